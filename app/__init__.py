@@ -1,0 +1,1 @@
+"""Baton: a BPMN 2.0 / DMN process server."""

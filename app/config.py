@@ -1,0 +1,90 @@
+"""One configuration, read from the environment once and checked at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+INSTANCE_DIR = Path(os.environ.get("BATON_INSTANCE_DIR", Path.cwd() / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the process must not start."""
+
+
+def _sqlalchemy_url(url: str) -> str:
+    # psycopg 3 is the driver; accept the usual postgres:// spellings from PaaS and compose files.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _default_database_url() -> str:
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE_DIR / 'baton.db'}"
+
+
+@dataclass
+class Config:
+    """Settings for one process. Build with `Config.from_env()` or pass overrides in tests."""
+
+    DATABASE_URL: str = ""
+    REDIS_URL: str | None = None
+    SECRET_KEY: str = ""
+    PORT: int = 5000
+    BATON_ADMIN_TOKEN: str | None = None
+    MAX_UPLOAD_BYTES: int = 5 * 1024 * 1024
+    BASE_URL: str = "http://127.0.0.1:5000"
+    TESTING: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: os._Environ | dict | None = None) -> Config:
+        env = os.environ if env is None else env
+        port = env.get("PORT", "5000")
+        if not port.isdigit():
+            raise ConfigError(f"PORT must be a number, got {port!r}")
+        return cls(
+            DATABASE_URL=_sqlalchemy_url(env.get("DATABASE_URL") or _default_database_url()),
+            REDIS_URL=env.get("REDIS_URL") or None,
+            SECRET_KEY=env.get("SECRET_KEY", ""),
+            PORT=int(port),
+            BATON_ADMIN_TOKEN=env.get("BATON_ADMIN_TOKEN") or None,
+            MAX_UPLOAD_BYTES=int(env.get("BATON_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)),
+            BASE_URL=env.get("BATON_BASE_URL", f"http://127.0.0.1:{port}"),
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.DATABASE_URL.startswith("sqlite")
+
+    def flask_settings(self) -> dict:
+        """The mapping handed to `app.config`; fails fast on what cannot work."""
+        secret = self.SECRET_KEY
+        if not secret:
+            if not (self.is_sqlite or self.TESTING):
+                raise ConfigError("SECRET_KEY must be set when running on PostgreSQL (production shape)")
+            # Embedded default: a per-install key kept under instance/, never logged.
+            secret = _embedded_secret()
+        engine_options = {} if self.is_sqlite else {"pool_pre_ping": True, "pool_size": 10}
+        return {
+            "SQLALCHEMY_DATABASE_URI": self.DATABASE_URL,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            "SECRET_KEY": secret,
+            "MAX_CONTENT_LENGTH": self.MAX_UPLOAD_BYTES * 4,
+            "TESTING": self.TESTING,
+            "BATON": self,
+            **self.extra,
+        }
+
+
+def _embedded_secret() -> str:
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,68 @@
+"""Domain errors and the one handler that turns them into JSON problems."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+
+class BatonError(Exception):
+    """Base of every error a user can cause; carries its HTTP status and a machine code."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: dict | list | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+
+class ValidationError(BatonError):
+    status, code = 400, "validation_error"
+
+
+class Unauthorized(BatonError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(BatonError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(BatonError):
+    status, code = 404, "not_found"
+
+
+class Conflict(BatonError):
+    status, code = 409, "conflict"
+
+
+class Unprocessable(BatonError):
+    status, code = 422, "unprocessable"
+
+
+class Unavailable(BatonError):
+    status, code = 503, "unavailable"
+
+
+def problem(code: str, message: str, status: int, details=None):
+    response = jsonify({"error": code, "message": message, "details": details or {}})
+    response.status_code = status
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(BatonError)
+    def _domain(err: BatonError):
+        return problem(err.code, err.message, err.status, err.details)
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException):
+        code = (err.name or "error").lower().replace(" ", "_")
+        return problem(code, err.description or err.name, err.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):
+        app.logger.exception("unhandled error")
+        return problem("internal_error", "An unexpected error occurred; it has been logged.", 500)
