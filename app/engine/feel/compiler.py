@@ -1,0 +1,267 @@
+"""Turning a FEEL tree into nested Python closures, each `node(scope) -> value`.
+
+Closures are built once per expression text; evaluating is then a chain of plain calls, which
+keeps a simple comparison within a few microseconds. Nothing here reaches Python objects beyond
+dict keys and the documented properties of FEEL values (temporal.temporal_property).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from lark import Token, Transformer
+
+from app.engine.feel import ops
+from app.engine.feel.loops import FLOW_RULES
+from app.engine.feel.temporal import parse_temporal, temporal_property
+from app.engine.feel.tests import TEST_RULES
+from app.engine.feel.values import FeelFunction, Range
+
+_COMPARATORS = {
+    "<": lambda order: order < 0, "<=": lambda order: order <= 0,
+    ">": lambda order: order > 0, ">=": lambda order: order >= 0,
+}
+_MISSING = object()
+_SCALARS = frozenset({Decimal, str, bool})
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "'": "'"}
+
+
+def constant(value: Any):
+    def node(scope):
+        return value
+
+    node.const = value
+    return node
+
+
+def unescape(token: str) -> str:
+    body, out, i = token[1:-1], [], 0
+    while i < len(body):
+        char = body[i]
+        if char == "\\" and i + 1 < len(body):
+            nxt = body[i + 1]
+            if nxt == "u" and i + 5 < len(body) + 1:
+                out.append(chr(int(body[i + 2:i + 6], 16)))
+                i += 6
+                continue
+            out.append(_ESCAPES.get(nxt, nxt))
+            i += 2
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def binary(operation):
+    def rule(self, children):
+        left, right = children
+        if hasattr(left, "const") and hasattr(right, "const"):
+            return constant(operation(left.const, right.const))
+        return lambda scope: operation(left(scope), right(scope))
+
+    return rule
+
+
+def compare_node(left, op: str, right):
+    if op == "=":
+        return lambda scope: ops.equals(left(scope), right(scope))
+    if op == "!=":
+        def not_equal(scope):
+            same = ops.equals(left(scope), right(scope))
+            return None if same is None else not same
+
+        return not_equal
+    check = _COMPARATORS[op]
+
+    def ordered(scope):
+        order = ops.compare(left(scope), right(scope))
+        return None if order is None else check(order)
+
+    return ordered
+
+
+def path_value(target: Any, key: str) -> Any:
+    if isinstance(target, dict):
+        return target.get(key)
+    if isinstance(target, list):
+        return [path_value(item, key) for item in target]
+    return temporal_property(target, key)
+
+
+class FeelCompiler(Transformer):
+    """One instance per expression; `names` maps parser placeholders back to real names."""
+
+    def __init__(self, names: dict[str, str]):
+        super().__init__()
+        self.names = names
+
+    # ---- names and literals
+    def name(self, words: list[Token]) -> str:
+        text = " ".join(str(word) for word in words)
+        return self.names.get(text, text)
+
+    def var(self, children):
+        (name,) = children
+
+        def lookup(scope):
+            value = scope.vars.get(name, _MISSING)
+            if value is _MISSING or type(value) not in _SCALARS:
+                return scope.lookup(name)
+            return value
+
+        return lookup
+
+    def input_var(self, _children):
+        return lambda scope: scope.lookup("?")
+
+    def number(self, children):
+        return constant(Decimal(str(children[0])))
+
+    def string(self, children):
+        return constant(unescape(str(children[0])))
+
+    def temporal(self, children):
+        text = unescape(str(children[0]))
+        value = parse_temporal(text)
+        if value is None:
+            from app.engine.feel.parser import FeelSyntaxError
+
+            raise FeelSyntaxError(f"{text!r} is not a date, time or duration", text)
+        return constant(value)
+
+    def true(self, _children):
+        return constant(True)
+
+    def false(self, _children):
+        return constant(False)
+
+    def null(self, _children):
+        return constant(None)
+
+    # ---- arithmetic and comparison
+    add = binary(ops.add)
+    sub = binary(ops.sub)
+    mul = binary(ops.mul)
+    div = binary(ops.div)
+    pow = binary(ops.power)
+
+    def neg(self, children):
+        (operand,) = children
+        if hasattr(operand, "const"):
+            return constant(ops.negate(operand.const))
+        return lambda scope: ops.negate(operand(scope))
+
+    def compare(self, children):
+        left, op, right = children
+        return compare_node(left, str(op), right)
+
+    def between(self, children):
+        value, low, high = children
+
+        def node(scope):
+            subject = value(scope)
+            above = ops.compare(subject, low(scope))
+            below = ops.compare(subject, high(scope))
+            return None if above is None or below is None else above >= 0 and below <= 0
+
+        return node
+
+    def instance_of(self, children):
+        value, _keyword, type_name = children
+        from app.engine.feel.types import instance_of
+
+        return lambda scope: instance_of(value(scope), type_name)
+
+    def type(self, children):
+        return children[0]
+
+    # ---- logic
+    def and_expr(self, children):
+        left, right = children
+
+        def node(scope):
+            a, b = ops.truth(left(scope)), ops.truth(right(scope))
+            if a is False or b is False:
+                return False
+            return True if a is True and b is True else None
+
+        return node
+
+    def or_expr(self, children):
+        left, right = children
+
+        def node(scope):
+            a, b = ops.truth(left(scope)), ops.truth(right(scope))
+            if a is True or b is True:
+                return True
+            return False if a is False and b is False else None
+
+        return node
+
+    def if_expr(self, children):
+        condition, then, otherwise = children
+        return lambda scope: then(scope) if condition(scope) is True else otherwise(scope)
+
+    # ---- structure
+    def list_expr(self, children):
+        items = [child for child in children if child is not None]
+        return lambda scope: [item(scope) for item in items]
+
+    def context_entry(self, children):
+        key, value = children
+        return (unescape(str(key)) if isinstance(key, Token) else key), value
+
+    def context_expr(self, children):
+        entries = [child for child in children if child is not None]
+
+        def node(scope):
+            result: dict[str, Any] = {}
+            inner = scope.child(result)
+            for key, value in entries:
+                result[key] = value(inner)
+            return result
+
+        return node
+
+    def path(self, children):
+        target, key = children
+        return lambda scope: path_value(target(scope), key)
+
+    def _interval(self, children, start_included: bool, end_included: bool):
+        low, high = children
+        return lambda scope: Range(low(scope), high(scope), start_included, end_included)
+
+    def interval_ii(self, children):
+        return self._interval(children, True, True)
+
+    def interval_ie(self, children):
+        return self._interval(children, True, False)
+
+    def interval_ei(self, children):
+        return self._interval(children, False, True)
+
+    def interval_ee(self, children):
+        return self._interval(children, False, False)
+
+
+for _rule_name, _rule in {**FLOW_RULES, **TEST_RULES}.items():
+    setattr(FeelCompiler, _rule_name, _rule)
+
+
+def make_function(name: str, params: tuple[str, ...], body, scope) -> FeelFunction:
+    """A FEEL user function closing over the scope where it was defined."""
+    from app.engine.feel.invoke import bind_arguments
+
+    def call(args, named, budget):
+        budget.tick()
+        frame = bind_arguments(name, params, args, named)
+        return body(scope.child(frame) if budget is scope.budget else _rebudget(scope, frame, budget))
+
+    return FeelFunction(name, params, call)
+
+
+def _rebudget(scope, frame, budget):
+    from app.engine.feel.scope import Scope
+
+    return Scope(frame, Scope(scope.vars, scope.parent, budget), budget)

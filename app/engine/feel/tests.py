@@ -1,0 +1,131 @@
+"""Compiler rules for unary tests: decision table input entries and the right side of `in`.
+
+A compiled test is `test(value, scope) -> True | False | None`. An expression test compares the
+input with the expression's value (membership for a list or range), unless the expression
+mentions `?`, in which case its own boolean value decides.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.engine.feel import ops
+from app.engine.feel.values import Range
+
+
+def _membership(value: Any, result: Any) -> bool | None:
+    kind = type(result)
+    if kind is Range:
+        return result.contains(value)
+    if kind is list:
+        if type(value) is list and ops.equals(value, result) is True:
+            return True
+        return any(ops.equals(value, item) is True for item in result)
+    return ops.equals(value, result)
+
+
+def expression_test(self, children):
+    (node,) = children
+    if hasattr(node, "const"):
+        expected = node.const
+
+        def const_test(value, scope):
+            return _membership(value, expected)
+
+        const_test.expr = node
+        return const_test
+
+    def test(value, scope):
+        return _membership(value, node(scope))
+
+    test.expr = node
+    return test
+
+
+def input_test(self, children):
+    (node,) = children
+
+    def test(value, scope):
+        return ops.truth(node(scope.child({"?": value})))
+
+    test.expr = node
+    return test
+
+
+_CHECKS = {
+    "<": lambda order: order < 0, "<=": lambda order: order <= 0,
+    ">": lambda order: order > 0, ">=": lambda order: order >= 0,
+}
+
+
+def comparison_test(self, children):
+    op, node = str(children[0]), children[1]
+    if op in ("=", "!="):
+        def equality(value, scope):
+            same = ops.equals(value, node(scope))
+            return same if op == "=" or same is None else not same
+
+        return equality
+    check = _CHECKS[op]
+
+    def ordered(value, scope):
+        order = ops.compare(value, node(scope))
+        return None if order is None else check(order)
+
+    return ordered
+
+
+def any_of(tests):
+    if len(tests) == 1:
+        return tests[0]
+
+    def test(value, scope):
+        unknown = False
+        for one in tests:
+            result = one(value, scope)
+            if result is True:
+                return True
+            unknown = unknown or result is None
+        return None if unknown else False
+
+    return test
+
+
+def positive_unary_tests(self, children):
+    return children
+
+
+def test_list(self, children):
+    return any_of(children)
+
+
+def any_input(self, _children):
+    def test(value, scope):
+        return True
+
+    test.matches_all = True
+    return test
+
+
+def unary_tests(self, children):
+    (tests,) = children
+    negated = getattr(getattr(tests[0], "expr", None), "negated_tests", None) if len(tests) == 1 else None
+    if negated is None:
+        return any_of(tests)
+    positive = any_of(negated)
+
+    def test(value, scope):
+        result = positive(value, scope)
+        return None if result is None else not result
+
+    return test
+
+
+def in_expr(self, children):
+    node, test = children
+    return lambda scope: test(node(scope), scope)
+
+
+TEST_RULES = {name: globals()[name] for name in (
+    "expression_test", "input_test", "comparison_test", "positive_unary_tests", "test_list",
+    "any_input", "unary_tests", "in_expr")}
