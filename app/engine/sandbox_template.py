@@ -1,0 +1,78 @@
+"""Notification templates (`Task {{ task_name }} for {{ requester_name }}`), rendered sandboxed.
+
+Why: template text comes from uploaded models too. Jinja's ImmutableSandboxedEnvironment refuses
+`_` attributes and in-place mutation; on top of it the filters and str methods that build huge
+strings from a small template (center, indent, format, wordwrap, str.join/replace/ljust ...) are
+removed, `*` and `**` are size-checked, and rendering runs under the same time limit tracer as
+scripts, since a template loop is Python code too.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from app.engine.sandbox_errors import Abort, SandboxScriptError, SandboxSyntaxError, SandboxViolation
+from app.engine.sandbox_guards import BLOCKED_ATTRIBUTES, TEMPLATE_FILENAME, Limits, Run
+
+_UNSAFE_FILTERS = ("center", "indent", "format", "wordwrap", "xmlattr", "attr", "map", "pprint")
+_UNSAFE_STR_METHODS = frozenset({"join", "replace", "center", "ljust", "rjust", "zfill", "expandtabs",
+                                 "translate", "format", "format_map"})
+_LIMITS = Limits()
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if attr in BLOCKED_ATTRIBUTES or (isinstance(obj, (str, bytes)) and attr in _UNSAFE_STR_METHODS):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        run = Run(1.0, _LIMITS)  # only its size checks are used here
+        return run.mul(left, right) if operator == "*" else run.pow(left, right)
+
+
+def _environment(html: bool) -> _Environment:
+    env = _Environment(autoescape=html)
+    for name in _UNSAFE_FILTERS:
+        env.filters.pop(name, None)
+    return env
+
+
+@lru_cache(maxsize=2)
+def _env(html: bool) -> _Environment:
+    return _environment(html)
+
+
+@lru_cache(maxsize=1024)
+def _template(source: str, html: bool) -> Any:
+    try:
+        return _env(html).from_string(source)
+    except TemplateSyntaxError as exc:
+        raise SandboxSyntaxError(exc.message or "template syntax error", exc.lineno)
+
+
+def render_template(template: str, variables: dict, *, html: bool = False, timeout: float = 1.0) -> str:
+    """Render a notification template; `html=True` escapes the variables for HTML.
+
+    Missing variables render empty. Refused attribute access raises SandboxViolation.
+    """
+    compiled = _template(template, html)
+    run = Run(timeout, _LIMITS, filename=TEMPLATE_FILENAME)
+    context = {k: v for k, v in variables.items() if isinstance(k, str) and not k.startswith("_")}
+    try:
+        text = run.run(lambda: compiled.render(context))
+    except Abort as abort:  # its line is one of Jinja's generated code, not of the template
+        raise type(abort.error)(abort.error.message)
+    except SecurityError as exc:
+        raise SandboxViolation(f"template: {exc}")
+    except (TemplateError, RecursionError, Exception) as exc:
+        raise SandboxScriptError(f"template: {type(exc).__name__}: {exc}", error_type=type(exc).__name__)
+    run.charge(len(text), "the rendered template")
+    return text
