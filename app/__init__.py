@@ -1,1 +1,47 @@
 """Baton: a BPMN 2.0 / DMN process server."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from app.config import Config
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the application: config -> extensions -> celery -> blueprints -> error handlers."""
+    config = config or Config.from_env()
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping(config.flask_settings())
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    from app.extensions import db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=_migrations_dir())
+    from app import models  # noqa: F401  (registers every table on the metadata)
+    from app.tasks import init_celery
+
+    init_celery(app)
+
+    from app.api import api_bp
+
+    app.register_blueprint(api_bp)
+    from app.web import web_bp
+
+    app.register_blueprint(web_bp)
+
+    from app.errors import register_error_handlers
+
+    register_error_handlers(app)
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _migrations_dir() -> str:
+    from pathlib import Path
+
+    return str(Path(__file__).resolve().parent.parent / "migrations")

@@ -18,7 +18,7 @@ def _sqlalchemy_url(url: str) -> str:
     # psycopg 3 is the driver; accept the usual postgres:// spellings from PaaS and compose files.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

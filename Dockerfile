@@ -1,0 +1,10 @@
+FROM python:3.11-slim
+WORKDIR /srv/baton
+COPY pyproject.toml README.md ./
+COPY app ./app
+RUN pip install --no-cache-dir .
+COPY migrations ./migrations
+COPY bpmn ./bpmn
+COPY dmn ./dmn
+EXPOSE 8000
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "app.wsgi:app"]

@@ -1,0 +1,15 @@
+"""Evaluating decisions directly."""
+
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from app.api import api_bp
+from app.schemas.core import EvaluateSchema, load
+from app.services.decisions import evaluate_decision
+
+
+@api_bp.post("/decisions/<key>/evaluate")
+def evaluate(key: str):
+    data = load(EvaluateSchema(), request.get_json(silent=True))
+    return jsonify({"result": evaluate_decision(g.user, key, data["variables"])})

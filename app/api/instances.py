@@ -1,0 +1,72 @@
+"""Process instances."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import g, jsonify, request
+
+from app.api import api_bp
+from app.api.tasks import task_schema
+from app.schemas.core import (
+    HistoryEntrySchema,
+    InstanceQuerySchema,
+    InstanceSchema,
+    StartInstanceSchema,
+    load,
+)
+from app.services import instances as service
+from app.services.tasks import list_tasks
+
+instance_schema = InstanceSchema()
+
+
+def _instance_body(instance) -> dict:
+    body = instance_schema.dump(instance)
+    tasks, _ = list_tasks(g.user, instance_id=instance.id)
+    body["tasks"] = task_schema.dump(tasks, many=True)
+    return body
+
+
+@api_bp.post("/process-definitions/<key>/instances")
+def start_instance(key: str):
+    data = load(StartInstanceSchema(), request.get_json(silent=True))
+    instance, created = service.start_instance(
+        key, g.user, data["variables"], data["business_key"], request.headers.get("Idempotency-Key")
+    )
+    return jsonify(_instance_body(instance)), 201 if created else 200
+
+
+@api_bp.get("/instances")
+def list_instances():
+    q = load(InstanceQuerySchema(), request.args)
+    items, total = service.list_instances(
+        g.user.tenant_id, q["key"], q["status"], q["business_key"], q["limit"], q["offset"]
+    )
+    return jsonify({"items": instance_schema.dump(items, many=True), "total": total})
+
+
+@api_bp.get("/instances/<uuid:instance_id>")
+def get_instance(instance_id: UUID):
+    return jsonify(_instance_body(service.get_instance(g.user.tenant_id, instance_id)))
+
+
+@api_bp.get("/instances/<uuid:instance_id>/history")
+def instance_history(instance_id: UUID):
+    entries = service.history(g.user.tenant_id, instance_id)
+    return jsonify({"items": HistoryEntrySchema().dump(entries, many=True), "total": len(entries)})
+
+
+@api_bp.post("/instances/<uuid:instance_id>/suspend")
+def suspend_instance(instance_id: UUID):
+    return jsonify(instance_schema.dump(service.suspend_instance(g.user.tenant_id, instance_id)))
+
+
+@api_bp.post("/instances/<uuid:instance_id>/resume")
+def resume_instance(instance_id: UUID):
+    return jsonify(instance_schema.dump(service.resume_instance(g.user.tenant_id, instance_id)))
+
+
+@api_bp.post("/instances/<uuid:instance_id>/cancel")
+def cancel_instance(instance_id: UUID):
+    return jsonify(instance_schema.dump(service.cancel_instance(g.user.tenant_id, instance_id, g.user)))

@@ -1,0 +1,18 @@
+"""Message correlation."""
+
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from app.api import api_bp
+from app.schemas.core import MessageSchema, load
+from app.services.messages import correlate_message
+
+
+@api_bp.post("/messages")
+def post_message():
+    data = load(MessageSchema(), request.get_json(silent=True))
+    result = correlate_message(
+        g.user, data["name"], data["business_key"], data["correlation"], data["variables"], data["all"]
+    )
+    return jsonify(result), 201 if result["started"] else 200

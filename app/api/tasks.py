@@ -1,0 +1,42 @@
+"""User tasks."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from flask import g, jsonify, request
+
+from app.api import api_bp
+from app.schemas.core import CompleteTaskSchema, TaskQuerySchema, TaskSchema, load
+from app.services import tasks as service
+
+task_schema = TaskSchema()
+
+
+@api_bp.get("/tasks")
+def list_tasks():
+    q = load(TaskQuerySchema(), request.args)
+    items, total = service.list_tasks(g.user, **q)
+    return jsonify({"items": task_schema.dump(items, many=True), "total": total})
+
+
+@api_bp.get("/tasks/<uuid:task_id>")
+def get_task(task_id: UUID):
+    return jsonify(task_schema.dump(service.get_task(g.user, task_id)))
+
+
+@api_bp.post("/tasks/<uuid:task_id>/claim")
+def claim_task(task_id: UUID):
+    return jsonify(task_schema.dump(service.claim_task(g.user, task_id)))
+
+
+@api_bp.post("/tasks/<uuid:task_id>/unclaim")
+def unclaim_task(task_id: UUID):
+    return jsonify(task_schema.dump(service.unclaim_task(g.user, task_id)))
+
+
+@api_bp.post("/tasks/<uuid:task_id>/complete")
+def complete_task(task_id: UUID):
+    data = load(CompleteTaskSchema(), request.get_json(silent=True))
+    task = service.complete_task(g.user, task_id, data["variables"])
+    return jsonify(task_schema.dump(task))

@@ -1,0 +1,243 @@
+"""Read camunda:, zeebe: and spiffworkflow: extensions into one internal model per element.
+
+SpiffWorkflow ignores most vendor attributes (assignee, candidateGroups, topic, ...). Baton reads
+them once at deploy time, straight from the XML, into plain dicts stored with the definition, so
+the runtime never re-reads XML and every modeller flavour lands in the same shape.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "camunda": "http://camunda.org/schema/1.0/bpmn",
+    "zeebe": "http://camunda.org/schema/zeebe/1.0",
+    "spiffworkflow": "http://spiffworkflow.org/bpmn/schema/1.0/core",
+}
+CAM = "{" + NS["camunda"] + "}"
+BPMN = "{" + NS["bpmn"] + "}"
+_ELEMENT_TAGS = (
+    "userTask",
+    "serviceTask",
+    "sendTask",
+    "businessRuleTask",
+    "scriptTask",
+    "task",
+    "manualTask",
+    "receiveTask",
+    "callActivity",
+    "subProcess",
+    "startEvent",
+    "endEvent",
+    "boundaryEvent",
+    "intermediateCatchEvent",
+    "intermediateThrowEvent",
+    "exclusiveGateway",
+    "parallelGateway",
+    "inclusiveGateway",
+    "eventBasedGateway",
+    "transaction",
+)
+
+
+def _csv(value: str | None) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+def _first(node, path: str):
+    found = node.xpath(path, namespaces=NS)
+    return found[0] if found else None
+
+
+def _text(node, path: str) -> str | None:
+    found = _first(node, path)
+    return found.text.strip() if found is not None and found.text else None
+
+
+def read_process(process: etree._Element) -> dict:
+    """Everything Baton needs about one bpmn:process and its elements."""
+    lanes = _lanes(process)
+    elements = {}
+    for tag in _ELEMENT_TAGS:
+        for node in process.iter(BPMN + tag):
+            element_id = node.get("id")
+            if element_id:
+                elements[element_id] = read_element(node, tag, lanes.get(element_id))
+    return {
+        "candidate_starter_groups": _csv(process.get(CAM + "candidateStarterGroups")),
+        "candidate_starter_users": _csv(process.get(CAM + "candidateStarterUsers")),
+        "version_tag": process.get(CAM + "versionTag"),
+        "documentation": _text(process, "./bpmn:documentation"),
+        "properties": _properties(process),
+        "elements": elements,
+    }
+
+
+def read_element(node, tag: str, lane: str | None) -> dict:
+    info = {
+        "type": tag,
+        "name": node.get("name"),
+        "line": node.sourceline,
+        "documentation": _text(node, "./bpmn:documentation"),
+        "instructions": _text(node, "./bpmn:extensionElements/spiffworkflow:instructionsForEndUser"),
+        "properties": _properties(node),
+    }
+    if lane:
+        info["lane"] = lane
+    if tag == "userTask":
+        info.update(_user_task(node, lane))
+    elif tag in ("serviceTask", "sendTask") or (tag == "intermediateThrowEvent" and _has_service(node)):
+        info.update(_service(node))
+    elif tag == "businessRuleTask":
+        info.update(_decision(node))
+    retry = _text(node, "./bpmn:extensionElements/camunda:failedJobRetryTimeCycle")
+    if retry:
+        info["retry_cycle"] = retry
+    io = _io_mapping(node)
+    if io:
+        info["io"] = io
+    return {k: v for k, v in info.items() if v not in (None, [], {})}
+
+
+def _has_service(node) -> bool:
+    return node.get(CAM + "type") is not None or node.get(CAM + "class") is not None
+
+
+def _lanes(process) -> dict[str, str]:
+    lanes = {}
+    for lane in process.iter(BPMN + "lane"):
+        for ref in lane.xpath("./bpmn:flowNodeRef", namespaces=NS):
+            lanes[(ref.text or "").strip()] = lane.get("name") or lane.get("id")
+    return lanes
+
+
+def _properties(node) -> dict[str, str]:
+    props = {}
+    for prop in node.xpath(
+        "./bpmn:extensionElements/camunda:properties/camunda:property"
+        " | ./bpmn:extensionElements/zeebe:properties/zeebe:property"
+        " | ./bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property",
+        namespaces=NS,
+    ):
+        props[prop.get("name")] = prop.get("value")
+    return props
+
+
+def _attr(element, name: str) -> str | None:
+    return element.get(name) if element is not None else None
+
+
+def _user_task(node, lane: str | None) -> dict:
+    zeebe_assign = _first(node, "./bpmn:extensionElements/zeebe:assignmentDefinition")
+    zeebe_sched = _first(node, "./bpmn:extensionElements/zeebe:taskSchedule")
+    zeebe_form = _first(node, "./bpmn:extensionElements/zeebe:formDefinition")
+    zeebe_prio = _first(node, "./bpmn:extensionElements/zeebe:priorityDefinition")
+    groups = _csv(node.get(CAM + "candidateGroups") or _attr(zeebe_assign, "candidateGroups"))
+    users = _csv(node.get(CAM + "candidateUsers") or _attr(zeebe_assign, "candidateUsers"))
+    return {
+        "assignee": node.get(CAM + "assignee") or _attr(zeebe_assign, "assignee"),
+        "candidate_groups": groups,
+        "candidate_users": users,
+        "lane_group": lane if lane and not groups and not users else None,
+        "due_date": node.get(CAM + "dueDate") or _attr(zeebe_sched, "dueDate"),
+        "follow_up_date": node.get(CAM + "followUpDate") or _attr(zeebe_sched, "followUpDate"),
+        "priority": node.get(CAM + "priority") or _attr(zeebe_prio, "priority"),
+        "form": _form(node, zeebe_form),
+    }
+
+
+def _form(node, zeebe_form) -> dict | None:
+    if node.get(CAM + "formRef"):
+        return {
+            "type": "camunda-form",
+            "ref": node.get(CAM + "formRef"),
+            "binding": node.get(CAM + "formRefBinding") or "latest",
+        }
+    if zeebe_form is not None and (zeebe_form.get("formId") or zeebe_form.get("formKey")):
+        return {
+            "type": "camunda-form",
+            "ref": zeebe_form.get("formId") or zeebe_form.get("formKey"),
+            "binding": "latest",
+        }
+    fields = [
+        _form_field(f)
+        for f in node.xpath("./bpmn:extensionElements/camunda:formData/camunda:formField", namespaces=NS)
+    ]
+    if fields:
+        return {"type": "generated", "fields": fields}
+    if node.get(CAM + "formKey"):
+        key = node.get(CAM + "formKey")
+        if key.startswith("camunda-forms:deployment:"):
+            return {"type": "camunda-form", "ref": key.split(":")[-1], "binding": "deployment"}
+        return {"type": "external", "key": key}
+    return None
+
+
+def _form_field(field) -> dict:
+    out = {
+        "id": field.get("id"),
+        "label": field.get("label") or field.get("id"),
+        "type": field.get("type") or "string",
+        "default": field.get("defaultValue"),
+    }
+    values = field.xpath("./camunda:value", namespaces=NS)
+    if values:
+        out["values"] = [{"id": v.get("id"), "name": v.get("name") or v.get("id")} for v in values]
+    constraints = field.xpath("./camunda:validation/camunda:constraint", namespaces=NS)
+    if constraints:
+        out["validation"] = {c.get("name"): c.get("config") for c in constraints}
+    return out
+
+
+def _service(node) -> dict:
+    task_def = _first(node, "./bpmn:extensionElements/zeebe:taskDefinition")
+    operator = _first(node, "./bpmn:extensionElements/spiffworkflow:serviceTaskOperator")
+    handler = (
+        node.get(CAM + "topic")
+        or node.get(CAM + "class")
+        or node.get(CAM + "delegateExpression")
+        or node.get(CAM + "expression")
+        or (task_def.get("type") if task_def is not None else None)
+        or (operator.get("id") if operator is not None else None)
+    )
+    return {
+        "handler": handler,
+        "service_type": node.get(CAM + "type"),
+        "retries": task_def.get("retries") if task_def is not None else None,
+        "result_variable": node.get(CAM + "resultVariable"),
+    }
+
+
+def _decision(node) -> dict:
+    zeebe = _first(node, "./bpmn:extensionElements/zeebe:calledDecision")
+    return {
+        "decision_ref": node.get(CAM + "decisionRef")
+        or (zeebe.get("decisionId") if zeebe is not None else None),
+        "result_variable": node.get(CAM + "resultVariable")
+        or (zeebe.get("resultVariable") if zeebe is not None else None),
+        "map_decision_result": node.get(CAM + "mapDecisionResult")
+        or ("singleResult" if zeebe is not None else None),
+    }
+
+
+def _io_mapping(node) -> dict | None:
+    inputs = [
+        (p.get("name"), p.text)
+        for p in node.xpath(
+            "./bpmn:extensionElements/camunda:inputOutput/camunda:inputParameter", namespaces=NS
+        )
+    ]
+    outputs = [
+        (p.get("name"), p.text)
+        for p in node.xpath(
+            "./bpmn:extensionElements/camunda:inputOutput/camunda:outputParameter", namespaces=NS
+        )
+    ]
+    for m in node.xpath("./bpmn:extensionElements/zeebe:ioMapping/zeebe:input", namespaces=NS):
+        inputs.append((m.get("target"), m.get("source")))
+    for m in node.xpath("./bpmn:extensionElements/zeebe:ioMapping/zeebe:output", namespaces=NS):
+        outputs.append((m.get("target"), m.get("source")))
+    if not inputs and not outputs:
+        return None
+    return {"inputs": inputs, "outputs": outputs}

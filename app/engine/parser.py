@@ -1,0 +1,206 @@
+"""Parse a deployment's BPMN, DMN and form files into what the server stores and runs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.camunda.parser import CamundaParser
+from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from app.engine import extensions
+from app.engine.errors import ModelError
+from app.engine.specs import DecisionTask
+from app.engine.xmlsafe import UnsafeXmlError, parse_xml
+
+
+class DecisionTaskParser(CamundaTaskParser):
+    def create_task(self):
+        info = extensions._decision(self.node)
+        if not info.get("decision_ref"):
+            self.raise_validation_exception(
+                "a business rule task needs camunda:decisionRef or zeebe:calledDecision"
+            )
+        return DecisionTask(
+            self.spec,
+            self.bpmn_id,
+            info["decision_ref"],
+            info.get("result_variable"),
+            info.get("map_decision_result"),
+            **self.bpmn_attributes,
+        )
+
+
+class BatonParser(CamundaParser):
+    OVERRIDE_PARSER_CLASSES = {
+        **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
+    }
+
+
+@dataclass
+class ParsedProcess:
+    key: str
+    name: str | None
+    filename: str
+    meta: dict
+
+
+@dataclass
+class ParsedDecision:
+    key: str
+    name: str | None
+    filename: str
+
+
+@dataclass
+class ParsedForm:
+    key: str
+    filename: str
+    schema: dict
+
+
+@dataclass
+class ParsedDeployment:
+    processes: list[ParsedProcess] = field(default_factory=list)
+    decisions: list[ParsedDecision] = field(default_factory=list)
+    forms: list[ParsedForm] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+
+
+def file_kind(filename: str) -> str:
+    for suffix in ("bpmn", "dmn", "form"):
+        if filename.lower().endswith("." + suffix) or filename.lower().endswith(f".{suffix}.xml"):
+            return suffix
+    raise ModelError(
+        "unsupported file type: only .bpmn, .dmn and .form files can be deployed", filename=filename
+    )
+
+
+def _xml(data: bytes, filename: str, max_bytes: int) -> etree._Element:
+    try:
+        return parse_xml(data, filename, max_bytes=max_bytes)
+    except UnsafeXmlError as exc:
+        raise ModelError(exc.problem, filename=filename, line=exc.line)
+
+
+def _model_error(exc: SpiffWorkflowException, fallback_file: str | None = None) -> ModelError:
+    line = getattr(exc, "line_number", None)
+    return ModelError(
+        str(exc.args[0]) if exc.args else str(exc),
+        filename=getattr(exc, "file_name", None) or fallback_file,
+        line=int(line) if str(line or "").isdigit() else None,
+        element_id=getattr(exc, "id", None) or None,
+    )
+
+
+def build_parser(bpmn_files: dict[str, etree._Element]) -> BatonParser:
+    parser = BatonParser()
+    for filename, root in bpmn_files.items():
+        try:
+            parser.add_bpmn_xml(root, filename=filename)
+        except ValidationException as exc:
+            raise _model_error(exc, filename)
+    return parser
+
+
+def load_specs(parser: BatonParser, key: str):
+    """Return (spec, subprocess_specs) of process `key`; raises ModelError naming the element."""
+    try:
+        return parser.get_spec(key), parser.get_subprocess_specs(key)
+    except ValidationException as exc:
+        raise _model_error(exc)
+    except SpiffWorkflowException as exc:
+        raise ModelError(str(exc))
+
+
+def parse_deployment(
+    files: dict[str, bytes],
+    resolve_process=None,
+    max_bytes: int = 5 * 1024 * 1024,
+) -> ParsedDeployment:
+    """Validate every file; `resolve_process(key)` supplies (filename, bytes) of already deployed callees."""
+    result = ParsedDeployment()
+    bpmn_roots: dict[str, etree._Element] = {}
+    for filename, data in files.items():
+        kind = file_kind(filename)
+        if kind == "bpmn":
+            bpmn_roots[filename] = _xml(data, filename, max_bytes)
+        elif kind == "dmn":
+            result.decisions.extend(_parse_dmn(data, filename, max_bytes))
+        else:
+            result.forms.append(_parse_form(data, filename, max_bytes))
+    if bpmn_roots:
+        _parse_bpmn(bpmn_roots, result, resolve_process, max_bytes)
+    return result
+
+
+def _parse_bpmn(roots, result: ParsedDeployment, resolve_process, max_bytes: int) -> None:
+    own_keys = [
+        (filename, p)
+        for filename, root in roots.items()
+        for p in root.iter(full_tag("process"))
+        if p.get("isExecutable", "true") != "false"
+    ]
+    all_roots = dict(roots)
+    parser = build_parser(all_roots)
+    for callee in _missing_callees(parser):
+        found = resolve_process(callee) if resolve_process else None
+        if found:
+            all_roots[found[0]] = _xml(found[1], found[0], max_bytes)
+    if len(all_roots) != len(roots):
+        parser = build_parser(all_roots)
+    messages = {m.get("id"): m.get("name") for root in roots.values() for m in root.iter(full_tag("message"))}
+    for filename, process in own_keys:
+        key = process.get("id")
+        load_specs(parser, key)
+        meta = extensions.read_process(process)
+        meta["start_messages"] = _start_messages(process, messages)
+        meta["files"] = sorted(all_roots)
+        result.processes.append(ParsedProcess(key, process.get("name"), filename, meta))
+
+
+def _missing_callees(parser: BatonParser) -> list[str]:
+    known = set(parser.get_process_ids())
+    return sorted(set(parser.get_process_dependencies()) - known)
+
+
+def _start_messages(process, messages: dict[str, str]) -> list[str]:
+    names = []
+    for start in process.findall(full_tag("startEvent")):
+        for definition in start.findall(full_tag("messageEventDefinition")):
+            ref = definition.get("messageRef")
+            names.append(messages.get(ref, ref))
+    return [n for n in names if n]
+
+
+def _parse_dmn(data: bytes, filename: str, max_bytes: int) -> list[ParsedDecision]:
+    from app.engine import dmn
+
+    _xml(data, filename, max_bytes)
+    try:
+        model = dmn.load_dmn(data, filename)
+    except dmn.DmnParseError as exc:
+        raise ModelError(
+            str(exc.args[0]) if exc.args else str(exc),
+            filename=filename,
+            line=getattr(exc, "line", None),
+            element_id=getattr(exc, "element_id", None),
+        )
+    return [ParsedDecision(d.id, d.name, filename) for d in model.decisions]
+
+
+def _parse_form(data: bytes, filename: str, max_bytes: int) -> ParsedForm:
+    if len(data) > max_bytes:
+        raise ModelError(f"file is over the limit of {max_bytes} bytes", filename=filename)
+    try:
+        schema = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ModelError(f"form is not valid JSON: {exc}", filename=filename)
+    if not isinstance(schema, dict) or not schema.get("id"):
+        raise ModelError('a form needs a top-level "id" (its key)', filename=filename)
+    return ParsedForm(schema["id"], filename, schema)

@@ -1,0 +1,224 @@
+"""Running one workflow: start, load, act (complete, message, timer), step, and report what changed."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from app.engine import state as live
+from app.engine.errors import NotReady, StepError
+from app.engine.scripting import BatonScriptEngine
+
+REACHED = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+
+
+@dataclass
+class ProcessBundle:
+    """What a deployed definition gives the engine; built once per definition and cached."""
+
+    spec: object
+    subprocess_specs: dict
+    elements: dict
+    decision_resolver: object = None
+
+
+@dataclass
+class HistoryRecord:
+    task_id: object
+    element_id: str
+    element_type: str
+    name: str | None
+    state: str
+    entered_at: datetime | None
+    exited_at: datetime | None
+    completed_by: str | None
+
+
+@dataclass
+class ReadyUserTask:
+    task_id: object
+    element_id: str
+    name: str | None
+    data: dict
+
+
+@dataclass
+class WaitingMessage:
+    task_id: object
+    element_id: str
+    message_name: str
+
+
+@dataclass
+class StepResult:
+    status: str
+    variables: dict
+    active_elements: list[str]
+    user_tasks: list[ReadyUserTask]
+    messages: list[WaitingMessage]
+    history: list[HistoryRecord]
+    state: str | None
+    waiting_timers: list = field(default_factory=list)
+    error: StepError | None = None
+
+
+def _ts(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value else None
+
+
+class Runner:
+    """Wraps one BpmnWorkflow; the only object outside the engine that touches SpiffWorkflow state."""
+
+    def __init__(self, bundle: ProcessBundle, workflow: BpmnWorkflow):
+        self.bundle, self.workflow, self.error = bundle, workflow, None
+
+    @classmethod
+    def start(cls, bundle: ProcessBundle, variables: dict) -> Runner:
+        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=cls._engine(bundle))
+        start = workflow.task_tree
+        start.data.update(variables)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(variables)
+        runner = cls(bundle, workflow)
+        runner.advance()
+        return runner
+
+    @classmethod
+    def load(cls, bundle: ProcessBundle, state: str) -> Runner:
+        return cls(bundle, live.load(state, bundle.spec, bundle.subprocess_specs, cls._engine(bundle)))
+
+    @staticmethod
+    def _engine(bundle: ProcessBundle) -> BatonScriptEngine:
+        return BatonScriptEngine(decision_resolver=bundle.decision_resolver)
+
+    # --- acting -------------------------------------------------------------------------------
+    def advance(self) -> None:
+        """Run engine steps until every token waits (user task, timer, message) or the process ends."""
+        try:
+            self.workflow.do_engine_steps(will_complete_task=live.mark_entered)
+        except SpiffWorkflowException as exc:
+            self.error = self._step_error(exc)
+
+    def complete_user_task(self, task_id, data: dict, actor: str | None) -> None:
+        task = self._ready_manual_task(task_id)
+        task.data.update(data)
+        task.internal_data[live.ACTOR] = actor
+        try:
+            task.run()
+        except SpiffWorkflowException as exc:
+            self.error = self._step_error(exc)
+            return
+        self.advance()
+
+    def deliver_message(self, name: str, payload: dict) -> int:
+        """Deliver a message to the waiting catch events; returns how many caught it."""
+        event = BpmnEvent(MessageEventDefinition(name), payload)
+        caught = self.workflow.event_manager.catch(event, internal=False)
+        if caught:
+            self.advance()
+        return caught
+
+    def cancel(self) -> None:
+        self.workflow.cancel()
+
+    def _ready_manual_task(self, task_id):
+        task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
+        if task is None or task.state != TaskState.READY or not task.task_spec.manual:
+            raise NotReady(f"task {task_id} is not ready to be completed")
+        return task
+
+    def _task_ids(self) -> set:
+        return {tid for wf in live.all_workflows(self.workflow) for tid in wf.tasks}
+
+    @staticmethod
+    def _step_error(exc: SpiffWorkflowException) -> StepError:
+        task = getattr(exc, "task", None)
+        spec = getattr(task, "task_spec", None)
+        return StepError(
+            str(exc.args[0]) if exc.args else str(exc),
+            element_id=getattr(spec, "bpmn_id", None),
+            task_id=getattr(task, "id", None),
+        )
+
+    # --- reporting ----------------------------------------------------------------------------
+    def result(self) -> StepResult:
+        """Collect history, mark what was reached, prune, and serialise: one call per save."""
+        tasks = [t for wf in live.all_workflows(self.workflow) for t in wf.tasks.values()]
+        now = time.time()
+        for task in tasks:
+            if task.has_state(REACHED):
+                live.mark_entered(task, now)
+        history = [self._record(t) for t in tasks if self._loggable(t)]
+        completed = self.workflow.is_completed()
+        reached = sorted((t for t in tasks if t.has_state(REACHED)), key=lambda t: t.last_state_change)
+        variables = self._variables(reached, completed)
+        if not completed:
+            live.prune(self.workflow)
+        return StepResult(
+            status=self._status(completed, reached),
+            variables=variables,
+            active_elements=[t.task_spec.bpmn_id for t in reached if t.task_spec.bpmn_id],
+            user_tasks=[
+                ReadyUserTask(t.id, t.task_spec.bpmn_id, t.task_spec.bpmn_name, t.data)
+                for t in reached
+                if t.state == TaskState.READY and t.task_spec.manual
+            ],
+            messages=self._waiting_messages(),
+            history=history,
+            state=None if completed else live.dump(self.workflow),
+            error=self.error,
+        )
+
+    def _status(self, completed: bool, reached) -> str:
+        if completed:
+            return "completed"
+        if self.error is not None or any(t.state == TaskState.ERROR for t in reached):
+            return "failed"
+        return "waiting"
+
+    def _variables(self, reached, completed: bool) -> dict:
+        if completed:
+            last = self.workflow.last_task
+            return dict(last.data) if last is not None else dict(self.workflow.data)
+        merged: dict = {}
+        for task in reached:
+            merged.update(task.data)
+        return merged
+
+    @staticmethod
+    def _loggable(task) -> bool:
+        if not task.task_spec.bpmn_id or task.internal_data.get(live.LOGGED):
+            return False
+        if task.state == TaskState.COMPLETED:
+            return True
+        return task.state == TaskState.CANCELLED and live.ENTERED in task.internal_data
+
+    @staticmethod
+    def _record(task) -> HistoryRecord:
+        task.internal_data[live.LOGGED] = True
+        spec = task.task_spec
+        return HistoryRecord(
+            task.id,
+            spec.bpmn_id,
+            spec.__class__.__name__,
+            spec.bpmn_name,
+            TaskState.get_name(task.state).lower(),
+            _ts(task.internal_data.get(live.ENTERED)),
+            _ts(task.last_state_change),
+            task.internal_data.get(live.ACTOR),
+        )
+
+    def _waiting_messages(self) -> list[WaitingMessage]:
+        out = []
+        for task in self.workflow.event_manager.tasks.values():
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, MessageEventDefinition) and task.state == TaskState.WAITING:
+                out.append(WaitingMessage(task.id, task.task_spec.bpmn_id, definition.name))
+        return out

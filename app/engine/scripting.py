@@ -1,0 +1,55 @@
+"""The script engine SpiffWorkflow calls for every condition, script, timer and decision."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+
+from app.engine import expressions
+from app.engine.expression_errors import ExpressionError
+
+
+class BatonScriptEngine(PythonScriptEngine):
+    """Routes each expression to its dialect; nothing here calls Python's eval or exec."""
+
+    def __init__(self, decision_resolver: Callable | None = None):
+        super().__init__()
+        self.decision_resolver = decision_resolver
+
+    def validate(self, expression):
+        expressions.check(expression)
+
+    def evaluate(self, task, expression, external_context=None):
+        context = {**task.data, **(external_context or {})}
+        try:
+            return expressions.evaluate(expression, context)
+        except ExpressionError as exc:
+            raise WorkflowTaskException(f"expression '{expression}' failed: {exc.message}", task=task)
+
+    def execute(self, task, script, external_context=None):
+        context = {**task.data, **(external_context or {})}
+        try:
+            result = expressions.run_script(script, context, getattr(task.task_spec, "script_format", None))
+        except ExpressionError as exc:
+            raise WorkflowTaskException(f"script failed: {exc.message}", task=task)
+        for key in external_context or {}:
+            result.pop(key, None)
+        task.data.clear()
+        task.data.update(result)
+        return True
+
+    def evaluate_decision(self, task, decision_ref: str, map_mode: str | None):
+        from app.engine import dmn, feel
+
+        if self.decision_resolver is None:
+            raise WorkflowTaskException("no decisions are available to this process", task=task)
+        try:
+            model = self.decision_resolver(decision_ref)
+            if map_mode:
+                rows = model.evaluate_rows(decision_ref, task.data)
+                return feel.to_json_value(dmn.map_decision_result(rows, map_mode))
+            return feel.to_json_value(model.evaluate(decision_ref, task.data))
+        except (dmn.DmnEvaluationError, ExpressionError, LookupError) as exc:
+            raise WorkflowTaskException(f"decision '{decision_ref}' failed: {exc}", task=task)

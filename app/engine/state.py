@@ -1,0 +1,124 @@
+"""Storing and loading a workflow's live state, and moving finished work out of it.
+
+Design (the spine's item 9 and the hardening issue's item 2): SpiffWorkflow keeps every task an
+instance ever ran in one tree, so load, step and save grow with history (a back-edge loop at
+visit 5,000 costs a second). Baton keeps in the live state only the subtree that can still
+matter: the lowest common ancestor of every unfinished task, plus one completed anchor above it.
+Finished tasks are written to the append-only history table as they finish, then dropped.
+Specs are never stored in the state: they come from the definition, parsed once per process.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+
+from app.engine.specs import build_registry
+
+ENTERED, LOGGED, ACTOR = "baton_in", "baton_logged", "baton_by"
+
+
+class LiveStateConverter(BpmnWorkflowConverter):
+    """The workflow converter, minus the specs (they are supplied by the caller on restore)."""
+
+    def to_dict(self, workflow):
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct):
+        workflow = self.target_class(dct.pop("spec"), dct.pop("subprocess_specs"), deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+_registry = build_registry()
+LiveStateConverter(BpmnWorkflow, _registry)
+
+
+def dump(workflow: BpmnWorkflow) -> str:
+    _registry._encoder_mode = True
+    try:
+        return json.dumps(_registry.convert(workflow), separators=(",", ":"))
+    finally:
+        _registry._encoder_mode = False
+
+
+def load(state: str, spec, subprocess_specs, script_engine) -> BpmnWorkflow:
+    dct = json.loads(state)
+    dct["spec"], dct["subprocess_specs"] = spec, subprocess_specs
+    workflow = _registry.restore(dct)
+    workflow.script_engine = script_engine
+    return workflow
+
+
+def all_workflows(workflow: BpmnWorkflow) -> list:
+    return [workflow, *workflow.subprocesses.values()]
+
+
+def prune(workflow: BpmnWorkflow) -> None:
+    """Drop finished tasks that no unfinished task can reach back to, in every (sub)workflow."""
+    for wf in all_workflows(workflow):
+        _reroot(wf)
+    live_ids = {tid for wf in all_workflows(workflow) for tid in wf.tasks}
+    for sp_id in [sp_id for sp_id in workflow.subprocesses if sp_id not in live_ids]:
+        del workflow.subprocesses[sp_id]
+
+
+def _reroot(wf) -> None:
+    unfinished = [t for t in wf.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
+    if not unfinished:
+        return
+    lca = _lowest_common_ancestor(unfinished)
+    anchor = lca.parent or lca
+    if anchor is wf.task_tree:
+        return
+    keep = _subtree_ids(lca)
+    keep.add(anchor.id)
+    for task_id in [tid for tid in wf.tasks if tid not in keep]:
+        wf.tasks.pop(task_id)
+    anchor._parent = None
+    anchor._children = [lca.id] if lca is not anchor else anchor._children
+    wf.task_tree = anchor
+    if wf.last_task is not None and wf.last_task.id not in keep:
+        wf.last_task = None
+
+
+def _lowest_common_ancestor(tasks):
+    path = []
+    node = tasks[0]
+    while node is not None:
+        path.append(node)
+        node = node.parent
+    path.reverse()  # root ... first task
+    index = {t.id: i for i, t in enumerate(path)}
+    deepest = len(path) - 1
+    for task in tasks[1:]:
+        node = task
+        while node.id not in index:
+            node = node.parent
+        deepest = min(deepest, index[node.id])
+    return path[deepest]
+
+
+def _subtree_ids(task) -> set:
+    ids, stack = set(), [task]
+    while stack:
+        node = stack.pop()
+        ids.add(node.id)
+        stack.extend(node.children)
+    return ids
+
+
+def mark_entered(task, when: float | None = None) -> None:
+    task.internal_data.setdefault(ENTERED, when or time.time())

@@ -1,0 +1,59 @@
+"""User tasks materialised as rows, so the inbox never loads workflow state."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import created_column, tenant_column
+
+OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
+
+
+class UserTask(db.Model):
+    __tablename__ = "user_tasks"
+    __table_args__ = (
+        Index("ix_user_tasks_assignee", "tenant_id", "assignee", "status", "created_at"),
+        Index("ix_user_tasks_instance", "instance_id", "status"),
+        Index("ix_user_tasks_open_created", "tenant_id", "status", "created_at"),
+    )
+
+    # The SpiffWorkflow task id: stable for the life of the task, unique across instances.
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    tenant_id: Mapped[str] = tenant_column()
+    instance_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"))
+    definition_key: Mapped[str] = mapped_column(String(255), nullable=False)
+    element_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    name: Mapped[str | None] = mapped_column(String(255))
+    documentation: Mapped[str | None] = mapped_column(Text)
+    assignee: Mapped[str | None] = mapped_column(String(150))
+    candidate_users: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    candidate_groups: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    priority: Mapped[int] = mapped_column(Integer, nullable=False, default=50)
+    due: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    follow_up: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    form: Mapped[dict | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), nullable=False, default=OPEN)
+    created_at: Mapped[datetime] = created_column()
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_by: Mapped[str | None] = mapped_column(String(150))
+
+    candidates: Mapped[list[TaskCandidate]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class TaskCandidate(db.Model):
+    """One candidate user or group of an open task: the inbox's "my groups" query is an index lookup."""
+
+    __tablename__ = "task_candidates"
+    __table_args__ = (Index("ix_task_candidates_lookup", "tenant_id", "kind", "name", "task_id"),)
+
+    task_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user_tasks.id", ondelete="CASCADE"), primary_key=True
+    )
+    kind: Mapped[str] = mapped_column(String(5), primary_key=True)  # "user" | "group"
+    name: Mapped[str] = mapped_column(String(150), primary_key=True)
+    tenant_id: Mapped[str] = tenant_column()

@@ -1,0 +1,97 @@
+"""Turn stored definitions into what the engine runs, parsed once per definition and cached.
+
+Definitions are immutable once stored (a change is a new version), so caching by id is safe.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import select
+
+from app.engine.parser import build_parser, load_specs
+from app.engine.runner import ProcessBundle
+from app.engine.xmlsafe import parse_xml
+from app.errors import NotFound
+from app.extensions import db
+from app.models import Definition, DeploymentResource
+from app.models.definitions import PUBLISHED
+
+_lock = threading.Lock()
+_bundles: dict = {}
+
+
+def bundle_for(definition: Definition) -> ProcessBundle:
+    """The runnable bundle of a BPMN definition (cached per definition id)."""
+    cached = _bundles.get(definition.id)
+    if cached is not None:
+        return cached
+    resources = (
+        db.session.execute(
+            select(DeploymentResource).where(DeploymentResource.id.in_(definition.meta["resource_ids"]))
+        )
+        .scalars()
+        .all()
+    )
+    roots = {f"{r.id}/{r.filename}": parse_xml(r.content.encode(), r.filename) for r in resources}
+    spec, subprocess_specs = load_specs(build_parser(roots), definition.key)
+    bundle = ProcessBundle(
+        spec,
+        subprocess_specs,
+        definition.meta.get("elements", {}),
+        _decision_resolver(definition.tenant_id, definition.deployment_id),
+    )
+    with _lock:
+        _bundles[definition.id] = bundle
+    return bundle
+
+
+def _decision_resolver(tenant_id: str, deployment_id):
+    same_deployment: dict = {}  # decisions deployed with the process never change: cache them
+
+    def resolve(decision_key: str):
+        if decision_key in same_deployment:
+            return dmn_model(same_deployment[decision_key])
+        definition = find_decision(tenant_id, decision_key, deployment_id)
+        if definition.deployment_id == deployment_id:
+            same_deployment[decision_key] = definition.resource_id
+        return dmn_model(definition.resource_id)
+
+    return resolve
+
+
+def find_decision(tenant_id: str, key: str, deployment_id=None) -> Definition:
+    """The decision deployed with the process if any, else the latest published one."""
+    query = select(Definition).where(
+        Definition.tenant_id == tenant_id, Definition.kind == "dmn", Definition.key == key
+    )
+    found = None
+    if deployment_id is not None:
+        found = db.session.execute(query.where(Definition.deployment_id == deployment_id)).scalars().first()
+    if found is None:
+        found = (
+            db.session.execute(
+                query.where(Definition.status == PUBLISHED).order_by(Definition.version.desc())
+            )
+            .scalars()
+            .first()
+        )
+    if found is None:
+        raise NotFound(f"decision '{key}' is not deployed")
+    return found
+
+
+_dmn_models: dict = {}
+
+
+def dmn_model(resource_id):
+    """The parsed DMN model of a stored file (files are immutable, so cached by id)."""
+    model = _dmn_models.get(resource_id)
+    if model is None:
+        from app.engine.dmn import load_dmn
+
+        resource = db.session.get(DeploymentResource, resource_id)
+        model = load_dmn(resource.content.encode(), resource.filename)
+        with _lock:
+            _dmn_models[resource_id] = model
+    return model

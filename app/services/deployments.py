@@ -1,0 +1,194 @@
+"""Deploying BPMN, DMN and form files, and managing definition versions and statuses."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.engine.errors import ModelError
+from app.engine.parser import ParsedDeployment, file_kind, parse_deployment
+from app.errors import NotFound, ValidationError
+from app.extensions import db
+from app.models import Definition, Deployment, DeploymentResource, User
+from app.models.definitions import DEFINITION_STATUSES, DEPRECATED, DRAFT, PUBLISHED
+
+
+def _checksum(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def deploy(
+    files: list[tuple[str, bytes]], actor: User, *, name: str | None = None, publish: bool = True
+) -> tuple[Deployment, list[Definition], list[dict]]:
+    """Validate and store one deployment; all or nothing. Returns (deployment, definitions, warnings)."""
+    _check_files(files)
+    resolved: dict[str, DeploymentResource] = {}
+    try:
+        parsed = parse_deployment(
+            dict(files), _resolver(actor.tenant_id, resolved), current_app.config["BATON"].MAX_UPLOAD_BYTES
+        )
+    except ModelError as exc:
+        raise ValidationError(str(exc), exc.as_details())
+    deployment = Deployment(tenant_id=actor.tenant_id, name=name, created_by=actor.username)
+    db.session.add(deployment)
+    resources = {filename: _resource(deployment, filename, data) for filename, data in files}
+    definitions = _store_definitions(parsed, deployment, resources, resolved, publish)
+    db.session.commit()
+    return deployment, definitions, parsed.warnings
+
+
+def _check_files(files: list[tuple[str, bytes]]) -> None:
+    if not files:
+        raise ValidationError("a deployment needs at least one file in the 'files' field", {"field": "files"})
+    names = [name for name, _ in files]
+    if len(set(names)) != len(names):
+        raise ValidationError("two files in one deployment have the same name", {"field": "files"})
+    for name, _ in files:
+        try:
+            file_kind(name)
+        except ModelError as exc:
+            raise ValidationError(str(exc), exc.as_details())
+
+
+def _resolver(tenant_id: str, resolved: dict):
+    """Look up already deployed processes that a new model calls (call activities)."""
+
+    def resolve(key: str):
+        definition = latest_definition(tenant_id, "bpmn", key, statuses=(PUBLISHED,))
+        if definition is None:
+            return None
+        resource = definition.resource
+        resolved[f"{resource.id}/{resource.filename}"] = resource
+        return f"{resource.id}/{resource.filename}", resource.content.encode()
+
+    return resolve
+
+
+def _resource(deployment: Deployment, filename: str, data: bytes) -> DeploymentResource:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationError(f"{filename}: the file is not UTF-8 text", {"file": filename})
+    resource = DeploymentResource(
+        deployment=deployment,
+        filename=filename,
+        kind=file_kind(filename),
+        checksum=_checksum(data),
+        content=text,
+    )
+    db.session.add(resource)
+    return resource
+
+
+def _store_definitions(
+    parsed: ParsedDeployment, deployment, resources, resolved, publish
+) -> list[Definition]:
+    db.session.flush()
+    stored = []
+    for kind, items in (("bpmn", parsed.processes), ("dmn", parsed.decisions), ("form", parsed.forms)):
+        for item in items:
+            resource = resources[item.filename]
+            meta = dict(getattr(item, "meta", {}) or {})
+            if kind == "bpmn":
+                meta["resource_ids"] = [str(r.id) for r in resources.values() if r.kind == "bpmn"] + [
+                    str(r.id) for r in resolved.values()
+                ]
+                meta.pop("files", None)
+            if kind == "form":
+                meta["schema"] = item.schema
+            stored.append(
+                _version(
+                    deployment,
+                    kind,
+                    item.key,
+                    item.name if kind != "form" else item.key,
+                    resource,
+                    meta,
+                    publish,
+                )
+            )
+    return stored
+
+
+def _version(deployment, kind, key, name, resource, meta, publish) -> Definition:
+    latest = latest_definition(deployment.tenant_id, kind, key)
+    if latest is not None and latest.checksum == resource.checksum:
+        return latest  # identical redeploy: no new version
+    definition = Definition(
+        tenant_id=deployment.tenant_id,
+        kind=kind,
+        key=key,
+        name=name,
+        checksum=resource.checksum,
+        version=(latest.version + 1) if latest else 1,
+        status=PUBLISHED if publish else DRAFT,
+        deployment_id=deployment.id,
+        resource_id=resource.id,
+        meta=meta,
+    )
+    db.session.add(definition)
+    return definition
+
+
+def latest_definition(tenant_id: str, kind: str, key: str, statuses=None) -> Definition | None:
+    query = select(Definition).where(
+        Definition.tenant_id == tenant_id, Definition.kind == kind, Definition.key == key
+    )
+    if statuses:
+        query = query.where(Definition.status.in_(statuses))
+    return db.session.execute(query.order_by(Definition.version.desc()).limit(1)).scalar_one_or_none()
+
+
+def list_definitions(tenant_id: str, kind: str = "bpmn", limit: int = 50, offset: int = 0):
+    """Latest version of each definition key, with its count of versions."""
+    latest = (
+        select(Definition.key, func.max(Definition.version).label("v"))
+        .where(Definition.tenant_id == tenant_id, Definition.kind == kind)
+        .group_by(Definition.key)
+        .subquery()
+    )
+    query = (
+        select(Definition)
+        .join(latest, (Definition.key == latest.c.key) & (Definition.version == latest.c.v))
+        .where(Definition.tenant_id == tenant_id, Definition.kind == kind)
+    )
+    total = db.session.execute(select(func.count()).select_from(latest)).scalar_one()
+    items = db.session.execute(query.order_by(Definition.key).limit(limit).offset(offset)).scalars().all()
+    return items, total
+
+
+def get_definition(tenant_id: str, key: str, kind: str = "bpmn", version: int | None = None) -> Definition:
+    query = select(Definition).where(
+        Definition.tenant_id == tenant_id, Definition.kind == kind, Definition.key == key
+    )
+    if version is not None:
+        query = query.where(Definition.version == version)
+    found = db.session.execute(query.order_by(Definition.version.desc()).limit(1)).scalar_one_or_none()
+    if found is None:
+        raise NotFound(
+            f"{'process' if kind == 'bpmn' else kind} definition '{key}'"
+            f"{f' version {version}' if version else ''} does not exist"
+        )
+    return found
+
+
+def versions_of(tenant_id: str, key: str, kind: str = "bpmn") -> list[Definition]:
+    return list(
+        db.session.execute(
+            select(Definition)
+            .where(Definition.tenant_id == tenant_id, Definition.kind == kind, Definition.key == key)
+            .order_by(Definition.version)
+        ).scalars()
+    )
+
+
+def set_status(tenant_id: str, key: str, status: str, version: int | None = None) -> Definition:
+    """Publish or deprecate a version (the latest when no version is given)."""
+    if status not in DEFINITION_STATUSES or status == DRAFT:
+        raise ValidationError(f"status must be '{PUBLISHED}' or '{DEPRECATED}'", {"field": "status"})
+    definition = get_definition(tenant_id, key, version=version)
+    definition.status = status
+    db.session.commit()
+    return definition

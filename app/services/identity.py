@@ -1,0 +1,184 @@
+"""Users, groups and API tokens: creating them and authenticating a bearer token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from app.errors import Conflict, NotFound, Unauthorized
+from app.extensions import db
+from app.models import ApiToken, Group, User
+from app.models.base import DEFAULT_TENANT, utcnow
+
+TOKEN_PREFIX = "bt_"  # noqa: S105  (a visible prefix, not a secret)
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    """scrypt (memory-hard KDF) with a random salt; the parameters are stored with the hash."""
+    salt = secrets.token_bytes(16)
+    n, r, p = 2**14, 8, 1
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, dklen=32)
+    return f"scrypt${n}${r}${p}${salt.hex()}${digest.hex()}"
+
+
+def check_password(stored: str | None, password: str) -> bool:
+    if not stored or not stored.startswith("scrypt$"):
+        return False
+    _, n, r, p, salt, digest = stored.split("$")
+    candidate = hashlib.scrypt(
+        password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32
+    )
+    return secrets.compare_digest(candidate.hex(), digest)
+
+
+def authenticate_token(raw: str | None) -> User:
+    """Return the active user owning this bearer token, or raise Unauthorized."""
+    if not raw:
+        raise Unauthorized("Authorization: Bearer <token> is required")
+    token = db.session.execute(
+        select(ApiToken).where(ApiToken.token_hash == hash_token(raw))
+    ).scalar_one_or_none()
+    now = utcnow()
+    if token is None or token.revoked_at is not None:
+        raise Unauthorized("the API token is not valid")
+    if token.expires_at is not None and _aware(token.expires_at) <= now:
+        raise Unauthorized("the API token has expired")
+    if not token.user.active:
+        raise Unauthorized("the user of this token is deactivated")
+    return token.user
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; they were written in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+
+
+def create_user(
+    username: str,
+    *,
+    password: str | None = None,
+    is_admin: bool = False,
+    roles: str = "user",
+    display_name: str | None = None,
+    email: str | None = None,
+    tenant_id: str = DEFAULT_TENANT,
+) -> User:
+    """Create a user; the username must be new in its tenant."""
+    if find_user(username, tenant_id) is not None:
+        raise Conflict(f"user '{username}' already exists")
+    user = User(
+        username=username,
+        tenant_id=tenant_id,
+        is_admin=is_admin,
+        roles=roles,
+        display_name=display_name or username,
+        email=email,
+        password_hash=hash_password(password) if password else None,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def find_user(username: str, tenant_id: str = DEFAULT_TENANT) -> User | None:
+    return db.session.execute(
+        select(User).where(User.tenant_id == tenant_id, User.username == username)
+    ).scalar_one_or_none()
+
+
+def get_user(username: str, tenant_id: str = DEFAULT_TENANT) -> User:
+    user = find_user(username, tenant_id)
+    if user is None:
+        raise NotFound(f"user '{username}' does not exist")
+    return user
+
+
+def ensure_group(name: str, tenant_id: str = DEFAULT_TENANT) -> Group:
+    """Return the group, creating it when missing."""
+    group = db.session.execute(
+        select(Group).where(Group.tenant_id == tenant_id, Group.name == name)
+    ).scalar_one_or_none()
+    if group is None:
+        group = Group(name=name, tenant_id=tenant_id)
+        db.session.add(group)
+        db.session.commit()
+    return group
+
+
+def add_to_group(username: str, group_name: str, tenant_id: str = DEFAULT_TENANT) -> User:
+    """Make the user a member of the group (created if missing); idempotent."""
+    user = get_user(username, tenant_id)
+    group = ensure_group(group_name, tenant_id)
+    if group not in user.groups:
+        user.groups.append(group)
+        db.session.commit()
+    return user
+
+
+def create_token(
+    username: str,
+    *,
+    name: str = "token",
+    raw: str | None = None,
+    expires_in_days: int | None = None,
+    tenant_id: str = DEFAULT_TENANT,
+) -> str:
+    """Create an API token and return it; this is the only time the raw value is visible."""
+    user = get_user(username, tenant_id)
+    raw = raw or TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    db.session.add(
+        ApiToken(
+            user_id=user.id,
+            tenant_id=user.tenant_id,
+            name=name,
+            token_hash=hash_token(raw),
+            prefix=raw[:8],
+            expires_at=expires,
+        )
+    )
+    db.session.commit()
+    return raw
+
+
+def revoke_token(prefix: str, username: str, tenant_id: str = DEFAULT_TENANT) -> int:
+    """Revoke the user's tokens starting with `prefix`; returns how many were revoked."""
+    user = get_user(username, tenant_id)
+    tokens = db.session.execute(
+        select(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.prefix == prefix[:8], ApiToken.revoked_at.is_(None)
+        )
+    ).scalars()
+    count = 0
+    for token in tokens:
+        token.revoked_at = utcnow()
+        count += 1
+    db.session.commit()
+    return count
+
+
+def ensure_bootstrap_admin(raw_token: str, username: str = "admin") -> User:
+    """Make sure an admin user exists whose API token is `raw_token` (BATON_ADMIN_TOKEN)."""
+    user = find_user(username) or create_user(username, is_admin=True, roles="admin")
+    exists = db.session.execute(
+        select(ApiToken.id).where(ApiToken.token_hash == hash_token(raw_token))
+    ).first()
+    if not exists:
+        db.session.add(
+            ApiToken(
+                user_id=user.id,
+                tenant_id=user.tenant_id,
+                name="bootstrap",
+                token_hash=hash_token(raw_token),
+                prefix=raw_token[:8],
+            )
+        )
+        db.session.commit()
+    return user

@@ -1,0 +1,249 @@
+"""Starting, reading and controlling process instances."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.engine.errors import ModelError
+from app.engine.runner import Runner
+from app.errors import Conflict, NotFound, Unprocessable, ValidationError
+from app.extensions import db
+from app.models import HistoryEntry, Incident, InstanceState, ProcessInstance, User
+from app.models.base import utcnow
+from app.models.definitions import DEPRECATED, PUBLISHED
+from app.models.instances import CANCELLED, ENDED, SUSPENDED, WAITING
+from app.models.tasks import OPEN, UserTask
+from app.services.bundles import bundle_for
+from app.services.deployments import latest_definition
+from app.services.stepping import persist_step
+
+
+def check_variables(variables) -> dict:
+    if variables is None:
+        return {}
+    if not isinstance(variables, dict):
+        raise ValidationError("variables must be a JSON object", {"field": "variables"})
+    try:
+        json.dumps(variables)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"variables must be JSON values: {exc}", {"field": "variables"})
+    return variables
+
+
+def startable_definition(tenant_id: str, key: str):
+    definition = latest_definition(tenant_id, "bpmn", key, statuses=(PUBLISHED,))
+    if definition is not None:
+        return definition
+    if latest_definition(tenant_id, "bpmn", key) is not None:
+        raise Conflict(
+            f"process definition '{key}' has no published version (it is draft or "
+            f"{DEPRECATED}); it starts nothing new"
+        )
+    raise NotFound(f"process definition '{key}' does not exist")
+
+
+def start_instance(
+    key: str,
+    actor: User,
+    variables: dict | None = None,
+    business_key: str | None = None,
+    idempotency_key: str | None = None,
+    message: tuple[str, dict] | None = None,
+) -> tuple[ProcessInstance, bool]:
+    """Start the latest published version of `key`; returns (instance, created).
+
+    With an idempotency key, a retried start returns the first instance (created=False).
+    """
+    variables = check_variables(variables)
+    if idempotency_key:
+        existing = _by_idempotency_key(actor.tenant_id, idempotency_key)
+        if existing is not None:
+            return existing, False
+    definition = startable_definition(actor.tenant_id, key)
+    try:
+        bundle = bundle_for(definition)
+    except ModelError as exc:
+        raise Unprocessable(str(exc), exc.as_details())
+    runner = Runner.start(bundle, variables)
+    if message is not None:
+        runner.deliver_message(*message)
+    instance = ProcessInstance(
+        tenant_id=actor.tenant_id,
+        definition_id=definition.id,
+        definition_key=key,
+        definition_version=definition.version,
+        business_key=business_key,
+        status=WAITING,
+        started_by=actor.username,
+        idempotency_key=idempotency_key,
+    )
+    db.session.add(instance)
+    db.session.flush()
+    persist_step(instance, runner.result(), bundle.elements)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _by_idempotency_key(actor.tenant_id, idempotency_key) if idempotency_key else None
+        if existing is None:
+            raise
+        return existing, False
+    return instance, True
+
+
+def _by_idempotency_key(tenant_id: str, key: str) -> ProcessInstance | None:
+    return db.session.execute(
+        select(ProcessInstance).where(
+            ProcessInstance.tenant_id == tenant_id, ProcessInstance.idempotency_key == key
+        )
+    ).scalar_one_or_none()
+
+
+def get_instance(tenant_id: str, instance_id) -> ProcessInstance:
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None or instance.tenant_id != tenant_id:
+        raise NotFound(f"process instance {instance_id} does not exist")
+    return instance
+
+
+def lock_instance(tenant_id: str, instance_id) -> ProcessInstance:
+    """Load the instance holding its row lock (PostgreSQL) until the caller commits.
+
+    One instance is advanced by one request or worker at a time; a writer that loses the race
+    on SQLite is caught by the version column instead.
+    """
+    instance = db.session.execute(
+        select(ProcessInstance)
+        .where(ProcessInstance.id == instance_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if instance is None or instance.tenant_id != tenant_id:
+        raise NotFound(f"process instance {instance_id} does not exist")
+    return instance
+
+
+def load_runner(instance: ProcessInstance) -> tuple[Runner, dict]:
+    state = db.session.get(InstanceState, instance.id)
+    if state is None:
+        raise Conflict(f"process instance {instance.id} has ended")
+    bundle = bundle_for(instance_definition(instance))
+    return Runner.load(bundle, state.state), bundle.elements
+
+
+def instance_definition(instance: ProcessInstance):
+    from app.models import Definition
+
+    return db.session.get(Definition, instance.definition_id)
+
+
+def commit_step() -> None:
+    """Commit an advance; a concurrent writer that got there first makes this a 409."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("the instance was changed by someone else at the same time; reload and retry")
+
+
+def list_instances(
+    tenant_id: str,
+    key: str | None = None,
+    status: str | None = None,
+    business_key: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+):
+    query = select(ProcessInstance).where(ProcessInstance.tenant_id == tenant_id)
+    if key:
+        query = query.where(ProcessInstance.definition_key == key)
+    if status:
+        query = query.where(ProcessInstance.status == status)
+    if business_key:
+        query = query.where(ProcessInstance.business_key == business_key)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    items = (
+        db.session.execute(query.order_by(ProcessInstance.created_at.desc()).limit(limit).offset(offset))
+        .scalars()
+        .all()
+    )
+    return items, total
+
+
+def suspend_instance(tenant_id: str, instance_id) -> ProcessInstance:
+    """Suspended instances accept no completions, messages or timers until resumed."""
+    instance = lock_instance(tenant_id, instance_id)
+    if instance.status in ENDED or instance.status == SUSPENDED:
+        raise Conflict(f"an instance that is {instance.status} cannot be suspended")
+    instance.status = SUSPENDED
+    commit_step()
+    return instance
+
+
+def resume_instance(tenant_id: str, instance_id) -> ProcessInstance:
+    instance = lock_instance(tenant_id, instance_id)
+    if instance.status != SUSPENDED:
+        raise Conflict(f"only a suspended instance can be resumed; this one is {instance.status}")
+    has_incident = db.session.execute(
+        select(Incident.id).where(Incident.instance_id == instance.id, Incident.status == "open")
+    ).first()
+    instance.status = "failed" if has_incident else WAITING
+    commit_step()
+    return instance
+
+
+def cancel_instance(tenant_id: str, instance_id, actor: User) -> ProcessInstance:
+    instance = lock_instance(tenant_id, instance_id)
+    if instance.status in ENDED:
+        raise Conflict(f"the instance is already {instance.status}")
+    runner, elements = load_runner(instance)
+    runner.cancel()
+    result = runner.result()
+    result.status, result.state, result.user_tasks, result.messages = CANCELLED, None, [], []
+    persist_step(instance, result, elements, actor=actor.username)
+    instance.ended_at = utcnow()
+    commit_step()
+    return instance
+
+
+def history(tenant_id: str, instance_id) -> list[dict]:
+    instance = get_instance(tenant_id, instance_id)
+    rows = (
+        db.session.execute(
+            select(HistoryEntry).where(HistoryEntry.instance_id == instance.id).order_by(HistoryEntry.id)
+        )
+        .scalars()
+        .all()
+    )
+    entries = [
+        {
+            "element_id": r.element_id,
+            "name": r.name,
+            "type": r.element_type,
+            "state": r.state,
+            "entered_at": r.entered_at,
+            "exited_at": r.exited_at,
+            "completed_by": r.completed_by,
+        }
+        for r in rows
+    ]
+    open_tasks = db.session.execute(
+        select(UserTask).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
+    ).scalars()
+    entries += [
+        {
+            "element_id": t.element_id,
+            "name": t.name,
+            "type": "UserTask",
+            "state": "active",
+            "entered_at": t.created_at,
+            "exited_at": None,
+            "completed_by": None,
+        }
+        for t in open_tasks
+    ]
+    return entries

@@ -1,0 +1,143 @@
+"""Writing one engine step to the database: the single place instance state changes are persisted.
+
+Start, complete, message and timer all end here, inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+
+from app.engine.runner import StepResult
+from app.engine.usertasks import task_fields
+from app.extensions import db
+from app.models import HistoryEntry, Incident, InstanceState, MessageSubscription, ProcessInstance
+from app.models.base import utcnow
+from app.models.tasks import CANCELLED, COMPLETED, OPEN, TaskCandidate, UserTask
+
+_after_step_hooks: list = []
+
+
+def after_step(hook):
+    """Register `hook(instance, result)`; other capabilities (timers, notifications) react to steps."""
+    _after_step_hooks.append(hook)
+    return hook
+
+
+def persist_step(
+    instance: ProcessInstance,
+    result: StepResult,
+    elements: dict,
+    completed_task_id=None,
+    actor: str | None = None,
+) -> None:
+    """Apply a step's result to the instance's rows. The caller commits."""
+    now = utcnow()
+    instance.status = result.status
+    instance.variables = result.variables
+    instance.active_elements = result.active_elements
+    if result.status == "completed":
+        instance.ended_at = now
+    _save_state(instance, result.state)
+    _sync_user_tasks(instance, result, elements, completed_task_id, actor, now)
+    _sync_subscriptions(instance, result)
+    if result.history:
+        db.session.add_all(HistoryEntry(instance_id=instance.id, **vars(h)) for h in result.history)
+    if result.error is not None:
+        err = result.error
+        db.session.add(
+            Incident(
+                tenant_id=instance.tenant_id,
+                instance_id=instance.id,
+                task_id=err.task_id,
+                element_id=err.element_id,
+                kind=err.kind,
+                message=err.message,
+            )
+        )
+    for hook in _after_step_hooks:
+        hook(instance, result)
+
+
+def _save_state(instance: ProcessInstance, state: str | None) -> None:
+    if state is None:
+        db.session.execute(delete(InstanceState).where(InstanceState.instance_id == instance.id))
+        return
+    row = db.session.get(InstanceState, instance.id)
+    if row is None:
+        db.session.add(InstanceState(instance_id=instance.id, state=state, size_bytes=len(state)))
+    else:
+        row.state, row.size_bytes = state, len(state)
+
+
+def _sync_user_tasks(instance, result: StepResult, elements: dict, completed_task_id, actor, now) -> None:
+    open_ids = set(
+        db.session.execute(
+            select(UserTask.id).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
+        ).scalars()
+    )
+    ready = {t.task_id: t for t in result.user_tasks}
+    gone = open_ids - set(ready)
+    if completed_task_id in gone:
+        _close(completed_task_id, COMPLETED, now, actor)
+        gone.discard(completed_task_id)
+    for task_id in gone:
+        _close(task_id, CANCELLED, now, None)
+    for task_id in set(ready) - open_ids:
+        _create_user_task(instance, ready[task_id], elements.get(ready[task_id].element_id, {}), now)
+
+
+def _close(task_id, status: str, now: datetime, actor: str | None) -> None:
+    db.session.execute(
+        update(UserTask)
+        .where(UserTask.id == task_id)
+        .values(status=status, completed_at=now, completed_by=actor)
+    )
+    db.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task_id))
+
+
+def _create_user_task(instance, ready, element: dict, now: datetime) -> None:
+    fields, error = task_fields(element, ready.data, instance)
+    if error:
+        db.session.add(
+            Incident(
+                tenant_id=instance.tenant_id,
+                instance_id=instance.id,
+                task_id=ready.task_id,
+                element_id=ready.element_id,
+                kind="expression",
+                message=error,
+            )
+        )
+    row = UserTask(
+        id=ready.task_id,
+        tenant_id=instance.tenant_id,
+        instance_id=instance.id,
+        definition_key=instance.definition_key,
+        element_id=ready.element_id,
+        name=ready.name or ready.element_id,
+        created_at=now,
+        status=OPEN,
+        **fields,
+    )
+    row.candidates = [
+        TaskCandidate(kind="user", name=u, tenant_id=instance.tenant_id) for u in fields["candidate_users"]
+    ] + [
+        TaskCandidate(kind="group", name=g, tenant_id=instance.tenant_id) for g in fields["candidate_groups"]
+    ]
+    db.session.add(row)
+
+
+def _sync_subscriptions(instance, result: StepResult) -> None:
+    db.session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
+    db.session.add_all(
+        MessageSubscription(
+            tenant_id=instance.tenant_id,
+            instance_id=instance.id,
+            message_name=m.message_name,
+            business_key=instance.business_key,
+            element_id=m.element_id,
+        )
+        for m in result.messages
+    )

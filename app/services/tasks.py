@@ -1,0 +1,135 @@
+"""Listing, claiming and completing user tasks."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, func, or_, select
+
+from app.engine.errors import NotReady
+from app.errors import Conflict, Forbidden, NotFound
+from app.extensions import db
+from app.models import TaskCandidate, User, UserTask
+from app.models.instances import SUSPENDED
+from app.models.tasks import OPEN
+from app.services.instances import check_variables, commit_step, load_runner, lock_instance
+from app.services.stepping import persist_step
+
+
+def _candidate(kind: str, names):
+    return exists().where(
+        TaskCandidate.task_id == UserTask.id, TaskCandidate.kind == kind, TaskCandidate.name.in_(list(names))
+    )
+
+
+def visible_to(user: User):
+    """The tasks a user may see: assigned to them, offered to them or their groups, or offered to no one."""
+    if user.is_admin:
+        return UserTask.tenant_id == user.tenant_id
+    unoffered = (UserTask.assignee.is_(None)) & ~exists().where(TaskCandidate.task_id == UserTask.id)
+    return (UserTask.tenant_id == user.tenant_id) & or_(
+        UserTask.assignee == user.username,
+        _candidate("user", [user.username]),
+        _candidate("group", user.group_names),
+        unoffered,
+    )
+
+
+def may_work_on(user: User, task: UserTask) -> bool:
+    if user.is_admin or task.assignee == user.username:
+        return True
+    if task.assignee is not None:
+        return False
+    offered = set(task.candidate_users) | set(task.candidate_groups)
+    return (
+        not offered
+        or user.username in task.candidate_users
+        or bool(set(user.group_names) & set(task.candidate_groups))
+    )
+
+
+def list_tasks(
+    user: User,
+    *,
+    assignee=None,
+    candidate_group=None,
+    candidate_user=None,
+    instance_id=None,
+    definition_key=None,
+    status=OPEN,
+    limit=50,
+    offset=0,
+):
+    query = select(UserTask).where(visible_to(user))
+    if status:
+        query = query.where(UserTask.status == status)
+    if assignee:
+        query = query.where(UserTask.assignee == assignee)
+    if candidate_group:
+        query = query.where(_candidate("group", [candidate_group]))
+    if candidate_user:
+        query = query.where(_candidate("user", [candidate_user]))
+    if instance_id:
+        query = query.where(UserTask.instance_id == instance_id)
+    if definition_key:
+        query = query.where(UserTask.definition_key == definition_key)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    items = (
+        db.session.execute(
+            query.order_by(UserTask.priority.desc(), UserTask.created_at).limit(limit).offset(offset)
+        )
+        .scalars()
+        .all()
+    )
+    return items, total
+
+
+def get_task(user: User, task_id) -> UserTask:
+    task = db.session.get(UserTask, task_id)
+    if task is None or task.tenant_id != user.tenant_id:
+        raise NotFound(f"task {task_id} does not exist")
+    if not may_work_on(user, task):
+        raise Forbidden(f"task {task_id} is not assigned or offered to you")
+    return task
+
+
+def claim_task(user: User, task_id) -> UserTask:
+    task = get_task(user, task_id)
+    _require_open(task)
+    if task.assignee and task.assignee != user.username:
+        raise Conflict(f"task {task_id} is already claimed by {task.assignee}")
+    task.assignee = user.username
+    db.session.commit()
+    return task
+
+
+def unclaim_task(user: User, task_id) -> UserTask:
+    task = get_task(user, task_id)
+    _require_open(task)
+    if task.assignee != user.username and not user.is_admin:
+        raise Forbidden("only the assignee or an admin can unclaim a task")
+    task.assignee = None
+    db.session.commit()
+    return task
+
+
+def complete_task(user: User, task_id, variables: dict | None = None) -> UserTask:
+    """Complete a ready user task with variables and advance its instance; a second completion is a 409."""
+    variables = check_variables(variables)
+    task = get_task(user, task_id)
+    instance = lock_instance(user.tenant_id, task.instance_id)
+    db.session.refresh(task)
+    _require_open(task)
+    if instance.status == SUSPENDED:
+        raise Conflict("the instance is suspended; resume it before completing its tasks")
+    runner, elements = load_runner(instance)
+    try:
+        runner.complete_user_task(task.id, variables, user.username)
+    except NotReady as exc:
+        raise Conflict(str(exc))
+    persist_step(instance, runner.result(), elements, completed_task_id=task.id, actor=user.username)
+    commit_step()
+    return task
+
+
+def _require_open(task: UserTask) -> None:
+    if task.status != OPEN:
+        raise Conflict(f"task {task.id} is {task.status}; it can no longer be changed")

@@ -1,0 +1,138 @@
+"""Test harness: real PostgreSQL, schema built once by the migrations, each test in a savepoint.
+
+Set BATON_TEST_DATABASE_URL to point elsewhere; the database is dropped and created at session start.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import orm
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.config import Config
+from app.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+SHARED = Path(os.environ.get("BATON_SHARED_DIR", ROOT.parent / "shared"))
+TEST_DB_URL = os.environ.get(
+    "BATON_TEST_DATABASE_URL", "postgresql+psycopg://postgres@localhost:5432/baton_test"
+)
+
+
+def recreate_database(url: str) -> None:
+    parsed = make_url(url)
+    admin = parsed.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{parsed.database}"')
+
+
+def make_config(url: str = TEST_DB_URL, **extra) -> Config:
+    return Config(
+        DATABASE_URL=url, SECRET_KEY="test-secret-key", TESTING=True, BATON_ADMIN_TOKEN=None, extra=extra
+    )
+
+
+@pytest.fixture(scope="session")
+def app():
+    recreate_database(TEST_DB_URL)
+    application = create_app(make_config())
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def db_session(app):
+    """Everything a test writes lives in one outer transaction that is rolled back at the end."""
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        factory = orm.sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", query_cls=db.Query
+        )
+        original, db.session = db.session, orm.scoped_session(factory)
+        try:
+            yield db.session
+        finally:
+            db.session.remove()
+            db.session = original
+            outer.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app, db_session):
+    return app.test_client()
+
+
+class Api:
+    """Calls the JSON API as one user, the way an HTTP client would."""
+
+    def __init__(self, client, token: str):
+        self.client, self.token = client, token
+
+    def _headers(self, extra=None):
+        return {"Authorization": f"Bearer {self.token}", **(extra or {})}
+
+    def get(self, path, **kw):
+        return self.client.get(f"/api/v1{path}", headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.client.post(
+            f"/api/v1{path}", json=json, headers=self._headers(kw.pop("headers", None)), **kw
+        )
+
+    def deploy(self, *paths: Path, name: str = "test", **form):
+        files = [(p.open("rb"), p.name) for p in paths]
+        data = {"files": files, "name": name, **form}
+        return self.client.post(
+            "/api/v1/deployments", data=data, headers=self._headers(), content_type="multipart/form-data"
+        )
+
+    def deploy_bytes(self, files: dict[str, bytes], name: str = "test"):
+        import io
+
+        data = {"files": [(io.BytesIO(content), fname) for fname, content in files.items()], "name": name}
+        return self.client.post(
+            "/api/v1/deployments", data=data, headers=self._headers(), content_type="multipart/form-data"
+        )
+
+
+@pytest.fixture
+def make_user(db_session):
+    from app.services import identity
+
+    def make(username=None, *, admin=False, groups=(), roles="user") -> Api:
+        username = username or f"user-{uuid.uuid4().hex[:8]}"
+        identity.create_user(
+            username, is_admin=admin, roles="admin" if admin else roles, password="pw-" + username
+        )
+        for group in groups:
+            identity.add_to_group(username, group)
+        return identity.create_token(username)
+
+    return make
+
+
+@pytest.fixture
+def admin(client, make_user) -> Api:
+    return Api(client, make_user("admin", admin=True))
+
+
+@pytest.fixture
+def as_user(client, make_user):
+    def login(username=None, **kw) -> Api:
+        return Api(client, make_user(username, **kw))
+
+    return login
