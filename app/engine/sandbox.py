@@ -17,6 +17,7 @@ copy and one eval.
 from __future__ import annotations
 
 import ast
+import math
 import textwrap
 import types
 from collections.abc import Callable
@@ -32,8 +33,9 @@ from app.engine.sandbox_errors import (
     SandboxTimeout,
     SandboxViolation,
 )
-from app.engine.sandbox_guards import EXCEPT_TARGETS, SAFE_BUILTINS, SCRIPT_FILENAME, Limits, Run, measure
+from app.engine.sandbox_guards import EXCEPT_TARGETS, GUARDS, SAFE_BUILTINS, SCRIPT_FILENAME, Limits, Run
 from app.engine.sandbox_policy import FORBIDDEN_NAMES, BatonPolicy
+from app.engine.sandbox_sizes import measure
 from app.engine.sandbox_template import render_template
 
 __all__ = [
@@ -42,8 +44,9 @@ __all__ = [
 ]
 
 MAX_SOURCE_CHARS = 64_000
+_PLAIN = (str, int, bool, type(None))
 LIMITS = Limits()
-_STATIC_BUILTINS = {**SAFE_BUILTINS, **EXCEPT_TARGETS}
+_BUILTINS = {**SAFE_BUILTINS, **EXCEPT_TARGETS, **GUARDS}  # shared: the guards find their run per thread
 
 
 def check_script(code: str) -> None:
@@ -64,7 +67,7 @@ def run_script(code: str, variables: dict, *, helpers: dict | None = None, timeo
     """
     compiled = _compile(code, "exec")
     run = Run(timeout, LIMITS)
-    namespace, hidden = _namespace(run, variables, helpers)
+    namespace, hidden = _namespace(variables, helpers)
     _execute(run, lambda: exec(compiled, namespace))  # noqa: S102 - compiled by the policy, run in the sandbox
     del namespace["__builtins__"]
     _check_output(namespace, LIMITS.budget_bytes)
@@ -76,7 +79,7 @@ def evaluate(expression: str, variables: dict, *, helpers: dict | None = None, t
     """Evaluate one Python expression (a gateway condition, a data mapping) against `variables`."""
     compiled = _compile(expression, "eval")
     run = Run(timeout, LIMITS)
-    namespace, _ = _namespace(run, variables, helpers)
+    namespace, _ = _namespace(variables, helpers)
     return _execute(run, lambda: eval(compiled, namespace))  # noqa: S307 - compiled by the policy, run in the sandbox
 
 
@@ -95,14 +98,11 @@ def _compile(source: str, mode: str) -> types.CodeType:
     return compile(ast.fix_missing_locations(tree), SCRIPT_FILENAME, mode)
 
 
-def _namespace(run: Run, variables: dict, helpers: dict | None) -> tuple[dict, dict]:
+def _namespace(variables: dict, helpers: dict | None) -> tuple[dict, dict]:
     namespace, hidden = {}, {}
     for name, value in variables.items():
         (namespace if isinstance(name, str) and not name.startswith("_") else hidden)[name] = value
-    builtins = {**_STATIC_BUILTINS, **run.guards()}
-    if helpers:
-        builtins.update(_checked_helpers(helpers))
-    namespace["__builtins__"] = builtins
+    namespace["__builtins__"] = {**_BUILTINS, **_checked_helpers(helpers)} if helpers else _BUILTINS
     return namespace, hidden
 
 
@@ -144,6 +144,9 @@ def _script_line(tb: types.TracebackType | None) -> int | None:
 def _check_output(namespace: dict, budget: int) -> None:
     """Refuse anything but JSON-ish data, so nothing live reaches the stored workflow state."""
     for name, value in namespace.items():
+        kind = type(value)
+        if kind in _PLAIN or (kind is float and math.isfinite(value)):
+            continue  # the common case, without the walk
         try:
             measure(value, budget, json_only=True)
         except SandboxError as exc:

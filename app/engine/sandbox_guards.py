@@ -14,6 +14,7 @@ import math
 import operator
 import re
 import sys
+import threading
 import time
 import types
 from collections.abc import Callable
@@ -30,6 +31,7 @@ from app.engine.sandbox_errors import (
     SandboxTimeout,
     SandboxViolation,
 )
+from app.engine.sandbox_sizes import SIZED_STR_METHODS, measure
 
 SCRIPT_FILENAME = "<baton-script>"
 TEMPLATE_FILENAME = "<template>"  # what Jinja names the code it compiles from a string
@@ -46,7 +48,9 @@ class Limits:
 
 
 DEFAULT_LIMITS = Limits()
+_current = threading.local()  # the Run whose script this thread is executing
 _SEQUENCES = (str, bytes, list, tuple)
+_NUMBERS = (int, float)
 _FORMAT_NUMBERS = re.compile(r"\d+")
 _PERCENT_SPEC = re.compile(r"%[-#0 +(\w)]*?(\*|\d+)?(?:\.(\*|\d+))?[a-zA-Z%]")
 
@@ -90,12 +94,14 @@ class Run:
 
     def run(self, func: Callable[[], Any]) -> Any:
         """Call `func` with this run's tracer installed on the current thread, then restore."""
-        previous = sys.gettrace()
+        previous, previous_run = sys.gettrace(), getattr(_current, "run", None)
+        _current.run = self
         sys.settrace(self.trace)
         try:
             return func()
         finally:
             sys.settrace(previous)
+            _current.run = previous_run
 
     # -- size checks --------------------------------------------------------------------------
     def charge(self, size: int, what: str) -> None:
@@ -195,8 +201,8 @@ class Run:
         if not isinstance(name, str) or name.startswith("_") or name in BLOCKED_ATTRIBUTES:
             self.abort(SandboxViolation(f"access to '{name}' is not allowed"))
         value = getattr(obj, name)
-        if isinstance(obj, (str, bytes)) and name in _SIZED_STR_METHODS:
-            return _SIZED_STR_METHODS[name](self, obj)
+        if isinstance(obj, (str, bytes)) and name in SIZED_STR_METHODS:
+            return SIZED_STR_METHODS[name](self, obj)
         if isinstance(value, _FORBIDDEN_TYPES) or id(value) in _FORBIDDEN_IDS:
             self.abort(SandboxViolation(f"access to '{name}' is not allowed ({type(value).__name__})"))
         return value
@@ -235,144 +241,15 @@ class Run:
 
     def isinstance(self, obj: Any, types_: Any) -> bool:
         wanted = types_ if isinstance(types_, tuple) else (types_,)
-        real = tuple(_REAL_TYPES.get(getattr(t, "__func__", None), t) for t in wanted)
+        real = tuple(_REAL_TYPES.get(t, t) if callable(t) else t for t in wanted)
         if not all(isinstance(t, type) and t in _ISINSTANCE_TYPES for t in real):
             self.abort(SandboxViolation("isinstance() only accepts the builtin value types"))
         return isinstance(obj, real)
-
-    def guards(self) -> dict[str, Any]:
-        """The names the policy's rewritten code calls, bound to this run."""
-        return {
-            "_getattr_": self.getattr, "_getitem_": operator.getitem, "_write_": self.write,
-            "_getiter_": iter, "_apply_": _apply, "_inplacevar_": self.inplacevar,
-            "_inplaceitem_": self.inplaceitem, "_unpack_sequence_": guarded_unpack_sequence,
-            "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
-            "_mul_": self.mul, "_pow_": self.pow, "_lshift_": self.lshift, "_add_": self.add,
-            "_mod_": self.mod, "_fstr_": self.fstr,
-            "range": self.range, "str": self.str, "repr": self.repr, "sum": self.sum,
-            "pow": self.pow, "isinstance": self.isinstance,
-        }
-
-
-_END = object()
-_NUMBERS = (bool, int, float, type(None))
-JSON_SCALARS = (bool, int, float, type(None), datetime, date, timedelta)
-
-
-def measure(root: Any, limit: int, *, json_only: bool = False) -> int:
-    """About how many bytes `root` takes as text (repr or JSON); raise SandboxMemoryError past `limit`.
-
-    Shared containers are measured once and counted each time they appear (as the text would
-    repeat them), so `l = [l, l]` nesting is caught in linear time; cycles are refused. With
-    `json_only`, anything but JSON data and dates raises SandboxViolation.
-    """
-    memo: dict[int, int] = {}
-    frames: list[list] = []
-    on_path: set[int] = set()
-
-    def open_(item: Any) -> int | None:
-        kind = type(item)
-        if kind is str or kind is bytes:
-            return len(item) + 2
-        if kind is dict or kind is list or kind is tuple or (not json_only and kind in (set, frozenset)):
-            key = id(item)
-            if key in memo:
-                return memo[key]
-            if key in on_path:
-                raise SandboxViolation("the value contains itself")
-            size = 2 + len(item)
-            if kind is dict:
-                for k in item:
-                    if json_only and type(k) not in (str, int, float, bool):
-                        raise SandboxViolation(f"a dict key is a {type(k).__name__}; JSON keys are strings")
-                    size += len(k) + 2 if type(k) is str else 24
-            on_path.add(key)
-            frames.append([item, iter(item.values() if kind is dict else item), size])
-            return None
-        if kind is int:
-            return item.bit_length() // 3 + 2
-        if kind is float and json_only and not math.isfinite(item):
-            raise SandboxViolation(f"{item} cannot be stored as JSON")
-        if json_only and kind not in JSON_SCALARS:
-            raise SandboxViolation(f"a {kind.__name__} cannot be stored; only JSON data and dates can")
-        return 40
-
-    total = open_(root)
-    while frames:
-        frame = frames[-1]
-        child = next(frame[1], _END)
-        if child is _END:
-            frames.pop()
-            on_path.discard(id(frame[0]))
-            memo[id(frame[0])] = frame[2]
-            if not frames:
-                total = frame[2]
-                break
-            size, frame = frame[2], frames[-1]
-        else:
-            size = open_(child)
-            if size is None:
-                continue
-        frame[2] += size
-        if frame[2] > limit:
-            raise SandboxMemoryError(f"the value would be over {limit:,} bytes as text")
-    if total is not None and total > limit:
-        raise SandboxMemoryError(f"the value would be over {limit:,} bytes as text")
-    return total or 0
 
 
 def _apply(func: Callable, *args: Any, **kwargs: Any) -> Any:
     return func(*args, **kwargs)
 
-
-def _sized(check: Callable[[Run, Any, tuple, dict], int], method: str) -> Callable[[Run, Any], Callable]:
-    """Wrap a str/bytes method whose result size depends on its arguments (join, replace ...)."""
-
-    def bind(run: Run, text: Any) -> Callable:
-        def call(*args: Any, **kwargs: Any) -> Any:
-            if method == "join":
-                args = (list(args[0]),)
-            run.charge(check(run, text, args, kwargs), f"the result of .{method}()")
-            return getattr(text, method)(*args, **kwargs)
-
-        return call
-
-    return bind
-
-
-def _join_size(run: Run, text: Any, args: tuple, kwargs: dict) -> int:
-    items = args[0]
-    return sum(len(i) for i in items if isinstance(i, (str, bytes))) + len(text) * len(items)
-
-
-def _replace_size(run: Run, text: Any, args: tuple, kwargs: dict) -> int:
-    old, new = args[0], args[1]
-    return len(text) + text.count(old) * max(len(new) - len(old), 0)
-
-
-def _width_size(run: Run, text: Any, args: tuple, kwargs: dict) -> int:
-    width = args[0] if args else kwargs.get("width", 0)
-    return max(len(text), width if isinstance(width, int) else 0)
-
-
-def _tabs_size(run: Run, text: Any, args: tuple, kwargs: dict) -> int:
-    tabsize = args[0] if args else kwargs.get("tabsize", 8)
-    return len(text) * max(tabsize if isinstance(tabsize, int) else 8, 1)
-
-
-def _translate_size(run: Run, text: Any, args: tuple, kwargs: dict) -> int:
-    table = args[0] if args else None
-    longest = max((len(v) for v in table.values() if isinstance(v, str)), default=1) if isinstance(
-        table, dict) else 1
-    return len(text) * max(longest, 1)
-
-
-_SIZED_STR_METHODS = {
-    name: _sized(check, name)
-    for name, check in [("join", _join_size), ("replace", _replace_size), ("center", _width_size),
-                        ("ljust", _width_size), ("rjust", _width_size), ("zfill", _width_size),
-                        ("expandtabs", _tabs_size), ("translate", _translate_size)]
-}
 
 # Names that are not underscored but reach frames, code, or the type hierarchy, plus str.format,
 # whose replacement fields walk attributes ('{0.__class__}') without going through _getattr_.
@@ -433,4 +310,42 @@ SAFE_BUILTINS: dict[str, Any] = {
 EXCEPTION_NAMES = frozenset(n for n, v in SAFE_BUILTINS.items() if isinstance(v, type) and
                             issubclass(v, Exception))
 EXCEPT_TARGETS = {f"_except_{n}": SAFE_BUILTINS[n] for n in EXCEPTION_NAMES}
-_REAL_TYPES = {Run.str: str, Run.range: range}  # `str` in a script is Run.str, bound
+
+
+def _on_current_run(method: Callable) -> Callable:
+    """A guard that calls `method` on the run of this thread, so the builtins can be shared."""
+
+    def guard(*args: Any) -> Any:
+        return method(_current.run, *args)
+
+    guard.__name__ = guard.__qualname__ = method.__name__
+    return guard
+
+
+def _mul_(a: Any, b: Any) -> Any:
+    """`a * b`; plain numbers of ordinary size skip the checks, as they are most of what scripts do."""
+    ta, tb = type(a), type(b)
+    if (ta is float and tb in _NUMBERS) or (tb is float and ta in _NUMBERS) or (
+            ta is int and tb is int and a.bit_length() + b.bit_length() < 4096):
+        return a * b
+    return _current.run.mul(a, b)
+
+
+def _add_(a: Any, b: Any) -> Any:
+    """`a + b`; numbers cannot grow dangerously by adding, so only sequences are checked."""
+    if type(a) in _NUMBERS and type(b) in _NUMBERS:
+        return a + b
+    return _current.run.add(a, b)
+
+
+# The names the policy's rewritten code calls, and the builtins that need the run's limits.
+GUARDS: dict[str, Any] = {
+    "_getitem_": operator.getitem, "_getiter_": iter, "_apply_": _apply,
+    "_unpack_sequence_": guarded_unpack_sequence, "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    **{f"_{name}_": _on_current_run(getattr(Run, name)) for name in (
+        "getattr", "write", "inplacevar", "inplaceitem", "pow", "lshift", "mod", "fstr")},
+    "_mul_": _mul_, "_add_": _add_,
+    **{name: _on_current_run(getattr(Run, name)) for name in ("range", "str", "repr", "sum", "pow",
+                                                               "isinstance")},
+}
+_REAL_TYPES = {GUARDS["str"]: str, GUARDS["range"]: range}  # what `isinstance(x, str)` means
