@@ -1,0 +1,132 @@
+"""Decision tables: matching rules and applying the hit policy (DMN 1.5, 8.2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+from app.engine.dmn.errors import DmnEvaluationError
+from app.engine.dmn.hit_policies import apply_hit_policy
+from app.engine.dmn.loading import Loader
+from app.engine.feel import CompiledExpression, FeelEvaluationError
+from app.engine.feel.scope import Budget, Scope
+
+SINGLE_HIT = ("UNIQUE", "FIRST", "PRIORITY", "ANY")
+HIT_POLICIES = (*SINGLE_HIT, "COLLECT", "RULE ORDER", "OUTPUT ORDER")
+AGGREGATIONS = ("SUM", "MIN", "MAX", "COUNT")
+
+
+@dataclass
+class Output:
+    name: str
+    type_ref: str | None
+    priorities: list[Any]
+    default: CompiledExpression | None
+
+
+@dataclass
+class Rule:
+    index: int
+    rule_id: str | None
+    tests: list[Any]
+    outputs: list[CompiledExpression | None]
+
+
+class DecisionTable:
+    """A compiled table; calling it with a context returns the decision's value, and `rows()`
+    returns the matched rows after the hit policy (output name -> value)."""
+
+    def __init__(self, element: etree._Element, load: Loader):
+        self.table_id = element.get("id")
+        self.hit_policy = (element.get("hitPolicy") or "UNIQUE").upper()
+        self.aggregation = (element.get("aggregation") or "").upper() or None
+        if self.hit_policy not in HIT_POLICIES:
+            raise load.error(f"unknown hit policy {self.hit_policy!r}", element)
+        if self.aggregation and (self.aggregation not in AGGREGATIONS or self.hit_policy != "COLLECT"):
+            raise load.error(f"aggregation {self.aggregation!r} needs the COLLECT hit policy", element)
+        self.types = load.types
+        self.inputs = [self._input(clause, load) for clause in load.children(element, "input")]
+        self.outputs = [self._output(clause, load) for clause in load.children(element, "output")]
+        rules = load.children(element, "rule")
+        self.rules = [self._rule(index, rule, load) for index, rule in enumerate(rules)]
+
+    @staticmethod
+    def _input(clause: etree._Element, load: Loader) -> tuple[CompiledExpression, str | None]:
+        expression = load.child(clause, "inputExpression")
+        text = load.text(expression)
+        if expression is None or not text:
+            raise load.error("an input clause needs an input expression", clause)
+        return load.expression(text, expression), expression.get("typeRef")
+
+    @staticmethod
+    def _output(clause: etree._Element, load: Loader) -> Output:
+        values = load.child(clause, "outputValues")
+        default = load.child(clause, "defaultOutputEntry")
+        default_text = load.text(default)
+        return Output(
+            clause.get("name") or clause.get("label") or "",
+            clause.get("typeRef"),
+            load.value_list(load.text(values), values) if load.text(values) else [],
+            load.expression(default_text, default) if default_text else None,
+        )
+
+    def _rule(self, index: int, rule: etree._Element, load: Loader) -> Rule:
+        entries = load.children(rule, "inputEntry")
+        outputs = load.children(rule, "outputEntry")
+        if len(entries) != len(self.inputs) or len(outputs) != len(self.outputs):
+            raise load.error("a rule must have one entry per input and per output", rule)
+        tests = [load.unary_tests(load.text(entry), entry) for entry in entries]
+        values = [load.expression(load.text(entry), entry) if load.text(entry) else None for entry in outputs]
+        return Rule(index, rule.get("id"), [None if t.matches_all else t.test for t in tests], values)
+
+    def matching_rules(self, context: dict) -> list[Rule]:
+        scope = Scope(context, None, Budget())
+        values = [self.types.coerce(expression.node(scope), type_ref) for expression, type_ref in self.inputs]
+        pairs = list(enumerate(values))
+        matched = []
+        for rule in self.rules:
+            tests = rule.tests
+            for index, value in pairs:
+                test = tests[index]
+                if test is not None and test(value, scope) is not True:
+                    break
+            else:
+                matched.append(rule)
+        return matched
+
+    def _row(self, rule: Rule, context: dict) -> dict[str, Any]:
+        row = {}
+        for output, expression in zip(self.outputs, rule.outputs, strict=True):
+            value = expression.evaluate(context) if expression is not None else None
+            row[output.name] = self.types.coerce(value, output.type_ref)
+        return row
+
+    def _default_rows(self, context: dict) -> list[dict[str, Any]]:
+        if not any(output.default for output in self.outputs):
+            return []
+        return [{output.name: output.default.evaluate(context) if output.default else None
+                 for output in self.outputs}]
+
+    def rows(self, context: dict) -> list[dict[str, Any]]:
+        """The rows the hit policy keeps (an aggregation keeps one row holding its result)."""
+        try:
+            matched = self.matching_rules(context)
+            rows = [self._row(rule, context) for rule in matched]
+        except FeelEvaluationError as exc:
+            raise DmnEvaluationError(str(exc))
+        if not rows:
+            return self._default_rows(context)
+        return apply_hit_policy(self, matched, rows)
+
+    def __call__(self, context: dict) -> Any:
+        rows = self.rows(context)
+        values: list[Any] = [next(iter(row.values())) for row in rows] if len(self.outputs) == 1 else rows
+        if self.hit_policy in SINGLE_HIT or self.aggregation:
+            return values[0] if values else None
+        return values
+
+
+def compile_table(element: etree._Element, load: Loader) -> DecisionTable:
+    return DecisionTable(element, load)
