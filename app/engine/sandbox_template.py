@@ -26,7 +26,7 @@ _LIMITS = Limits()
 
 
 class _Environment(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**", "+"})
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if attr in BLOCKED_ATTRIBUTES or (isinstance(obj, (str, bytes)) and attr in _UNSAFE_STR_METHODS):
@@ -35,7 +35,8 @@ class _Environment(ImmutableSandboxedEnvironment):
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         run = Run(1.0, _LIMITS)  # only its size checks are used here
-        return run.mul(left, right) if operator == "*" else run.pow(left, right)
+        check = {"*": run.mul, "**": run.pow, "+": run.add}[operator]
+        return check(left, right)
 
 
 def _environment(html: bool) -> _Environment:
@@ -53,6 +54,11 @@ def _env(html: bool) -> _Environment:
 @lru_cache(maxsize=1024)
 def _template(source: str, html: bool) -> Any:
     try:
+        for line, token, value in _env(html).lex(source):
+            # `~` concatenates without an interceptable hook, and recursive macros can double a
+            # string per call; notifications need neither.
+            if (token, value) in (("operator", "~"), ("name", "macro"), ("name", "call")):
+                raise SandboxViolation(f"'{value}' is not allowed in templates", line)
         return _env(html).from_string(source)
     except TemplateSyntaxError as exc:
         raise SandboxSyntaxError(exc.message or "template syntax error", exc.lineno)

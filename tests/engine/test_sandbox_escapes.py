@@ -203,6 +203,8 @@ TEMPLATE_ATTACKS = [
     "{{ name|center(1000000000) }}",
     "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
     "{{ name.__class__ }}",
+    "{% macro f(s) %}{{ f(s ~ s) }}{% endmacro %}{{ f('a') }}",
+    "{% set s = 'a' * 10000 %}{{ s + s * 10000 }}",
 ]
 
 
