@@ -19,6 +19,11 @@ from app.engine.xmlsafe import UnsafeXmlError, parse_xml
 
 
 class DecisionTaskParser(CamundaTaskParser):
+    @staticmethod
+    def get_decision_ref(node):
+        # SpiffWorkflow collects DMN dependencies through this hook; Baton resolves decisions at run time.
+        return extensions._decision(node).get("decision_ref")
+
     def create_task(self):
         info = extensions._decision(self.node)
         if not info.get("decision_ref"):
