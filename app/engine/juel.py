@@ -54,8 +54,16 @@ STRING: /'(\\.|[^'\\])*'/ | /"(\\.|[^"\\])*"/
 NAME: /[A-Za-z_$][A-Za-z0-9_$]*/
 %ignore /\s+/
 """
-_OPERATOR_NAMES = {"eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">=",
-                   "div": "/", "mod": "%"}
+_OPERATOR_NAMES = {
+    "eq": "==",
+    "ne": "!=",
+    "lt": "<",
+    "gt": ">",
+    "le": "<=",
+    "ge": ">=",
+    "div": "/",
+    "mod": "%",
+}
 
 
 class JuelSyntaxError(ExpressionError):
@@ -82,14 +90,14 @@ def _split(text: str) -> list[tuple[bool, str]]:
     literal, i = [], 0
     while i < len(text):
         if text.startswith(("\\${", "\\#{"), i):
-            literal.append(text[i + 1:i + 3])
+            literal.append(text[i + 1 : i + 3])
             i += 3
         elif text.startswith(("${", "#{"), i):
             end = _closing_brace(text, i + 2)
             if literal:
                 parts.append((False, "".join(literal)))
                 literal = []
-            parts.append((True, text[i + 2:end]))
+            parts.append((True, text[i + 2 : end]))
             i = end + 1
         else:
             literal.append(text[i])
@@ -274,6 +282,7 @@ def _arithmetic(operator: str, a: int | float, b: int | float, text: str) -> int
 
 # ---- the whitelist: which properties and methods an expression may reach, and EL comparisons
 
+
 def _error(message: str, text: str) -> ExpressionError:
     return JuelEvaluationError(message, text)
 
@@ -307,27 +316,42 @@ def read_property(target: Any, key: Any, text: str) -> Any:
 
 
 _STRING_METHODS: dict[str, Callable[..., Any]] = {
-    "equals": lambda s, other: s == other, "equalsIgnoreCase": lambda s, o: isinstance(o, str)
-    and s.lower() == o.lower(), "contains": lambda s, part: str(part) in s,
-    "startsWith": lambda s, part: s.startswith(part), "endsWith": lambda s, part: s.endswith(part),
-    "length": len, "isEmpty": lambda s: not s, "toUpperCase": str.upper, "toLowerCase": str.lower,
-    "trim": str.strip, "indexOf": lambda s, part: s.find(part),
-    "substring": lambda s, start, end=None: s[int(start):None if end is None else int(end)],
+    "equals": lambda s, other: s == other,
+    "equalsIgnoreCase": lambda s, o: isinstance(o, str) and s.lower() == o.lower(),
+    "contains": lambda s, part: str(part) in s,
+    "startsWith": lambda s, part: s.startswith(part),
+    "endsWith": lambda s, part: s.endswith(part),
+    "length": len,
+    "isEmpty": lambda s: not s,
+    "toUpperCase": str.upper,
+    "toLowerCase": str.lower,
+    "trim": str.strip,
+    "indexOf": lambda s, part: s.find(part),
+    "substring": lambda s, start, end=None: s[int(start) : None if end is None else int(end)],
     "toString": str,
 }
 _LIST_METHODS: dict[str, Callable[..., Any]] = {
-    "size": len, "isEmpty": lambda items: not items, "contains": lambda items, item: item in items,
-    "get": lambda items, index: items[int(index)], "indexOf": lambda items, item:
-    items.index(item) if item in items else -1,
+    "size": len,
+    "isEmpty": lambda items: not items,
+    "contains": lambda items, item: item in items,
+    "get": lambda items, index: items[int(index)],
+    "indexOf": lambda items, item: items.index(item) if item in items else -1,
 }
 _MAP_METHODS: dict[str, Callable[..., Any]] = {
-    "size": len, "isEmpty": lambda m: not m, "containsKey": lambda m, key: key in m,
-    "get": lambda m, key: m.get(key), "getVariable": lambda m, key: m.get(key),
-    "hasVariable": lambda m, key: key in m, "getVariableLocal": lambda m, key: m.get(key),
+    "size": len,
+    "isEmpty": lambda m: not m,
+    "containsKey": lambda m, key: key in m,
+    "get": lambda m, key: m.get(key),
+    "getVariable": lambda m, key: m.get(key),
+    "hasVariable": lambda m, key: key in m,
+    "getVariableLocal": lambda m, key: m.get(key),
 }
 _NUMBER_METHODS: dict[str, Callable[..., Any]] = {
-    "equals": lambda n, other: n == other and not isinstance(other, bool), "intValue": int,
-    "longValue": int, "doubleValue": float, "toString": str,
+    "equals": lambda n, other: n == other and not isinstance(other, bool),
+    "intValue": int,
+    "longValue": int,
+    "doubleValue": float,
+    "toString": str,
 }
 
 

@@ -21,20 +21,30 @@ def definitions(body: str, ns: str = DMN13) -> bytes:
     return f'<definitions xmlns="{ns}" id="defs" name="defs" namespace="test">{body}</definitions>'.encode()
 
 
-def table(hit_policy: str, rules: list[tuple[str, ...]], outputs: tuple[str, ...] = ("result",),
-          aggregation: str = "", output_values: str = "", table_id: str = ' id="table"') -> bytes:
+def table(
+    hit_policy: str,
+    rules: list[tuple[str, ...]],
+    outputs: tuple[str, ...] = ("result",),
+    aggregation: str = "",
+    output_values: str = "",
+    table_id: str = ' id="table"',
+) -> bytes:
     aggregation_attr = f' aggregation="{aggregation}"' if aggregation else ""
     values = f"<outputValues><text>{output_values}</text></outputValues>" if output_values else ""
     output_xml = "".join(f'<output name="{name}" typeRef="string">{values}</output>' for name in outputs)
     rule_xml = "".join(
-        "<rule>" + f"<inputEntry><text>{rule[0]}</text></inputEntry>"
-        + "".join(f"<outputEntry><text>{cell}</text></outputEntry>" for cell in rule[1:]) + "</rule>"
-        for rule in rules)
+        "<rule>"
+        + f"<inputEntry><text>{rule[0]}</text></inputEntry>"
+        + "".join(f"<outputEntry><text>{cell}</text></outputEntry>" for cell in rule[1:])
+        + "</rule>"
+        for rule in rules
+    )
     return definitions(
         f'<decision id="d" name="Decision">'
         f'<decisionTable{table_id} hitPolicy="{hit_policy}"{aggregation_attr}>'
         '<input><inputExpression typeRef="number"><text>amount</text></inputExpression></input>'
-        f"{output_xml}{rule_xml}</decisionTable></decision>")
+        f"{output_xml}{rule_xml}</decisionTable></decision>"
+    )
 
 
 RULES = [("&lt; 10", '"low"'), ("&lt; 100", '"medium"'), ("&gt;= 5", '"high"')]
@@ -101,7 +111,8 @@ def test_no_match_gives_null_or_the_default_output():
     with_default = table("UNIQUE", rules).replace(
         b'<output name="result" typeRef="string">',
         b'<output name="result" typeRef="string">'
-        b'<defaultOutputEntry><text>"none"</text></defaultOutputEntry>')
+        b'<defaultOutputEntry><text>"none"</text></defaultOutputEntry>',
+    )
     assert evaluate(with_default, 50) == "none"
 
 
@@ -169,8 +180,10 @@ def test_type_ref_coercion_turns_a_mismatch_into_null():
 
 
 def test_dmn_11_namespace_loads():
-    data = definitions('<decision id="d" name="D"><literalExpression><text>1 + 1</text></literalExpression>'
-                       "</decision>", ns=DMN11)
+    data = definitions(
+        '<decision id="d" name="D"><literalExpression><text>1 + 1</text></literalExpression></decision>',
+        ns=DMN11,
+    )
     assert load_dmn(data, "old.dmn").evaluate("d", {}) == Decimal(2)
 
 
@@ -187,9 +200,14 @@ def test_parse_error_names_the_element_and_line():
 
 def test_unknown_required_decision_and_non_dmn_are_refused():
     with pytest.raises(DmnParseError, match="required decision"):
-        load_dmn(definitions('<decision id="a"><informationRequirement><requiredDecision href="#nope"/>'
-                             "</informationRequirement><literalExpression><text>1</text>"
-                             "</literalExpression></decision>"), "x.dmn")
+        load_dmn(
+            definitions(
+                '<decision id="a"><informationRequirement><requiredDecision href="#nope"/>'
+                "</informationRequirement><literalExpression><text>1</text>"
+                "</literalExpression></decision>"
+            ),
+            "x.dmn",
+        )
     with pytest.raises(DmnParseError, match="not a DMN"):
         load_dmn(b"<definitions/>", "x.dmn")
 
@@ -213,13 +231,16 @@ def test_camunda_map_decision_result_modes():
 
 
 @pytest.mark.skipif(not INVOICE.exists(), reason="shared conformance folder not found")
-@pytest.mark.parametrize(("amount", "category", "classification", "approvers"), [
-    (100, "Misc", "day-to-day expense", ["accounting", "sales"]),
-    (600, "Misc", "budget", ["management"]),
-    (2000, "Misc", "exceptional", ["management"]),
-    (50, "Travel Expenses", "day-to-day expense", ["accounting", "sales"]),
-    (9000, "Software License Costs", "budget", ["management"]),
-])
+@pytest.mark.parametrize(
+    ("amount", "category", "classification", "approvers"),
+    [
+        (100, "Misc", "day-to-day expense", ["accounting", "sales"]),
+        (600, "Misc", "budget", ["management"]),
+        (2000, "Misc", "exceptional", ["management"]),
+        (50, "Travel Expenses", "day-to-day expense", ["accounting", "sales"]),
+        (9000, "Software License Costs", "budget", ["management"]),
+    ],
+)
 def test_camunda_invoice_example(amount, category, classification, approvers):
     model = load_dmn(INVOICE.read_bytes(), INVOICE.name)
     variables = {"amount": amount, "invoiceCategory": category}

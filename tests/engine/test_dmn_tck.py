@@ -38,9 +38,18 @@ def _scalar(element: etree._Element) -> Any:
         return None
     kind = (element.get(f"{XSI}type") or "xsd:string").split(":")[-1]
     text = element.text or ""
-    readers = {"decimal": Decimal, "double": Decimal, "integer": Decimal, "int": Decimal, "long": Decimal,
-               "boolean": lambda value: value.strip() == "true", "date": parse_date,
-               "dateTime": parse_date_time, "time": parse_time, "duration": parse_duration}
+    readers = {
+        "decimal": Decimal,
+        "double": Decimal,
+        "integer": Decimal,
+        "int": Decimal,
+        "long": Decimal,
+        "boolean": lambda value: value.strip() == "true",
+        "date": parse_date,
+        "dateTime": parse_date_time,
+        "time": parse_time,
+        "duration": parse_duration,
+    }
     return readers.get(kind, str)(text.strip() if kind != "string" else text)
 
 
@@ -71,11 +80,17 @@ def same(actual: Any, expected: Any) -> bool:
             pass
         return abs(actual - expected) <= RELATIVE_TOLERANCE * abs(expected)
     if isinstance(expected, list):
-        return isinstance(actual, list) and len(actual) == len(expected) and all(
-            same(a, e) for a, e in zip(actual, expected, strict=True))
+        return (
+            isinstance(actual, list)
+            and len(actual) == len(expected)
+            and all(same(a, e) for a, e in zip(actual, expected, strict=True))
+        )
     if isinstance(expected, dict):
-        return isinstance(actual, dict) and set(actual) == set(expected) and all(
-            same(actual[key], expected[key]) for key in expected)
+        return (
+            isinstance(actual, dict)
+            and set(actual) == set(expected)
+            and all(same(actual[key], expected[key]) for key in expected)
+        )
     if isinstance(expected, dt.date | dt.time | dt.timedelta):
         return type(actual) is type(expected) and actual == expected
     return type(actual) is type(expected) and actual == expected
@@ -117,8 +132,10 @@ def run_case(descriptor: Path, case: etree._Element) -> list[str]:
 def _params(suite: str) -> list:
     if not SUITES[suite].is_dir():
         return [pytest.param(None, None, marks=pytest.mark.skip(reason=f"{SUITES[suite]} not found"))]
-    return [pytest.param(descriptor, case, id=f"{descriptor.parent.name}/{case.get('id')}")
-            for descriptor, case in cases(suite)]
+    return [
+        pytest.param(descriptor, case, id=f"{descriptor.parent.name}/{case.get('id')}")
+        for descriptor, case in cases(suite)
+    ]
 
 
 @pytest.mark.parametrize(("descriptor", "case"), _params("dmn15"))

@@ -25,10 +25,19 @@ def feel(text: str, **context):
     return to_json_value(evaluate(text, context))
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("1", 1), ("-.872", -0.872), ("1.50", 1.5), ('"a\\"b"', 'a"b'),
-    ("true", True), ("false", False), ("null", None), ('"横綱"', "横綱"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1", 1),
+        ("-.872", -0.872),
+        ("1.50", 1.5),
+        ('"a\\"b"', 'a"b'),
+        ("true", True),
+        ("false", False),
+        ("null", None),
+        ('"横綱"', "横綱"),
+    ],
+)
 def test_literals(text, expected):
     assert feel(text) == expected
 
@@ -38,10 +47,20 @@ def test_numbers_are_decimals():
     assert evaluate("10 / 4") == Decimal("2.5")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("1 + 2 * 3", 7), ("(1 + 2) * 3", 9), ("2 ** 10", 1024), ("10 ** -1", 0.1), ("-2 ** 2", -4),
-    ("10 + 20 / -5 - 3", 3), ("5 + 2 ** 5 + 3", 40), ("-10 - -5", -5), ("(10 + 20) / 0", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 + 2 * 3", 7),
+        ("(1 + 2) * 3", 9),
+        ("2 ** 10", 1024),
+        ("10 ** -1", 0.1),
+        ("-2 ** 2", -4),
+        ("10 + 20 / -5 - 3", 3),
+        ("5 + 2 ** 5 + 3", 40),
+        ("-10 - -5", -5),
+        ("(10 + 20) / 0", None),
+    ],
+)
 def test_arithmetic(text, expected):
     assert feel(text) == expected
 
@@ -68,21 +87,45 @@ def test_paths_filters_and_indexes():
     assert feel("{a: {b c: 3}}.a.b c") == 3
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("true and null", None), ("false and null", False), ("true or null", True),
-    ("false or null", None), ("not(null)", None), ("not(true)", False), ('1 and true', None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("true and null", None),
+        ("false and null", False),
+        ("true or null", True),
+        ("false or null", None),
+        ("not(null)", None),
+        ("not(true)", False),
+        ("1 and true", None),
+    ],
+)
 def test_three_valued_logic(text, expected):
     assert feel(text) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("1 < 2", True), ("2 <= 1", False), ('"a" < "b"', True), ("1 = 1.0", True), ("1 != 2", True),
-    ("null = null", True), ("1 = null", False), ('1 = "1"', None), ("1 < null", None),
-    ("[1, 2] = [1, 2]", True), ("{a: 1} = {a: 1}", True),
-    ("5 between 1 and 10", True), ("5 in [1..5)", False), ("5 in (1, 5)", True), ("5 in < 10", True),
-    ('"b" in ["a", "b"]', True), ("1 instance of number", True), ('"x" instance of number', False),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 < 2", True),
+        ("2 <= 1", False),
+        ('"a" < "b"', True),
+        ("1 = 1.0", True),
+        ("1 != 2", True),
+        ("null = null", True),
+        ("1 = null", False),
+        ('1 = "1"', None),
+        ("1 < null", None),
+        ("[1, 2] = [1, 2]", True),
+        ("{a: 1} = {a: 1}", True),
+        ("5 between 1 and 10", True),
+        ("5 in [1..5)", False),
+        ("5 in (1, 5)", True),
+        ("5 in < 10", True),
+        ('"b" in ["a", "b"]', True),
+        ("1 instance of number", True),
+        ('"x" instance of number', False),
+    ],
+)
 def test_comparisons(text, expected):
     assert feel(text) == expected
 
@@ -113,33 +156,75 @@ def test_functions_and_named_parameters():
     assert feel("unknown function(1)") is None
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ('string length("abc")', 3), ('upper case("a")', "A"), ('substring("foobar", 3)', "obar"),
-    ('substring("foobar", -2, 1)', "a"), ('substring before("foobar", "bar")', "foo"),
-    ('substring after("foobar", "ob")', "ar"),
-    ('replace("abcd", "(ab)|(a)", "[1=$1][2=$2]")', "[1=ab][2=]cd"),
-    ('contains("foobar", "of")', False), ('starts with("foobar", "fo")', True),
-    ('matches("foobar", "^fo*b")', True), ('split("a;b;c", ";")', ["a", "b", "c"]),
-    ('string join(["a", null, "c"], ", ")', "a, c"), ("string(1.10)", "1.1"),
-    ('number("1.000,5", ".", ",")', 1000.5), ("list contains([1, 2], 2)", True), ("count([1, 2])", 2),
-    ("min([3, 1, 2])", 1), ("max(3, 1, 2)", 3), ("sum([1, 2, 3])", 6), ("mean([1, 2, 3])", 2),
-    ("median([3, 1, 2, 4])", 2.5), ("mode([1, 2, 2])", [2]), ("product([2, 3])", 6),
-    ("all([true, null])", None), ("any([false, true])", True), ("sublist([1, 2, 3], 2)", [2, 3]),
-    ("append([1], 2, 3)", [1, 2, 3]), ("concatenate([1], [2])", [1, 2]),
-    ("insert before([1, 3], 2, 2)", [1, 2, 3]), ("remove([1, 2], 1)", [2]), ("reverse([1, 2])", [2, 1]),
-    ("index of([1, 2, 1], 1)", [1, 3]), ("union([1, 2], [2, 3])", [1, 2, 3]),
-    ("distinct values([1, 1, 2])", [1, 2]), ("flatten([1, [2, [3]]])", [1, 2, 3]),
-    ("sort([3, 1, 2], function(x, y) x > y)", [3, 2, 1]), ("list replace([1, 2], 2, 9)", [1, 9]),
-    ("decimal(1.125, 2)", 1.12), ("floor(-1.5)", -2), ("ceiling(1.2)", 2), ("round half up(2.5, 0)", 3),
-    ("round half down(2.5, 0)", 2), ("round up(1.21, 1)", 1.3), ("round down(1.29, 1)", 1.2),
-    ("abs(-2)", 2), ("modulo(-12, 5)", 3), ("sqrt(16)", 4), ("odd(3)", True), ("even(3)", False),
-    ('get value({a: 1}, "a")', 1), ("get entries({a: 1})", [{"key": "a", "value": 1}]),
-    ('context([{key: "a", value: 1}])', {"a": 1}), ('context put({a: 1}, "b", 2)', {"a": 1, "b": 2}),
-    ("context merge([{a: 1}, {b: 2}])", {"a": 1, "b": 2}), ('string length(1)', None),
-    ("before(1, [2..3])", True), ("after([5..6], 3)", True), ("meets([1..5], [5..8])", True),
-    ("overlaps([1..5], [3..8])", True), ("includes([1..10], 5)", True), ("during(5, [1..10])", True),
-    ("starts(1, [1..5])", True), ("finishes(5, [1..5])", True), ("coincides([1..2], [1..2])", True),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('string length("abc")', 3),
+        ('upper case("a")', "A"),
+        ('substring("foobar", 3)', "obar"),
+        ('substring("foobar", -2, 1)', "a"),
+        ('substring before("foobar", "bar")', "foo"),
+        ('substring after("foobar", "ob")', "ar"),
+        ('replace("abcd", "(ab)|(a)", "[1=$1][2=$2]")', "[1=ab][2=]cd"),
+        ('contains("foobar", "of")', False),
+        ('starts with("foobar", "fo")', True),
+        ('matches("foobar", "^fo*b")', True),
+        ('split("a;b;c", ";")', ["a", "b", "c"]),
+        ('string join(["a", null, "c"], ", ")', "a, c"),
+        ("string(1.10)", "1.1"),
+        ('number("1.000,5", ".", ",")', 1000.5),
+        ("list contains([1, 2], 2)", True),
+        ("count([1, 2])", 2),
+        ("min([3, 1, 2])", 1),
+        ("max(3, 1, 2)", 3),
+        ("sum([1, 2, 3])", 6),
+        ("mean([1, 2, 3])", 2),
+        ("median([3, 1, 2, 4])", 2.5),
+        ("mode([1, 2, 2])", [2]),
+        ("product([2, 3])", 6),
+        ("all([true, null])", None),
+        ("any([false, true])", True),
+        ("sublist([1, 2, 3], 2)", [2, 3]),
+        ("append([1], 2, 3)", [1, 2, 3]),
+        ("concatenate([1], [2])", [1, 2]),
+        ("insert before([1, 3], 2, 2)", [1, 2, 3]),
+        ("remove([1, 2], 1)", [2]),
+        ("reverse([1, 2])", [2, 1]),
+        ("index of([1, 2, 1], 1)", [1, 3]),
+        ("union([1, 2], [2, 3])", [1, 2, 3]),
+        ("distinct values([1, 1, 2])", [1, 2]),
+        ("flatten([1, [2, [3]]])", [1, 2, 3]),
+        ("sort([3, 1, 2], function(x, y) x > y)", [3, 2, 1]),
+        ("list replace([1, 2], 2, 9)", [1, 9]),
+        ("decimal(1.125, 2)", 1.12),
+        ("floor(-1.5)", -2),
+        ("ceiling(1.2)", 2),
+        ("round half up(2.5, 0)", 3),
+        ("round half down(2.5, 0)", 2),
+        ("round up(1.21, 1)", 1.3),
+        ("round down(1.29, 1)", 1.2),
+        ("abs(-2)", 2),
+        ("modulo(-12, 5)", 3),
+        ("sqrt(16)", 4),
+        ("odd(3)", True),
+        ("even(3)", False),
+        ('get value({a: 1}, "a")', 1),
+        ("get entries({a: 1})", [{"key": "a", "value": 1}]),
+        ('context([{key: "a", value: 1}])', {"a": 1}),
+        ('context put({a: 1}, "b", 2)', {"a": 1, "b": 2}),
+        ("context merge([{a: 1}, {b: 2}])", {"a": 1, "b": 2}),
+        ("string length(1)", None),
+        ("before(1, [2..3])", True),
+        ("after([5..6], 3)", True),
+        ("meets([1..5], [5..8])", True),
+        ("overlaps([1..5], [3..8])", True),
+        ("includes([1..10], 5)", True),
+        ("during(5, [1..10])", True),
+        ("starts(1, [1..5])", True),
+        ("finishes(5, [1..5])", True),
+        ("coincides([1..2], [1..2])", True),
+    ],
+)
 def test_builtin_functions(text, expected):
     assert feel(text) == expected
 
@@ -155,33 +240,58 @@ def test_temporal_values_and_properties():
     assert feel('day of week(date("2024-01-01"))') == "Monday"
     assert feel('month of year(date("2024-01-01"))') == "January"
     assert feel('week of year(date("2024-01-01"))') == 1
-    assert feel('date(2024, 1, 31)') == "2024-01-31"
+    assert feel("date(2024, 1, 31)") == "2024-01-31"
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ('date("2024-01-31") + duration("P1M")', "2024-02-29"),
-    ('date("2024-03-01") - date("2024-02-01")', "P29D"),
-    ('date and time("2024-01-01T10:00:00") - date and time("2024-01-01T08:30:00")', "PT1H30M"),
-    ('date and time("2024-01-01T23:00:00") + duration("PT2H")', "2024-01-02T01:00:00"),
-    ('time("23:00:00") + duration("PT2H")', "01:00:00"),
-    ('duration("P1D") * 2', "P2D"), ('duration("P1Y") / 2', "P6M"),
-    ('duration("P2D") / duration("P1D")', 2), ('duration("P1Y2M") + duration("P10M")', "P2Y"),
-    ('years and months duration(date("2020-01-15"), date("2021-03-14"))', "P1Y1M"),
-    ('duration("P1D") > duration("PT23H")', True), ('date("2024-01-01") < date("2024-01-02")', True),
-    ('date("2024-01-01") = date and time("2024-01-01T00:00:00")', None),
-    ('duration("P1D") + 1', None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('date("2024-01-31") + duration("P1M")', "2024-02-29"),
+        ('date("2024-03-01") - date("2024-02-01")', "P29D"),
+        ('date and time("2024-01-01T10:00:00") - date and time("2024-01-01T08:30:00")', "PT1H30M"),
+        ('date and time("2024-01-01T23:00:00") + duration("PT2H")', "2024-01-02T01:00:00"),
+        ('time("23:00:00") + duration("PT2H")', "01:00:00"),
+        ('duration("P1D") * 2', "P2D"),
+        ('duration("P1Y") / 2', "P6M"),
+        ('duration("P2D") / duration("P1D")', 2),
+        ('duration("P1Y2M") + duration("P10M")', "P2Y"),
+        ('years and months duration(date("2020-01-15"), date("2021-03-14"))', "P1Y1M"),
+        ('duration("P1D") > duration("PT23H")', True),
+        ('date("2024-01-01") < date("2024-01-02")', True),
+        ('date("2024-01-01") = date and time("2024-01-01T00:00:00")', None),
+        ('duration("P1D") + 1', None),
+    ],
+)
 def test_temporal_arithmetic_and_comparison(text, expected):
     assert feel(text) == expected
 
 
-@pytest.mark.parametrize(("tests", "value", "expected"), [
-    ("-", 5, True), ("", None, True), ("< 5", 4, True), ("< 5", 5, False), (">= 18", 18, True),
-    ("[1..5]", 5, True), ("(1..5)", 5, False), ('"a", "b"', "b", True), ('"a", "b"', "c", False),
-    ('not("a", "b")', "c", True), ("not(< 3)", 1, False), ("? > 3", 4, True), ("? * 2 = 8", 4, True),
-    ("true", False, False), ("false", False, True), ("-5", -5, True), ("< x", 1, True),
-    ("[1, 2, 3]", 2, True), ("= 3", 3, True), ("!= 3", 3, False), ("< 5", None, False),
-])
+@pytest.mark.parametrize(
+    ("tests", "value", "expected"),
+    [
+        ("-", 5, True),
+        ("", None, True),
+        ("< 5", 4, True),
+        ("< 5", 5, False),
+        (">= 18", 18, True),
+        ("[1..5]", 5, True),
+        ("(1..5)", 5, False),
+        ('"a", "b"', "b", True),
+        ('"a", "b"', "c", False),
+        ('not("a", "b")', "c", True),
+        ("not(< 3)", 1, False),
+        ("? > 3", 4, True),
+        ("? * 2 = 8", 4, True),
+        ("true", False, False),
+        ("false", False, True),
+        ("-5", -5, True),
+        ("< x", 1, True),
+        ("[1, 2, 3]", 2, True),
+        ("= 3", 3, True),
+        ("!= 3", 3, False),
+        ("< 5", None, False),
+    ],
+)
 def test_unary_tests(tests, value, expected):
     assert unary_test(tests, value, {"x": 2}) is expected
 
@@ -218,8 +328,7 @@ def test_no_access_to_python_attributes():
 
 
 def test_json_conversion_round_trip():
-    assert from_json_value({"a": [1, 2.5, True, None]}) == {
-        "a": [Decimal(1), Decimal("2.5"), True, None]}
+    assert from_json_value({"a": [1, 2.5, True, None]}) == {"a": [Decimal(1), Decimal("2.5"), True, None]}
     assert to_json_value(Decimal("2.50")) == 2.5
     assert to_json_value(Decimal("3.0")) == 3
     assert to_json_value(YearsMonthsDuration(-14)) == "-P1Y2M"

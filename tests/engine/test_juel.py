@@ -9,47 +9,93 @@ from app.engine.juel import JuelEvaluationError, JuelSyntaxError, evaluate, is_j
 
 CONTEXT = {
     "invoice": {"amount": 1200, "category": "Misc", "items": [1, 2], "meta": {"a b": 3}},
-    "name": "World", "approved": True, "nothing": None, "text": "abc", "empty_list": [],
+    "name": "World",
+    "approved": True,
+    "nothing": None,
+    "text": "abc",
+    "empty_list": [],
 }
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("${invoice.amount}", 1200), ("${invoice['category']}", "Misc"), ("${invoice.items[1]}", 2),
-    ('${invoice.meta["a b"]}', 3), ("${invoice.missing}", None), ("${nothing.anything}", None),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("${invoice.amount}", 1200),
+        ("${invoice['category']}", "Misc"),
+        ("${invoice.items[1]}", 2),
+        ('${invoice.meta["a b"]}', 3),
+        ("${invoice.missing}", None),
+        ("${nothing.anything}", None),
+    ],
+)
 def test_property_paths(text, expected):
     assert evaluate(text, CONTEXT) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("${1 + 2 * 3}", 7), ("${(1 + 2) * 3}", 9), ("${10 / 4}", 2.5), ("${10 div 4}", 2.5),
-    ("${10 % 3}", 1), ("${10 mod 3}", 1), ("${-invoice.amount}", -1200), ("${'2' + 3}", 5),
-    ("${invoice.amount > 1000}", True), ("${invoice.amount gt 1000}", True), ("${1 lt 2}", True),
-    ("${2 le 2}", True), ("${3 ge 4}", False), ("${1 == 1.0}", True), ("${1 eq 2}", False),
-    ("${text != 'abc'}", False), ("${text ne 'x'}", True), ("${nothing == null}", True),
-    ("${nothing < 3}", False), ("${true && false}", False), ("${true and true}", True),
-    ("${false || true}", True), ("${false or false}", False), ("${!approved}", False),
-    ("${not approved}", False), ("${approved ? 'yes' : 'no'}", "yes"),
-    ("${nothing == null ? 0 : nothing.size()}", 0),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("${1 + 2 * 3}", 7),
+        ("${(1 + 2) * 3}", 9),
+        ("${10 / 4}", 2.5),
+        ("${10 div 4}", 2.5),
+        ("${10 % 3}", 1),
+        ("${10 mod 3}", 1),
+        ("${-invoice.amount}", -1200),
+        ("${'2' + 3}", 5),
+        ("${invoice.amount > 1000}", True),
+        ("${invoice.amount gt 1000}", True),
+        ("${1 lt 2}", True),
+        ("${2 le 2}", True),
+        ("${3 ge 4}", False),
+        ("${1 == 1.0}", True),
+        ("${1 eq 2}", False),
+        ("${text != 'abc'}", False),
+        ("${text ne 'x'}", True),
+        ("${nothing == null}", True),
+        ("${nothing < 3}", False),
+        ("${true && false}", False),
+        ("${true and true}", True),
+        ("${false || true}", True),
+        ("${false or false}", False),
+        ("${!approved}", False),
+        ("${not approved}", False),
+        ("${approved ? 'yes' : 'no'}", "yes"),
+        ("${nothing == null ? 0 : nothing.size()}", 0),
+    ],
+)
 def test_operators(text, expected):
     assert evaluate(text, CONTEXT) == expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("${empty nothing}", True), ("${empty empty_list}", True), ("${empty ''}", True),
-    ("${empty text}", False), ("${not empty invoice.items}", True),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("${empty nothing}", True),
+        ("${empty empty_list}", True),
+        ("${empty ''}", True),
+        ("${empty text}", False),
+        ("${not empty invoice.items}", True),
+    ],
+)
 def test_empty(text, expected):
     assert evaluate(text, CONTEXT) is expected
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("${execution.getVariable('name')}", "World"), ("${text.equals('abc')}", True),
-    ("${text.contains('b')}", True), ("${text.startsWith('ab')}", True), ("${text.length()}", 3),
-    ("${invoice.items.size()}", 2), ("${empty_list.isEmpty()}", True),
-    ("${invoice.containsKey('amount')}", True), ("${text.toUpperCase()}", "ABC"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("${execution.getVariable('name')}", "World"),
+        ("${text.equals('abc')}", True),
+        ("${text.contains('b')}", True),
+        ("${text.startsWith('ab')}", True),
+        ("${text.length()}", 3),
+        ("${invoice.items.size()}", 2),
+        ("${empty_list.isEmpty()}", True),
+        ("${invoice.containsKey('amount')}", True),
+        ("${text.toUpperCase()}", "ABC"),
+    ],
+)
 def test_whitelisted_methods(text, expected):
     assert evaluate(text, CONTEXT) == expected
 

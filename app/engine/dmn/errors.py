@@ -6,11 +6,18 @@ from __future__ import annotations
 class DmnParseError(ValueError):
     """A DMN file could not be read; names the file, the line and the element id when known."""
 
-    def __init__(self, message: str, filename: str = "", line: int | None = None,
-                 element_id: str | None = None):
-        where = ", ".join(part for part in (
-            filename, f"line {line}" if line else "", f"element {element_id!r}" if element_id else "")
-            if part)
+    def __init__(
+        self, message: str, filename: str = "", line: int | None = None, element_id: str | None = None
+    ):
+        where = ", ".join(
+            part
+            for part in (
+                filename,
+                f"line {line}" if line else "",
+                f"element {element_id!r}" if element_id else "",
+            )
+            if part
+        )
         super().__init__(f"{where}: {message}" if where else message)
         self.message, self.filename, self.line, self.element_id = message, filename, line, element_id
 

@@ -16,8 +16,16 @@ from app.engine.feel.scope import Budget
 from app.engine.feel.values import FeelFunction
 
 Evaluator = Callable[[dict], Any]
-EXPRESSION_TAGS = ("literalExpression", "decisionTable", "context", "relation", "list", "invocation",
-                   "functionDefinition", "conditional")
+EXPRESSION_TAGS = (
+    "literalExpression",
+    "decisionTable",
+    "context",
+    "relation",
+    "list",
+    "invocation",
+    "functionDefinition",
+    "conditional",
+)
 
 
 def find_expression(element: etree._Element, load: Loader) -> etree._Element | None:
@@ -82,16 +90,25 @@ def _context(element: etree._Element, load: Loader) -> Evaluator:
 
 def _relation(element: etree._Element, load: Loader) -> Evaluator:
     columns = [column.get("name") for column in load.children(element, "column")]
-    rows = [[compile_boxed(cell, load) for cell in row if isinstance(cell.tag, str)
-             and etree.QName(cell).localname in EXPRESSION_TAGS]
-            for row in load.children(element, "row")]
+    rows = [
+        [
+            compile_boxed(cell, load)
+            for cell in row
+            if isinstance(cell.tag, str) and etree.QName(cell).localname in EXPRESSION_TAGS
+        ]
+        for row in load.children(element, "row")
+    ]
     return lambda context: [
-        {column: cell(context) for column, cell in zip(columns, row, strict=False)} for row in rows]
+        {column: cell(context) for column, cell in zip(columns, row, strict=False)} for row in rows
+    ]
 
 
 def _list(element: etree._Element, load: Loader) -> Evaluator:
-    items = [compile_boxed(child, load) for child in element
-             if isinstance(child.tag, str) and etree.QName(child).localname in EXPRESSION_TAGS]
+    items = [
+        compile_boxed(child, load)
+        for child in element
+        if isinstance(child.tag, str) and etree.QName(child).localname in EXPRESSION_TAGS
+    ]
     return lambda context: [item(context) for item in items]
 
 
@@ -116,8 +133,9 @@ def _invocation(element: etree._Element, load: Loader) -> Evaluator:
 def function_from(element: etree._Element, load: Loader, name: str) -> Callable[[dict], FeelFunction]:
     """A functionDefinition (or a BKM's encapsulatedLogic) -> a maker of FEEL functions that close
     over the context they are made in."""
-    params = [(param.get("name"), param.get("typeRef"))
-              for param in load.children(element, "formalParameter")]
+    params = [
+        (param.get("name"), param.get("typeRef")) for param in load.children(element, "formalParameter")
+    ]
     body = compile_child(element, load)
     types = load.types
 
@@ -142,8 +160,11 @@ def _function(element: etree._Element, load: Loader) -> Evaluator:
 
 
 def _conditional(element: etree._Element, load: Loader) -> Evaluator:
-    parts = {etree.QName(child).localname: compile_child(child, load) for child in element
-             if isinstance(child.tag, str)}
+    parts = {
+        etree.QName(child).localname: compile_child(child, load)
+        for child in element
+        if isinstance(child.tag, str)
+    }
     condition, then, otherwise = parts.get("if"), parts.get("then"), parts.get("else")
     if not (condition and then and otherwise):
         raise load.error("a conditional needs if, then and else", element)
@@ -151,6 +172,11 @@ def _conditional(element: etree._Element, load: Loader) -> Evaluator:
 
 
 _COMPILERS: dict[str, Callable[[etree._Element, Loader], Evaluator]] = {
-    "literalExpression": _literal, "context": _context, "relation": _relation, "list": _list,
-    "invocation": _invocation, "functionDefinition": _function, "conditional": _conditional,
+    "literalExpression": _literal,
+    "context": _context,
+    "relation": _relation,
+    "list": _list,
+    "invocation": _invocation,
+    "functionDefinition": _function,
+    "conditional": _conditional,
 }

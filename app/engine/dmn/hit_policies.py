@@ -67,7 +67,8 @@ def apply_hit_policy(table: DecisionTable, rules: list[Rule], rows: list[dict[st
     if policy == "ANY":
         if any(ops.equals(row, rows[0]) is not True for row in rows[1:]):
             raise DmnEvaluationError(
-                f"hit policy ANY but the matching rules give different outputs: {_rule_names(rules)}")
+                f"hit policy ANY but the matching rules give different outputs: {_rule_names(rules)}"
+            )
         return rows[:1]
     if policy == "PRIORITY":
         return [min(rows, key=lambda row: _priority(table, row))]

@@ -60,8 +60,9 @@ class DmnModel:
     def decision(self, id_or_name: str) -> Decision:
         found = self.by_id.get(id_or_name) or self.by_name.get(id_or_name)
         if found is None:
-            raise DmnEvaluationError(f"no decision with id or name {id_or_name!r} in {self.filename}",
-                                     id_or_name)
+            raise DmnEvaluationError(
+                f"no decision with id or name {id_or_name!r} in {self.filename}", id_or_name
+            )
         return found
 
     def evaluate(self, decision_id_or_name: str, variables: dict | None = None) -> Any:

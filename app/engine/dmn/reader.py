@@ -75,11 +75,18 @@ def _decision(element: etree._Element, load: Loader) -> Decision:
         raise load.error("a decision needs an id or a name", element)
     if find_expression(element, load) is None:
         raise load.error("the decision has no decision logic", element)
-    required = [href_id(ref.get("href"))
-                for requirement in load.children(element, "informationRequirement")
-                for ref in load.children(requirement, "requiredDecision")]
-    return Decision(decision_id, element.get("name") or decision_id, _variable_type(element, load),
-                    required, compile_child(element, load))
+    required = [
+        href_id(ref.get("href"))
+        for requirement in load.children(element, "informationRequirement")
+        for ref in load.children(requirement, "requiredDecision")
+    ]
+    return Decision(
+        decision_id,
+        element.get("name") or decision_id,
+        _variable_type(element, load),
+        required,
+        compile_child(element, load),
+    )
 
 
 def _check_requirements(decisions: dict[str, Decision], root: etree._Element, load: Loader) -> None:
@@ -94,8 +101,11 @@ def _check_requirements(decisions: dict[str, Decision], root: etree._Element, lo
         if state.get(decision_id) == "done":
             return
         if decision_id in path:
-            raise DmnParseError(f"decisions require each other in a cycle: {' -> '.join(path)}",
-                                load.filename, element_id=decision_id)
+            raise DmnParseError(
+                f"decisions require each other in a cycle: {' -> '.join(path)}",
+                load.filename,
+                element_id=decision_id,
+            )
         for required in decisions[decision_id].required:
             visit(required, (*path, decision_id))
         state[decision_id] = "done"

@@ -24,6 +24,7 @@ class Output:
     type_ref: str | None
     priorities: list[Any]
     default: CompiledExpression | None
+    coerce: Any = None
 
 
 @dataclass
@@ -53,12 +54,12 @@ class DecisionTable:
         self.rules = [self._rule(index, rule, load) for index, rule in enumerate(rules)]
 
     @staticmethod
-    def _input(clause: etree._Element, load: Loader) -> tuple[CompiledExpression, str | None]:
+    def _input(clause: etree._Element, load: Loader) -> tuple[CompiledExpression, Any]:
         expression = load.child(clause, "inputExpression")
         text = load.text(expression)
         if expression is None or not text:
             raise load.error("an input clause needs an input expression", clause)
-        return load.expression(text, expression), expression.get("typeRef")
+        return load.expression(text, expression), load.types.coercer(expression.get("typeRef"))
 
     @staticmethod
     def _output(clause: etree._Element, load: Loader) -> Output:
@@ -70,6 +71,7 @@ class DecisionTable:
             clause.get("typeRef"),
             load.value_list(load.text(values), values) if load.text(values) else [],
             load.expression(default_text, default) if default_text else None,
+            load.types.coercer(clause.get("typeRef")),
         )
 
     def _rule(self, index: int, rule: etree._Element, load: Loader) -> Rule:
@@ -83,7 +85,7 @@ class DecisionTable:
 
     def matching_rules(self, context: dict) -> list[Rule]:
         scope = Scope(context, None, Budget())
-        values = [self.types.coerce(expression.node(scope), type_ref) for expression, type_ref in self.inputs]
+        values = [coerce(expression.node(scope)) for expression, coerce in self.inputs]
         pairs = list(enumerate(values))
         matched = []
         for rule in self.rules:
@@ -100,14 +102,18 @@ class DecisionTable:
         row = {}
         for output, expression in zip(self.outputs, rule.outputs, strict=True):
             value = expression.evaluate(context) if expression is not None else None
-            row[output.name] = self.types.coerce(value, output.type_ref)
+            row[output.name] = output.coerce(value)
         return row
 
     def _default_rows(self, context: dict) -> list[dict[str, Any]]:
         if not any(output.default for output in self.outputs):
             return []
-        return [{output.name: output.default.evaluate(context) if output.default else None
-                 for output in self.outputs}]
+        return [
+            {
+                output.name: output.default.evaluate(context) if output.default else None
+                for output in self.outputs
+            }
+        ]
 
     def rows(self, context: dict) -> list[dict[str, Any]]:
         """The rows the hit policy keeps (an aggregation keeps one row holding its result)."""

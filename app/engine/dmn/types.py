@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from app.engine.feel import CompiledUnaryTests
@@ -10,14 +13,26 @@ from app.engine.feel.scope import Budget, Scope
 from app.engine.feel.values import type_name
 
 BUILTIN_TYPES = {
-    "number": "number", "string": "string", "boolean": "boolean", "date": "date", "time": "time",
-    "dateTime": "date and time", "date and time": "date and time",
-    "dayTimeDuration": "days and time duration", "days and time duration": "days and time duration",
+    "number": "number",
+    "string": "string",
+    "boolean": "boolean",
+    "date": "date",
+    "time": "time",
+    "dateTime": "date and time",
+    "date and time": "date and time",
+    "dayTimeDuration": "days and time duration",
+    "days and time duration": "days and time duration",
     "yearMonthDuration": "years and months duration",
     "years and months duration": "years and months duration",
-    "context": "context", "list": "list", "function": "function", "range": "range",
+    "context": "context",
+    "list": "list",
+    "function": "function",
+    "range": "range",
     # Camunda 7 type names
-    "double": "number", "integer": "number", "long": "number", "int": "number",
+    "double": "number",
+    "integer": "number",
+    "long": "number",
+    "int": "number",
 }
 
 
@@ -42,6 +57,16 @@ class TypeRegistry:
 
     def __init__(self, items: dict[str, ItemDefinition]):
         self.items = items
+
+    def coercer(self, type_ref: str | None) -> Callable[[Any], Any]:
+        """`coerce` for one typeRef, with a fast path for values already of the type."""
+        name = local_type(type_ref)
+        if not name or name == "Any":
+            return _same
+        exact = _PYTHON_TYPES.get(BUILTIN_TYPES.get(name, "")) if name not in self.items else None
+        if exact is None:
+            return lambda value: self.coerce(value, type_ref)
+        return lambda value: value if type(value) is exact else self.coerce(value, type_ref)
 
     def coerce(self, value: Any, type_ref: str | None) -> Any:
         name = local_type(type_ref)
@@ -81,6 +106,21 @@ class TypeRegistry:
             if component.name in result:
                 result[component.name] = self._coerce_item(result[component.name], component)
         return result
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+_PYTHON_TYPES = {
+    "number": Decimal,
+    "string": str,
+    "boolean": bool,
+    "date": dt.date,
+    "date and time": dt.datetime,
+    "time": dt.time,
+    "days and time duration": dt.timedelta,
+}
 
 
 def _allowed(tests: CompiledUnaryTests, value: Any) -> bool:

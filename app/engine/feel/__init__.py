@@ -20,9 +20,17 @@ from app.engine.feel.parser import FeelSyntaxError, parse, special_names
 from app.engine.feel.scope import DEFAULT_TIME_LIMIT, Budget, FeelEvaluationError, Scope
 
 __all__ = [
-    "CompiledExpression", "CompiledUnaryTests", "ExpressionError", "FeelEvaluationError",
-    "FeelSyntaxError", "compile_expression", "compile_unary_tests", "evaluate", "from_json_value",
-    "to_json_value", "unary_test",
+    "CompiledExpression",
+    "CompiledUnaryTests",
+    "ExpressionError",
+    "FeelEvaluationError",
+    "FeelSyntaxError",
+    "compile_expression",
+    "compile_unary_tests",
+    "evaluate",
+    "from_json_value",
+    "to_json_value",
+    "unary_test",
 ]
 
 
@@ -30,7 +38,8 @@ def _mark_input_tests(tree: Tree) -> Tree:
     """An expression test that mentions `?` is decided by its own value, not by equality."""
     for subtree in tree.iter_subtrees():
         if subtree.data == "expression_test" and any(
-                node.data == "input_var" for node in subtree.iter_subtrees()):
+            node.data == "input_var" for node in subtree.iter_subtrees()
+        ):
             subtree.data = "input_test"
     return tree
 
@@ -70,8 +79,9 @@ class CompiledUnaryTests:
         self.test = test
         self.matches_all = getattr(test, "matches_all", False)
 
-    def matches(self, value: Any, context: dict | None = None,
-                time_limit: float = DEFAULT_TIME_LIMIT) -> bool:
+    def matches(
+        self, value: Any, context: dict | None = None, time_limit: float = DEFAULT_TIME_LIMIT
+    ) -> bool:
         if self.matches_all:
             return True
         test = self.test

@@ -110,7 +110,7 @@ def _sublist(items: Any, start: Any, length: Any = None) -> list:
     first = _index(need(items, list), start)
     if length is None:
         return items[first:]
-    return items[first:first + int(need(length, Decimal))]
+    return items[first : first + int(need(length, Decimal))]
 
 
 def _contains(items: Any, element: Any) -> bool:
@@ -154,8 +154,9 @@ def _sort(budget: Budget, items: Any, precedes: Any = None) -> list:
 def _list_replace(budget: Budget, items: Any, position: Any, new_item: Any) -> list:
     result = list(need(items, list))
     if type(position) is FeelFunction:
-        return [new_item if position.call([item, new_item], None, budget) is True else item
-                for item in result]
+        return [
+            new_item if position.call([item, new_item], None, budget) is True else item for item in result
+        ]
     result[_index(result, position)] = new_item
     return result
 
@@ -195,8 +196,12 @@ LIST_FUNCTIONS = {
     "insert before": ((("list", "position", "newItem"),), _insert_before),
     "remove": ((("list", "position"),), _remove),
     "reverse": ((("list",),), lambda items: list(reversed(need(items, list)))),
-    "index of": ((("list", "match"),), lambda items, match: [
-        Decimal(i + 1) for i, item in enumerate(need(items, list)) if ops.equals(item, match) is True]),
+    "index of": (
+        (("list", "match"),),
+        lambda items, match: [
+            Decimal(i + 1) for i, item in enumerate(need(items, list)) if ops.equals(item, match) is True
+        ],
+    ),
     "union": ((), lambda *lists: _distinct(_concatenate(*lists))),
     "distinct values": ((("list",),), _distinct),
     "flatten": ((("list",),), _flatten),

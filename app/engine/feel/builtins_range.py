@@ -39,13 +39,15 @@ def meets(a: Range, b: Range) -> bool:
 
 
 def overlaps(a: Range, b: Range) -> bool:
-    return ((_lt(b.start, a.end) or (_eq(a.end, b.start) and a.end_included and b.start_included))
-            and (_lt(a.start, b.end) or (_eq(a.start, b.end) and a.start_included and b.end_included)))
+    return (_lt(b.start, a.end) or (_eq(a.end, b.start) and a.end_included and b.start_included)) and (
+        _lt(a.start, b.end) or (_eq(a.start, b.end) and a.start_included and b.end_included)
+    )
 
 
 def overlaps_before(a: Range, b: Range) -> bool:
-    starts_first = _lt(a.start, b.start) or (_eq(a.start, b.start) and a.start_included
-                                               and not b.start_included)
+    starts_first = _lt(a.start, b.start) or (
+        _eq(a.start, b.start) and a.start_included and not b.start_included
+    )
     reaches = _lt(b.start, a.end) or (_eq(a.end, b.start) and a.end_included and b.start_included)
     ends_first = _lt(a.end, b.end) or (_eq(a.end, b.end) and (not a.end_included or b.end_included))
     return starts_first and reaches and ends_first
@@ -54,30 +56,40 @@ def overlaps_before(a: Range, b: Range) -> bool:
 def finishes(a: Any, b: Range) -> bool:
     if type(a) is not Range:
         return b.end_included and _eq(b.end, a)
-    return (a.end_included == b.end_included and _eq(a.end, b.end)
-            and (_lt(b.start, a.start) or (_eq(a.start, b.start)
-                                           and (not a.start_included or b.start_included))))
+    return (
+        a.end_included == b.end_included
+        and _eq(a.end, b.end)
+        and (_lt(b.start, a.start) or (_eq(a.start, b.start) and (not a.start_included or b.start_included)))
+    )
 
 
 def includes(a: Range, b: Any) -> bool:
     if type(b) is not Range:
         return a.contains(b) is True
-    return ((_lt(a.start, b.start) or (_eq(a.start, b.start) and (a.start_included or not b.start_included)))
-            and (_lt(b.end, a.end) or (_eq(a.end, b.end) and (a.end_included or not b.end_included))))
+    return (
+        _lt(a.start, b.start) or (_eq(a.start, b.start) and (a.start_included or not b.start_included))
+    ) and (_lt(b.end, a.end) or (_eq(a.end, b.end) and (a.end_included or not b.end_included)))
 
 
 def starts(a: Any, b: Range) -> bool:
     if type(a) is not Range:
         return b.start_included and _eq(b.start, a)
-    return (_eq(a.start, b.start) and a.start_included == b.start_included
-            and (_lt(a.end, b.end) or (_eq(a.end, b.end) and (not a.end_included or b.end_included))))
+    return (
+        _eq(a.start, b.start)
+        and a.start_included == b.start_included
+        and (_lt(a.end, b.end) or (_eq(a.end, b.end) and (not a.end_included or b.end_included)))
+    )
 
 
 def coincides(a: Any, b: Any) -> bool:
     if type(a) is not Range or type(b) is not Range:
         return _eq(a, b)
-    return (_eq(a.start, b.start) and _eq(a.end, b.end) and a.start_included == b.start_included
-            and a.end_included == b.end_included)
+    return (
+        _eq(a.start, b.start)
+        and _eq(a.end, b.end)
+        and a.start_included == b.start_included
+        and a.end_included == b.end_included
+    )
 
 
 def _ranges(function):

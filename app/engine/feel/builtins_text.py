@@ -32,7 +32,7 @@ def substring(string: Any, start: Any, length: Any = None) -> str | None:
     if length is None:
         return text[first:]
     count = need(length, Decimal)
-    return text[first:first + int(count.to_integral_value())]
+    return text[first : first + int(count.to_integral_value())]
 
 
 def substring_before(string: Any, match: Any) -> str:
@@ -44,7 +44,7 @@ def substring_before(string: Any, match: Any) -> str:
 def substring_after(string: Any, match: Any) -> str:
     text, part = need(string, str), need(match, str)
     index = text.find(part)
-    return text[index + len(part):] if index >= 0 else ""
+    return text[index + len(part) :] if index >= 0 else ""
 
 
 _FLAGS = {"i": re.IGNORECASE, "s": re.DOTALL, "m": re.MULTILINE, "x": re.VERBOSE}

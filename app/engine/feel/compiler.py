@@ -19,8 +19,10 @@ from app.engine.feel.tests import TEST_RULES
 from app.engine.feel.values import FeelFunction, Range
 
 _COMPARATORS = {
-    "<": lambda order: order < 0, "<=": lambda order: order <= 0,
-    ">": lambda order: order > 0, ">=": lambda order: order >= 0,
+    "<": lambda order: order < 0,
+    "<=": lambda order: order <= 0,
+    ">": lambda order: order > 0,
+    ">=": lambda order: order >= 0,
 }
 _MISSING = object()
 _SCALARS = frozenset({Decimal, str, bool})
@@ -42,7 +44,7 @@ def unescape(token: str) -> str:
         if char == "\\" and i + 1 < len(body):
             nxt = body[i + 1]
             if nxt == "u" and i + 5 < len(body) + 1:
-                out.append(chr(int(body[i + 2:i + 6], 16)))
+                out.append(chr(int(body[i + 2 : i + 6], 16)))
                 i += 6
                 continue
             out.append(_ESCAPES.get(nxt, nxt))
@@ -67,15 +69,31 @@ def compare_node(left, op: str, right):
     if op == "=":
         return lambda scope: ops.equals(left(scope), right(scope))
     if op == "!=":
+
         def not_equal(scope):
             same = ops.equals(left(scope), right(scope))
             return None if same is None else not same
 
         return not_equal
     check = _COMPARATORS[op]
+    if hasattr(right, "const") and type(right.const) is Decimal:
+        return _compare_to_number(left, check, right.const)
 
     def ordered(scope):
         order = ops.compare(left(scope), right(scope))
+        return None if order is None else check(order)
+
+    return ordered
+
+
+def _compare_to_number(left, check, number: Decimal):
+    """The common `amount > 100`: skip the generic type dispatch when the left side is a number."""
+
+    def ordered(scope):
+        value = left(scope)
+        if type(value) is Decimal:
+            return check(-1 if value < number else (1 if value > number else 0))
+        order = ops.compare(value, number)
         return None if order is None else check(order)
 
     return ordered
@@ -106,9 +124,12 @@ class FeelCompiler(Transformer):
 
         def lookup(scope):
             value = scope.vars.get(name, _MISSING)
-            if value is _MISSING or type(value) not in _SCALARS:
-                return scope.lookup(name)
-            return value
+            kind = type(value)
+            if kind in _SCALARS:
+                return value
+            if kind is int:
+                return Decimal(value)
+            return scope.lookup(name)
 
         return lookup
 
@@ -230,6 +251,8 @@ class FeelCompiler(Transformer):
 
     def _interval(self, children, start_included: bool, end_included: bool):
         low, high = children
+        if hasattr(low, "const") and hasattr(high, "const"):
+            return constant(Range(low.const, high.const, start_included, end_included))
         return lambda scope: Range(low(scope), high(scope), start_included, end_included)
 
     def interval_ii(self, children):

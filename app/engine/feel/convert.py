@@ -9,12 +9,18 @@ from typing import Any
 
 from app.engine.feel.values import FeelFunction, Range, YearsMonthsDuration, duration_isoformat
 
-_KEPT = (Decimal, str, dt.date, dt.time, dt.timedelta, YearsMonthsDuration, Range, FeelFunction)
+_KEPT = (bool, Decimal, str, dt.date, dt.time, dt.timedelta, YearsMonthsDuration, Range, FeelFunction)
+_KEPT_EXACT = frozenset({*_KEPT, dt.datetime, type(None)})
 
 
 def from_json_value(value: Any) -> Any:
     """JSON-ish Python (int, float, str, bool, None, list, dict) -> FEEL value."""
-    if value is None or isinstance(value, (bool, *_KEPT)):
+    kind = type(value)
+    if kind in _KEPT_EXACT:
+        return value
+    if kind is int:
+        return Decimal(value)
+    if isinstance(value, _KEPT):
         return value
     if isinstance(value, int):
         return Decimal(value)
@@ -50,8 +56,12 @@ def to_json_value(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(key): to_json_value(item) for key, item in value.items()}
     if isinstance(value, Range):
-        return {"start": to_json_value(value.start), "end": to_json_value(value.end),
-                "start included": value.start_included, "end included": value.end_included}
+        return {
+            "start": to_json_value(value.start),
+            "end": to_json_value(value.end),
+            "start included": value.start_included,
+            "end included": value.end_included,
+        }
     return str(value)
 
 

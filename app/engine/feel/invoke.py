@@ -8,8 +8,15 @@ from app.engine.feel.scope import Budget
 from app.engine.feel.values import FeelFunction
 
 # A built-in that fails on its arguments yields null, as FEEL asks, rather than an error.
-_ARGUMENT_ERRORS = (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError,
-                    OverflowError)
+_ARGUMENT_ERRORS = (
+    TypeError,
+    ValueError,
+    ArithmeticError,
+    AttributeError,
+    KeyError,
+    IndexError,
+    OverflowError,
+)
 
 
 def bind_arguments(name: str, params: tuple[str, ...], args: list, named: dict | None) -> dict | None:
@@ -35,8 +42,9 @@ def _positional(signatures: tuple[tuple[str, ...], ...], named: dict) -> list | 
     return None
 
 
-def builtin(name: str, signatures: tuple[tuple[str, ...], ...], function: Any,
-            wants_budget: bool = False) -> FeelFunction:
+def builtin(
+    name: str, signatures: tuple[tuple[str, ...], ...], function: Any, wants_budget: bool = False
+) -> FeelFunction:
     """Wrap a Python function as a FEEL built-in; `signatures` name its parameters for named calls
     (a trailing `?` marks an optional one)."""
 

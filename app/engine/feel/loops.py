@@ -152,6 +152,7 @@ def named_args(self, children):
 def invoke(self, children):
     callee, (named, args) = children
     if named:
+
         def call_named(scope):
             function = callee(scope)
             if type(function) is not FeelFunction:
@@ -188,6 +189,21 @@ def invoke_not(self, children):
     return unsupported
 
 
-FLOW_RULES = {name: globals()[name] for name in (
-    "iteration", "quantified", "for_expr", "quantified_expr", "filter", "param", "function_def",
-    "no_args", "positional_args", "named_arg", "named_args", "invoke", "invoke_not")}
+FLOW_RULES = {
+    name: globals()[name]
+    for name in (
+        "iteration",
+        "quantified",
+        "for_expr",
+        "quantified_expr",
+        "filter",
+        "param",
+        "function_def",
+        "no_args",
+        "positional_args",
+        "named_arg",
+        "named_args",
+        "invoke",
+        "invoke_not",
+    )
+}

@@ -120,8 +120,11 @@ def _add_months(value: dt.date, months: int) -> dt.date | None:
 
 def _temporal_add(a: Any, b: Any, sign: int) -> Any:
     ta, tb = type(a), type(b)
-    if sign > 0 and ta in (dt.timedelta, YearsMonthsDuration) and tb not in (dt.timedelta,
-                                                                           YearsMonthsDuration):
+    if (
+        sign > 0
+        and ta in (dt.timedelta, YearsMonthsDuration)
+        and tb not in (dt.timedelta, YearsMonthsDuration)
+    ):
         a, b, ta, tb = b, a, tb, ta
     try:
         if tb is dt.timedelta:
@@ -169,6 +172,25 @@ def compare(a: Any, b: Any) -> int | None:
         return -1 if a < b else (1 if a > b else 0)
     except TypeError:
         return None
+
+
+def range_contains(bounds: Range, value: Any) -> bool | None:
+    """Whether `value` lies in the range; null when it cannot be compared with the end points."""
+    if value is None:
+        return None
+    if bounds.start is not None:
+        order = compare(value, bounds.start)
+        if order is None:
+            return None
+        if order < 0 or (order == 0 and not bounds.start_included):
+            return False
+    if bounds.end is not None:
+        order = compare(value, bounds.end)
+        if order is None:
+            return None
+        if order > 0 or (order == 0 and not bounds.end_included):
+            return False
+    return True
 
 
 def equals(a: Any, b: Any) -> bool | None:

@@ -18,8 +18,25 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from app.engine.expression_errors import ExpressionError
 
-_KEYWORDS = {"and", "or", "in", "if", "then", "else", "for", "return", "some", "every", "satisfies",
-             "between", "function", "true", "false", "null", "not"}
+_KEYWORDS = {
+    "and",
+    "or",
+    "in",
+    "if",
+    "then",
+    "else",
+    "for",
+    "return",
+    "some",
+    "every",
+    "satisfies",
+    "between",
+    "function",
+    "true",
+    "false",
+    "null",
+    "not",
+}
 _SIMPLE_NAME = re.compile(r"[^\W\d][\w']*(?: +[^\W\d][\w']*)*")
 _STRING = re.compile(r'"(?:\\.|[^"\\])*"')
 PLACEHOLDER = "__feel_name_{}__"
@@ -40,8 +57,13 @@ class FeelSyntaxError(ExpressionError):
 @lru_cache(maxsize=1)
 def _parser() -> Lark:
     grammar = (Path(__file__).parent / "feel.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", start=["expression", "unary_tests"], propagate_positions=False,
-                maybe_placeholders=True)
+    return Lark(
+        grammar,
+        parser="lalr",
+        start=["expression", "unary_tests"],
+        propagate_positions=False,
+        maybe_placeholders=True,
+    )
 
 
 def needs_placeholder(name: str) -> bool:
@@ -75,7 +97,7 @@ def _substitute(text: str, names: tuple[str, ...]) -> tuple[str, dict[str, str]]
 
     pieces, last = [], 0
     for literal in _STRING.finditer(text):
-        pieces.append(pattern.sub(replace, text[last:literal.start()]))
+        pieces.append(pattern.sub(replace, text[last : literal.start()]))
         pieces.append(literal.group(0))
         last = literal.end()
     pieces.append(pattern.sub(replace, text[last:]))

@@ -78,8 +78,12 @@ def parse_duration(text: str) -> dt.timedelta | YearsMonthsDuration | None:
         if days or hours or minutes or seconds:
             return None
         return YearsMonthsDuration(factor * (int(years or 0) * 12 + int(months or 0)))
-    delta = dt.timedelta(days=int(days or 0), hours=int(hours or 0), minutes=int(minutes or 0),
-                         seconds=float(Decimal(seconds or 0)))
+    delta = dt.timedelta(
+        days=int(days or 0),
+        hours=int(hours or 0),
+        minutes=int(minutes or 0),
+        seconds=float(Decimal(seconds or 0)),
+    )
     return -delta if factor < 0 else delta
 
 
@@ -114,21 +118,34 @@ def _seconds(value: dt.time | dt.datetime) -> Decimal:
 
 
 def _clock_properties(value: dt.time | dt.datetime) -> dict[str, Any]:
-    return {"hour": Decimal(value.hour), "minute": Decimal(value.minute), "second": _seconds(value),
-            "time offset": _offset(value), "timezone": _zone_name(value)}
+    return {
+        "hour": Decimal(value.hour),
+        "minute": Decimal(value.minute),
+        "second": _seconds(value),
+        "time offset": _offset(value),
+        "timezone": _zone_name(value),
+    }
 
 
 def _date_properties(value: dt.date) -> dict[str, Any]:
-    return {"year": Decimal(value.year), "month": Decimal(value.month), "day": Decimal(value.day),
-            "weekday": Decimal(value.isoweekday())}
+    return {
+        "year": Decimal(value.year),
+        "month": Decimal(value.month),
+        "day": Decimal(value.day),
+        "weekday": Decimal(value.isoweekday()),
+    }
 
 
 def _duration_properties(value: dt.timedelta) -> dict[str, Any]:
     total = abs(value)
     sign = -1 if value < dt.timedelta(0) else 1
     seconds = total.seconds % 60 + Decimal(total.microseconds) / Decimal(1_000_000)
-    return {"days": Decimal(sign * total.days), "hours": Decimal(sign * (total.seconds // 3600)),
-            "minutes": Decimal(sign * (total.seconds // 60 % 60)), "seconds": sign * seconds}
+    return {
+        "days": Decimal(sign * total.days),
+        "hours": Decimal(sign * (total.seconds // 3600)),
+        "minutes": Decimal(sign * (total.seconds // 60 % 60)),
+        "seconds": sign * seconds,
+    }
 
 
 def temporal_property(value: Any, name: str) -> Any:
@@ -144,8 +161,12 @@ def temporal_property(value: Any, name: str) -> Any:
     elif isinstance(value, YearsMonthsDuration):
         props = {"years": value.years, "months": value.months_part}
     elif isinstance(value, Range):
-        props = {"start": value.start, "end": value.end, "start included": value.start_included,
-                 "end included": value.end_included}
+        props = {
+            "start": value.start,
+            "end": value.end,
+            "start included": value.start_included,
+            "end included": value.end_included,
+        }
     else:
         return None
     return props.get(name)

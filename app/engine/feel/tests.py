@@ -7,6 +7,8 @@ mentions `?`, in which case its own boolean value decides.
 
 from __future__ import annotations
 
+import operator
+from decimal import Decimal
 from typing import Any
 
 from app.engine.feel import ops
@@ -24,14 +26,39 @@ def _membership(value: Any, result: Any) -> bool | None:
     return ops.equals(value, result)
 
 
+def _number_range_test(bounds: Range):
+    """`[250..1000]` in a decision table: two plain comparisons when the input is a number."""
+    low, high = bounds.start, bounds.end
+    above = operator.le if bounds.start_included else operator.lt
+    below = operator.le if bounds.end_included else operator.lt
+
+    def in_range(value, scope):
+        if type(value) is Decimal:
+            return above(low, value) and below(value, high)
+        return ops.range_contains(bounds, value)
+
+    return in_range
+
+
+def _constant_test(expected: Any):
+    kind = type(expected)
+    if kind is Range and type(expected.start) is Decimal and type(expected.end) is Decimal:
+        return _number_range_test(expected)
+    if kind is Range:
+        return lambda value, scope: ops.range_contains(expected, value)
+    if kind in (str, Decimal, bool):
+
+        def same(value, scope):
+            return value == expected if type(value) is kind else ops.equals(value, expected)
+
+        return same
+    return lambda value, scope: _membership(value, expected)
+
+
 def expression_test(self, children):
     (node,) = children
     if hasattr(node, "const"):
-        expected = node.const
-
-        def const_test(value, scope):
-            return _membership(value, expected)
-
+        const_test = _constant_test(node.const)
         const_test.expr = node
         return const_test
 
@@ -53,20 +80,33 @@ def input_test(self, children):
 
 
 _CHECKS = {
-    "<": lambda order: order < 0, "<=": lambda order: order <= 0,
-    ">": lambda order: order > 0, ">=": lambda order: order >= 0,
+    "<": lambda order: order < 0,
+    "<=": lambda order: order <= 0,
+    ">": lambda order: order > 0,
+    ">=": lambda order: order >= 0,
 }
 
 
 def comparison_test(self, children):
     op, node = str(children[0]), children[1]
     if op in ("=", "!="):
+
         def equality(value, scope):
             same = ops.equals(value, node(scope))
             return same if op == "=" or same is None else not same
 
         return equality
     check = _CHECKS[op]
+    if hasattr(node, "const") and type(node.const) is Decimal:
+        number = node.const
+
+        def against_number(value, scope):
+            if type(value) is Decimal:
+                return check(-1 if value < number else (1 if value > number else 0))
+            order = ops.compare(value, number)
+            return None if order is None else check(order)
+
+        return against_number
 
     def ordered(value, scope):
         order = ops.compare(value, node(scope))
@@ -126,6 +166,16 @@ def in_expr(self, children):
     return lambda scope: test(node(scope), scope)
 
 
-TEST_RULES = {name: globals()[name] for name in (
-    "expression_test", "input_test", "comparison_test", "positive_unary_tests", "test_list",
-    "any_input", "unary_tests", "in_expr")}
+TEST_RULES = {
+    name: globals()[name]
+    for name in (
+        "expression_test",
+        "input_test",
+        "comparison_test",
+        "positive_unary_tests",
+        "test_list",
+        "any_input",
+        "unary_tests",
+        "in_expr",
+    )
+}

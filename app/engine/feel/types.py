@@ -6,8 +6,11 @@ from typing import Any
 
 from app.engine.feel.values import type_name
 
-_ALIASES = {"dateTime": "date and time", "dayTimeDuration": "days and time duration",
-            "yearMonthDuration": "years and months duration"}
+_ALIASES = {
+    "dateTime": "date and time",
+    "dayTimeDuration": "days and time duration",
+    "yearMonthDuration": "years and months duration",
+}
 
 
 def instance_of(value: Any, name: str) -> bool:

@@ -51,23 +51,9 @@ class Range:
     end_included: bool = True
 
     def contains(self, value: Any) -> bool | None:
-        from app.engine.feel.ops import compare
+        from app.engine.feel.ops import range_contains
 
-        if value is None:
-            return None
-        if self.start is not None:
-            order = compare(value, self.start)
-            if order is None:
-                return None
-            if order < 0 or (order == 0 and not self.start_included):
-                return False
-        if self.end is not None:
-            order = compare(value, self.end)
-            if order is None:
-                return None
-            if order > 0 or (order == 0 and not self.end_included):
-                return False
-        return True
+        return range_contains(self, value)
 
 
 @dataclass(frozen=True, slots=True)
