@@ -310,6 +310,9 @@ def test_syntax_errors_name_the_expression_and_position():
     assert isinstance(caught.value, ExpressionError)
     assert caught.value.expression == "1 + * 2"
     assert caught.value.position == 4
+    with pytest.raises(FeelSyntaxError, match="ends too early") as caught:
+        compile_expression("if true then 1 else")
+    assert caught.value.position == len("if true then 1 else")
 
 
 def test_evaluation_is_bounded_in_size_and_time():

@@ -114,7 +114,7 @@ def parse(text: str, start: str, names: tuple[str, ...] = ()) -> tuple[Tree, dic
 
 
 def _position(exc: UnexpectedInput, text: str) -> int:
-    if isinstance(exc, UnexpectedEOF):
+    if isinstance(exc, UnexpectedEOF) or getattr(getattr(exc, "token", None), "type", "") == "$END":
         return len(text)
     return getattr(exc, "pos_in_stream", None) or 0
 
