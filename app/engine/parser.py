@@ -14,6 +14,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from app.engine import extensions
 from app.engine.errors import ModelError
+from app.engine.messages import event_parser_overrides
 from app.engine.specs import DecisionTask
 from app.engine.xmlsafe import UnsafeXmlError, parse_xml
 
@@ -43,6 +44,7 @@ class DecisionTaskParser(CamundaTaskParser):
 class BatonParser(CamundaParser):
     OVERRIDE_PARSER_CLASSES = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        **event_parser_overrides(),
         full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
     }
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import state as live
 from app.engine.errors import NotReady, StepError
+from app.engine.messages import message_event
 from app.engine.scripting import BatonScriptEngine
 
 REACHED = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
@@ -119,8 +119,12 @@ class Runner:
 
     def deliver_message(self, name: str, payload: dict) -> int:
         """Deliver a message to the waiting catch events; returns how many caught it."""
-        event = BpmnEvent(MessageEventDefinition(name), payload)
-        caught = self.workflow.event_manager.catch(event, internal=False)
+        caught = 0
+        for task in list(self.workflow.event_manager.tasks.values()):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, MessageEventDefinition) and definition.name == name:
+                caught = self.workflow.event_manager.catch(message_event(definition, payload), internal=False)
+                break
         if caught:
             self.advance()
         return caught

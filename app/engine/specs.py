@@ -12,6 +12,9 @@ from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
+from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
+
+from app.engine.messages import BatonMessageEventDefinition
 
 
 class DecisionTask(BpmnTaskSpec):
@@ -52,6 +55,7 @@ class DecisionTaskConverter(TaskSpecConverter):
 def build_registry():
     config = dict(DEFAULT_CONFIG)
     config[DecisionTask] = DecisionTaskConverter
+    config[BatonMessageEventDefinition] = MessageEventDefinitionConverter
     # SpiffWorkflow 3.2's Camunda config lacks a converter for a plain bpmn:serviceTask.
     config[ServiceTask] = BpmnTaskSpecConverter
     return BpmnWorkflowSerializer.configure(config)

@@ -63,10 +63,11 @@ def list_tasks(
         query = query.where(UserTask.status == status)
     if assignee:
         query = query.where(UserTask.assignee == assignee)
+    # As in Camunda's task query, a candidate filter lists only tasks nobody has claimed yet.
     if candidate_group:
-        query = query.where(_candidate("group", [candidate_group]))
+        query = query.where(UserTask.assignee.is_(None), _candidate("group", [candidate_group]))
     if candidate_user:
-        query = query.where(_candidate("user", [candidate_user]))
+        query = query.where(UserTask.assignee.is_(None), _candidate("user", [candidate_user]))
     if instance_id:
         query = query.where(UserTask.instance_id == instance_id)
     if definition_key:

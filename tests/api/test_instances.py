@@ -1,0 +1,91 @@
+"""Starting and controlling instances over HTTP."""
+
+import uuid
+
+import pytest
+
+from tests.conftest import DATA
+
+
+@pytest.fixture
+def deployed(admin):
+    assert admin.deploy(DATA / "simple" / "two_steps.bpmn").status_code == 201
+    return admin
+
+
+def test_an_idempotency_key_makes_a_retried_start_return_the_first_instance(deployed):
+    headers = {"Idempotency-Key": "start-42"}
+    first = deployed.post("/process-definitions/two_steps/instances", json={}, headers=headers)
+    retry = deployed.post("/process-definitions/two_steps/instances", json={}, headers=headers)
+    assert first.status_code == 201 and retry.status_code == 200
+    assert retry.json["id"] == first.json["id"]
+    assert deployed.get("/instances?key=two_steps").json["total"] == 1
+
+
+def test_instances_are_listed_with_filters(deployed):
+    deployed.post("/process-definitions/two_steps/instances", json={"business_key": "A"})
+    deployed.post("/process-definitions/two_steps/instances", json={"business_key": "B"})
+    assert deployed.get("/instances?business_key=B").json["total"] == 1
+    assert deployed.get("/instances?status=waiting&key=two_steps").json["total"] == 2
+    assert deployed.get("/instances?status=completed").json["total"] == 0
+    assert deployed.get("/instances?status=bogus").status_code == 400
+
+
+def test_suspend_blocks_completion_until_resume(deployed):
+    started = deployed.post("/process-definitions/two_steps/instances", json={}).json
+    task_id = started["tasks"][0]["id"]
+    assert deployed.post(f"/instances/{started['id']}/suspend").json["status"] == "suspended"
+    assert deployed.post(f"/tasks/{task_id}/complete", json={}).status_code == 409
+    assert deployed.post(f"/instances/{started['id']}/resume").json["status"] == "waiting"
+    assert deployed.post(f"/tasks/{task_id}/complete", json={}).status_code == 200
+
+
+def test_cancel_ends_the_instance_and_its_open_tasks(deployed):
+    started = deployed.post("/process-definitions/two_steps/instances", json={}).json
+    cancelled = deployed.post(f"/instances/{started['id']}/cancel")
+    assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
+    task = deployed.get(f"/tasks/{started['tasks'][0]['id']}").json
+    assert task["status"] == "cancelled"
+    assert deployed.post(f"/tasks/{task['id']}/complete", json={}).status_code == 409
+    assert deployed.post(f"/instances/{started['id']}/cancel").status_code == 409
+
+
+def test_variables_must_be_a_json_object(deployed):
+    response = deployed.post("/process-definitions/two_steps/instances", json={"variables": [1, 2]})
+    assert response.status_code == 400 and "variables" in response.json["details"]["fields"]
+
+
+def test_unknown_instance_is_a_404(deployed):
+    assert deployed.get(f"/instances/{uuid.uuid4()}").status_code == 404
+    assert deployed.post(f"/instances/{uuid.uuid4()}/cancel").status_code == 404
+
+
+def test_claim_and_unclaim(deployed, as_user):
+    started = deployed.post("/process-definitions/two_steps/instances", json={}).json
+    task_id = started["tasks"][0]["id"]
+    rita = as_user("rita", groups=["reviewers"])
+    rob = as_user("rob", groups=["reviewers"])
+    assert rita.post(f"/tasks/{task_id}/claim").json["assignee"] == "rita"
+    assert rob.post(f"/tasks/{task_id}/claim").status_code in (403, 409)
+    assert rob.get("/tasks?candidate_group=reviewers").json["total"] == 0
+    assert rita.post(f"/tasks/{task_id}/unclaim").json["assignee"] is None
+    assert rob.post(f"/tasks/{task_id}/claim").json["assignee"] == "rob"
+
+
+def test_tasks_filter_by_assignee_group_and_definition(deployed, as_user):
+    started = deployed.post("/process-definitions/two_steps/instances", json={}).json
+    deployed.post(f"/tasks/{started['tasks'][0]['id']}/complete", json={})
+    assert deployed.get("/tasks?assignee=boss").json["total"] == 1
+    assert deployed.get("/tasks?candidate_group=reviewers").json["total"] == 0
+    assert deployed.get("/tasks?definition_key=two_steps").json["total"] == 1
+    boss = as_user("boss")
+    assert boss.get("/tasks").json["items"][0]["element_id"] == "approve"
+
+
+def test_every_api_route_but_health_and_openapi_needs_a_token(client):
+    assert client.get("/api/v1/health").status_code == 200
+    assert client.get("/api/v1/openapi.json").json["openapi"].startswith("3.")
+    for path in ("/api/v1/process-definitions", "/api/v1/instances", "/api/v1/tasks"):
+        response = client.get(path)
+        assert response.status_code == 401 and response.json["error"] == "unauthorized"
+    assert client.get("/api/v1/tasks", headers={"Authorization": "Bearer wrong"}).status_code == 401
