@@ -13,6 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+	$(PY) scripts/build_frontend.py
 
 run: install
 	$(PY) scripts/run.py

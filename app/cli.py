@@ -91,3 +91,6 @@ def deploy_dir(folders):
 def register_cli(app: Flask) -> None:
     for group in (users_cli, groups_cli, tokens_cli, baton_cli):
         app.cli.add_command(group)
+    from app.cli_security import register_security_cli
+
+    register_security_cli(app)

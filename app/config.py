@@ -37,6 +37,7 @@ class Config:
     PORT: int = 5000
     BATON_ADMIN_TOKEN: str | None = None
     MAX_UPLOAD_BYTES: int = 5 * 1024 * 1024
+    SECRETS_KEY: str | None = None  # Fernet key for handler secrets; derived from SECRET_KEY when unset
     BASE_URL: str = "http://127.0.0.1:5000"
     TESTING: bool = False
     extra: dict = field(default_factory=dict)
@@ -54,6 +55,7 @@ class Config:
             PORT=int(port),
             BATON_ADMIN_TOKEN=env.get("BATON_ADMIN_TOKEN") or None,
             MAX_UPLOAD_BYTES=int(env.get("BATON_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)),
+            SECRETS_KEY=env.get("BATON_SECRETS_KEY") or None,
             BASE_URL=env.get("BATON_BASE_URL", f"http://127.0.0.1:{port}"),
         )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, g, request
 
+from app.api.access import check_endpoint
 from app.services.identity import authenticate_token
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -18,13 +19,16 @@ def _authenticate() -> None:
     header = request.headers.get("Authorization", "")
     scheme, _, raw = header.partition(" ")
     g.user = authenticate_token(raw.strip() if scheme.lower() == "bearer" else None)
+    check_endpoint(g.user, request.endpoint)
 
 
 from app.api import (  # noqa: E402,F401  (route modules register themselves on api_bp)
     decisions,
     deployments,
+    incidents,
     instances,
     messages,
     meta,
+    security,
     tasks,
 )

@@ -52,5 +52,5 @@ def get_process_definition_xml(key: str):
 @api_bp.post("/process-definitions/<key>/status")
 def change_process_definition_status(key: str):
     data = load(StatusChangeSchema(), request.get_json(silent=True))
-    definition = service.set_status(g.user.tenant_id, key, data["status"], data["version"])
+    definition = service.set_status(g.user.tenant_id, key, data["status"], data["version"], g.user)
     return jsonify(definition_schema.dump(definition))

@@ -15,6 +15,7 @@ from app.schemas.core import (
     StartInstanceSchema,
     load,
 )
+from app.schemas.security import ReasonSchema
 from app.services import instances as service
 from app.services.tasks import list_tasks
 
@@ -59,14 +60,16 @@ def instance_history(instance_id: UUID):
 
 @api_bp.post("/instances/<uuid:instance_id>/suspend")
 def suspend_instance(instance_id: UUID):
-    return jsonify(instance_schema.dump(service.suspend_instance(g.user.tenant_id, instance_id)))
+    return jsonify(instance_schema.dump(service.suspend_instance(g.user.tenant_id, instance_id, g.user)))
 
 
 @api_bp.post("/instances/<uuid:instance_id>/resume")
 def resume_instance(instance_id: UUID):
-    return jsonify(instance_schema.dump(service.resume_instance(g.user.tenant_id, instance_id)))
+    return jsonify(instance_schema.dump(service.resume_instance(g.user.tenant_id, instance_id, g.user)))
 
 
 @api_bp.post("/instances/<uuid:instance_id>/cancel")
 def cancel_instance(instance_id: UUID):
-    return jsonify(instance_schema.dump(service.cancel_instance(g.user.tenant_id, instance_id, g.user)))
+    reason = load(ReasonSchema(), request.get_json(silent=True))["reason"]
+    instance = service.cancel_instance(g.user.tenant_id, instance_id, g.user, reason)
+    return jsonify(instance_schema.dump(instance))

@@ -38,5 +38,5 @@ def unclaim_task(task_id: UUID):
 @api_bp.post("/tasks/<uuid:task_id>/complete")
 def complete_task(task_id: UUID):
     data = load(CompleteTaskSchema(), request.get_json(silent=True))
-    task = service.complete_task(g.user, task_id, data["variables"])
+    task = service.complete_task(g.user, task_id, data["variables"], data["signature"], data["reason"])
     return jsonify(task_schema.dump(task))

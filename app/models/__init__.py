@@ -3,10 +3,12 @@
 from app.models.definitions import Definition, Deployment, DeploymentResource
 from app.models.identity import ApiToken, Group, GroupMembership, User
 from app.models.instances import HistoryEntry, Incident, InstanceState, MessageSubscription, ProcessInstance
+from app.models.security import AuditEntry, Secret, Signature, UserKey
 from app.models.tasks import TaskCandidate, UserTask
 
 __all__ = [
     "ApiToken",
+    "AuditEntry",
     "Definition",
     "Deployment",
     "DeploymentResource",
@@ -17,7 +19,10 @@ __all__ = [
     "InstanceState",
     "MessageSubscription",
     "ProcessInstance",
+    "Secret",
+    "Signature",
     "TaskCandidate",
     "User",
+    "UserKey",
     "UserTask",
 ]

@@ -111,6 +111,8 @@ class TaskSchema(Schema):
 
 class CompleteTaskSchema(Request):
     variables = fields.Dict(keys=fields.String(), load_default=dict)
+    signature = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
 class MessageSchema(Request):

@@ -13,6 +13,7 @@ from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.models import Definition, Deployment, DeploymentResource, User
 from app.models.definitions import DEFINITION_STATUSES, DEPRECATED, DRAFT, PUBLISHED
+from app.services import audit
 
 
 def _checksum(data: bytes) -> str:
@@ -35,6 +36,9 @@ def deploy(
     db.session.add(deployment)
     resources = {filename: _resource(deployment, filename, data) for filename, data in files}
     definitions = _store_definitions(parsed, deployment, resources, resolved, publish)
+    versions = [f"{d.kind}:{d.key}:v{d.version}" for d in definitions]
+    after = {"files": sorted(resources), "definitions": versions}
+    audit.record(actor, "deploy", deployment, after=after)
     db.session.commit()
     return deployment, definitions, parsed.warnings
 
@@ -184,11 +188,15 @@ def versions_of(tenant_id: str, key: str, kind: str = "bpmn") -> list[Definition
     )
 
 
-def set_status(tenant_id: str, key: str, status: str, version: int | None = None) -> Definition:
+def set_status(
+    tenant_id: str, key: str, status: str, version: int | None = None, actor: User | None = None
+) -> Definition:
     """Publish or deprecate a version (the latest when no version is given)."""
     if status not in DEFINITION_STATUSES or status == DRAFT:
         raise ValidationError(f"status must be '{PUBLISHED}' or '{DEPRECATED}'", {"field": "status"})
     definition = get_definition(tenant_id, key, version=version)
-    definition.status = status
+    before, definition.status = definition.status, status
+    change = {"before": {"status": before}, "after": {"status": status}}
+    audit.record(actor, f"definition.{status}", definition, **change)
     db.session.commit()
     return definition

@@ -12,6 +12,7 @@ from app.errors import Conflict, NotFound, Unauthorized
 from app.extensions import db
 from app.models import ApiToken, Group, User
 from app.models.base import DEFAULT_TENANT, utcnow
+from app.services import audit
 
 TOKEN_PREFIX = "bt_"  # noqa: S105  (a visible prefix, not a secret)
 
@@ -83,6 +84,7 @@ def create_user(
         password_hash=hash_password(password) if password else None,
     )
     db.session.add(user)
+    audit.record(None, "user.create", user, after={"roles": roles, "is_admin": is_admin})
     db.session.commit()
     return user
 
@@ -108,6 +110,7 @@ def ensure_group(name: str, tenant_id: str = DEFAULT_TENANT) -> Group:
     if group is None:
         group = Group(name=name, tenant_id=tenant_id)
         db.session.add(group)
+        audit.record(None, "group.create", group, after={"name": name})
         db.session.commit()
     return group
 
@@ -118,6 +121,7 @@ def add_to_group(username: str, group_name: str, tenant_id: str = DEFAULT_TENANT
     group = ensure_group(group_name, tenant_id)
     if group not in user.groups:
         user.groups.append(group)
+        audit.record(None, "group.add_member", group, after={"member": username})
         db.session.commit()
     return user
 
@@ -134,16 +138,16 @@ def create_token(
     user = get_user(username, tenant_id)
     raw = raw or TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
-    db.session.add(
-        ApiToken(
-            user_id=user.id,
-            tenant_id=user.tenant_id,
-            name=name,
-            token_hash=hash_token(raw),
-            prefix=raw[:8],
-            expires_at=expires,
-        )
+    token = ApiToken(
+        user_id=user.id,
+        tenant_id=user.tenant_id,
+        name=name,
+        token_hash=hash_token(raw),
+        prefix=raw[:8],
+        expires_at=expires,
     )
+    db.session.add(token)
+    audit.record(None, "token.create", token, after={"user": username, "name": name, "prefix": raw[:8]})
     db.session.commit()
     return raw
 
@@ -159,6 +163,7 @@ def revoke_token(prefix: str, username: str, tenant_id: str = DEFAULT_TENANT) ->
     count = 0
     for token in tokens:
         token.revoked_at = utcnow()
+        audit.record(None, "token.revoke", token, after={"user": username, "prefix": token.prefix})
         count += 1
     db.session.commit()
     return count

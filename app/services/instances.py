@@ -17,6 +17,7 @@ from app.models.base import utcnow
 from app.models.definitions import DEPRECATED, PUBLISHED
 from app.models.instances import CANCELLED, ENDED, SUSPENDED, WAITING
 from app.models.tasks import OPEN, UserTask
+from app.services import audit, permissions
 from app.services.bundles import bundle_for
 from app.services.deployments import latest_definition
 from app.services.stepping import persist_step
@@ -64,6 +65,7 @@ def start_instance(
         if existing is not None:
             return existing, False
     definition = startable_definition(actor.tenant_id, key)
+    permissions.require_starter(actor, definition)
     try:
         bundle = bundle_for(definition)
     except ModelError as exc:
@@ -84,6 +86,8 @@ def start_instance(
     db.session.add(instance)
     db.session.flush()
     persist_step(instance, runner.result(), bundle.elements)
+    after = {"variables": variables, "business_key": business_key}
+    audit.record(actor, "instance.start", instance, after=after)
     try:
         db.session.commit()
     except IntegrityError:
@@ -174,17 +178,20 @@ def list_instances(
     return items, total
 
 
-def suspend_instance(tenant_id: str, instance_id) -> ProcessInstance:
+def suspend_instance(tenant_id: str, instance_id, actor: User | None = None) -> ProcessInstance:
     """Suspended instances accept no completions, messages or timers until resumed."""
     instance = lock_instance(tenant_id, instance_id)
     if instance.status in ENDED or instance.status == SUSPENDED:
         raise Conflict(f"an instance that is {instance.status} cannot be suspended")
+    audit.record(
+        actor, "instance.suspend", instance, before={"status": instance.status}, after={"status": SUSPENDED}
+    )
     instance.status = SUSPENDED
     commit_step()
     return instance
 
 
-def resume_instance(tenant_id: str, instance_id) -> ProcessInstance:
+def resume_instance(tenant_id: str, instance_id, actor: User | None = None) -> ProcessInstance:
     instance = lock_instance(tenant_id, instance_id)
     if instance.status != SUSPENDED:
         raise Conflict(f"only a suspended instance can be resumed; this one is {instance.status}")
@@ -192,11 +199,16 @@ def resume_instance(tenant_id: str, instance_id) -> ProcessInstance:
         select(Incident.id).where(Incident.instance_id == instance.id, Incident.status == "open")
     ).first()
     instance.status = "failed" if has_incident else WAITING
+    audit.record(
+        actor, "instance.resume", instance, before={"status": SUSPENDED}, after={"status": instance.status}
+    )
     commit_step()
     return instance
 
 
-def cancel_instance(tenant_id: str, instance_id, actor: User) -> ProcessInstance:
+def cancel_instance(tenant_id: str, instance_id, actor: User, reason: str | None = None) -> ProcessInstance:
+    """Cancel a running instance; a reason is required and goes into the audit trail."""
+    reason = audit.require_reason(reason, "cancelling an instance")
     instance = lock_instance(tenant_id, instance_id)
     if instance.status in ENDED:
         raise Conflict(f"the instance is already {instance.status}")
@@ -204,8 +216,11 @@ def cancel_instance(tenant_id: str, instance_id, actor: User) -> ProcessInstance
     runner.cancel()
     result = runner.result()
     result.status, result.state, result.user_tasks, result.messages = CANCELLED, None, [], []
+    before = instance.status
     persist_step(instance, result, elements, actor=actor.username)
     instance.ended_at = utcnow()
+    change = {"before": {"status": before}, "after": {"status": CANCELLED}}
+    audit.record(actor, "instance.cancel", instance, **change, reason=reason)
     commit_step()
     return instance
 

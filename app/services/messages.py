@@ -8,6 +8,7 @@ from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Definition, MessageSubscription, ProcessInstance, User
 from app.models.definitions import PUBLISHED
+from app.services import audit
 from app.services.instances import check_variables, commit_step, load_runner, lock_instance, start_instance
 from app.services.stepping import persist_step
 
@@ -61,6 +62,7 @@ def _deliver(actor: User, instance_id, name: str, variables: dict):
     if not runner.deliver_message(name, variables):
         raise Conflict(f"instance {instance_id} is no longer waiting for message '{name}'")
     persist_step(instance, runner.result(), elements, actor=actor.username)
+    audit.record(actor, "message.deliver", instance, after={"message": name, "variables": variables})
     commit_step()
     return instance.id
 

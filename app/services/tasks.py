@@ -112,6 +112,22 @@ def unclaim_task(user: User, task_id) -> UserTask:
     return task
 
 
+def delegate_task(user: User, task_id, to_username: str) -> UserTask:
+    """Hand a task to another active user of the tenant; only its assignee (or an admin) may do so."""
+    from app.services.identity import find_user
+
+    task = get_task(user, task_id)
+    _require_open(task)
+    if task.assignee not in (None, user.username) and not user.is_admin:
+        raise Forbidden("only the assignee or an admin can delegate a task")
+    target = find_user(to_username, user.tenant_id)
+    if target is None or not target.active:
+        raise NotFound(f"user '{to_username}' does not exist")
+    task.assignee = target.username
+    db.session.commit()
+    return task
+
+
 def complete_task(user: User, task_id, variables: dict | None = None) -> UserTask:
     """Complete a ready user task with variables and advance its instance; a second completion is a 409."""
     variables = check_variables(variables)

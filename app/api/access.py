@@ -1,0 +1,58 @@
+"""The permission every API route needs, checked once per request after authentication.
+
+One table instead of a decorator per route: a reviewer sees every route's rule in one place, and
+a route missing here is refused for everyone but admins (fail closed) and fails
+tests/api/test_permissions.py until it is added.
+"""
+
+from __future__ import annotations
+
+from app.errors import Forbidden
+from app.models import User
+from app.services import permissions as p
+
+ENDPOINT_PERMISSIONS = {
+    "api.create_deployment": p.DEPLOY,
+    "api.list_process_definitions": p.READ,
+    "api.get_process_definition": p.READ,
+    "api.get_process_definition_xml": p.READ,
+    "api.change_process_definition_status": p.PUBLISH,
+    "api.start_instance": p.START,
+    "api.list_instances": p.READ,
+    "api.get_instance": p.READ,
+    "api.instance_history": p.READ,
+    "api.suspend_instance": p.OPERATE,
+    "api.resume_instance": p.OPERATE,
+    "api.cancel_instance": p.OPERATE,
+    "api.list_tasks": p.WORK,
+    "api.get_task": p.WORK,
+    "api.claim_task": p.WORK,
+    "api.unclaim_task": p.WORK,
+    "api.complete_task": p.WORK,
+    "api.post_message": p.CORRELATE,
+    "api.evaluate": p.DECIDE,
+    "api.list_tokens": p.SELF,
+    "api.create_api_token": p.SELF,
+    "api.revoke_api_token": p.SELF,
+    "api.list_audit": p.AUDIT,
+    "api.verify_signatures": p.AUDIT,
+    "api.list_signatures": p.READ,
+    "api.list_secrets": p.ADMIN,
+    "api.set_secret": p.ADMIN,
+    "api.delete_secret": p.ADMIN,
+}
+
+
+def check_endpoint(user: User, endpoint: str | None) -> None:
+    """Raise a 403 unless `user` may call `endpoint`."""
+    if endpoint is None:
+        return  # no route matched: the 404 handler answers
+    permission = ENDPOINT_PERMISSIONS.get(endpoint)
+    if permission is None:
+        if user.is_admin:
+            return
+        raise Forbidden(
+            f"no permission is declared for route '{endpoint}'; only admins may call it",
+            {"permission": None},
+        )
+    p.require(user, permission)

@@ -1,0 +1,49 @@
+"""Flask CLI: verify the audit chain and the signatures of an instance. Exit status 1 on a failure."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+audit_cli = AppGroup("audit", help="Check the hash-chained audit trail.")
+signatures_cli = AppGroup("signatures", help="Check electronic signatures.")
+
+
+@audit_cli.command("verify")
+@click.option("--tenant", default=None, help="Check one tenant's chain (default: every tenant).")
+def verify_audit(tenant):
+    """Walk the chain from the first entry and report the first broken link."""
+    from app.services.audit import verify_chain
+
+    result = verify_chain(tenant)
+    if result["ok"]:
+        click.echo(f"audit trail intact: {result['checked']} entries checked")
+        return
+    b = result["broken"]
+    click.echo(f"audit trail BROKEN at tenant {b['tenant']} entry {b['seq']} (id {b['id']}): {b['problem']}")
+    sys.exit(1)
+
+
+@signatures_cli.command("verify")
+@click.argument("instance_id", type=click.UUID)
+@click.option("--tenant", default="default")
+def verify_signatures(instance_id: uuid.UUID, tenant):
+    """Verify every signature of INSTANCE_ID against its stored decision."""
+    from app.services.signatures import verify_instance
+
+    result = verify_instance(tenant, instance_id)
+    for s in result["signatures"]:
+        state = "ok" if s["valid"] else f"INVALID: {s['problem']}"
+        click.echo(f"{s['signed_at']} {s['approver']} as {s['role']}: {s['decision']} [{state}]")
+    click.echo(f"{result['count']} signature(s), {'all valid' if result['ok'] else 'NOT all valid'}")
+    if not result["ok"]:
+        sys.exit(1)
+
+
+def register_security_cli(app: Flask) -> None:
+    for group in (audit_cli, signatures_cli):
+        app.cli.add_command(group)

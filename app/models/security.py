@@ -1,0 +1,97 @@
+"""The audit trail, signed approvals, users' signing keys and handler secrets."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.base import created_column, tenant_column, uuid_pk
+
+
+class AuditEntry(db.Model):
+    """One state change. Append-only and hash-chained per tenant: `hash` covers the entry and `prev_hash`.
+
+    No foreign keys on purpose: the trail must outlive the users, instances and tokens it names.
+    On PostgreSQL a trigger (see the migration) refuses UPDATE and DELETE.
+    """
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        Index("uq_audit_tenant_seq", "tenant_id", "seq", unique=True),
+        Index("ix_audit_object", "tenant_id", "object_type", "object_id"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    tenant_id: Mapped[str] = tenant_column()
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    at: Mapped[str] = mapped_column(String(40), nullable=False)  # ISO text: hashed exactly as stored
+    actor: Mapped[str] = mapped_column(String(150), nullable=False)
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    action: Mapped[str] = mapped_column(String(60), nullable=False)
+    object_type: Mapped[str] = mapped_column(String(40), nullable=False)
+    object_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class Signature(db.Model):
+    """An electronic signature on a task decision (an approval or a rejection).
+
+    The signed payload is rebuilt from these columns at verification, so a changed column breaks it.
+    """
+
+    __tablename__ = "signatures"
+    __table_args__ = (Index("ix_signatures_instance", "tenant_id", "instance_id"),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[str] = tenant_column()
+    instance_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    task_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    element_id: Mapped[str] = mapped_column(String(255), nullable=False)
+    definition_key: Mapped[str] = mapped_column(String(255), nullable=False)
+    definition_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    approver_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
+    approver: Mapped[str] = mapped_column(String(150), nullable=False)
+    role: Mapped[str] = mapped_column(String(150), nullable=False)
+    decision: Mapped[str] = mapped_column(String(20), nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    signed_at: Mapped[str] = mapped_column(String(40), nullable=False)
+    key_id: Mapped[str] = mapped_column(String(64), nullable=False)  # SHA-256 of the raw public key
+    signature: Mapped[str] = mapped_column(String(128), nullable=False)  # hex Ed25519 signature
+
+
+class UserKey(db.Model):
+    """A user's Ed25519 key pair; the private key is Fernet-encrypted (see services/signatures.py)."""
+
+    __tablename__ = "user_keys"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    tenant_id: Mapped[str] = tenant_column()
+    public_key: Mapped[bytes] = mapped_column(LargeBinary(32), nullable=False)
+    encrypted_private_key: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    key_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    created_at: Mapped[datetime] = created_column()
+
+
+class Secret(db.Model):
+    """A named value for service-task handlers (API keys), Fernet-encrypted; never returned by the API."""
+
+    __tablename__ = "secrets"
+    __table_args__ = (Index("uq_secrets_tenant_name", "tenant_id", "name", unique=True),)
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    tenant_id: Mapped[str] = tenant_column()
+    name: Mapped[str] = mapped_column(String(150), nullable=False)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    updated_by: Mapped[str | None] = mapped_column(String(150))
+    created_at: Mapped[datetime] = created_column()
+    updated_at: Mapped[datetime] = created_column()

@@ -1,0 +1,72 @@
+"""Request and response shapes of tokens, the audit trail, signatures and secrets."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from app.schemas.core import PageSchema, Request
+
+
+class TokenCreateSchema(Request):
+    name = fields.String(load_default="api", validate=validate.Length(min=1, max=150))
+    expires_in_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(1, 3650))
+
+
+class TokenSchema(Schema):
+    id = fields.UUID()
+    name = fields.String()
+    prefix = fields.String()
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class AuditQuerySchema(PageSchema):
+    actor = fields.String(load_default=None)
+    action = fields.String(load_default=None)
+    object_type = fields.String(load_default=None)
+    object_id = fields.String(load_default=None)
+    since = fields.DateTime(load_default=None)
+    until = fields.DateTime(load_default=None)
+
+
+class AuditEntrySchema(Schema):
+    seq = fields.Integer()
+    at = fields.String()
+    actor = fields.String()
+    action = fields.String()
+    object_type = fields.String()
+    object_id = fields.String()
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+    reason = fields.String(allow_none=True)
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class SignatureSchema(Schema):
+    id = fields.UUID()
+    task_id = fields.UUID()
+    element_id = fields.String()
+    approver = fields.String()
+    role = fields.String()
+    decision = fields.String()
+    reason = fields.String(allow_none=True)
+    signed_at = fields.String()
+    key_id = fields.String()
+    signature = fields.String()
+
+
+class SecretSetSchema(Request):
+    value = fields.String(required=True, validate=validate.Length(min=1, max=10_000))
+
+
+class SecretSchema(Schema):
+    name = fields.String()
+    updated_by = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class ReasonSchema(Request):
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))

@@ -1,0 +1,189 @@
+"""The audit trail: every state change appends one hash-chained entry, in the caller's transaction.
+
+Tamper evidence: each entry stores the hash of the previous entry of its tenant and its own hash
+over its canonical JSON (sorted keys, no whitespace) including that previous hash. Changing, removing
+or inserting an entry breaks the chain from that point; `verify_chain` names the first broken link.
+
+Serialisation point: two transactions appending at once would both read the same "latest" entry and
+fork the chain. On PostgreSQL `record` takes a transaction-scoped advisory lock per tenant
+(pg_advisory_xact_lock) before reading the latest entry, so appends queue until the holder commits
+or rolls back; SQLite serialises writers anyway. A unique (tenant_id, seq) index is the backstop.
+The cost is that audited writes of one tenant commit one at a time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from app.errors import ValidationError
+from app.extensions import db
+from app.models import AuditEntry, User
+from app.models.base import DEFAULT_TENANT, utcnow
+
+GENESIS = "0" * 64
+_OBJECT_TYPES = {
+    "Definition": "definition",
+    "Deployment": "deployment",
+    "ProcessInstance": "instance",
+    "UserTask": "task",
+    "User": "user",
+    "Group": "group",
+    "ApiToken": "token",
+    "Secret": "secret",
+    "Signature": "signature",
+}
+_HASHED = (
+    "tenant_id",
+    "seq",
+    "at",
+    "actor",
+    "actor_id",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "reason",
+    "prev_hash",
+)
+
+
+def canonical(value: Any) -> str:
+    """Canonical JSON: sorted keys, no whitespace, UTF-8 kept (the form every hash and signature uses)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def _jsonable(value):
+    # Stored exactly as hashed: what goes into the JSON column must read back equal.
+    return None if value is None else json.loads(canonical(value))
+
+
+def entry_hash(fields: dict) -> str:
+    return hashlib.sha256(canonical({k: fields[k] for k in _HASHED}).encode()).hexdigest()
+
+
+def require_reason(reason: str | None, what: str) -> str:
+    """Return the stripped reason, or raise a 400 saying that `what` needs one."""
+    if not reason or not reason.strip():
+        raise ValidationError(f"{what} requires a reason", {"field": "reason"})
+    return reason.strip()
+
+
+def _describe(obj) -> tuple[str, str, str | None]:
+    if isinstance(obj, tuple):
+        kind, ident = obj
+        return kind, str(ident), None
+    if getattr(obj, "id", None) is None:
+        db.session.flush()  # new rows get their ids now so the entry can name them
+    return _OBJECT_TYPES.get(type(obj).__name__, type(obj).__name__.lower()), str(obj.id), obj.tenant_id
+
+
+def _actor(actor) -> tuple[str, str | None, str | None]:
+    if isinstance(actor, User):
+        return actor.username, str(actor.id), actor.tenant_id
+    return (actor or "system"), None, None
+
+
+def _lock_chain(tenant_id: str) -> None:
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"audit:{tenant_id}"})
+
+
+def record(actor, action: str, obj, before=None, after=None, reason: str | None = None) -> AuditEntry:
+    """Append an audit entry for `action` on `obj` (a model row or a (type, id) tuple). The caller commits.
+
+    `actor` is a User, a name (e.g. "cli") or None for the system.
+    """
+    object_type, object_id, obj_tenant = _describe(obj)
+    actor_name, actor_id, actor_tenant = _actor(actor)
+    tenant_id = obj_tenant or actor_tenant or DEFAULT_TENANT
+    _lock_chain(tenant_id)
+    last = db.session.execute(
+        select(AuditEntry.seq, AuditEntry.hash)
+        .where(AuditEntry.tenant_id == tenant_id)
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    ).first()
+    fields = {
+        "tenant_id": tenant_id,
+        "seq": (last.seq + 1) if last else 1,
+        "at": utcnow().isoformat(),
+        "actor": actor_name,
+        "actor_id": actor_id,
+        "action": action,
+        "object_type": object_type,
+        "object_id": object_id,
+        "before": _jsonable(before),
+        "after": _jsonable(after),
+        "reason": reason,
+        "prev_hash": last.hash if last else GENESIS,
+    }
+    entry = AuditEntry(**fields, hash=entry_hash(fields))
+    db.session.add(entry)
+    return entry
+
+
+def verify_chain(tenant_id: str | None = None) -> dict:
+    """Check every tenant's chain (or one): {ok, checked, broken: None | {tenant, seq, id, problem}}."""
+    tenants = (
+        [tenant_id]
+        if tenant_id
+        else list(db.session.execute(select(AuditEntry.tenant_id).distinct()).scalars())
+    )
+    checked = 0
+    for tenant in sorted(tenants):
+        count, broken = _verify_tenant(tenant)
+        checked += count
+        if broken:
+            return {"ok": False, "checked": checked, "broken": broken}
+    return {"ok": True, "checked": checked, "broken": None}
+
+
+def _verify_tenant(tenant_id: str) -> tuple[int, dict | None]:
+    rows = db.session.execute(
+        select(AuditEntry).where(AuditEntry.tenant_id == tenant_id).order_by(AuditEntry.seq)
+    ).scalars()
+    prev, expected_seq, count = GENESIS, 1, 0
+    for row in rows:
+        count += 1
+        problem = _problem(row, prev, expected_seq)
+        if problem:
+            return count, {"tenant": tenant_id, "seq": row.seq, "id": row.id, "problem": problem}
+        prev, expected_seq = row.hash, row.seq + 1
+    return count, None
+
+
+def _problem(row: AuditEntry, prev: str, expected_seq: int) -> str | None:
+    if row.seq != expected_seq:
+        return f"entry {expected_seq} is missing (next entry is {row.seq})"
+    if row.prev_hash != prev:
+        return "the previous-hash link does not match the previous entry"
+    if entry_hash({k: getattr(row, k) for k in _HASHED}) != row.hash:
+        return "the entry's content does not match its hash (it was changed after it was written)"
+    return None
+
+
+def list_entries(tenant_id: str, filters: dict, limit: int = 50, offset: int = 0):
+    """One tenant's entries, newest first, filtered by actor, action, object type/id, since, until."""
+    query = select(AuditEntry).where(AuditEntry.tenant_id == tenant_id)
+    for name in ("actor", "action", "object_type", "object_id"):
+        if filters.get(name):
+            query = query.where(getattr(AuditEntry, name) == filters[name])
+    if filters.get("since"):
+        query = query.where(AuditEntry.at >= _utc_text(filters["since"]))
+    if filters.get("until"):
+        query = query.where(AuditEntry.at < _utc_text(filters["until"]))
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    items = db.session.execute(query.order_by(AuditEntry.seq.desc()).limit(limit).offset(offset)).scalars()
+    return list(items), total
+
+
+def _utc_text(moment) -> str:
+    # `at` is UTC ISO text, so a UTC ISO bound compares correctly as text.
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).isoformat()

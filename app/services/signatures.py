@@ -1,0 +1,184 @@
+"""Electronic signatures on task decisions: Ed25519, one key pair per user, signed by the server.
+
+How the private key is protected: it is encrypted at rest with Fernet under a key derived by HKDF-SHA256
+from the server's SECRET_KEY, salted with the user's id. Why not the user's password: API clients
+authenticate with tokens, not passwords, so a password-derived key would make signing impossible over
+REST; and the server has to be trusted to sign only after authenticating the user anyway. The salt makes
+each user's wrapping key distinct, so one leaked decrypted key exposes no other. A database dump alone
+reveals no private key; a dump plus SECRET_KEY does, which is the same trust boundary as sessions.
+
+Who may sign for a role: a member of the group named exactly as the role (e.g. group "QA"). Admins get
+no exception: a signature attests a person's qualification, not an administrative right.
+
+The signed payload is the canonical JSON (sorted keys, no whitespace) of approver id, instance id,
+definition key and version, task id, decision, role and timestamp, rebuilt from the stored columns at
+verification, so changing any of them afterwards fails verification.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.fernet import Fernet
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+from sqlalchemy import select
+
+from app.errors import Forbidden, ValidationError
+from app.extensions import db
+from app.models import ProcessInstance, Signature, User, UserKey, UserTask
+from app.models.base import utcnow
+from app.services import audit
+
+DECISIONS = ("approve", "reject")
+_RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
+
+
+def _wrapping_key(user_id) -> Fernet:
+    secret = current_app.config["SECRET_KEY"].encode()
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=user_id.bytes, info=b"baton signing key v1")
+    return Fernet(base64.urlsafe_b64encode(hkdf.derive(secret)))
+
+
+def ensure_key(user: User) -> UserKey:
+    """The user's key pair, created on first use. The caller commits."""
+    key = db.session.get(UserKey, user.id)
+    if key is not None:
+        return key
+    private = Ed25519PrivateKey.generate()
+    raw_private = private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    public = private.public_key().public_bytes(*_RAW)
+    key = UserKey(
+        user_id=user.id,
+        tenant_id=user.tenant_id,
+        public_key=public,
+        encrypted_private_key=_wrapping_key(user.id).encrypt(raw_private),
+        key_id=hashlib.sha256(public).hexdigest(),
+    )
+    db.session.add(key)
+    audit.record(user, "key.create", ("user_key", user.id), after={"key_id": key.key_id})
+    return key
+
+
+def payload(sig: Signature) -> bytes:
+    """The exact bytes that are signed, rebuilt from the stored columns."""
+    return audit.canonical(
+        {
+            "approver_id": str(sig.approver_id),
+            "instance_id": str(sig.instance_id),
+            "definition_key": sig.definition_key,
+            "definition_version": sig.definition_version,
+            "task_id": str(sig.task_id),
+            "decision": sig.decision,
+            "role": sig.role,
+            "timestamp": sig.signed_at,
+        }
+    ).encode()
+
+
+def required_role(element: dict) -> str | None:
+    """The role a task must be signed as (element property `signatureRole`), or None."""
+    return (element.get("properties") or {}).get("signatureRole") or None
+
+
+def check_completion(user: User, task: UserTask, element: dict, signature: dict | None, reason) -> dict:
+    """Validate what completing `task` needs (a signature, a reason); returns variables to add.
+
+    A task requires a signature when its element has the property `signatureRole`; it requires a reason
+    when it has `reasonRequired=true`, and every rejection needs one.
+    """
+    if str((element.get("properties") or {}).get("reasonRequired", "")).lower() == "true":
+        audit.require_reason(reason, f"completing '{task.name}'")
+    role = required_role(element)
+    if not role:
+        return {}
+    if not isinstance(signature, dict) or signature.get("decision") not in DECISIONS:
+        raise ValidationError(
+            f"task '{task.name}' requires a signature as {role}: send "
+            '{"signature": {"decision": "approve" | "reject"}}',
+            {"field": "signature", "role": role},
+        )
+    if signature.get("role") not in (None, role):
+        raise ValidationError(f"this task is signed as '{role}', not '{signature['role']}'", {"role": role})
+    if role not in user.group_names:
+        raise Forbidden(f"signing as '{role}' requires membership of the group '{role}'", {"role": role})
+    if signature["decision"] == "reject":
+        audit.require_reason(reason, "a rejection")
+    return {"decision": signature["decision"]}
+
+
+def sign(
+    user: User, instance: ProcessInstance, task: UserTask, role: str, decision: str, reason=None
+) -> Signature:
+    """Sign the decision with the user's key and store it with an audit entry. The caller commits."""
+    key = ensure_key(user)
+    sig = Signature(
+        tenant_id=instance.tenant_id,
+        instance_id=instance.id,
+        task_id=task.id,
+        element_id=task.element_id,
+        definition_key=instance.definition_key,
+        definition_version=instance.definition_version,
+        approver_id=user.id,
+        approver=user.username,
+        role=role,
+        decision=decision,
+        reason=reason,
+        signed_at=utcnow().isoformat(),
+        key_id=key.key_id,
+    )
+    private = Ed25519PrivateKey.from_private_bytes(_wrapping_key(user.id).decrypt(key.encrypted_private_key))
+    sig.signature = private.sign(payload(sig)).hex()
+    db.session.add(sig)
+    audit.record(user, "task.sign", task, after={"role": role, "decision": decision}, reason=reason)
+    return sig
+
+
+def signatures_of(tenant_id: str, instance_id) -> list[Signature]:
+    """The signatures of an instance of the tenant, oldest first; another tenant's instance is a 404."""
+    from app.services.instances import get_instance
+
+    get_instance(tenant_id, instance_id)
+    return list(
+        db.session.execute(
+            select(Signature)
+            .where(Signature.tenant_id == tenant_id, Signature.instance_id == instance_id)
+            .order_by(Signature.signed_at)
+        ).scalars()
+    )
+
+
+def verify_instance(tenant_id: str, instance_id) -> dict:
+    """Verify every signature of an instance; returns {ok, count, signatures: [{..., valid, problem}]}."""
+    results = [_verify(sig) for sig in signatures_of(tenant_id, instance_id)]
+    return {"ok": all(r["valid"] for r in results), "count": len(results), "signatures": results}
+
+
+def _verify(sig: Signature) -> dict:
+    result = {
+        "id": str(sig.id),
+        "task_id": str(sig.task_id),
+        "approver": sig.approver,
+        "role": sig.role,
+        "decision": sig.decision,
+        "signed_at": sig.signed_at,
+        "valid": False,
+        "problem": None,
+    }
+    key = db.session.get(UserKey, sig.approver_id)
+    if key is None or key.key_id != sig.key_id:
+        result["problem"] = "the approver's public key is missing or is not the key that signed"
+        return result
+    try:
+        Ed25519PublicKey.from_public_bytes(key.public_key).verify(bytes.fromhex(sig.signature), payload(sig))
+    except (InvalidSignature, ValueError):
+        result["problem"] = "the signature does not match the stored decision (it was changed after signing)"
+        return result
+    result["valid"] = True
+    return result

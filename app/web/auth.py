@@ -1,0 +1,147 @@
+"""Signing in and out, the signed-in user on every request, CSRF tokens and the login rate limit."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from functools import wraps
+
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from markupsafe import Markup
+
+from app.extensions import db
+from app.models import User
+from app.services.identity import check_password, find_user
+from app.web import web_bp
+
+MAX_FAILURES, WINDOW_SECONDS = 5, 60
+
+
+class LoginLimiter:
+    """At most MAX_FAILURES failed sign-ins per username and address per minute.
+
+    Kept in process memory: each gunicorn worker counts on its own, so the real bound is
+    workers x 5, still far too few for password guessing to get anywhere.
+    """
+
+    def __init__(self):
+        self._failures: dict[tuple[str, str], deque] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _recent(self, key) -> deque:
+        stamps, cutoff = self._failures[key], time.monotonic() - WINDOW_SECONDS
+        while stamps and stamps[0] < cutoff:
+            stamps.popleft()
+        return stamps
+
+    def blocked(self, key) -> bool:
+        with self._lock:
+            return len(self._recent(key)) >= MAX_FAILURES
+
+    def fail(self, key) -> None:
+        with self._lock:
+            self._recent(key).append(time.monotonic())
+
+    def reset(self, key) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+
+limiter = LoginLimiter()
+
+
+def csrf_token() -> str:
+    """The per-session token every form carries; created on first use."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return session["csrf"]
+
+
+def csrf_field() -> Markup:
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(csrf_token())
+
+
+@web_bp.app_context_processor
+def _template_helpers() -> dict:
+    return {"csrf_field": csrf_field, "csrf_token": csrf_token, "current_user": g.get("web_user")}
+
+
+@web_bp.before_request
+def _load_user_and_check_csrf() -> None:
+    g.web_user = None
+    user_id = session.get("user_id")
+    if user_id:
+        user = db.session.get(User, _uuid(user_id))
+        if user is not None and user.active and session.get("auth") == _auth_stamp(user):
+            g.web_user = user
+        else:
+            session.clear()
+    if request.method == "POST":
+        sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
+        expected = session.get("csrf")
+        if not expected or not secrets.compare_digest(sent, expected):
+            abort(400, "The form expired or did not come from this site; reload the page and try again.")
+
+
+def _uuid(value):
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _auth_stamp(user: User) -> str:
+    # Changing the password invalidates existing sessions: the stamp is part of the stored hash.
+    return (user.password_hash or "")[-16:]
+
+
+def login_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.web_user is None:
+            return redirect(url_for("web.index", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an attacker's ?next=https://evil must not turn sign-in into a redirector.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("web.index")
+
+
+def sign_in_page(status: int = 200, username: str = ""):
+    return render_template("web/login.html", username=username, next=request.args.get("next", "")), status
+
+
+@web_bp.post("/login")
+def login():
+    username = (request.form.get("username") or "").strip()
+    password = request.form.get("password") or ""
+    key = (username.lower(), request.remote_addr or "")
+    if limiter.blocked(key):
+        flash("Too many failed attempts. Wait a minute and try again.", "error")
+        return sign_in_page(429, username)
+    user = find_user(username) if username else None
+    if user is None or not user.active or not check_password(user.password_hash, password):
+        limiter.fail(key)
+        flash("Unknown username or wrong password.", "error")
+        return sign_in_page(401, username)
+    limiter.reset(key)
+    session.clear()  # a fresh session on sign-in: no fixation of a pre-login cookie
+    session.permanent = True
+    session.update(user_id=str(user.id), auth=_auth_stamp(user))
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@web_bp.post("/logout")
+def logout():
+    session.clear()
+    flash("You are signed out.", "info")
+    return redirect(url_for("web.index"))

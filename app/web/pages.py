@@ -1,0 +1,112 @@
+"""The inbox: the home page, claim / unclaim / delegate from the list, and HTML error pages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+from flask import flash, g, redirect, render_template, request
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from app.errors import BatonError
+from app.services import inbox as inbox_service
+from app.services import tasks as task_service
+from app.web import web_bp
+from app.web.auth import _safe_next, login_required, sign_in_page
+
+# Raw HTML in a model's documentation is shown as text, and markdown-it refuses javascript: links.
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+
+@web_bp.app_template_filter("markdown")
+def render_markdown(text: str | None) -> Markup:
+    return Markup(_markdown.render(text or ""))  # noqa: S704  (html=False: the output holds no raw HTML)
+
+
+@web_bp.app_template_filter("when")
+def format_when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+@web_bp.app_template_global("overdue")
+def is_overdue(task) -> bool:
+    return task.due is not None and _aware(task.due) < datetime.now(UTC)
+
+
+@web_bp.app_template_global("sla_state")
+def sla_state(task) -> str | None:
+    """A placeholder SLA reading driven by the due date alone: 'breached', 'at-risk' (< 24 h) or None."""
+    if task.due is None:
+        return None
+    left = (_aware(task.due) - datetime.now(UTC)).total_seconds()
+    return "breached" if left < 0 else "at-risk" if left < 86400 else "on-track"
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@web_bp.errorhandler(BatonError)
+def _domain_error(err: BatonError):
+    return render_template("web/error.html", status=err.status, message=err.message), err.status
+
+
+@web_bp.errorhandler(HTTPException)
+def _http_error(err: HTTPException):
+    status = err.code or 500
+    return render_template("web/error.html", status=status, message=err.description), status
+
+
+@web_bp.get("/")
+def index():
+    if g.web_user is None:
+        return sign_in_page()
+    args = request.args
+    page = inbox_service.inbox_page(
+        g.web_user,
+        tab=args.get("tab", "mine"),
+        sort=args.get("sort", "priority"),
+        process=args.get("process") or None,
+        text=args.get("q") or None,
+        page=args.get("page", 1, type=int),
+    )
+    return render_template(
+        "web/inbox.html",
+        inbox=page,
+        tab=args.get("tab", "mine") if args.get("tab") in inbox_service.TABS else "mine",
+        sort=args.get("sort", "priority"),
+        process=args.get("process", ""),
+        q=args.get("q", ""),
+        colleagues=inbox_service.colleagues(g.web_user),
+    )
+
+
+def _back():
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@web_bp.post("/tasks/<uuid:task_id>/claim")
+@login_required
+def claim(task_id: UUID):
+    task = task_service.claim_task(g.web_user, task_id)
+    flash(f"You claimed “{task.name or task.element_id}”.", "success")
+    return _back()
+
+
+@web_bp.post("/tasks/<uuid:task_id>/unclaim")
+@login_required
+def unclaim(task_id: UUID):
+    task = task_service.unclaim_task(g.web_user, task_id)
+    flash(f"“{task.name or task.element_id}” is back in its group's queue.", "success")
+    return _back()
+
+
+@web_bp.post("/tasks/<uuid:task_id>/delegate")
+@login_required
+def delegate(task_id: UUID):
+    to = (request.form.get("to") or "").strip()
+    task = task_service.delegate_task(g.web_user, task_id, to)
+    flash(f"“{task.name or task.element_id}” is now assigned to {task.assignee}.", "success")
+    return _back()

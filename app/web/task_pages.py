@@ -1,0 +1,93 @@
+"""The task page: instructions, key variables, the diagram, and the form that completes the task."""
+
+from __future__ import annotations
+
+import json
+from uuid import UUID
+
+from flask import flash, g, redirect, render_template, request, url_for
+
+from app.errors import Conflict
+from app.services import forms as form_service
+from app.services import inbox as inbox_service
+from app.services import tasks as task_service
+from app.services.instances import get_instance, history
+from app.web import web_bp
+from app.web.auth import login_required
+
+KEY_VARIABLES = 20
+
+
+def _key_variables(variables: dict) -> list[tuple[str, str]]:
+    """The first variables by name, each shortened to a line: enough to orient, not a data dump."""
+    shown = []
+    for name in sorted(variables)[:KEY_VARIABLES]:
+        text = json.dumps(variables[name], default=str, ensure_ascii=False)
+        shown.append((name, text if len(text) <= 120 else text[:117] + "…"))
+    return shown
+
+
+def _task_page(task, values=None, errors=None, status=200):
+    user = g.web_user
+    instance = get_instance(user.tenant_id, task.instance_id)
+    schema = form_service.form_schema(user.tenant_id, task.form)
+    path = [e["element_id"] for e in history(user.tenant_id, instance.id) if e["state"] != "active"]
+    return render_template(
+        "web/task.html",
+        task=task,
+        instance=instance,
+        variables=_key_variables(instance.variables or {}),
+        form=task.form,
+        schema=schema,
+        values=values if values is not None else form_service.initial_values(task.form, instance.variables),
+        data=instance.variables or {},
+        errors=errors or {},
+        path=path,
+        colleagues=inbox_service.colleagues(user),
+    ), status
+
+
+@web_bp.get("/tasks/<uuid:task_id>")
+@login_required
+def task_page(task_id: UUID):
+    return _task_page(task_service.get_task(g.web_user, task_id))
+
+
+def _submitted(task, schema) -> dict:
+    if task.form and task.form.get("type") == form_service.CAMUNDA_FORM and schema:
+        try:
+            data = json.loads(request.form.get("form_data") or "{}")
+        except ValueError:
+            data = {}
+        return data if isinstance(data, dict) else {}
+    # A checkbox posts a hidden "false" then "true" when ticked: the last value wins.
+    return {key: sent[-1] for key, sent in request.form.lists()}
+
+
+@web_bp.post("/tasks/<uuid:task_id>")
+@login_required
+def complete(task_id: UUID):
+    user = g.web_user
+    task = task_service.get_task(user, task_id)
+    schema = form_service.form_schema(user.tenant_id, task.form)
+    submitted = _submitted(task, schema)
+    clean, errors = form_service.validate_form_submission(task.form, submitted, schema)
+    if errors:
+        flash("Some values need your attention; see the messages next to the fields.", "error")
+        return _task_page(task, values=submitted, errors=errors, status=422)
+    try:
+        task_service.complete_task(user, task.id, clean)
+    except Conflict as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("web.task_page", task_id=task.id))
+    return _what_next(task)
+
+
+def _what_next(done):
+    following = inbox_service.next_task_for(g.web_user, done.instance_id)
+    label = done.name or done.element_id
+    if following is not None:
+        flash(f"“{label}” is done. Next: {following.name or following.element_id}.", "success")
+        return redirect(url_for("web.task_page", task_id=following.id))
+    flash(f"“{label}” is done. Nothing else in this case is waiting for you.", "success")
+    return redirect(url_for("web.index"))

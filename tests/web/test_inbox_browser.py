@@ -1,0 +1,86 @@
+"""The inbox in a real browser: sign in, find the task, fill its form wrong then right, move on."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import DATA
+
+pytestmark = pytest.mark.browser
+PASSWORD = "inspect-me-42"
+
+
+@pytest.fixture(scope="module")
+def inspection(live_server):
+    """An inspection instance waiting for `inspector`, committed to the browser database."""
+    from app.services import identity
+    from app.services.deployments import deploy
+    from app.services.instances import start_instance
+
+    _, app = live_server
+    with app.app_context():
+        admin = identity.create_user("admin", is_admin=True, roles="admin")
+        inspector = identity.create_user("inspector", password=PASSWORD, display_name="Ida Inspector")
+        identity.create_user("colleague", password="colleague-pw")
+        deploy([("inspection.bpmn", (DATA / "inbox" / "inspection.bpmn").read_bytes())], admin)
+        instance, _ = start_instance("inspection", inspector, {"part_number": "PN-7"}, "PART-7")
+        return str(instance.id)
+
+
+def sign_in(page, base_url: str) -> None:
+    page.goto(base_url + "/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Username").fill("inspector")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+
+
+def diagram_marks(page, element_id: str, marker: str):
+    expect(page.locator("#diagram")).to_have_attribute("data-ready", "true")
+    return page.locator(f'#diagram svg g.djs-element.{marker}[data-element-id="{element_id}"]')
+
+
+def test_inspector_completes_two_tasks_from_the_inbox(page, live_server, inspection):
+    base_url, _ = live_server
+    sign_in(page, base_url)
+    expect(page.locator('[data-count="mine"]')).to_have_text("1")
+    page.get_by_role("link", name="Inspect part").click()
+
+    expect(page.get_by_role("heading", name="Inspect part", level=1)).to_be_visible()
+    expect(page.locator(".markdown strong")).to_have_text("Measure")
+    expect(page.locator(".markdown")).to_contain_text("<script>")  # shown as text, never run
+    expect(diagram_marks(page, "inspect", "baton-current")).to_have_count(1)
+    expect(diagram_marks(page, "start", "baton-done")).to_have_count(1)
+    expect(page.get_by_label("Grade")).to_have_value("B")
+
+    page.get_by_label("Measurement (µm)").fill("150")
+    page.get_by_label("Notes").fill("bore ok")
+    page.get_by_role("button", name="Complete").click()
+    error = page.locator('[data-field="measurement"] .error')
+    expect(error).to_have_text("Must be at most 100.")
+    expect(page.get_by_label("Notes")).to_have_value("bore ok")
+    expect(page.locator('[data-field="notes"] .error')).to_have_count(0)
+
+    page.get_by_label("Measurement (µm)").fill("42")
+    page.get_by_role("button", name="Complete").click()
+    expect(page.get_by_role("heading", name="Confirm inspection", level=1)).to_be_visible()
+    expect(page.locator(".flash-success")).to_contain_text("Next: Confirm inspection")
+    expect(page.locator(".vars")).to_contain_text("measurement")
+    expect(diagram_marks(page, "confirm", "baton-current")).to_have_count(1)
+    expect(diagram_marks(page, "inspect", "baton-done")).to_have_count(1)
+
+    page.get_by_label("The values are right").check()
+    page.get_by_role("button", name="Complete").click()
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    expect(page.locator(".flash-success")).to_contain_text("Nothing else in this case")
+    expect(page.locator('[data-count="mine"]')).to_have_text("0")
+
+    page.goto(f"{base_url}/instances/{inspection}")
+    expect(page.locator(".badge-status-completed")).to_be_visible()
+    expect(page.locator("#diagram")).to_have_attribute("data-ready", "true")
+    expect(page.locator(".baton-visits")).to_have_count(4)
+    expect(page.locator(".vars")).to_contain_text(re.compile(r"confirmed\s*true"))
