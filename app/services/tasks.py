@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import TaskCandidate, User, UserTask
 from app.models.instances import SUSPENDED
 from app.models.tasks import OPEN
+from app.services import audit, signatures
 from app.services.instances import check_variables, commit_step, load_runner, lock_instance
 from app.services.stepping import persist_step
 
@@ -97,6 +98,8 @@ def claim_task(user: User, task_id) -> UserTask:
     _require_open(task)
     if task.assignee and task.assignee != user.username:
         raise Conflict(f"task {task_id} is already claimed by {task.assignee}")
+    change = {"before": {"assignee": task.assignee}, "after": {"assignee": user.username}}
+    audit.record(user, "task.claim", task, **change)
     task.assignee = user.username
     db.session.commit()
     return task
@@ -107,6 +110,7 @@ def unclaim_task(user: User, task_id) -> UserTask:
     _require_open(task)
     if task.assignee != user.username and not user.is_admin:
         raise Forbidden("only the assignee or an admin can unclaim a task")
+    audit.record(user, "task.unclaim", task, before={"assignee": task.assignee}, after={"assignee": None})
     task.assignee = None
     db.session.commit()
     return task
@@ -123,13 +127,25 @@ def delegate_task(user: User, task_id, to_username: str) -> UserTask:
     target = find_user(to_username, user.tenant_id)
     if target is None or not target.active:
         raise NotFound(f"user '{to_username}' does not exist")
+    change = {"before": {"assignee": task.assignee}, "after": {"assignee": target.username}}
+    audit.record(user, "task.delegate", task, **change)
     task.assignee = target.username
     db.session.commit()
     return task
 
 
-def complete_task(user: User, task_id, variables: dict | None = None) -> UserTask:
-    """Complete a ready user task with variables and advance its instance; a second completion is a 409."""
+def complete_task(
+    user: User,
+    task_id,
+    variables: dict | None = None,
+    signature: dict | None = None,
+    reason: str | None = None,
+) -> UserTask:
+    """Complete a ready user task with variables and advance its instance; a second completion is a 409.
+
+    A task whose model asks for a signature (property signatureRole) needs `signature` {decision, role};
+    one marked reasonRequired=true, and every rejection, needs a `reason`.
+    """
     variables = check_variables(variables)
     task = get_task(user, task_id)
     instance = lock_instance(user.tenant_id, task.instance_id)
@@ -138,11 +154,17 @@ def complete_task(user: User, task_id, variables: dict | None = None) -> UserTas
     if instance.status == SUSPENDED:
         raise Conflict("the instance is suspended; resume it before completing its tasks")
     runner, elements = load_runner(instance)
+    element = elements.get(task.element_id, {})
+    variables = {**variables, **signatures.check_completion(user, task, element, signature, reason)}
     try:
         runner.complete_user_task(task.id, variables, user.username)
     except NotReady as exc:
         raise Conflict(str(exc))
     persist_step(instance, runner.result(), elements, completed_task_id=task.id, actor=user.username)
+    role = signatures.required_role(element)
+    if role:
+        signatures.sign(user, instance, task, role, signature["decision"], reason)
+    audit.record(user, "task.complete", task, after={"variables": variables}, reason=reason)
     commit_step()
     return task
 
