@@ -84,3 +84,34 @@ def test_inspector_completes_two_tasks_from_the_inbox(page, live_server, inspect
     expect(page.locator("#diagram")).to_have_attribute("data-ready", "true")
     expect(page.locator(".baton-visits")).to_have_count(4)
     expect(page.locator(".vars")).to_contain_text(re.compile(r"confirmed\s*true"))
+
+
+def test_process_started_from_the_start_page_shows_its_camunda_form(page, live_server, inspection):
+    base_url, app = live_server
+    from app.services import identity
+    from app.services.deployments import deploy
+
+    with app.app_context():
+        files = [(name, (DATA / "inbox" / name).read_bytes()) for name in ("approval.bpmn", "approval.form")]
+        deploy(files, identity.find_user("admin"))
+    sign_in(page, base_url)
+    page.get_by_role("link", name="Start a process").click()
+    page.locator("li", has_text="Spend approval").get_by_label("Business key").fill("SPEND-1")
+    page.get_by_role("button", name="Start Spend approval").click()
+
+    expect(page.get_by_role("heading", name="Request spend", level=1)).to_be_visible()
+    expect(page.locator(".crumbs")).to_contain_text("approval · SPEND-1")
+    instance_url = page.locator(".crumbs a").nth(1).get_attribute("href")
+    expect(page.locator("#form-js")).to_have_attribute("data-ready", "true")
+    page.get_by_label("Amount").fill("5000")
+    page.get_by_role("button", name="Complete").click()
+    expect(page.locator("#form-js")).to_contain_text("1000")  # form-js's own bound message, not sent
+    page.get_by_label("Amount").fill("250")
+    page.get_by_label("Comment").fill("new gauge")
+    page.get_by_role("button", name="Complete").click()
+
+    expect(page.locator(".flash-success")).to_contain_text("Nothing else in this case")
+    page.goto(base_url + instance_url)
+    expect(page.locator(".vars")).to_contain_text(re.compile(r"amount\s*250"))
+    expect(page.locator(".vars")).to_contain_text("new gauge")
+    expect(page.locator(".baton-token")).to_have_count(1)  # waiting at "Approve request" for boss

@@ -1,0 +1,139 @@
+"""The inbox pages over HTTP (no browser): sign-in, CSRF, rate limit, tabs, claim and delegate."""
+
+from __future__ import annotations
+
+import re
+
+from app.services import forms
+from tests.conftest import DATA
+
+INSPECTION = DATA / "inbox" / "inspection.bpmn"
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def sign_in(client, username: str, password: str):
+    token = csrf_of(client.get("/").get_data(as_text=True))
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+def test_visitor_sees_sign_in_and_signed_in_user_sees_inbox(client, make_user):
+    make_user("ida")
+    assert "Sign in" in client.get("/").get_data(as_text=True)
+    response = sign_in(client, "ida", "pw-ida")
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    page = client.get("/").get_data(as_text=True)
+    assert "<h1>Inbox</h1>" in page and "Sign out" in page
+
+
+def test_forms_without_the_session_csrf_token_are_refused(client, make_user):
+    make_user("ida")
+    client.get("/")
+    refused = client.post("/login", data={"username": "ida", "password": "pw-ida", "csrf_token": "forged"})
+    assert refused.status_code == 400
+    assert "did not come from this site" in refused.get_data(as_text=True)
+
+
+def test_sign_in_is_blocked_after_five_failures_a_minute(client, make_user):
+    make_user("mallory-target")
+    for _ in range(5):
+        assert sign_in(client, "mallory-target", "guess").status_code == 401
+    blocked = sign_in(client, "mallory-target", "pw-mallory-target")
+    assert blocked.status_code == 429
+    assert "Too many failed attempts" in blocked.get_data(as_text=True)
+
+
+def test_next_parameter_cannot_redirect_off_site(client, make_user):
+    make_user("ida")
+    token = csrf_of(client.get("/").get_data(as_text=True))
+    data = {"username": "ida", "password": "pw-ida", "csrf_token": token, "next": "//evil.example/x"}
+    assert client.post("/login", data=data).headers["Location"] == "/"
+
+
+def test_group_task_is_claimed_then_delegated_from_the_list(client, admin, make_user):
+    admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    admin.post("/process-definitions/two_steps/instances", json={"business_key": "REQ-9"})
+    make_user("rita", groups=["reviewers"])
+    make_user("sam")
+    sign_in(client, "rita", "pw-rita")
+    groups = client.get("/?tab=groups").get_data(as_text=True)
+    assert 'data-count="groups">1<' in groups and "REQ-9" in groups
+    task_id = re.search(r'data-task-id="([^"]+)"', groups).group(1)
+    token = csrf_of(groups)
+    client.post(f"/tasks/{task_id}/claim", data={"csrf_token": token, "next": "/?tab=mine"})
+    mine = client.get("/?tab=mine").get_data(as_text=True)
+    assert 'data-count="mine">1<' in mine and "assigned to rita" in mine
+    client.post(f"/tasks/{task_id}/delegate", data={"csrf_token": token, "to": "sam"})
+    assert 'data-count="mine">0<' in client.get("/").get_data(as_text=True)
+
+
+def test_text_filter_matches_business_key(client, admin, make_user):
+    admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    for key in ("REQ-1", "REQ-2"):
+        admin.post("/process-definitions/two_steps/instances", json={"business_key": key})
+    make_user("rita", groups=["reviewers"])
+    sign_in(client, "rita", "pw-rita")
+    page = client.get("/?tab=all&q=REQ-2").get_data(as_text=True)
+    assert 'data-count="all">1<' in page and "REQ-2" in page and "REQ-1" not in page
+
+
+def test_server_rejects_values_the_browser_should_have_caught(client, admin, make_user):
+    admin.deploy(INSPECTION)
+    make_user("inspector")
+    admin.post("/process-definitions/inspection/instances", json={})
+    sign_in(client, "inspector", "pw-inspector")
+    inbox = client.get("/").get_data(as_text=True)
+    task_id = re.search(r'data-task-id="([^"]+)"', inbox).group(1)
+    token = csrf_of(inbox)
+    bad = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "measurement": "x", "grade": "Z"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "Enter a whole number." in html and "Choose one of: A, B, C." in html
+    assert "This field is required." in html  # notes
+    good = {"csrf_token": token, "measurement": "7", "grade": "A", "notes": "fine"}
+    done = client.post(f"/tasks/{task_id}", data=good)
+    assert done.status_code == 302 and done.headers["Location"].startswith("/tasks/")
+
+
+def test_generated_form_validation_converts_and_bounds_values():
+    form = {
+        "type": "generated",
+        "fields": [
+            {"id": "n", "type": "long", "validation": {"required": None, "min": "0", "max": "10"}},
+            {"id": "ok", "type": "boolean"},
+            {"id": "when", "type": "date"},
+            {"id": "code", "type": "string", "validation": {"maxlength": "3"}},
+            {"id": "fixed", "type": "string", "validation": {"readonly": None}},
+        ],
+    }
+    clean, errors = forms.validate_form_submission(
+        form, {"n": "4", "ok": "true", "when": "2026-01-31", "code": "ab", "fixed": "hacked"}
+    )
+    assert clean == {"n": 4, "ok": True, "when": "2026-01-31", "code": "ab"} and errors == {}
+    _, errors = forms.validate_form_submission(form, {"n": "11", "when": "31/01/2026", "code": "abcd"})
+    assert errors == {
+        "n": "Must be at most 10.",
+        "when": "Enter a date as YYYY-MM-DD.",
+        "code": "Must be at most 3 characters.",
+    }
+
+
+def test_camunda_form_validation_follows_the_form_js_schema():
+    schema = {
+        "components": [
+            {"key": "amount", "type": "number", "validate": {"required": True, "max": 5}},
+            {
+                "type": "group",
+                "components": [{"key": "why", "type": "textfield", "validate": {"minLength": 2}}],
+            },
+        ]
+    }
+    form = {"type": "camunda-form", "ref": "f"}
+    clean, errors = forms.validate_form_submission(form, {"amount": 3, "why": "ok", "extra": 1}, schema)
+    assert clean == {"amount": 3, "why": "ok"} and errors == {}
+    _, errors = forms.validate_form_submission(form, {"amount": 9, "why": "x"}, schema)
+    assert errors == {"amount": "Must be at most 5.", "why": "Must be at least 2 characters."}
