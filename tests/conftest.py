@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import orm
+from sqlalchemy import text as sa_text
 from sqlalchemy.engine import make_url
 
 from app import create_app
@@ -136,3 +137,36 @@ def as_user(client, make_user):
         return Api(client, make_user(username, **kw))
 
     return login
+
+
+COMMITS_DB_URL = TEST_DB_URL.rsplit("/", 1)[0] + "/" + make_url(TEST_DB_URL).database + "_commits"
+
+
+@pytest.fixture(scope="session")
+def committed_app():
+    """An app on its own database where requests commit for real (concurrency, workers).
+
+    Tests using it are marked `commits`; every table is emptied after each of them.
+    """
+    recreate_database(COMMITS_DB_URL)
+    application = create_app(make_config(COMMITS_DB_URL))
+    with application.app_context():
+        upgrade()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def committed_admin(committed_app):
+    from app.services import identity
+
+    with committed_app.app_context():
+        identity.create_user("admin", is_admin=True, roles="admin")
+        token = identity.create_token("admin")
+    yield Api(committed_app.test_client(), token)
+    with committed_app.app_context():
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        db.session.execute(sa_text(f"TRUNCATE {tables} CASCADE"))
+        db.session.commit()
+        db.session.remove()

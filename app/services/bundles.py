@@ -6,6 +6,7 @@ Definitions are immutable once stored (a change is a new version), so caching by
 from __future__ import annotations
 
 import threading
+from uuid import UUID
 
 from sqlalchemy import select
 
@@ -28,7 +29,7 @@ def bundle_for(definition: Definition) -> ProcessBundle:
         return cached
     resources = (
         db.session.execute(
-            select(DeploymentResource).where(DeploymentResource.id.in_(definition.meta["resource_ids"]))
+            select(DeploymentResource).where(DeploymentResource.id.in_([UUID(r) for r in definition.meta["resource_ids"]]))
         )
         .scalars()
         .all()

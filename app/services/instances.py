@@ -84,11 +84,11 @@ def start_instance(
         idempotency_key=idempotency_key,
     )
     db.session.add(instance)
-    db.session.flush()
-    persist_step(instance, runner.result(), bundle.elements)
-    after = {"variables": variables, "business_key": business_key}
-    audit.record(actor, "instance.start", instance, after=after)
     try:
+        db.session.flush()  # a concurrent start with the same idempotency key fails here
+        persist_step(instance, runner.result(), bundle.elements)
+        after = {"variables": variables, "business_key": business_key}
+        audit.record(actor, "instance.start", instance, after=after)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -1,0 +1,59 @@
+"""Races between real requests, with real commits: one winner, one 409, nothing half-written."""
+
+import threading
+
+import pytest
+
+from tests.conftest import DATA, Api
+
+pytestmark = pytest.mark.commits
+
+
+def _race(*calls):
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait()
+        results[i] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+def test_two_people_completing_one_task_get_one_success_and_one_409(committed_admin, committed_app):
+    assert committed_admin.deploy(DATA / "simple" / "two_steps.bpmn").status_code == 201
+    for _ in range(5):
+        started = committed_admin.post("/process-definitions/two_steps/instances", json={}).json
+        task_id = started["tasks"][0]["id"]
+        apis = [Api(committed_app.test_client(), committed_admin.token) for _ in range(2)]
+        responses = _race(
+            *(
+                lambda a=a: a.post(f"/tasks/{task_id}/complete", json={"variables": {"by": id(a)}})
+                for a in apis
+            )
+        )
+        assert sorted(r.status_code for r in responses) == [200, 409], [r.json for r in responses]
+        instance = committed_admin.get(f"/instances/{started['id']}").json
+        assert instance["active_elements"] == ["approve"]
+        history = committed_admin.get(f"/instances/{started['id']}/history").json["items"]
+        assert [h["element_id"] for h in history].count("review") == 1
+        assert len([t for t in instance["tasks"] if t["status"] == "open"]) == 1
+
+
+def test_a_retried_start_with_the_same_idempotency_key_creates_one_instance(committed_admin, committed_app):
+    committed_admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    apis = [Api(committed_app.test_client(), committed_admin.token) for _ in range(3)]
+    headers = {"Idempotency-Key": "race-1"}
+    responses = _race(
+        *(
+            lambda a=a: a.post("/process-definitions/two_steps/instances", json={}, headers=headers)
+            for a in apis
+        )
+    )
+    assert len({r.json["id"] for r in responses}) == 1, [r.json for r in responses]
+    assert committed_admin.get("/instances").json["total"] == 1
