@@ -71,7 +71,19 @@ def read_process(process: etree._Element) -> dict:
         "documentation": _text(process, "./bpmn:documentation"),
         "properties": _properties(process),
         "elements": elements,
+        "timer_starts": _timer_starts(process),
     }
+
+
+def _timer_starts(process) -> list[dict]:
+    """Top-level timer start events: what the scheduler needs to start instances on its own."""
+    out = []
+    for start in process.xpath("./bpmn:startEvent", namespaces=NS):
+        for kind in ("timeDate", "timeCycle", "timeDuration"):
+            text = _text(start, f"./bpmn:timerEventDefinition/bpmn:{kind}")
+            if text:
+                out.append({"element_id": start.get("id"), "kind": kind[4:].lower(), "expression": text})
+    return out
 
 
 def read_element(node, tag: str, lane: str | None) -> dict:

@@ -15,7 +15,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from app.engine import extensions
 from app.engine.errors import ModelError
 from app.engine.messages import event_parser_overrides
-from app.engine.specs import DecisionTask
+from app.engine.specs import BatonServiceTask, DecisionTask
 from app.engine.xmlsafe import UnsafeXmlError, parse_xml
 
 
@@ -46,6 +46,9 @@ class BatonParser(CamundaParser):
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         **event_parser_overrides(),
         full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
+        # Service and send tasks wait for a Celery worker instead of running inside the request.
+        full_tag("serviceTask"): (CamundaTaskParser, BatonServiceTask),
+        full_tag("sendTask"): (CamundaTaskParser, BatonServiceTask),
     }
 
 

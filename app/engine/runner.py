@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -15,6 +18,8 @@ from app.engine import state as live
 from app.engine.errors import NotReady, StepError
 from app.engine.messages import message_event
 from app.engine.scripting import BatonScriptEngine
+from app.engine.specs import BatonServiceTask
+from app.engine.timers import timer_due
 
 REACHED = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 
@@ -57,6 +62,24 @@ class WaitingMessage:
 
 
 @dataclass
+class ServiceCall:
+    """A STARTED service/send task waiting for its handler to run in a worker."""
+
+    task_id: object
+    element_id: str
+    data: dict
+
+
+@dataclass
+class WaitingTimer:
+    task_id: object
+    element_id: str
+    due: datetime | None
+    kind: str  # date | duration | cycle
+    start_event: bool = False
+
+
+@dataclass
 class StepResult:
     status: str
     variables: dict
@@ -66,6 +89,7 @@ class StepResult:
     history: list[HistoryRecord]
     state: str | None
     waiting_timers: list = field(default_factory=list)
+    service_tasks: list = field(default_factory=list)
     error: StepError | None = None
 
 
@@ -132,6 +156,71 @@ class Runner:
     def cancel(self) -> None:
         self.workflow.cancel()
 
+    # --- service tasks and timers (run by Celery workers) ------------------------------------------
+    def _started_service_task(self, task_id):
+        task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
+        is_service = task is not None and isinstance(task.task_spec, BatonServiceTask)
+        if not is_service or task.state != TaskState.STARTED:
+            raise NotReady(f"service task {task_id} is not waiting for its handler")
+        return task
+
+    def complete_service_task(self, task_id, outputs: dict) -> None:
+        """The handler returned: merge its outputs and move on."""
+        task = self._started_service_task(task_id)
+        task.data.update(outputs)
+        try:
+            task.complete()
+        except SpiffWorkflowException as exc:
+            self.error = self._step_error(exc)
+            return
+        self.advance()
+
+    def throw_bpmn_error(self, task_id, code: str, message: str | None = None) -> bool:
+        """Throw a BPMN error from a service task; False when no boundary event catches it."""
+        task = self._started_service_task(task_id)
+        payload = {**task.data, "errorCode": code, "errorMessage": message}
+        event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=payload, target=task.workflow)
+        self.workflow.top_workflow.catch(event)
+        self.workflow.bpmn_events = [e for e in self.workflow.bpmn_events if e is not event]
+        self.advance()
+        # An error boundary always interrupts: a task still STARTED means nothing caught it.
+        return task.state != TaskState.STARTED
+
+    def fire_timer(self, task_id) -> bool:
+        """Force a waiting timer to fire now (the scheduler decided it is due); False if it is gone."""
+        task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
+        definition = getattr(getattr(task, "task_spec", None), "event_definition", None)
+        if not isinstance(definition, TimerEventDefinition) or task.state != TaskState.WAITING:
+            return False
+        value = task.internal_data.get("event_value")
+        if isinstance(value, dict) and value.get("cycles", 0) != 0:
+            # A cycle spawns one path per elapsed period; make exactly this period elapse now.
+            value["next"] = (datetime.now(UTC) - timedelta(milliseconds=1)).isoformat()
+        else:
+            task.internal_data["event_fired"] = True
+        try:
+            task.task_spec._update(task)
+        except SpiffWorkflowException as exc:
+            self.error = self._step_error(exc)
+            return True
+        self.advance()
+        return True
+
+    def fire_start_timers(self) -> None:
+        """An instance started by its timer start event: that event has fired, once."""
+        for task in list(self.workflow.event_manager.tasks.values()):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition) and _is_start(task):
+                if definition.__class__.__name__.startswith("Cycle"):
+                    # One period elapsed and none left: one path starts, then the event completes.
+                    past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+                    task.internal_data["event_value"] = {"cycles": 1, "next": past, "duration": 1e9}
+                    task.task_spec._update(task)
+                else:
+                    task.internal_data["event_fired"] = True
+                task.task_spec._update(task)
+        self.advance()
+
     def _ready_manual_task(self, task_id):
         task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
         if task is None or task.state != TaskState.READY or not task.task_spec.manual:
@@ -175,6 +264,12 @@ class Runner:
                 if t.state == TaskState.READY and t.task_spec.manual
             ],
             messages=self._waiting_messages(),
+            waiting_timers=self._waiting_timers(),
+            service_tasks=[
+                ServiceCall(t.id, t.task_spec.bpmn_id, dict(t.data))
+                for t in reached
+                if t.state == TaskState.STARTED and isinstance(t.task_spec, BatonServiceTask)
+            ],
             history=history,
             state=None if completed else live.dump(self.workflow),
             error=self.error,
@@ -226,3 +321,16 @@ class Runner:
             if isinstance(definition, MessageEventDefinition) and task.state == TaskState.WAITING:
                 out.append(WaitingMessage(task.id, task.task_spec.bpmn_id, definition.name))
         return out
+
+    def _waiting_timers(self) -> list[WaitingTimer]:
+        out = []
+        for task in self.workflow.event_manager.tasks.values():
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition) and task.state == TaskState.WAITING:
+                due, kind = timer_due(definition, task.internal_data.get("event_value"))
+                out.append(WaitingTimer(task.id, task.task_spec.bpmn_id, due, kind, _is_start(task)))
+        return out
+
+
+def _is_start(task) -> bool:
+    return task.task_spec.__class__.__name__ == "StartEvent"

@@ -11,6 +11,7 @@ from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverte
 from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 
@@ -40,6 +41,17 @@ class DecisionTask(BpmnTaskSpec):
         return super()._run_hook(my_task)
 
 
+class BatonServiceTask(BpmnSpecMixin):
+    """bpmn:serviceTask / bpmn:sendTask: the engine stops here; a Celery worker runs the handler.
+
+    `_run_hook` returning None leaves the task STARTED; the worker later completes it with the
+    handler's outputs (Runner.complete_service_task) or throws its BPMN error.
+    """
+
+    def _run_hook(self, my_task):
+        return None
+
+
 class DecisionTaskConverter(TaskSpecConverter):
     def to_dict(self, spec):
         dct = self.get_default_attributes(spec)
@@ -58,4 +70,5 @@ def build_registry():
     config[BatonMessageEventDefinition] = MessageEventDefinitionConverter
     # SpiffWorkflow 3.2's Camunda config lacks a converter for a plain bpmn:serviceTask.
     config[ServiceTask] = BpmnTaskSpecConverter
+    config[BatonServiceTask] = BpmnTaskSpecConverter
     return BpmnWorkflowSerializer.configure(config)

@@ -13,6 +13,7 @@ from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.models import Definition, Deployment, DeploymentResource, User
 from app.models.definitions import DEFINITION_STATUSES, DEPRECATED, DRAFT, PUBLISHED
+from app.services.start_timers import schedule_start_timers
 from app.services import audit
 
 
@@ -36,6 +37,7 @@ def deploy(
     db.session.add(deployment)
     resources = {filename: _resource(deployment, filename, data) for filename, data in files}
     definitions = _store_definitions(parsed, deployment, resources, resolved, publish)
+    schedule_start_timers(definitions)  # timer start events of what was just published
     versions = [f"{d.kind}:{d.key}:v{d.version}" for d in definitions]
     after = {"files": sorted(resources), "definitions": versions}
     audit.record(actor, "deploy", deployment, after=after)

@@ -1,10 +1,89 @@
-"""Celery tasks (thin: take ids, call a service) and the beat schedule."""
+"""Celery tasks (thin: take ids, call a service) and the beat schedule.
+
+`init_celery(app)` builds the Celery app from Baton's config: Redis when REDIS_URL is set
+(production), else the embedded default, a SQLite-backed broker under instance/ so `make run`
+needs nothing else. Work is sent only after the commit that created it (app.services.dispatch).
+"""
 
 from __future__ import annotations
 
+from celery import Celery, Task
 from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.config import INSTANCE_DIR
 
 
-def init_celery(app: Flask) -> None:
-    """Bind Celery to the app's configuration. The Celery issue fills this in."""
+def broker_url(redis_url: str | None) -> str:
+    if redis_url:
+        return redis_url
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    return f"sqla+sqlite:///{INSTANCE_DIR / 'celery.db'}"
+
+
+def init_celery(app: Flask) -> Celery:
+    """Bind Celery to the app's configuration; tasks run inside an app context."""
+    from app.tasks.schedule import BEAT_SCHEDULE
+
+    config = app.config["BATON"]
+
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.name, task_cls=FlaskTask)
+    celery.conf.update(
+        broker_url=broker_url(config.REDIS_URL),
+        task_ignore_result=True,
+        # A task is acknowledged after it ran; a worker killed mid-task gets it redelivered.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        beat_schedule=BEAT_SCHEDULE,
+        beat_max_loop_interval=1,
+        broker_connection_retry_on_startup=True,
+        # The SQLite broker is polled: 0.1 s keeps a due timer's lag well under a second.
+        broker_transport_options={"polling_interval": 0.1} if not config.REDIS_URL else {},
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+    # Without Redis in a test run nobody consumes the queue: jobs stay in the outbox table.
+    app.extensions["baton_dispatch"] = bool(config.REDIS_URL) or not config.TESTING
     app.extensions.setdefault("baton_after_commit", [])
+    _listen_for_commits()
+    from app.services import jobs  # noqa: F401  (registers the step hook that writes job rows)
+    from app.tasks import jobs as job_tasks  # noqa: F401  (registers the tasks on this app)
+
+    return celery
+
+
+_listening = False
+
+
+def _listen_for_commits() -> None:
+    global _listening
+    if not _listening:
+        event.listen(Session, "after_commit", _send_committed)
+        event.listen(Session, "after_soft_rollback", _drop_uncommitted)
+        _listening = True
+
+
+def _send_committed(session) -> None:
+    from flask import current_app, has_app_context
+
+    from app.services.dispatch import take_pending
+
+    pending = take_pending(session)
+    if not pending or not has_app_context() or not current_app.extensions.get("baton_dispatch"):
+        return
+    from app.tasks.jobs import send_job
+
+    for job_id, eta in pending:
+        send_job(job_id, eta)
+
+
+def _drop_uncommitted(session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop("baton_send", None)

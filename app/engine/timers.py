@@ -1,0 +1,85 @@
+"""Timer arithmetic: when a waiting timer is due, and when a timer start event fires next.
+
+SpiffWorkflow keeps a waiting timer's target in the task's internal `event_value`; the scheduler
+needs it as a datetime to store in an indexed column. Timer start events are scheduled by Baton
+itself (SpiffWorkflow has no scheduler): ISO 8601 dates, durations, repeating intervals
+(`R3/PT10S`, `R/2025-01-01T08:00:00Z/P1D`) and cron lines (5 fields, or Quartz's 6-7 with seconds
+first, as Camunda writes them).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from croniter import croniter
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimerEventDefinition,
+)
+
+from app.engine import expressions
+
+
+def timer_due(definition, event_value) -> tuple[datetime | None, str]:
+    """(due datetime in UTC or None if not yet computed, kind) of a waiting timer task."""
+    if isinstance(definition, CycleTimerEventDefinition):
+        due = datetime.fromisoformat(event_value["next"]) if isinstance(event_value, dict) else None
+        return due, "cycle"
+    if event_value is None:
+        return None, "duration" if isinstance(definition, DurationTimerEventDefinition) else "date"
+    if isinstance(definition, DurationTimerEventDefinition):
+        return TimerEventDefinition.get_datetime(event_value), "duration"
+    return TimerEventDefinition.parse_time_or_duration(str(event_value)), "date"
+
+
+def literal(expression: str) -> str:
+    """A timer expression evaluated with no variables (start events have none yet)."""
+    return str(expressions.evaluate(expression.strip(), {}))
+
+
+def is_cron(text: str) -> bool:
+    return len(text.split()) >= 5
+
+
+def _cron(text: str, after: datetime) -> datetime:
+    fields = text.split()
+    if len(fields) >= 6:  # Quartz: seconds first, optional year last, '?' for "no value"
+        fields = [f.replace("?", "*") for f in fields[:6]]
+        return croniter(" ".join(fields), after, second_at_beginning=True).get_next(datetime)
+    return croniter(text, after).get_next(datetime)
+
+
+def first_start(kind: str, expression: str, now: datetime | None = None) -> tuple[datetime | None, dict]:
+    """When a timer start event first fires, and the state its later firings need."""
+    now = now or datetime.now(UTC)
+    text = literal(expression)
+    if kind == "date":
+        return TimerEventDefinition.get_datetime(text), {}
+    if kind == "duration":
+        parsed = TimerEventDefinition.parse_iso_duration(text)
+        return now + TimerEventDefinition.get_timedelta_from_start(parsed, now), {}
+    if is_cron(text):
+        return _cron(text, now), {"cron": text}
+    cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(text)
+    if cycles == 0:
+        return None, {}
+    return max(start, now), {"cycles": cycles, "seconds": duration.total_seconds()}
+
+
+def next_start(due: datetime, state: dict) -> tuple[datetime | None, dict]:
+    """After a firing at `due`, the next one (None when a bounded cycle is used up)."""
+    if "cron" in state:
+        return _cron(state["cron"], due), state
+    cycles = state.get("cycles", 0)
+    if cycles in (0, 1):
+        return None, state
+
+    remaining = cycles - 1 if cycles > 0 else cycles
+    return due + timedelta(seconds=state["seconds"]), {**state, "cycles": remaining}
+
+
+def duration_seconds(text: str) -> float:
+    """An ISO 8601 duration (`PT10S`) in seconds, counted from now."""
+    parsed = TimerEventDefinition.parse_iso_duration(text)
+    return TimerEventDefinition.get_timedelta_from_start(parsed).total_seconds()

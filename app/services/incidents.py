@@ -1,0 +1,84 @@
+"""Incidents: failures that need a person. Listing, retrying the failed job, or resolving by hand."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from app.errors import Conflict, NotFound
+from app.extensions import db
+from app.models import Incident, Job, User
+from app.models.base import utcnow
+from app.models.instances import FAILED, WAITING
+from app.models.jobs import FAILED as JOB_FAILED
+from app.models.jobs import QUEUED, SERVICE
+from app.services.dispatch import send_after_commit
+from app.services.instances import commit_step, lock_instance
+from app.services.jobs import lease
+
+OPEN, RESOLVED = "open", "resolved"
+
+
+def list_incidents(tenant_id: str, instance_id=None, status=None, limit: int = 50, offset: int = 0):
+    query = select(Incident).where(Incident.tenant_id == tenant_id)
+    if instance_id:
+        query = query.where(Incident.instance_id == instance_id)
+    if status:
+        query = query.where(Incident.status == status)
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    items = db.session.execute(query.order_by(Incident.created_at.desc()).limit(limit).offset(offset))
+    return items.scalars().all(), total
+
+
+def _open_incident(tenant_id: str, incident_id) -> Incident:
+    incident = db.session.get(Incident, incident_id)
+    if incident is None or incident.tenant_id != tenant_id:
+        raise NotFound(f"incident {incident_id} does not exist")
+    if incident.status != OPEN:
+        raise Conflict(f"the incident is already {incident.status}")
+    return incident
+
+
+def retry_incident(actor: User, incident_id) -> Incident:
+    """Run the failed service task again with fresh attempts; the incident is resolved by the retry."""
+    incident = _open_incident(actor.tenant_id, incident_id)
+    instance = lock_instance(actor.tenant_id, incident.instance_id)
+    job = db.session.execute(
+        select(Job).where(
+            Job.instance_id == incident.instance_id,
+            Job.task_id == incident.task_id,
+            Job.kind == SERVICE,
+            Job.status == JOB_FAILED,
+        )
+    ).scalar_one_or_none()
+    if job is None:
+        raise Conflict("this incident has no failed job to retry; fix the model or data and resolve it")
+    now = utcnow()
+    job.status, job.attempts, job.due_at, job.locked_until = QUEUED, 0, now, now + lease()
+    _close(incident, actor)
+    _reopen(instance)
+    send_after_commit(job.id)
+    commit_step()
+    return incident
+
+
+def resolve_incident(actor: User, incident_id) -> Incident:
+    """Mark an incident handled by hand (nothing is re-run)."""
+    incident = _open_incident(actor.tenant_id, incident_id)
+    instance = lock_instance(actor.tenant_id, incident.instance_id)
+    _close(incident, actor)
+    _reopen(instance)
+    commit_step()
+    return incident
+
+
+def _close(incident: Incident, actor: User) -> None:
+    incident.status, incident.resolved_at, incident.resolved_by = RESOLVED, utcnow(), actor.username
+    db.session.flush()
+
+
+def _reopen(instance) -> None:
+    others = db.session.execute(
+        select(Incident.id).where(Incident.instance_id == instance.id, Incident.status == OPEN)
+    ).first()
+    if instance.status == FAILED and others is None:
+        instance.status = WAITING

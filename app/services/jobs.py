@@ -1,0 +1,299 @@
+"""The outbox and its runner: service-task calls and timers as rows, claimed and run by workers.
+
+Lock order everywhere is instance row, then job row, so a web request stepping an instance and a
+worker firing its timer never deadlock. Exactly once: a job's outcome is written in the same
+transaction as the step it causes, after re-reading the row under its lock; a second delivery
+finds the row done (or gone) and does nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, or_, select, update
+
+from app.engine.errors import NotReady
+from app.engine.runner import StepResult
+from app.errors import Conflict, NotFound
+from app.extensions import db
+from app.handlers import BpmnError, get_handler
+from app.models import Incident, Job, ProcessInstance
+from app.models.base import utcnow
+from app.models.instances import ENDED, FAILED, SUSPENDED
+from app.models.jobs import CANCELLED, DONE, LIVE, PENDING, QUEUED, RUNNING, SERVICE, START_TIMER, TIMER
+from app.models.jobs import FAILED as JOB_FAILED
+from app.services import backoff
+from app.services.dispatch import send_after_commit
+from app.services.instances import commit_step, load_runner, lock_instance
+from app.services.stepping import after_step, persist_step
+
+log = logging.getLogger(__name__)
+POSTPONE = timedelta(seconds=5)  # a suspended instance's due work is looked at again this much later
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=current_app.config.get("BATON_JOB_LEASE_SECONDS", 300))
+
+
+# --- writing jobs from a step (same transaction) ---------------------------------------------------
+@after_step
+def sync_jobs(instance: ProcessInstance, result: StepResult) -> None:
+    """Make the instance's job rows match what its step left waiting: service calls and timers."""
+    rows = db.session.execute(
+        select(Job).where(Job.instance_id == instance.id, Job.kind.in_((SERVICE, TIMER)))
+    ).scalars()
+    existing = {(r.kind, r.task_id): r for r in rows}
+    _sync_services(instance, result, existing)
+    _sync_timers(instance, result, existing)
+
+
+def _sync_services(instance, result: StepResult, existing: dict) -> None:
+    waiting = {s.task_id for s in result.service_tasks}
+    for (kind, task_id), row in existing.items():
+        if kind == SERVICE and task_id not in waiting and row.status in LIVE:
+            row.status = CANCELLED  # interrupted (boundary timer, cancel): the worker will skip it
+    elements = instance_elements(instance)
+    now = utcnow()
+    for call in result.service_tasks:
+        if (SERVICE, call.task_id) in existing:
+            continue
+        element = elements.get(call.element_id, {})
+        job = Job(
+            tenant_id=instance.tenant_id,
+            kind=SERVICE,
+            instance_id=instance.id,
+            task_id=call.task_id,
+            element_id=call.element_id,
+            handler=element.get("handler"),
+            payload={"variables": call.data, "result_variable": element.get("result_variable")},
+            status=QUEUED,
+            due_at=now,
+            locked_until=now + lease(),
+            max_attempts=backoff.attempts_for(element),
+            retry_cycle=element.get("retry_cycle"),
+            idempotency_key=str(call.task_id),  # one task execution = one key, across retries
+        )
+        db.session.add(job)
+        db.session.flush()
+        send_after_commit(job.id)
+
+
+def _sync_timers(instance, result: StepResult, existing: dict) -> None:
+    waiting = {t.task_id: t for t in result.waiting_timers}
+    for (kind, task_id), row in existing.items():
+        if kind == TIMER and task_id not in waiting:
+            db.session.delete(row)
+    for task_id, timer in waiting.items():
+        due = timer.due or utcnow()
+        row = existing.get((TIMER, task_id))
+        if row is None:
+            db.session.add(
+                Job(
+                    tenant_id=instance.tenant_id,
+                    kind=TIMER,
+                    instance_id=instance.id,
+                    task_id=task_id,
+                    element_id=timer.element_id,
+                    payload={"timer": timer.kind},
+                    status=PENDING,
+                    due_at=due,
+                )
+            )
+        elif _aware(row.due_at) != due:
+            row.due_at, row.status, row.locked_until = due, PENDING, None
+
+
+def _aware(value: datetime) -> datetime:
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def instance_elements(instance: ProcessInstance) -> dict:
+    from app.models import Definition
+
+    definition = db.session.get(Definition, instance.definition_id)
+    return (definition.meta or {}).get("elements", {}) if definition is not None else {}
+
+
+# --- the sweep ---------------------------------------------------------------------------------------
+def claim_due_jobs(limit: int = 1000, lookahead: float = 1.0) -> list[tuple[str, datetime]]:
+    """Claim live jobs due within `lookahead` seconds whose lease is free; returns (id, due) to send.
+
+    On PostgreSQL, SKIP LOCKED lets several sweeps run at once without claiming a row twice.
+    """
+    now = utcnow()
+    query = (
+        select(Job.id, Job.due_at)
+        .where(
+            Job.status.in_(LIVE),
+            Job.due_at <= now + timedelta(seconds=lookahead),
+            or_(Job.locked_until.is_(None), Job.locked_until < now),
+        )
+        .order_by(Job.due_at)
+        .limit(limit)
+    )
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = db.session.execute(query).all()
+    if rows:
+        db.session.execute(
+            update(Job)
+            .where(Job.id.in_([r.id for r in rows]))
+            .values(status=QUEUED, locked_until=now + lease() + timedelta(seconds=lookahead))
+        )
+    db.session.commit()
+    return [(str(r.id), _aware(r.due_at)) for r in rows]
+
+
+# --- running one job -----------------------------------------------------------------------------------
+def run_job(job_id) -> str:
+    """Run one claimed job (a Celery delivery); safe to call twice: returns what it did."""
+    job = db.session.get(Job, job_id)
+    if job is None or job.status not in LIVE:
+        db.session.rollback()
+        return "skipped"
+    if job.kind == SERVICE:
+        return _run_service(job)
+    if job.kind == TIMER:
+        return _fire_timer(job)
+    if job.kind == START_TIMER:
+        from app.services.start_timers import fire_start_timer
+
+        return fire_start_timer(job.id)
+    return "skipped"
+
+
+def _locked(job_id) -> Job | None:
+    job = db.session.execute(
+        select(Job).where(Job.id == job_id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    return job if job is not None and job.status in LIVE else None
+
+
+def _lock_for_step(job: Job) -> tuple[ProcessInstance | None, Job | None]:
+    """Lock the instance, then the job; (None, None) when either is gone or finished."""
+    job_id = job.id
+    try:
+        instance = lock_instance(job.tenant_id, job.instance_id)
+    except NotFound:
+        return None, None
+    return instance, _locked(job_id)
+
+
+def _run_service(job: Job) -> str:
+    job.status, job.attempts, job.locked_until = RUNNING, job.attempts + 1, utcnow() + lease()
+    job_id, name, key = job.id, job.handler, job.idempotency_key
+    variables = dict(job.payload.get("variables") or {})
+    result_variable = job.payload.get("result_variable")
+    db.session.commit()  # the attempt is counted even if this worker dies inside the handler
+    try:
+        outputs = get_handler(name)(variables, idempotency_key=key) or {}
+        if result_variable:
+            outputs = {result_variable: outputs}
+        outcome: tuple = ("ok", outputs)
+    except BpmnError as exc:
+        outcome = ("error", exc)
+    except Exception as exc:  # a handler failure of any kind is retried, then becomes an incident
+        log.warning("service job %s (%s) failed: %r", job_id, name, exc)
+        outcome = ("fail", exc)
+    return _record_outcome(job_id, outcome)
+
+
+def _record_outcome(job_id, outcome: tuple) -> str:
+    job = db.session.get(Job, job_id)
+    instance, job = _lock_for_step(job) if job is not None else (None, None)
+    if job is None:
+        db.session.rollback()
+        return "skipped"
+    if instance is None or instance.status in ENDED:
+        job.status = CANCELLED
+        db.session.commit()
+        return "cancelled"
+    if outcome[0] == "fail":
+        return _failed(instance, job, outcome[1])
+    if instance.status == SUSPENDED:
+        return _postpone(job)
+    return _step_service(instance, job, outcome)
+
+
+def _step_service(instance, job: Job, outcome: tuple) -> str:
+    runner, elements = load_runner(instance)
+    try:
+        if outcome[0] == "ok":
+            runner.complete_service_task(job.task_id, outcome[1])
+        elif not runner.throw_bpmn_error(job.task_id, outcome[1].code, outcome[1].message):
+            return _failed(instance, job, outcome[1], retry=False, kind="bpmn_error")
+    except NotReady:
+        job.status = CANCELLED
+        db.session.commit()
+        return "cancelled"
+    job.status, job.locked_until = DONE, None
+    persist_step(instance, runner.result(), elements)
+    commit_step()
+    return "done"
+
+
+def _postpone(job: Job) -> str:
+    job.status, job.due_at, job.locked_until = PENDING, utcnow() + POSTPONE, None
+    job.attempts = max(0, job.attempts - 1)
+    db.session.commit()
+    return "postponed"
+
+
+def _failed(instance, job: Job, exc: Exception, retry: bool = True, kind: str = "service") -> str:
+    job.last_error = f"{type(exc).__name__}: {exc}"[:4000]
+    if retry and job.attempts < job.max_attempts:
+        delay = backoff.delay_seconds(job.attempts, job.retry_cycle)
+        job.status, job.due_at, job.locked_until = PENDING, utcnow() + timedelta(seconds=delay), None
+        db.session.commit()
+        return "retrying"
+    job.status, job.locked_until = JOB_FAILED, None
+    db.session.add(
+        Incident(
+            tenant_id=instance.tenant_id,
+            instance_id=instance.id,
+            task_id=job.task_id,
+            element_id=job.element_id,
+            kind=kind,
+            message=f"{job.handler or 'service task'} failed after {job.attempts} attempt(s): "
+            f"{job.last_error}",
+        )
+    )
+    instance.status = FAILED  # the instance waits for a person: retry or resolve the incident
+    commit_step()
+    return "incident"
+
+
+def _fire_timer(job: Job) -> str:
+    instance, job = _lock_for_step(job)
+    if job is None:
+        db.session.rollback()
+        return "skipped"
+    if instance is None or instance.status in ENDED:
+        db.session.delete(job)
+        db.session.commit()
+        return "cancelled"
+    if instance.status == SUSPENDED:
+        job.status, job.due_at, job.locked_until = PENDING, utcnow() + POSTPONE, None
+        db.session.commit()
+        return "postponed"
+    try:
+        runner, elements = load_runner(instance)
+    except Conflict:
+        db.session.delete(job)
+        db.session.commit()
+        return "cancelled"
+    task_id = job.task_id
+    db.session.delete(job)  # a cycle's next period gets a fresh row from the step below
+    db.session.flush()
+    if runner.fire_timer(task_id):
+        persist_step(instance, runner.result(), elements)
+    commit_step()
+    return "fired"
+
+
+def cancel_jobs_of(instance_id) -> None:
+    db.session.execute(delete(Job).where(Job.instance_id == instance_id, Job.status.in_(LIVE)))

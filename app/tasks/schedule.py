@@ -1,0 +1,6 @@
+"""The one periodic schedule: every repeating job Baton runs, in one table."""
+
+BEAT_SCHEDULE = {
+    # Claim due timers, retries and lost jobs; each fires exactly once (see app.services.jobs).
+    "sweep-due-jobs": {"task": "baton.sweep", "schedule": 1.0, "options": {"expires": 5}},
+}

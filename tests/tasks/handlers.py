@@ -1,0 +1,44 @@
+"""Handlers the worker tests call; their side effects are files under BATON_TEST_EFFECTS_DIR."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from app.handlers import BpmnError, service_handler
+
+
+def _dir() -> Path:
+    path = Path(os.environ["BATON_TEST_EFFECTS_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@service_handler("test.decline")
+def decline(variables: dict, idempotency_key: str) -> dict:
+    raise BpmnError("CARD_DECLINED", "insufficient funds")
+
+
+@service_handler("tests.flaky")
+def flaky(variables: dict, idempotency_key: str) -> dict:
+    with (_dir() / f"flaky-{idempotency_key}.calls").open("a") as calls:
+        calls.write(f"{time.time()}\n")
+    if not (_dir() / "erp-is-up").exists():
+        raise ConnectionError("ERP is down")
+    return {"synced": True}
+
+
+@service_handler("test.slow_counter")
+def slow_counter(variables: dict, idempotency_key: str) -> dict:
+    """Counts calls and side effects per key; the first call sleeps so a test can SIGKILL it."""
+    calls = _dir() / f"slow-{idempotency_key}.calls"
+    first = not calls.exists()
+    with calls.open("a") as out:
+        out.write(f"{os.getpid()}\n")
+    if first:
+        time.sleep(6)
+    effect = _dir() / f"slow-{idempotency_key}.effect"
+    if not effect.exists():  # the side effect, done at most once per idempotency key
+        effect.write_text("shipped\n")
+    return {"shipped": True}

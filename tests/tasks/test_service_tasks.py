@@ -1,0 +1,74 @@
+"""Service tasks run in a real Celery worker on Redis, never in the web request."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import pytest
+
+from tests.conftest import DATA
+from tests.tasks.conftest import wait_for
+
+pytestmark = pytest.mark.commits
+
+
+def _start(api, path, key, variables=None) -> dict:
+    deployed = api.deploy(DATA / path)
+    assert deployed.status_code == 201, deployed.json
+    started = api.post(f"/process-definitions/{key}/instances", json={"variables": variables or {}})
+    assert started.status_code == 201, started.json
+    return started.json
+
+
+def _instance(api, instance_id) -> dict:
+    return api.get(f"/instances/{instance_id}").json
+
+
+def test_service_task_runs_in_the_worker_and_the_instance_advances(api):
+    started = _start(api, "service/echo.bpmn", "svc_echo", {"order": 7})
+    assert started["active_elements"] == ["call"]  # the request did not run the handler
+    body = wait_for(lambda: (b := _instance(api, started["id"]))["active_elements"] == ["review"] and b)
+    assert body["variables"]["echoed"] is True and body["variables"]["echo"] == {"order": 7}
+    assert body["tasks"][0]["element_id"] == "review"
+
+
+def test_a_bpmn_error_from_a_handler_is_caught_by_the_boundary_event(api):
+    started = _start(api, "service/bpmn_error.bpmn", "svc_error")
+    body = wait_for(lambda: (b := _instance(api, started["id"]))["active_elements"] == ["fix_payment"] and b)
+    assert body["variables"]["errorCode"] == "CARD_DECLINED"
+    history = [h["element_id"] for h in api.get(f"/instances/{started['id']}/history").json["items"]]
+    assert "on_declined" in history and "paid" not in history
+
+
+def test_a_failing_handler_is_retried_then_becomes_an_incident_that_can_be_retried(api, effects_dir):
+    started = _start(api, "service/flaky.bpmn", "svc_flaky")
+    iid = started["id"]
+    incidents = wait_for(lambda: api.get(f"/incidents?instance_id={iid}&status=open").json["items"], 20)
+    assert len(incidents) == 1 and "ERP is down" in incidents[0]["message"]
+    assert incidents[0]["element_id"] == "sync"
+    assert _instance(api, iid)["status"] == "failed"
+    calls = next(effects_dir.glob("flaky-*.calls")).read_text().split()
+    assert len(calls) == 3  # R3/PT1S: three attempts
+    gaps = [float(b) - float(a) for a, b in zip(calls, calls[1:], strict=False)]
+    assert all(0.7 <= gap <= 3.0 for gap in gaps), gaps  # about one second apart, jittered
+    (effects_dir / "erp-is-up").write_text("yes")
+    retried = api.post(f"/incidents/{incidents[0]['id']}/retry")
+    assert retried.status_code == 200 and retried.json["status"] == "resolved"
+    assert wait_for(lambda: _instance(api, iid)["status"] == "completed")
+    assert api.post(f"/incidents/{incidents[0]['id']}/retry").status_code == 409
+
+
+def test_a_worker_killed_mid_task_redelivers_without_losing_or_doubling_the_step(api, effects_dir):
+    started = _start(api, "service/slow_counter.bpmn", "svc_slow")
+    calls = wait_for(lambda: list(effects_dir.glob("slow-*.calls")))[0]
+    pid = int(calls.read_text().split()[0])
+    time.sleep(0.5)
+    os.kill(pid, signal.SIGKILL)  # the pool process running the handler dies mid-sleep
+    body = wait_for(lambda: (b := _instance(api, started["id"]))["status"] == "completed" and b, 30)
+    assert body["variables"]["shipped"] is True
+    assert len(calls.read_text().split()) == 2  # called again after the kill...
+    assert len(list(effects_dir.glob("slow-*.effect"))) == 1  # ...but the side effect happened once
+    history = [h["element_id"] for h in api.get(f"/instances/{started['id']}/history").json["items"]]
+    assert history.count("ship") == 1 and history.count("end") == 1

@@ -1,0 +1,52 @@
+"""Timers fire from the beat sweep through a real worker: boundary timers and timer start events."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.conftest import DATA
+from tests.tasks.conftest import wait_for
+
+pytestmark = pytest.mark.commits
+
+
+def _history(api, instance_id) -> list[str]:
+    return [h["element_id"] for h in api.get(f"/instances/{instance_id}/history").json["items"]]
+
+
+def test_an_interrupting_boundary_timer_cancels_the_task_and_takes_its_path(api):
+    assert api.deploy(DATA / "timers" / "boundary.bpmn").status_code == 201
+    started = api.post("/process-definitions/timer_interrupting/instances", json={}).json
+    assert sorted(started["active_elements"]) == ["approve", "too_late"]
+    began = time.monotonic()
+    wait_for(lambda: api.get(f"/instances/{started['id']}").json["active_elements"] == ["escalated"], 10)
+    assert time.monotonic() - began >= 1.5  # PT2S, not at once
+    history = api.get(f"/instances/{started['id']}/history").json["items"]
+    states = {h["element_id"]: h["state"] for h in history}
+    assert states["approve"] == "cancelled" and states["too_late"] == "completed"
+
+
+def test_a_non_interrupting_cycle_timer_fires_each_period_and_leaves_the_task_open(api):
+    assert api.deploy(DATA / "timers" / "boundary.bpmn").status_code == 201
+    started = api.post("/process-definitions/timer_reminder/instances", json={}).json
+    wait_for(lambda: _history(api, started["id"]).count("count_reminder") == 2, 10)
+    time.sleep(1.5)
+    assert _history(api, started["id"]).count("count_reminder") == 2  # R2: twice, never more
+    body = api.get(f"/instances/{started['id']}").json
+    assert body["status"] == "waiting" and [t["element_id"] for t in body["tasks"]] == ["review"]
+
+
+def test_a_cycle_start_event_creates_instances_on_schedule(api):
+    assert api.deploy(DATA / "timers" / "start_cycle.bpmn").status_code == 201
+
+    def started():
+        return api.get("/instances?key=maintenance_round").json["total"]
+
+    wait_for(lambda: started() == 3, 10)
+    time.sleep(1.5)
+    assert started() == 3  # R3/PT1S: three instances, then the schedule is used up
+    items = api.get("/instances?key=maintenance_round").json["items"]
+    assert {i["started_by"] for i in items} == {"timer"}
+    assert all("inspect" in i["active_elements"] for i in items)
