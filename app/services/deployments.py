@@ -13,8 +13,8 @@ from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.models import Definition, Deployment, DeploymentResource, User
 from app.models.definitions import DEFINITION_STATUSES, DEPRECATED, DRAFT, PUBLISHED
-from app.services.start_timers import schedule_start_timers
 from app.services import audit
+from app.services.start_timers import schedule_start_timers
 
 
 def _checksum(data: bytes) -> str:
