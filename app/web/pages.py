@@ -83,30 +83,41 @@ def index():
     )
 
 
-def _back():
+def _act(change, done_message):
+    """Run a list action; a refusal (already claimed, not yours) comes back as a message, not a page."""
+    try:
+        task = change()
+    except BatonError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(done_message(task), "success")
     return redirect(_safe_next(request.form.get("next")))
+
+
+def _label(task) -> str:
+    return f"“{task.name or task.element_id}”"
 
 
 @web_bp.post("/tasks/<uuid:task_id>/claim")
 @login_required
 def claim(task_id: UUID):
-    task = task_service.claim_task(g.web_user, task_id)
-    flash(f"You claimed “{task.name or task.element_id}”.", "success")
-    return _back()
+    return _act(lambda: task_service.claim_task(g.web_user, task_id), lambda t: f"You claimed {_label(t)}.")
 
 
 @web_bp.post("/tasks/<uuid:task_id>/unclaim")
 @login_required
 def unclaim(task_id: UUID):
-    task = task_service.unclaim_task(g.web_user, task_id)
-    flash(f"“{task.name or task.element_id}” is back in its group's queue.", "success")
-    return _back()
+    return _act(
+        lambda: task_service.unclaim_task(g.web_user, task_id),
+        lambda t: f"{_label(t)} is back in its group's queue.",
+    )
 
 
 @web_bp.post("/tasks/<uuid:task_id>/delegate")
 @login_required
 def delegate(task_id: UUID):
     to = (request.form.get("to") or "").strip()
-    task = task_service.delegate_task(g.web_user, task_id, to)
-    flash(f"“{task.name or task.element_id}” is now assigned to {task.assignee}.", "success")
-    return _back()
+    return _act(
+        lambda: task_service.delegate_task(g.web_user, task_id, to),
+        lambda t: f"{_label(t)} is now assigned to {t.assignee}.",
+    )

@@ -137,3 +137,21 @@ def test_camunda_form_validation_follows_the_form_js_schema():
     assert clean == {"amount": 3, "why": "ok"} and errors == {}
     _, errors = forms.validate_form_submission(form, {"amount": 9, "why": "x"}, schema)
     assert errors == {"amount": "Must be at most 5.", "why": "Must be at least 2 characters."}
+
+
+def test_claiming_a_task_someone_else_took_explains_why_in_the_inbox(client, admin, make_user):
+    admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    started = admin.post("/process-definitions/two_steps/instances", json={}).json
+    task_id = started["tasks"][0]["id"]
+    make_user("rita", groups=["reviewers"])
+    make_user("ron", groups=["reviewers"])
+    sign_in(client, "ron", "pw-ron")
+    token = csrf_of(client.get("/").get_data(as_text=True))
+    client.post(f"/tasks/{task_id}/claim", data={"csrf_token": token})
+    client.post("/logout", data={"csrf_token": token})
+    sign_in(client, "rita", "pw-rita")
+    token = csrf_of(client.get("/").get_data(as_text=True))
+    refused = client.post(f"/tasks/{task_id}/claim", data={"csrf_token": token}, follow_redirects=True)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and 'class="flash flash-error"' in html
+    assert "is not assigned or offered to you" in html
