@@ -1,0 +1,68 @@
+"""Own API tokens over HTTP: shown once, stored hashed, listed without values, revocable, expiring."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import text
+
+from app.models.base import utcnow
+from app.services.identity import hash_token
+from tests.conftest import Api
+
+
+def _create(api: Api, **body):
+    response = api.post("/tokens", json=body)
+    assert response.status_code == 201, response.json
+    return response.json
+
+
+def test_a_new_token_is_shown_once_and_works(as_user, client, db_session):
+    me = as_user("tina")
+    created = _create(me, name="laptop", expires_in_days=30)
+    assert created["token"].startswith("bt_") and created["expires_at"]
+    fresh = Api(client, created["token"])
+    listed = fresh.get("/tokens").json["items"]
+    assert "laptop" in [t["name"] for t in listed]
+    assert all("token" not in t and "token_hash" not in t for t in listed)
+    stored = db_session.execute(text("SELECT token_hash FROM api_tokens WHERE name = 'laptop'")).scalar_one()
+    assert stored == hash_token(created["token"]) and created["token"] not in stored
+
+
+def test_a_revoked_token_is_refused(as_user, client):
+    me = as_user("tina")
+    created = _create(me, name="ci")
+    fresh = Api(client, created["token"])
+    assert fresh.get("/tokens").status_code == 200
+    revoked = client.delete(f"/api/v1/tokens/{created['id']}", headers=me._headers())
+    assert revoked.status_code == 200 and revoked.json["revoked_at"]
+    refused = fresh.get("/tokens")
+    assert refused.status_code == 401 and refused.json["message"] == "the API token is not valid"
+    again = client.delete(f"/api/v1/tokens/{created['id']}", headers=me._headers())
+    assert again.status_code == 409
+
+
+def test_an_expired_token_is_refused(as_user, client, db_session):
+    created = _create(as_user("tina"), name="short", expires_in_days=1)
+    db_session.execute(
+        text("UPDATE api_tokens SET expires_at = :t WHERE id = :id"),
+        {"t": utcnow() - timedelta(seconds=1), "id": created["id"]},
+    )
+    refused = Api(client, created["token"]).get("/tokens")
+    assert refused.status_code == 401 and "expired" in refused.json["message"]
+
+
+def test_someone_elses_token_cannot_be_revoked(as_user, client):
+    theirs = _create(as_user("tina"), name="theirs")
+    mallory = as_user("mallory")
+    assert client.delete(f"/api/v1/tokens/{theirs['id']}", headers=mallory._headers()).status_code == 404
+    assert Api(client, theirs["token"]).get("/tokens").status_code == 200
+
+
+def test_token_creation_and_revocation_are_audited(as_user, client, admin):
+    me = as_user("tina")
+    created = _create(me, name="audited")
+    client.delete(f"/api/v1/tokens/{created['id']}", headers=me._headers())
+    entries = admin.get(f"/audit?object_id={created['id']}").json["items"]
+    assert [e["action"] for e in entries] == ["token.revoke", "token.create"]
+    assert all(created["token"] not in str(e) for e in entries)

@@ -1,0 +1,95 @@
+"""Signed approvals: a signatureRole task is signed with the approver's Ed25519 key; tampering is caught."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from app.models import UserKey
+from tests.conftest import DATA
+
+
+@pytest.fixture
+def instance(admin):
+    assert admin.deploy(DATA / "security" / "signed_approval.bpmn").status_code == 201
+    return admin.post("/process-definitions/signed_approval/instances", json={}).json
+
+
+def _open_task(api, instance_id):
+    return api.get(f"/tasks?instance_id={instance_id}").json["items"][0]
+
+
+def test_a_task_with_a_signature_role_needs_a_signature_decision(instance, as_user):
+    qa = as_user("quinn", groups=["QA"])
+    task = _open_task(qa, instance["id"])
+    refused = qa.post(f"/tasks/{task['id']}/complete", json={})
+    assert refused.status_code == 400 and "requires a signature as QA" in refused.json["message"]
+    wrong = qa.post(f"/tasks/{task['id']}/complete", json={"signature": {"decision": "maybe"}})
+    assert wrong.status_code == 400
+
+
+def test_only_a_member_of_the_role_group_can_sign_even_an_admin_cannot(instance, admin):
+    task = _open_task(admin, instance["id"])
+    refused = admin.post(f"/tasks/{task['id']}/complete", json={"signature": {"decision": "approve"}})
+    assert refused.status_code == 403
+    assert "membership of the group 'QA'" in refused.json["message"]
+
+
+def test_signatures_are_stored_and_verify_then_a_changed_decision_is_detected(
+    app, instance, as_user, admin, db_session
+):
+    qa, owner = as_user("quinn", groups=["QA"]), as_user("olga", groups=["System Owner"])
+    qa_task = _open_task(qa, instance["id"])
+    signed = qa.post(f"/tasks/{qa_task['id']}/complete", json={"signature": {"decision": "approve"}})
+    assert signed.status_code == 200, signed.json
+    owner_task = _open_task(owner, instance["id"])
+    body = {"signature": {"decision": "reject", "role": "System Owner"}}
+    no_reason = owner.post(f"/tasks/{owner_task['id']}/complete", json=body)
+    assert no_reason.status_code == 400 and "requires a reason" in no_reason.json["message"]
+    rejected = owner.post(f"/tasks/{owner_task['id']}/complete", json={**body, "reason": "wrong torque"})
+    assert rejected.status_code == 200, rejected.json
+
+    listed = admin.get(f"/instances/{instance['id']}/signatures").json
+    assert [(s["approver"], s["role"], s["decision"]) for s in listed["items"]] == [
+        ("quinn", "QA", "approve"),
+        ("olga", "System Owner", "reject"),
+    ]
+    verified = admin.get(f"/instances/{instance['id']}/signatures/verify").json
+    assert verified["ok"] is True and verified["count"] == 2
+
+    db_session.execute(text("UPDATE signatures SET decision = 'approve' WHERE decision = 'reject'"))
+    tampered = admin.get(f"/instances/{instance['id']}/signatures/verify").json
+    assert tampered["ok"] is False
+    bad = [s for s in tampered["signatures"] if not s["valid"]]
+    assert [s["approver"] for s in bad] == ["olga"] and "changed after signing" in bad[0]["problem"]
+
+    cli = app.test_cli_runner().invoke(args=["signatures", "verify", instance["id"]])
+    assert cli.exit_code == 1 and "NOT all valid" in cli.output and "olga as System Owner" in cli.output
+
+
+def test_the_decision_reaches_the_process_variables(instance, as_user, admin):
+    qa = as_user("quinn", groups=["QA"])
+    task = _open_task(qa, instance["id"])
+    qa.post(f"/tasks/{task['id']}/complete", json={"signature": {"decision": "approve"}})
+    assert admin.get(f"/instances/{instance['id']}").json["variables"]["decision"] == "approve"
+
+
+def test_the_private_key_is_encrypted_at_rest(instance, as_user, db_session):
+    from cryptography.fernet import Fernet, InvalidToken
+
+    qa = as_user("quinn", groups=["QA"])
+    task = _open_task(qa, instance["id"])
+    qa.post(f"/tasks/{task['id']}/complete", json={"signature": {"decision": "approve"}})
+    key = db_session.query(UserKey).one()
+    assert key.encrypted_private_key.startswith(b"gAAAAA")  # a Fernet token, not 32 raw key bytes
+    with pytest.raises(InvalidToken):
+        Fernet(Fernet.generate_key()).decrypt(key.encrypted_private_key)
+
+
+def test_another_tenants_instance_signatures_are_a_404(instance, db_session, client):
+    from app.services import identity
+    from tests.conftest import Api
+
+    identity.create_user("eve", is_admin=True, roles="admin", tenant_id="other")
+    eve = Api(client, identity.create_token("eve", tenant_id="other"))
+    assert eve.get(f"/instances/{instance['id']}/signatures/verify").status_code == 404
