@@ -71,6 +71,8 @@ def _template_helpers() -> dict:
 @web_bp.before_request
 def _load_user_and_check_csrf() -> None:
     g.web_user = None
+    if request.endpoint == "web.static":
+        return  # vendor files need no user: no database round trip per script
     user_id = session.get("user_id")
     if user_id:
         user = db.session.get(User, _uuid(user_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from uuid import UUID
 
 from app.services import forms
 from tests.conftest import DATA
@@ -155,3 +156,43 @@ def test_claiming_a_task_someone_else_took_explains_why_in_the_inbox(client, adm
     html = refused.get_data(as_text=True)
     assert refused.status_code == 200 and 'class="flash flash-error"' in html
     assert "is not assigned or offered to you" in html
+
+
+def test_session_cookie_is_secure_off_localhost(app):
+    from app import create_app
+    from app.config import Config
+    from tests.conftest import TEST_DB_URL
+
+    production = create_app(
+        Config(DATABASE_URL=TEST_DB_URL, SECRET_KEY="k" * 40, BASE_URL="https://baton.example")
+    )
+    local = create_app(Config(DATABASE_URL=TEST_DB_URL, SECRET_KEY="k" * 40))
+    assert production.config["SESSION_COOKIE_SECURE"] is True
+    assert local.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_overdue_tasks_are_badged_sorted_by_due_date_and_paginated(client, admin, make_user, monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    from app.extensions import db
+    from app.models import UserTask
+    from app.services import inbox
+
+    admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    ids = [
+        admin.post("/process-definitions/two_steps/instances", json={"business_key": k}).json["tasks"][0][
+            "id"
+        ]
+        for k in ("LATE", "SOON")
+    ]
+    late, soon = (db.session.get(UserTask, UUID(i)) for i in ids)
+    late.due, soon.due = datetime.now(UTC) - timedelta(hours=1), datetime.now(UTC) + timedelta(hours=2)
+    db.session.commit()
+    make_user("rita", groups=["reviewers"])
+    sign_in(client, "rita", "pw-rita")
+    monkeypatch.setattr(inbox, "PAGE_SIZE", 1)
+    first = client.get("/?tab=groups&sort=due").get_data(as_text=True)
+    assert "LATE" in first and "Overdue" in first and "SLA breached" in first
+    assert "Page 1 of 2" in first
+    second = client.get("/?tab=groups&sort=due&page=2").get_data(as_text=True)
+    assert "SOON" in second and "Overdue" not in second and "SLA at risk" in second
