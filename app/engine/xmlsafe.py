@@ -4,7 +4,9 @@ Why it is hardened: BPMN, DMN and form uploads come from users. lxml by default 
 entities and may load DTDs, which opens XXE (reading local files, reaching the network) and
 billion-laughs expansion. Here entities are never resolved, DTDs are refused outright, the
 network is off, the size is capped and the nesting depth is bounded, so a hostile upload costs
-at most one bounded parse and a clear 4xx error.
+at most one bounded parse and a clear 4xx error. References to external schemas (xs:include,
+xs:import, xsi:schemaLocation with a URL, XInclude) are refused too: nothing here fetches them, but a
+stored model that points at a network or file location invites a later tool to.
 """
 
 from __future__ import annotations
@@ -16,6 +18,15 @@ from lxml import etree
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 200
 _DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_XS = "{http://www.w3.org/2001/XMLSchema}"
+_XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
+_EXTERNAL_TAGS = {
+    _XS + "include",
+    _XS + "import",
+    _XS + "redefine",
+    "{http://www.w3.org/2001/XInclude}include",
+}
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")  # any scheme: http:, https:, file:, ftp: ...
 
 
 class UnsafeXmlError(ValueError):
@@ -38,8 +49,9 @@ def _parser() -> etree.XMLParser:
     )
 
 
-def parse_xml(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
-              max_depth: int = DEFAULT_MAX_DEPTH) -> etree._Element:
+def parse_xml(
+    data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH
+) -> etree._Element:
     """Parse `data` safely and return the root element, or raise `UnsafeXmlError`."""
     if len(data) > max_bytes:
         raise UnsafeXmlError(filename, f"file is {len(data)} bytes, over the limit of {max_bytes} bytes")
@@ -52,6 +64,7 @@ def parse_xml(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
     except etree.XMLSyntaxError as exc:
         raise UnsafeXmlError(filename, f"XML is not well-formed: {exc.msg}", exc.lineno)
     _check_depth(root, filename, max_depth)
+    _check_external_references(root, filename)
     return root
 
 
@@ -60,5 +73,25 @@ def _check_depth(root: etree._Element, filename: str, max_depth: int) -> None:
     while stack:
         element, depth = stack.pop()
         if depth > max_depth:
-            raise UnsafeXmlError(filename, f"elements nest deeper than {max_depth} levels", element.sourceline)
+            raise UnsafeXmlError(
+                filename, f"elements nest deeper than {max_depth} levels", element.sourceline
+            )
         stack.extend((child, depth + 1) for child in element)
+
+
+def _check_external_references(root: etree._Element, filename: str) -> None:
+    for element in root.iter(etree.Element):
+        if element.tag in _EXTERNAL_TAGS:
+            raise UnsafeXmlError(
+                filename,
+                f"external schema reference <{etree.QName(element).localname}> is not allowed",
+                element.sourceline,
+            )
+        # schemaLocation holds "namespace location" pairs; only the locations can point somewhere.
+        pairs = (element.get(_XSI + "schemaLocation") or "").split()
+        locations = pairs[1::2] + [element.get(_XSI + "noNamespaceSchemaLocation") or ""]
+        for location in locations:
+            if _URL.match(location):
+                raise UnsafeXmlError(
+                    filename, f"external schema reference '{location}' is not allowed", element.sourceline
+                )
