@@ -6,14 +6,14 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
-from functools import wraps
+from functools import lru_cache, wraps
 
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
 from app.extensions import db
 from app.models import User
-from app.services.identity import check_password, find_user
+from app.services.identity import check_password, find_user, hash_password
 from app.web import web_bp
 
 MAX_FAILURES, WINDOW_SECONDS = 5, 60
@@ -118,6 +118,11 @@ def _safe_next(target: str | None) -> str:
     return url_for("web.index")
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
 def sign_in_page(status: int = 200, username: str = ""):
     return render_template("web/login.html", username=username, next=request.args.get("next", "")), status
 
@@ -131,7 +136,9 @@ def login():
         flash("Too many failed attempts. Wait a minute and try again.", "error")
         return sign_in_page(429, username)
     user = find_user(username) if username else None
-    if user is None or not user.active or not check_password(user.password_hash, password):
+    # An unknown name costs one scrypt too, so response time does not tell which usernames exist.
+    stored = user.password_hash if user is not None else _dummy_hash()
+    if not check_password(stored, password) or user is None or not user.active:
         limiter.fail(key)
         flash("Unknown username or wrong password.", "error")
         return sign_in_page(401, username)
