@@ -13,6 +13,8 @@ from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from app.engine import extensions
+from app.engine.call_activity import called_element
+from app.engine.camunda_parsing import with_camunda_hooks
 from app.engine.errors import ModelError
 from app.engine.messages import event_parser_overrides
 from app.engine.specs import BatonServiceTask, DecisionTask
@@ -42,14 +44,20 @@ class DecisionTaskParser(CamundaTaskParser):
 
 
 class BatonParser(CamundaParser):
-    OVERRIDE_PARSER_CLASSES = {
+    # Every task parser also applies io mappings and Camunda multi-instance (app.engine.camunda_parsing).
+    OVERRIDE_PARSER_CLASSES = with_camunda_hooks({
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
         **event_parser_overrides(),
         full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
         # Service and send tasks wait for a Celery worker instead of running inside the request.
         full_tag("serviceTask"): (CamundaTaskParser, BatonServiceTask),
         full_tag("sendTask"): (CamundaTaskParser, BatonServiceTask),
-    }
+    })
+
+    def _find_dependencies(self, process):
+        # zeebe:calledElement names the callee in an extension element, not the attribute.
+        for node in process.xpath(".//bpmn:callActivity", namespaces=self.namespaces):
+            self.process_dependencies.add(called_element(node))
 
 
 @dataclass

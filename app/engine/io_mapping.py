@@ -1,0 +1,176 @@
+"""Input/output mappings as Camunda models them: camunda:inputOutput and zeebe:ioMapping.
+
+Where they run (the least invasive place that is correct for every task type): each task spec's
+own SpiffWorkflow events, connected once when the spec is parsed (no subclass per task type).
+
+- `update_event` (emitted when a task inherits its parent's data, before it becomes READY or
+  starts a call activity): inputs are evaluated and written to the task's data, so the task,
+  its form, its service handler and a called process see them. What they shadowed is remembered.
+- `completed_event` (emitted in `_on_complete_hook`, before the next tasks copy the data):
+  outputs are evaluated against the task's data (inputs included), the inputs are removed (the
+  shadowed values come back: inputs are local), then the outputs are written to the process.
+
+Everything else the task sets (a form's fields, a handler's result) flows on as before.
+A mapping that fails marks the task failed and raises, so the instance gets an incident naming
+the element and the expression.
+
+Value forms: Camunda 7 text (`${...}` JUEL, a composite `Hello ${name}`, or a constant string),
+camunda:list / camunda:map (nested), and an empty parameter (null); Zeebe `=FEEL` sources (a
+source without `=` is a static string) with dotted targets (`order.id`) building nested objects.
+camunda:script parameters are not run (a deploy warning says so) and map to null.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.util.task import TaskState
+
+from app.engine import expressions
+from app.engine.data import copy_value
+from app.engine.expression_errors import ExpressionError
+
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "camunda": "http://camunda.org/schema/1.0/bpmn",
+    "zeebe": "http://camunda.org/schema/zeebe/1.0",
+}
+CAM = "{" + NS["camunda"] + "}"
+SHADOW, ABSENT = "baton_io_shadow", "baton_io_absent"
+
+
+# --- reading ------------------------------------------------------------------------------------
+def _value(node) -> tuple:
+    """A camunda parameter/value/entry node as a tagged tree: text, list, map, script or null."""
+    for child in node:
+        if child.tag == CAM + "list":
+            return ("list", [_value(v) for v in child if v.tag == CAM + "value"])
+        if child.tag == CAM + "map":
+            return ("map", [(e.get("key"), _value(e)) for e in child if e.tag == CAM + "entry"])
+        if child.tag == CAM + "script":
+            return ("script", child.get("scriptFormat") or "unknown")
+    text = (node.text or "").strip()
+    return ("text", text) if text else ("null",)
+
+
+def read(node) -> dict | None:
+    """The element's mappings: {"inputs": [(target, value)], "outputs": [...]} or None."""
+    base = "./bpmn:extensionElements/camunda:inputOutput/camunda:"
+    inputs = [(p.get("name"), _value(p)) for p in node.xpath(base + "inputParameter", namespaces=NS)]
+    outputs = [(p.get("name"), _value(p)) for p in node.xpath(base + "outputParameter", namespaces=NS)]
+    zbase = "./bpmn:extensionElements/zeebe:ioMapping/zeebe:"
+    inputs += [
+        (m.get("target"), ("zeebe", m.get("source") or ""))
+        for m in node.xpath(zbase + "input", namespaces=NS)
+    ]
+    outputs += [
+        (m.get("target"), ("zeebe", m.get("source") or ""))
+        for m in node.xpath(zbase + "output", namespaces=NS)
+    ]
+    return {"inputs": inputs, "outputs": outputs} if inputs or outputs else None
+
+
+def expressions_in(value: tuple) -> list[str]:
+    """Every expression text inside a value tree (for deploy-time checks)."""
+    kind = value[0]
+    if kind == "text" and ("${" in value[1] or "#{" in value[1] or value[1].startswith("=")):
+        return [value[1]]
+    if kind == "zeebe" and value[1].strip().startswith("="):
+        return [value[1]]
+    if kind == "list":
+        return [e for v in value[1] for e in expressions_in(v)]
+    if kind == "map":
+        return [e for _, v in value[1] for e in expressions_in(v)]
+    return []
+
+
+# --- evaluating ---------------------------------------------------------------------------------
+def evaluate(value: tuple, context: dict) -> Any:
+    kind = value[0]
+    if kind == "text":
+        text = value[1]
+        if "${" in text or "#{" in text:
+            from app.engine import juel
+
+            return juel.evaluate(text, context)  # a composite `Hello ${name}` is JUEL text too
+        return expressions.evaluate(text, context) if text.startswith("=") else text
+    if kind == "zeebe":
+        source = value[1].strip()
+        return expressions.evaluate(source, context) if source.startswith("=") else source
+    if kind == "list":
+        return [evaluate(v, context) for v in value[1]]
+    if kind == "map":
+        return {k: evaluate(v, context) for k, v in value[1]}
+    return None
+
+
+def set_path(data: dict, target: str, value: Any) -> None:
+    """`a.b.c` writes data["a"]["b"]["c"], creating objects on the way (Zeebe targets)."""
+    *parents, last = target.split(".")
+    node = data
+    for name in parents:
+        if not isinstance(node.get(name), dict):
+            node[name] = {}
+        node = node[name]
+    node[last] = value
+
+
+def _fail(task, what: str, target: str, value: tuple, exc: Exception):
+    text = value[1] if len(value) > 1 and isinstance(value[1], str) else ""
+    message = getattr(exc, "message", str(exc))
+    task.error()
+    return WorkflowTaskException(f"{what} mapping '{target}' ({text}) failed: {message}", task=task)
+
+
+# --- the hooks ----------------------------------------------------------------------------------
+def apply_inputs(mapping: dict, task) -> None:
+    """Evaluate the inputs into the task's data; remember what they shadow (first time only)."""
+    context = dict(task.data)
+    values = {}
+    for target, value in mapping["inputs"]:
+        try:
+            values[target] = evaluate(value, context)
+        except (ExpressionError, TypeError, ValueError) as exc:
+            raise _fail(task, "input", target, value, exc)
+    if SHADOW not in task.internal_data:
+        roots = {t.split(".")[0] for t in values}
+        task.internal_data[SHADOW] = {k: copy_value(task.data[k]) for k in roots if k in task.data}
+        task.internal_data[ABSENT] = sorted(k for k in roots if k not in task.data)
+    for target, result in values.items():
+        set_path(task.data, target, copy_value(result))
+
+
+def apply_outputs(mapping: dict, task) -> None:
+    """Evaluate outputs in the task's scope, drop the local inputs, write outputs to the process."""
+    context = dict(task.data)
+    values = {}
+    for target, value in mapping["outputs"]:
+        try:
+            values[target] = evaluate(value, context)
+        except (ExpressionError, TypeError, ValueError) as exc:
+            raise _fail(task, "output", target, value, exc)
+    for name in task.internal_data.pop(ABSENT, []):
+        task.data.pop(name, None)
+    task.data.update(task.internal_data.pop(SHADOW, {}))
+    for target, result in values.items():
+        set_path(task.data, target, copy_value(result))
+
+
+def attach(spec, mapping: dict | None) -> None:
+    """Connect `mapping` to a task spec's events (once per parsed spec)."""
+    if not mapping:
+        return
+    spec.io_mapping = mapping
+
+    def on_update(workflow, task):
+        if task.state != TaskState.COMPLETED:
+            apply_inputs(mapping, task)
+
+    def on_complete(workflow, task):
+        apply_outputs(mapping, task)
+
+    if mapping["inputs"]:
+        spec.update_event.connect(on_update)
+    if mapping["inputs"] or mapping["outputs"]:
+        spec.completed_event.connect(on_complete)

@@ -1,0 +1,177 @@
+"""Multi-instance activities as Camunda 7 and Zeebe model them.
+
+SpiffWorkflow 3.2's Camunda parser reads camunda:collection as a variable name only, evaluates
+loopCardinality as Python, rewrites the shared spec on first run, and gives a completion
+condition none of the counters Camunda models use. Baton's version:
+
+- the items: camunda:collection (`${expr}`, `=FEEL` or a variable name), zeebe inputCollection,
+  or loopCardinality (any dialect) giving 0..n-1; evaluated once when the activity starts and
+  kept in the activity's internal data (the spec is never changed);
+- each instance gets camunda:elementVariable / zeebe inputElement and `loopCounter` as local
+  variables (removed when it completes; everything else it sets reaches the process);
+- zeebe outputElement is evaluated in each instance and stored at its index in outputCollection;
+- completionCondition sees nrOfInstances, nrOfCompletedInstances, nrOfActiveInstances.
+"""
+
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
+from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
+from SpiffWorkflow.bpmn.specs.defaults import ParallelMultiInstanceTask, SequentialMultiInstanceTask
+from SpiffWorkflow.util.task import TaskState
+
+from app.engine import expressions
+from app.engine.data import copy_value
+from app.engine.expression_errors import ExpressionError
+
+ITEMS = "baton_items"
+NS = {
+    "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+    "camunda": "http://camunda.org/schema/1.0/bpmn",
+    "zeebe": "http://camunda.org/schema/zeebe/1.0",
+}
+CAM = "{" + NS["camunda"] + "}"
+
+
+class _ItemsRef:
+    """The data input the library iterates: the items evaluated when the activity started."""
+
+    bpmn_id = ITEMS
+
+    def exists(self, task):
+        return ITEMS in task.internal_data
+
+    def get(self, task):
+        return task.internal_data[ITEMS]
+
+
+class BatonMultiInstanceMixin:
+    collection = element_variable = output_collection = output_element = loop_cardinality = None
+
+    def _items(self, my_task) -> list:
+        data = my_task.data
+        try:
+            if self.collection is not None:
+                text = self.collection.strip()
+                value = expressions.evaluate(text, data) if _is_expression(text) else data.get(text)
+            else:
+                value = expressions.evaluate(str(self.loop_cardinality).strip(), data)
+                value = list(range(int(value)))
+        except (ExpressionError, TypeError, ValueError) as exc:
+            my_task.error()
+            raise WorkflowTaskException(f"multi-instance items failed: {exc}", task=my_task)
+        if isinstance(value, dict):
+            value = list(value.values())
+        if not isinstance(value, list):
+            my_task.error()
+            what = self.collection or self.loop_cardinality
+            raise WorkflowTaskException(
+                f"multi-instance collection '{what}' is not a list: {value!r}", task=my_task
+            )
+        return value
+
+    def _update_hook(self, my_task):
+        if ITEMS not in my_task.internal_data:
+            my_task._inherit_data()
+            my_task.internal_data[ITEMS] = self._items(my_task)
+            if self.output_collection:
+                my_task.data[self.output_collection] = [None] * len(my_task.internal_data[ITEMS])
+        return super()._update_hook(my_task)
+
+    def create_child(self, my_task, item, key_or_index=None):
+        task_spec = my_task.workflow.spec.task_specs[self.task_spec]
+        if not task_spec.completed_event.is_connected(self.merge_child):
+            task_spec.completed_event.connect(self.merge_child)
+        child = my_task._add_child(task_spec, TaskState.WAITING)
+        child.triggered = True
+        index = key_or_index if isinstance(key_or_index, int) else len(my_task.children) - 1
+        child.internal_data["key_or_index"] = index
+        child.data["loopCounter"] = index
+        if self.element_variable:
+            child.data[self.element_variable] = copy_value(item)
+        child.task_spec._update(child)
+
+    def merge_child(self, workflow, child):
+        my_task = child.parent
+        if self.output_collection and self.output_element:
+            try:
+                value = expressions.evaluate(self.output_element, dict(child.data))
+            except ExpressionError as exc:
+                raise WorkflowTaskException(f"outputElement failed: {exc.message}", task=child)
+            outputs = my_task.data.setdefault(self.output_collection, [])
+            index = child.internal_data.get("key_or_index", len(outputs))
+            outputs.extend([None] * (index + 1 - len(outputs)))
+            outputs[index] = value
+        for local in ("loopCounter", self.element_variable):
+            if local:
+                child.data.pop(local, None)
+        child.data.pop(self.output_collection or "", None)
+        return super().merge_child(workflow, child)
+
+    def check_completion_condition(self, my_task):
+        if not self.condition or not my_task.internal_data.get("merged"):
+            return False
+        total = len(my_task.internal_data.get(ITEMS, []))
+        done = len(my_task.internal_data["merged"])
+        active = 1 if isinstance(self, SequentialMultiInstanceTask) and done < total else total - done
+        counters = {"nrOfInstances": total, "nrOfCompletedInstances": done, "nrOfActiveInstances": active}
+        return bool(my_task.workflow.script_engine.evaluate(my_task, self.condition, counters))
+
+
+def _is_expression(text: str) -> bool:
+    return expressions.dialect_of(text) in ("juel", "feel")
+
+
+class BatonSequentialMultiInstance(BatonMultiInstanceMixin, SequentialMultiInstanceTask):
+    pass
+
+
+class BatonParallelMultiInstance(BatonMultiInstanceMixin, ParallelMultiInstanceTask):
+    pass
+
+
+def loop_settings(parser, loop) -> dict | None:
+    """Camunda/Zeebe multi-instance settings of a loop element, or None for standard BPMN data refs."""
+    zeebe = loop.xpath("./bpmn:extensionElements/zeebe:loopCharacteristics", namespaces=NS)
+    cardinality = loop.xpath("./bpmn:loopCardinality", namespaces=NS)
+    condition = loop.xpath("./bpmn:completionCondition", namespaces=NS)
+    settings = {
+        "collection": loop.get(CAM + "collection"),
+        "element_variable": loop.get(CAM + "elementVariable"),
+        "loop_cardinality": (cardinality[0].text or "").strip() if cardinality else None,
+        "condition": (condition[0].text or "").strip() if condition else None,
+    }
+    if zeebe:
+        z = zeebe[0]
+        settings.update(
+            collection=z.get("inputCollection"),
+            element_variable=z.get("inputElement"),
+            output_collection=z.get("outputCollection"),
+            output_element=z.get("outputElement"),
+        )
+    if settings["collection"] is None and settings["loop_cardinality"] is None:
+        return None
+    return settings
+
+
+def add_multi_instance(parser: TaskParser, loop) -> None:
+    """The parser side: replace the parsed task with a Baton multi-instance wrapping it."""
+    settings = loop_settings(parser, loop)
+    if settings is None:
+        # Standard BPMN (loopDataInputRef / inputDataItem): the library's own implementation.
+        return TaskParser._add_multiinstance_task(parser, loop)
+    original = parser.spec.task_specs.pop(parser.task.name)
+    cls = BatonSequentialMultiInstance if loop.get("isSequential") == "true" else BatonParallelMultiInstance
+    parser.task = cls(
+        parser.spec,
+        original.name,
+        task_spec="",
+        data_input=_ItemsRef(),
+        input_item=TaskDataReference(settings["element_variable"]) if settings["element_variable"] else None,
+        condition=settings.pop("condition") or None,
+        description="Multi-instance",
+    )
+    for key, value in settings.items():
+        setattr(parser.task, key, value)
+    parser._copy_task_attrs(original, loop)
