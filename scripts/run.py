@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,11 +44,36 @@ def main() -> None:
     flask("baton", "deploy-dir", "bpmn", "dmn", env=env)
     if generated:
         print(f"\nAdmin API token (kept in {INSTANCE / 'admin_token'}):\n  {token}\n", flush=True)
+    children = [background(env), web(env, port)]
     print(f"Baton is serving on http://127.0.0.1:{port}  (Ctrl-C to stop)", flush=True)
-    os.execve(
-        str(VENV_BIN / "gunicorn"),
+    supervise(children)
+
+
+def background(env: dict) -> subprocess.Popen:
+    """Celery worker with beat embedded: service tasks, timers (on SQLite's broker unless REDIS_URL)."""
+    return subprocess.Popen(
         [
-            "gunicorn",
+            str(VENV_BIN / "celery"),
+            "-A",
+            "app.celery_worker:celery",
+            "worker",
+            "-B",
+            "--concurrency=2",
+            "--loglevel=INFO",
+            "--without-mingle",
+            "--without-gossip",
+            "-s",
+            str(INSTANCE / "celerybeat-schedule"),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def web(env: dict, port: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
@@ -57,8 +84,32 @@ def main() -> None:
             "-",
             "app.wsgi:app",
         ],
-        env,
+        cwd=ROOT,
+        env=env,
     )
+
+
+def supervise(children: list[subprocess.Popen]) -> None:
+    """Wait until Ctrl-C (or one child exits), then stop every child and wait for it."""
+
+    def stop(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(20)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    sys.exit(0)
 
 
 if __name__ == "__main__":

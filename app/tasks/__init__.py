@@ -44,10 +44,10 @@ def init_celery(app: Flask) -> Celery:
         beat_schedule=BEAT_SCHEDULE,
         beat_max_loop_interval=1,
         broker_connection_retry_on_startup=True,
-        # The SQLite broker is polled: 0.1 s keeps a due timer's lag well under a second.
-        broker_transport_options={"polling_interval": 0.1} if not config.REDIS_URL else {},
     )
     celery.set_default()
+    if not config.REDIS_URL:
+        _poll_sqlite_broker_often()
     app.extensions["celery"] = celery
     # Without Redis in a test run nobody consumes the queue: jobs stay in the outbox table.
     app.extensions["baton_dispatch"] = bool(config.REDIS_URL) or not config.TESTING
@@ -57,6 +57,14 @@ def init_celery(app: Flask) -> Celery:
     from app.tasks import jobs as job_tasks  # noqa: F401  (registers the tasks on this app)
 
     return celery
+
+
+def _poll_sqlite_broker_often() -> None:
+    # The SQLite broker is polled (1 s by default); 0.1 s keeps a due timer's lag well under a
+    # second. Set on the class because kombu hands this transport's options to create_engine.
+    from kombu.transport.sqlalchemy import Transport
+
+    Transport.polling_interval = 0.1
 
 
 _listening = False
