@@ -180,8 +180,10 @@ def _form(node, zeebe_form) -> dict | None:
         return {"type": "generated", "fields": fields}
     if node.get(CAM + "formKey"):
         key = node.get(CAM + "formKey")
-        if key.startswith("camunda-forms:deployment:"):
-            return {"type": "camunda-form", "ref": key.split(":")[-1], "binding": "deployment"}
+        if key.startswith(("camunda-forms:deployment:", "camunda-forms:app:")):
+            # The form file deployed with the process (`app:` names it inside a Java web app).
+            ref = key.split(":", 2)[-1].rsplit("/", 1)[-1]
+            return {"type": "camunda-form", "ref": ref, "binding": "deployment"}
         return {"type": "external", "key": key}
     return None
 

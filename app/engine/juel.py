@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from lark import Lark, Tree
 from lark.exceptions import UnexpectedInput
 
@@ -43,6 +45,7 @@ _GRAMMAR = r"""
         | "true"                             -> true
         | "false"                            -> false
         | "null"                             -> null
+        | NAME "(" [expr ("," expr)*] ")"    -> function
         | NAME                               -> var
         | "(" expr ")"
 EQ_OP.2: /==|!=|\beq\b|\bne\b/
@@ -265,6 +268,12 @@ class _Interpreter:
         values = [self.eval(arg) for arg in args if arg is not None]
         return call_method(self.eval(target), str(name), values, self.text)
 
+    def function(self, name: Any, *args: Tree) -> Any:
+        # Camunda 7's built-in `dateTime()` (a Joda DateTime of now), e.g. in dueDate attributes.
+        if str(name) == "dateTime" and not [a for a in args if a is not None]:
+            return datetime.now(UTC)
+        raise JuelEvaluationError(f"function {str(name)!r} is not available", self.text)
+
 
 def _arithmetic(operator: str, a: int | float, b: int | float, text: str) -> int | float:
     if operator == "+":
@@ -355,7 +364,28 @@ _NUMBER_METHODS: dict[str, Callable[..., Any]] = {
 }
 
 
+def _plus(unit: str, sign: int = 1) -> Callable[..., Any]:
+    def shift(moment: datetime, amount: Any) -> datetime:
+        if unit == "months":
+            return moment + relativedelta(months=sign * int(amount))
+        return moment + timedelta(**{unit: sign * float(amount)})
+
+    return shift
+
+
+_UNITS = ("Weeks", "Days", "Hours", "Minutes", "Seconds", "Months")
+# Joda DateTime as Camunda models use it: dateTime().plusWeeks(1).toDate(); a date ends as ISO 8601.
+_DATETIME_METHODS: dict[str, Callable[..., Any]] = {
+    **{f"plus{u}": _plus(u.lower()) for u in _UNITS},
+    **{f"minus{u}": _plus(u.lower(), -1) for u in _UNITS},
+    "toDate": lambda moment: moment.isoformat(),
+    "toString": lambda moment: moment.isoformat(),
+}
+
+
 def _methods_for(target: Any) -> dict[str, Callable[..., Any]]:
+    if isinstance(target, datetime):
+        return _DATETIME_METHODS
     if isinstance(target, str):
         return _STRING_METHODS
     if isinstance(target, list | tuple):

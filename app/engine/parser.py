@@ -8,11 +8,12 @@ from dataclasses import dataclass, field
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.data_spec import BpmnDataStoreSpecification
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from app.engine import extensions
+from app.engine import extensions, validation
 from app.engine.call_activity import called_element
 from app.engine.camunda_parsing import with_camunda_hooks
 from app.engine.errors import ModelError
@@ -43,6 +44,14 @@ class DecisionTaskParser(CamundaTaskParser):
         )
 
 
+class DrawnDataStore(BpmnDataStoreSpecification):
+    def get(self, my_task):
+        pass
+
+    def set(self, my_task):
+        pass
+
+
 class BatonParser(CamundaParser):
     # Every task parser also applies io mappings and Camunda multi-instance (app.engine.camunda_parsing).
     OVERRIDE_PARSER_CLASSES = with_camunda_hooks({
@@ -53,6 +62,13 @@ class BatonParser(CamundaParser):
         full_tag("serviceTask"): (CamundaTaskParser, BatonServiceTask),
         full_tag("sendTask"): (CamundaTaskParser, BatonServiceTask),
     })
+
+    def _add_data_stores(self, bpmn):
+        # A data store without an implementation (Camunda models draw them as documentation)
+        # reads and writes nothing instead of failing the deployment; validation warns about it.
+        names = {s.get("name") for s in bpmn.xpath(".//bpmn:dataStore", namespaces=self.namespaces)}
+        self.DATA_STORE_CLASSES = {**{n: DrawnDataStore for n in names if n}, **type(self).DATA_STORE_CLASSES}
+        super()._add_data_stores(bpmn)
 
     def _find_dependencies(self, process):
         # zeebe:calledElement names the callee in an extension element, not the attribute.
@@ -164,6 +180,8 @@ def _parse_bpmn(roots, result: ParsedDeployment, resolve_process, max_bytes: int
         for p in root.iter(full_tag("process"))
         if p.get("isExecutable", "true") != "false"
     ]
+    for filename, process in own_keys:
+        result.warnings.extend(validation.validate_process(process, filename))
     all_roots = dict(roots)
     parser = build_parser(all_roots)
     for callee in _missing_callees(parser):
@@ -219,6 +237,8 @@ def _parse_form(data: bytes, filename: str, max_bytes: int) -> ParsedForm:
         schema = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ModelError(f"form is not valid JSON: {exc}", filename=filename)
-    if not isinstance(schema, dict) or not schema.get("id"):
-        raise ModelError('a form needs a top-level "id" (its key)', filename=filename)
-    return ParsedForm(schema["id"], filename, schema)
+    if not isinstance(schema, dict):
+        raise ModelError("a form must be a JSON object (a form-js schema)", filename=filename)
+    # Camunda 7 refers to a form by its file (camunda-forms:deployment:task-form.form), and
+    # Modeler-saved forms may have no id, so the file name is the key when "id" is absent.
+    return ParsedForm(schema.get("id") or filename.rsplit("/", 1)[-1], filename, schema)

@@ -1,0 +1,178 @@
+"""Deploy-time checks of every expression in a process, and warnings for what Baton cannot run.
+
+An expression that does not parse fails the deployment (a 400 naming the file, the line, the
+element and the expression) rather than the first instance that reaches it. What Baton does not
+run — JavaScript/Groovy scripts, camunda task/execution listeners, camunda:script parameters — is
+a warning naming the element: the model still deploys and runs without it.
+
+What is checked where: conditions, timers, multi-instance settings and script tasks are full
+expressions (any dialect, Python included); attribute values (assignee, candidates, due dates,
+priority) and mapping values are checked only when they hold `${...}` or `=FEEL`, because
+otherwise they are constant text (`demo`, `sales,qa`).
+"""
+
+from __future__ import annotations
+
+from app.engine import expressions, io_mapping
+from app.engine.errors import ModelError
+from app.engine.expression_errors import ExpressionError
+
+NS = io_mapping.NS
+CAM = io_mapping.CAM
+_ATTRIBUTES = ("assignee", "candidateUsers", "candidateGroups", "dueDate", "followUpDate", "priority")
+_ZEEBE_ATTRIBUTES = {
+    "assignmentDefinition": ("assignee", "candidateUsers", "candidateGroups"),
+    "taskSchedule": ("dueDate", "followUpDate"),
+    "priorityDefinition": ("priority",),
+}
+_RUNNABLE_SCRIPTS = ("", "python", "feel")
+
+
+def validate_process(process, filename: str) -> list[dict]:
+    """Raise ModelError for the first expression that does not parse; return the warnings."""
+    warnings: list[dict] = []
+    for node in process.iter():
+        if not isinstance(node.tag, str) or not node.get("id"):
+            continue
+        for text, full in _expressions(node):
+            _check(text, full, node, filename)
+        _check_script(node, filename)
+        warnings.extend(_warnings(node))
+    return warnings
+
+
+def _check(text: str, full: bool, node, filename: str) -> None:
+    text = (text or "").strip()
+    if not text:
+        return
+    try:
+        if "${" in text or "#{" in text:
+            from app.engine import juel
+
+            juel._compile(text)  # composite `Hello ${name}` included; compiled once, cached
+        elif text.startswith("=") or full:
+            expressions.check(text)
+    except ExpressionError as exc:
+        raise _error(node, filename, text, exc.message)
+    except Exception as exc:  # the Python sandbox's errors carry .message
+        raise _error(node, filename, text, getattr(exc, "message", str(exc)))
+
+
+def _error(node, filename: str, text: str, message: str) -> ModelError:
+    return ModelError(
+        f"expression {text!r} does not parse: {message}",
+        filename=filename,
+        line=node.sourceline,
+        element_id=node.get("id"),
+    )
+
+
+def _expressions(node) -> list[tuple[str, bool]]:
+    """(text, is_full_expression) pairs held by one element."""
+    found = [(node.get(CAM + a), False) for a in _ATTRIBUTES if node.get(CAM + a)]
+    for tag, names in _ZEEBE_ATTRIBUTES.items():
+        for z in node.xpath(f"./bpmn:extensionElements/zeebe:{tag}", namespaces=NS):
+            found += [(z.get(n), False) for n in names if z.get(n)]
+    paths = (
+        "./bpmn:conditionExpression",
+        "./bpmn:conditionalEventDefinition/bpmn:condition",
+        "./bpmn:timerEventDefinition/bpmn:timeDate",
+        "./bpmn:timerEventDefinition/bpmn:timeDuration",
+        "./bpmn:timerEventDefinition/bpmn:timeCycle",
+        "./bpmn:multiInstanceLoopCharacteristics/bpmn:loopCardinality",
+        "./bpmn:multiInstanceLoopCharacteristics/bpmn:completionCondition",
+        "./bpmn:standardLoopCharacteristics/bpmn:loopCondition",
+    )
+    for path in paths:
+        found += [(n.text, True) for n in node.xpath(path, namespaces=NS) if n.text]
+    found += _loop_expressions(node) + _mapping_expressions(node)
+    return found
+
+
+def _loop_expressions(node) -> list[tuple[str, bool]]:
+    found = []
+    for loop in node.xpath("./bpmn:multiInstanceLoopCharacteristics", namespaces=NS):
+        collection = loop.get(CAM + "collection")
+        if collection and expressions.dialect_of(collection) in ("juel", "feel"):
+            found.append((collection, True))
+        for z in loop.xpath("./bpmn:extensionElements/zeebe:loopCharacteristics", namespaces=NS):
+            found += [(z.get(a), True) for a in ("inputCollection", "outputElement") if z.get(a)]
+    return found
+
+
+def _mapping_expressions(node) -> list[tuple[str, bool]]:
+    mapping = io_mapping.read(node) or {"inputs": [], "outputs": []}
+    found = [
+        (e, True) for _, v in mapping["inputs"] + mapping["outputs"] for e in io_mapping.expressions_in(v)
+    ]
+    for m in node.xpath(
+        "./bpmn:extensionElements/camunda:in | ./bpmn:extensionElements/camunda:out", namespaces=NS
+    ):
+        if m.get("sourceExpression"):
+            found.append((m.get("sourceExpression"), True))
+    return found
+
+
+def _check_script(node, filename: str) -> None:
+    if node.tag != "{" + NS["bpmn"] + "}scriptTask":
+        return
+    script_format = (node.get("scriptFormat") or "").lower()
+    body = node.xpath("./bpmn:script", namespaces=NS)
+    text = body[0].text if body else None
+    if not text or script_format not in _RUNNABLE_SCRIPTS:
+        return
+    if script_format == "feel":
+        return _check("=" + text.strip(), True, node, filename)
+    from app.engine import sandbox
+
+    try:
+        sandbox.check_script(text)
+    except Exception as exc:  # the sandbox's refusals and syntax errors carry .message
+        message = getattr(exc, "message", str(exc))
+        raise ModelError(
+            f"script does not parse: {message}",
+            filename=filename,
+            line=node.sourceline,
+            element_id=node.get("id"),
+        )
+
+
+def _warnings(node) -> list[dict]:
+    element_id = node.get("id")
+    out = []
+    if node.tag == "{" + NS["bpmn"] + "}scriptTask":
+        script_format = (node.get("scriptFormat") or "").lower()
+        if script_format not in _RUNNABLE_SCRIPTS:
+            out.append(
+                _warn(
+                    element_id, f"{script_format} scripts are not run by Baton; this task fails when reached"
+                )
+            )
+    if node.tag == "{" + NS["bpmn"] + "}dataStoreReference":
+        out.append(_warn(element_id, "data stores are drawn only: Baton does not read or write them"))
+    for kind in ("taskListener", "executionListener"):
+        for listener in node.xpath(f"./bpmn:extensionElements/camunda:{kind}", namespaces=NS):
+            what = _listener_body(listener)
+            event = listener.get("event") or "?"
+            out.append(
+                _warn(element_id, f"camunda:{kind} on '{event}' ({what}) is ignored: Baton does not run it")
+            )
+    for script in node.xpath("./bpmn:extensionElements/camunda:inputOutput/*/camunda:script", namespaces=NS):
+        name = script.getparent().get("name")
+        fmt = script.get("scriptFormat") or "script"
+        out.append(
+            _warn(element_id, f"camunda:script ({fmt}) for parameter '{name}' is not run; it maps to null")
+        )
+    return out
+
+
+def _listener_body(listener) -> str:
+    for attr in ("class", "expression", "delegateExpression"):
+        if listener.get(attr):
+            return f"{attr} {listener.get(attr)}"
+    script = listener.xpath("./camunda:script", namespaces=NS)
+    return f"{script[0].get('scriptFormat') or 'script'} script" if script else "no body"
+
+
+def _warn(element_id: str, message: str) -> dict:
+    return {"element_id": element_id, "message": message}
