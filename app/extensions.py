@@ -13,5 +13,9 @@ naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
+# Objects stay loaded after commit: a request builds its response from what it just wrote,
+# without a second round trip per row.
+db = SQLAlchemy(
+    metadata=MetaData(naming_convention=naming_convention), session_options={"expire_on_commit": False}
+)
 migrate = Migrate(render_as_batch=True, compare_type=True)

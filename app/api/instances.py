@@ -17,15 +17,14 @@ from app.schemas.core import (
 )
 from app.schemas.security import ReasonSchema
 from app.services import instances as service
-from app.services.tasks import list_tasks
+from app.services.tasks import tasks_of_instance
 
 instance_schema = InstanceSchema()
 
 
 def _instance_body(instance) -> dict:
     body = instance_schema.dump(instance)
-    tasks, _ = list_tasks(g.user, instance_id=instance.id)
-    body["tasks"] = task_schema.dump(tasks, many=True)
+    body["tasks"] = task_schema.dump(tasks_of_instance(g.user, instance.id), many=True)
     return body
 
 

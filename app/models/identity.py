@@ -33,7 +33,7 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = created_column()
 
-    groups: Mapped[list[Group]] = relationship(secondary="group_memberships", lazy="selectin")
+    groups: Mapped[list[Group]] = relationship(secondary="group_memberships", lazy="select")
 
     @property
     def group_names(self) -> list[str]:

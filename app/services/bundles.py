@@ -22,6 +22,12 @@ _lock = threading.Lock()
 _bundles: dict = {}
 
 
+def bundle_for_id(definition_id) -> ProcessBundle:
+    """The bundle of a stored definition, without touching the database when it is cached."""
+    cached = _bundles.get(definition_id)
+    return cached if cached is not None else bundle_for(db.session.get(Definition, definition_id))
+
+
 def bundle_for(definition: Definition) -> ProcessBundle:
     """The runnable bundle of a BPMN definition (cached per definition id)."""
     cached = _bundles.get(definition.id)
@@ -29,7 +35,9 @@ def bundle_for(definition: Definition) -> ProcessBundle:
         return cached
     resources = (
         db.session.execute(
-            select(DeploymentResource).where(DeploymentResource.id.in_([UUID(r) for r in definition.meta["resource_ids"]]))
+            select(DeploymentResource).where(
+                DeploymentResource.id.in_([UUID(r) for r in definition.meta["resource_ids"]])
+            )
         )
         .scalars()
         .all()

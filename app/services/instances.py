@@ -18,7 +18,7 @@ from app.models.definitions import DEPRECATED, PUBLISHED
 from app.models.instances import CANCELLED, ENDED, SUSPENDED, WAITING
 from app.models.tasks import OPEN, UserTask
 from app.services import audit, permissions
-from app.services.bundles import bundle_for
+from app.services.bundles import bundle_for, bundle_for_id
 from app.services.deployments import latest_definition
 from app.services.stepping import persist_step
 
@@ -73,20 +73,25 @@ def start_instance(
     runner = Runner.start(bundle, variables)
     if message is not None:
         runner.deliver_message(*message)
+    result = runner.result()
+    # Born with the step's outcome, so the row is inserted once and never updated in this request.
     instance = ProcessInstance(
         tenant_id=actor.tenant_id,
         definition_id=definition.id,
         definition_key=key,
         definition_version=definition.version,
         business_key=business_key,
-        status=WAITING,
+        status=result.status,
+        variables=result.variables,
+        active_elements=result.active_elements,
+        ended_at=utcnow() if result.status == "completed" else None,
         started_by=actor.username,
         idempotency_key=idempotency_key,
     )
     db.session.add(instance)
     try:
         db.session.flush()  # a concurrent start with the same idempotency key fails here
-        persist_step(instance, runner.result(), bundle.elements)
+        persist_step(instance, result, bundle.elements, new=True)
         after = {"variables": variables, "business_key": business_key}
         audit.record(actor, "instance.start", instance, after=after)
         db.session.commit()
@@ -135,7 +140,7 @@ def load_runner(instance: ProcessInstance) -> tuple[Runner, dict]:
     state = db.session.get(InstanceState, instance.id)
     if state is None:
         raise Conflict(f"process instance {instance.id} has ended")
-    bundle = bundle_for(instance_definition(instance))
+    bundle = bundle_for_id(instance.definition_id)
     return Runner.load(bundle, state.state), bundle.elements
 
 

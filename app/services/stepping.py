@@ -31,17 +31,21 @@ def persist_step(
     elements: dict,
     completed_task_id=None,
     actor: str | None = None,
+    new: bool = False,
 ) -> None:
-    """Apply a step's result to the instance's rows. The caller commits."""
+    """Apply a step's result to the instance's rows. The caller commits.
+
+    `new` says the instance was created in this transaction: it has no rows to read or clear yet.
+    """
     now = utcnow()
+    if result.status == "completed" and instance.ended_at is None:
+        instance.ended_at = now
     instance.status = result.status
     instance.variables = result.variables
     instance.active_elements = result.active_elements
-    if result.status == "completed":
-        instance.ended_at = now
-    _save_state(instance, result.state)
-    _sync_user_tasks(instance, result, elements, completed_task_id, actor, now)
-    _sync_subscriptions(instance, result)
+    _save_state(instance, result.state, new)
+    _sync_user_tasks(instance, result, elements, completed_task_id, actor, now, new)
+    _sync_subscriptions(instance, result, new)
     if result.history:
         db.session.add_all(HistoryEntry(instance_id=instance.id, **vars(h)) for h in result.history)
     if result.error is not None:
@@ -60,22 +64,29 @@ def persist_step(
         hook(instance, result)
 
 
-def _save_state(instance: ProcessInstance, state: str | None) -> None:
+def _save_state(instance: ProcessInstance, state: str | None, new: bool) -> None:
     if state is None:
-        db.session.execute(delete(InstanceState).where(InstanceState.instance_id == instance.id))
+        if not new:
+            db.session.execute(delete(InstanceState).where(InstanceState.instance_id == instance.id))
         return
-    row = db.session.get(InstanceState, instance.id)
+    row = None if new else db.session.get(InstanceState, instance.id)
     if row is None:
         db.session.add(InstanceState(instance_id=instance.id, state=state, size_bytes=len(state)))
     else:
         row.state, row.size_bytes = state, len(state)
 
 
-def _sync_user_tasks(instance, result: StepResult, elements: dict, completed_task_id, actor, now) -> None:
-    open_ids = set(
-        db.session.execute(
-            select(UserTask.id).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
-        ).scalars()
+def _sync_user_tasks(
+    instance, result: StepResult, elements: dict, completed_task_id, actor, now, new
+) -> None:
+    open_ids = (
+        set()
+        if new
+        else set(
+            db.session.execute(
+                select(UserTask.id).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
+            ).scalars()
+        )
     )
     ready = {t.task_id: t for t in result.user_tasks}
     gone = open_ids - set(ready)
@@ -129,8 +140,9 @@ def _create_user_task(instance, ready, element: dict, now: datetime) -> None:
     db.session.add(row)
 
 
-def _sync_subscriptions(instance, result: StepResult) -> None:
-    db.session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
+def _sync_subscriptions(instance, result: StepResult, new: bool) -> None:
+    if not new:
+        db.session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
     db.session.add_all(
         MessageSubscription(
             tenant_id=instance.tenant_id,

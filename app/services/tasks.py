@@ -84,6 +84,14 @@ def list_tasks(
     return items, total
 
 
+def tasks_of_instance(user: User, instance_id) -> list[UserTask]:
+    """The open tasks of one instance that `user` may see (no count: this is part of an instance view)."""
+    query = select(UserTask).where(
+        visible_to(user), UserTask.instance_id == instance_id, UserTask.status == OPEN
+    )
+    return list(db.session.execute(query.order_by(UserTask.created_at)).scalars())
+
+
 def get_task(user: User, task_id) -> UserTask:
     task = db.session.get(UserTask, task_id)
     if task is None or task.tenant_id != user.tenant_id:

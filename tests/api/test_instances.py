@@ -42,12 +42,13 @@ def test_suspend_blocks_completion_until_resume(deployed):
 
 def test_cancel_ends_the_instance_and_its_open_tasks(deployed):
     started = deployed.post("/process-definitions/two_steps/instances", json={}).json
-    cancelled = deployed.post(f"/instances/{started['id']}/cancel")
+    assert deployed.post(f"/instances/{started['id']}/cancel").status_code == 400  # a reason is required
+    cancelled = deployed.post(f"/instances/{started['id']}/cancel", json={"reason": "customer withdrew"})
     assert cancelled.status_code == 200 and cancelled.json["status"] == "cancelled"
     task = deployed.get(f"/tasks/{started['tasks'][0]['id']}").json
     assert task["status"] == "cancelled"
     assert deployed.post(f"/tasks/{task['id']}/complete", json={}).status_code == 409
-    assert deployed.post(f"/instances/{started['id']}/cancel").status_code == 409
+    assert deployed.post(f"/instances/{started['id']}/cancel", json={"reason": "again"}).status_code == 409
 
 
 def test_variables_must_be_a_json_object(deployed):
@@ -57,7 +58,7 @@ def test_variables_must_be_a_json_object(deployed):
 
 def test_unknown_instance_is_a_404(deployed):
     assert deployed.get(f"/instances/{uuid.uuid4()}").status_code == 404
-    assert deployed.post(f"/instances/{uuid.uuid4()}/cancel").status_code == 404
+    assert deployed.post(f"/instances/{uuid.uuid4()}/cancel", json={"reason": "x"}).status_code == 404
 
 
 def test_claim_and_unclaim(deployed, as_user):
