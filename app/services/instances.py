@@ -213,8 +213,8 @@ def resume_instance(tenant_id: str, instance_id, actor: User | None = None) -> P
 
 def cancel_instance(tenant_id: str, instance_id, actor: User, reason: str | None = None) -> ProcessInstance:
     """Cancel a running instance; a reason is required and goes into the audit trail."""
-    reason = audit.require_reason(reason, "cancelling an instance")
     instance = lock_instance(tenant_id, instance_id)
+    reason = audit.require_reason(reason, "cancelling an instance")
     if instance.status in ENDED:
         raise Conflict(f"the instance is already {instance.status}")
     runner, elements = load_runner(instance)
