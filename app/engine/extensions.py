@@ -45,6 +45,14 @@ def _csv(value: str | None) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
 
+def _names(value: str | None) -> list[str] | str:
+    """A comma list of names, or the expression that yields them (`${approverGroups}`, `=groups`)."""
+    text = (value or "").strip()
+    if "${" in text or "#{" in text or text.startswith("="):
+        return text
+    return _csv(text)
+
+
 def _first(node, path: str):
     found = node.xpath(path, namespaces=NS)
     return found[0] if found else None
@@ -145,8 +153,8 @@ def _user_task(node, lane: str | None) -> dict:
     zeebe_sched = _first(node, "./bpmn:extensionElements/zeebe:taskSchedule")
     zeebe_form = _first(node, "./bpmn:extensionElements/zeebe:formDefinition")
     zeebe_prio = _first(node, "./bpmn:extensionElements/zeebe:priorityDefinition")
-    groups = _csv(node.get(CAM + "candidateGroups") or _attr(zeebe_assign, "candidateGroups"))
-    users = _csv(node.get(CAM + "candidateUsers") or _attr(zeebe_assign, "candidateUsers"))
+    groups = _names(node.get(CAM + "candidateGroups") or _attr(zeebe_assign, "candidateGroups"))
+    users = _names(node.get(CAM + "candidateUsers") or _attr(zeebe_assign, "candidateUsers"))
     return {
         "assignee": node.get(CAM + "assignee") or _attr(zeebe_assign, "assignee"),
         "candidate_groups": groups,

@@ -54,14 +54,16 @@ class DrawnDataStore(BpmnDataStoreSpecification):
 
 class BatonParser(CamundaParser):
     # Every task parser also applies io mappings and Camunda multi-instance (app.engine.camunda_parsing).
-    OVERRIDE_PARSER_CLASSES = with_camunda_hooks({
-        **CamundaParser.OVERRIDE_PARSER_CLASSES,
-        **event_parser_overrides(),
-        full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
-        # Service and send tasks wait for a Celery worker instead of running inside the request.
-        full_tag("serviceTask"): (CamundaTaskParser, BatonServiceTask),
-        full_tag("sendTask"): (CamundaTaskParser, BatonServiceTask),
-    })
+    OVERRIDE_PARSER_CLASSES = with_camunda_hooks(
+        {
+            **CamundaParser.OVERRIDE_PARSER_CLASSES,
+            **event_parser_overrides(),
+            full_tag("businessRuleTask"): (DecisionTaskParser, DecisionTask),
+            # Service and send tasks wait for a Celery worker instead of running inside the request.
+            full_tag("serviceTask"): (CamundaTaskParser, BatonServiceTask),
+            full_tag("sendTask"): (CamundaTaskParser, BatonServiceTask),
+        }
+    )
 
     def _add_data_stores(self, bpmn):
         # A data store without an implementation (Camunda models draw them as documentation)
@@ -197,7 +199,22 @@ def _parse_bpmn(roots, result: ParsedDeployment, resolve_process, max_bytes: int
         meta = extensions.read_process(process)
         meta["start_messages"] = _start_messages(process, messages)
         meta["files"] = sorted(all_roots)
+        _add_callee_elements(meta, process, all_roots)
         result.processes.append(ParsedProcess(key, process.get("name"), filename, meta))
+
+
+def _add_callee_elements(meta: dict, own, roots) -> None:
+    # A called process's tasks run inside this instance, and runtime looks elements up by id.
+    # On a clash the caller's element wins, unless it is only a container (Camunda's invoice
+    # names its call activity and the called user task both `reviewInvoice`).
+    elements = meta["elements"]
+    for root in roots.values():
+        for process in root.iter(full_tag("process")):
+            if process is not own:
+                for element_id, info in extensions.read_process(process)["elements"].items():
+                    mine = elements.get(element_id)
+                    if mine is None or mine.get("type") in ("callActivity", "subProcess"):
+                        elements[element_id] = info
 
 
 def _missing_callees(parser: BatonParser) -> list[str]:

@@ -1,0 +1,100 @@
+"""Camunda's own examples, deployed unmodified and driven over HTTP as a Camunda user would."""
+
+import pytest
+
+from app.models.jobs import Job
+from app.services import jobs
+from tests.conftest import SHARED
+
+EXAMPLES = SHARED / "conformance" / "camunda-examples"
+INVOICE = EXAMPLES / "invoice"
+START = {
+    "amount": 30.0,
+    "invoiceCategory": "Misc",
+    "creditor": "Great Pizza",
+    "invoiceNumber": "GPFE-23232323",
+}
+
+
+@pytest.fixture
+def invoice(admin):
+    deployed = admin.deploy(
+        INVOICE / "invoice.v2.bpmn", INVOICE / "reviewInvoice.bpmn", INVOICE / "invoiceBusinessDecisions.dmn"
+    )
+    assert deployed.status_code == 201, deployed.json
+    return admin, deployed.json
+
+
+def _open_task(api, instance_id, element_id):
+    tasks = api.get(f"/tasks?instance_id={instance_id}").json["items"]
+    assert [t["element_id"] for t in tasks] == [element_id], tasks
+    return tasks[0]
+
+
+def _complete(api, task, **variables):
+    done = api.post(f"/tasks/{task['id']}/complete", json={"variables": variables})
+    assert done.status_code == 200, done.json
+
+
+def test_invoice_example_deploys_with_warnings_for_its_javascript_listeners(invoice):
+    _, body = invoice
+    assert {d["key"] for d in body["definitions"]} >= {"invoice", "ReviewInvoice", "invoice-assign-approver"}
+    warned = {(w["element_id"], "javascript" in w["message"]) for w in body["warnings"]}
+    assert ("approveInvoice", True) in warned
+
+
+def test_invoice_runs_end_to_end_decision_approval_transfer_and_archive(invoice, db_session):
+    api, _ = invoice
+    started = api.post("/process-definitions/invoice/instances", json={"variables": START})
+    assert started.status_code == 201, started.json
+    iid = started.json["id"]
+    approve = _open_task(api, iid, "approveInvoice")
+    # invoice-assign-approver (DMN, collectEntries) gave the approver group; dueDate is a week out.
+    assert approve["candidate_groups"] == ["accounting", "sales"]
+    assert approve["due"] is not None
+    assert api.get(f"/instances/{iid}").json["variables"]["approverGroups"] == ["accounting", "sales"]
+    _complete(api, approve, approved=True)
+    transfer = _open_task(api, iid, "prepareBankTransfer")
+    assert transfer["candidate_groups"] == ["accounting"]
+    _complete(api, transfer)
+    # The archive step is a camunda:class service task: a worker runs its registered handler.
+    job = db_session.query(Job).filter_by(instance_id=iid, element_id="ServiceTask_1").one()
+    assert job.handler == "org.camunda.bpm.example.invoice.service.ArchiveInvoiceService"
+    assert jobs.run_job(job.id) == "done"
+    final = api.get(f"/instances/{iid}").json
+    assert final["status"] == "completed", final
+    assert final["variables"]["archived"] is True
+    visited = [h["element_id"] for h in api.get(f"/instances/{iid}/history").json["items"]]
+    assert visited[-2:] == ["ServiceTask_1", "invoiceProcessed"]
+
+
+def test_a_rejected_invoice_goes_to_review_in_the_called_process_and_back(invoice):
+    api, _ = invoice
+    iid = api.post("/process-definitions/invoice/instances", json={"variables": START}).json["id"]
+    _complete(api, _open_task(api, iid, "approveInvoice"), approved=False)
+    assign = _open_task(api, iid, "assignReviewer")
+    assert assign["assignee"] == "demo"
+    _complete(api, assign, reviewer="mary")
+    review = _open_task(api, iid, "reviewInvoice")
+    assert review["assignee"] == "mary"  # ${reviewer} inside the called process
+    _complete(api, review, clarified=False, notes="not ours")
+    final = api.get(f"/instances/{iid}").json
+    assert final["status"] == "completed"
+    # camunda:out maps only `clarified` back; the reviewer's other variables stay in the child.
+    assert final["variables"]["clarified"] is False and "notes" not in final["variables"]
+
+
+def test_camunda_forms_example_deploys_with_its_forms_and_the_task_carries_the_reference(admin):
+    folder = EXAMPLES / "task-camunda-forms"
+    deployed = admin.deploy(
+        folder / "invoiceApproval.bpmn", folder / "start-form.form", folder / "task-form.form"
+    )
+    assert deployed.status_code == 201, deployed.json
+    keys = {(d["key"], d.get("kind", d.get("type"))) for d in deployed.json["definitions"]}
+    assert any(k == "task-form.form" for k, _ in keys), keys
+    iid = admin.post("/process-definitions/camundaFormsQuickstart/instances", json={"variables": {}}).json[
+        "id"
+    ]
+    task = _open_task(admin, iid, "UserTask_1")
+    assert task["form"]["type"] == "camunda-form" and task["form"]["ref"] == "task-form.form"
+    assert task["assignee"] == "demo"
