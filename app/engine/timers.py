@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 
 from app.engine import expressions
+from app.engine.expression_errors import ExpressionError
 
 
 def timer_due(definition, event_value) -> tuple[datetime | None, str]:
@@ -35,7 +36,13 @@ def timer_due(definition, event_value) -> tuple[datetime | None, str]:
 
 def literal(expression: str) -> str:
     """A timer expression evaluated with no variables (start events have none yet)."""
-    return str(expressions.evaluate(expression.strip(), {}))
+    text = expression.strip()
+    try:
+        return str(expressions.evaluate(text, {}))
+    except ExpressionError:
+        if is_cron(text):  # Quartz lines such as `0 0 6 ? * MON-FRI` are no expression in any dialect
+            return text
+        raise
 
 
 def is_cron(text: str) -> bool:
