@@ -233,7 +233,8 @@ class Runner:
     @staticmethod
     def _step_error(exc: SpiffWorkflowException) -> StepError:
         task = getattr(exc, "task", None)
-        spec = getattr(task, "task_spec", None)
+        # An exclusive gateway with no true condition names only its spec.
+        spec = getattr(task, "task_spec", None) or getattr(exc, "task_spec", None)
         return StepError(
             str(exc.args[0]) if exc.args else str(exc),
             element_id=getattr(spec, "bpmn_id", None),
