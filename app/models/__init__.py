@@ -3,6 +3,7 @@
 from app.models.definitions import Definition, Deployment, DeploymentResource
 from app.models.identity import ApiToken, Group, GroupMembership, User
 from app.models.instances import HistoryEntry, Incident, InstanceState, MessageSubscription, ProcessInstance
+from app.models.jobs import Job
 from app.models.security import AuditEntry, Secret, Signature, UserKey
 from app.models.tasks import TaskCandidate, UserTask
 
@@ -17,6 +18,7 @@ __all__ = [
     "HistoryEntry",
     "Incident",
     "InstanceState",
+    "Job",
     "MessageSubscription",
     "ProcessInstance",
     "Secret",
