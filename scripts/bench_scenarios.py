@@ -65,7 +65,7 @@ def _b5(settings: Settings, stack: Stack, tokens: dict) -> dict:
 def _b3(settings: Settings, stack: Stack, tokens: dict) -> dict:
     from bench_inbox import run_b3
 
-    return run_b3(settings, stack, tokens["inbox"])
+    return run_b3(settings, stack, tokens)
 
 
 def _b4(settings: Settings, stack: Stack) -> dict:
