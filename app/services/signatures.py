@@ -87,6 +87,20 @@ def required_role(element: dict) -> str | None:
     return (element.get("properties") or {}).get("signatureRole") or None
 
 
+def requirements_for(task: UserTask) -> dict:
+    """What completing `task` asks of a person: a signature role and/or a reason (for the task page)."""
+    from app.services.bundles import bundle_for_id
+    from app.services.instances import get_instance
+
+    instance = get_instance(task.tenant_id, task.instance_id)
+    element = bundle_for_id(instance.definition_id).elements.get(task.element_id, {})
+    props = element.get("properties") or {}
+    return {
+        "signature_role": required_role(element),
+        "reason_required": str(props.get("reasonRequired", "")).lower() == "true",
+    }
+
+
 def check_completion(user: User, task: UserTask, element: dict, signature: dict | None, reason) -> dict:
     """Validate what completing `task` needs (a signature, a reason); returns variables to add.
 

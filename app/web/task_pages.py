@@ -7,9 +7,10 @@ from uuid import UUID
 
 from flask import flash, g, redirect, render_template, request, url_for
 
-from app.errors import Conflict
+from app.errors import Conflict, Forbidden, ValidationError
 from app.services import forms as form_service
 from app.services import inbox as inbox_service
+from app.services import signatures as signature_service
 from app.services import tasks as task_service
 from app.services.instances import get_instance, history
 from app.web import web_bp
@@ -44,6 +45,7 @@ def _task_page(task, values=None, errors=None, status=200):
         errors=errors or {},
         path=path,
         colleagues=inbox_service.colleagues(user),
+        needs=signature_service.requirements_for(task),
     ), status
 
 
@@ -71,15 +73,21 @@ def complete(task_id: UUID):
     task = task_service.get_task(user, task_id)
     schema = form_service.form_schema(user.tenant_id, task.form)
     submitted = _submitted(task, schema)
+    decision, reason = request.form.get("decision"), request.form.get("reason") or None
     clean, errors = form_service.validate_form_submission(task.form, submitted, schema)
     if errors:
         flash("Some values need your attention; see the messages next to the fields.", "error")
         return _task_page(task, values=submitted, errors=errors, status=422)
+    signature = {"decision": decision} if decision else None
     try:
-        task_service.complete_task(user, task.id, clean)
+        task_service.complete_task(user, task.id, clean, signature=signature, reason=reason)
     except Conflict as exc:
         flash(exc.message, "error")
         return redirect(url_for("web.task_page", task_id=task.id))
+    except (ValidationError, Forbidden) as exc:
+        # A missing decision or reason, or a signer without the role: shown next to the sign-off fields.
+        field = "reason" if "reason" in exc.message else "decision"
+        return _task_page(task, values=submitted, errors={field: exc.message}, status=422)
     return _what_next(task)
 
 

@@ -196,3 +196,20 @@ def test_overdue_tasks_are_badged_sorted_by_due_date_and_paginated(client, admin
     assert "Page 1 of 2" in first
     second = client.get("/?tab=groups&sort=due&page=2").get_data(as_text=True)
     assert "SOON" in second and "Overdue" not in second and "SLA at risk" in second
+
+
+def test_a_signed_approval_is_signed_from_the_task_page(client, admin, make_user):
+    admin.deploy(DATA / "security" / "signed_approval.bpmn")
+    started = admin.post("/process-definitions/signed_approval/instances", json={}).json
+    task_id = started["tasks"][0]["id"]
+    make_user("quinn", groups=["QA"])
+    sign_in(client, "quinn", "pw-quinn")
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert "Sign as QA" in page
+    token = csrf_of(page)
+    rejected = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "reject"})
+    assert rejected.status_code == 422 and "reason" in rejected.get_data(as_text=True).lower()
+    signed = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve"})
+    assert signed.status_code == 302
+    verified = admin.get(f"/instances/{started['id']}/signatures/verify").json
+    assert verified["ok"] is True and verified["count"] == 1, verified
