@@ -15,6 +15,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import state as live
+from app.engine.data import copy_value
 from app.engine.errors import NotReady, StepError
 from app.engine.messages import message_event
 from app.engine.scripting import BatonScriptEngine
@@ -107,9 +108,9 @@ class Runner:
     def start(cls, bundle: ProcessBundle, variables: dict) -> Runner:
         workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=cls._engine(bundle))
         start = workflow.task_tree
-        start.data.update(variables)
+        start.data.update(copy_value(variables))
         for task in workflow.get_tasks(state=TaskState.READY):
-            task.data.update(variables)
+            task.data.update(copy_value(variables))  # each task owns its values
         runner = cls(bundle, workflow)
         runner.advance()
         return runner
@@ -155,6 +156,21 @@ class Runner:
 
     def cancel(self) -> None:
         self.workflow.cancel()
+
+    def retry(self, task_id, variables: dict | None = None) -> None:
+        """Run a failed task again (ERROR -> READY -> run), with corrected variables if given."""
+        task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
+        if task is None or task.state != TaskState.ERROR:
+            raise NotReady(f"task {task_id} has not failed; only a failed task can be retried")
+        self.error = None
+        task.data.update(copy_value(variables or {}))
+        task._set_state(TaskState.READY)
+        try:
+            task.run()
+        except SpiffWorkflowException as exc:
+            self.error = self._step_error(exc)
+            return
+        self.advance()
 
     # --- service tasks and timers (run by Celery workers) ------------------------------------------
     def _started_service_task(self, task_id):

@@ -18,9 +18,11 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from app.engine import fixes  # noqa: F401  (patches SpiffWorkflow 3.2 before any workflow runs)
 from app.engine.specs import build_registry
 
 ENTERED, LOGGED, ACTOR = "baton_in", "baton_logged", "baton_by"
+UNFINISHED = TaskState.NOT_FINISHED_MASK | TaskState.ERROR
 
 
 class LiveStateConverter(BpmnWorkflowConverter):
@@ -76,10 +78,11 @@ def prune(workflow: BpmnWorkflow) -> None:
 
 
 def _reroot(wf) -> None:
-    unfinished = [t for t in wf.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
+    # A task in ERROR is unfinished work too: an incident retry runs it again.
+    unfinished = [t for t in wf.tasks.values() if t.has_state(UNFINISHED)]
     if not unfinished:
         return
-    lca = _lowest_common_ancestor(unfinished)
+    lca = lowest_common_ancestor(unfinished)
     anchor = lca.parent or lca
     if anchor is wf.task_tree:
         return
@@ -94,7 +97,8 @@ def _reroot(wf) -> None:
         wf.last_task = None
 
 
-def _lowest_common_ancestor(tasks):
+def lowest_common_ancestor(tasks):
+    """The deepest task that is an ancestor of (or one of) every task in `tasks` (same workflow)."""
     path = []
     node = tasks[0]
     while node is not None:

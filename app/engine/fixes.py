@@ -1,0 +1,114 @@
+"""Fixes for SpiffWorkflow 3.2 faults that a server cannot live with, applied once at import.
+
+Each patch replaces one library function and says which fault it closes. They are process-wide
+on purpose: nothing outside app/engine uses SpiffWorkflow, and a half-patched engine would be
+worse than either. `unpatched()` restores the library for tests that prove a fault exists.
+
+- DeepMerge.merge: de-duplicated lists, ignored order, shared nested objects between tasks
+  (see app.engine.data for the rules that replace it).
+- UnstructuredJoin (parallel and inclusive gateways): merged stale branches from earlier loop
+  turns; now the documented last-branch-to-complete-wins rule.
+- TaskSpec._run: a variable that is not a JSON value fails the task that produced it.
+- Task.run: ran a task in any state; only a READY task runs now.
+
+Camunda multi-instance rewrote the shared, cached spec on its first run; Baton parses
+multi-instance activities itself (app.engine.multi_instance) without touching the spec.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
+from SpiffWorkflow.specs.base import TaskSpec
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
+from SpiffWorkflow.util.task import TaskState
+
+from app.engine import data
+
+ARRIVED = "baton_arrived"  # internal_data of a join task: ids of the join tasks that arrived before
+
+
+class TaskNotReadyError(WorkflowTaskException):
+    """Something asked to run a task that is not READY (done, waiting, failed or cancelled)."""
+
+
+def _merge(a, b, path=None):
+    return data.merge(a, b)
+
+
+def _join_update_hook(self, my_task):
+    arrived = list(my_task.internal_data.get(ARRIVED, []))
+    for other in my_task.workflow.tasks.values():
+        if other.task_spec is self and other is not my_task and other.state == TaskState.WAITING:
+            arrived += [*other.internal_data.get(ARRIVED, []), str(other.id)]
+    may_fire = _ORIGINALS[(UnstructuredJoin, "_update_hook")](self, my_task)
+    my_task.internal_data[ARRIVED] = list(dict.fromkeys(arrived))
+    return may_fire
+
+
+def _join_run_hook(self, my_task):
+    tasks = my_task.workflow.tasks
+    arrivals = [tasks[UUID(i)] for i in my_task.internal_data.get(ARRIVED, []) if UUID(i) in tasks]
+    ends = [t.parent for t in [*arrivals, my_task] if t.parent is not None]
+    if ends:
+        base = _common_ancestor(ends)
+        my_task.data = data.merge_branches(base.data, [t.data for t in ends])
+    return True
+
+
+def _common_ancestor(tasks):
+    from app.engine.state import lowest_common_ancestor
+
+    return lowest_common_ancestor(tasks)
+
+
+def _spec_run(self, my_task):
+    before = dict(my_task.data)
+    result = _ORIGINALS[(TaskSpec, "_run")](self, my_task)
+    problem = data.json_problem(my_task.data)
+    if problem:
+        my_task.data = before  # keep the state storable; the retry runs the task again
+        my_task.error()
+        raise WorkflowTaskException(problem, task=my_task)
+    return result
+
+
+def _task_run(self):
+    if self.state != TaskState.READY:
+        state = TaskState.get_name(self.state)
+        raise TaskNotReadyError(f"task is {state}; only a READY task can run", task=self)
+    return _ORIGINALS[(Task, "run")](self)
+
+
+_PATCHES = {
+    (DeepMerge, "merge"): staticmethod(_merge),
+    (UnstructuredJoin, "_update_hook"): _join_update_hook,
+    (UnstructuredJoin, "_run_hook"): _join_run_hook,
+    (TaskSpec, "_run"): _spec_run,
+    (Task, "run"): _task_run,
+}
+_ORIGINALS = {key: key[0].__dict__[key[1]] for key in _PATCHES}
+
+
+def apply() -> None:
+    """Install every patch (idempotent)."""
+    for (owner, name), replacement in _PATCHES.items():
+        setattr(owner, name, replacement)
+
+
+@contextmanager
+def unpatched():
+    """Run a block against the library as shipped (tests use it to prove a fault exists)."""
+    for (owner, name), original in _ORIGINALS.items():
+        setattr(owner, name, original)
+    try:
+        yield
+    finally:
+        apply()
+
+
+apply()
