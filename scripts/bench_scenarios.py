@@ -19,7 +19,7 @@ def run_scenarios(settings: Settings, stack: Stack, tokens: dict, results: dict)
         ("b1b", "b1b", lambda: _b1b(settings, stack, tokens)),
         ("b5", "b5", lambda: _b5(settings, stack, tokens)),
         ("b3", "b3", lambda: _b3(settings, stack, tokens)),
-        ("b4", "b4", lambda: _b4(settings, stack)),
+        ("b4", "b4", lambda: _b4(settings, stack, tokens)),
         ("b2", "b2", lambda: _b2(settings)),
     ]
     for name, scenario, step in steps:
@@ -68,11 +68,11 @@ def _b3(settings: Settings, stack: Stack, tokens: dict) -> dict:
     return run_b3(settings, stack, tokens)
 
 
-def _b4(settings: Settings, stack: Stack) -> dict:
+def _b4(settings: Settings, stack: Stack, tokens: dict) -> dict:
     module = _optional("bench_timers")
     if module is None:
         return {"not_run": "no timer benchmark (scripts/bench_timers.py) yet"}
-    return module.run_b4(settings, stack)
+    return module.run_b4(settings, stack, tokens)
 
 
 def _b2(settings: Settings) -> dict:

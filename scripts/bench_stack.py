@@ -162,8 +162,11 @@ class Stack:
         return found
 
     def stop(self) -> None:
+        # SIGTERM to each leader only: gunicorn and Celery then stop their own children gracefully;
+        # whatever is left after the grace period is killed with its whole process group.
         for proc in self.procs.values():
-            _signal_group(proc, signal.SIGTERM)
+            with contextlib.suppress(ProcessLookupError):
+                proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 15
         for proc in self.procs.values():
             try:
