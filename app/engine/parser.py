@@ -17,6 +17,7 @@ from app.engine import extensions, validation
 from app.engine.call_activity import called_element
 from app.engine.camunda_parsing import with_camunda_hooks
 from app.engine.errors import ModelError
+from app.engine.events import link_event_overrides
 from app.engine.messages import event_parser_overrides
 from app.engine.specs import BatonServiceTask, DecisionTask
 from app.engine.xmlsafe import UnsafeXmlError, parse_xml
@@ -64,6 +65,7 @@ class BatonParser(CamundaParser):
             full_tag("sendTask"): (CamundaTaskParser, BatonServiceTask),
         }
     )
+    OVERRIDE_PARSER_CLASSES.update(link_event_overrides(OVERRIDE_PARSER_CLASSES))
 
     def _add_data_stores(self, bpmn):
         # A data store without an implementation (Camunda models draw them as documentation)
