@@ -23,6 +23,7 @@ def _authenticate() -> None:
 
 
 from app.api import (  # noqa: E402,F401  (route modules register themselves on api_bp)
+    brief,
     decisions,
     deployments,
     incidents,

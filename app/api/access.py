@@ -45,6 +45,13 @@ ENDPOINT_PERMISSIONS = {
     "api.list_secrets": p.ADMIN,
     "api.set_secret": p.ADMIN,
     "api.delete_secret": p.ADMIN,
+    "api.create_delegation": p.WORK,  # own out-of-office; permanent or for others: admins (service)
+    "api.list_delegations": p.WORK,
+    "api.revoke_delegation": p.WORK,
+    "api.sla_report": p.READ,
+    "api.instance_sla": p.READ,
+    "api.link_work_orders": p.START,
+    "api.work_order_progress": p.READ,
 }
 
 

@@ -41,7 +41,7 @@ def start_instance(key: str):
 def list_instances():
     q = load(InstanceQuerySchema(), request.args)
     items, total = service.list_instances(
-        g.user.tenant_id, q["key"], q["status"], q["business_key"], q["limit"], q["offset"]
+        g.user.tenant_id, q["key"], q["status"], q["business_key"], q["limit"], q["offset"], q["outcome"]
     )
     return jsonify({"items": instance_schema.dump(items, many=True), "total": total})
 

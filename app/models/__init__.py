@@ -1,5 +1,6 @@
 """Every table, imported here so Alembic and `db.create_all` see the whole schema."""
 
+from app.models.brief import Delegation, SlaClock, SlaEvent, WorkOrderLink
 from app.models.definitions import Definition, Deployment, DeploymentResource
 from app.models.identity import ApiToken, Group, GroupMembership, User
 from app.models.instances import HistoryEntry, Incident, InstanceState, MessageSubscription, ProcessInstance
@@ -11,6 +12,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Definition",
+    "Delegation",
     "Deployment",
     "DeploymentResource",
     "Group",
@@ -23,8 +25,11 @@ __all__ = [
     "ProcessInstance",
     "Secret",
     "Signature",
+    "SlaClock",
+    "SlaEvent",
     "TaskCandidate",
     "User",
     "UserKey",
     "UserTask",
+    "WorkOrderLink",
 ]

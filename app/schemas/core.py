@@ -54,6 +54,7 @@ class InstanceQuerySchema(PageSchema):
         validate=validate.OneOf(["running", "waiting", "completed", "failed", "suspended", "cancelled"]),
     )
     business_key = fields.String(load_default=None)
+    outcome = fields.String(load_default=None)
 
 
 class InstanceSchema(Schema):

@@ -166,8 +166,11 @@ def list_instances(
     business_key: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    outcome: str | None = None,
 ):
     query = select(ProcessInstance).where(ProcessInstance.tenant_id == tenant_id)
+    if outcome:
+        query = query.where(ProcessInstance.outcome == outcome)
     if key:
         query = query.where(ProcessInstance.definition_key == key)
     if status:

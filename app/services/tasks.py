@@ -10,7 +10,7 @@ from app.extensions import db
 from app.models import TaskCandidate, User, UserTask
 from app.models.instances import SUSPENDED
 from app.models.tasks import OPEN
-from app.services import audit, signatures
+from app.services import audit, delegation, signatures
 from app.services.instances import check_variables, commit_step, load_runner, lock_instance
 from app.services.stepping import persist_step
 
@@ -26,10 +26,11 @@ def visible_to(user: User):
     if user.is_admin:
         return UserTask.tenant_id == user.tenant_id
     unoffered = (UserTask.assignee.is_(None)) & ~exists().where(TaskCandidate.task_id == UserTask.id)
+    names, groups = delegation.acting_for(user)  # their own, and their delegators' (one hop)
     return (UserTask.tenant_id == user.tenant_id) & or_(
-        UserTask.assignee == user.username,
-        _candidate("user", [user.username]),
-        _candidate("group", user.group_names),
+        UserTask.assignee.in_(names),
+        _candidate("user", names),
+        _candidate("group", groups),
         unoffered,
     )
 
@@ -37,14 +38,11 @@ def visible_to(user: User):
 def may_work_on(user: User, task: UserTask) -> bool:
     if user.is_admin or task.assignee == user.username:
         return True
+    names, groups = delegation.acting_for(user)
     if task.assignee is not None:
-        return False
+        return task.assignee in names
     offered = set(task.candidate_users) | set(task.candidate_groups)
-    return (
-        not offered
-        or user.username in task.candidate_users
-        or bool(set(user.group_names) & set(task.candidate_groups))
-    )
+    return not offered or bool(names & set(task.candidate_users)) or bool(groups & set(task.candidate_groups))
 
 
 def list_tasks(
@@ -164,6 +162,8 @@ def complete_task(
     runner, elements = load_runner(instance)
     element = elements.get(task.element_id, {})
     variables = {**variables, **signatures.check_completion(user, task, element, signature, reason)}
+    if reason:
+        variables["reason"] = reason  # the model can show a rejection's reason to whom it returns
     try:
         runner.complete_user_task(task.id, variables, user.username)
     except NotReady as exc:

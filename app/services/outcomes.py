@@ -1,0 +1,31 @@
+"""Terminal outcomes: which way an instance ended (ordered, withdrawn, scrapped, rma, ...).
+
+An end event names its outcome with the property `outcome`; a model may instead set the process
+variable `outcome` in a script. Recorded on ProcessInstance.outcome so instances can be filtered by it.
+"""
+
+from __future__ import annotations
+
+from app.engine.runner import StepResult
+from app.models import ProcessInstance
+from app.services.stepping import after_step
+
+
+def outcome_of(result: StepResult, elements: dict) -> str | None:
+    """The outcome of a completed step: the end event's property, else the `outcome` variable."""
+    for record in reversed(result.history):
+        if record.element_type.endswith("EndEvent"):
+            named = (elements.get(record.element_id, {}).get("properties") or {}).get("outcome")
+            if named:
+                return named
+    value = result.variables.get("outcome")
+    return value if isinstance(value, str) and value else None
+
+
+@after_step
+def record_outcome(instance: ProcessInstance, result: StepResult) -> None:
+    if result.status != "completed" or instance.outcome:
+        return
+    from app.services.jobs import instance_elements
+
+    instance.outcome = outcome_of(result, instance_elements(instance)) or "completed"

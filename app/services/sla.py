@@ -1,0 +1,240 @@
+"""SLA clocks: a target per process definition, counted in business hours when a calendar is named.
+
+Process properties (camunda:properties on the bpmn:process):
+- `slaHours`: the target, e.g. 48;
+- `businessCalendar`: a country code for the `holidays` package (e.g. GB); business hours are then
+  Monday to Friday 09:00-17:00 UTC except that country's public holidays; without it, wall-clock hours;
+- `slaStartElement`: the clock starts when this element is reached (default: at instance creation);
+- `slaPauseElements`: comma-separated elements in which the clock stands still (waiting for the requester).
+The clock warns at 80 % (at_risk) and breaches at 100 %; each change is an SlaEvent. The state is also
+computed on read, so a report is right even between the periodic checks.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from functools import lru_cache
+
+import holidays
+from sqlalchemy import select
+
+from app.engine.runner import StepResult
+from app.extensions import db
+from app.models import Definition, ProcessInstance, SlaClock, SlaEvent
+from app.models.base import utcnow
+from app.models.brief import AT_RISK, BREACHED, ON_TRACK
+from app.models.instances import ENDED
+from app.services.stepping import after_step
+
+WARN_AT, DAY_START, DAY_END = 0.8, time(9), time(17)
+
+
+@lru_cache(maxsize=32)
+def _holidays(calendar: str):
+    return holidays.country_holidays(calendar)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def hours_between(start: datetime, end: datetime, calendar: str | None) -> float:
+    """Hours from start to end: wall-clock, or business hours of `calendar` (09-17 UTC, weekdays)."""
+    start, end = _aware(start), _aware(end)
+    if end <= start:
+        return 0.0
+    if not calendar:
+        return (end - start).total_seconds() / 3600
+    total, day, off = 0.0, start.date(), _holidays(calendar)
+    while day <= end.date():
+        if day.weekday() < 5 and day not in off:
+            opens = datetime.combine(day, DAY_START, UTC)
+            closes = datetime.combine(day, DAY_END, UTC)
+            overlap = (min(end, closes) - max(start, opens)).total_seconds()
+            total += max(overlap, 0.0) / 3600
+        day += timedelta(days=1)
+    return total
+
+
+def elapsed(clock: SlaClock, now: datetime | None = None) -> float:
+    """Business hours the clock has run, without the paused stretches."""
+    if clock.started_at is None:
+        return 0.0
+    if clock.stopped_at is not None and clock.elapsed_hours is not None:
+        return clock.elapsed_hours
+    now = now or utcnow()
+    paused = clock.paused_hours
+    if clock.paused_since is not None:
+        paused += hours_between(clock.paused_since, now, clock.calendar)
+    return max(hours_between(clock.started_at, now, clock.calendar) - paused, 0.0)
+
+
+def state_of(clock: SlaClock, now: datetime | None = None) -> str:
+    ratio = elapsed(clock, now) / clock.target_hours if clock.target_hours else 0.0
+    return BREACHED if ratio >= 1 else AT_RISK if ratio >= WARN_AT else ON_TRACK
+
+
+def _settings(definition: Definition | None) -> dict | None:
+    props = ((definition.meta or {}).get("properties") or {}) if definition is not None else {}
+    if not props.get("slaHours"):
+        return None
+    return {
+        "target": float(props["slaHours"]),
+        "calendar": props.get("businessCalendar") or None,
+        "start": props.get("slaStartElement") or None,
+        "pause": {p.strip() for p in (props.get("slaPauseElements") or "").split(",") if p.strip()},
+    }
+
+
+def _event(clock: SlaClock, kind: str, now: datetime) -> None:
+    db.session.add(
+        SlaEvent(
+            tenant_id=clock.tenant_id,
+            instance_id=clock.instance_id,
+            kind=kind,
+            at=now,
+            elapsed_hours=round(elapsed(clock, now), 4),
+        )
+    )
+
+
+def check(clock: SlaClock, now: datetime | None = None) -> None:
+    """Record a warning or a breach the first time the clock crosses 80 % or 100 %. The caller commits."""
+    now = now or utcnow()
+    new = state_of(clock, now)
+    order = (ON_TRACK, AT_RISK, BREACHED)
+    while order.index(clock.state) < order.index(new):
+        clock.state = order[order.index(clock.state) + 1]
+        _event(clock, "warning" if clock.state == AT_RISK else "breached", now)
+
+
+_SETTINGS: dict = {}
+
+
+def settings_for(definition_id) -> dict | None:
+    """A definition's SLA settings; cached, because a deployed definition's model never changes."""
+    if definition_id not in _SETTINGS:
+        _SETTINGS[definition_id] = _settings(db.session.get(Definition, definition_id))
+    return _SETTINGS[definition_id]
+
+
+@after_step
+def track_sla(instance: ProcessInstance, result: StepResult) -> None:
+    """Start, pause, resume and stop the instance's clock as the step moved it."""
+    settings = settings_for(instance.definition_id)
+    if settings is None:
+        return
+    clock = db.session.get(SlaClock, instance.id) or _new_clock(instance, settings)
+    if clock.stopped_at is not None:
+        return
+    now = utcnow()
+    reached = set(result.active_elements) | {h.element_id for h in result.history}
+    if clock.started_at is None and (settings["start"] is None or settings["start"] in reached):
+        clock.started_at = now
+        _event(clock, "started", now)
+    _pause_or_resume(clock, settings["pause"] & set(result.active_elements), now)
+    check(clock, now)
+    if result.status in ENDED:
+        _stop(clock, now)
+
+
+def _new_clock(instance: ProcessInstance, settings: dict) -> SlaClock:
+    db.session.flush()  # the instance row must exist before its clock refers to it
+    clock = SlaClock(
+        instance_id=instance.id,
+        tenant_id=instance.tenant_id,
+        definition_key=instance.definition_key,
+        target_hours=settings["target"],
+        calendar=settings["calendar"],
+        paused_hours=0.0,
+        state=ON_TRACK,
+    )
+    db.session.add(clock)
+    return clock
+
+
+def _pause_or_resume(clock: SlaClock, pausing: set, now: datetime) -> None:
+    if clock.started_at is None:
+        return
+    if pausing and clock.paused_since is None:
+        clock.paused_since = now
+        _event(clock, "paused", now)
+    elif not pausing and clock.paused_since is not None:
+        clock.paused_hours += hours_between(clock.paused_since, now, clock.calendar)
+        clock.paused_since = None
+        _event(clock, "resumed", now)
+
+
+def _stop(clock: SlaClock, now: datetime) -> None:
+    _pause_or_resume(clock, set(), now)
+    clock.elapsed_hours = elapsed(clock, now)
+    clock.stopped_at = now
+    _event(clock, "met" if clock.elapsed_hours < clock.target_hours else "missed", now)
+
+
+def check_open_clocks(now: datetime | None = None) -> int:
+    """The periodic check: record warnings and breaches of running clocks; returns how many changed."""
+    clocks = db.session.execute(select(SlaClock).where(SlaClock.stopped_at.is_(None))).scalars().all()
+    changed = 0
+    for clock in clocks:
+        before = clock.state
+        check(clock, now)
+        changed += clock.state != before
+    db.session.commit()
+    return changed
+
+
+def report(tenant_id: str, definition_key: str | None = None, now: datetime | None = None) -> dict:
+    """Open instances with their SLA state, and per definition: compliance rate and mean resolution time."""
+    now = now or utcnow()
+    query = select(SlaClock).where(SlaClock.tenant_id == tenant_id)
+    if definition_key:
+        query = query.where(SlaClock.definition_key == definition_key)
+    clocks = db.session.execute(query).scalars().all()
+    open_items = [_open_item(c, now) for c in clocks if c.stopped_at is None]
+    by_key: dict[str, list] = {}
+    for clock in clocks:
+        by_key.setdefault(clock.definition_key, []).append(clock)
+    return {"open": open_items, "definitions": [_summary(k, cs, now) for k, cs in sorted(by_key.items())]}
+
+
+def _open_item(clock: SlaClock, now: datetime) -> dict:
+    spent = elapsed(clock, now)
+    return {
+        "instance_id": str(clock.instance_id),
+        "definition_key": clock.definition_key,
+        "state": state_of(clock, now),
+        "elapsed_hours": round(spent, 2),
+        "target_hours": clock.target_hours,
+        "percent": round(100 * spent / clock.target_hours, 1) if clock.target_hours else 0.0,
+        "paused": clock.paused_since is not None,
+    }
+
+
+def _summary(key: str, clocks: list, now: datetime) -> dict:
+    done = [c for c in clocks if c.stopped_at is not None]
+    met = [c for c in done if (c.elapsed_hours or 0) < c.target_hours]
+    states = [state_of(c, now) for c in clocks if c.stopped_at is None]
+    return {
+        "definition_key": key,
+        "open": len(states),
+        "on_track": states.count(ON_TRACK),
+        "at_risk": states.count(AT_RISK),
+        "breached": states.count(BREACHED),
+        "closed": len(done),
+        "compliance_rate": round(len(met) / len(done), 4) if done else None,
+        "average_resolution_hours": round(sum(c.elapsed_hours or 0 for c in done) / len(done), 2)
+        if done
+        else None,
+    }
+
+
+def events_of(tenant_id: str, instance_id) -> list[SlaEvent]:
+    query = select(SlaEvent).where(SlaEvent.tenant_id == tenant_id, SlaEvent.instance_id == instance_id)
+    return list(db.session.execute(query.order_by(SlaEvent.id)).scalars())
+
+
+def clock_of(instance_id) -> dict:
+    """The instance's clock as a report item, or {"state": None} when its process has no SLA."""
+    clock = db.session.get(SlaClock, instance_id)
+    return _open_item(clock, utcnow()) if clock is not None else {"state": None}

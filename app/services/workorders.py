@@ -1,0 +1,205 @@
+"""Master and linked work orders: a DAG of orders under a master instance.
+
+Linked orders are created in a batch under a master; their dependencies must form a DAG (a cycle is
+a 400). An order's instance starts only when every order it depends on is closed; when a linked
+instance completes, its dependents start, and when all are closed the master receives the message
+`linked_orders_closed`. All of it happens in the transaction of the step that closed the order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from graphlib import CycleError, TopologicalSorter
+
+from sqlalchemy import select
+
+from app.engine.runner import Runner, StepResult
+from app.errors import ValidationError
+from app.extensions import db
+from app.models import ProcessInstance, User, WorkOrderLink
+from app.models.base import utcnow
+from app.models.brief import CLOSED_ORDER, OPEN_ORDER, WAITING_DEPS
+from app.models.instances import CANCELLED, COMPLETED
+from app.services import audit, permissions
+from app.services.bundles import bundle_for
+from app.services.instances import get_instance, lock_instance, startable_definition
+from app.services.stepping import after_step, persist_step
+
+ALL_CLOSED = "linked_orders_closed"
+
+
+def link_orders(actor: User, parent_id, orders: list[dict]) -> list[WorkOrderLink]:
+    """Create linked orders under a master; `depends_on` names refs in this batch or existing link ids."""
+    parent = lock_instance(actor.tenant_id, parent_id)
+    existing = _links(parent.id)
+    refs = {
+        o["ref"]: WorkOrderLink(id=uuid.uuid4(), tenant_id=actor.tenant_id, parent_instance_id=parent.id)
+        for o in orders
+    }
+    if len(refs) != len(orders):
+        raise ValidationError("each order in a batch needs a distinct ref", {"field": "orders"})
+    known = {str(link.id): link for link in existing}
+    for order in orders:
+        link = refs[order["ref"]]
+        link.definition_key, link.title = order["definition_key"], order["title"]
+        link.estimated_hours, link.variables = order["estimated_hours"], order["variables"]
+        link.depends_on = [_resolve(ref, refs, known) for ref in order["depends_on"]]
+    critical_path(existing + list(refs.values()))  # raises on a cycle, before anything is written
+    for link in refs.values():
+        link.status = WAITING_DEPS
+        db.session.add(link)
+    for link in refs.values():
+        audit.record(actor, "workorder.link", parent, after={"link": str(link.id), "title": link.title})
+    _start_ready(actor, parent, existing + list(refs.values()))
+    db.session.commit()
+    return list(refs.values())
+
+
+def _resolve(ref: str, batch: dict, known: dict) -> str:
+    if ref in batch:
+        return str(batch[ref].id)
+    if ref in known:
+        return ref
+    raise ValidationError(
+        f"dependency '{ref}' is neither a ref in this batch nor a linked order", {"ref": ref}
+    )
+
+
+def _links(parent_id) -> list[WorkOrderLink]:
+    query = select(WorkOrderLink).where(WorkOrderLink.parent_instance_id == parent_id)
+    return list(db.session.execute(query.order_by(WorkOrderLink.created_at)).scalars())
+
+
+def _start_ready(actor, parent: ProcessInstance, links: list[WorkOrderLink]) -> None:
+    closed = {str(link.id) for link in links if link.status == CLOSED_ORDER}
+    for link in links:
+        if link.status == WAITING_DEPS and set(link.depends_on) <= closed:
+            link.child_instance_id = _start_child(actor, parent, link).id
+            link.status = OPEN_ORDER
+
+
+def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink) -> ProcessInstance:
+    """Start a linked order's instance inside the current transaction (no commit of its own)."""
+    definition = startable_definition(parent.tenant_id, link.definition_key)
+    if isinstance(actor, User):
+        permissions.require_starter(actor, definition)
+    bundle = bundle_for(definition)
+    runner = Runner.start(bundle, dict(link.variables or {}))
+    result = runner.result()
+    child = ProcessInstance(
+        tenant_id=parent.tenant_id,
+        definition_id=definition.id,
+        definition_key=definition.key,
+        definition_version=definition.version,
+        business_key=link.title[:255],
+        status=result.status,
+        variables=result.variables,
+        active_elements=result.active_elements,
+        parent_instance_id=parent.id,
+        started_by=getattr(actor, "username", None) or parent.started_by,
+        created_at=utcnow(),
+    )
+    db.session.add(child)
+    db.session.flush()
+    persist_step(child, result, bundle.elements, new=True)
+    return child
+
+
+@after_step
+def close_linked_order(instance: ProcessInstance, result: StepResult) -> None:
+    """A linked order ended: close its link, start what waited for it, close the master when all are."""
+    if instance.parent_instance_id is None or result.status not in (COMPLETED, CANCELLED):
+        return
+    link = db.session.execute(
+        select(WorkOrderLink).where(WorkOrderLink.child_instance_id == instance.id)
+    ).scalar_one_or_none()
+    if link is None or link.status == CLOSED_ORDER:
+        return
+    link.status = CLOSED_ORDER
+    parent = db.session.get(ProcessInstance, link.parent_instance_id)
+    links = _links(parent.id)
+    _start_ready(None, parent, links)
+    if all(other.status == CLOSED_ORDER for other in links):
+        _close_master(parent)
+
+
+def _close_master(parent: ProcessInstance) -> None:
+    from app.services.instances import load_runner
+
+    if parent.status in (COMPLETED, CANCELLED):
+        return
+    runner, elements = load_runner(parent)
+    if runner.deliver_message(ALL_CLOSED, {}):
+        persist_step(parent, runner.result(), elements)
+
+
+def critical_path(links: list[WorkOrderLink]) -> dict:
+    """The longest chain of estimated hours through the dependency DAG; a cycle is a 400."""
+    by_id = {str(link.id): link for link in links}
+    graph = {key: set(link.depends_on) for key, link in by_id.items()}
+    try:
+        order = list(TopologicalSorter(graph).static_order())
+    except CycleError as exc:
+        cycle = [by_id[k].title if k in by_id else k for k in exc.args[1]]
+        raise ValidationError(f"the dependencies form a cycle: {' -> '.join(cycle)}", {"cycle": cycle})
+    finish: dict[str, float] = {}
+    before: dict[str, str | None] = {}
+    for key in order:
+        if key not in by_id:
+            continue
+        prior = max(graph[key], key=lambda d: finish.get(d, 0.0), default=None)
+        finish[key] = finish.get(prior, 0.0) + by_id[key].estimated_hours
+        before[key] = prior
+    last = max(finish, key=finish.get, default=None)
+    path = []
+    while last is not None:
+        path.append(last)
+        last = before[last]
+    return {"hours": finish.get(path[0], 0.0) if path else 0.0, "orders": list(reversed(path))}
+
+
+def progress(actor: User, parent_id) -> dict:
+    """The master's linked orders with their lifecycle status, % complete, blocked items, critical path."""
+    parent = get_instance(actor.tenant_id, parent_id)
+    links = _links(parent.id)
+    items = [_item(link) for link in links]
+    closed = sum(1 for i in items if i["status"] == CLOSED_ORDER)
+    return {
+        "master": {"id": str(parent.id), "status": parent.status, "outcome": parent.outcome},
+        "orders": items,
+        "total": len(items),
+        "percent_complete": round(100 * closed / len(items), 1) if items else 0.0,
+        "blocked": [i["id"] for i in items if i["lifecycle"] == "blocked"],
+        "waiting": [i["id"] for i in items if i["status"] == WAITING_DEPS],
+        "critical_path": critical_path(links),
+    }
+
+
+def _item(link: WorkOrderLink) -> dict:
+    child = db.session.get(ProcessInstance, link.child_instance_id) if link.child_instance_id else None
+    return {
+        "id": str(link.id),
+        "title": link.title,
+        "definition_key": link.definition_key,
+        "status": link.status,
+        "lifecycle": _lifecycle(child, link),
+        "instance_id": str(child.id) if child else None,
+        "depends_on": link.depends_on,
+        "estimated_hours": link.estimated_hours,
+    }
+
+
+def _lifecycle(child: ProcessInstance | None, link: WorkOrderLink) -> str:
+    """The order's lifecycle status: the `status` property of the element it waits in."""
+    if child is None:
+        return "waiting"
+    if child.status == COMPLETED:
+        return "closed"
+    from app.services.jobs import instance_elements
+
+    elements = instance_elements(child)
+    for element_id in child.active_elements:
+        status = (elements.get(element_id, {}).get("properties") or {}).get("status")
+        if status:
+            return status
+    return child.status

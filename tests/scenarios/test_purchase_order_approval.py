@@ -1,0 +1,100 @@
+"""Purchase-order approval: DMN routing at run time, four approval modes, rejection back to the requester."""
+
+import pytest
+
+from tests.scenarios.flow import complete, deploy, ended, instance, open_tasks, start
+
+KEY = "purchase_order_approval"
+YES = {"approved": True}
+
+
+@pytest.fixture
+def po(admin):
+    deploy(admin, "purchase_order_approval.bpmn", "purchase_order_routing.dmn")
+    return admin
+
+
+def _groups(api, iid) -> list[str]:
+    return sorted(g for t in open_tasks(api, iid) for g in t["candidate_groups"])
+
+
+def test_a_small_order_needs_only_the_manager_and_is_placed(po):
+    iid = start(po, KEY, amount=800, department="Sales")
+    assert _groups(po, iid) == ["managers"]
+    complete(po, iid, "Task_approve_sequential", reason="within budget", **YES)
+    complete(po, iid, "Task_place_order")
+    ended(po, iid, "End_ordered", "ordered")
+
+
+def test_a_large_engineering_order_goes_to_manager_cfo_and_cto_in_turn(po):
+    iid = start(po, KEY, amount=25_000, department="Engineering", approval_mode="sequential")
+    assert instance(po, iid)["variables"]["approvers"] == ["managers", "cfo", "cto"]
+    for group in ("managers", "cfo", "cto"):
+        assert _groups(po, iid) == [group]
+        complete(po, iid, "Task_approve_sequential", reason="ok", **YES)
+    complete(po, iid, "Task_place_order")
+    ended(po, iid, "End_ordered", "ordered")
+
+
+def test_parallel_approval_offers_all_at_once_and_high_risk_adds_compliance(po):
+    iid = start(po, KEY, amount=12_000, department="Engineering", risk="high", approval_mode="parallel")
+    assert _groups(po, iid) == ["cfo", "cto", "managers"]
+    for _ in range(3):
+        complete(po, iid, "Task_approve_parallel", reason="ok", **YES)
+    assert [t["element_id"] for t in open_tasks(po, iid)] == ["Task_compliance"]
+    complete(po, iid, "Task_compliance", reason="supplier vetted", **YES)
+    complete(po, iid, "Task_place_order")
+    ended(po, iid, "End_ordered", "ordered")
+
+
+def test_a_quorum_of_two_board_members_approves_and_the_third_is_withdrawn(po):
+    iid = start(po, KEY, amount=50_000, department="Sales", approval_mode="quorum")
+    assert _groups(po, iid) == ["board-engineering", "board-finance", "board-operations"]
+    complete(po, iid, "Task_approve_quorum", reason="ok", **YES)
+    assert len(open_tasks(po, iid)) == 2
+    complete(po, iid, "Task_approve_quorum", reason="ok", **YES)
+    assert [t["element_id"] for t in open_tasks(po, iid)] == ["Task_place_order"]
+
+
+def test_the_first_response_wins(po):
+    iid = start(po, KEY, amount=20_000, department="Sales", approval_mode="first")
+    assert _groups(po, iid) == ["cfo", "managers"]
+    complete(po, iid, "Task_approve_first", reason="ok", **YES)
+    assert [t["element_id"] for t in open_tasks(po, iid)] == ["Task_place_order"]
+
+
+def test_an_approval_without_a_reason_is_refused(po):
+    iid = start(po, KEY, amount=800, department="Sales")
+    task = open_tasks(po, iid)[0]
+    refused = po.post(f"/tasks/{task['id']}/complete", json={"variables": YES})
+    assert refused.status_code == 400 and "reason" in refused.json["message"]
+
+
+def test_a_rejection_returns_to_the_requester_with_the_reason_and_can_be_withdrawn(po, as_user):
+    requester = as_user("rita", groups=[])
+    iid = start(requester, KEY, amount=30_000, department="Sales", approval_mode="parallel")
+    complete(po, iid, "Task_approve_parallel", reason="too expensive", approved=False)
+    tasks = open_tasks(requester, iid)
+    assert [(t["element_id"], t["assignee"]) for t in tasks] == [("Task_revise", "rita")]
+    assert instance(po, iid)["variables"]["reason"] == "too expensive"
+    complete(requester, iid, "Task_revise", resubmit=False)
+    ended(po, iid, "End_withdrawn", "withdrawn")
+
+
+def test_a_resubmitted_order_is_routed_again_by_the_new_amount(po, as_user):
+    requester = as_user("rita")
+    iid = start(requester, KEY, amount=30_000, department="Sales")
+    complete(po, iid, "Task_approve_sequential", reason="ok", **YES)
+    complete(po, iid, "Task_approve_sequential", reason="split it", approved=False)
+    complete(requester, iid, "Task_revise", resubmit=True, amount=9_000)
+    assert _groups(po, iid) == ["managers"]
+    complete(po, iid, "Task_approve_sequential", reason="ok", **YES)
+    complete(po, iid, "Task_place_order")
+    ended(po, iid, "End_ordered", "ordered")
+
+
+def test_a_compliance_rejection_returns_to_the_requester(po):
+    iid = start(po, KEY, amount=500, department="Sales", risk="high")
+    complete(po, iid, "Task_approve_sequential", reason="ok", **YES)
+    complete(po, iid, "Task_compliance", reason="sanctioned supplier", approved=False)
+    assert [t["element_id"] for t in open_tasks(po, iid)] == ["Task_revise"]
