@@ -1,0 +1,49 @@
+"""Leave request: the manager decides; over ten days HR decides too."""
+
+import pytest
+
+from tests.scenarios.flow import complete, deploy, ended, open_tasks, start
+
+
+@pytest.fixture
+def leave(admin):
+    deploy(admin, "leave_request.bpmn")
+    return admin
+
+
+def test_a_short_leave_needs_only_the_manager(leave):
+    iid = start(leave, "leave_request", days=3, leave_type="annual")
+    complete(leave, iid, "Task_manager_review", approved=True)
+    complete(leave, iid, "Task_record")
+    ended(leave, iid, "End_approved", "approved")
+
+
+def test_a_long_leave_also_needs_hr(leave):
+    iid = start(leave, "leave_request", days=15, leave_type="unpaid")
+    complete(leave, iid, "Task_manager_review", approved=True)
+    assert [t["element_id"] for t in open_tasks(leave, iid)] == ["Task_hr_review"]
+    complete(leave, iid, "Task_hr_review", approved=True)
+    complete(leave, iid, "Task_record")
+    ended(leave, iid, "End_approved", "approved")
+
+
+def test_the_manager_rejects(leave):
+    iid = start(leave, "leave_request", days=3)
+    complete(leave, iid, "Task_manager_review", approved=False)
+    ended(leave, iid, "End_rejected", "rejected")
+
+
+def test_hr_rejects_a_long_leave(leave):
+    iid = start(leave, "leave_request", days=20)
+    complete(leave, iid, "Task_manager_review", approved=True)
+    complete(leave, iid, "Task_hr_review", approved=False)
+    ended(leave, iid, "End_rejected", "rejected")
+
+
+def test_instances_are_filtered_by_outcome(leave):
+    yes, no = start(leave, "leave_request", days=1), start(leave, "leave_request", days=1)
+    complete(leave, yes, "Task_manager_review", approved=True)
+    complete(leave, yes, "Task_record")
+    complete(leave, no, "Task_manager_review", approved=False)
+    rejected = leave.get("/instances?outcome=rejected").json
+    assert [i["id"] for i in rejected["items"]] == [no] and rejected["total"] == 1

@@ -1,0 +1,81 @@
+"""Regulatory work order: draft -> pending_approval -> assigned -> in_progress -> blocked -> completed -> closed,
+closed only with signed System Owner and QA approvals; a rejection returns it to in_progress."""
+
+import pytest
+
+from tests.scenarios.flow import complete, deploy, ended, instance, open_tasks, start
+
+KEY = "regulatory_work_order"
+APPROVE = {"decision": "approve"}
+
+
+@pytest.fixture
+def people(admin, as_user):
+    deploy(admin, "regulatory_work_order.bpmn")
+    return {
+        "planner": as_user("pat"),
+        "supervisor": as_user("sue", groups=["supervisors"]),
+        "tech": as_user("tom"),
+        "owner": as_user("olga", groups=["System Owner"]),
+        "qa": as_user("quinn", groups=["QA"]),
+        "admin": admin,
+    }
+
+
+def _to_work(p) -> str:
+    iid = start(p["planner"], KEY, title="Calibrate line 3 scale", estimated_hours=4)
+    complete(p["planner"], iid, "Task_draft")
+    complete(p["supervisor"], iid, "Task_approve_order", approved=True)
+    complete(p["supervisor"], iid, "Task_assign", technician="tom")
+    return iid
+
+
+def _lifecycle(api, iid) -> str:
+    body = instance(api, iid)
+    return body["active_elements"]
+
+
+def test_the_order_goes_through_its_lifecycle_and_closes_with_two_signatures(people):
+    p = people
+    iid = _to_work(p)
+    assert [t["assignee"] for t in open_tasks(p["tech"], iid)] == ["tom"]
+    complete(p["tech"], iid, "Task_work", blocked=True)
+    complete(p["supervisor"], iid, "Task_unblock", blocked=False)
+    complete(p["tech"], iid, "Task_work", blocked=False)
+    complete(p["owner"], iid, "Task_owner_signoff", signature=APPROVE)
+    complete(p["qa"], iid, "Task_qa_signoff", signature=APPROVE)
+    ended(p["admin"], iid, "End_closed", "closed")
+    verified = p["admin"].get(f"/instances/{iid}/signatures/verify").json
+    assert verified["ok"] and [s["role"] for s in verified["signatures"]] == ["System Owner", "QA"]
+
+
+def test_a_qa_rejection_returns_the_order_to_in_progress_with_the_reason(people):
+    p = people
+    iid = _to_work(p)
+    complete(p["tech"], iid, "Task_work", blocked=False)
+    complete(p["owner"], iid, "Task_owner_signoff", signature=APPROVE)
+    complete(
+        p["qa"], iid, "Task_qa_signoff", signature={"decision": "reject"}, reason="no calibration record"
+    )
+    assert _lifecycle(p["admin"], iid) == ["Task_work"]
+    assert instance(p["admin"], iid)["variables"]["reason"] == "no calibration record"
+
+
+def test_only_the_qa_group_may_sign_as_qa(people):
+    p = people
+    iid = _to_work(p)
+    complete(p["tech"], iid, "Task_work", blocked=False)
+    complete(p["owner"], iid, "Task_owner_signoff", signature=APPROVE)
+    task = open_tasks(p["admin"], iid)[0]
+    refused = p["admin"].post(f"/tasks/{task['id']}/complete", json={"signature": APPROVE})
+    assert refused.status_code == 403 and "QA" in refused.json["message"]
+
+
+def test_a_rejected_draft_goes_back_to_its_author(people):
+    p = people
+    iid = start(p["planner"], KEY, title="Replace filter")
+    complete(p["planner"], iid, "Task_draft")
+    complete(p["supervisor"], iid, "Task_approve_order", approved=False)
+    assert [(t["element_id"], t["assignee"]) for t in open_tasks(p["planner"], iid)] == [
+        ("Task_draft", "pat")
+    ]
