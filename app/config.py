@@ -39,6 +39,11 @@ class Config:
     MAX_UPLOAD_BYTES: int = 5 * 1024 * 1024
     SECRETS_KEY: str | None = None  # Fernet key for handler secrets; derived from SECRET_KEY when unset
     BASE_URL: str = "http://127.0.0.1:5000"
+    SMTP_HOST: str | None = None  # email notifications are off without it
+    SMTP_PORT: int = 25
+    SMTP_USER: str | None = None
+    SMTP_PASSWORD: str | None = None
+    SMTP_FROM: str = "baton@localhost"
     TESTING: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -57,6 +62,11 @@ class Config:
             MAX_UPLOAD_BYTES=int(env.get("BATON_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)),
             SECRETS_KEY=env.get("BATON_SECRETS_KEY") or None,
             BASE_URL=env.get("BATON_BASE_URL", f"http://127.0.0.1:{port}"),
+            SMTP_HOST=env.get("BATON_SMTP_HOST") or None,
+            SMTP_PORT=int(env.get("BATON_SMTP_PORT") or 25),
+            SMTP_USER=env.get("BATON_SMTP_USER") or None,
+            SMTP_PASSWORD=env.get("BATON_SMTP_PASSWORD") or None,
+            SMTP_FROM=env.get("BATON_SMTP_FROM") or "baton@localhost",
         )
 
     @property

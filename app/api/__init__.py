@@ -30,6 +30,7 @@ from app.api import (  # noqa: E402,F401  (route modules register themselves on 
     instances,
     messages,
     meta,
+    notifications,
     security,
     tasks,
 )

@@ -52,6 +52,11 @@ ENDPOINT_PERMISSIONS = {
     "api.instance_sla": p.READ,
     "api.link_work_orders": p.START,
     "api.work_order_progress": p.READ,
+    "api.list_notifications": p.SELF,  # every route of notifications is about the caller's own
+    "api.read_notification": p.SELF,
+    "api.read_all_notifications": p.SELF,
+    "api.get_notification_preferences": p.SELF,
+    "api.set_notification_preferences": p.SELF,
 }
 
 

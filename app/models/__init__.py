@@ -5,6 +5,7 @@ from app.models.definitions import Definition, Deployment, DeploymentResource
 from app.models.identity import ApiToken, Group, GroupMembership, User
 from app.models.instances import HistoryEntry, Incident, InstanceState, MessageSubscription, ProcessInstance
 from app.models.jobs import Job
+from app.models.notifications import Escalation, Notification, NotificationPreference
 from app.models.security import AuditEntry, Secret, Signature, UserKey
 from app.models.tasks import TaskCandidate, UserTask
 
@@ -15,6 +16,7 @@ __all__ = [
     "Delegation",
     "Deployment",
     "DeploymentResource",
+    "Escalation",
     "Group",
     "GroupMembership",
     "HistoryEntry",
@@ -22,6 +24,8 @@ __all__ = [
     "InstanceState",
     "Job",
     "MessageSubscription",
+    "Notification",
+    "NotificationPreference",
     "ProcessInstance",
     "Secret",
     "Signature",

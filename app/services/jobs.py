@@ -31,6 +31,7 @@ from app.services.stepping import after_step, persist_step
 
 log = logging.getLogger(__name__)
 POSTPONE = timedelta(seconds=5)  # a suspended instance's due work is looked at again this much later
+JOB_RUNNERS: dict = {}  # other job kinds -> run(job): notification deliveries, escalations
 
 
 def lease() -> timedelta:
@@ -163,6 +164,8 @@ def run_job(job_id) -> str:
         from app.services.start_timers import fire_start_timer
 
         return fire_start_timer(job.id)
+    if job.kind in JOB_RUNNERS:
+        return JOB_RUNNERS[job.kind](job)
     return "skipped"
 
 
@@ -263,6 +266,9 @@ def _failed(instance, job: Job, exc: Exception, retry: bool = True, kind: str = 
         )
     )
     instance.status = FAILED  # the instance waits for a person: retry or resolve the incident
+    from app.services.notifications import INSTANCE_FAILED, notify_instance
+
+    notify_instance(INSTANCE_FAILED, instance)
     commit_step()
     return "incident"
 

@@ -1,0 +1,307 @@
+"""Notifications: who hears about a step, on which channels, with which words.
+
+Events (task created / assigned / escalated, instance completed / failed) become, in the step's own
+transaction, in-app rows and outbox jobs (kind "notification") for email and webhook; the jobs are
+sent to Celery after commit and delivered by app.services.notify_channels. Channels and templates
+are chosen per definition by process (or task) properties, see README "Notifications".
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, g, has_app_context, has_request_context
+from sqlalchemy import event, or_, select, update
+from sqlalchemy import inspect as orm_state
+from sqlalchemy.orm import Session
+
+from app.engine.runner import StepResult
+from app.engine.sandbox import SandboxError, render_template
+from app.errors import NotFound
+from app.extensions import db
+from app.models import Definition, Group, GroupMembership, Job, ProcessInstance, User, UserTask
+from app.models.base import utcnow
+from app.models.jobs import QUEUED
+from app.models.notifications import (
+    EMAIL,
+    INAPP,
+    USER_CHANNELS,
+    WEBHOOK,
+    Notification,
+    NotificationPreference,
+)
+from app.services import backoff
+from app.services.dispatch import send_after_commit
+from app.services.stepping import after_step
+
+log = logging.getLogger(__name__)
+NOTIFICATION = "notification"  # the jobs outbox kind of an email or webhook delivery
+MAX_RECIPIENTS = 200
+_NEW_TASKS = "baton_new_tasks"
+TASK_CREATED, TASK_ASSIGNED, TASK_ESCALATED = "task_created", "task_assigned", "task_escalated"
+INSTANCE_COMPLETED, INSTANCE_FAILED = "instance_completed", "instance_failed"
+# event -> (property name, default channels, default subject, default body)
+EVENTS = {
+    TASK_CREATED: ("taskCreated", "inapp", "New task: {{task_name}}",
+                   "{{workflow_title}} for {{requester_name}} waits at {{current_state}}."
+                   "{% if due_date %} Due {{due_date}}.{% endif %} Open it: {{action_url}}"),
+    TASK_ASSIGNED: ("taskAssigned", "inapp", "Assigned to you: {{task_name}}",
+                    "{{workflow_title}} for {{requester_name}} is yours now."
+                    "{% if due_date %} Due {{due_date}}.{% endif %} Open it: {{action_url}}"),
+    TASK_ESCALATED: ("taskEscalated", "inapp", "Escalated (level {{escalation_level}}): {{task_name}}",
+                     "{{workflow_title}} for {{requester_name}} has waited too long at "
+                     "{{current_state}}.{% if due_date %} Due {{due_date}}.{% endif %} "
+                     "Open it: {{action_url}}"),
+    INSTANCE_COMPLETED: ("instanceCompleted", "inapp", "Completed: {{workflow_title}}",
+                         "{{workflow_title}} ({{business_key}}) is complete. {{action_url}}"),
+    INSTANCE_FAILED: ("instanceFailed", "inapp", "Failed: {{workflow_title}}",
+                      "{{workflow_title}} ({{business_key}}) stopped with an error at {{current_state}}. "
+                      "{{action_url}}"),
+}  # fmt: skip
+
+
+# --- settings -----------------------------------------------------------------------------------------
+def properties_of(instance: ProcessInstance, element_id: str | None = None) -> dict:
+    """Process properties, overridden by the task element's own properties."""
+    definition = db.session.get(Definition, instance.definition_id)
+    meta = definition.meta or {} if definition is not None else {}
+    element = meta.get("elements", {}).get(element_id or "", {})
+    return {**(meta.get("properties") or {}), **(element.get("properties") or {})}
+
+
+def channels_for(props: dict, event_name: str) -> set[str]:
+    name, default, _, _ = EVENTS[event_name]
+    raw = props.get(f"notify.{name}", default) or ""
+    return {c.strip() for c in raw.split(",") if c.strip() in (INAPP, EMAIL, WEBHOOK)}
+
+
+def template_variables(instance: ProcessInstance, task: UserTask | None, **extra) -> dict:
+    """What a template may use: requester_name, workflow_title, current_state, action_url, due_date ..."""
+    definition = db.session.get(Definition, instance.definition_id)
+    starter = _user(instance.tenant_id, instance.started_by) if instance.started_by else None
+    base = current_app.config["BATON"].BASE_URL.rstrip("/")
+    state = task.name if task is not None else ", ".join(instance.active_elements or []) or instance.status
+    return {
+        "requester_name": _name(starter) if starter else instance.started_by or "",
+        "workflow_title": (definition.name if definition else None) or instance.definition_key,
+        "current_state": state or "",
+        "action_url": f"{base}/tasks/{task.id}" if task is not None else f"{base}/instances/{instance.id}",
+        "due_date": task.due.isoformat() if task is not None and task.due else "",
+        "task_name": task.name if task is not None else "",
+        "business_key": instance.business_key or "",
+        "instance_id": str(instance.id),
+        **extra,
+    }
+
+
+def _name(user: User) -> str:
+    return user.display_name or user.username
+
+
+def _render(props: dict, event_name: str, variables: dict) -> tuple[str, str]:
+    name, _, subject, body = EVENTS[event_name]
+    custom = (props.get(f"notify.{name}.subject") or subject, props.get(f"notify.{name}.body") or body)
+    try:
+        return render_template(custom[0], variables), render_template(custom[1], variables)
+    except SandboxError as exc:  # a broken model template must not lose the notification
+        log.warning("notification template for %s failed (%s); using the default", event_name, exc)
+        return render_template(subject, variables), render_template(body, variables)
+
+
+# --- recipients -----------------------------------------------------------------------------------------
+def _user(tenant_id: str, username: str) -> User | None:
+    return db.session.execute(
+        select(User).where(User.tenant_id == tenant_id, User.username == username)
+    ).scalar_one_or_none()
+
+
+def recipients(tenant_id: str, users=(), groups=()) -> list[User]:
+    """Active users named, or members of the groups named (one query, capped)."""
+    if not users and not groups:
+        return []
+    members = select(GroupMembership.user_id).join(Group, Group.id == GroupMembership.group_id)
+    members = members.where(Group.tenant_id == tenant_id, Group.name.in_(list(groups)))
+    query = select(User).where(
+        User.tenant_id == tenant_id, User.active.is_(True),
+        or_(User.username.in_(list(users)), User.id.in_(members)),
+    )  # fmt: skip
+    return list(db.session.execute(query.order_by(User.username).limit(MAX_RECIPIENTS)).scalars())
+
+
+def task_recipients(task: UserTask) -> list[User]:
+    if task.assignee:
+        return recipients(task.tenant_id, [task.assignee])
+    return recipients(task.tenant_id, task.candidate_users or [], task.candidate_groups or [])
+
+
+def _unsubscribed(people: list[User]) -> set[tuple]:
+    rows = db.session.execute(
+        select(NotificationPreference.user_id, NotificationPreference.channel).where(
+            NotificationPreference.user_id.in_([p.id for p in people])
+        )
+    )
+    return {tuple(r) for r in rows}
+
+
+# --- sending ----------------------------------------------------------------------------------------------
+def notify(event_name: str, instance: ProcessInstance, task: UserTask | None, people: list[User], **extra):
+    """Write one event's notifications in the caller's transaction: in-app rows and delivery jobs."""
+    props = properties_of(instance, task.element_id if task is not None else None)
+    channels = channels_for(props, event_name)
+    if not channels or (not people and WEBHOOK not in channels):
+        return
+    variables = template_variables(instance, task, **extra)
+    subject, body = _render(props, event_name, variables)
+    off = _unsubscribed(people) if people else set()
+    for person in people:
+        if INAPP in channels and (person.id, INAPP) not in off:
+            db.session.add(_inapp(person, event_name, subject, body, variables, instance, task))
+        if EMAIL in channels and person.email and (person.id, EMAIL) not in off:
+            _queue(instance, props, EMAIL, {"to": person.email, "subject": subject, "body": body})
+    if WEBHOOK in channels and props.get("webhook.url"):
+        payload = {"event": event_name, "subject": subject, "body": body, "variables": variables}
+        _queue(
+            instance,
+            props,
+            WEBHOOK,
+            {"url": props["webhook.url"], "secret": props.get("webhook.secret", "webhook"), "json": payload},
+        )
+
+
+def _inapp(person, event_name, subject, body, variables, instance, task) -> Notification:
+    return Notification(
+        tenant_id=person.tenant_id, user_id=person.id, kind=event_name, title=subject[:300], body=body,
+        link=variables["action_url"], instance_id=instance.id, task_id=task.id if task is not None else None,
+    )  # fmt: skip
+
+
+def _queue(instance: ProcessInstance, props: dict, channel: str, payload: dict) -> None:
+    from app.services.jobs import lease
+
+    now, cycle = utcnow(), props.get("notify.retryCycle")  # e.g. R5/PT1M; default exponential, 5 tries
+    job = Job(
+        tenant_id=instance.tenant_id, kind=NOTIFICATION, handler=channel, status=QUEUED,
+        payload={**payload, "instance_id": str(instance.id)},
+        due_at=now, locked_until=now + lease(), retry_cycle=cycle,
+        max_attempts=backoff.attempts_for({"retry_cycle": cycle}) if cycle else 5,
+    )  # fmt: skip
+    db.session.add(job)
+    db.session.flush()
+    send_after_commit(job.id)
+
+
+# --- reacting to steps and assignments ------------------------------------------------------------
+@event.listens_for(Session, "transient_to_pending")
+def _note_new_task(session, obj) -> None:
+    # Step hooks run after something has autoflushed, so `session.new` no longer shows new tasks.
+    if isinstance(obj, UserTask):
+        session.info.setdefault(_NEW_TASKS, []).append(obj)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_new_tasks(session, *_args) -> None:
+    session.info.pop(_NEW_TASKS, None)
+
+
+def new_tasks(instance: ProcessInstance) -> list[UserTask]:
+    """The user tasks of `instance` created in this transaction."""
+    return [t for t in db.session.info.get(_NEW_TASKS, []) if t.instance_id == instance.id]
+
+
+@after_step
+def notify_step(instance: ProcessInstance, result: StepResult) -> None:
+    """Tasks this step created, and the instance's end or failure."""
+    for task in new_tasks(instance):
+        people = task_recipients(task)
+        if people:
+            notify(TASK_CREATED, instance, task, people)
+    if result.status == "completed":
+        notify_instance(INSTANCE_COMPLETED, instance)
+    elif result.status == "failed" and result.error is not None:
+        notify_instance(INSTANCE_FAILED, instance)
+
+
+def notify_instance(event_name: str, instance: ProcessInstance) -> None:
+    people = recipients(instance.tenant_id, [instance.started_by]) if instance.started_by else []
+    notify(event_name, instance, None, people)
+
+
+@event.listens_for(UserTask.assignee, "set")
+def _assignee_set(task: UserTask, value, old, _initiator) -> None:
+    # Noted here, written before commit: a query inside an attribute event would autoflush mid-change.
+    if value and value != old and orm_state(task).persistent and not _is_actor(value):
+        session = db.session()
+        session.info.setdefault("baton_assigned", []).append(task.id)
+
+
+def _is_actor(username: str) -> bool:
+    # Claiming a task for oneself is no news to oneself.
+    if not has_request_context():
+        return False
+    actor = g.get("user") or g.get("web_user")
+    return actor is not None and actor.username == username
+
+
+@event.listens_for(Session, "before_commit")
+def _notify_assigned(session) -> None:
+    task_ids = session.info.pop("baton_assigned", None)
+    if not task_ids or not has_app_context():
+        return
+    for task in session.execute(select(UserTask).where(UserTask.id.in_(task_ids))).scalars():
+        instance = session.get(ProcessInstance, task.instance_id)
+        if instance is not None and task.assignee:
+            notify(TASK_ASSIGNED, instance, task, recipients(task.tenant_id, [task.assignee]))
+
+
+# --- the bell and preferences -----------------------------------------------------------------------
+def list_notifications(user: User, unread: bool = False, limit: int = 20, offset: int = 0):
+    """The user's notifications, newest first, and how many are unread."""
+    query = select(Notification).where(Notification.user_id == user.id)
+    if unread:
+        query = query.where(Notification.read_at.is_(None))
+    items = db.session.execute(query.order_by(Notification.created_at.desc()).limit(limit).offset(offset))
+    return list(items.scalars()), unread_count(user)
+
+
+def unread_count(user: User) -> int:
+    query = select(db.func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    return db.session.execute(query).scalar_one()
+
+
+def mark_read(user: User, notification_id) -> Notification:
+    """Mark one of the user's notifications read (idempotent); another user's is a 404."""
+    item = db.session.get(Notification, notification_id)
+    if item is None or item.user_id != user.id:
+        raise NotFound(f"notification {notification_id} does not exist")
+    item.read_at = item.read_at or utcnow()
+    db.session.commit()
+    return item
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of the user read; returns how many."""
+    done = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    return done
+
+
+def preferences(user: User) -> dict[str, bool]:
+    off = {c for (_, c) in _unsubscribed([user])}
+    return {channel: channel not in off for channel in USER_CHANNELS}
+
+
+def set_preferences(user: User, changes: dict[str, bool]) -> dict[str, bool]:
+    """Subscribe to or unsubscribe from channels (inapp, email)."""
+    current = preferences(user)
+    for channel, enabled in changes.items():
+        if enabled and not current[channel]:
+            db.session.delete(db.session.get(NotificationPreference, (user.id, channel)))
+        elif not enabled and current[channel]:
+            db.session.add(NotificationPreference(user_id=user.id, channel=channel))
+    db.session.commit()
+    return preferences(user)
