@@ -23,7 +23,9 @@ from app.config import Config
 from app.extensions import db
 from tests.conftest import ROOT, TEST_DB_URL, Api, recreate_database
 
-COMMITS_DB_URL = make_url(TEST_DB_URL).set(database="baton_test_celery_commits").render_as_string(False)
+# Named after the test database, so parallel runs on different BATON_TEST_DATABASE_URLs never share it.
+_CELERY_DB = f"{make_url(TEST_DB_URL).database}_celery_commits"
+COMMITS_DB_URL = make_url(TEST_DB_URL).set(database=_CELERY_DB).render_as_string(False)
 REDIS_URL = os.environ.get("BATON_TEST_REDIS_URL", "redis://localhost:6379/5")
 CELERY = str(Path(sys.executable).parent / "celery")
 
@@ -99,8 +101,38 @@ def commits_app(tmp_path_factory):
     recreate_database(COMMITS_DB_URL)  # leaves an empty database: nothing committed survives
 
 
+class Mailbox:
+    """An aiosmtpd handler keeping every message it receives."""
+
+    def __init__(self):
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
 @pytest.fixture(scope="session")
-def worker(commits_app, effects_dir, tmp_path_factory):
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 and a free port; the worker sends email notifications to it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield mailbox, port
+    controller.stop()
+
+
+@pytest.fixture(scope="session")
+def worker(commits_app, effects_dir, smtp_server, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("worker")
     env = {
         **os.environ,
@@ -111,6 +143,9 @@ def worker(commits_app, effects_dir, tmp_path_factory):
         "BATON_HANDLER_MODULES": "tests.tasks.handlers",
         "PYTHONPATH": str(ROOT),
         "BATON_TEST_EFFECTS_DIR": str(effects_dir),
+        "BATON_SMTP_HOST": "127.0.0.1",
+        "BATON_SMTP_PORT": str(smtp_server[1]),
+        "BATON_SMTP_FROM": "baton@test.example",
     }
     proc = start_worker(env, workdir, "baton-test")
     yield proc

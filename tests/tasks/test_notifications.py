@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import threading
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Job
 from tests.conftest import DATA
+from tests.tasks.conftest import wait_for
 
 NOTIFY = DATA / "notify"
 
@@ -60,3 +73,83 @@ def test_a_user_unsubscribed_from_in_app_gets_no_notifications(admin, as_user):
     alice.client.put("/api/v1/notifications/preferences", json={"inapp": True}, headers=alice._headers())
     admin.post("/process-definitions/leave_request/instances", json={})
     assert alice.get("/notifications").json["unread"] == 1
+
+
+# --- email and webhook, delivered by a real worker ---------------------------------------------------
+class Receiver(BaseHTTPRequestHandler):
+    """A webhook endpoint that verifies Baton's signature; answers 500 to the first call (an outage)."""
+
+    secret, calls, verified = b"hook-secret", [], []
+
+    def do_POST(self):  # noqa: N802 - http.server's hook name
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        Receiver.calls.append(body)
+        timestamp = self.headers["X-Baton-Timestamp"]
+        expected = (
+            "sha256=" + hmac.new(self.secret, timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+        )
+        if len(Receiver.calls) == 1:
+            self.send_response(500)
+        elif hmac.compare_digest(expected, self.headers["X-Baton-Signature"]):
+            Receiver.verified.append(json.loads(body))
+            self.send_response(204)
+        else:
+            self.send_response(401)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def webhook_url():
+    server = HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/hook"
+    server.shutdown()
+
+
+def _deliveries() -> list[tuple]:
+    """(channel, status, attempts, last_error) of every delivery job, as committed."""
+    rows = db.session.execute(
+        select(Job.handler, Job.status, Job.attempts, Job.last_error)
+        .where(Job.kind == "notification")
+        .order_by(Job.handler)
+    )
+    result = [tuple(r) for r in rows]
+    db.session.rollback()
+    return result
+
+
+@pytest.mark.commits
+def test_email_and_a_signed_webhook_arrive_with_the_rendered_template(
+    api, commits_app, smtp_server, webhook_url
+):
+    from app.services import identity
+
+    mailbox, _ = smtp_server
+    with commits_app.app_context():
+        identity.create_user("dora", email="dora@example.com", display_name="Dora")
+        identity.add_to_group("dora", "approvers")
+    assert api.client.put(
+        "/api/v1/secrets/purchase-hook", json={"value": "hook-secret"}, headers=api._headers()
+    ).status_code in (200, 201)
+    model = (NOTIFY / "purchase_approval.bpmn").read_bytes().replace(b"WEBHOOK_URL", webhook_url.encode())
+    assert api.deploy_bytes({"purchase_approval.bpmn": model}).status_code == 201
+    started = api.post("/process-definitions/purchase_approval/instances", json={}).json
+    task = started["tasks"][0]
+
+    [mail] = wait_for(lambda: mailbox.messages, 10)
+    assert mail["To"] == "dora@example.com" and mail["From"] == "baton@test.example"
+    assert mail["Subject"] == "Please approve Purchase approval for celery-admin"
+    body = mail.get_content().strip()
+    assert body.startswith("It is at Approve purchase, due ")
+    due, _, link = body.removeprefix("It is at Approve purchase, due ").rpartition(": ")
+    assert datetime.fromisoformat(due) == datetime.fromisoformat(task["due"])
+    assert link == f"http://127.0.0.1:5000/tasks/{task['id']}"
+    [hook] = wait_for(lambda: Receiver.verified, 10)  # the first call met a 500 and was retried
+    assert hook["event"] == "task_created" and hook["variables"]["action_url"].endswith(task["id"])
+    assert wait_for(lambda: len(done := [d for d in _deliveries() if d[1] == "done"]) == 2 and done, 5) == [
+        ("email", "done", 1, None),
+        ("webhook", "done", 2, None),  # attempt 1 met the 500
+    ]
