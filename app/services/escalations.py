@@ -53,9 +53,17 @@ def schedule_escalations(instance: ProcessInstance, result: StepResult) -> None:
     """Give each user task this step created its first escalation job, when its model asks for one."""
     for task in notes.new_tasks(instance):
         props = notes.properties_of(instance, task.element_id)
+        _business_due(instance, task, props)
         levels, after, timeout = plan(props)
         if levels or timeout:
             _schedule(instance, task.id, 1, calendars.due_after(props, utcnow(), after))
+
+
+def _business_due(instance: ProcessInstance, task: UserTask, props: dict) -> None:
+    """A literal duration due date (`camunda:dueDate="PT8H"`) counted in the definition's calendar."""
+    raw = str(notes.element_of(instance, task.element_id).get("due_date") or "").strip()
+    if raw.startswith("P") and props.get("businessCalendar"):
+        task.due = calendars.due_after(props, task.created_at or utcnow(), raw)
 
 
 def _schedule(instance: ProcessInstance, task_id, level: int, due: datetime) -> None:

@@ -69,6 +69,11 @@ def properties_of(instance: ProcessInstance, element_id: str | None = None) -> d
     return {**(meta.get("properties") or {}), **(element.get("properties") or {})}
 
 
+def element_of(instance: ProcessInstance, element_id: str) -> dict:
+    definition = db.session.get(Definition, instance.definition_id)
+    return ((definition.meta or {}) if definition is not None else {}).get("elements", {}).get(element_id, {})
+
+
 def channels_for(props: dict, event_name: str) -> set[str]:
     name, default, _, _ = EVENTS[event_name]
     raw = props.get(f"notify.{name}", default) or ""

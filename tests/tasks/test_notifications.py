@@ -153,3 +153,18 @@ def test_email_and_a_signed_webhook_arrive_with_the_rendered_template(
         ("email", "done", 1, None),
         ("webhook", "done", 2, None),  # attempt 1 met the 500
     ]
+
+
+def test_a_due_date_is_counted_in_the_business_hours_the_definition_names(admin):
+    from zoneinfo import ZoneInfo
+
+    from app.services.calendars import calendar_named
+
+    assert admin.deploy(NOTIFY / "leave_business_hours.bpmn").status_code == 201
+    before = datetime.now(ZoneInfo("UTC"))
+    task = admin.post("/process-definitions/leave_business/instances", json={}).json["tasks"][0]
+    due = datetime.fromisoformat(task["due"])
+    calendar = calendar_named("DE-9to17")
+    assert calendar.add(before, "PT16H") <= due <= calendar.add(datetime.now(ZoneInfo("UTC")), "PT16H")
+    berlin = due.astimezone(ZoneInfo("Europe/Berlin"))
+    assert berlin.weekday() < 5 and 9 <= berlin.hour <= 17  # two working days on, inside working hours
