@@ -15,6 +15,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import state as live
+from app.engine import visits
 from app.engine.data import copy_value
 from app.engine.errors import NotReady, StepError
 from app.engine.messages import message_event
@@ -130,6 +131,12 @@ class Runner:
             self.workflow.do_engine_steps(will_complete_task=live.mark_entered)
         except SpiffWorkflowException as exc:
             self.error = self._step_error(exc)
+            return
+        capped = visits.enforce(self.workflow, self.bundle.elements)  # maxVisits: escalate past the cap
+        if isinstance(capped, StepError):
+            self.error = capped
+        elif capped:
+            self.advance()
 
     def complete_user_task(self, task_id, data: dict, actor: str | None) -> None:
         task = self._ready_manual_task(task_id)

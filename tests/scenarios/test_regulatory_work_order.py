@@ -1,5 +1,6 @@
-"""Regulatory work order: draft -> pending_approval -> assigned -> in_progress -> blocked -> completed -> closed,
-closed only with signed System Owner and QA approvals; a rejection returns it to in_progress."""
+"""Regulatory work order: draft, pending_approval, assigned, in_progress, blocked, completed, closed.
+
+It closes only with signed System Owner and QA approvals; a rejection returns it to in_progress."""
 
 import pytest
 
