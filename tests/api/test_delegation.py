@@ -1,0 +1,75 @@
+"""Delegation over HTTP: out-of-office for a date range, permanent by an admin, one hop, audited."""
+
+from datetime import UTC, datetime, timedelta
+
+from tests.scenarios.flow import deploy, start
+
+NOW = datetime.now(UTC)
+
+
+def _window(days_from=-1, days_to=1):
+    return {
+        "starts_at": (NOW + timedelta(days=days_from)).isoformat(),
+        "ends_at": (NOW + timedelta(days=days_to)).isoformat(),
+    }
+
+
+def _leave_for_managers(admin):
+    deploy(admin, "leave_request.bpmn")
+    return start(admin, "leave_request", days=2)
+
+
+def test_an_out_of_office_delegate_sees_and_completes_the_delegators_tasks(admin, as_user):
+    iid = _leave_for_managers(admin)
+    manager, deputy = as_user("mona", groups=["managers"]), as_user("dave")
+    assert deputy.get("/tasks").json["total"] == 0
+    made = manager.post("/delegations", json={"delegate": "dave", **_window()})
+    assert made.status_code == 201 and made.json["kind"] == "out_of_office"
+    tasks = deputy.get("/tasks").json["items"]
+    assert [t["instance_id"] for t in tasks] == [iid]
+    assert (
+        deputy.post(f"/tasks/{tasks[0]['id']}/complete", json={"variables": {"approved": True}}).status_code
+        == 200
+    )
+
+
+def test_a_delegation_outside_its_dates_gives_nothing(admin, as_user):
+    _leave_for_managers(admin)
+    manager, deputy = as_user("mona", groups=["managers"]), as_user("dave")
+    assert manager.post("/delegations", json={"delegate": "dave", **_window(2, 5)}).status_code == 201
+    assert deputy.get("/tasks").json["total"] == 0
+
+
+def test_out_of_office_needs_dates_and_only_admins_delegate_permanently(as_user):
+    user = as_user("mona")
+    as_user("dave")
+    assert user.post("/delegations", json={"delegate": "dave"}).status_code == 400
+    refused = user.post("/delegations", json={"delegate": "dave", "permanent": True})
+    assert refused.status_code == 403
+
+
+def test_an_admin_delegates_permanently_and_revokes_and_both_are_audited(admin, as_user):
+    _leave_for_managers(admin)
+    as_user("mona", groups=["managers"])
+    deputy = as_user("dave")
+    made = admin.post("/delegations", json={"delegator": "mona", "delegate": "dave", "permanent": True})
+    assert made.status_code == 201 and made.json["kind"] == "permanent"
+    assert deputy.get("/tasks").json["total"] == 1
+    assert (
+        admin.client.delete(
+            f"/api/v1/delegations/{made.json['id']}", headers={"Authorization": f"Bearer {admin.token}"}
+        ).status_code
+        == 200
+    )
+    assert deputy.get("/tasks").json["total"] == 0
+    actions = [e["action"] for e in admin.get("/audit?object_type=delegation").json["items"]]
+    assert sorted(actions) == ["delegation.create", "delegation.revoke"]
+
+
+def test_delegation_goes_one_hop_only(admin, as_user):
+    _leave_for_managers(admin)
+    manager, deputy, third = as_user("mona", groups=["managers"]), as_user("dave"), as_user("tina")
+    manager.post("/delegations", json={"delegate": "dave", **_window()})
+    deputy.post("/delegations", json={"delegate": "tina", **_window()})
+    assert deputy.get("/tasks").json["total"] == 1
+    assert third.get("/tasks").json["total"] == 0

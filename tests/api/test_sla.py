@@ -1,0 +1,70 @@
+"""SLA clocks over HTTP: business hours, pauses, 80 % warning, 100 % breach, compliance by definition."""
+
+from datetime import UTC, datetime, timedelta
+
+from app.extensions import db
+from app.models import SlaClock
+from app.services import sla
+from tests.scenarios.flow import complete, deploy, start
+
+
+def _age(instance_id, hours: float) -> None:
+    """Move the clock's start back as if `hours` of wall-clock time had passed."""
+    clock = db.session.get(SlaClock, instance_id)
+    clock.started_at -= timedelta(hours=hours)
+    db.session.commit()
+
+
+def test_business_hours_skip_nights_weekends_and_public_holidays():
+    friday_4pm = datetime(2025, 12, 19, 16, tzinfo=UTC)
+    assert sla.hours_between(friday_4pm, friday_4pm + timedelta(days=3), "GB") == 1 + 7  # Fri 16-17, Mon 9-16
+    christmas_eve_9 = datetime(2025, 12, 24, 9, tzinfo=UTC)
+    assert sla.hours_between(christmas_eve_9, christmas_eve_9 + timedelta(days=3), "GB") == 8  # 25, 26 off
+    assert sla.hours_between(friday_4pm, friday_4pm + timedelta(days=1), None) == 24
+
+
+def test_an_open_instance_goes_at_risk_then_breached_and_the_events_are_recorded(admin):
+    deploy(admin, "incident_management.bpmn")  # slaHours 8, wall-clock
+    iid = start(admin, "incident_management", summary="mail down")
+    assert admin.get(f"/instances/{iid}/sla").json["state"] == "on_track"
+    _age(iid, 7)
+    assert admin.get(f"/instances/{iid}/sla").json["state"] == "at_risk"
+    _age(iid, 2)
+    assert sla.check_open_clocks() >= 1
+    body = admin.get(f"/instances/{iid}/sla").json
+    assert body["state"] == "breached" and [e["kind"] for e in body["events"]] == [
+        "started",
+        "warning",
+        "breached",
+    ]
+    report = admin.get("/sla?definition_key=incident_management").json
+    assert [i["state"] for i in report["open"]] == ["breached"]
+
+
+def test_the_clock_pauses_while_waiting_for_the_requester(admin):
+    deploy(admin, "incident_management.bpmn")  # pauses in Task_verify
+    iid = start(admin, "incident_management", summary="VPN")
+    complete(admin, iid, "Task_triage", route="first_line")
+    complete(admin, iid, "Task_resolve_l1")
+    paused = admin.get(f"/instances/{iid}/sla").json
+    assert paused["paused"] and paused["events"][-1]["kind"] == "paused"
+    clock = db.session.get(SlaClock, iid)
+    clock.paused_since -= timedelta(hours=20)  # the caller took 20 hours to answer
+    db.session.commit()
+    complete(admin, iid, "Task_verify", verified=True)
+    body = admin.get(f"/instances/{iid}/sla").json
+    assert [e["kind"] for e in body["events"]][-2:] == ["resumed", "met"]
+    assert body["elapsed_hours"] < 1
+
+
+def test_compliance_rate_and_average_resolution_by_definition(admin):
+    deploy(admin, "leave_request.bpmn")  # slaHours 16, GB business hours
+    quick, slow = start(admin, "leave_request", days=1), start(admin, "leave_request", days=1)
+    db.session.get(SlaClock, slow).calendar = None  # count wall-clock so the test does not depend on the day
+    _age(slow, 30)
+    for iid in (quick, slow):
+        complete(admin, iid, "Task_manager_review", approved=False)
+    summary = admin.get("/sla").json["definitions"]
+    leave = next(s for s in summary if s["definition_key"] == "leave_request")
+    assert leave["closed"] == 2 and leave["compliance_rate"] == 0.5
+    assert 14 < leave["average_resolution_hours"] < 16

@@ -1,0 +1,113 @@
+"""Master and linked work orders over HTTP: DAG check, start order, progress, critical path, master close."""
+
+import pytest
+
+from tests.scenarios.flow import complete, deploy, instance, start
+
+
+@pytest.fixture
+def master(admin):
+    deploy(admin, "work_order_master.bpmn", "leave_request.bpmn")
+    iid = start(admin, "work_order_master", business_key="SHUTDOWN-7")
+    complete(admin, iid, "Task_plan")
+    return iid
+
+
+def _order(ref, hours, *deps):
+    # Any process can be a linked order; leave_request is short: manager review, then record.
+    return {
+        "ref": ref,
+        "definition_key": "leave_request",
+        "title": ref,
+        "estimated_hours": hours,
+        "variables": {"days": 1},
+        "depends_on": list(deps),
+    }
+
+
+def _finish(api, iid):
+    complete(api, iid, "Task_manager_review", approved=True)
+    complete(api, iid, "Task_record")
+
+
+def test_a_cycle_is_refused(admin, master):
+    cyclic = [_order("a", 1, "c"), _order("b", 1, "a"), _order("c", 1, "b")]
+    refused = admin.post(f"/work-orders/{master}/links", json={"orders": cyclic})
+    assert refused.status_code == 400 and "cycle" in refused.json["message"]
+    assert admin.get(f"/work-orders/{master}").json["total"] == 0
+
+
+def test_orders_start_when_their_dependencies_close_and_the_master_closes_last(admin, master):
+    made = admin.post(
+        f"/work-orders/{master}/links",
+        json={
+            "orders": [
+                _order("isolate", 2),
+                _order("repair", 8, "isolate"),
+                _order("permit", 1),
+                _order("test", 3, "repair", "permit"),
+            ]
+        },
+    )
+    assert made.status_code == 201, made.json
+    ids = {o["title"]: o for o in made.json["items"]}
+    progress = admin.get(f"/work-orders/{master}").json
+    assert sorted(progress["waiting"]) == sorted([ids["repair"]["id"], ids["test"]["id"]])
+    assert progress["critical_path"]["hours"] == 13
+    assert progress["critical_path"]["orders"] == [ids[t]["id"] for t in ("isolate", "repair", "test")]
+    by_title = {o["title"]: o for o in progress["orders"]}
+    assert by_title["isolate"]["status"] == "open" and by_title["repair"]["status"] == "waiting"
+    child = by_title["isolate"]["instance_id"]
+    assert instance(admin, child)["active_elements"] == ["Task_manager_review"]
+    _finish(admin, child)
+    progress = admin.get(f"/work-orders/{master}").json
+    assert progress["percent_complete"] == 25.0
+    by_title = {o["title"]: o for o in progress["orders"]}
+    assert by_title["repair"]["status"] == "open"
+    for title in ("repair", "permit"):
+        _finish(admin, by_title[title]["instance_id"])
+    progress = admin.get(f"/work-orders/{master}").json
+    last = {o["title"]: o for o in progress["orders"]}["test"]
+    assert last["status"] == "open" and instance(admin, master)["status"] == "waiting"
+    _finish(admin, last["instance_id"])
+    assert admin.get(f"/work-orders/{master}").json["percent_complete"] == 100.0
+    closed = instance(admin, master)
+    assert closed["status"] == "completed" and closed["outcome"] == "closed"
+
+
+def test_a_blocked_work_order_shows_as_blocked_in_the_master(admin, as_user, master):
+    deploy(admin, "regulatory_work_order.bpmn")
+    order = {
+        "ref": "wo",
+        "definition_key": "regulatory_work_order",
+        "title": "Calibrate",
+        "estimated_hours": 4,
+        "variables": {"title": "Calibrate"},
+        "depends_on": [],
+    }
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": [order]})
+    child = admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"]
+    assert admin.get(f"/work-orders/{master}").json["orders"][0]["lifecycle"] == "draft"
+    complete(admin, child, "Task_draft")
+    complete(admin, child, "Task_approve_order", approved=True)
+    complete(admin, child, "Task_assign", technician="admin")
+    complete(admin, child, "Task_work", blocked=True)
+    progress = admin.get(f"/work-orders/{master}").json
+    assert progress["blocked"] == [made.json["items"][0]["id"]]
+
+
+def test_preventive_maintenance_batches_are_started_by_a_cycle_timer(admin):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Job
+    from app.services import jobs
+
+    deploy(admin, "preventive_maintenance.bpmn")
+    timer = db.session.execute(select(Job).where(Job.kind == "start_timer")).scalar_one()
+    assert jobs.run_job(timer.id) == "started"
+    batches = admin.get("/instances?key=preventive_maintenance").json["items"]
+    assert len(batches) == 1
+    tasks = admin.get(f"/tasks?instance_id={batches[0]['id']}").json["items"]
+    assert len(tasks) == 3 and {t["element_id"] for t in tasks} == {"Task_maintain"}
+    assert db.session.execute(select(Job).where(Job.kind == "start_timer")).scalar_one().status == "pending"
