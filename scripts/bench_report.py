@@ -87,10 +87,21 @@ def _b4(data: dict, results: dict):
     yield "fire lag p50", data.get("lag_p50_ms"), " ms"
     yield "fire lag p99", data.get("lag_p99_ms"), " ms"
     yield "fires/s", data.get("fires_per_s"), "/s"
+    yield "fired / due in the window", f"{data.get('fired')} / {data.get('due')}", ""
+    yield (
+        "Celery/PostgreSQL CPU per fire",
+        (f"{data.get('celery_cpu_ms_per_fire')}/{data.get('postgres_cpu_ms_per_fire')}"),
+        " ms",
+    )
 
 
 def _b5(data: dict, results: dict):
-    yield "active instances", data["active_instances"], ""
+    note = (
+        []
+        if data["active_instances"] >= data.get("wanted", 0)
+        else [f"only {data['active_instances']} of {data['wanted']} started within {data.get('budget_s')} s"]
+    )
+    yield "active instances", data["active_instances"], "", *note
     for name, rss in data["rss_mb"].items():
         yield f"RSS {name}", " ".join(f"{v:.0f}" for v in rss), " MB"
     yield "largest process RSS", data["max_rss_mb"], " MB"

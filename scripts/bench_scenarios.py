@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
+import subprocess
+import sys
 import time
 import traceback
 from pathlib import Path
 
-from bench_stack import Settings, Stack
+from bench_stack import RESULTS, Settings, Stack, drop_database
 
 SCRIPTS = Path(__file__).resolve().parent
 
@@ -76,10 +80,31 @@ def _b4(settings: Settings, stack: Stack, tokens: dict) -> dict:
 
 
 def _b2(settings: Settings) -> dict:
-    module = _optional("bench_engine")
-    if module is None:
+    """Run the engine engineer's scripts/bench_engine.py in its own process and database."""
+    script = SCRIPTS / "bench_engine.py"
+    if not script.exists():
         return {"not_run": "scripts/bench_engine.py (the engine's history benchmark) does not exist yet"}
-    return module.run_b2(quick=settings.quick)
+    out = RESULTS / "engine.json"
+    out.unlink(missing_ok=True)
+    url = settings.pg_url.replace("postgresql://", "postgresql+psycopg://", 1) + "/baton_bench_engine"
+    env = {**os.environ, "BENCH_DATABASE_URL": url}
+    done = subprocess.run(
+        [sys.executable, str(script)],
+        cwd=SCRIPTS.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    drop_database(settings.pg_url, "baton_bench_engine")
+    if not out.exists():
+        return {"error": f"bench_engine.py exited {done.returncode}: {done.stderr.strip()[-400:]}"}
+    engine = json.loads(out.read_text())
+    return {
+        "visits_ms": {str(r["visit"]): r["ms"] for r in engine["rows"]},
+        "ratio_1000_10": engine["ratio_1000_over_10"],
+        "engine": engine,
+    }
 
 
 def _optional(name: str):

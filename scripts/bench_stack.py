@@ -118,7 +118,17 @@ class Stack:
             "gunicorn",
             [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", str(s.workers)]
             + worker_class
-            + ["--keep-alive", "30", "--backlog", "2048", "--log-level", "warning", "app.wsgi:app"],
+            + [
+                "--keep-alive",
+                "30",
+                "--backlog",
+                "2048",
+                "--timeout",
+                "120",
+                "--log-level",
+                "warning",
+                "app.wsgi:app",
+            ],
         )
         if (ROOT / "app" / "celery_worker.py").exists():
             celery = [str(VENV_BIN / "celery"), "-A", "app.celery_worker:celery"]

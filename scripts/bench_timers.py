@@ -14,7 +14,7 @@ import time
 
 import psycopg
 from bench_client import Client, latency_summary
-from bench_stack import Settings, Stack
+from bench_stack import Settings, Stack, cpu_seconds, postgres_pids
 
 TIMER_KEY = "bench_timer"
 LEAD_S = 3.0  # the first timer falls due this long after the due times are set
@@ -105,11 +105,14 @@ def run_b4(settings: Settings, stack: Stack, tokens: dict | None = None) -> dict
     client = Client(stack.port, tokens["bench_worker"])
     template = client.call("start", "POST", f"/api/v1/process-definitions/{TIMER_KEY}/instances", {})["id"]
     client.close()
+    celery = stack.pids().get("celery-worker", []) + stack.pids().get("celery-beat", [])
     with psycopg.connect(settings.database_url) as conn:
         seed(conn, template, pending, due, rate)
+        cpu_before, pg_before = cpu_seconds(celery), cpu_seconds(postgres_pids())
         window = LEAD_S + due / rate
         wait_for_fires(conn, due, time.monotonic() + window + (10 if settings.quick else 30))
         values, unfired, span = lags(conn, due)
+        celery_cpu, pg_cpu = cpu_seconds(celery) - cpu_before, cpu_seconds(postgres_pids()) - pg_before
     summary = latency_summary(values)
     fired = due - unfired
     return {
@@ -122,4 +125,6 @@ def run_b4(settings: Settings, stack: Stack, tokens: dict | None = None) -> dict
         "lag_p99_ms": summary["p99"],
         "lag_max_ms": summary["max"],
         "fires_per_s": round(fired / span, 1) if span else None,
+        "celery_cpu_ms_per_fire": round(celery_cpu * 1000 / max(fired, 1), 1),
+        "postgres_cpu_ms_per_fire": round(pg_cpu * 1000 / max(fired, 1), 1),
     }
