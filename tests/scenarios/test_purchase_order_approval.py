@@ -98,3 +98,21 @@ def test_a_compliance_rejection_returns_to_the_requester(po):
     complete(po, iid, "Task_approve_sequential", reason="ok", **YES)
     complete(po, iid, "Task_compliance", reason="sanctioned supplier", approved=False)
     assert [t["element_id"] for t in open_tasks(po, iid)] == ["Task_revise"]
+
+
+def test_an_approver_silent_for_two_days_is_chased_and_the_approval_stays_open(po):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Job
+    from app.services import jobs
+
+    iid = start(po, KEY, amount=800, department="Sales")
+    timer = db.session.execute(select(Job).where(Job.instance_id == iid, Job.kind == "timer")).scalar_one()
+    assert round((timer.due_at - timer.created_at).total_seconds() / 86400, 2) == 2.0
+    assert jobs.run_job(timer.id) == "fired"  # what the beat sweep does when it falls due
+    assert sorted(t["element_id"] for t in open_tasks(po, iid)) == ["Task_approve_sequential", "Task_chase"]
+    complete(po, iid, "Task_chase")
+    complete(po, iid, "Task_approve_sequential", reason="sorry, was away", **YES)
+    complete(po, iid, "Task_place_order")
+    ended(po, iid, "End_ordered", "ordered")
