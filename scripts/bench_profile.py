@@ -46,24 +46,45 @@ def finish(proc: subprocess.Popen | None, name: str, top: int = 25) -> dict | No
     return summarize(path, top)
 
 
+# A sample whose innermost frame is one of these is a worker waiting (on PostgreSQL, a socket or a
+# signal), not burning CPU: counted as waiting, left out of the CPU shares.
+WAITS = (
+    "Connection.wait",
+    "_execute_send",
+    "_exec_command",
+    "wait_for_signals",
+    "select (selectors",
+    "wait (",
+)
+
+
 def summarize(path: Path, top: int = 25) -> dict:
-    """Inclusive and self share of samples per function (idle samples counted apart)."""
+    """Within requests (under Flask.__call__): the share of samples waiting, and per function its
+    inclusive and self share of the CPU samples. Baton's own functions are listed apart."""
     inclusive: Counter = Counter()
     self_time: Counter = Counter()
-    total = 0
+    cpu = waiting = 0
     for line in path.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        if not count.isdigit():
+        if not count.isdigit() or "Flask.__call__" not in stack:
             continue
         frames = [f for f in stack.split(";") if not f.startswith("process ")]
-        n = int(count)
-        total += n
-        for frame in set(frames):
-            inclusive[_short(frame)] += n
-        if frames:
-            self_time[_short(frames[-1])] += n
-    share = lambda c: [(f, round(100 * n / total, 1)) for f, n in c.most_common(top)]  # noqa: E731
-    return {"samples": total, "inclusive_pct": share(inclusive), "self_pct": share(self_time)}
+        if any(w in frames[-1] for w in WAITS):
+            waiting += int(count)
+            continue
+        cpu += int(count)
+        for frame in {_short(f) for f in frames}:
+            inclusive[frame] += int(count)
+        self_time[_short(frames[-1])] += int(count)
+    share = lambda items: [(f, round(100 * n / max(cpu, 1), 1)) for f, n in items][:top]  # noqa: E731
+    baton = [(f, n) for f, n in inclusive.most_common() if "(app/" in f]
+    return {
+        "request_samples": cpu + waiting,
+        "waiting_pct": round(100 * waiting / max(cpu + waiting, 1), 1),
+        "cpu_inclusive_pct_baton": share(baton),
+        "cpu_inclusive_pct": share(inclusive.most_common()),
+        "cpu_self_pct": share(self_time.most_common()),
+    }
 
 
 def _short(frame: str) -> str:
