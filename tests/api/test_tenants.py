@@ -12,12 +12,19 @@ from app.services.secrets_store import get_secret
 from tests.api.test_permissions import ROUTES
 from tests.conftest import DATA, Api
 
-BODY = {"reason": "tenant probe", "status": "deprecated", "variables": {}, "value": "B's value"}
+BODY = {
+    "reason": "tenant probe",
+    "status": "deprecated",
+    "variables": {},
+    "value": "B's value",
+    "orders": [{"ref": "probe", "definition_key": "two_steps", "title": "probe"}],
+}
 
 
 @pytest.fixture
 def tenant_a(admin):
-    """Tenant A ("default"): a process, a waiting message instance, a decision, a token and a secret."""
+    """Tenant A ("default"): a process, a waiting message instance, a decision, a token, a secret, a delegation."""
+    identity.create_user("admin-deputy")
     deployed = admin.deploy(
         DATA / "simple" / "two_steps.bpmn",
         DATA / "security" / "waits_for_message.bpmn",
@@ -36,6 +43,11 @@ def tenant_a(admin):
         "token_id": token["id"],
         "incident_id": str(uuid.uuid4()),  # no incident to borrow; still must be a 404
         "name": "crm_api_key",
+        "parent_id": instance["id"],  # A's instance as a work-order master
+        "delegation_id": admin.post(
+            "/delegations", json={"delegate": "admin-deputy", "permanent": True}
+        ).json["id"],
+        "notification_id": str(uuid.uuid4()),
     }
 
 
@@ -64,6 +76,15 @@ def _created(response):
     assert response.status_code == 201, response.json
 
 
+def _ok(response):
+    assert response.status_code == 200, response.json
+
+
+def _not_found(response):
+    # B names A's user as delegate: in B's tenant there is no such user.
+    assert response.status_code in (400, 404), response.json
+
+
 def _empty(response):
     assert response.status_code == 200 and response.json["total"] == 0, response.json
 
@@ -77,6 +98,12 @@ WITHOUT_IDS = {
     "api.list_audit": _no_a_ids,
     "api.list_incidents": _no_a_ids,
     "api.create_api_token": lambda ids: _created,
+    "api.list_delegations": _no_a_ids,
+    "api.list_notifications": _no_a_ids,
+    "api.read_all_notifications": lambda ids: _ok,
+    "api.get_notification_preferences": lambda ids: _ok,
+    "api.set_notification_preferences": lambda ids: _ok,
+    "api.sla_report": _no_a_ids,
 }
 
 
@@ -91,6 +118,8 @@ def test_tenant_b_cannot_reach_tenant_a(tenant_a, tenant_b, endpoint, method, ru
     elif endpoint == "api.post_message":
         sent = tenant_b.post("/messages", json={"name": "parts_ready"})
         assert sent.status_code == 404, sent.json
+    elif endpoint == "api.create_delegation":
+        _not_found(tenant_b.post("/delegations", json={"delegate": "admin", "permanent": True}))
     elif endpoint == "api.create_deployment":
         deployed = tenant_b.deploy(DATA / "simple" / "two_steps.bpmn")
         assert deployed.json["definitions"][0]["version"] == 1  # A's version 1 is not B's history
