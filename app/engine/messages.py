@@ -36,8 +36,9 @@ def message_event(definition: BatonMessageEventDefinition, variables: dict) -> B
 class BatonEventDefinitionParser(CamundaEventDefinitionParser):
     def parse_message_event(self, message_event):
         parsed = super().parse_message_event(message_event)
-        return BatonMessageEventDefinition(parsed.name, parsed.correlation_properties, parsed.expression,
-                                           parsed.result_var)
+        return BatonMessageEventDefinition(
+            parsed.name, parsed.correlation_properties, parsed.expression, parsed.result_var
+        )
 
 
 _EVENT_TAGS = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent")
@@ -48,6 +49,7 @@ def event_parser_overrides() -> dict:
     overrides = {}
     for tag in _EVENT_TAGS:
         parser_cls, spec_cls = CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag(tag)]
-        baton_cls = type(parser_cls.__name__.replace("Camunda", "Baton"), (BatonEventDefinitionParser, parser_cls), {})
+        name = parser_cls.__name__.replace("Camunda", "Baton")
+        baton_cls = type(name, (BatonEventDefinitionParser, parser_cls), {})
         overrides[full_tag(tag)] = (baton_cls, spec_cls)
     return overrides

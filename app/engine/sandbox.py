@@ -39,8 +39,17 @@ from app.engine.sandbox_sizes import measure
 from app.engine.sandbox_template import render_template
 
 __all__ = [
-    "SandboxError", "SandboxMemoryError", "SandboxScriptError", "SandboxSyntaxError", "SandboxTimeout",
-    "SandboxViolation", "check_expression", "check_script", "evaluate", "render_template", "run_script",
+    "SandboxError",
+    "SandboxMemoryError",
+    "SandboxScriptError",
+    "SandboxSyntaxError",
+    "SandboxTimeout",
+    "SandboxViolation",
+    "check_expression",
+    "check_script",
+    "evaluate",
+    "render_template",
+    "run_script",
 ]
 
 MAX_SOURCE_CHARS = 64_000

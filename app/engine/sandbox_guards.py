@@ -106,16 +106,22 @@ class Run:
     # -- size checks --------------------------------------------------------------------------
     def charge(self, size: int, what: str) -> None:
         if size > self.limits.max_bytes:
-            self.abort(SandboxMemoryError(f"{what} would be {size:,} bytes, over the limit of "
-                                          f"{self.limits.max_bytes:,}"))
+            self.abort(
+                SandboxMemoryError(
+                    f"{what} would be {size:,} bytes, over the limit of {self.limits.max_bytes:,}"
+                )
+            )
         self.spent += size
         if self.spent > self.limits.budget_bytes:
             self.abort(SandboxMemoryError(f"the script built more than {self.limits.budget_bytes:,} bytes"))
 
     def check_int_bits(self, bits: int, what: str) -> None:
         if bits > self.limits.max_int_bits:
-            self.abort(SandboxMemoryError(f"{what} would have about {bits:,} bits, over the limit of "
-                                          f"{self.limits.max_int_bits:,}"))
+            self.abort(
+                SandboxMemoryError(
+                    f"{what} would have about {bits:,} bits, over the limit of {self.limits.max_int_bits:,}"
+                )
+            )
 
     def check_render(self, value: Any) -> None:
         """Refuse to turn `value` into text if the text would be over the limit.
@@ -131,8 +137,12 @@ class Run:
     def check_format_spec(self, spec: str) -> None:
         for number in _FORMAT_NUMBERS.findall(spec):
             if len(number) > 6 or int(number) > self.limits.max_format_width:
-                self.abort(SandboxMemoryError(f"format width or precision {number} is over the limit of "
-                                              f"{self.limits.max_format_width}"))
+                self.abort(
+                    SandboxMemoryError(
+                        f"format width or precision {number} is over the limit of "
+                        f"{self.limits.max_format_width}"
+                    )
+                )
 
     # -- operators the policy rewrites --------------------------------------------------------
     def mul(self, a: Any, b: Any) -> Any:
@@ -220,8 +230,11 @@ class Run:
         except OverflowError:
             length = sys.maxsize
         if length > self.limits.max_range:
-            self.abort(SandboxMemoryError(f"range of {length:,} numbers is over the limit of "
-                                          f"{self.limits.max_range:,}"))
+            self.abort(
+                SandboxMemoryError(
+                    f"range of {length:,} numbers is over the limit of {self.limits.max_range:,}"
+                )
+            )
         return result
 
     def str(self, value: Any = "", *args: Any) -> str:
@@ -253,19 +266,89 @@ def _apply(func: Callable, *args: Any, **kwargs: Any) -> Any:
 
 # Names that are not underscored but reach frames, code, or the type hierarchy, plus str.format,
 # whose replacement fields walk attributes ('{0.__class__}') without going through _getattr_.
-BLOCKED_ATTRIBUTES = frozenset({
-    "format", "format_map", "mro", "gi_frame", "gi_code", "gi_yieldfrom", "gi_running", "gi_suspended",
-    "cr_frame", "cr_code", "cr_await", "cr_origin", "ag_frame", "ag_code", "ag_await", "f_back",
-    "f_builtins", "f_code", "f_globals", "f_locals", "f_trace", "f_generator", "tb_frame", "tb_next",
-    "co_code", "func_globals", "func_code", "im_func", "im_self", "with_traceback",
-})
+BLOCKED_ATTRIBUTES = frozenset(
+    {
+        "format",
+        "format_map",
+        "mro",
+        "gi_frame",
+        "gi_code",
+        "gi_yieldfrom",
+        "gi_running",
+        "gi_suspended",
+        "cr_frame",
+        "cr_code",
+        "cr_await",
+        "cr_origin",
+        "ag_frame",
+        "ag_code",
+        "ag_await",
+        "f_back",
+        "f_builtins",
+        "f_code",
+        "f_globals",
+        "f_locals",
+        "f_trace",
+        "f_generator",
+        "tb_frame",
+        "tb_next",
+        "co_code",
+        "func_globals",
+        "func_code",
+        "im_func",
+        "im_self",
+        "with_traceback",
+    }
+)
 _FORBIDDEN_TYPES = (types.ModuleType, types.FrameType, types.CodeType, types.TracebackType, type(sys.flags))
-_FORBIDDEN_IDS = frozenset(id(f) for f in (
-    getattr, setattr, delattr, eval, exec, compile, open, vars, globals, locals, __import__, breakpoint,
-    input, help, type, object, super, memoryview, bytearray, dir, iter, print, format,
-))
-_ISINSTANCE_TYPES = frozenset({int, float, complex, bool, str, bytes, list, dict, tuple, set, frozenset,
-                               type(None), range, date, datetime, timedelta})
+_FORBIDDEN_IDS = frozenset(
+    id(f)
+    for f in (
+        getattr,
+        setattr,
+        delattr,
+        eval,
+        exec,
+        compile,
+        open,
+        vars,
+        globals,
+        locals,
+        __import__,
+        breakpoint,
+        input,
+        help,
+        type,
+        object,
+        super,
+        memoryview,
+        bytearray,
+        dir,
+        iter,
+        print,
+        format,
+    )
+)
+_ISINSTANCE_TYPES = frozenset(
+    {
+        int,
+        float,
+        complex,
+        bool,
+        str,
+        bytes,
+        list,
+        dict,
+        tuple,
+        set,
+        frozenset,
+        type(None),
+        range,
+        date,
+        datetime,
+        timedelta,
+    }
+)
 
 
 class _Namespace(types.SimpleNamespace):
@@ -275,40 +358,128 @@ class _Namespace(types.SimpleNamespace):
         raise AttributeError(name)
 
 
-SAFE_MATH = _Namespace(**{name: getattr(math, name) for name in (
-    "ceil", "floor", "trunc", "fabs", "sqrt", "exp", "log", "log10", "log2", "isclose", "isfinite",
-    "isnan", "isinf", "fsum", "gcd", "pi", "e", "inf", "nan", "sin", "cos", "tan",
-)})
+SAFE_MATH = _Namespace(
+    **{
+        name: getattr(math, name)
+        for name in (
+            "ceil",
+            "floor",
+            "trunc",
+            "fabs",
+            "sqrt",
+            "exp",
+            "log",
+            "log10",
+            "log2",
+            "isclose",
+            "isfinite",
+            "isnan",
+            "isinf",
+            "fsum",
+            "gcd",
+            "pi",
+            "e",
+            "inf",
+            "nan",
+            "sin",
+            "cos",
+            "tan",
+        )
+    }
+)
 
 _INPLACE = {
-    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
-    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow, "<<=": operator.ilshift,
-    ">>=": operator.irshift, "|=": operator.ior, "^=": operator.ixor, "&=": operator.iand,
+    "+=": operator.iadd,
+    "-=": operator.isub,
+    "*=": operator.imul,
+    "/=": operator.itruediv,
+    "//=": operator.ifloordiv,
+    "%=": operator.imod,
+    "**=": operator.ipow,
+    "<<=": operator.ilshift,
+    ">>=": operator.irshift,
+    "|=": operator.ior,
+    "^=": operator.ixor,
+    "&=": operator.iand,
     "@=": operator.imatmul,
 }
 _CHECKED_INPLACE: dict[str, Callable[[Run, Any, Any], Any]] = {
-    "*=": Run.mul, "**=": Run.pow, "<<=": Run.lshift, "%=": Run.mod,
+    "*=": Run.mul,
+    "**=": Run.pow,
+    "<<=": Run.lshift,
+    "%=": Run.mod,
 }
 
 # Builtins that cannot build anything big or reach anything private; the sized ones come from Run.
 SAFE_BUILTINS: dict[str, Any] = {
-    **{f.__name__: f for f in (
-        len, min, max, abs, round, sorted, reversed, enumerate, zip, map, filter, any, all, divmod,
-        list, dict, tuple, set, frozenset, int, float, bool, chr, ord, hex, oct, bin, hash, callable,
-        slice, ascii,
-    )},
-    "None": None, "True": True, "False": False,
-    "datetime": datetime, "date": date, "timedelta": timedelta, "timezone": timezone,
+    **{
+        f.__name__: f
+        for f in (
+            len,
+            min,
+            max,
+            abs,
+            round,
+            sorted,
+            reversed,
+            enumerate,
+            zip,
+            map,
+            filter,
+            any,
+            all,
+            divmod,
+            list,
+            dict,
+            tuple,
+            set,
+            frozenset,
+            int,
+            float,
+            bool,
+            chr,
+            ord,
+            hex,
+            oct,
+            bin,
+            hash,
+            callable,
+            slice,
+            ascii,
+        )
+    },
+    "None": None,
+    "True": True,
+    "False": False,
+    "datetime": datetime,
+    "date": date,
+    "timedelta": timedelta,
+    "timezone": timezone,
     "math": SAFE_MATH,
-    **{e.__name__: e for e in (
-        Exception, ArithmeticError, LookupError, ValueError, TypeError, KeyError, IndexError,
-        ZeroDivisionError, AttributeError, NameError, OverflowError, AssertionError, RuntimeError,
-    )},
+    **{
+        e.__name__: e
+        for e in (
+            Exception,
+            ArithmeticError,
+            LookupError,
+            ValueError,
+            TypeError,
+            KeyError,
+            IndexError,
+            ZeroDivisionError,
+            AttributeError,
+            NameError,
+            OverflowError,
+            AssertionError,
+            RuntimeError,
+        )
+    },
 }
 # What the policy lets an `except` clause name; the policy rewrites `except X` to `_except_X`,
 # a name a script can neither assign nor shadow, so matching never runs script code.
-EXCEPTION_NAMES = frozenset(n for n, v in SAFE_BUILTINS.items() if isinstance(v, type) and
-                            issubclass(v, Exception))
+EXCEPTION_NAMES = frozenset(
+    n for n, v in SAFE_BUILTINS.items() if isinstance(v, type) and issubclass(v, Exception)
+)
 EXCEPT_TARGETS = {f"_except_{n}": SAFE_BUILTINS[n] for n in EXCEPTION_NAMES}
 
 
@@ -325,8 +496,11 @@ def _on_current_run(method: Callable) -> Callable:
 def _mul_(a: Any, b: Any) -> Any:
     """`a * b`; plain numbers of ordinary size skip the checks, as they are most of what scripts do."""
     ta, tb = type(a), type(b)
-    if (ta is float and tb in _NUMBERS) or (tb is float and ta in _NUMBERS) or (
-            ta is int and tb is int and a.bit_length() + b.bit_length() < 4096):
+    if (
+        (ta is float and tb in _NUMBERS)
+        or (tb is float and ta in _NUMBERS)
+        or (ta is int and tb is int and a.bit_length() + b.bit_length() < 4096)
+    ):
         return a * b
     return _current.run.mul(a, b)
 
@@ -340,12 +514,20 @@ def _add_(a: Any, b: Any) -> Any:
 
 # The names the policy's rewritten code calls, and the builtins that need the run's limits.
 GUARDS: dict[str, Any] = {
-    "_getitem_": operator.getitem, "_getiter_": iter, "_apply_": _apply,
-    "_unpack_sequence_": guarded_unpack_sequence, "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
-    **{f"_{name}_": _on_current_run(getattr(Run, name)) for name in (
-        "getattr", "write", "inplacevar", "inplaceitem", "pow", "lshift", "mod", "fstr")},
-    "_mul_": _mul_, "_add_": _add_,
-    **{name: _on_current_run(getattr(Run, name)) for name in ("range", "str", "repr", "sum", "pow",
-                                                               "isinstance")},
+    "_getitem_": operator.getitem,
+    "_getiter_": iter,
+    "_apply_": _apply,
+    "_unpack_sequence_": guarded_unpack_sequence,
+    "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
+    **{
+        f"_{name}_": _on_current_run(getattr(Run, name))
+        for name in ("getattr", "write", "inplacevar", "inplaceitem", "pow", "lshift", "mod", "fstr")
+    },
+    "_mul_": _mul_,
+    "_add_": _add_,
+    **{
+        name: _on_current_run(getattr(Run, name))
+        for name in ("range", "str", "repr", "sum", "pow", "isinstance")
+    },
 }
 _REAL_TYPES = {GUARDS["str"]: str, GUARDS["range"]: range}  # what `isinstance(x, str)` means

@@ -21,18 +21,71 @@ from RestrictedPython.transformer import RestrictingNodeTransformer
 from app.engine.sandbox_errors import SandboxViolation
 from app.engine.sandbox_guards import BLOCKED_ATTRIBUTES, EXCEPTION_NAMES
 
-FORBIDDEN_NAMES = frozenset({
-    "getattr", "setattr", "delattr", "hasattr", "vars", "globals", "locals", "dir", "eval", "exec",
-    "compile", "open", "type", "object", "super", "breakpoint", "input", "memoryview", "help",
-    "print", "printed", "id", "iter", "next", "aiter", "anext", "classmethod", "staticmethod",
-    "property", "bytearray", "bytes", "format", "issubclass", "exit", "quit", "license", "credits",
-    "copyright", "builtins",
-})
-_CHECKED_OPERATORS = {ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LShift: "_lshift_", ast.Add: "_add_",
-                      ast.Mod: "_mod_"}
-_OPERATOR_SYMBOLS = {ast.Add: "+=", ast.Sub: "-=", ast.Mult: "*=", ast.Div: "/=", ast.FloorDiv: "//=",
-                     ast.Mod: "%=", ast.Pow: "**=", ast.LShift: "<<=", ast.RShift: ">>=",
-                     ast.BitOr: "|=", ast.BitXor: "^=", ast.BitAnd: "&=", ast.MatMult: "@="}
+FORBIDDEN_NAMES = frozenset(
+    {
+        "getattr",
+        "setattr",
+        "delattr",
+        "hasattr",
+        "vars",
+        "globals",
+        "locals",
+        "dir",
+        "eval",
+        "exec",
+        "compile",
+        "open",
+        "type",
+        "object",
+        "super",
+        "breakpoint",
+        "input",
+        "memoryview",
+        "help",
+        "print",
+        "printed",
+        "id",
+        "iter",
+        "next",
+        "aiter",
+        "anext",
+        "classmethod",
+        "staticmethod",
+        "property",
+        "bytearray",
+        "bytes",
+        "format",
+        "issubclass",
+        "exit",
+        "quit",
+        "license",
+        "credits",
+        "copyright",
+        "builtins",
+    }
+)
+_CHECKED_OPERATORS = {
+    ast.Mult: "_mul_",
+    ast.Pow: "_pow_",
+    ast.LShift: "_lshift_",
+    ast.Add: "_add_",
+    ast.Mod: "_mod_",
+}
+_OPERATOR_SYMBOLS = {
+    ast.Add: "+=",
+    ast.Sub: "-=",
+    ast.Mult: "*=",
+    ast.Div: "/=",
+    ast.FloorDiv: "//=",
+    ast.Mod: "%=",
+    ast.Pow: "**=",
+    ast.LShift: "<<=",
+    ast.RShift: ">>=",
+    ast.BitOr: "|=",
+    ast.BitXor: "^=",
+    ast.BitAnd: "&=",
+    ast.MatMult: "@=",
+}
 
 
 def _call(name: str, args: list[ast.expr], like: ast.AST) -> ast.Call:
@@ -113,14 +166,18 @@ class BatonPolicy(RestrictingNodeTransformer):
         names = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
         for name in names:
             if not (isinstance(name, ast.Name) and name.id in EXCEPTION_NAMES):
-                self.refuse(node, "except must name exceptions such as ValueError or Exception "
-                                  "(a bare except is not allowed)")
+                self.refuse(
+                    node,
+                    "except must name exceptions such as ValueError or Exception "
+                    "(a bare except is not allowed)",
+                )
         self.check_identifier(node, node.name)
         node.type = None  # visited below without it: the rewritten names start with "_"
         node = self.node_contents_visit(node)
         targets = [ast.copy_location(ast.Name(f"_except_{n.id}", ast.Load()), n) for n in names]
-        node.type = targets[0] if len(targets) == 1 else ast.copy_location(ast.Tuple(targets, ast.Load()),
-                                                                            targets[0])
+        node.type = (
+            targets[0] if len(targets) == 1 else ast.copy_location(ast.Tuple(targets, ast.Load()), targets[0])
+        )
         return node
 
     # -- size-checked rewrites ----------------------------------------------------------------
@@ -133,8 +190,12 @@ class BatonPolicy(RestrictingNodeTransformer):
         if not isinstance(node.target, ast.Subscript):
             return super().visit_AugAssign(node)
         target = node.target
-        args = [self.visit(target.value), self.visit(target.slice),
-                ast.Constant(_OPERATOR_SYMBOLS[type(node.op)]), self.visit(node.value)]
+        args = [
+            self.visit(target.value),
+            self.visit(target.slice),
+            ast.Constant(_OPERATOR_SYMBOLS[type(node.op)]),
+            self.visit(node.value),
+        ]
         return ast.copy_location(ast.Expr(_call("_inplaceitem_", args, node)), node)
 
     def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:

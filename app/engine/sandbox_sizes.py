@@ -76,7 +76,6 @@ def measure(root: Any, limit: int, *, json_only: bool = False) -> int:
     return total or 0
 
 
-
 def _sized(check: Callable[[Any, Any, tuple, dict], int], method: str) -> Callable[[Any, Any], Callable]:
     """Wrap a str/bytes method whose result size depends on its arguments (join, replace ...)."""
 
@@ -114,14 +113,24 @@ def _tabs_size(run: Any, text: Any, args: tuple, kwargs: dict) -> int:
 
 def _translate_size(run: Any, text: Any, args: tuple, kwargs: dict) -> int:
     table = args[0] if args else None
-    longest = max((len(v) for v in table.values() if isinstance(v, str)), default=1) if isinstance(
-        table, dict) else 1
+    longest = (
+        max((len(v) for v in table.values() if isinstance(v, str)), default=1)
+        if isinstance(table, dict)
+        else 1
+    )
     return len(text) * max(longest, 1)
 
 
 SIZED_STR_METHODS = {
     name: _sized(check, name)
-    for name, check in [("join", _join_size), ("replace", _replace_size), ("center", _width_size),
-                        ("ljust", _width_size), ("rjust", _width_size), ("zfill", _width_size),
-                        ("expandtabs", _tabs_size), ("translate", _translate_size)]
+    for name, check in [
+        ("join", _join_size),
+        ("replace", _replace_size),
+        ("center", _width_size),
+        ("ljust", _width_size),
+        ("rjust", _width_size),
+        ("zfill", _width_size),
+        ("expandtabs", _tabs_size),
+        ("translate", _translate_size),
+    ]
 }

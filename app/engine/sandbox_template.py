@@ -20,8 +20,20 @@ from app.engine.sandbox_errors import Abort, SandboxScriptError, SandboxSyntaxEr
 from app.engine.sandbox_guards import BLOCKED_ATTRIBUTES, TEMPLATE_FILENAME, Limits, Run
 
 _UNSAFE_FILTERS = ("center", "indent", "format", "wordwrap", "xmlattr", "attr", "map", "pprint")
-_UNSAFE_STR_METHODS = frozenset({"join", "replace", "center", "ljust", "rjust", "zfill", "expandtabs",
-                                 "translate", "format", "format_map"})
+_UNSAFE_STR_METHODS = frozenset(
+    {
+        "join",
+        "replace",
+        "center",
+        "ljust",
+        "rjust",
+        "zfill",
+        "expandtabs",
+        "translate",
+        "format",
+        "format_map",
+    }
+)
 _LIMITS = Limits()
 
 

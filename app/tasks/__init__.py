@@ -53,8 +53,11 @@ def init_celery(app: Flask) -> Celery:
     app.extensions["baton_dispatch"] = bool(config.REDIS_URL) or not config.TESTING
     app.extensions.setdefault("baton_after_commit", [])
     _listen_for_commits()
-    from app.services import jobs  # noqa: F401  (registers the step hook that writes job rows)
-    from app.services import escalations, notify_channels  # noqa: F401  (step hooks, job kinds)
+    from app.services import (  # noqa: F401  (step hooks, job kinds)
+        escalations,
+        jobs,  # noqa: F401  (registers the step hook that writes job rows)
+        notify_channels,
+    )
     from app.tasks import jobs as job_tasks  # noqa: F401  (registers the tasks on this app)
 
     return celery

@@ -33,7 +33,7 @@ def test_two_people_completing_one_task_get_one_success_and_one_409(committed_ad
         apis = [Api(committed_app.test_client(), committed_admin.token) for _ in range(2)]
         responses = _race(
             *(
-                lambda a=a: a.post(f"/tasks/{task_id}/complete", json={"variables": {"by": id(a)}})
+                lambda a=a, t=task_id: a.post(f"/tasks/{t}/complete", json={"variables": {"by": id(a)}})
                 for a in apis
             )
         )

@@ -23,7 +23,7 @@ BODY = {
 
 @pytest.fixture
 def tenant_a(admin):
-    """Tenant A ("default"): a process, a waiting message instance, a decision, a token, a secret, a delegation."""
+    """Tenant A ("default"): a process, a message wait, a decision, a token, a secret, a delegation."""
     identity.create_user("admin-deputy")
     deployed = admin.deploy(
         DATA / "simple" / "two_steps.bpmn",

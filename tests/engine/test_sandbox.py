@@ -77,8 +77,10 @@ def test_try_except_with_named_exceptions_works():
 
 
 def test_dates_and_math_helpers_are_available():
-    code = ("due = start + timedelta(days=3)\nday = due.isoformat()\n"
-            "up = math.ceil(2.1)\nok = isinstance(day, str)")
+    code = (
+        "due = start + timedelta(days=3)\nday = due.isoformat()\n"
+        "up = math.ceil(2.1)\nok = isinstance(day, str)"
+    )
     result = run_script(code, {"start": datetime(2024, 1, 1)})
     assert result["due"] == datetime(2024, 1, 4)
     assert result["day"] == "2024-01-04T00:00:00"
@@ -102,9 +104,15 @@ def test_underscore_variables_are_hidden_and_passed_through():
         run_script("y = _internal", {"_internal": 1})
 
 
-@pytest.mark.parametrize(("code", "culprit"), [
-    ("f = lambda: 1", "f"), ("s = {1, 2}", "s"), ("o = [range(3)]", "o"), ("d = {'k': {1}}", "d"),
-])
+@pytest.mark.parametrize(
+    ("code", "culprit"),
+    [
+        ("f = lambda: 1", "f"),
+        ("s = {1, 2}", "s"),
+        ("o = [range(3)]", "o"),
+        ("d = {'k': {1}}", "d"),
+    ],
+)
 def test_non_json_values_left_behind_are_named(code, culprit):
     with pytest.raises(SandboxError) as caught:
         run_script(code, {})
@@ -197,8 +205,10 @@ def test_a_helper_may_evaluate_in_a_nested_sandbox():
 
 
 def test_template_renders_plain_text_and_missing_as_empty():
-    text = render_template("Task {{ task_name }} for {{requester_name}}{{ nope }}",
-                           {"task_name": "Approve <b>", "requester_name": "Ada"})
+    text = render_template(
+        "Task {{ task_name }} for {{requester_name}}{{ nope }}",
+        {"task_name": "Approve <b>", "requester_name": "Ada"},
+    )
     assert text == "Task Approve <b> for Ada"
 
 

@@ -46,8 +46,10 @@ ESCAPES = {
     "gi_frame": ("x = (x for x in []).gi_frame.f_globals", SandboxViolation),
     "gi_code": ("g = (x for x in [1])\nc = g.gi_code", SandboxViolation),
     "getframe": ("x = sys._getframe()", SandboxViolation),
-    "traceback_frame": ("try:\n    1/0\nexcept Exception as e:\n    x = e.__traceback__.tb_frame",
-                        SandboxViolation),
+    "traceback_frame": (
+        "try:\n    1/0\nexcept Exception as e:\n    x = e.__traceback__.tb_frame",
+        SandboxViolation,
+    ),
     "with_traceback": ("try:\n    1/0\nexcept Exception as e:\n    x = e.with_traceback", SandboxViolation),
     # reaching builtins and the namespace by name
     "getattr_built_name": ("x = getattr(1, '__cl' + 'ass__')", SandboxViolation),
@@ -84,14 +86,22 @@ ESCAPES = {
     "isinstance_object": ("x = isinstance(1, int.mro)", SandboxViolation),
     # running forever
     "while_true": ("while True:\n    pass", SandboxTimeout),
-    "catch_timeout": ("while True:\n    try:\n        while True:\n            pass\n"
-                      "    except Exception:\n        pass", SandboxTimeout),
-    "catch_recursion": ("def f():\n    return f()\nwhile True:\n    try:\n        f()\n"
-                        "    except Exception:\n        pass", SandboxMemoryError),
-    "catch_memory": ("while True:\n    try:\n        x = 'a' * 10**10\n    except Exception:\n        pass",
-                     SandboxMemoryError),
-    "shadowed_exception": ("ValueError = 5\ntry:\n    while True:\n        pass\n"
-                           "except ValueError:\n    pass", SandboxTimeout),
+    "catch_timeout": (
+        "while True:\n    try:\n        while True:\n            pass\n    except Exception:\n        pass",
+        SandboxTimeout,
+    ),
+    "catch_recursion": (
+        "def f():\n    return f()\nwhile True:\n    try:\n        f()\n    except Exception:\n        pass",
+        SandboxMemoryError,
+    ),
+    "catch_memory": (
+        "while True:\n    try:\n        x = 'a' * 10**10\n    except Exception:\n        pass",
+        SandboxMemoryError,
+    ),
+    "shadowed_exception": (
+        "ValueError = 5\ntry:\n    while True:\n        pass\nexcept ValueError:\n    pass",
+        SandboxTimeout,
+    ),
     "bare_except": ("try:\n    pass\nexcept:\n    pass", SandboxViolation),
     "except_expression": ("try:\n    pass\nexcept (lambda: Exception)():\n    pass", SandboxViolation),
     "finally": ("try:\n    pass\nfinally:\n    while True:\n        pass", SandboxViolation),
