@@ -59,6 +59,7 @@ def init_celery(app: Flask) -> Celery:
         notify_channels,
     )
     from app.tasks import jobs as job_tasks  # noqa: F401  (registers the tasks on this app)
+    from app.tasks import sla as sla_tasks  # noqa: F401
 
     return celery
 

@@ -3,4 +3,6 @@
 BEAT_SCHEDULE = {
     # Claim due timers, retries and lost jobs; each fires exactly once (see app.services.jobs).
     "sweep-due-jobs": {"task": "baton.sweep", "schedule": 1.0, "options": {"expires": 5}},
+    # Move SLA clocks to at-risk (80 %) and breached (100 %) without waiting for a step.
+    "check-sla-clocks": {"task": "baton.check_sla", "schedule": 60.0, "options": {"expires": 55}},
 }

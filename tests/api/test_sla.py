@@ -68,3 +68,15 @@ def test_compliance_rate_and_average_resolution_by_definition(admin):
     leave = next(s for s in summary if s["definition_key"] == "leave_request")
     assert leave["closed"] == 2 and leave["compliance_rate"] == 0.5
     assert 14 < leave["average_resolution_hours"] < 16
+
+
+def test_beat_checks_sla_clocks_every_minute_so_idle_instances_breach_on_time(app, admin):
+    from app.tasks.schedule import BEAT_SCHEDULE
+
+    entry = BEAT_SCHEDULE["check-sla-clocks"]
+    assert entry["task"] == "baton.check_sla" and entry["schedule"] <= 60
+    deploy(admin, "incident_management.bpmn")
+    iid = start(admin, "incident_management", summary="printer on fire")
+    _age(iid, 9)  # nobody touches the instance
+    assert app.extensions["celery"].tasks["baton.check_sla"]() >= 1
+    assert admin.get(f"/instances/{iid}/sla").json["state"] == "breached"
