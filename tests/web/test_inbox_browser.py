@@ -48,6 +48,12 @@ def test_inspector_completes_two_tasks_from_the_inbox(page, live_server, inspect
     base_url, _ = live_server
     sign_in(page, base_url)
     expect(page.locator('[data-count="mine"]')).to_have_text("1")
+    bell = page.locator("#bell summary")
+    expect(bell).to_have_accessible_name("Notifications, 1 unread")
+    bell.focus()
+    page.keyboard.press("Enter")  # the bell menu opens from the keyboard
+    expect(page.get_by_role("link", name="New task: Inspect part")).to_be_visible()
+    page.keyboard.press("Enter")
     page.get_by_role("link", name="Inspect part").click()
 
     expect(page.get_by_role("heading", name="Inspect part", level=1)).to_be_visible()
