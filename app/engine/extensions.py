@@ -80,7 +80,19 @@ def read_process(process: etree._Element) -> dict:
         "properties": _properties(process),
         "elements": elements,
         "timer_starts": _timer_starts(process),
+        "start_form": _start_form(process),
     }
+
+
+def _start_form(process) -> dict | None:
+    """The form of the process's plain start event (the one a person starts by hand), if it has one."""
+    starts = process.xpath("./bpmn:startEvent", namespaces=NS)
+    plain = [s for s in starts if not s.xpath("./*[contains(local-name(), 'EventDefinition')]")]
+    for start in plain or starts:
+        form = _form(start, _first(start, "./bpmn:extensionElements/zeebe:formDefinition"))
+        if form:
+            return form
+    return None
 
 
 def _timer_starts(process) -> list[dict]:

@@ -1,4 +1,4 @@
-"""Starting a process, and the instance page with its history, incidents and diagram overlays."""
+"""Starting a process (with its start form), and the instance page with its history and diagram."""
 
 from __future__ import annotations
 
@@ -7,10 +7,12 @@ from uuid import UUID
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
 from app.errors import Forbidden
+from app.services import forms as form_service
 from app.services import inbox as inbox_service
 from app.services.instances import start_instance, startable_definition
 from app.web import web_bp
 from app.web.auth import login_required
+from app.web.task_pages import submitted_values
 
 
 @web_bp.get("/start")
@@ -19,14 +21,47 @@ def start_page():
     return render_template("web/start.html", processes=inbox_service.startable_processes(g.web_user))
 
 
+def _startable(key: str):
+    user = g.web_user
+    definition = startable_definition(user.tenant_id, key)
+    if not inbox_service.may_start(user, definition):
+        raise Forbidden(f"you may not start '{key}'")
+    return definition
+
+
+def _start_form_page(definition, values=None, errors=None, business_key="", status=200):
+    form = (definition.meta or {}).get("start_form")
+    return render_template(
+        "web/start_form.html",
+        definition=definition,
+        form=form,
+        schema=form_service.form_schema(g.web_user.tenant_id, form),
+        values=values if values is not None else form_service.initial_values(form, {}),
+        errors=errors or {},
+        business_key=business_key,
+    ), status
+
+
+@web_bp.get("/start/<key>")
+@login_required
+def start_form(key: str):
+    return _start_form_page(_startable(key))
+
+
 @web_bp.post("/start/<key>")
 @login_required
 def start(key: str):
-    user = g.web_user
-    if not inbox_service.may_start(user, startable_definition(user.tenant_id, key)):
-        raise Forbidden(f"you may not start '{key}'")
+    user, definition = g.web_user, _startable(key)
     business_key = (request.form.get("business_key") or "").strip()[:255] or None
-    instance, _ = start_instance(key, user, {}, business_key)
+    form = (definition.meta or {}).get("start_form")
+    schema = form_service.form_schema(user.tenant_id, form)
+    submitted = submitted_values(form, schema)
+    # The start form is checked here like a task's: the browser's checks are only a courtesy.
+    variables, errors = form_service.validate_form_submission(form, submitted, schema)
+    if errors:
+        flash("Some values need your attention; see the messages next to the fields.", "error")
+        return _start_form_page(definition, submitted, errors, business_key or "", 422)
+    instance, _ = start_instance(key, user, variables, business_key)
     following = inbox_service.next_task_for(user, instance.id)
     flash(f"Started {key}{f' ({business_key})' if business_key else ''}.", "success")
     if following is not None:

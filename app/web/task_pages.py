@@ -56,7 +56,12 @@ def task_page(task_id: UUID):
 
 
 def _submitted(task, schema) -> dict:
-    if task.form and task.form.get("type") == form_service.CAMUNDA_FORM and schema:
+    return submitted_values(task.form, schema)
+
+
+def submitted_values(form: dict | None, schema: dict | None) -> dict:
+    """What the browser sent for `form`: form-js's JSON, or the generated form's fields."""
+    if form and form.get("type") == form_service.CAMUNDA_FORM and schema:
         try:
             data = json.loads(request.form.get("form_data") or "{}")
         except ValueError:
