@@ -24,6 +24,13 @@ from app.engine.specs import BatonServiceTask
 from app.engine.timers import timer_due
 
 REACHED = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+# Engine tasks run between two prunes inside one advance: the library's task iterator stops at
+# depth 1000, so a loop of script tasks must be re-rooted well before its tree gets that deep.
+CHUNK = 25
+
+
+class _ChunkDone(Exception):
+    """Raised by the completion callback to pause do_engine_steps so the tree can be pruned."""
 
 
 @dataclass
@@ -104,6 +111,7 @@ class Runner:
 
     def __init__(self, bundle: ProcessBundle, workflow: BpmnWorkflow):
         self.bundle, self.workflow, self.error = bundle, workflow, None
+        self._history: list[HistoryRecord] = []  # records of tasks pruned during advance
 
     @classmethod
     def start(cls, bundle: ProcessBundle, variables: dict) -> Runner:
@@ -128,7 +136,8 @@ class Runner:
     def advance(self) -> None:
         """Run engine steps until every token waits (user task, timer, message) or the process ends."""
         try:
-            self.workflow.do_engine_steps(will_complete_task=live.mark_entered)
+            while not self._run_chunk():
+                self._collect_and_prune()
         except SpiffWorkflowException as exc:
             self.error = self._step_error(exc)
             return
@@ -137,6 +146,29 @@ class Runner:
             self.error = capped
         elif capped:
             self.advance()
+
+    def _run_chunk(self) -> bool:
+        """Run up to CHUNK engine tasks; True when nothing is left to run."""
+        done = 0
+
+        def count(_task):
+            nonlocal done
+            done += 1
+            if done >= CHUNK:
+                raise _ChunkDone
+
+        try:
+            self.workflow.do_engine_steps(will_complete_task=live.mark_entered, did_complete_task=count)
+        except _ChunkDone:
+            return False
+        return True
+
+    def _collect_and_prune(self) -> None:
+        # Pruning drops finished tasks: keep their history records for result() first.
+        tasks = [t for wf in live.all_workflows(self.workflow) for t in wf.tasks.values()]
+        self._history.extend(self._record(t) for t in tasks if self._loggable(t))
+        if not self.workflow.is_completed():
+            live.prune(self.workflow)
 
     def complete_user_task(self, task_id, data: dict, actor: str | None) -> None:
         task = self._ready_manual_task(task_id)
@@ -272,7 +304,8 @@ class Runner:
         for task in tasks:
             if task.has_state(REACHED):
                 live.mark_entered(task, now)
-        history = [self._record(t) for t in tasks if self._loggable(t)]
+        history = [*self._history, *(self._record(t) for t in tasks if self._loggable(t))]
+        self._history = []
         completed = self.workflow.is_completed()
         reached = sorted((t for t in tasks if t.has_state(REACHED)), key=lambda t: t.last_state_change)
         variables = self._variables(reached, completed)

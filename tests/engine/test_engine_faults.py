@@ -80,6 +80,21 @@ def test_loop_with_parallel_split_and_join_completes_2000_visits():
     assert result.variables == {"visits": 2000, "limit": 2000, "measured": 2000, "photos": 2000}
 
 
+def test_script_only_loop_of_5000_turns_completes_in_one_advance_with_every_visit_in_history():
+    result = Runner.start(bundle("script_loop"), {"visits": 0, "limit": 5000}).result()
+    assert result.status == "completed" and result.variables["visits"] == 5000
+    counted = [h for h in result.history if h.element_id == "count"]
+    assert len(counted) == 5000 and len({h.task_id for h in counted}) == 5000
+    assert [h.element_id for h in result.history[:2]] == ["start", "count"]
+    assert result.history[-1].element_id == "end"
+
+
+def test_raw_library_stops_a_script_only_loop_silently_within_one_run():
+    with raw_library():
+        workflow = raw_workflow("script_loop", variables={"visits": 0, "limit": 5000})
+    assert workflow.last_task.data["visits"] < 1000  # nothing READY is visible below depth 1000
+
+
 # --- 2. cost and state size flat in history ----------------------------------------------------
 
 
