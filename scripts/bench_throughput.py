@@ -14,7 +14,8 @@ from bench_fixtures import BENCH_KEY, REMAN_KEY
 from bench_stack import (
     Settings,
     Stack,
-    cpu_seconds,
+    cpu_by_pid,
+    cpu_delta,
     drop_database,
     machine_busy_seconds,
     postgres_pids,
@@ -66,21 +67,25 @@ def reman_iteration(client: Client) -> bool:
 
 def measured_load(stack: Stack, token: str, clients: int, seconds: float, iteration, rate=None) -> dict:
     """run_load plus the CPU the server, PostgreSQL and the client spent, per completed instance."""
-    server = [pid for pids in stack.pids().values() for pid in pids]
-    pg = postgres_pids()
-    server_before, pg_before, machine_before = cpu_seconds(server), cpu_seconds(pg), machine_busy_seconds()
+    server_before, pg_before = cpu_by_pid(_server_pids(stack)), cpu_by_pid(postgres_pids())
+    machine_before = machine_busy_seconds()
     result = run_load(stack.port, token, clients, seconds, iteration, rate)
+    server_cpu = cpu_delta(server_before, cpu_by_pid(_server_pids(stack)))
+    pg_cpu = cpu_delta(pg_before, cpu_by_pid(postgres_pids()))
     # The machine is shared: CPU burnt by processes outside the bench is reported, not hidden.
-    ours = (cpu_seconds(server) - server_before) + (cpu_seconds(pg) - pg_before) + result.client_cpu_s
-    other = machine_busy_seconds() - machine_before - ours
+    other = machine_busy_seconds() - machine_before - server_cpu - pg_cpu - result.client_cpu_s
     summary = result.summary()
     done = max(result.completed, 1)
-    summary["server_cpu_ms_per_instance"] = round((cpu_seconds(server) - server_before) * 1000 / done, 1)
-    summary["postgres_cpu_ms_per_instance"] = round((cpu_seconds(pg) - pg_before) * 1000 / done, 1)
+    summary["server_cpu_ms_per_instance"] = round(server_cpu * 1000 / done, 1)
+    summary["postgres_cpu_ms_per_instance"] = round(pg_cpu * 1000 / done, 1)
     summary["client_cpu_ms_per_instance"] = round(result.client_cpu_s * 1000 / done, 1)
     summary["client_cpu_share"] = round(result.client_cpu_s / result.seconds, 2)
     summary["other_processes_cores"] = round(max(0.0, other) / result.seconds, 2)
     return summary
+
+
+def _server_pids(stack: Stack) -> list[int]:
+    return [pid for pids in stack.pids().values() for pid in pids]
 
 
 def run_b1(settings: Settings, stack: Stack, token: str, seconds: float) -> dict:

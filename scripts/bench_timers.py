@@ -14,7 +14,7 @@ import time
 
 import psycopg
 from bench_client import Client, latency_summary
-from bench_stack import Settings, Stack, cpu_seconds, postgres_pids
+from bench_stack import Settings, Stack, cpu_by_pid, cpu_delta, postgres_pids
 
 TIMER_KEY = "bench_timer"
 LEAD_S = 3.0  # the first timer falls due this long after the due times are set
@@ -108,11 +108,12 @@ def run_b4(settings: Settings, stack: Stack, tokens: dict | None = None) -> dict
     celery = stack.pids().get("celery-worker", []) + stack.pids().get("celery-beat", [])
     with psycopg.connect(settings.database_url) as conn:
         seed(conn, template, pending, due, rate)
-        cpu_before, pg_before = cpu_seconds(celery), cpu_seconds(postgres_pids())
+        cpu_before, pg_before = cpu_by_pid(celery), cpu_by_pid(postgres_pids())
         window = LEAD_S + due / rate
         wait_for_fires(conn, due, time.monotonic() + window + (10 if settings.quick else 30))
         values, unfired, span = lags(conn, due)
-        celery_cpu, pg_cpu = cpu_seconds(celery) - cpu_before, cpu_seconds(postgres_pids()) - pg_before
+        celery_cpu = cpu_delta(cpu_before, cpu_by_pid(celery))
+        pg_cpu = cpu_delta(pg_before, cpu_by_pid(postgres_pids()))
     summary = latency_summary(values)
     fired = due - unfired
     return {
