@@ -10,6 +10,8 @@ worse than either. `unpatched()` restores the library for tests that prove a fau
   turns; now the documented last-branch-to-complete-wins rule.
 - TaskSpec._run: a variable that is not a JSON value fails the task that produced it.
 - Task.run: ran a task in any state; only a READY task runs now.
+- _EndJoin (a process's end): waited for every unfinished task, so an event subprocess that
+  listens but never fires kept its process open forever; listeners are cancelled instead.
 
 Camunda multi-instance rewrote the shared, cached spec on its first run; Baton parses
 multi-instance activities itself (app.engine.multi_instance) without touching the spec.
@@ -21,11 +23,12 @@ from contextlib import contextmanager
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.control import _EndJoin
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.deep_merge import DeepMerge
-from SpiffWorkflow.util.task import TaskState
+from SpiffWorkflow.util.task import TaskIterator, TaskState
 
 from app.engine import data
 
@@ -84,12 +87,33 @@ def _task_run(self):
     return _ORIGINALS[(Task, "run")](self)
 
 
+def _end_join_threshold(self, my_task):
+    from app.engine import event_subprocess as esp
+
+    tasks = TaskIterator(my_task.workflow.task_tree, state=TaskState.NOT_FINISHED_MASK, end_at_spec=self.name)
+    listeners = {t.id for t in my_task.workflow.tasks.values() if esp.is_listening(t)}
+    for task in tasks:
+        if task is my_task or task.id in listeners or (task.parent and task.parent.id in listeners):
+            continue
+        return False
+    return True
+
+
+def _end_join_run_hook(self, my_task):
+    from app.engine import event_subprocess as esp
+
+    esp.cancel_listeners(my_task.workflow)
+    return _ORIGINALS[(_EndJoin, "_run_hook")](self, my_task)
+
+
 _PATCHES = {
     (DeepMerge, "merge"): staticmethod(_merge),
     (UnstructuredJoin, "_update_hook"): _join_update_hook,
     (UnstructuredJoin, "_run_hook"): _join_run_hook,
     (TaskSpec, "_run"): _spec_run,
     (Task, "run"): _task_run,
+    (_EndJoin, "_check_threshold_unstructured"): _end_join_threshold,
+    (_EndJoin, "_run_hook"): _end_join_run_hook,
 }
 _ORIGINALS = {key: key[0].__dict__[key[1]] for key in _PATCHES}
 

@@ -17,6 +17,8 @@ from app.engine import extensions, validation
 from app.engine.call_activity import called_element
 from app.engine.camunda_parsing import with_camunda_hooks
 from app.engine.errors import ModelError
+from app.engine.event_subprocess import BatonProcessParser
+from app.engine.event_subprocess import parser_overrides as event_subprocess_overrides
 from app.engine.events import link_event_overrides
 from app.engine.messages import event_parser_overrides
 from app.engine.specs import BatonServiceTask, DecisionTask
@@ -66,6 +68,8 @@ class BatonParser(CamundaParser):
         }
     )
     OVERRIDE_PARSER_CLASSES.update(link_event_overrides(OVERRIDE_PARSER_CLASSES))
+    OVERRIDE_PARSER_CLASSES.update(event_subprocess_overrides(OVERRIDE_PARSER_CLASSES))
+    PROCESS_PARSER_CLASS = BatonProcessParser
 
     def _add_data_stores(self, bpmn):
         # A data store without an implementation (Camunda models draw them as documentation)

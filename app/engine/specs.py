@@ -7,7 +7,11 @@ time from the deployment), instead of SpiffWorkflow's, which passes 4 of 116 TCK
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.serializer.default.task_spec import BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.serializer.default.task_spec import (
+    BoundaryEventConverter,
+    BpmnTaskSpecConverter,
+    SubWorkflowConverter,
+)
 from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
@@ -15,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 
+from app.engine.event_subprocess import BatonEventSubprocess, EventSubprocessStart
 from app.engine.messages import BatonMessageEventDefinition
 
 
@@ -71,4 +76,6 @@ def build_registry():
     # SpiffWorkflow 3.2's Camunda config lacks a converter for a plain bpmn:serviceTask.
     config[ServiceTask] = BpmnTaskSpecConverter
     config[BatonServiceTask] = BpmnTaskSpecConverter
+    config[BatonEventSubprocess] = SubWorkflowConverter
+    config[EventSubprocessStart] = BoundaryEventConverter  # it has cancel_activity, as a boundary event
     return BpmnWorkflowSerializer.configure(config)

@@ -1,0 +1,190 @@
+"""Event subprocesses (triggeredByEvent="true") as BPMN 2.0 (10.3.5) defines them.
+
+What SpiffWorkflow 3.2 does instead: its Camunda parser ignores triggeredByEvent, so the
+handler runs as a plain subprocess the moment the process starts (an error or escalation start
+event is read as a none start event, so that handler runs at once too); message and signal starts are
+only wired up as "trigger specs" of the top process (an uncaught error end event then crashes
+the save with an unserialisable event); `isInterrupting` is read nowhere, so a fired event
+subprocess never cancels anything, and fires at most once.
+
+Baton's rule: every event subprocess listens from the moment its enclosing (sub)process starts
+(its start event waits like any catch event, so messages, signals, errors, escalations and timers
+all reach it through the event manager, and timers appear in StepResult.waiting_timers). When it
+fires, an interrupting one cancels the enclosing process's other work, listeners included; a
+non-interrupting one leaves everything running and arms a fresh listener, so it can fire again.
+When the enclosing process's own work is done, listeners that never fired are cancelled (see
+fixes: the end join no longer waits for them).
+"""
+
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.parser.event_parsers import (
+    CONDITIONAL_EVENT_XPATH,
+    ERROR_EVENT_XPATH,
+    ESCALATION_EVENT_XPATH,
+    MESSAGE_EVENT_XPATH,
+    SIGNAL_EVENT_XPATH,
+    TIMER_EVENT_XPATH,
+)
+from SpiffWorkflow.bpmn.parser.ProcessParser import ProcessParser
+from SpiffWorkflow.bpmn.parser.util import full_tag
+from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, StartEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from app.engine.data import copy_value
+
+FIRED = "baton_esp_fired"
+LIVE = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+_ESP_XPATHS = [
+    MESSAGE_EVENT_XPATH,
+    SIGNAL_EVENT_XPATH,
+    TIMER_EVENT_XPATH,
+    CONDITIONAL_EVENT_XPATH,
+    ERROR_EVENT_XPATH,
+    ESCALATION_EVENT_XPATH,
+]
+
+
+class BatonEventSubprocess(EventSubprocess):
+    """An event subprocess task: STARTED while it listens, FIRED once its start event caught."""
+
+
+class EventSubprocessStart(StartEvent):
+    """The start event of an event subprocess; `cancel_activity` is its isInterrupting."""
+
+    def __init__(self, wf_spec, bpmn_id, event_definition, cancel_activity=True, **kwargs):
+        super().__init__(wf_spec, bpmn_id, event_definition, **kwargs)
+        self.cancel_activity = cancel_activity
+
+    def _run_hook(self, my_task):
+        owner = listener_of(my_task)
+        if owner is not None:
+            my_task.data.update(copy_value(_current_data(owner)))
+            fire(owner, self.cancel_activity, _fires_again(self.event_definition))
+        return super()._run_hook(my_task)
+
+
+def listener_of(task):
+    """The event subprocess task whose subworkflow `task` belongs to, if any."""
+    parent_id = task.workflow.parent_task_id
+    if parent_id is None:
+        return None
+    parent = task.workflow.top_workflow.get_task_from_id(parent_id)
+    return parent if isinstance(parent.task_spec, BatonEventSubprocess) else None
+
+
+def is_listening(task) -> bool:
+    return isinstance(task.task_spec, BatonEventSubprocess) and not task.internal_data.get(FIRED)
+
+
+def _current_data(esp_task) -> dict:
+    # The event subprocess sees the enclosing process's variables as they are now.
+    merged: dict = {}
+    tasks = sorted(esp_task.workflow.tasks.values(), key=lambda t: t.last_state_change)
+    for task in tasks:
+        if task.has_state(LIVE) and not isinstance(task.task_spec, BatonEventSubprocess):
+            merged.update(task.data)
+    return merged
+
+
+def _fires_again(definition) -> bool:
+    # A date or duration timer happens once; messages, signals, escalations and cycles recur.
+    return not isinstance(definition, TimerEventDefinition) or isinstance(
+        definition, CycleTimerEventDefinition
+    )
+
+
+def fire(esp_task, interrupting: bool, again: bool = True) -> None:
+    esp_task.internal_data[FIRED] = True
+    if interrupting:
+        _cancel_siblings(esp_task)
+    elif again:
+        again = esp_task.parent._add_child(esp_task.task_spec, TaskState.FUTURE)
+        again.task_spec._update(again)  # a fresh listener: a non-interrupting one may fire again
+
+
+def _cancel_siblings(esp_task) -> None:
+    keep = {esp_task.id, *(t.id for t in esp_task)}  # itself and the path after it
+    node = esp_task.parent
+    while node is not None:
+        keep.add(node.id)
+        node = node.parent
+    for task in list(esp_task.workflow.tasks.values()):
+        if task.id not in keep and not task.has_state(TaskState.FINISHED_MASK):
+            task.cancel()
+
+
+def cancel_listeners(workflow) -> None:
+    """The enclosing process finished its work: event subprocesses that never fired stop listening."""
+    for task in list(workflow.tasks.values()):
+        if is_listening(task) and not task.has_state(TaskState.FINISHED_MASK):
+            task.cancel()
+
+
+def _in_event_subprocess(node) -> bool:
+    parent = node.getparent()
+    return (
+        parent is not None
+        and parent.tag == full_tag("subProcess")
+        and parent.get("triggeredByEvent") == "true"
+    )
+
+
+def start_event_parser(base):
+    """The start event parser, reading error/escalation triggers and isInterrupting in event subprocesses."""
+
+    class EventSubprocessStartParser(base):
+        def create_task(self):
+            if not _in_event_subprocess(self.node):
+                return super().create_task()
+            definition = self.get_event_definition(_ESP_XPATHS)
+            self.spec_class = EventSubprocessStart
+            # An error start event always interrupts (BPMN 2.0, table 10.86).
+            interrupting = self.node.get("isInterrupting") != "false" or isinstance(
+                definition, ErrorEventDefinition
+            )
+            task = self._create_task(definition, cancel_activity=interrupting)
+            self.spec.start.connect(task)
+            return task
+
+    return EventSubprocessStartParser
+
+
+def subprocess_parser(base):
+    class EventSubprocessParser(base):
+        def create_task(self):
+            if self.node.get("triggeredByEvent") != "true":
+                return super().create_task()
+            # The Camunda parser reads no triggeredByEvent: it ran the handler as a plain subprocess.
+            self.spec_class = BatonEventSubprocess
+            return super().create_task()
+
+    return EventSubprocessParser
+
+
+class BatonProcessParser(ProcessParser):
+    """Connect every event subprocess as a listener from the start (the library only does so for
+    none and timer starts; the rest became top-level trigger specs that subprocesses never see)."""
+
+    def add_tasks(self):
+        super().add_tasks()
+        start = self.spec.start
+        for node in self.xpath("./bpmn:subProcess[@triggeredByEvent='true']"):
+            task_spec = self.spec.task_specs[node.get("id")]
+            if task_spec not in start.outputs:
+                start.connect(task_spec)
+                task_spec.connect(self.spec.end)
+            if task_spec.spec in start.trigger_specs:
+                start.trigger_specs.remove(task_spec.spec)
+
+
+def parser_overrides(classes: dict) -> dict:
+    """Wrap the current start event and subprocess parsers (BatonParser uses it)."""
+    start_parser, start_spec = classes[full_tag("startEvent")]
+    sub_parser, sub_spec = classes[full_tag("subProcess")]
+    return {
+        full_tag("startEvent"): (start_event_parser(start_parser), start_spec),
+        full_tag("subProcess"): (subprocess_parser(sub_parser), sub_spec),
+    }
