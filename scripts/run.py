@@ -5,6 +5,7 @@ On the embedded default (no DATABASE_URL, no REDIS_URL) everything lives under i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -44,30 +45,26 @@ def main() -> None:
     flask("baton", "deploy-dir", "bpmn", "dmn", env=env)
     if generated:
         print(f"\nAdmin API token (kept in {INSTANCE / 'admin_token'}):\n  {token}\n", flush=True)
-    children = [background(env), web(env, port)]
+    children = [worker(env), beat(env), web(env, port)]
     print(f"Baton is serving on http://127.0.0.1:{port}  (Ctrl-C to stop)", flush=True)
     supervise(children)
 
 
-def background(env: dict) -> subprocess.Popen:
-    """Celery worker with beat embedded: service tasks, timers (on SQLite's broker unless REDIS_URL)."""
-    return subprocess.Popen(
-        [
-            str(VENV_BIN / "celery"),
-            "-A",
-            "app.celery_worker:celery",
-            "worker",
-            "-B",
-            "--concurrency=2",
-            "--loglevel=INFO",
-            "--without-mingle",
-            "--without-gossip",
-            "-s",
-            str(INSTANCE / "celerybeat-schedule"),
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+def celery(*args: str, env: dict) -> subprocess.Popen:
+    # Each child leads its own process group, so stopping it also stops anything it forked.
+    command = [str(VENV_BIN / "celery"), "-A", "app.celery_worker:celery", *args, "--loglevel=INFO"]
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+
+
+def worker(env: dict) -> subprocess.Popen:
+    """Service tasks, timers and notifications (on SQLite's broker unless REDIS_URL). Threads: no forks."""
+    options = ("--pool=threads", "--concurrency=4", "--without-mingle", "--without-gossip")
+    return celery("worker", *options, env=env)
+
+
+def beat(env: dict) -> subprocess.Popen:
+    """The one periodic schedule (due-timer sweep every second, SLA checks)."""
+    return celery("beat", "-s", str(INSTANCE / "celerybeat-schedule"), env=env)
 
 
 def web(env: dict, port: str) -> subprocess.Popen:
@@ -86,6 +83,7 @@ def web(env: dict, port: str) -> subprocess.Popen:
         ],
         cwd=ROOT,
         env=env,
+        start_new_session=True,
     )
 
 
@@ -101,15 +99,24 @@ def supervise(children: list[subprocess.Popen]) -> None:
             time.sleep(0.5)
     except KeyboardInterrupt:
         pass
-    for child in children:
-        if child.poll() is None:
-            child.terminate()
-    for child in children:
-        try:
-            child.wait(20)
-        except subprocess.TimeoutExpired:
-            child.kill()
+    stop_all(children)
     sys.exit(0)
+
+
+def stop_all(children: list[subprocess.Popen], grace: float = 10.0) -> None:
+    """SIGTERM every child's process group, give them `grace` seconds together, then SIGKILL."""
+    for child in children:
+        _signal_group(child, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for child in children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(max(0.1, deadline - time.monotonic()))
+        _signal_group(child, signal.SIGKILL)
+
+
+def _signal_group(child: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, sig)
 
 
 if __name__ == "__main__":

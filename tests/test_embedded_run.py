@@ -57,8 +57,10 @@ def embedded_server(tmp_path):
             assert proc.poll() is None, (tmp_path / "server.log").read_text()
             time.sleep(0.3)
     yield port, tmp_path
-    os.killpg(proc.pid, 15)
-    proc.wait(20)
+    os.killpg(proc.pid, 15)  # what Ctrl-C does: run.py stops its server, worker and beat
+    proc.wait(30)
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
 
 
 def test_make_run_serves_the_examples_on_sqlite(embedded_server):
