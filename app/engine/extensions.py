@@ -123,6 +123,9 @@ def read_element(node, tag: str, lane: str | None) -> dict:
         info.update(_service(node))
     elif tag == "businessRuleTask":
         info.update(_decision(node))
+    timer = _timer(node)
+    if timer:
+        info["timer"] = timer
     retry = _text(node, "./bpmn:extensionElements/camunda:failedJobRetryTimeCycle")
     if retry:
         info["retry_cycle"] = retry
@@ -130,6 +133,15 @@ def read_element(node, tag: str, lane: str | None) -> dict:
     if io:
         info["io"] = io
     return {k: v for k, v in info.items() if v not in (None, [], {})}
+
+
+def _timer(node) -> dict | None:
+    """A timer event's kind and text as modelled, so a due time can be recomputed (business hours)."""
+    for kind in ("timeDuration", "timeDate", "timeCycle"):
+        text = _text(node, f"./bpmn:timerEventDefinition/bpmn:{kind}")
+        if text:
+            return {"kind": kind[4:].lower(), "expression": text}
+    return None
 
 
 def _has_service(node) -> bool:

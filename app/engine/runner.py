@@ -21,7 +21,7 @@ from app.engine.errors import NotReady, StepError
 from app.engine.messages import message_event
 from app.engine.scripting import BatonScriptEngine
 from app.engine.specs import BatonServiceTask
-from app.engine.timers import timer_due
+from app.engine.timers import count_in_business_time, timer_due
 
 REACHED = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 # Engine tasks run between two prunes inside one advance: the library's task iterator stops at
@@ -41,6 +41,7 @@ class ProcessBundle:
     subprocess_specs: dict
     elements: dict
     decision_resolver: object = None
+    clock: object = None  # the definition's business calendar (.add(start, duration)); None: wall clock
 
 
 @dataclass
@@ -138,6 +139,8 @@ class Runner:
         try:
             while not self._run_chunk():
                 self._collect_and_prune()
+            if self.bundle.clock is not None:
+                count_in_business_time(self.workflow, self.bundle.clock)
         except SpiffWorkflowException as exc:
             self.error = self._step_error(exc)
             return

@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     DurationTimerEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.util.task import TaskState
 
 from app.engine import expressions
 from app.engine.expression_errors import ExpressionError
@@ -90,3 +91,39 @@ def duration_seconds(text: str) -> float:
     """An ISO 8601 duration (`PT10S`) in seconds, counted from now."""
     parsed = TimerEventDefinition.parse_iso_duration(text)
     return TimerEventDefinition.get_timedelta_from_start(parsed).total_seconds()
+
+
+BUSINESS_DUE = "baton_business_due"  # internal-data mark: this timer's target is in business time
+
+
+def business_due(clock, wall_due: datetime, duration: str) -> datetime:
+    """A duration timer's due time counted on `clock` (a business calendar), from the wall-clock due.
+
+    The library set `wall_due` to start + duration, so the start is recovered exactly, and stays
+    the same however often the due time is recomputed.
+    """
+    start = wall_due - timedelta(seconds=duration_seconds(duration))
+    return clock.add(start, duration)
+
+
+def count_in_business_time(workflow, clock) -> None:
+    """Give each newly waiting duration timer its due time in `clock`'s business hours.
+
+    The library would fire a timer on any step after start + duration on the wall clock; moving the
+    target itself keeps the library, the timer row (timer_due) and Runner.fire_timer in agreement.
+    """
+    for task in list(workflow.event_manager.tasks.values()):
+        definition = getattr(task.task_spec, "event_definition", None)
+        data = task.internal_data
+        if not isinstance(definition, DurationTimerEventDefinition) or task.state != TaskState.WAITING:
+            continue
+        if data.get(BUSINESS_DUE) or data.get("event_value") is None or data.get("event_fired"):
+            continue
+        text = str(task.workflow.script_engine.evaluate(task, definition.expression))
+        try:
+            due = business_due(clock, TimerEventDefinition.get_datetime(data["event_value"]), text)
+        except ValueError:  # years or months have no business meaning: the wall clock counts them
+            due = None
+        data[BUSINESS_DUE] = True
+        if due is not None:
+            data["event_value"] = due.isoformat()

@@ -5,6 +5,7 @@ Definitions are immutable once stored (a change is a new version), so caching by
 
 from __future__ import annotations
 
+import logging
 import threading
 from uuid import UUID
 
@@ -17,7 +18,9 @@ from app.errors import NotFound
 from app.extensions import db
 from app.models import Definition, DeploymentResource
 from app.models.definitions import PUBLISHED
+from app.services.calendars import CalendarError, calendar_for
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _bundles: dict = {}
 
@@ -49,10 +52,20 @@ def bundle_for(definition: Definition) -> ProcessBundle:
         subprocess_specs,
         definition.meta.get("elements", {}),
         _decision_resolver(definition.tenant_id, definition.deployment_id),
+        _clock(definition),
     )
     with _lock:
         _bundles[definition.id] = bundle
     return bundle
+
+
+def _clock(definition: Definition):
+    """The business calendar the definition's timers count in (`businessCalendar`), or None."""
+    try:
+        return calendar_for((definition.meta or {}).get("properties") or {})
+    except CalendarError as exc:  # a misspelt calendar must not stop the instances: wall clock
+        log.warning("definition %s: %s; timers count wall-clock time", definition.key, exc)
+        return None
 
 
 def _decision_resolver(tenant_id: str, deployment_id):
