@@ -33,6 +33,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEve
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from app.engine import compensation
 from app.engine.data import copy_value
 
 FIRED = "baton_esp_fired"
@@ -168,8 +169,14 @@ class BatonProcessParser(ProcessParser):
     """Connect every event subprocess as a listener from the start (the library only does so for
     none and timer starts; the rest became top-level trigger specs that subprocesses never see)."""
 
+    def get_boundary_events(self, attached_to_ref):
+        # A compensation boundary event is not an event the activity waits for (app.engine.compensation).
+        events = super().get_boundary_events(attached_to_ref)
+        return [node for node in events if not compensation.is_compensation_boundary(node)]
+
     def add_tasks(self):
         super().add_tasks()
+        compensation.add_handlers(self)
         start = self.spec.start
         for node in self.xpath("./bpmn:subProcess[@triggeredByEvent='true']"):
             task_spec = self.spec.task_specs[node.get("id")]

@@ -10,6 +10,7 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.task_spec import (
     BoundaryEventConverter,
     BpmnTaskSpecConverter,
+    EventConverter,
     SubWorkflowConverter,
 )
 from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
@@ -19,6 +20,7 @@ from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 
+from app.engine.compensation import CompensationEndEvent, CompensationThrowEvent
 from app.engine.event_subprocess import BatonEventSubprocess, EventSubprocessStart
 from app.engine.messages import BatonMessageEventDefinition
 
@@ -78,4 +80,6 @@ def build_registry():
     config[BatonServiceTask] = BpmnTaskSpecConverter
     config[BatonEventSubprocess] = SubWorkflowConverter
     config[EventSubprocessStart] = BoundaryEventConverter  # it has cancel_activity, as a boundary event
+    config[CompensationThrowEvent] = EventConverter
+    config[CompensationEndEvent] = EventConverter
     return BpmnWorkflowSerializer.configure(config)

@@ -18,7 +18,10 @@ from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import fixes  # noqa: F401  (patches SpiffWorkflow 3.2 before any workflow runs)
+from app.engine import (
+    compensation,
+    fixes,  # noqa: F401  (patches SpiffWorkflow 3.2 before any workflow runs)
+)
 from app.engine.specs import build_registry
 
 ENTERED, LOGGED, ACTOR = "baton_in", "baton_logged", "baton_by"
@@ -70,6 +73,7 @@ def all_workflows(workflow: BpmnWorkflow) -> list:
 
 def prune(workflow: BpmnWorkflow) -> None:
     """Drop finished tasks that no unfinished task can reach back to, in every (sub)workflow."""
+    compensation.record(workflow)  # compensation must still know what completed once it is pruned
     for wf in all_workflows(workflow):
         _reroot(wf)
     live_ids = {tid for wf in all_workflows(workflow) for tid in wf.tasks}
