@@ -165,3 +165,12 @@ def test_raw_library_ignores_an_interrupting_message_event_subprocess(tmp_path):
         workflow.catch(BpmnEvent(MessageEventDefinition("note"), {"payload": {}, "result_var": "note"}))
         workflow.do_engine_steps()
     assert raw_ready(workflow) == ["handle", "work"]  # the interrupted work is still ready
+
+
+def test_an_interrupting_event_subprocess_in_a_subprocess_cancels_only_that_subprocess():
+    b = bundle("nested_event_subprocess")
+    result = Runner.start(b, {}).result()
+    assert [t.element_id for t in result.user_tasks] == ["work"]
+    result = step(b, result.state, lambda r: r.deliver_message("stop", {}))[1]
+    assert [t.element_id for t in result.user_tasks] == ["after"] and result.variables["stopped"] is True
+    assert complete_first(b, result).status == "completed"
