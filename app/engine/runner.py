@@ -101,6 +101,8 @@ class StepResult:
     waiting_timers: list = field(default_factory=list)
     service_tasks: list = field(default_factory=list)
     error: StepError | None = None
+    # Whether the loaded state was waiting for messages: if not, it has no subscription rows to clear.
+    had_message_waits: bool = False
 
 
 def _ts(value: float | None) -> datetime | None:
@@ -113,6 +115,7 @@ class Runner:
     def __init__(self, bundle: ProcessBundle, workflow: BpmnWorkflow):
         self.bundle, self.workflow, self.error = bundle, workflow, None
         self._history: list[HistoryRecord] = []  # records of tasks pruned during advance
+        self.had_message_waits = False
 
     @classmethod
     def start(cls, bundle: ProcessBundle, variables: dict) -> Runner:
@@ -127,7 +130,11 @@ class Runner:
 
     @classmethod
     def load(cls, bundle: ProcessBundle, state: str) -> Runner:
-        return cls(bundle, live.load(state, bundle.spec, bundle.subprocess_specs, cls._engine(bundle)))
+        runner = cls(bundle, live.load(state, bundle.spec, bundle.subprocess_specs, cls._engine(bundle)))
+        runner.had_message_waits = bool(runner.workflow.event_manager.tasks) and bool(
+            runner._waiting_messages()
+        )
+        return runner
 
     @staticmethod
     def _engine(bundle: ProcessBundle) -> BatonScriptEngine:
@@ -324,6 +331,7 @@ class Runner:
                 if t.state == TaskState.READY and t.task_spec.manual
             ],
             messages=self._waiting_messages(),
+            had_message_waits=self.had_message_waits,
             waiting_timers=self._waiting_timers(),
             service_tasks=[
                 ServiceCall(t.id, t.task_spec.bpmn_id, dict(t.data))

@@ -45,6 +45,12 @@ class UserTask(db.Model):
     candidates: Mapped[list[TaskCandidate]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
 
+# The inbox walks this index in its sort order (priority high first, oldest first) and stops after a page.
+Index(
+    "ix_user_tasks_inbox", UserTask.tenant_id, UserTask.status, UserTask.priority.desc(), UserTask.created_at
+)
+
+
 class TaskCandidate(db.Model):
     """One candidate user or group of an open task: the inbox's "my groups" query is an index lookup."""
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy import select
@@ -23,6 +24,35 @@ from app.services.calendars import CalendarError, calendar_for
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _bundles: dict = {}
+
+
+@dataclass(frozen=True)
+class DefinitionFacts:
+    """What never changes about a stored definition (its status can; this holds none of that)."""
+
+    key: str
+    name: str | None
+    version: int
+    meta: dict
+
+
+_facts: dict = {}
+
+
+def definition_facts(definition_id) -> DefinitionFacts | None:
+    """Key, name, version and meta of a definition, read once per process and shared by every step hook.
+
+    (The session's identity map is weak: hooks that each `get` the row would each query it again.)
+    """
+    facts = _facts.get(definition_id)
+    if facts is None:
+        row = db.session.get(Definition, definition_id)
+        if row is None:
+            return None
+        facts = DefinitionFacts(row.key, row.name, row.version, row.meta or {})
+        with _lock:
+            _facts[definition_id] = facts
+    return facts
 
 
 def bundle_for_id(definition_id) -> ProcessBundle:

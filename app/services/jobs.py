@@ -113,10 +113,10 @@ def _aware(value: datetime) -> datetime:
 
 
 def instance_elements(instance: ProcessInstance) -> dict:
-    from app.models import Definition
+    from app.services.bundles import definition_facts
 
-    definition = db.session.get(Definition, instance.definition_id)
-    return (definition.meta or {}).get("elements", {}) if definition is not None else {}
+    facts = definition_facts(instance.definition_id)
+    return facts.meta.get("elements", {}) if facts is not None else {}
 
 
 # --- the sweep ---------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from app.engine.runner import StepResult
 from app.engine.sandbox import SandboxError, render_template
 from app.errors import NotFound
 from app.extensions import db
-from app.models import Definition, Group, GroupMembership, Job, ProcessInstance, User, UserTask
+from app.models import Group, GroupMembership, Job, ProcessInstance, User, UserTask
 from app.models.base import utcnow
 from app.models.jobs import QUEUED
 from app.models.notifications import (
@@ -31,6 +31,7 @@ from app.models.notifications import (
     NotificationPreference,
 )
 from app.services import backoff
+from app.services.bundles import definition_facts
 from app.services.dispatch import send_after_commit
 from app.services.stepping import after_step
 
@@ -63,15 +64,15 @@ EVENTS = {
 # --- settings -----------------------------------------------------------------------------------------
 def properties_of(instance: ProcessInstance, element_id: str | None = None) -> dict:
     """Process properties, overridden by the task element's own properties."""
-    definition = db.session.get(Definition, instance.definition_id)
-    meta = definition.meta or {} if definition is not None else {}
+    facts = definition_facts(instance.definition_id)
+    meta = facts.meta if facts is not None else {}
     element = meta.get("elements", {}).get(element_id or "", {})
     return {**(meta.get("properties") or {}), **(element.get("properties") or {})}
 
 
 def element_of(instance: ProcessInstance, element_id: str) -> dict:
-    definition = db.session.get(Definition, instance.definition_id)
-    return ((definition.meta or {}) if definition is not None else {}).get("elements", {}).get(element_id, {})
+    facts = definition_facts(instance.definition_id)
+    return (facts.meta if facts is not None else {}).get("elements", {}).get(element_id, {})
 
 
 def channels_for(props: dict, event_name: str) -> set[str]:
@@ -82,7 +83,7 @@ def channels_for(props: dict, event_name: str) -> set[str]:
 
 def template_variables(instance: ProcessInstance, task: UserTask | None, **extra) -> dict:
     """What a template may use: requester_name, workflow_title, current_state, action_url, due_date ..."""
-    definition = db.session.get(Definition, instance.definition_id)
+    definition = definition_facts(instance.definition_id)
     starter = _user(instance.tenant_id, instance.started_by) if instance.started_by else None
     base = current_app.config["BATON"].BASE_URL.rstrip("/")
     state = task.name if task is not None else ", ".join(instance.active_elements or []) or instance.status

@@ -141,7 +141,7 @@ def _create_user_task(instance, ready, element: dict, now: datetime) -> None:
 
 
 def _sync_subscriptions(instance, result: StepResult, new: bool) -> None:
-    if not new:
+    if result.had_message_waits:
         db.session.execute(delete(MessageSubscription).where(MessageSubscription.instance_id == instance.id))
     db.session.add_all(
         MessageSubscription(
