@@ -20,6 +20,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine import (
     compensation,
+    event_subprocess,
     fixes,  # noqa: F401  (patches SpiffWorkflow 3.2 before any workflow runs)
 )
 from app.engine.specs import build_registry
@@ -84,18 +85,26 @@ def prune(workflow: BpmnWorkflow) -> None:
 def _reroot(wf) -> None:
     # A task in ERROR is unfinished work too: an incident retry runs it again.
     unfinished = [t for t in wf.tasks.values() if t.has_state(UNFINISHED)]
+    # Event subprocesses that only listen hang off the start task; counting them would pin the
+    # live tree to the start forever (a loop then stalls at ~333 turns), so they move with the anchor.
+    listening = set().union(*(_subtree_ids(t) for t in unfinished if event_subprocess.is_listening(t)))
+    unfinished = [t for t in unfinished if t.id not in listening]
     if not unfinished:
         return
     lca = lowest_common_ancestor(unfinished)
     anchor = lca.parent or lca
     if anchor is wf.task_tree:
         return
-    keep = _subtree_ids(lca)
+    keep = _subtree_ids(lca) | listening
     keep.add(anchor.id)
+    moved = [t for t in wf.tasks.values() if event_subprocess.is_listening(t) and t.parent.id not in keep]
     for task_id in [tid for tid in wf.tasks if tid not in keep]:
         wf.tasks.pop(task_id)
     anchor._parent = None
     anchor._children = [lca.id] if lca is not anchor else anchor._children
+    for task in moved:
+        task._parent = anchor.id
+        anchor._children.append(task.id)
     wf.task_tree = anchor
     if wf.last_task is not None and wf.last_task.id not in keep:
         wf.last_task = None

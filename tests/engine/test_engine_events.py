@@ -174,3 +174,15 @@ def test_an_interrupting_event_subprocess_in_a_subprocess_cancels_only_that_subp
     result = step(b, result.state, lambda r: r.deliver_message("stop", {}))[1]
     assert [t.element_id for t in result.user_tasks] == ["after"] and result.variables["stopped"] is True
     assert complete_first(b, result).status == "completed"
+
+
+def test_a_listening_event_subprocess_does_not_pin_a_loops_live_state():
+    b = bundle("loop_with_listener")
+    sizes = {}
+    result = Runner.start(b, {"visits": 0, "limit": 10_000}).result()
+    for visit in range(1, 1001):
+        result = complete_first(b, result)
+        sizes[visit] = len(result.state)
+    assert result.status == "waiting" and sizes[1000] <= sizes[10] * 1.1  # pruned as without it
+    result = step(b, result.state, lambda r: r.deliver_message("stop", {}))[1]
+    assert result.status == "completed" and result.variables["stopped"] == 1000
