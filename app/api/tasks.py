@@ -17,7 +17,10 @@ task_schema = TaskSchema()
 def list_tasks():
     q = load(TaskQuerySchema(), request.args)
     items, total = service.list_tasks(g.user, **q)
-    return jsonify({"items": task_schema.dump(items, many=True), "total": total})
+    capped = total >= q["offset"] + q["limit"] + service.COUNT_CAP
+    return jsonify(
+        {"items": task_schema.dump(items, many=True), "total": total, "total_is_lower_bound": capped}
+    )
 
 
 @api_bp.get("/tasks/<uuid:task_id>")

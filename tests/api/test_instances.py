@@ -90,3 +90,17 @@ def test_every_api_route_but_health_and_openapi_needs_a_token(client):
         response = client.get(path)
         assert response.status_code == 401 and response.json["error"] == "unauthorized"
     assert client.get("/api/v1/tasks", headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
+def test_task_totals_are_exact_below_the_cap_and_flagged_as_lower_bounds_beyond(deployed, monkeypatch):
+    from app.services import tasks as task_service
+
+    monkeypatch.setattr(task_service, "COUNT_CAP", 3)
+    for _ in range(3):
+        deployed.post("/process-definitions/two_steps/instances", json={})
+    exact = deployed.get("/tasks?limit=2").json
+    assert (exact["total"], exact["total_is_lower_bound"], len(exact["items"])) == (3, False, 2)
+    for _ in range(5):
+        deployed.post("/process-definitions/two_steps/instances", json={})
+    bounded = deployed.get("/tasks?limit=2").json
+    assert (bounded["total"], bounded["total_is_lower_bound"]) == (5, True)
