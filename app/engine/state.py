@@ -53,6 +53,10 @@ LiveStateConverter(BpmnWorkflow, _registry)
 
 
 def dump(workflow: BpmnWorkflow) -> str:
+    # Events nothing in the instance caught (a signal nobody listens for, an escalation with no
+    # handler) are left in bpmn_events as objects the serializer cannot write: the save failed
+    # with a TypeError. BPMN drops them (nobody caught them), and so does Baton.
+    workflow.bpmn_events = []
     _registry._encoder_mode = True
     try:
         return json.dumps(_registry.convert(workflow), separators=(",", ":"))

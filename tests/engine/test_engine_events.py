@@ -186,3 +186,10 @@ def test_a_listening_event_subprocess_does_not_pin_a_loops_live_state():
     assert result.status == "waiting" and sizes[1000] <= sizes[10] * 1.1  # pruned as without it
     result = step(b, result.state, lambda r: r.deliver_message("stop", {}))[1]
     assert result.status == "completed" and result.variables["stopped"] == 1000
+
+
+@pytest.mark.parametrize("kind", ["escalation", "signal"])
+def test_an_event_nobody_catches_is_dropped_and_the_state_still_saves(kind):
+    b = esp_bundle("message")  # its event subprocess listens for a message only
+    result = complete_first(b, Runner.start(b, {"throw": kind}).result(), element_id="work")
+    assert result.status == "waiting" and ready(result) == ["more"] and result.state
