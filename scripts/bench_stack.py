@@ -32,7 +32,7 @@ class Settings:
     """What the bench runs against; every field can be set from the command line or environment."""
 
     pg_url: str = "postgresql://postgres@localhost:5432"
-    database: str = "baton_bench"
+    database: str = os.environ.get("BENCH_DB", "baton_bench")  # two runs at once need two databases
     redis_url: str = "redis://localhost:6379/7"
     workers: int = 2 * (os.cpu_count() or 1)
     threads: int = 1
