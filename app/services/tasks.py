@@ -82,8 +82,6 @@ def list_tasks(
         query = query.where(UserTask.instance_id == instance_id)
     if definition_key:
         query = query.where(UserTask.definition_key == definition_key)
-    capped = query.with_only_columns(UserTask.id).limit(offset + limit + COUNT_CAP).subquery()
-    total = db.session.execute(select(func.count()).select_from(capped)).scalar_one()
     items = (
         db.session.execute(
             query.order_by(UserTask.priority.desc(), UserTask.created_at).limit(limit).offset(offset)
@@ -91,7 +89,10 @@ def list_tasks(
         .scalars()
         .all()
     )
-    return items, total
+    if len(items) < limit and (items or offset == 0):
+        return items, offset + len(items)  # the last page: its rows are the count, no second query
+    capped = query.with_only_columns(UserTask.id).limit(offset + limit + COUNT_CAP).subquery()
+    return items, db.session.execute(select(func.count()).select_from(capped)).scalar_one()
 
 
 def tasks_of_instance(user: User, instance_id) -> list[UserTask]:
