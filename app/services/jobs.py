@@ -120,14 +120,14 @@ def instance_elements(instance: ProcessInstance) -> dict:
 
 
 # --- the sweep ---------------------------------------------------------------------------------------
-def claim_due_jobs(limit: int = 1000, lookahead: float = 1.0) -> list[tuple[str, datetime]]:
-    """Claim live jobs due within `lookahead` seconds whose lease is free; returns (id, due) to send.
+def claim_due_jobs(limit: int = 1000, lookahead: float = 1.0) -> list[tuple[str, datetime, str]]:
+    """Claim live jobs due within `lookahead` seconds whose lease is free; returns (id, due, kind).
 
     On PostgreSQL, SKIP LOCKED lets several sweeps run at once without claiming a row twice.
     """
     now = utcnow()
     query = (
-        select(Job.id, Job.due_at)
+        select(Job.id, Job.due_at, Job.kind)
         .where(
             Job.status.in_(LIVE),
             Job.due_at <= now + timedelta(seconds=lookahead),
@@ -146,7 +146,7 @@ def claim_due_jobs(limit: int = 1000, lookahead: float = 1.0) -> list[tuple[str,
             .values(status=QUEUED, locked_until=now + lease() + timedelta(seconds=lookahead))
         )
     db.session.commit()
-    return [(str(r.id), _aware(r.due_at)) for r in rows]
+    return [(str(r.id), _aware(r.due_at), r.kind) for r in rows]
 
 
 # --- running one job -----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The job tasks: run one job by id, and the sweep that claims due jobs."""
+"""The job tasks: run one job by id, fire a batch of timers, and the sweep that claims due jobs."""
 
 from __future__ import annotations
 
@@ -10,11 +10,21 @@ from celery import shared_task
 
 from app.models.base import utcnow
 
+SWEEP_ROUNDS = 10  # a sweep claims up to this many times its limit before leaving the rest to the next
+
+
+def _eta(eta: datetime | None) -> dict:
+    return {"eta": eta} if eta is not None and eta > utcnow() else {}
+
 
 def send_job(job_id: str, eta: datetime | None = None) -> None:
     """Queue `run_job(job_id)`, held by the worker until `eta` when that is in the future."""
-    options = {"eta": eta} if eta is not None and eta > utcnow() else {}
-    celery_app.send_task("baton.run_job", args=[job_id], **options)
+    celery_app.send_task("baton.run_job", args=[job_id], **_eta(eta))
+
+
+def send_timers(job_ids: list[str], eta: datetime | None = None) -> None:
+    """Queue `fire_timers(job_ids)`, held by the worker until `eta` when that is in the future."""
+    celery_app.send_task("baton.fire_timers", args=[job_ids], **_eta(eta))
 
 
 @shared_task(name="baton.run_job", acks_late=True, reject_on_worker_lost=True)
@@ -25,12 +35,30 @@ def run_job(job_id: str) -> str:
     return run(UUID(job_id))
 
 
+@shared_task(name="baton.fire_timers", acks_late=True, reject_on_worker_lost=True)
+def fire_timers(job_ids: list[str]) -> dict:
+    """Fire a batch of claimed timers in one transaction; a repeated delivery fires none twice."""
+    from app.services.timer_batches import fire_timers as fire
+
+    return fire(job_ids)
+
+
 @shared_task(name="baton.sweep")
 def sweep() -> int:
-    """Claim due jobs (timers, retries, expired leases) and queue each one."""
+    """Claim due jobs (timers, retries, expired leases): timers go in batches, the rest one by one."""
     from app.services.jobs import claim_due_jobs
+    from app.services.timer_batches import batches
 
-    claimed = claim_due_jobs()
-    for job_id, due in claimed:
-        send_job(job_id, due)
-    return len(claimed)
+    total, limit = 0, 1000
+    for _ in range(SWEEP_ROUNDS):
+        claimed = claim_due_jobs(limit)
+        timers = [(job_id, due) for job_id, due, kind in claimed if kind == "timer"]
+        for job_ids, eta in batches(timers):
+            send_timers(job_ids, eta)
+        for job_id, due, kind in claimed:
+            if kind != "timer":
+                send_job(job_id, due)
+        total += len(claimed)
+        if len(claimed) < limit:
+            break
+    return total
