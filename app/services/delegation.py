@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import has_request_context, request
 from sqlalchemy import or_, select
 
 from app.errors import Forbidden, NotFound, ValidationError
@@ -42,12 +43,18 @@ def delegators_of(user: User, now: datetime | None = None) -> list[User]:
 
 
 def acting_for(user: User) -> tuple[set[str], set[str]]:
-    """Usernames and groups whose offers `user` may take: their own plus their delegators'."""
-    names, groups = {user.username}, set(user.group_names)
-    for delegator in delegators_of(user):
-        names.add(delegator.username)
-        groups |= set(delegator.group_names)
-    return names, groups
+    """Usernames and groups whose offers `user` may take: their own plus their delegators'.
+
+    Worked out once per request: listing, visibility and completion checks all ask it.
+    """
+    memo = request.environ.setdefault("baton.acting_for", {}) if has_request_context() else {}
+    if user.id not in memo:
+        names, groups = {user.username}, set(user.group_names)
+        for delegator in delegators_of(user):
+            names.add(delegator.username)
+            groups |= set(delegator.group_names)
+        memo[user.id] = (names, groups)
+    return memo[user.id]
 
 
 def create_delegation(actor: User, data: dict) -> Delegation:

@@ -134,6 +134,10 @@ def recipients(tenant_id: str, users=(), groups=()) -> list[User]:
     return list(db.session.execute(query.order_by(User.username).limit(MAX_RECIPIENTS)).scalars())
 
 
+def _asked_for(instance: ProcessInstance, task: UserTask, event_name: str) -> bool:
+    return f"notify.{EVENTS[event_name][0]}" in properties_of(instance, task.element_id)
+
+
 def task_recipients(task: UserTask) -> list[User]:
     if task.assignee:
         return recipients(task.tenant_id, [task.assignee])
@@ -219,6 +223,8 @@ def new_tasks(instance: ProcessInstance) -> list[UserTask]:
 def notify_step(instance: ProcessInstance, result: StepResult) -> None:
     """Tasks this step created, and the instance's end or failure."""
     for task in new_tasks(instance):
+        if task.assignee is None and not _asked_for(instance, task, TASK_CREATED):
+            continue  # a group offer shows in the inbox; telling every member too is the model's choice
         people = task_recipients(task)
         if people:
             notify(TASK_CREATED, instance, task, people)

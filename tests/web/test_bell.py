@@ -16,12 +16,27 @@ def unread_in(html: str) -> int:
     return int(re.search(r'data-unread="(\d+)"', bell_of(html)).group(1))
 
 
+NOTIFY = (
+    b'<bpmn:extensionElements><camunda:properties><camunda:property name="notify.taskCreated" value="inapp"/>'
+    b"</camunda:properties></bpmn:extensionElements>"
+)
+
+
+def deploy_notifying(admin) -> None:
+    """The two-step review with `notify.taskCreated`: group offers notify the group only when asked."""
+    xml = (DATA / "simple" / "two_steps.bpmn").read_bytes()
+    xml = xml.replace(
+        b'name="Two steps" isExecutable="true">', b'name="Two steps" isExecutable="true">' + NOTIFY
+    )
+    assert admin.deploy_bytes({"two_steps.bpmn": xml}).status_code == 201
+
+
 def start_review(admin, business_key: str) -> None:
     admin.post("/process-definitions/two_steps/instances", json={"business_key": business_key})
 
 
 def test_a_new_task_shows_in_the_bell_with_its_count_and_link(client, admin, make_user):
-    admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    deploy_notifying(admin)
     make_user("rita", groups=["reviewers"])
     sign_in(client, "rita", "pw-rita")
     assert unread_in(client.get("/").get_data(as_text=True)) == 0
@@ -35,7 +50,7 @@ def test_a_new_task_shows_in_the_bell_with_its_count_and_link(client, admin, mak
 
 
 def test_marking_one_then_all_read_clears_the_count(client, admin, make_user):
-    admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    deploy_notifying(admin)
     make_user("rita", groups=["reviewers"])
     for key in ("REQ-1", "REQ-2", "REQ-3"):
         start_review(admin, key)
@@ -55,7 +70,7 @@ def test_marking_one_then_all_read_clears_the_count(client, admin, make_user):
 
 
 def test_marking_read_needs_the_form_token_and_only_touches_my_own(client, admin, make_user):
-    admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    deploy_notifying(admin)
     make_user("rita", groups=["reviewers"])
     make_user("sam")
     start_review(admin, "REQ-1")
