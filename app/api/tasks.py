@@ -7,7 +7,7 @@ from uuid import UUID
 from flask import g, jsonify, request
 
 from app.api import api_bp
-from app.schemas.core import CompleteTaskSchema, TaskQuerySchema, TaskSchema, load
+from app.schemas.core import CompleteTaskSchema, DelegateTaskSchema, TaskQuerySchema, TaskSchema, load
 from app.services import tasks as service
 
 task_schema = TaskSchema()
@@ -43,3 +43,10 @@ def complete_task(task_id: UUID):
     data = load(CompleteTaskSchema(), request.get_json(silent=True))
     task = service.complete_task(g.user, task_id, data["variables"], data["signature"], data["reason"])
     return jsonify(task_schema.dump(task))
+
+
+@api_bp.post("/tasks/<uuid:task_id>/delegate")
+def delegate_task(task_id: UUID):
+    """Hand the task to another user of the tenant (its assignee or an admin may)."""
+    data = load(DelegateTaskSchema(), request.get_json(silent=True))
+    return jsonify(task_schema.dump(service.delegate_task(g.user, task_id, data["to"])))

@@ -116,6 +116,10 @@ class CompleteTaskSchema(Request):
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
+class DelegateTaskSchema(Request):
+    to = fields.String(required=True, validate=validate.Length(min=1, max=150))
+
+
 class MessageSchema(Request):
     name = fields.String(required=True, validate=validate.Length(min=1, max=255))
     business_key = fields.String(load_default=None, allow_none=True)

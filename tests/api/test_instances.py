@@ -104,3 +104,16 @@ def test_task_totals_are_exact_below_the_cap_and_flagged_as_lower_bounds_beyond(
         deployed.post("/process-definitions/two_steps/instances", json={})
     bounded = deployed.get("/tasks?limit=2").json
     assert (bounded["total"], bounded["total_is_lower_bound"]) == (5, True)
+
+
+def test_an_assignee_delegates_a_task_to_a_colleague(deployed, as_user):
+    started = deployed.post("/process-definitions/two_steps/instances", json={}).json
+    task_id = started["tasks"][0]["id"]
+    rita = as_user("rita", groups=["reviewers"])
+    as_user("dora")
+    rita.post(f"/tasks/{task_id}/claim")
+    delegated = rita.post(f"/tasks/{task_id}/delegate", json={"to": "dora"})
+    assert delegated.status_code == 200 and delegated.json["assignee"] == "dora"
+    assert rita.post(f"/tasks/{task_id}/delegate", json={"to": "rita"}).status_code == 403
+    assert deployed.post(f"/tasks/{task_id}/delegate", json={"to": "nobody"}).status_code == 404
+    assert deployed.post(f"/tasks/{task_id}/delegate", json={}).status_code == 400

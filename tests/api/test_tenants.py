@@ -18,6 +18,7 @@ BODY = {
     "variables": {},
     "value": "B's value",
     "orders": [{"ref": "probe", "definition_key": "two_steps", "title": "probe"}],
+    "to": "eve",
 }
 
 
