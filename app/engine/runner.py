@@ -214,6 +214,8 @@ class Runner:
         self.error = None
         task.data.update(copy_value(variables or {}))
         task._set_state(TaskState.READY)
+        if task.task_spec.manual:
+            return  # a user task that failed on its way in waits for its person again, it is not run
         try:
             task.run()
         except SpiffWorkflowException as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.engine.errors import NotReady
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Incident, Job, User
@@ -11,9 +12,11 @@ from app.models.base import utcnow
 from app.models.instances import FAILED, WAITING
 from app.models.jobs import FAILED as JOB_FAILED
 from app.models.jobs import QUEUED, SERVICE
+from app.services import audit
 from app.services.dispatch import send_after_commit
-from app.services.instances import commit_step, lock_instance
+from app.services.instances import check_variables, commit_step, load_runner, lock_instance
 from app.services.jobs import lease
+from app.services.stepping import persist_step
 
 OPEN, RESOLVED = "open", "resolved"
 
@@ -38,10 +41,16 @@ def _open_incident(tenant_id: str, incident_id) -> Incident:
     return incident
 
 
-def retry_incident(actor: User, incident_id) -> Incident:
-    """Run the failed service task again with fresh attempts; the incident is resolved by the retry."""
+def retry_incident(actor: User, incident_id, variables: dict | None = None) -> Incident:
+    """Retry what failed: a service task's job with fresh attempts, or a failed script, expression or
+    decision step run again (with corrected `variables` when given). The incident is resolved by it;
+    a step that fails again opens a new one.
+    """
     incident = _open_incident(actor.tenant_id, incident_id)
     instance = lock_instance(actor.tenant_id, incident.instance_id)
+    audit.record(
+        actor, "incident.retry", instance, after={"incident": str(incident.id), "variables": variables}
+    )
     job = db.session.execute(
         select(Job).where(
             Job.instance_id == incident.instance_id,
@@ -51,7 +60,7 @@ def retry_incident(actor: User, incident_id) -> Incident:
         )
     ).scalar_one_or_none()
     if job is None:
-        raise Conflict("this incident has no failed job to retry; fix the model or data and resolve it")
+        return _retry_step(actor, instance, incident, variables)
     now = utcnow()
     job.status, job.attempts, job.due_at, job.locked_until = QUEUED, 0, now, now + lease()
     _close(incident, actor)
@@ -61,10 +70,23 @@ def retry_incident(actor: User, incident_id) -> Incident:
     return incident
 
 
+def _retry_step(actor: User, instance, incident: Incident, variables: dict | None) -> Incident:
+    runner, elements = load_runner(instance)
+    try:
+        runner.retry(incident.task_id, check_variables(variables))
+    except NotReady as exc:
+        raise Conflict(f"{exc}; fix the model or data and resolve the incident")
+    _close(incident, actor)
+    persist_step(instance, runner.result(), elements, actor=actor.username)
+    commit_step()
+    return incident
+
+
 def resolve_incident(actor: User, incident_id) -> Incident:
     """Mark an incident handled by hand (nothing is re-run)."""
     incident = _open_incident(actor.tenant_id, incident_id)
     instance = lock_instance(actor.tenant_id, incident.instance_id)
+    audit.record(actor, "incident.resolve", instance, after={"incident": str(incident.id)})
     _close(incident, actor)
     _reopen(instance)
     commit_step()
