@@ -13,7 +13,7 @@ from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from app.engine import compensation, extensions, validation
+from app.engine import compensation, cron_timers, extensions, validation
 from app.engine.call_activity import called_element
 from app.engine.camunda_parsing import with_camunda_hooks
 from app.engine.errors import ModelError
@@ -70,6 +70,7 @@ class BatonParser(CamundaParser):
     OVERRIDE_PARSER_CLASSES.update(link_event_overrides(OVERRIDE_PARSER_CLASSES))
     OVERRIDE_PARSER_CLASSES.update(event_subprocess_overrides(OVERRIDE_PARSER_CLASSES))
     OVERRIDE_PARSER_CLASSES.update(compensation.parser_overrides(OVERRIDE_PARSER_CLASSES))
+    OVERRIDE_PARSER_CLASSES.update(cron_timers.parser_overrides(OVERRIDE_PARSER_CLASSES))
     PROCESS_PARSER_CLASS = BatonProcessParser
 
     def _add_data_stores(self, bpmn):

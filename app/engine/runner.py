@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -16,6 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine import state as live
 from app.engine import visits
+from app.engine.cron_timers import elapse
 from app.engine.data import copy_value
 from app.engine.errors import NotReady, StepError
 from app.engine.messages import message_event
@@ -261,8 +262,7 @@ class Runner:
             return False
         value = task.internal_data.get("event_value")
         if isinstance(value, dict) and value.get("cycles", 0) != 0:
-            # A cycle spawns one path per elapsed period; make exactly this period elapse now.
-            value["next"] = (datetime.now(UTC) - timedelta(milliseconds=1)).isoformat()
+            elapse(value)  # a cycle fires once per elapsed period: make exactly this period elapse now
         else:
             task.internal_data["event_fired"] = True
         try:
@@ -278,7 +278,7 @@ class Runner:
         for task in list(self.workflow.event_manager.tasks.values()):
             definition = getattr(task.task_spec, "event_definition", None)
             if isinstance(definition, TimerEventDefinition) and _is_start(task):
-                if definition.__class__.__name__.startswith("Cycle"):
+                if isinstance(definition, CycleTimerEventDefinition):
                     # One period elapsed and none left: one path starts, then the event completes.
                     past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
                     task.internal_data["event_value"] = {"cycles": 1, "next": past, "duration": 1e9}

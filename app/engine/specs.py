@@ -7,6 +7,7 @@ time from the deployment), instead of SpiffWorkflow's, which passes 4 of 116 TCK
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.event_definition import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import (
     BoundaryEventConverter,
     BpmnTaskSpecConverter,
@@ -21,6 +22,7 @@ from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 
 from app.engine.compensation import CompensationEndEvent, CompensationThrowEvent
+from app.engine.cron_timers import CronCycleTimerEventDefinition
 from app.engine.event_subprocess import BatonEventSubprocess, EventSubprocessStart
 from app.engine.messages import BatonMessageEventDefinition
 
@@ -82,4 +84,5 @@ def build_registry():
     config[EventSubprocessStart] = BoundaryEventConverter  # it has cancel_activity, as a boundary event
     config[CompensationThrowEvent] = EventConverter
     config[CompensationEndEvent] = EventConverter
+    config[CronCycleTimerEventDefinition] = TimerConditionalEventDefinitionConverter
     return BpmnWorkflowSerializer.configure(config)

@@ -9,6 +9,7 @@ first, as Camunda writes them).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from croniter import croniter
@@ -48,6 +49,29 @@ def literal(expression: str) -> str:
 
 def is_cron(text: str) -> bool:
     return len(text.split()) >= 5
+
+
+# A cron field: digits and cron punctuation, or three-letter month/day names (MON-FRI, JAN,JUL).
+_CRON_FIELD = re.compile(r"^(?:[\d*?/,#LW-]|[A-Za-z]{3})+$")
+
+
+def looks_like_cron(text: str) -> bool:
+    """5 to 7 cron-shaped fields: meant as cron (valid or not), not as an expression or ISO text."""
+    fields = text.split()
+    return 5 <= len(fields) <= 7 and all(_CRON_FIELD.match(f) for f in fields)
+
+
+def check_cron(text: str) -> None:
+    """Raise ValueError naming what is wrong when `text` is not a cron line croniter can schedule."""
+    try:
+        _cron(text, datetime(2000, 1, 1, tzinfo=UTC))
+    except (ValueError, KeyError, TypeError) as exc:  # croniter's errors subclass ValueError
+        raise ValueError(f"{text!r} is not a valid cron line: {exc}") from exc
+
+
+def cron_next(text: str, after: datetime) -> datetime:
+    """The first occurrence of cron line `text` strictly after `after` (UTC)."""
+    return _cron(text, after)
 
 
 def _cron(text: str, after: datetime) -> datetime:

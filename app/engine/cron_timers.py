@@ -1,0 +1,111 @@
+"""Cycle timers on every catch event: ISO repeating intervals and cron lines, as Camunda writes them.
+
+SpiffWorkflow 3.2's cycle timer only parses ISO `R/...` intervals (a cron `timeCycle` fails when the
+event is reached), and it always repeats: each elapsed period spawns a new path from the waiting
+event, which itself never completes. That is right for a non-interrupting boundary event (or
+non-interrupting event subprocess), and wrong everywhere else: an interrupting boundary timer never
+interrupted its activity and an intermediate catch event never let its token go.
+
+Baton's rule: a cycle on an event whose `cancel_activity` is False repeats as the library does;
+on any other catch event the cycle's next occurrence fires the event once, like a date timer.
+A cron cycle's state is `{"cycles": -1, "cron": text, "next": iso}`; after each firing `next` is
+the first occurrence after the later of the scheduled time and now, so a late worker skips the
+missed occurrences instead of firing them in a burst, and an early one (the sweep's lookahead)
+does not fire the same occurrence twice.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import SpiffWorkflow.bpmn.specs.event_definitions.timer as timer_library
+from SpiffWorkflow.bpmn.parser.util import full_tag
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from app.engine import timers
+
+FIRE = "fire"  # in a cron cycle's state: the scheduler says this occurrence is due (Runner.fire_timer)
+
+
+def _now() -> datetime:
+    # The library's own clock, so a test that freezes it (tests/services/test_business_timers.py)
+    # freezes cron and ISO cycles alike.
+    return timer_library.datetime.now(UTC)
+
+
+def _repeats(my_task) -> bool:
+    return getattr(my_task.task_spec, "cancel_activity", True) is False
+
+
+class CronCycleTimerEventDefinition(CycleTimerEventDefinition):
+    """A `timeCycle` that may be cron (5 fields, or Quartz 6-7 with seconds first) or ISO."""
+
+    def cycle_complete(self, my_task):
+        value = my_task._get_internal_data("event_value")
+        if value is None:
+            text = self._cycle_text(my_task)
+            if not timers.looks_like_cron(text):
+                return super().cycle_complete(my_task)
+            value = {"cycles": -1, "cron": text, "next": timers.cron_next(text, _now()).isoformat()}
+        elif not (isinstance(value, dict) and "cron" in value):
+            return super().cycle_complete(my_task)  # ISO, or the start-event state Runner sets
+        due, now = datetime.fromisoformat(value["next"]), _now()
+        ready = bool(value.pop(FIRE, False)) or due <= now
+        if ready:
+            value["next"] = timers.cron_next(value["cron"], max(due, now)).isoformat()
+        my_task._set_internal_data(event_value=value)
+        return ready
+
+    def _cycle_text(self, my_task) -> str:
+        text = (self.expression or "").strip()
+        if timers.looks_like_cron(text):  # `0 0 6 ? * MON-FRI` is no expression in any dialect
+            return text
+        return str(my_task.workflow.script_engine.evaluate(my_task, self.expression)).strip()
+
+    def has_fired(self, my_task):
+        if _repeats(my_task) or my_task._get_internal_data("event_fired", False):
+            return super().has_fired(my_task)
+        if self.cycle_complete(my_task):
+            my_task._set_internal_data(event_fired=True)
+            _predict_path(my_task)
+        return my_task._get_internal_data("event_fired", False)
+
+    def update_task(self, my_task):
+        if _repeats(my_task):  # only a repeating event spawns a path per period and keeps waiting
+            super().update_task(my_task)
+
+
+def _predict_path(my_task) -> None:
+    # The library never predicts the path after a cycle event (it adds one per period instead),
+    # so an event that fires once gets its path here, as any other catch event has it.
+    my_task._sync_children(my_task.task_spec.outputs, TaskState.FUTURE)
+    for child in my_task.children:
+        child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
+
+
+def elapse(event_value: dict) -> None:
+    """Make a waiting cycle's current period elapse now (the scheduler decided it is due)."""
+    if "cron" in event_value:
+        event_value[FIRE] = True
+    else:
+        event_value["next"] = (_now() - timedelta(milliseconds=1)).isoformat()
+
+
+def _timer_parser(base):
+    class CronTimerParser(base):
+        def parse_timer_event(self, event):
+            parsed = super().parse_timer_event(event)
+            if type(parsed) is not CycleTimerEventDefinition:
+                return parsed
+            return CronCycleTimerEventDefinition(
+                parsed.name, parsed.expression, description=parsed.description
+            )
+
+    return CronTimerParser
+
+
+def parser_overrides(classes: dict) -> dict:
+    """Wrap the catch event parsers so every timeCycle becomes a CronCycleTimerEventDefinition."""
+    tags = ("startEvent", "intermediateCatchEvent", "boundaryEvent")
+    return {full_tag(t): (_timer_parser(classes[full_tag(t)][0]), classes[full_tag(t)][1]) for t in tags}
