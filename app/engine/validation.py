@@ -13,7 +13,7 @@ otherwise they are constant text (`demo`, `sales,qa`).
 
 from __future__ import annotations
 
-from app.engine import expressions, io_mapping
+from app.engine import expressions, io_mapping, timers
 from app.engine.errors import ModelError
 from app.engine.expression_errors import ExpressionError
 
@@ -37,6 +37,7 @@ def validate_process(process, filename: str) -> list[dict]:
         for text, full in _expressions(node):
             _check(text, full, node, filename)
         _check_script(node, filename)
+        _check_cron_cycles(node, filename)
         warnings.extend(_warnings(node))
     return warnings
 
@@ -78,15 +79,37 @@ def _expressions(node) -> list[tuple[str, bool]]:
         "./bpmn:conditionalEventDefinition/bpmn:condition",
         "./bpmn:timerEventDefinition/bpmn:timeDate",
         "./bpmn:timerEventDefinition/bpmn:timeDuration",
-        "./bpmn:timerEventDefinition/bpmn:timeCycle",
         "./bpmn:multiInstanceLoopCharacteristics/bpmn:loopCardinality",
         "./bpmn:multiInstanceLoopCharacteristics/bpmn:completionCondition",
         "./bpmn:standardLoopCharacteristics/bpmn:loopCondition",
     )
     for path in paths:
         found += [(n.text, True) for n in node.xpath(path, namespaces=NS) if n.text]
-    found += _loop_expressions(node) + _mapping_expressions(node)
+    found += _loop_expressions(node) + _mapping_expressions(node) + _cycle_expressions(node)
     return found
+
+
+def _cycle_expressions(node) -> list[tuple[str, bool]]:
+    # A cron cycle (`0 0 6 ? * MON-FRI`) is no expression in any dialect: it is checked as cron.
+    texts = [
+        n.text for n in node.xpath("./bpmn:timerEventDefinition/bpmn:timeCycle", namespaces=NS) if n.text
+    ]
+    return [(t, True) for t in texts if not timers.looks_like_cron(t.strip())]
+
+
+def _check_cron_cycles(node, filename: str) -> None:
+    for cycle in node.xpath("./bpmn:timerEventDefinition/bpmn:timeCycle", namespaces=NS):
+        text = (cycle.text or "").strip()
+        if timers.looks_like_cron(text):
+            try:
+                timers.check_cron(text)
+            except ValueError as exc:
+                raise ModelError(
+                    f"timer cycle {text!r} is not valid cron: {exc.__cause__ or exc}",
+                    filename=filename,
+                    line=cycle.sourceline,
+                    element_id=node.get("id"),
+                )
 
 
 def _loop_expressions(node) -> list[tuple[str, bool]]:
