@@ -6,8 +6,9 @@ event, which itself never completes. That is right for a non-interrupting bounda
 non-interrupting event subprocess), and wrong everywhere else: an interrupting boundary timer never
 interrupted its activity and an intermediate catch event never let its token go.
 
-Baton's rule: a cycle on an event whose `cancel_activity` is False repeats as the library does;
-on any other catch event the cycle's next occurrence fires the event once, like a date timer.
+Baton's rule: a cycle on a non-interrupting boundary event repeats as the library does; on any
+other catch event the cycle's next occurrence fires the event once, like a date timer (a
+non-interrupting event subprocess then re-arms a fresh listener, which goes on with the cycle).
 A cron cycle's state is `{"cycles": -1, "cron": text, "next": iso}`; after each firing `next` is
 the first occurrence after the later of the scheduled time and now, so a late worker skips the
 missed occurrences instead of firing them in a burst, and an early one (the sweep's lookahead)
@@ -21,10 +22,13 @@ from datetime import UTC, datetime, timedelta
 import SpiffWorkflow.bpmn.specs.event_definitions.timer as timer_library
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import timers
+from app.engine.event_subprocess import listener_of
 
+NEXT_KEY = "baton_cron_next:"  # on an event subprocess's parent task: its cron's next occurrence
 FIRE = "fire"  # in a cron cycle's state: the scheduler says this occurrence is due (Runner.fire_timer)
 
 
@@ -35,7 +39,26 @@ def _now() -> datetime:
 
 
 def _repeats(my_task) -> bool:
-    return getattr(my_task.task_spec, "cancel_activity", True) is False
+    # Only a non-interrupting boundary event spawns a path per period and keeps waiting. An event
+    # subprocess start fires once; a non-interrupting one then arms a fresh listener
+    # (app.engine.event_subprocess), so its handlers are work of their own, not of the listener.
+    return isinstance(my_task.task_spec, BoundaryEvent) and not my_task.task_spec.cancel_activity
+
+
+def _rearmed_after(my_task) -> str | None:
+    """Where a re-armed event subprocess listener's cron left off (set when the last one fired)."""
+    owner = listener_of(my_task)
+    if owner is None or owner.parent is None:
+        return None
+    return owner.parent.internal_data.get(NEXT_KEY + owner.task_spec.name)
+
+
+def _remember_next(my_task, value: dict) -> None:
+    # The fresh listener would count from now: a firing the sweep ran early (it looks ahead)
+    # would then fire the same occurrence again.
+    owner = listener_of(my_task)
+    if owner is not None and owner.parent is not None and "cron" in value:
+        owner.parent.internal_data[NEXT_KEY + owner.task_spec.name] = value["next"]
 
 
 class CronCycleTimerEventDefinition(CycleTimerEventDefinition):
@@ -47,7 +70,7 @@ class CronCycleTimerEventDefinition(CycleTimerEventDefinition):
             text = self._cycle_text(my_task)
             if not timers.looks_like_cron(text):
                 return super().cycle_complete(my_task)
-            value = {"cycles": -1, "cron": text, "next": timers.cron_next(text, _now()).isoformat()}
+            value = {"cycles": -1, "cron": text, "next": _first(text, _rearmed_after(my_task))}
         elif not (isinstance(value, dict) and "cron" in value):
             return super().cycle_complete(my_task)  # ISO, or the start-event state Runner sets
         due, now = datetime.fromisoformat(value["next"]), _now()
@@ -68,12 +91,20 @@ class CronCycleTimerEventDefinition(CycleTimerEventDefinition):
             return super().has_fired(my_task)
         if self.cycle_complete(my_task):
             my_task._set_internal_data(event_fired=True)
+            _remember_next(my_task, my_task._get_internal_data("event_value"))
             _predict_path(my_task)
         return my_task._get_internal_data("event_fired", False)
 
     def update_task(self, my_task):
         if _repeats(my_task):  # only a repeating event spawns a path per period and keeps waiting
             super().update_task(my_task)
+
+
+def _first(text: str, remembered: str | None) -> str:
+    now = _now()
+    if remembered and datetime.fromisoformat(remembered) > now:
+        return remembered
+    return timers.cron_next(text, now).isoformat()
 
 
 def _predict_path(my_task) -> None:

@@ -16,7 +16,7 @@ from app.engine.parser import build_parser, load_specs, parse_deployment
 from app.engine.runner import ProcessBundle, Runner
 from app.engine.xmlsafe import parse_xml
 from tests.conftest import DATA
-from tests.engine.engine_support import ENGINE_DATA, step
+from tests.engine.engine_support import ENGINE_DATA, complete_first, step
 
 MODEL = DATA / "cron" / "cron_timers.bpmn"
 MONDAY_0830 = datetime(2025, 3, 3, 8, 30, tzinfo=UTC)
@@ -190,3 +190,20 @@ def test_a_malformed_cron_time_cycle_is_refused_naming_the_element():
     with pytest.raises(ModelError) as refused:
         parse_deployment({"cron.bpmn": text.encode()})
     assert refused.value.element_id == "too_late" and "0 0 25 ? * MON-FRI" in str(refused.value)
+
+
+def test_a_cron_event_subprocess_handler_keeps_the_process_open_after_its_work_is_done(clock):
+    b = esp_bundle(interrupting=False)
+    result = Runner.start(b, {"throw": "none"}).result()
+    clock.moment = datetime(2025, 3, 3, 9, 0, 1, tzinfo=UTC)
+    result = complete_first(b, fire(b, result, "esp_start"), element_id="work")
+    assert result.status == "waiting" and ready(result) == ["handle"]  # not cancelled with the listener
+    assert complete_first(b, result, element_id="handle").status == "completed"
+
+
+def test_a_rearmed_cron_event_subprocess_does_not_fire_an_early_fired_occurrence_again(clock):
+    b = esp_bundle(interrupting=False)
+    result = Runner.start(b, {"throw": "none"}).result()
+    clock.moment = datetime(2025, 3, 3, 8, 59, 59, 500000, tzinfo=UTC)  # the sweep looks 1 s ahead
+    result = fire(b, result, "esp_start")
+    assert timers(result) == [("esp_start", datetime(2025, 3, 4, 9, tzinfo=UTC), "cycle")]
