@@ -12,7 +12,7 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, inspect, or_, select, update
 
 from app.engine.errors import NotReady
 from app.engine.runner import StepResult
@@ -32,6 +32,7 @@ from app.services.stepping import after_step, persist_step
 log = logging.getLogger(__name__)
 POSTPONE = timedelta(seconds=5)  # a suspended instance's due work is looked at again this much later
 JOB_RUNNERS: dict = {}  # other job kinds -> run(job): notification deliveries, escalations
+_KNOWN = "baton_known_jobs"  # session.info key: instance id -> its job rows loaded by a timer batch
 
 
 def lease() -> timedelta:
@@ -42,12 +43,30 @@ def lease() -> timedelta:
 @after_step
 def sync_jobs(instance: ProcessInstance, result: StepResult) -> None:
     """Make the instance's job rows match what its step left waiting: service calls and timers."""
-    rows = db.session.execute(
-        select(Job).where(Job.instance_id == instance.id, Job.kind.in_((SERVICE, TIMER)))
-    ).scalars()
-    existing = {(r.kind, r.task_id): r for r in rows}
+    existing = {(r.kind, r.task_id): r for r in _jobs_of(instance)}
     _sync_services(instance, result, existing)
     _sync_timers(instance, result, existing)
+
+
+def known_jobs(by_instance: dict) -> None:
+    """Hand `sync_jobs` the timer and service rows of these instances, already loaded (and locked)
+    in this transaction, so stepping each of them does not query its jobs again (once each)."""
+    db.session.info.setdefault(_KNOWN, {}).update(by_instance)
+
+
+def forget_known_jobs() -> None:
+    db.session.info.pop(_KNOWN, None)
+
+
+def _jobs_of(instance: ProcessInstance) -> list[Job]:
+    rows = db.session.info.get(_KNOWN, {}).pop(instance.id, None)
+    if rows is None:
+        return list(
+            db.session.execute(
+                select(Job).where(Job.instance_id == instance.id, Job.kind.in_((SERVICE, TIMER)))
+            ).scalars()
+        )
+    return [r for r in rows if r not in db.session.deleted and not inspect(r).deleted]
 
 
 def _sync_services(instance, result: StepResult, existing: dict) -> None:

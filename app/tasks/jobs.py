@@ -5,26 +5,29 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from celery import current_app as celery_app
 from celery import shared_task
+from flask import current_app
 
 from app.models.base import utcnow
 
 SWEEP_ROUNDS = 10  # a sweep claims up to this many times its limit before leaving the rest to the next
 
 
-def _eta(eta: datetime | None) -> dict:
-    return {"eta": eta} if eta is not None and eta > utcnow() else {}
+def _send(name: str, args: list, eta: datetime | None) -> None:
+    # The Celery app bound to this Flask app, not Celery's process-wide default: that is whichever
+    # app was built last, which in a process holding two apps (the tests) may be the other broker.
+    options = {"eta": eta} if eta is not None and eta > utcnow() else {}
+    current_app.extensions["celery"].send_task(name, args=args, **options)
 
 
 def send_job(job_id: str, eta: datetime | None = None) -> None:
     """Queue `run_job(job_id)`, held by the worker until `eta` when that is in the future."""
-    celery_app.send_task("baton.run_job", args=[job_id], **_eta(eta))
+    _send("baton.run_job", [job_id], eta)
 
 
 def send_timers(job_ids: list[str], eta: datetime | None = None) -> None:
     """Queue `fire_timers(job_ids)`, held by the worker until `eta` when that is in the future."""
-    celery_app.send_task("baton.fire_timers", args=[job_ids], **_eta(eta))
+    _send("baton.fire_timers", [job_ids], eta)
 
 
 @shared_task(name="baton.run_job", acks_late=True, reject_on_worker_lost=True)
