@@ -151,3 +151,23 @@ def count_in_business_time(workflow, clock) -> None:
         data[BUSINESS_DUE] = True
         if due is not None:
             data["event_value"] = due.isoformat()
+
+
+def uses_jobs(spec, subprocess_specs: dict) -> bool:
+    """Whether a process, or one it calls, has a timer event or a service task: a step of one
+    with neither never leaves a timer or service job behind, so it need not look for any."""
+    from app.engine.specs import BatonServiceTask
+
+    for process in (spec, *subprocess_specs.values()):
+        for task_spec in process.task_specs.values():
+            if isinstance(task_spec, BatonServiceTask) or _has_timer(
+                getattr(task_spec, "event_definition", None)
+            ):
+                return True
+    return False
+
+
+def _has_timer(definition) -> bool:
+    if isinstance(definition, TimerEventDefinition):
+        return True
+    return any(_has_timer(d) for d in getattr(definition, "event_definitions", None) or ())

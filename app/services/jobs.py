@@ -16,6 +16,7 @@ from sqlalchemy import delete, inspect, or_, select, update
 
 from app.engine.errors import NotReady
 from app.engine.runner import StepResult
+from app.engine.timers import uses_jobs
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.handlers import BpmnError, get_handler
@@ -25,6 +26,7 @@ from app.models.instances import ENDED, FAILED, SUSPENDED
 from app.models.jobs import CANCELLED, DONE, LIVE, PENDING, QUEUED, RUNNING, SERVICE, START_TIMER, TIMER
 from app.models.jobs import FAILED as JOB_FAILED
 from app.services import backoff
+from app.services.bundles import bundle_for_id
 from app.services.dispatch import send_after_commit
 from app.services.instances import commit_step, load_runner, lock_instance
 from app.services.stepping import after_step, persist_step
@@ -32,6 +34,7 @@ from app.services.stepping import after_step, persist_step
 log = logging.getLogger(__name__)
 POSTPONE = timedelta(seconds=5)  # a suspended instance's due work is looked at again this much later
 JOB_RUNNERS: dict = {}  # other job kinds -> run(job): notification deliveries, escalations
+_USES_JOBS: dict = {}  # definition id -> has timers or service tasks (a definition never changes)
 _KNOWN = "baton_known_jobs"  # session.info key: instance id -> its job rows loaded by a timer batch
 
 
@@ -43,9 +46,19 @@ def lease() -> timedelta:
 @after_step
 def sync_jobs(instance: ProcessInstance, result: StepResult) -> None:
     """Make the instance's job rows match what its step left waiting: service calls and timers."""
+    if not result.service_tasks and not result.waiting_timers and not _uses_jobs(instance.definition_id):
+        return  # nothing waits and nothing could have: no query
     existing = {(r.kind, r.task_id): r for r in _jobs_of(instance)}
     _sync_services(instance, result, existing)
     _sync_timers(instance, result, existing)
+
+
+def _uses_jobs(definition_id) -> bool:
+    found = _USES_JOBS.get(definition_id)
+    if found is None:
+        bundle = bundle_for_id(definition_id)
+        found = _USES_JOBS[definition_id] = uses_jobs(bundle.spec, bundle.subprocess_specs)
+    return found
 
 
 def known_jobs(by_instance: dict) -> None:
@@ -74,7 +87,7 @@ def _sync_services(instance, result: StepResult, existing: dict) -> None:
     for (kind, task_id), row in existing.items():
         if kind == SERVICE and task_id not in waiting and row.status in LIVE:
             row.status = CANCELLED  # interrupted (boundary timer, cancel): the worker will skip it
-    elements = instance_elements(instance)
+    elements = instance_elements(instance) if result.service_tasks else {}
     now = utcnow()
     for call in result.service_tasks:
         if (SERVICE, call.task_id) in existing:
