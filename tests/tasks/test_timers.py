@@ -50,3 +50,15 @@ def test_a_cycle_start_event_creates_instances_on_schedule(api):
     items = api.get("/instances?key=maintenance_round").json["items"]
     assert {i["started_by"] for i in items} == {"timer"}
     assert all("inspect" in i["active_elements"] for i in items)
+
+
+def test_many_timers_due_together_fire_once_each_through_the_worker(api):
+    assert api.deploy(DATA / "timers" / "boundary.bpmn").status_code == 201
+    start = "/process-definitions/timer_interrupting/instances"
+    ids = [api.post(start, json={}).json["id"] for _ in range(20)]
+
+    def escalated():
+        return all(api.get(f"/instances/{i}").json["active_elements"] == ["escalated"] for i in ids)
+
+    wait_for(escalated, 15)
+    assert all(_history(api, i).count("too_late") == 1 for i in ids)  # fired in batches, never twice
