@@ -191,6 +191,12 @@ def _parse_bpmn(roots, result: ParsedDeployment, resolve_process, max_bytes: int
         if p.get("isExecutable", "true") != "false"
     ]
     for filename, process in own_keys:
+        if not (process.get("id") or "").strip():
+            raise ModelError(
+                "a bpmn:process needs an id: it is the definition's key",
+                filename=filename,
+                line=process.sourceline,
+            )
         result.warnings.extend(validation.validate_process(process, filename))
     all_roots = dict(roots)
     parser = build_parser(all_roots)

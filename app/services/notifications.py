@@ -115,16 +115,36 @@ def _render(props: dict, event_name: str, variables: dict) -> tuple[str, str]:
 
 
 # --- recipients -----------------------------------------------------------------------------------------
+_PEOPLE = "baton_people"  # per-transaction cache of who is who: a timer batch asks the same per instance
+
+
+def _remembered(key: tuple, load):
+    cache = db.session.info.setdefault(_PEOPLE, {})
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_people(session) -> None:
+    session.info.pop(_PEOPLE, None)
+
+
 def _user(tenant_id: str, username: str) -> User | None:
-    return db.session.execute(
-        select(User).where(User.tenant_id == tenant_id, User.username == username)
-    ).scalar_one_or_none()
+    query = select(User).where(User.tenant_id == tenant_id, User.username == username)
+    return _remembered(("user", tenant_id, username), lambda: db.session.execute(query).scalar_one_or_none())
 
 
 def recipients(tenant_id: str, users=(), groups=()) -> list[User]:
-    """Active users named, or members of the groups named (one query, capped)."""
+    """Active users named, or members of the groups named (one query per transaction, capped)."""
     if not users and not groups:
         return []
+    key = ("recipients", tenant_id, tuple(sorted(users)), tuple(sorted(groups)))
+    return _remembered(key, lambda: _load_recipients(tenant_id, users, groups))
+
+
+def _load_recipients(tenant_id: str, users, groups) -> list[User]:
     members = select(GroupMembership.user_id).join(Group, Group.id == GroupMembership.group_id)
     members = members.where(Group.tenant_id == tenant_id, Group.name.in_(list(groups)))
     query = select(User).where(

@@ -66,8 +66,9 @@ def persist_step(
 
 def _save_state(instance: ProcessInstance, state: str | None, new: bool) -> None:
     if state is None:
-        if not new:
-            db.session.execute(delete(InstanceState).where(InstanceState.instance_id == instance.id))
+        row = None if new else db.session.get(InstanceState, instance.id)  # loaded by this step: no query
+        if row is not None:
+            db.session.delete(row)  # flushed with the others of a batch, not one DELETE per instance
         return
     row = None if new else db.session.get(InstanceState, instance.id)
     if row is None:
@@ -76,12 +77,20 @@ def _save_state(instance: ProcessInstance, state: str | None, new: bool) -> None
         row.state, row.size_bytes = state, len(state)
 
 
+_PEOPLE_TYPES = {"userTask", "manualTask", "task"}
+
+
+def _has_people(elements: dict) -> bool:
+    """Whether the model (with its called processes) has any element a person completes."""
+    return any(e.get("type") in _PEOPLE_TYPES for e in elements.values())
+
+
 def _sync_user_tasks(
     instance, result: StepResult, elements: dict, completed_task_id, actor, now, new
 ) -> None:
     open_ids = (
         set()
-        if new
+        if new or not _has_people(elements)
         else set(
             db.session.execute(
                 select(UserTask.id).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)

@@ -83,3 +83,13 @@ def test_unknown_keys_are_404(admin):
     assert admin.get("/process-definitions/nope").status_code == 404
     assert admin.post("/process-definitions/nope/instances", json={}).status_code == 404
     assert admin.post("/decisions/nope/evaluate", json={}).status_code == 404
+
+
+def test_a_process_without_an_id_is_a_400_naming_the_file_and_line(admin):
+    xml = (
+        b'<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">\n'
+        b"<bpmn:process/>\n</bpmn:definitions>"
+    )
+    response = admin.deploy_bytes({"anonymous.bpmn": xml})
+    assert response.status_code == 400, response.json
+    assert response.json["details"] == {"file": "anonymous.bpmn", "line": 2, "element_id": None}
