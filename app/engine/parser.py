@@ -197,6 +197,7 @@ def _parse_bpmn(roots, result: ParsedDeployment, resolve_process, max_bytes: int
                 filename=filename,
                 line=process.sourceline,
             )
+        _refuse_reserved_ids(process, filename)
         result.warnings.extend(validation.validate_process(process, filename))
     all_roots = dict(roots)
     parser = build_parser(all_roots)
@@ -229,6 +230,22 @@ def _add_callee_elements(meta: dict, own, roots) -> None:
                     mine = elements.get(element_id)
                     if mine is None or mine.get("type") in ("callActivity", "subProcess"):
                         elements[element_id] = info
+
+
+# SpiffWorkflow names its own hidden task specs so; an element with one of these ids silently
+# replaces them and every start then fails, so refuse them at deploy.
+RESERVED_IDS = {"Start", "End", "Root"}
+
+
+def _refuse_reserved_ids(process, filename: str) -> None:
+    for element in process.iter():
+        if element.get("id") in RESERVED_IDS:
+            raise ModelError(
+                f"the id '{element.get('id')}' is reserved by the engine; rename the element",
+                filename=filename,
+                line=element.sourceline,
+                element_id=element.get("id"),
+            )
 
 
 def _missing_callees(parser: BatonParser) -> list[str]:

@@ -93,3 +93,10 @@ def test_a_process_without_an_id_is_a_400_naming_the_file_and_line(admin):
     response = admin.deploy_bytes({"anonymous.bpmn": xml})
     assert response.status_code == 400, response.json
     assert response.json["details"] == {"file": "anonymous.bpmn", "line": 2, "element_id": None}
+
+
+def test_an_element_id_the_engine_reserves_is_a_400_naming_it(admin):
+    xml = TWO_STEPS.replace(b'id="start"', b'id="Start"').replace(b'sourceRef="start"', b'sourceRef="Start"')
+    response = admin.deploy_bytes({"reserved.bpmn": xml})
+    assert response.status_code == 400, response.json
+    assert response.json["details"]["element_id"] == "Start" and "reserved" in response.json["message"]
