@@ -150,8 +150,9 @@ def test_tck_level2_dmn13(descriptor, case):
 
 @pytest.mark.parametrize("suite", ["dmn15", "dmn13"])
 def test_tck_level2_summary(suite, capsys):
-    if not SUITES[suite].is_dir():
-        pytest.skip(f"{SUITES[suite]} not found")
+    # The conformance material must be there (../shared beside the clone, or BATON_SHARED_DIR):
+    # a runner that quietly counts nothing would report a pass it never checked.
+    assert SUITES[suite].is_dir(), f"{SUITES[suite]} not found; set BATON_SHARED_DIR"
     all_cases = cases(suite)
     failed = [f"{d.parent.name}/{c.get('id')}" for d, c in all_cases if run_case(d, c)]
     with capsys.disabled():
