@@ -17,27 +17,16 @@ from app.engine.runner import ProcessBundle, Runner
 from app.engine.xmlsafe import parse_xml
 from tests.conftest import DATA
 from tests.engine.engine_support import ENGINE_DATA, complete_first, step
+from tests.frozen_clock import freeze_timer_clock
 
 MODEL = DATA / "cron" / "cron_timers.bpmn"
 MONDAY_0830 = datetime(2025, 3, 3, 8, 30, tzinfo=UTC)
 FRIDAY_0830 = datetime(2025, 3, 7, 8, 30, tzinfo=UTC)
 
 
-class FrozenClock(datetime):
-    moment = MONDAY_0830
-
-    @classmethod
-    def now(cls, tz=None):
-        return cls.moment.astimezone(tz or UTC)
-
-
 @pytest.fixture
 def clock(monkeypatch):
-    import SpiffWorkflow.bpmn.specs.event_definitions.timer as timer_library
-
-    monkeypatch.setattr(timer_library, "datetime", FrozenClock)
-    monkeypatch.setattr(FrozenClock, "moment", MONDAY_0830)
-    return FrozenClock
+    return freeze_timer_clock(monkeypatch, MONDAY_0830)
 
 
 def model_bundle(key: str, text: str | None = None) -> ProcessBundle:

@@ -6,7 +6,7 @@ Friday afternoon and the weekend after it take no real time.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,27 +20,16 @@ from app.models.jobs import TIMER
 from app.services.calendars import calendar_named
 from app.services.jobs import run_job
 from tests.conftest import DATA
+from tests.frozen_clock import freeze_timer_clock
 
 BERLIN = ZoneInfo("Europe/Berlin")
 FRIDAY_4PM = datetime(2025, 1, 10, 16, tzinfo=BERLIN)
 MONDAY_4PM = datetime(2025, 1, 13, 16, tzinfo=BERLIN)  # 15:00 UTC
 
 
-class FrozenClock(datetime):
-    moment = FRIDAY_4PM
-
-    @classmethod
-    def now(cls, tz=None):
-        return cls.moment.astimezone(tz or UTC)
-
-
 @pytest.fixture
 def clock(monkeypatch):
-    import SpiffWorkflow.bpmn.specs.event_definitions.timer as timer_library
-
-    monkeypatch.setattr(timer_library, "datetime", FrozenClock)
-    monkeypatch.setattr(FrozenClock, "moment", FRIDAY_4PM)
-    return FrozenClock
+    return freeze_timer_clock(monkeypatch, FRIDAY_4PM)
 
 
 def timer_row(instance_id) -> Job:
