@@ -14,18 +14,15 @@ from app.models import Job
 from app.models.jobs import TIMER
 from app.services.jobs import run_job
 from tests.conftest import DATA
-from tests.engine.test_cron_timers import FRIDAY_0830, MONDAY_0830, FrozenClock
+from tests.engine.test_cron_timers import FRIDAY_0830, MONDAY_0830
+from tests.frozen_clock import freeze_timer_clock
 
 MODEL = DATA / "cron" / "cron_timers.bpmn"
 
 
 @pytest.fixture
 def clock(monkeypatch):
-    import SpiffWorkflow.bpmn.specs.event_definitions.timer as timer_library
-
-    monkeypatch.setattr(timer_library, "datetime", FrozenClock)
-    monkeypatch.setattr(FrozenClock, "moment", MONDAY_0830)
-    return FrozenClock
+    return freeze_timer_clock(monkeypatch, MONDAY_0830)
 
 
 def timer_rows(instance_id) -> list[Job]:
