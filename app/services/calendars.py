@@ -8,7 +8,8 @@ A definition chooses one with the process property `businessCalendar`. A name is
 
 Working days are Monday to Friday minus the public holidays of the country (and subdivision) from
 the `holidays` package; working hours are FROM to UNTIL in the time zone after `@` (else the
-country's main zone, else UTC). `24x7` counts wall-clock time.
+country's main zone, else UTC). `24x7` counts wall-clock time. The same calendars count timers,
+due dates, escalations and SLA clocks.
 
 In business time a duration's hours, minutes and seconds are working time, a day (`P1D`) is one
 working day's hours and a week five working days: `PT24H` on a 9-to-17 calendar is three working
@@ -95,6 +96,21 @@ class BusinessCalendar:
             moment = datetime.combine(day + timedelta(days=1), self.opens, zone)
         raise CalendarError(f"calendar {self.name} has no working time within {MAX_DAYS} days")
 
+    def hours_between(self, start: datetime, end: datetime) -> float:
+        """Working hours from `start` to `end` (0 when end is not after start)."""
+        zone = ZoneInfo(self.zone)
+        start, end = _utc(start).astimezone(zone), _utc(end).astimezone(zone)
+        total, day = 0.0, start.date()
+        while day <= end.date():
+            if self.is_working_day(day):
+                opens, closes = (
+                    datetime.combine(day, self.opens, zone),
+                    datetime.combine(day, self.closes, zone),
+                )
+                total += max((min(end, closes) - max(start, opens)).total_seconds(), 0.0)
+            day += timedelta(days=1)
+        return total / 3600
+
 
 class WallClock:
     """`24x7`: durations as SpiffWorkflow counts them."""
@@ -105,6 +121,13 @@ class WallClock:
         from app.engine.timers import duration_seconds
 
         return start + timedelta(seconds=duration_seconds(duration))
+
+    def hours_between(self, start: datetime, end: datetime) -> float:
+        return max((_utc(end) - _utc(start)).total_seconds(), 0.0) / 3600
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # naive times are stored UTC
 
 
 _REGISTRY: dict[str, BusinessCalendar | WallClock] = {"24x7": WallClock()}

@@ -2,8 +2,8 @@
 
 Process properties (camunda:properties on the bpmn:process):
 - `slaHours`: the target, e.g. 48;
-- `businessCalendar`: a country code for the `holidays` package (e.g. GB); business hours are then
-  Monday to Friday 09:00-17:00 UTC except that country's public holidays; without it, wall-clock hours;
+- `businessCalendar`: a calendar of app/services/calendars.py (e.g. `DE-9to17`); a bare country code
+  (e.g. `GB`) means Monday to Friday 09:00-17:00 UTC minus its public holidays; without it, wall-clock;
 - `slaStartElement`: the clock starts when this element is reached (default: at instance creation);
 - `slaPauseElements`: comma-separated elements in which the clock stands still (waiting for the requester).
 The clock warns at 80 % (at_risk) and breaches at 100 %; each change is an SlaEvent. The state is also
@@ -12,10 +12,10 @@ computed on read, so a report is right even between the periodic checks.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-from functools import lru_cache
+import logging
+import re
+from datetime import UTC, datetime
 
-import holidays
 from sqlalchemy import select
 
 from app.engine.runner import StepResult
@@ -24,14 +24,13 @@ from app.models import Definition, ProcessInstance, SlaClock, SlaEvent
 from app.models.base import utcnow
 from app.models.brief import AT_RISK, BREACHED, ON_TRACK
 from app.models.instances import ENDED
+from app.services.calendars import CalendarError, WallClock, calendar_named
 from app.services.stepping import after_step
 
-WARN_AT, DAY_START, DAY_END = 0.8, time(9), time(17)
+log = logging.getLogger(__name__)
 
-
-@lru_cache(maxsize=32)
-def _holidays(calendar: str):
-    return holidays.country_holidays(calendar)
+WARN_AT = 0.8
+_COUNTRY_ONLY = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 
 
 def _aware(moment: datetime) -> datetime:
@@ -39,21 +38,13 @@ def _aware(moment: datetime) -> datetime:
 
 
 def hours_between(start: datetime, end: datetime, calendar: str | None) -> float:
-    """Hours from start to end: wall-clock, or business hours of `calendar` (09-17 UTC, weekdays)."""
-    start, end = _aware(start), _aware(end)
-    if end <= start:
-        return 0.0
-    if not calendar:
-        return (end - start).total_seconds() / 3600
-    total, day, off = 0.0, start.date(), _holidays(calendar)
-    while day <= end.date():
-        if day.weekday() < 5 and day not in off:
-            opens = datetime.combine(day, DAY_START, UTC)
-            closes = datetime.combine(day, DAY_END, UTC)
-            overlap = (min(end, closes) - max(start, opens)).total_seconds()
-            total += max(overlap, 0.0) / 3600
-        day += timedelta(days=1)
-    return total
+    """Hours from start to end: wall-clock, or working hours of the named business calendar."""
+    return (calendar_named(_full_name(calendar)) if calendar else WallClock()).hours_between(start, end)
+
+
+def _full_name(name: str) -> str:
+    # SLA clocks have always read a bare country code as 9 to 17 UTC; the calendars spell it out.
+    return f"{name}-9to17@UTC" if _COUNTRY_ONLY.match(name) else name
 
 
 def elapsed(clock: SlaClock, now: datetime | None = None) -> float:
@@ -80,10 +71,22 @@ def _settings(definition: Definition | None) -> dict | None:
         return None
     return {
         "target": float(props["slaHours"]),
-        "calendar": props.get("businessCalendar") or None,
+        "calendar": _calendar(props.get("businessCalendar")),
         "start": props.get("slaStartElement") or None,
         "pause": {p.strip() for p in (props.get("slaPauseElements") or "").split(",") if p.strip()},
     }
+
+
+def _calendar(name: str | None) -> str | None:
+    """The calendar name when it is one Baton knows; an unknown one counts wall-clock hours (logged)."""
+    if not name:
+        return None
+    try:
+        calendar_named(_full_name(name.strip()))
+    except CalendarError as exc:
+        log.warning("SLA clock counts wall-clock hours: %s", exc)
+        return None
+    return name.strip()
 
 
 def _event(clock: SlaClock, kind: str, now: datetime) -> None:

@@ -80,3 +80,9 @@ def test_beat_checks_sla_clocks_every_minute_so_idle_instances_breach_on_time(ap
     _age(iid, 9)  # nobody touches the instance
     assert app.extensions["celery"].tasks["baton.check_sla"]() >= 1
     assert admin.get(f"/instances/{iid}/sla").json["state"] == "breached"
+
+
+def test_sla_clocks_read_the_same_named_calendars_as_timers_and_due_dates():
+    berlin_friday_4pm = datetime(2025, 1, 10, 15, tzinfo=UTC)  # 16:00 in Berlin
+    assert sla.hours_between(berlin_friday_4pm, berlin_friday_4pm + timedelta(days=3), "DE-9to17") == 1 + 7
+    assert sla._calendar("no-such-calendar") is None  # unknown: wall-clock hours, logged, never a failed step
