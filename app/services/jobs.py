@@ -20,7 +20,7 @@ from app.engine.timers import uses_jobs
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.handlers import BpmnError, get_handler
-from app.models import Incident, Job, ProcessInstance
+from app.models import Job, ProcessInstance
 from app.models.base import utcnow
 from app.models.instances import ENDED, FAILED, SUSPENDED
 from app.models.jobs import CANCELLED, DONE, LIVE, PENDING, QUEUED, RUNNING, SERVICE, START_TIMER, TIMER
@@ -29,7 +29,7 @@ from app.services import backoff
 from app.services.bundles import bundle_for_id
 from app.services.dispatch import send_after_commit
 from app.services.instances import commit_step, load_runner, lock_instance
-from app.services.stepping import after_step, persist_step
+from app.services.stepping import after_step, open_incident, persist_step
 
 log = logging.getLogger(__name__)
 POSTPONE = timedelta(seconds=5)  # a suspended instance's due work is looked at again this much later
@@ -286,17 +286,8 @@ def _failed(instance, job: Job, exc: Exception, retry: bool = True, kind: str = 
         db.session.commit()
         return "retrying"
     job.status, job.locked_until = JOB_FAILED, None
-    db.session.add(
-        Incident(
-            tenant_id=instance.tenant_id,
-            instance_id=instance.id,
-            task_id=job.task_id,
-            element_id=job.element_id,
-            kind=kind,
-            message=f"{job.handler or 'service task'} failed after {job.attempts} attempt(s): "
-            f"{job.last_error}",
-        )
-    )
+    message = f"{job.handler or 'service task'} failed after {job.attempts} attempt(s): {job.last_error}"
+    open_incident(instance, job.task_id, job.element_id, kind, message)
     instance.status = FAILED  # the instance waits for a person: retry or resolve the incident
     from app.services.notifications import INSTANCE_FAILED, notify_instance
 

@@ -50,18 +50,23 @@ def persist_step(
         db.session.add_all(HistoryEntry(instance_id=instance.id, **vars(h)) for h in result.history)
     if result.error is not None:
         err = result.error
-        db.session.add(
-            Incident(
-                tenant_id=instance.tenant_id,
-                instance_id=instance.id,
-                task_id=err.task_id,
-                element_id=err.element_id,
-                kind=err.kind,
-                message=err.message,
-            )
-        )
+        open_incident(instance, err.task_id, err.element_id, err.kind, err.message)
     for hook in _after_step_hooks:
         hook(instance, result)
+
+
+def open_incident(instance: ProcessInstance, task_id, element_id, kind: str, message: str) -> Incident:
+    """Record that something at `element_id` failed and needs a person. The caller commits."""
+    incident = Incident(
+        tenant_id=instance.tenant_id,
+        instance_id=instance.id,
+        task_id=task_id,
+        element_id=element_id,
+        kind=kind,
+        message=message,
+    )
+    db.session.add(incident)
+    return incident
 
 
 def _save_state(instance: ProcessInstance, state: str | None, new: bool) -> None:
@@ -120,16 +125,7 @@ def _close(task_id, status: str, now: datetime, actor: str | None) -> None:
 def _create_user_task(instance, ready, element: dict, now: datetime) -> None:
     fields, error = task_fields(element, ready.data, instance)
     if error:
-        db.session.add(
-            Incident(
-                tenant_id=instance.tenant_id,
-                instance_id=instance.id,
-                task_id=ready.task_id,
-                element_id=ready.element_id,
-                kind="expression",
-                message=error,
-            )
-        )
+        open_incident(instance, ready.task_id, ready.element_id, "expression", error)
     row = UserTask(
         id=ready.task_id,
         tenant_id=instance.tenant_id,
