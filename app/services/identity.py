@@ -126,16 +126,8 @@ def add_to_group(username: str, group_name: str, tenant_id: str = DEFAULT_TENANT
     return user
 
 
-def create_token(
-    username: str,
-    *,
-    name: str = "token",
-    raw: str | None = None,
-    expires_in_days: int | None = None,
-    tenant_id: str = DEFAULT_TENANT,
-) -> str:
-    """Create an API token and return it; this is the only time the raw value is visible."""
-    user = get_user(username, tenant_id)
+def add_token(user: User, name: str, expires_in_days: int | None = None, raw: str | None = None):
+    """Add a token row for `user`; returns (row, raw). Only the SHA-256 of raw is kept. The caller commits."""
     raw = raw or TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
     token = ApiToken(
@@ -147,6 +139,19 @@ def create_token(
         expires_at=expires,
     )
     db.session.add(token)
+    return token, raw
+
+
+def create_token(
+    username: str,
+    *,
+    name: str = "token",
+    raw: str | None = None,
+    expires_in_days: int | None = None,
+    tenant_id: str = DEFAULT_TENANT,
+) -> str:
+    """Create an API token and return it; this is the only time the raw value is visible."""
+    token, raw = add_token(get_user(username, tenant_id), name, expires_in_days, raw)
     audit.record(None, "token.create", token, after={"user": username, "name": name, "prefix": raw[:8]})
     db.session.commit()
     return raw
@@ -176,14 +181,6 @@ def ensure_bootstrap_admin(raw_token: str, username: str = "admin") -> User:
         select(ApiToken.id).where(ApiToken.token_hash == hash_token(raw_token))
     ).first()
     if not exists:
-        db.session.add(
-            ApiToken(
-                user_id=user.id,
-                tenant_id=user.tenant_id,
-                name="bootstrap",
-                token_hash=hash_token(raw_token),
-                prefix=raw_token[:8],
-            )
-        )
+        add_token(user, "bootstrap", raw=raw_token)
         db.session.commit()
     return user

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from app.errors import Conflict, NotFound
@@ -12,21 +9,12 @@ from app.extensions import db
 from app.models import ApiToken, User
 from app.models.base import utcnow
 from app.services import audit
-from app.services.identity import TOKEN_PREFIX, hash_token
+from app.services.identity import add_token
 
 
 def issue_token(user: User, name: str, expires_in_days: int | None) -> tuple[ApiToken, str]:
     """Create a token for `user`; returns (row, raw). Only the SHA-256 of raw is stored."""
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(
-        user_id=user.id,
-        tenant_id=user.tenant_id,
-        name=name,
-        token_hash=hash_token(raw),
-        prefix=raw[:8],
-        expires_at=utcnow() + timedelta(days=expires_in_days) if expires_in_days else None,
-    )
-    db.session.add(token)
+    token, raw = add_token(user, name, expires_in_days)
     audit.record(user, "token.create", token, after={"name": name, "prefix": token.prefix})
     db.session.commit()
     return token, raw
