@@ -44,6 +44,7 @@ class Config:
     SMTP_USER: str | None = None
     SMTP_PASSWORD: str | None = None
     SMTP_FROM: str = "baton@localhost"
+    AUTH_CACHE_SECONDS: float = 2.0  # how long a process trusts what it read about a token
     TESTING: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -67,6 +68,7 @@ class Config:
             SMTP_USER=env.get("BATON_SMTP_USER") or None,
             SMTP_PASSWORD=env.get("BATON_SMTP_PASSWORD") or None,
             SMTP_FROM=env.get("BATON_SMTP_FROM") or "baton@localhost",
+            AUTH_CACHE_SECONDS=float(env.get("BATON_AUTH_CACHE_SECONDS") or 2.0),
         )
 
     @property

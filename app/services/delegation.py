@@ -42,12 +42,21 @@ def delegators_of(user: User, now: datetime | None = None) -> list[User]:
     return list(db.session.execute(query).scalars().unique())
 
 
+def _memo() -> dict:
+    return request.environ.setdefault("baton.acting_for", {}) if has_request_context() else {}
+
+
+def remember_acting_for(user: User, known: tuple) -> None:
+    """Seed this request's answer for `user` (authentication read it already)."""
+    _memo()[user.id] = (set(known[0]), set(known[1]))
+
+
 def acting_for(user: User) -> tuple[set[str], set[str]]:
     """Usernames and groups whose offers `user` may take: their own plus their delegators'.
 
     Worked out once per request: listing, visibility and completion checks all ask it.
     """
-    memo = request.environ.setdefault("baton.acting_for", {}) if has_request_context() else {}
+    memo = _memo()
     if user.id not in memo:
         names, groups = {user.username}, set(user.group_names)
         for delegator in delegators_of(user):

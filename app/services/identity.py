@@ -6,13 +6,14 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from flask import current_app, has_app_context
 from sqlalchemy import select
 
 from app.errors import Conflict, NotFound, Unauthorized
 from app.extensions import db
 from app.models import ApiToken, Group, User
 from app.models.base import DEFAULT_TENANT, utcnow
-from app.services import audit
+from app.services import audit, auth_cache, delegation
 
 TOKEN_PREFIX = "bt_"  # noqa: S105  (a visible prefix, not a secret)
 
@@ -43,16 +44,22 @@ def authenticate_token(raw: str | None) -> User:
     """Return the active user owning this bearer token, or raise Unauthorized."""
     if not raw:
         raise Unauthorized("Authorization: Bearer <token> is required")
-    token = db.session.execute(
-        select(ApiToken).where(ApiToken.token_hash == hash_token(raw))
-    ).scalar_one_or_none()
-    now = utcnow()
+    token_hash, now = hash_token(raw), utcnow()
+    cached = auth_cache.lookup(token_hash, now)
+    if cached is not None:
+        user = auth_cache.attach(cached)
+        delegation.remember_acting_for(user, cached.acting_for)
+        return user
+    token = db.session.execute(select(ApiToken).where(ApiToken.token_hash == token_hash)).scalar_one_or_none()
     if token is None or token.revoked_at is not None:
         raise Unauthorized("the API token is not valid")
-    if token.expires_at is not None and _aware(token.expires_at) <= now:
+    expires_at = _aware(token.expires_at) if token.expires_at is not None else None
+    if expires_at is not None and expires_at <= now:
         raise Unauthorized("the API token has expired")
     if not token.user.active:
         raise Unauthorized("the user of this token is deactivated")
+    seconds = current_app.config["BATON"].AUTH_CACHE_SECONDS if has_app_context() else 0
+    auth_cache.remember(token_hash, token.user, delegation.acting_for(token.user), expires_at, now, seconds)
     return token.user
 
 

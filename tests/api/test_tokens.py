@@ -66,3 +66,59 @@ def test_token_creation_and_revocation_are_audited(as_user, client, admin):
     entries = admin.get(f"/audit?object_id={created['id']}").json["items"]
     assert [e["action"] for e in entries] == ["token.revoke", "token.create"]
     assert all(created["token"] not in str(e) for e in entries)
+
+
+def _token_reads(app, fn) -> int:
+    """How many statements read api_tokens while `fn` runs."""
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    seen = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if "FROM api_tokens" in statement:
+            seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return len(seen)
+
+
+def test_a_token_just_seen_is_trusted_without_reading_it_again(app, as_user):
+    me = as_user("tina")
+    assert me.get("/tasks").status_code == 200
+    assert _token_reads(app, lambda: me.get("/tasks")) == 0
+
+
+def test_a_revoke_outside_the_process_holds_until_the_cache_entry_ages(
+    as_user, client, db_session, monkeypatch
+):
+    from app.services import identity
+
+    created = _create(as_user("tina"), name="cached")
+    fresh = Api(client, created["token"])
+    assert fresh.get("/tokens").status_code == 200
+    # Written behind the ORM's back (psql, another server): this process cannot know at once.
+    db_session.execute(text("UPDATE api_tokens SET revoked_at = now() WHERE id = :id"), {"id": created["id"]})
+    assert fresh.get("/tokens").status_code == 200
+    later = utcnow() + timedelta(seconds=3)  # past BATON_AUTH_CACHE_SECONDS (2)
+    monkeypatch.setattr(identity, "utcnow", lambda: later)
+    assert fresh.get("/tokens").status_code == 401
+
+
+def test_a_new_group_membership_counts_on_the_next_request(admin, as_user):
+    from app.services import identity
+    from tests.scenarios.flow import deploy, start
+
+    deploy(admin, "leave_request.bpmn")
+    start(admin, "leave_request", days=2)
+    mona = as_user("mona")
+    assert mona.get("/tasks").json["total"] == 0
+    identity.add_to_group("mona", "managers")
+    assert mona.get("/tasks").json["total"] == 1
