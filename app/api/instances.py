@@ -24,7 +24,7 @@ instance_schema = InstanceSchema()
 
 def _instance_body(instance) -> dict:
     body = instance_schema.dump(instance)
-    body["tasks"] = task_schema.dump(tasks_of_instance(g.user, instance.id), many=True)
+    body["tasks"] = task_schema.dump(tasks_of_instance(g.user, instance), many=True)
     return body
 
 

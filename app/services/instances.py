@@ -140,6 +140,7 @@ def load_runner(instance: ProcessInstance) -> tuple[Runner, dict]:
     state = db.session.get(InstanceState, instance.id)
     if state is None:
         raise Conflict(f"process instance {instance.id} has ended")
+    instance.state_row = state  # held, so the step's save finds it (the session only holds it weakly)
     bundle = bundle_for_id(instance.definition_id)
     return Runner.load(bundle, state.state), bundle.elements
 

@@ -151,7 +151,10 @@ def _load_recipients(tenant_id: str, users, groups) -> list[User]:
         User.tenant_id == tenant_id, User.active.is_(True),
         or_(User.username.in_(list(users)), User.id.in_(members)),
     )  # fmt: skip
-    return list(db.session.execute(query.order_by(User.username).limit(MAX_RECIPIENTS)).scalars())
+    people = list(db.session.execute(query.order_by(User.username).limit(MAX_RECIPIENTS)).scalars())
+    for person in people:  # a template's {{requester_name}} asks for them again
+        _remembered(("user", tenant_id, person.username), lambda person=person: person)
+    return people
 
 
 def _asked_for(instance: ProcessInstance, task: UserTask, event_name: str) -> bool:

@@ -37,6 +37,11 @@ def persist_step(
 
     `new` says the instance was created in this transaction: it has no rows to read or clear yet.
     """
+    with db.session.no_autoflush:  # one UPDATE of the instance at the end, not one per query in between
+        _persist(instance, result, elements, completed_task_id, actor, new)
+
+
+def _persist(instance, result: StepResult, elements: dict, completed_task_id, actor, new) -> None:
     now = utcnow()
     if result.status == "completed" and instance.ended_at is None:
         instance.ended_at = now
@@ -70,16 +75,20 @@ def open_incident(instance: ProcessInstance, task_id, element_id, kind: str, mes
 
 
 def _save_state(instance: ProcessInstance, state: str | None, new: bool) -> None:
+    row = None if new else _state_row(instance)
     if state is None:
-        row = None if new else db.session.get(InstanceState, instance.id)  # loaded by this step: no query
         if row is not None:
             db.session.delete(row)  # flushed with the others of a batch, not one DELETE per instance
         return
-    row = None if new else db.session.get(InstanceState, instance.id)
     if row is None:
         db.session.add(InstanceState(instance_id=instance.id, state=state, size_bytes=len(state)))
     else:
         row.state, row.size_bytes = state, len(state)
+
+
+def _state_row(instance: ProcessInstance) -> InstanceState | None:
+    row = getattr(instance, "state_row", None)  # loaded by this step's load_runner: no query
+    return row if row is not None else db.session.get(InstanceState, instance.id)
 
 
 _PEOPLE_TYPES = {"userTask", "manualTask", "task"}
@@ -109,8 +118,13 @@ def _sync_user_tasks(
         gone.discard(completed_task_id)
     for task_id in gone:
         _close(task_id, CANCELLED, now, None)
-    for task_id in set(ready) - open_ids:
+    created = [
         _create_user_task(instance, ready[task_id], elements.get(ready[task_id].element_id, {}), now)
+        for task_id in ready
+        if task_id not in open_ids
+    ]
+    if new:
+        instance.started_with_tasks = created  # all its open tasks: the start response needs no query
 
 
 def _close(task_id, status: str, now: datetime, actor: str | None) -> None:
@@ -122,7 +136,7 @@ def _close(task_id, status: str, now: datetime, actor: str | None) -> None:
     db.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task_id))
 
 
-def _create_user_task(instance, ready, element: dict, now: datetime) -> None:
+def _create_user_task(instance, ready, element: dict, now: datetime) -> UserTask:
     fields, error = task_fields(element, ready.data, instance)
     if error:
         open_incident(instance, ready.task_id, ready.element_id, "expression", error)
@@ -143,6 +157,7 @@ def _create_user_task(instance, ready, element: dict, now: datetime) -> None:
         TaskCandidate(kind="group", name=g, tenant_id=instance.tenant_id) for g in fields["candidate_groups"]
     ]
     db.session.add(row)
+    return row
 
 
 def _sync_subscriptions(instance, result: StepResult, new: bool) -> None:

@@ -95,16 +95,19 @@ def list_tasks(
     return items, db.session.execute(select(func.count()).select_from(capped)).scalar_one()
 
 
-def tasks_of_instance(user: User, instance_id) -> list[UserTask]:
+def tasks_of_instance(user: User, instance) -> list[UserTask]:
     """The open tasks of one instance that `user` may see (no count: this is part of an instance view).
 
     An instance has few open tasks: read them by the instance index and check each in Python, rather
-    than run the inbox's visibility query for a handful of rows.
+    than run the inbox's visibility query for a handful of rows. An instance started in this request
+    already holds its open tasks (every one is new): no query at all.
     """
-    query = select(UserTask).where(
-        UserTask.tenant_id == user.tenant_id, UserTask.instance_id == instance_id, UserTask.status == OPEN
-    )
-    rows = db.session.execute(query.order_by(UserTask.created_at)).scalars()
+    rows = getattr(instance, "started_with_tasks", None)
+    if rows is None:
+        query = select(UserTask).where(
+            UserTask.tenant_id == user.tenant_id, UserTask.instance_id == instance.id, UserTask.status == OPEN
+        )
+        rows = db.session.execute(query.order_by(UserTask.created_at)).scalars()
     return [task for task in rows if may_work_on(user, task)]
 
 
