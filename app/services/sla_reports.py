@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.models import ProcessInstance, SlaClock, User, UserTask
@@ -40,9 +41,8 @@ def user_scope(user: User, definition_key: str | None = None) -> list:
     where = _tenant_scope(user.tenant_id, definition_key)
     if user.is_admin:
         return where
-    started = select(ProcessInstance.id).where(
-        ProcessInstance.id == SlaClock.instance_id, ProcessInstance.started_by == user.username
-    )
+    mine = aliased(ProcessInstance)  # the open list joins ProcessInstance itself: no auto-correlation
+    started = select(mine.id).where(mine.id == SlaClock.instance_id, mine.started_by == user.username)
     worked = select(UserTask.id).where(UserTask.instance_id == SlaClock.instance_id, visible_to(user))
     return [*where, or_(exists(started), exists(worked))]
 
