@@ -20,3 +20,18 @@ def freeze_timer_clock(monkeypatch, moment: datetime) -> type[FrozenClock]:
     monkeypatch.setattr(timer_library, "datetime", FrozenClock)
     monkeypatch.setattr(FrozenClock, "moment", moment)
     return FrozenClock
+
+
+def freeze_sla_clock(monkeypatch, moment: datetime) -> type[FrozenClock]:
+    """Make SLA clocks (started, paused, stopped, read) and timer events read `moment` as now.
+
+    Patched where the SLA modules look `utcnow` up, so a live server thread of the same process
+    sees it too; move time by setting `.moment` on the returned class.
+    """
+    import app.services.sla as sla
+    import app.services.sla_reports as sla_reports
+
+    clock = freeze_timer_clock(monkeypatch, moment)
+    for module in (sla, sla_reports):
+        monkeypatch.setattr(module, "utcnow", lambda: clock.moment)
+    return clock

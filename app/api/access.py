@@ -49,6 +49,7 @@ ENDPOINT_PERMISSIONS = {
     "api.list_delegations": p.WORK,
     "api.revoke_delegation": p.WORK,
     "api.sla_report": p.READ,
+    "api.sla_summary": p.READ,
     "api.instance_sla": p.READ,
     "api.link_work_orders": p.START,
     "api.work_order_progress": p.READ,

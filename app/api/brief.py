@@ -14,9 +14,10 @@ from app.schemas.brief import (
     LinkSchema,
     SlaEventSchema,
     SlaQuerySchema,
+    SlaSummaryQuerySchema,
 )
 from app.schemas.core import load
-from app.services import delegation, sla, workorders
+from app.services import delegation, sla, sla_reports, workorders
 from app.services.instances import get_instance
 
 delegation_schema = DelegationSchema()
@@ -42,7 +43,14 @@ def revoke_delegation(delegation_id: UUID):
 @api_bp.get("/sla")
 def sla_report():
     query = load(SlaQuerySchema(), request.args)
-    return jsonify(sla.report(g.user.tenant_id, query["definition_key"]))
+    return jsonify(sla_reports.report(g.user.tenant_id, query["definition_key"]))
+
+
+@api_bp.get("/sla/summary")
+def sla_summary():
+    query = load(SlaSummaryQuerySchema(), request.args)
+    items = sla_reports.summary_for(g.user.tenant_id, query["group_by"], query["definition_key"])
+    return jsonify({"group_by": query["group_by"], "items": items, "total": len(items)})
 
 
 @api_bp.get("/instances/<uuid:instance_id>/sla")

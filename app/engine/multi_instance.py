@@ -10,10 +10,18 @@ condition none of the counters Camunda models use. Baton's version:
 - each instance gets camunda:elementVariable / zeebe inputElement and `loopCounter` as local
   variables (removed when it completes; everything else it sets reaches the process);
 - zeebe outputElement is evaluated in each instance and stored at its index in outputCollection;
-- completionCondition sees nrOfInstances, nrOfCompletedInstances, nrOfActiveInstances.
+- completionCondition sees nrOfInstances, nrOfCompletedInstances, nrOfActiveInstances;
+- parallel instances share the process's variables as in Camunda: when one completes, the others
+  that have not changed a variable since they started see its new value. Each instance starts
+  with a copy of the data, so without this a counter kept by output mappings
+  (`approvals = ${approved ? approvals + 1 : approvals}`) would count 1 each time and the last
+  instance to finish would write its stale copy back over the others' votes.
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
@@ -26,6 +34,7 @@ from app.engine.data import copy_value
 from app.engine.expression_errors import ExpressionError
 
 ITEMS = "baton_items"
+SEEN = "baton_seen"  # per parallel instance: a digest of each variable as the instance last saw it
 NS = {
     "bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
     "camunda": "http://camunda.org/schema/1.0/bpmn",
@@ -91,6 +100,8 @@ class BatonMultiInstanceMixin:
         if self.element_variable:
             child.data[self.element_variable] = copy_value(item)
         child.task_spec._update(child)
+        if not isinstance(self, SequentialMultiInstanceTask):
+            child.internal_data[SEEN] = {k: _digest(v) for k, v in child.data.items()}
 
     def merge_child(self, workflow, child):
         my_task = child.parent
@@ -107,7 +118,10 @@ class BatonMultiInstanceMixin:
             if local:
                 child.data.pop(local, None)
         child.data.pop(self.output_collection or "", None)
-        return super().merge_child(workflow, child)
+        written = _written(child)
+        result = super().merge_child(workflow, child)
+        _share(my_task, child, written)
+        return result
 
     def check_completion_condition(self, my_task):
         if not self.condition or not my_task.internal_data.get("merged"):
@@ -117,6 +131,31 @@ class BatonMultiInstanceMixin:
         active = 1 if isinstance(self, SequentialMultiInstanceTask) and done < total else total - done
         counters = {"nrOfInstances": total, "nrOfCompletedInstances": done, "nrOfActiveInstances": active}
         return bool(my_task.workflow.script_engine.evaluate(my_task, self.condition, counters))
+
+
+def _digest(value) -> str:
+    text = json.dumps(value, sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _written(child) -> list[str]:
+    """The variables a parallel instance changed since it started (or last saw a sibling's write)."""
+    seen = child.internal_data.get(SEEN)
+    if seen is None:
+        return []
+    return [k for k, v in child.data.items() if k in seen and seen[k] != _digest(v)]
+
+
+def _share(my_task, child, written: list[str]) -> None:
+    """Give the still running siblings the variables `child` wrote, unless they changed them too."""
+    for sibling in my_task.children:
+        seen = sibling.internal_data.get(SEEN)
+        if sibling is child or seen is None or sibling.state >= TaskState.COMPLETED:
+            continue
+        for key in written:
+            if key in seen and key in my_task.data and seen[key] == _digest(sibling.data.get(key)):
+                sibling.data[key] = copy_value(my_task.data[key])
+                seen[key] = _digest(sibling.data[key])
 
 
 def _is_expression(text: str) -> bool:

@@ -38,7 +38,10 @@ class SlaClock(db.Model):
     """One instance's SLA clock; elapsed time is counted in business hours when a calendar is named."""
 
     __tablename__ = "sla_clocks"
-    __table_args__ = (Index("ix_sla_clocks_key", "tenant_id", "definition_key"),)
+    __table_args__ = (
+        Index("ix_sla_clocks_key", "tenant_id", "definition_key"),
+        Index("ix_sla_clocks_team", "tenant_id", "team"),
+    )
 
     instance_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("process_instances.id", ondelete="CASCADE"), primary_key=True
@@ -47,6 +50,9 @@ class SlaClock(db.Model):
     definition_key: Mapped[str] = mapped_column(String(255), nullable=False)
     target_hours: Mapped[float] = mapped_column(Float, nullable=False)
     calendar: Mapped[str | None] = mapped_column(String(20))
+    # The team the SLA is reported under: the process property slaTeam, else the first candidate
+    # group the instance's work was offered to (kept once set, so a closed instance stays put).
+    team: Mapped[str | None] = mapped_column(String(255))
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     paused_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     paused_hours: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)

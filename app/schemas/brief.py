@@ -31,6 +31,10 @@ class SlaQuerySchema(Request):
     definition_key = fields.String(load_default=None)
 
 
+class SlaSummaryQuerySchema(SlaQuerySchema):
+    group_by = fields.String(load_default="definition", validate=validate.OneOf(["definition", "team"]))
+
+
 class SlaEventSchema(Schema):
     kind = fields.String()
     at = fields.DateTime()

@@ -5,7 +5,9 @@ Process properties (camunda:properties on the bpmn:process):
 - `businessCalendar`: a calendar of app/services/calendars.py (e.g. `DE-9to17`); a bare country code
   (e.g. `GB`) means Monday to Friday 09:00-17:00 UTC minus its public holidays; without it, wall-clock;
 - `slaStartElement`: the clock starts when this element is reached (default: at instance creation);
-- `slaPauseElements`: comma-separated elements in which the clock stands still (waiting for the requester).
+- `slaPauseElements`: comma-separated elements in which the clock stands still (waiting for the requester);
+- `slaTeam`: the team the instance is reported under; without it, the first candidate group the
+  instance's work was offered to (app/services/sla_reports.py groups by it).
 The clock warns at 80 % (at_risk) and breaches at 100 %; each change is an SlaEvent. The state is also
 computed on read, so a report is right even between the periodic checks.
 """
@@ -20,7 +22,7 @@ from sqlalchemy import select
 
 from app.engine.runner import StepResult
 from app.extensions import db
-from app.models import Definition, ProcessInstance, SlaClock, SlaEvent
+from app.models import Definition, ProcessInstance, SlaClock, SlaEvent, UserTask
 from app.models.base import utcnow
 from app.models.brief import AT_RISK, BREACHED, ON_TRACK
 from app.models.instances import ENDED
@@ -74,6 +76,7 @@ def _settings(definition: Definition | None) -> dict | None:
         "calendar": _calendar(props.get("businessCalendar")),
         "start": props.get("slaStartElement") or None,
         "pause": {p.strip() for p in (props.get("slaPauseElements") or "").split(",") if p.strip()},
+        "team": (props.get("slaTeam") or "").strip()[:255] or None,
     }
 
 
@@ -130,6 +133,8 @@ def track_sla(instance: ProcessInstance, result: StepResult) -> None:
     clock = db.session.get(SlaClock, instance.id) or _new_clock(instance, settings)
     if clock.stopped_at is not None:
         return
+    if clock.team is None and result.user_tasks:
+        clock.team = _first_group(instance)
     now = utcnow()
     reached = set(result.active_elements) | {h.element_id for h in result.history}
     if clock.started_at is None and (settings["start"] is None or settings["start"] in reached):
@@ -149,11 +154,21 @@ def _new_clock(instance: ProcessInstance, settings: dict) -> SlaClock:
         definition_key=instance.definition_key,
         target_hours=settings["target"],
         calendar=settings["calendar"],
+        team=settings["team"],
         paused_hours=0.0,
         state=ON_TRACK,
     )
     db.session.add(clock)
     return clock
+
+
+def _first_group(instance: ProcessInstance) -> str | None:
+    """The first candidate group of the instance's user tasks (the rows this step added included)."""
+    query = select(UserTask.candidate_groups).where(UserTask.instance_id == instance.id)
+    for groups in db.session.execute(query.order_by(UserTask.created_at)).scalars():
+        if groups:
+            return str(groups[0])[:255]
+    return None
 
 
 def _pause_or_resume(clock: SlaClock, pausing: set, now: datetime) -> None:
@@ -187,51 +202,6 @@ def check_open_clocks(now: datetime | None = None) -> int:
     return changed
 
 
-def report(tenant_id: str, definition_key: str | None = None, now: datetime | None = None) -> dict:
-    """Open instances with their SLA state, and per definition: compliance rate and mean resolution time."""
-    now = now or utcnow()
-    query = select(SlaClock).where(SlaClock.tenant_id == tenant_id)
-    if definition_key:
-        query = query.where(SlaClock.definition_key == definition_key)
-    clocks = db.session.execute(query).scalars().all()
-    open_items = [_open_item(c, now) for c in clocks if c.stopped_at is None]
-    by_key: dict[str, list] = {}
-    for clock in clocks:
-        by_key.setdefault(clock.definition_key, []).append(clock)
-    return {"open": open_items, "definitions": [_summary(k, cs, now) for k, cs in sorted(by_key.items())]}
-
-
-def _open_item(clock: SlaClock, now: datetime) -> dict:
-    spent = elapsed(clock, now)
-    return {
-        "instance_id": str(clock.instance_id),
-        "definition_key": clock.definition_key,
-        "state": state_of(clock, now),
-        "elapsed_hours": round(spent, 2),
-        "target_hours": clock.target_hours,
-        "percent": round(100 * spent / clock.target_hours, 1) if clock.target_hours else 0.0,
-        "paused": clock.paused_since is not None,
-    }
-
-
-def _summary(key: str, clocks: list, now: datetime) -> dict:
-    done = [c for c in clocks if c.stopped_at is not None]
-    met = [c for c in done if (c.elapsed_hours or 0) < c.target_hours]
-    states = [state_of(c, now) for c in clocks if c.stopped_at is None]
-    return {
-        "definition_key": key,
-        "open": len(states),
-        "on_track": states.count(ON_TRACK),
-        "at_risk": states.count(AT_RISK),
-        "breached": states.count(BREACHED),
-        "closed": len(done),
-        "compliance_rate": round(len(met) / len(done), 4) if done else None,
-        "average_resolution_hours": round(sum(c.elapsed_hours or 0 for c in done) / len(done), 2)
-        if done
-        else None,
-    }
-
-
 def events_of(tenant_id: str, instance_id) -> list[SlaEvent]:
     query = select(SlaEvent).where(SlaEvent.tenant_id == tenant_id, SlaEvent.instance_id == instance_id)
     return list(db.session.execute(query.order_by(SlaEvent.id)).scalars())
@@ -240,4 +210,20 @@ def events_of(tenant_id: str, instance_id) -> list[SlaEvent]:
 def clock_of(instance_id) -> dict:
     """The instance's clock as a report item, or {"state": None} when its process has no SLA."""
     clock = db.session.get(SlaClock, instance_id)
-    return _open_item(clock, utcnow()) if clock is not None else {"state": None}
+    return clock_item(clock, utcnow()) if clock is not None else {"state": None}
+
+
+def clock_item(clock: SlaClock, now: datetime) -> dict:
+    """One clock as reports show it: state, business hours elapsed and left, percent of the target."""
+    spent = elapsed(clock, now)
+    return {
+        "instance_id": str(clock.instance_id),
+        "definition_key": clock.definition_key,
+        "team": clock.team,
+        "state": state_of(clock, now),
+        "elapsed_hours": round(spent, 2),
+        "remaining_hours": round(clock.target_hours - spent, 2),
+        "target_hours": clock.target_hours,
+        "percent": round(100 * spent / clock.target_hours, 1) if clock.target_hours else 0.0,
+        "paused": clock.paused_since is not None,
+    }

@@ -22,4 +22,4 @@ def _configure_session(state) -> None:
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=8)
 
 
-from app.web import auth, bell, pages, process_pages, task_pages  # noqa: E402,F401  (routes register on web_bp)
+from app.web import auth, bell, pages, process_pages, sla_pages, task_pages  # noqa: E402,F401  (routes register on web_bp)

@@ -86,3 +86,36 @@ def test_sla_clocks_read_the_same_named_calendars_as_timers_and_due_dates():
     berlin_friday_4pm = datetime(2025, 1, 10, 15, tzinfo=UTC)  # 16:00 in Berlin
     assert sla.hours_between(berlin_friday_4pm, berlin_friday_4pm + timedelta(days=3), "DE-9to17") == 1 + 7
     assert sla._calendar("no-such-calendar") is None  # unknown: wall-clock hours, logged, never a failed step
+
+
+def test_figures_by_team_in_business_and_wall_clock_hours(admin):
+    deploy(admin, "incident_management.bpmn", "leave_request.bpmn", "it_change_request.bpmn")
+    incident = start(admin, "incident_management", summary="VPN")  # team: its first group
+    complete(admin, incident, "Task_triage", route="first_line")
+    complete(admin, incident, "Task_resolve_l1")
+    clock = db.session.get(SlaClock, incident)
+    clock.started_at -= timedelta(hours=20)
+    clock.paused_since -= timedelta(hours=20)  # 20 wall-clock hours, all of them waiting for the caller
+    db.session.commit()
+    complete(admin, incident, "Task_verify", verified=True)
+    late, waiting = start(admin, "leave_request", days=2), start(admin, "leave_request", days=3)
+    for iid, hours in ((late, 30), (waiting, 14)):  # slaHours 16: one missed, one at 87 %
+        db.session.get(SlaClock, iid).calendar = None
+        _age(iid, hours)
+    complete(admin, late, "Task_manager_review", approved=False)
+    change = start(admin, "it_change_request", change_type="standard", summary="patch")  # slaTeam
+
+    teams = {r["team"]: r for r in admin.get("/sla/summary?group_by=team").json["items"]}
+    desk, managers = teams["service-desk"], teams["managers"]
+    assert (desk["closed"], desk["compliance_rate"], desk["open"]) == (1, 1.0, 0)
+    assert desk["average_resolution_hours"] < 1 and 19.9 < desk["average_resolution_wall_clock_hours"] < 20.1
+    assert (managers["closed"], managers["compliance_rate"], managers["at_risk"]) == (1, 0.0, 1)
+    assert 29.9 < managers["average_resolution_hours"] < 30.1
+    assert teams["change-management"]["on_track"] == 1
+    by_definition = admin.get("/sla/summary?group_by=definition&definition_key=leave_request").json
+    assert [r["definition_key"] for r in by_definition["items"]] == ["leave_request"]
+    report = admin.get("/sla").json
+    assert {(i["instance_id"], i["team"]) for i in report["open"]} >= {(change, "change-management")}
+    assert {r["team"] for r in report["teams"]} >= {"service-desk", "managers", "change-management"}
+    refused = admin.get("/sla/summary?group_by=colour")
+    assert refused.status_code == 400 and "group_by" in str(refused.json)

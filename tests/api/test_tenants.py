@@ -105,6 +105,7 @@ WITHOUT_IDS = {
     "api.get_notification_preferences": lambda ids: _ok,
     "api.set_notification_preferences": lambda ids: _ok,
     "api.sla_report": _no_a_ids,
+    "api.sla_summary": _no_a_ids,
 }
 
 

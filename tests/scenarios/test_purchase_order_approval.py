@@ -56,6 +56,29 @@ def test_a_quorum_of_two_board_members_approves_and_the_third_is_withdrawn(po):
     assert [t["element_id"] for t in open_tasks(po, iid)] == ["Task_place_order"]
 
 
+def test_one_board_rejection_is_outvoted_by_two_approvals(po):
+    iid = start(po, KEY, amount=50_000, department="Sales", approval_mode="quorum")
+    complete(po, iid, "Task_approve_quorum", reason="too dear", approved=False)
+    assert len(open_tasks(po, iid)) == 2  # 2 of 3 can still be reached
+    complete(po, iid, "Task_approve_quorum", reason="ok", **YES)
+    complete(po, iid, "Task_approve_quorum", reason="ok", **YES)
+    assert [t["element_id"] for t in open_tasks(po, iid)] == ["Task_place_order"]
+    assert instance(po, iid)["variables"]["rejections"] == 1
+
+
+def test_two_board_rejections_return_the_order_before_the_third_votes(po, as_user):
+    requester = as_user("rita", groups=[])
+    iid = start(requester, KEY, amount=50_000, department="Sales", approval_mode="quorum")
+    complete(po, iid, "Task_approve_quorum", reason="ok", **YES)
+    complete(po, iid, "Task_approve_quorum", reason="no budget", approved=False)
+    assert len(open_tasks(po, iid)) == 1
+    complete(po, iid, "Task_approve_quorum", reason="not now", approved=False)
+    assert [t["element_id"] for t in open_tasks(requester, iid)] == ["Task_revise"]
+    complete(requester, iid, "Task_revise", resubmit=True)  # a new round counts from zero
+    variables = instance(po, iid)["variables"]
+    assert (variables["approvals"], variables["rejections"]) == (0, 0) and len(open_tasks(po, iid)) == 3
+
+
 def test_the_first_response_wins(po):
     iid = start(po, KEY, amount=20_000, department="Sales", approval_mode="first")
     assert _groups(po, iid) == ["cfo", "managers"]
