@@ -258,7 +258,10 @@ def notify_step(instance: ProcessInstance, result: StepResult) -> None:
 
 
 def notify_instance(event_name: str, instance: ProcessInstance) -> None:
-    people = recipients(instance.tenant_id, [instance.started_by]) if instance.started_by else []
+    starter = instance.started_by
+    if event_name == INSTANCE_COMPLETED and starter and _is_actor(starter):
+        starter = None  # they completed their own request: no news to them (a webhook still hears)
+    people = recipients(instance.tenant_id, [starter]) if starter else []
     notify(event_name, instance, None, people)
 
 

@@ -62,6 +62,15 @@ def test_the_requester_hears_of_completion_and_a_delegate_of_the_assignment(admi
     assert done["link"].endswith(f"/instances/{started['id']}")
 
 
+def test_a_requester_who_completes_their_own_instance_is_not_told(admin):
+    assert admin.deploy(NOTIFY / "leave_request.bpmn").status_code == 201
+    started = admin.post("/process-definitions/leave_request/instances", json={}).json
+    task_id = started["tasks"][0]["id"]
+    assert admin.post(f"/tasks/{task_id}/complete", json={"variables": {}}).status_code == 200
+    kinds = [n["kind"] for n in admin.get("/notifications").json["items"]]
+    assert "instance_completed" not in kinds
+
+
 def test_a_user_unsubscribed_from_in_app_gets_no_notifications(admin, as_user):
     alice = _team(as_user, admin)
     assert alice.get("/notifications/preferences").json == {"inapp": True, "email": True}
