@@ -2,16 +2,21 @@
 
 SpiffWorkflow 3.2 has no compensation at all: a model with a compensation boundary event is
 refused ("Unsupported Catch Event"), its handler (isForCompensation, linked by a
-bpmn:association) is never parsed, and a compensation throw event is a none event.
+bpmn:association) is never parsed, a compensation throw event is a none event, and an event
+subprocess with a compensation start event runs as soon as its sub-process starts.
 
-Baton's rule. At parse time each process spec gets `compensation` {activity id: handler id}
-(handlers of its inner sub-processes are registered in its spec too, so a handler task can be
-saved and loaded wherever it runs). Each completed activity that has a handler is recorded in
-the top workflow's data (RECORDS: its id, scope and a copy of its data), because finished tasks
-are pruned from the live state. A compensation throw event (intermediate or end, with or
-without activityRef) runs, in reverse completion order, the handlers of the recorded activities
-in its scope (a completed sub-process is compensated by its inner handlers, newest first), each
-with the data the activity completed with plus the current variables, then goes on.
+Baton's rule. At parse time each process spec gets `compensation` {activity id: handler id}: the
+activity's boundary handler, or for a sub-process without one the event subprocess with a
+compensation start event inside it. Handlers of inner sub-processes are registered in the outer
+spec too (and in the event subprocesses' specs), so a handler task can be saved and loaded
+wherever it runs. app.engine.compensation_records keeps what completed. A compensation throw
+event (intermediate or end, with or without activityRef) takes the records of its scope and
+runs their handlers one after the other, newest first, each with the data the activity
+completed with plus the current variables. The throw waits (waitForCompletion): it stays
+STARTED while a handler runs, so a user task handler waits for its person like any user task,
+and the throw goes on when the last handler completed. A compensation event subprocess runs as
+the handler of its completed sub-process, inside that sub-process's scope: a compensation throw
+in it compensates the sub-process's own activities.
 """
 
 from __future__ import annotations
@@ -22,15 +27,24 @@ from SpiffWorkflow.bpmn.specs.defaults import EndEvent, IntermediateThrowEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from app.engine import compensation_records as records
+from app.engine import data
 from app.engine.data import copy_value
 
 COMPENSATE = full_tag("compensateEventDefinition")
-RECORDS, RECORDED = "baton_compensable", "baton_compensable_recorded"
+# internal_data of a throw: the records whose handlers are still to run, the running one's data
+QUEUE, SNAPSHOT = "baton_compensating", "baton_compensating_data"
 
 
 # --- parsing ------------------------------------------------------------------------------------
 def is_compensation_boundary(node) -> bool:
     return node.find(COMPENSATE) is not None
+
+
+def is_compensation_event_subprocess(node) -> bool:
+    """A bpmn:subProcess triggeredByEvent whose start event is a compensation start event."""
+    starts = node.findall(full_tag("startEvent"))
+    return node.get("triggeredByEvent") == "true" and any(s.find(COMPENSATE) is not None for s in starts)
 
 
 def add_handlers(process_parser) -> None:
@@ -47,13 +61,37 @@ def add_handlers(process_parser) -> None:
                 file_name=process_parser.filename,
             )
         process_parser.parse_node(handler)
-        spec.compensation[node.get("attachedToRef")] = handler.get("id")
-        spec.handler_ids.append(handler.get("id"))
+        _add_handler(spec, node.get("attachedToRef"), handler.get("id"))
     for node in process_parser.xpath("./bpmn:subProcess[not(@triggeredByEvent='true')]"):
+        _add_inner_handlers(process_parser, spec, node)
+    for node in process_parser.xpath("./bpmn:subProcess[@triggeredByEvent='true']"):
+        # A compensation throw inside an event subprocess compensates this process's activities.
         inner = process_parser.parser.process_parsers[node.get("id")].get_spec()
-        for handler_id in getattr(inner, "handler_ids", []):
-            # A sub-process's handler runs at the throw in this process: its spec must be found here.
-            spec.task_specs.setdefault(handler_id, inner.task_specs[handler_id])
+        for handler_id in spec.handler_ids:
+            inner.task_specs.setdefault(handler_id, spec.task_specs[handler_id])
+    for handler_id in spec.handler_ids:
+        handler_spec = spec.task_specs[handler_id]
+        if not handler_spec.completed_event.is_connected(handler_done):
+            handler_spec.completed_event.connect(handler_done)
+
+
+def _add_handler(spec, activity_id: str, handler_id: str) -> None:
+    spec.compensation.setdefault(activity_id, handler_id)
+    if handler_id not in spec.handler_ids:
+        spec.handler_ids.append(handler_id)
+
+
+def _add_inner_handlers(process_parser, spec, node) -> None:
+    inner = process_parser.parser.process_parsers[node.get("id")].get_spec()
+    for esp in node.findall(full_tag("subProcess")):
+        if is_compensation_event_subprocess(esp):
+            # Without a boundary handler, the sub-process is compensated by this event subprocess.
+            spec.task_specs.setdefault(esp.get("id"), inner.task_specs[esp.get("id")])
+            _add_handler(spec, node.get("id"), esp.get("id"))
+    for handler_id in getattr(inner, "handler_ids", []):
+        # A sub-process's handler runs at the throw in this process: its spec must be found here.
+        spec.task_specs.setdefault(handler_id, inner.task_specs[handler_id])
+        if handler_id not in spec.handler_ids:
             spec.handler_ids.append(handler_id)
 
 
@@ -63,8 +101,12 @@ class _CompensateMixin:
         self.activity_ref = activity_ref
 
     def _run_hook(self, my_task):
-        compensate(my_task, self.activity_ref)
-        return super()._run_hook(my_task)
+        queue = records.take(my_task.workflow.top_workflow, my_task.workflow, self.activity_ref)
+        if not queue:
+            return super()._run_hook(my_task)
+        my_task.internal_data[QUEUE] = queue[1:]
+        _start_handler(my_task, queue[0])
+        return None  # STARTED until the last handler completes (handler_done)
 
 
 class CompensationThrowEvent(_CompensateMixin, IntermediateThrowEvent):
@@ -97,68 +139,35 @@ def parser_overrides(classes: dict) -> dict:
 
 
 # --- running ------------------------------------------------------------------------------------
-def _scope(workflow) -> list[str]:
-    """bpmn ids of the sub-process tasks enclosing `workflow`, outermost first."""
-    path = []
-    while workflow.parent_task_id is not None:
-        parent = workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
-        path.append(parent.task_spec.bpmn_id)
-        workflow = parent.workflow
-    return path[::-1]
+def handler_done(workflow, handler) -> None:
+    """A handler completed: run the throw's next one, or let the throw go on after the last."""
+    throw = handler.parent
+    if throw is None or not isinstance(throw.task_spec, _CompensateMixin) or throw.state != TaskState.STARTED:
+        return
+    # What the handler changed reaches the process; the snapshot it started from does not.
+    started = data.merge(copy_value(throw.internal_data.pop(SNAPSHOT, {})), throw.data)
+    changed = {k: v for k, v in handler.data.items() if k not in started or started[k] != v}
+    throw.data.update(copy_value(changed))
+    queue = throw.internal_data.get(QUEUE, [])
+    if queue:
+        throw.internal_data[QUEUE] = queue[1:]
+        _start_handler(throw, queue[0])
+    else:
+        throw.internal_data.pop(QUEUE, None)
+        throw.complete()
 
 
-def record(top) -> None:
-    """Keep a compact record of every completed activity that has a compensation handler."""
-    from app.engine.state import all_workflows
-
-    records = top.data.get(RECORDS, [])
-    for wf in all_workflows(top):
-        handlers = getattr(wf.spec, "compensation", {})
-        for task in wf.tasks.values():
-            handler = handlers.get(task.task_spec.bpmn_id)
-            if handler is None or task.state != TaskState.COMPLETED or task.internal_data.get(RECORDED):
-                continue
-            task.internal_data[RECORDED] = True
-            records.append(
-                {
-                    "activity": task.task_spec.bpmn_id,
-                    "handler": handler,
-                    "scope": _scope(wf),
-                    "at": task.last_state_change,
-                    "data": copy_value(task.data),
-                }
-            )
-    if records:
-        top.data[RECORDS] = records
-
-
-def _in_scope(entry: dict, scope: list[str], activity_ref: str | None) -> bool:
-    inner = entry["scope"]
-    if inner[: len(scope)] != scope:
-        return False
-    if activity_ref is None:
-        return True
-    below = inner[len(scope) :]
-    return (below[0] if below else entry["activity"]) == activity_ref
-
-
-def compensate(throw_task, activity_ref: str | None) -> None:
-    """Run the handlers of the completed activities in the throw's scope, newest first."""
-    top = throw_task.workflow.top_workflow
-    record(top)
-    scope = _scope(throw_task.workflow)
-    records = top.data.get(RECORDS, [])
-    chosen = [e for e in records if _in_scope(e, scope, activity_ref)]
-    top.data[RECORDS] = [e for e in records if e not in chosen]  # each completion is undone once
-    for entry in sorted(chosen, key=lambda e: e["at"], reverse=True):
-        _run_handler(throw_task, entry)
-
-
-def _run_handler(throw_task, entry: dict) -> None:
+def _start_handler(throw_task, entry: dict) -> None:
     spec = throw_task.workflow.spec.task_specs[entry["handler"]]
     handler = throw_task._add_child(spec, TaskState.FUTURE)
     handler.triggered = True  # not one of the throw's outputs: keep it when the throw completes
-    handler.data = {**copy_value(entry["data"]), **copy_value(throw_task.data)}
-    handler._set_state(TaskState.READY)
-    handler.run()
-    throw_task.data.update(copy_value(handler.data))
+    handler.data = copy_value(entry["data"])
+    throw_task.internal_data[SNAPSHOT] = entry["data"]
+    if entry["own"]:  # a compensation event subprocess works inside the sub-process it compensates
+        handler.internal_data[records.COMPENSATES] = {
+            "scope": [*entry["scope"], entry["activity"]],
+            "scope_ids": [*entry["scope_ids"], entry["task"]],
+        }
+    # Not spec._update: its readiness test wants an incoming flow, which a handler never has.
+    if spec._update_hook(handler):  # the throw's current variables on top; a sub-process starts here
+        handler._set_state(TaskState.READY)

@@ -28,7 +28,7 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
 )
 from SpiffWorkflow.bpmn.parser.ProcessParser import ProcessParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
-from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, StartEvent
+from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, StartEvent, SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -50,6 +50,18 @@ _ESP_XPATHS = [
 
 class BatonEventSubprocess(EventSubprocess):
     """An event subprocess task: STARTED while it listens, FIRED once its start event caught."""
+
+    event_triggered = True  # not a scope of its own for compensation
+
+
+class CompensationEventSubprocess(SubWorkflowTask):
+    """An event subprocess with a compensation start event: it never listens; it runs as the
+    compensation handler of its completed sub-process (app.engine.compensation)."""
+
+    event_triggered = True
+
+    def test(self):
+        pass  # the library's check wants an incoming flow; a handler never has one
 
 
 class EventSubprocessStart(StartEvent):
@@ -138,7 +150,7 @@ def start_event_parser(base):
 
     class EventSubprocessStartParser(base):
         def create_task(self):
-            if not _in_event_subprocess(self.node):
+            if not _in_event_subprocess(self.node) or self.node.find(compensation.COMPENSATE) is not None:
                 return super().create_task()
             definition = self.get_event_definition(_ESP_XPATHS)
             self.spec_class = EventSubprocessStart
@@ -157,6 +169,9 @@ def subprocess_parser(base):
     class EventSubprocessParser(base):
         def create_task(self):
             if self.node.get("triggeredByEvent") != "true":
+                return super().create_task()
+            if compensation.is_compensation_event_subprocess(self.node):
+                self.spec_class = CompensationEventSubprocess
                 return super().create_task()
             # The Camunda parser reads no triggeredByEvent: it ran the handler as a plain subprocess.
             self.spec_class = BatonEventSubprocess
@@ -180,11 +195,22 @@ class BatonProcessParser(ProcessParser):
         start = self.spec.start
         for node in self.xpath("./bpmn:subProcess[@triggeredByEvent='true']"):
             task_spec = self.spec.task_specs[node.get("id")]
+            if compensation.is_compensation_event_subprocess(node):
+                _disconnect(start, task_spec)
+                _disconnect(task_spec, self.spec.end)
+                continue
             if task_spec not in start.outputs:
                 start.connect(task_spec)
                 task_spec.connect(self.spec.end)
             if task_spec.spec in start.trigger_specs:
                 start.trigger_specs.remove(task_spec.spec)
+
+
+def _disconnect(source, target) -> None:
+    if target.name in source._outputs:
+        source._outputs.remove(target.name)
+    if source.name in target._inputs:
+        target._inputs.remove(source.name)
 
 
 def parser_overrides(classes: dict) -> dict:

@@ -30,6 +30,7 @@ from SpiffWorkflow.bpmn.specs.defaults import ParallelMultiInstanceTask, Sequent
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import expressions
+from app.engine.compensation_records import LOCALS
 from app.engine.data import copy_value
 from app.engine.expression_errors import ExpressionError
 
@@ -114,9 +115,9 @@ class BatonMultiInstanceMixin:
             index = child.internal_data.get("key_or_index", len(outputs))
             outputs.extend([None] * (index + 1 - len(outputs)))
             outputs[index] = value
-        for local in ("loopCounter", self.element_variable):
-            if local:
-                child.data.pop(local, None)
+        # Its locals leave the data, but a compensation handler of this instance needs them.
+        names = ("loopCounter", self.element_variable)
+        child.internal_data[LOCALS] = {name: child.data.pop(name) for name in names if name in child.data}
         child.data.pop(self.output_collection or "", None)
         written = _written(child)
         result = super().merge_child(workflow, child)

@@ -23,7 +23,11 @@ from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefini
 
 from app.engine.compensation import CompensationEndEvent, CompensationThrowEvent
 from app.engine.cron_timers import CronCycleTimerEventDefinition
-from app.engine.event_subprocess import BatonEventSubprocess, EventSubprocessStart
+from app.engine.event_subprocess import (
+    BatonEventSubprocess,
+    CompensationEventSubprocess,
+    EventSubprocessStart,
+)
 from app.engine.messages import BatonMessageEventDefinition
 
 
@@ -81,6 +85,7 @@ def build_registry():
     config[ServiceTask] = BpmnTaskSpecConverter
     config[BatonServiceTask] = BpmnTaskSpecConverter
     config[BatonEventSubprocess] = SubWorkflowConverter
+    config[CompensationEventSubprocess] = SubWorkflowConverter
     config[EventSubprocessStart] = BoundaryEventConverter  # it has cancel_activity, as a boundary event
     config[CompensationThrowEvent] = EventConverter
     config[CompensationEndEvent] = EventConverter

@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import (
-    compensation,
+    compensation_records,
     event_subprocess,
     fixes,  # noqa: F401  (patches SpiffWorkflow 3.2 before any workflow runs)
 )
@@ -78,7 +78,7 @@ def all_workflows(workflow: BpmnWorkflow) -> list:
 
 def prune(workflow: BpmnWorkflow) -> None:
     """Drop finished tasks that no unfinished task can reach back to, in every (sub)workflow."""
-    compensation.record(workflow)  # compensation must still know what completed once it is pruned
+    compensation_records.record(workflow)  # compensation must still know what completed once it is pruned
     for wf in all_workflows(workflow):
         _reroot(wf)
     live_ids = {tid for wf in all_workflows(workflow) for tid in wf.tasks}

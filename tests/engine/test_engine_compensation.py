@@ -9,7 +9,7 @@ import pytest
 from app.engine.parser import build_parser, load_specs
 from app.engine.runner import ProcessBundle, Runner
 from app.engine.xmlsafe import parse_xml
-from tests.engine.engine_support import ENGINE_DATA, complete_first, raw_library
+from tests.engine.engine_support import ENGINE_DATA, bundle, complete_first, raw_library
 
 ALL = "<bpmn:compensateEventDefinition />"
 
@@ -90,3 +90,94 @@ def test_raw_library_refuses_a_compensation_boundary_event(tmp_path):
     parser.add_bpmn_file(str(path))
     with raw_library(), pytest.raises(ValidationException, match="Unsupported Catch Event"):
         parser.get_spec("booking")
+
+
+# --- a user task as handler: the throw waits for its person (waitForCompletion) -----------------
+
+
+def test_a_user_task_handler_waits_for_its_person_and_the_throw_waits_with_it():
+    b = bundle("booking_by_hand")
+    result = Runner.start(b, {"trip": "rome", "card": "bad", "cancelled": []}).result()
+    result = complete_first(b, result, {"flight": "F-1"}, element_id="book_flight")
+    assert result.status == "waiting", result.error
+    assert [t.element_id for t in result.user_tasks] == ["cancel_flight"]
+    assert sorted(result.active_elements) == ["cancel_flight", "undo"]  # the throw has not gone on
+    assert result.user_tasks[0].data["flight"] == "F-1"  # the data the flight was booked with
+    result = complete_first(b, result, {"refund": 120}, element_id="cancel_flight")
+    assert [t.element_id for t in result.user_tasks] == ["tell_customer"], result.error
+    assert result.variables["cancelled"] == ["H-rome"] and result.variables["refund"] == 120
+    done = sorted(result.history, key=lambda h: h.exited_at)
+    assert [h.element_id for h in done][-3:] == ["cancel_flight", "cancel_hotel", "undo"]
+
+
+def test_a_user_task_handler_is_not_ready_before_the_throw():
+    b = bundle("booking_by_hand")
+    result = Runner.start(b, {"trip": "rome", "card": "good", "cancelled": []}).result()
+    result = complete_first(b, result, {"flight": "F-1"}, element_id="book_flight")
+    assert result.status == "completed" and result.user_tasks == []
+
+
+# --- a compensation event subprocess compensates its sub-process --------------------------------
+
+
+def trip_undone_by_event(inner_undo: str = ALL) -> ProcessBundle:
+    text = model("trip_undone_by_event", ALL).replace("ESP_THROW", inner_undo)
+    roots = {"trip.bpmn": parse_xml(text.encode(), "trip.bpmn")}
+    return ProcessBundle(*load_specs(build_parser(roots), "trip_undone_by_event"), {})
+
+
+def test_a_compensation_event_subprocess_does_not_run_while_its_subprocess_runs():
+    result = Runner.start(trip_undone_by_event(), {"cancelled": []}).result()
+    assert result.active_elements == ["pay"] and result.variables["cancelled"] == []
+    assert "note_undo" not in [h.element_id for h in result.history]
+
+
+def test_compensating_a_subprocess_runs_its_compensation_event_subprocess_with_the_snapshot():
+    b = trip_undone_by_event()
+    result = complete_first(b, Runner.start(b, {"cancelled": []}).result())
+    assert result.status == "completed", result.error
+    # The event subprocess runs instead of the default; its own throw undoes the trip's activities.
+    assert result.variables["cancelled"] == ["trip of H-1/F-1", "F-1", "H-1"]
+    history = [h.element_id for h in result.history]
+    assert history.index("note_undo") < history.index("cancel_flight") < history.index("cancel_hotel")
+
+
+def test_a_compensation_event_subprocess_can_undo_one_inner_activity():
+    b = trip_undone_by_event('<bpmn:compensateEventDefinition activityRef="book_hotel" />')
+    result = complete_first(b, Runner.start(b, {"cancelled": []}).result())
+    assert result.status == "completed", result.error
+    assert result.variables["cancelled"] == ["trip of H-1/F-1", "H-1"]
+
+
+# --- multi-instance: one handler run per completed instance, newest first ------------------------
+
+
+@pytest.mark.parametrize("sequential", ["true", "false"])
+def test_each_completed_instance_of_a_multi_instance_activity_is_compensated(sequential):
+    text = model("mi_compensation", ALL).replace("SEQUENTIAL", sequential)
+    roots = {"mi.bpmn": parse_xml(text.encode(), "mi.bpmn")}
+    b = ProcessBundle(*load_specs(build_parser(roots), "mi_compensation"), {})
+    result = Runner.start(b, {"guests": ["ann", "bob", "cy"], "cancelled": []}).result()
+    assert "guest" not in result.variables  # the instance's locals stay its own
+    result = complete_first(b, result)
+    assert result.status == "completed", result.error
+    assert result.variables["cancelled"] == ["cy:2", "bob:1", "ann:0"]  # reverse completion order
+    assert [h.element_id for h in result.history].count("cancel_room") == 3
+
+
+# --- loops: the records stay bounded ----------------------------------------------------------
+
+
+def test_a_loop_keeps_one_compensation_record_per_activity_and_scope():
+    b = bundle("compensation_loop")
+    result = Runner.start(b, {"turn": 1, "limit": 60, "released": [], "refunded": []}).result()
+    sizes = {}
+    for turn in range(1, 60):
+        result = complete_first(b, result)
+        sizes[turn] = len(result.state)
+    assert result.state.count('"activity":"reserve"') == 1 and result.state.count('"activity":"charge"') == 1
+    assert sizes[59] <= sizes[5] * 1.1
+    result = complete_first(b, result)
+    assert result.status == "completed", result.error
+    # A re-executed activity replaced its earlier record: the latest turn is undone, once.
+    assert result.variables["refunded"] == [60] and result.variables["released"] == [60]
