@@ -92,6 +92,21 @@ def is_listening(task) -> bool:
     return isinstance(task.task_spec, BatonEventSubprocess) and not task.internal_data.get(FIRED)
 
 
+def listening_task_ids(top) -> set:
+    """Ids of listening event subprocess tasks and of the tasks inside them (their start events):
+    nothing there has happened yet, so none of it is active or belongs in the history."""
+    from app.engine.state import all_workflows
+
+    ids = set()
+    for wf in all_workflows(top):
+        for task in wf.tasks.values():
+            if is_listening(task) and not task.has_state(TaskState.FINISHED_MASK):
+                ids.add(task.id)
+                inner = top.subprocesses.get(task.id)
+                ids.update(inner.tasks if inner is not None else ())
+    return ids
+
+
 def _current_data(esp_task) -> dict:
     # The event subprocess sees the enclosing process's variables as they are now.
     merged: dict = {}
@@ -110,7 +125,10 @@ def _fires_again(definition) -> bool:
 
 
 def fire(esp_task, interrupting: bool, again: bool = True) -> None:
+    from app.engine.state import mark_entered
+
     esp_task.internal_data[FIRED] = True
+    mark_entered(esp_task)  # it is entered when it fires, not while it listened
     if interrupting:
         _cancel_siblings(esp_task)
     elif again:

@@ -12,6 +12,9 @@ worse than either. `unpatched()` restores the library for tests that prove a fau
 - Task.run: ran a task in any state; only a READY task runs now.
 - _EndJoin (a process's end): waited for every unfinished task, so an event subprocess that
   listens but never fires kept its process open forever; listeners are cancelled instead.
+- ErrorEventDefinition.throw: an error that no boundary event or event subprocess caught, at
+  any level, was dropped and the process went on as if the activity had succeeded; now the
+  throwing task fails (an incident), as BPMN 2.0 (10.5.5) leaves an uncaught error unresolved.
 
 Camunda multi-instance rewrote the shared, cached spec on its first run; Baton parses
 multi-instance activities itself (app.engine.multi_instance) without touching the spec.
@@ -24,6 +27,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.control import _EndJoin
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.task import Task
@@ -106,6 +110,19 @@ def _end_join_run_hook(self, my_task):
     return _ORIGINALS[(_EndJoin, "_run_hook")](self, my_task)
 
 
+def _error_throw(self, my_task):
+    top = my_task.workflow.top_workflow
+    before = len(top.bpmn_events)
+    _ORIGINALS[(ErrorEventDefinition, "throw")](self, my_task)
+    uncaught = [e for e in top.bpmn_events[before:] if e.event_definition is self]
+    if uncaught:
+        top.bpmn_events = [e for e in top.bpmn_events if e not in uncaught]
+        code = self.code or self.name
+        raise WorkflowTaskException(
+            f"BPMN error '{code}' was not caught by any enclosing scope", task=my_task
+        )
+
+
 _PATCHES = {
     (DeepMerge, "merge"): staticmethod(_merge),
     (UnstructuredJoin, "_update_hook"): _join_update_hook,
@@ -114,8 +131,11 @@ _PATCHES = {
     (Task, "run"): _task_run,
     (_EndJoin, "_check_threshold_unstructured"): _end_join_threshold,
     (_EndJoin, "_run_hook"): _end_join_run_hook,
+    (ErrorEventDefinition, "throw"): _error_throw,
 }
-_ORIGINALS = {key: key[0].__dict__[key[1]] for key in _PATCHES}
+_OWN = {key for key in _PATCHES if key[1] in key[0].__dict__}
+# ErrorEventDefinition inherits its throw from CodeEventDefinition: unpatched() deletes ours.
+_ORIGINALS = {key: key[0].__dict__[key[1]] if key in _OWN else getattr(*key) for key in _PATCHES}
 
 
 def apply() -> None:
@@ -128,7 +148,10 @@ def apply() -> None:
 def unpatched():
     """Run a block against the library as shipped (tests use it to prove a fault exists)."""
     for (owner, name), original in _ORIGINALS.items():
-        setattr(owner, name, original)
+        if (owner, name) in _OWN:
+            setattr(owner, name, original)
+        else:
+            delattr(owner, name)  # the inherited method shows through again
     try:
         yield
     finally:

@@ -19,6 +19,7 @@ from app.engine import visits
 from app.engine.cron_timers import elapse
 from app.engine.data import copy_value
 from app.engine.errors import NotReady, StepError
+from app.engine.event_subprocess import listening_task_ids
 from app.engine.messages import message_event
 from app.engine.scripting import BatonScriptEngine
 from app.engine.specs import BatonServiceTask
@@ -311,7 +312,10 @@ class Runner:
     # --- reporting ----------------------------------------------------------------------------
     def result(self) -> StepResult:
         """Collect history, mark what was reached, prune, and serialise: one call per save."""
-        tasks = [t for wf in live.all_workflows(self.workflow) for t in wf.tasks.values()]
+        listening = listening_task_ids(self.workflow)
+        tasks = [
+            t for wf in live.all_workflows(self.workflow) for t in wf.tasks.values() if t.id not in listening
+        ]
         now = time.time()
         for task in tasks:
             if task.has_state(REACHED):

@@ -193,3 +193,107 @@ def test_an_event_nobody_catches_is_dropped_and_the_state_still_saves(kind):
     b = esp_bundle("message")  # its event subprocess listens for a message only
     result = complete_first(b, Runner.start(b, {"throw": kind}).result(), element_id="work")
     assert result.status == "waiting" and ready(result) == ["more"] and result.state
+
+
+def test_a_listening_event_subprocess_is_not_an_active_element():
+    b = esp_bundle("message", interrupting=False)
+    result = Runner.start(b, {"throw": "none"}).result()
+    assert result.active_elements == ["work"]
+    result = trigger(b, result, "message")  # once fired, it is active like any subprocess
+    assert sorted(result.active_elements) == ["handle", "on_event", "work"]
+    result = complete_first(b, complete_first(b, result, element_id="work"), element_id="handle")
+    assert result.status == "completed"
+    history = [h.element_id for h in result.history]
+    # The fresh listener armed after it fired was cancelled at the end without ever being entered.
+    assert history.count("on_event") == 1 and "cancelled" not in {h.state for h in result.history}
+
+
+# --- errors and escalations across nested subprocesses ---------------------------------------------
+
+CODES = {
+    "broken": '<bpmn:errorEventDefinition errorRef="e_broken" />',
+    "other": '<bpmn:errorEventDefinition errorRef="e_other" />',
+    "any": "<bpmn:errorEventDefinition />",
+    "late": '<bpmn:escalationEventDefinition escalationRef="x_late" />',
+    "x_other": '<bpmn:escalationEventDefinition escalationRef="x_other" />',
+    "x_any": "<bpmn:escalationEventDefinition />",
+}
+NEVER = '<bpmn:timerEventDefinition><bpmn:timeDuration>"P1Y"</bpmn:timeDuration></bpmn:timerEventDefinition>'
+ESP = (
+    '<bpmn:subProcess id="outer_esp" triggeredByEvent="true"><bpmn:startEvent id="esp_start">{}'
+    '</bpmn:startEvent><bpmn:userTask id="esp_handled" /><bpmn:endEvent id="esp_end" />'
+    '<bpmn:sequenceFlow id="e1" sourceRef="esp_start" targetRef="esp_handled" />'
+    '<bpmn:sequenceFlow id="e2" sourceRef="esp_handled" targetRef="esp_end" /></bpmn:subProcess>'
+)
+
+
+def nested_model(throw: str, inner: str | None, outer: str | None, esp: str | None = None) -> str:
+    """An error or escalation thrown two levels deep (in `inner`, inside `outer`), caught by a
+    boundary event on `inner` or `outer`, or by an event subprocess of `outer`."""
+    text = (ENGINE_DATA / "nested_errors.bpmn").read_text().replace("THROW", CODES[throw])
+    for where, code in (("INNER", inner), ("OUTER", outer)):
+        # No catcher: a boundary event that catches nothing of this kind, a timer that never comes.
+        text = text.replace(f"{where}_CATCH", CODES[code] if code else NEVER)
+    return text.replace("OUTER_ESP", ESP.format(CODES[esp]) if esp else "")
+
+
+def nested_run(*catchers):
+    roots = {"nested.bpmn": parse_xml(nested_model(*catchers).encode(), "nested.bpmn")}
+    b = ProcessBundle(*load_specs(build_parser(roots), "nested_errors"), {})
+    return complete_first(b, Runner.start(b, {}).result(), element_id="work")
+
+
+@pytest.mark.parametrize(
+    ("catchers", "handled_by"),
+    [
+        (("broken", "broken", "broken"), "inner_handled"),  # the nearest boundary wins
+        (("broken", "any", "broken"), "inner_handled"),  # a catch-all boundary catches it too
+        (("broken", "other", "broken"), "outer_handled"),  # another code passes it up
+        (("broken", "other", "any"), "outer_handled"),
+        (("broken", "other", None, "broken"), "esp_handled"),  # the outer event subprocess
+        (("broken", "other", None, "any"), "esp_handled"),
+        (("broken", "broken", None, "broken"), "inner_handled"),  # nearer than the event subprocess
+        (("late", "late", "late"), "inner_handled"),
+        (("late", "x_any", "late"), "inner_handled"),
+        (("late", "x_other", "late"), "outer_handled"),
+        (("late", "x_other", "x_any"), "outer_handled"),
+        (("late", "x_other", None, "late"), "esp_handled"),
+    ],
+)
+def test_an_error_or_escalation_two_levels_deep_is_caught_by_the_nearest_matching_scope(catchers, handled_by):
+    result = nested_run(*catchers)
+    assert result.status == "waiting" and [t.element_id for t in result.user_tasks] == [handled_by], (
+        result.error
+    )
+    assert "work" not in result.active_elements
+
+
+@pytest.mark.parametrize("catchers", [("broken", None, None), ("broken", "other", "other")])
+def test_an_error_nobody_catches_is_an_incident_at_the_throw(catchers):
+    result = nested_run(*catchers)
+    assert result.status == "failed" and result.error.element_id == "throw_it"
+    assert "not caught" in result.error.message and result.user_tasks == []
+
+
+def test_an_escalation_nobody_catches_lets_the_process_go_on():
+    result = nested_run("late", "x_other", "x_other")
+    assert result.status == "waiting" and [t.element_id for t in result.user_tasks] == ["after"]
+
+
+def test_raw_library_drops_an_uncaught_error_and_goes_on(tmp_path):
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+    from SpiffWorkflow.camunda.parser import CamundaParser
+    from SpiffWorkflow.util.task import TaskState
+
+    path = tmp_path / "nested_errors.bpmn"
+    path.write_text(nested_model("broken", None, None))
+    parser = CamundaParser()
+    parser.add_bpmn_file(str(path))
+    with raw_library():
+        workflow = BpmnWorkflow(
+            parser.get_spec("nested_errors"), parser.get_subprocess_specs("nested_errors")
+        )
+        workflow.do_engine_steps()
+        workflow.get_tasks(state=TaskState.READY, manual=True)[0].run()
+        workflow.do_engine_steps()
+    assert raw_ready(workflow) == ["after"]  # as if the failed work had succeeded
