@@ -14,7 +14,8 @@ event (intermediate or end, with or without activityRef) takes the records of it
 runs their handlers one after the other, newest first, each with the data the activity
 completed with plus the current variables. The throw waits (waitForCompletion): it stays
 STARTED while a handler runs, so a user task handler waits for its person like any user task,
-and the throw goes on when the last handler completed. A compensation event subprocess runs as
+and the throw goes on when the last handler completed (waitForCompletion="false" is read as
+true: the handlers run one after the other). A compensation event subprocess runs as
 the handler of its completed sub-process, inside that sub-process's scope: a compensation throw
 in it compensates the sub-process's own activities.
 """

@@ -51,7 +51,7 @@ def record(top) -> None:
     """Record every newly finished compensable activity instance of the workflow tree."""
     from app.engine.state import all_workflows
 
-    records = top.data.get(RECORDS, [])
+    records = [_upgraded(r, i) for i, r in enumerate(top.data.get(RECORDS, []))]
     for wf in all_workflows(top):
         handlers = getattr(wf.spec, "compensation", {})
         for task in wf.tasks.values():
@@ -66,6 +66,15 @@ def record(top) -> None:
             task.internal_data[RECORDED] = True
     if records:
         top.data[RECORDS] = records
+
+
+def _upgraded(entry: dict, index: int) -> dict:
+    """A record saved before records knew their scope instance and run: its scope's bpmn ids stand
+    in for the instance ids (an activity outside sub-processes is matched exactly as before)."""
+    if "scope_ids" not in entry:
+        legacy = f"legacy-{index}"
+        entry.update(own=False, scope_ids=list(entry["scope"]), task=legacy, run=legacy)
+    return entry
 
 
 def _is_subprocess(task) -> bool:

@@ -1,8 +1,13 @@
 """Compensation: handlers of completed activities run in reverse order when a compensation event
-is thrown, also after the activities were pruned from the live state and inside sub-processes.
+is thrown, also after the activities were pruned from the live state and inside sub-processes; a
+user task handler waits for its person and the throw waits for it; a compensation event
+subprocess undoes its sub-process; each multi-instance instance is undone; loops stay bounded.
 SpiffWorkflow 3.2 has no compensation; the raw library refuses the model."""
 
 from __future__ import annotations
+
+import dataclasses
+import re
 
 import pytest
 
@@ -181,3 +186,13 @@ def test_a_loop_keeps_one_compensation_record_per_activity_and_scope():
     assert result.status == "completed", result.error
     # A re-executed activity replaced its earlier record: the latest turn is undone, once.
     assert result.variables["refunded"] == [60] and result.variables["released"] == [60]
+
+
+def test_a_record_saved_before_scope_instances_were_kept_is_still_compensated():
+    b = booking()
+    result = Runner.start(b, {"trip": "rome", "card": "bad", "cancelled": []}).result()
+    old = '{"activity":"book_hotel","handler":"cancel_hotel","scope":[],"at":1.0,"data":{"hotel":"H-old"}}'
+    state = re.sub(r'"baton_compensable":\[.*?\}\}\]', '"baton_compensable":[' + old + "]", result.state)
+    assert state != result.state
+    result = complete_first(b, dataclasses.replace(result, state=state), {"flight": "F-1"})
+    assert result.variables["cancelled"] == ["F-1", "H-rome"], result.error  # current values win
