@@ -104,12 +104,18 @@ def summary(where: list, group_by: str, now: datetime, items: list[dict] | None 
 def _closed_query(where: list, group_by: str):
     column = GROUPINGS[group_by]
     met = func.sum(case((SlaClock.elapsed_hours < SlaClock.target_hours, 1), else_=0))
-    wall = func.avg(func.extract("epoch", SlaClock.stopped_at - SlaClock.started_at) / 3600.0)
+    wall = func.avg(_wall_clock_hours())
     return (
         select(column, func.count(), met, func.avg(SlaClock.elapsed_hours), wall)
         .where(*where, SlaClock.stopped_at.is_not(None))
         .group_by(column)
     )
+
+
+def _wall_clock_hours():
+    if db.session.get_bind().dialect.name == "sqlite":  # the embedded default: no interval arithmetic
+        return (func.julianday(SlaClock.stopped_at) - func.julianday(SlaClock.started_at)) * 24.0
+    return func.extract("epoch", SlaClock.stopped_at - SlaClock.started_at) / 3600.0
 
 
 def _empty_row(name: str, key) -> dict:
