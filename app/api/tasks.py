@@ -41,8 +41,11 @@ def unclaim_task(task_id: UUID):
 @api_bp.post("/tasks/<uuid:task_id>/complete")
 def complete_task(task_id: UUID):
     data = load(CompleteTaskSchema(), request.get_json(silent=True))
-    task = service.complete_task(g.user, task_id, data["variables"], data["signature"], data["reason"])
-    return jsonify(task_schema.dump(task))
+    done = service.complete_task(g.user, task_id, data["variables"], data["signature"], data["reason"])
+    body = task_schema.dump(done.task)
+    body["instance"] = {"id": str(done.instance.id), "status": done.instance.status}
+    body["next_tasks"] = task_schema.dump(done.next_tasks, many=True)
+    return jsonify(body)
 
 
 @api_bp.post("/tasks/<uuid:task_id>/delegate")

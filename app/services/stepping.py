@@ -37,11 +37,12 @@ def persist_step(
 
     `new` says the instance was created in this transaction: it has no rows to read or clear yet.
     """
+    open_ids = set() if new else _open_task_ids(instance, elements)  # sees earlier steps' rows too
     with db.session.no_autoflush:  # one UPDATE of the instance at the end, not one per query in between
-        _persist(instance, result, elements, completed_task_id, actor, new)
+        _persist(instance, result, elements, open_ids, completed_task_id, actor, new)
 
 
-def _persist(instance, result: StepResult, elements: dict, completed_task_id, actor, new) -> None:
+def _persist(instance, result: StepResult, elements: dict, open_ids, completed_task_id, actor, new) -> None:
     now = utcnow()
     if result.status == "completed" and instance.ended_at is None:
         instance.ended_at = now
@@ -49,7 +50,7 @@ def _persist(instance, result: StepResult, elements: dict, completed_task_id, ac
     instance.variables = result.variables
     instance.active_elements = result.active_elements
     _save_state(instance, result.state, new)
-    _sync_user_tasks(instance, result, elements, completed_task_id, actor, now, new)
+    _sync_user_tasks(instance, result, elements, open_ids, completed_task_id, actor, now)
     _sync_subscriptions(instance, result, new)
     if result.history:
         db.session.add_all(HistoryEntry(instance_id=instance.id, **vars(h)) for h in result.history)
@@ -99,18 +100,14 @@ def _has_people(elements: dict) -> bool:
     return any(e.get("type") in _PEOPLE_TYPES for e in elements.values())
 
 
-def _sync_user_tasks(
-    instance, result: StepResult, elements: dict, completed_task_id, actor, now, new
-) -> None:
-    open_ids = (
-        set()
-        if new or not _has_people(elements)
-        else set(
-            db.session.execute(
-                select(UserTask.id).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
-            ).scalars()
-        )
-    )
+def _open_task_ids(instance, elements: dict) -> set:
+    if not _has_people(elements):
+        return set()
+    query = select(UserTask.id).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
+    return set(db.session.execute(query).scalars())
+
+
+def _sync_user_tasks(instance, result: StepResult, elements: dict, open_ids, completed_task_id, actor, now):
     ready = {t.task_id: t for t in result.user_tasks}
     gone = open_ids - set(ready)
     if completed_task_id in gone:
@@ -123,8 +120,8 @@ def _sync_user_tasks(
         for task_id in ready
         if task_id not in open_ids
     ]
-    if new:
-        instance.started_with_tasks = created  # all its open tasks: the start response needs no query
+    if not open_ids - gone - {completed_task_id}:
+        instance.open_tasks_known = created  # all its open tasks: the response needs no query
 
 
 def _close(task_id, status: str, now: datetime, actor: str | None) -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from sqlalchemy import exists, func, or_, select
 
 from app.engine.errors import NotReady
 from app.errors import Conflict, Forbidden, NotFound
 from app.extensions import db
-from app.models import TaskCandidate, User, UserTask
+from app.models import ProcessInstance, TaskCandidate, User, UserTask
 from app.models.instances import SUSPENDED
 from app.models.tasks import OPEN
 from app.services import audit, delegation, signatures
@@ -99,10 +101,10 @@ def tasks_of_instance(user: User, instance) -> list[UserTask]:
     """The open tasks of one instance that `user` may see (no count: this is part of an instance view).
 
     An instance has few open tasks: read them by the instance index and check each in Python, rather
-    than run the inbox's visibility query for a handful of rows. An instance started in this request
-    already holds its open tasks (every one is new): no query at all.
+    than run the inbox's visibility query for a handful of rows. An instance stepped in this request
+    often knows its open tasks already (all of them new, or none left): no query at all.
     """
-    rows = getattr(instance, "started_with_tasks", None)
+    rows = getattr(instance, "open_tasks_known", None)
     if rows is None:
         query = select(UserTask).where(
             UserTask.tenant_id == user.tenant_id, UserTask.instance_id == instance.id, UserTask.status == OPEN
@@ -161,13 +163,19 @@ def delegate_task(user: User, task_id, to_username: str) -> UserTask:
     return task
 
 
+class Completion(NamedTuple):
+    task: UserTask
+    instance: ProcessInstance
+    next_tasks: list[UserTask]  # the instance's open tasks this user may work on now
+
+
 def complete_task(
     user: User,
     task_id,
     variables: dict | None = None,
     signature: dict | None = None,
     reason: str | None = None,
-) -> UserTask:
+) -> Completion:
     """Complete a ready user task with variables and advance its instance; a second completion is a 409.
 
     A task whose model asks for a signature (property signatureRole) needs `signature` {decision, role};
@@ -195,7 +203,7 @@ def complete_task(
         signatures.sign(user, instance, task, role, signature["decision"], reason)
     audit.record(user, "task.complete", task, after={"variables": variables}, reason=reason)
     commit_step()
-    return task
+    return Completion(task, instance, tasks_of_instance(user, instance))
 
 
 def _require_open(task: UserTask) -> None:

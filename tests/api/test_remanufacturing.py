@@ -29,6 +29,10 @@ def _complete(api, instance_id, element_id, **variables):
     assert [t["element_id"] for t in tasks] == [element_id], tasks
     done = api.post(f"/tasks/{tasks[0]['id']}/complete", json={"variables": variables})
     assert done.status_code == 200, done.json
+    # The answer already says where the instance is now: the same as asking again.
+    now_open = api.get(f"/tasks?instance_id={instance_id}").json["items"]
+    assert [t["id"] for t in done.json["next_tasks"]] == [t["id"] for t in now_open]
+    assert done.json["instance"]["status"] == _instance(api, instance_id)["status"]
 
 
 def _to_inspection(api, instance_id):

@@ -47,3 +47,16 @@ def test_instances_are_filtered_by_outcome(leave):
     complete(leave, no, "Task_manager_review", approved=False)
     rejected = leave.get("/instances?outcome=rejected").json
     assert [i["id"] for i in rejected["items"]] == [no] and rejected["total"] == 1
+
+
+def test_the_next_task_is_offered_only_to_whom_it_belongs(leave, as_user):
+    iid = start(leave, "leave_request", days=15, leave_type="unpaid")
+    manager = as_user("mona", groups=["managers"])
+    task = open_tasks(leave, iid)[0]
+    done = manager.post(f"/tasks/{task['id']}/complete", json={"variables": {"approved": True}}).json
+    assert done["status"] == "completed" and done["instance"] == {"id": iid, "status": "waiting"}
+    assert done["next_tasks"] == []  # HR review waits, but for hr: not for the manager
+    hr = as_user("hank", groups=["hr"])
+    hr_task = open_tasks(hr, iid)[0]
+    done = hr.post(f"/tasks/{hr_task['id']}/complete", json={"variables": {"approved": True}}).json
+    assert [t["element_id"] for t in done["next_tasks"]] == ["Task_record"]
