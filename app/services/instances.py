@@ -119,11 +119,12 @@ def get_instance(tenant_id: str, instance_id) -> ProcessInstance:
     return instance
 
 
-def lock_instance(tenant_id: str, instance_id) -> ProcessInstance:
+def lock_instance(tenant_id: str, instance_id, what: str | None = None) -> ProcessInstance:
     """Load the instance holding its row lock (PostgreSQL) until the caller commits.
 
     One instance is advanced by one request or worker at a time; a writer that loses the race
-    on SQLite is caught by the version column instead.
+    on SQLite is caught by the version column instead. `instance_id` may be a subquery; `what`
+    names what was asked for in the 404.
     """
     instance = db.session.execute(
         select(ProcessInstance)
@@ -132,7 +133,7 @@ def lock_instance(tenant_id: str, instance_id) -> ProcessInstance:
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
     if instance is None or instance.tenant_id != tenant_id:
-        raise NotFound(f"process instance {instance_id} does not exist")
+        raise NotFound(f"{what or f'process instance {instance_id}'} does not exist")
     return instance
 
 

@@ -113,8 +113,8 @@ def tasks_of_instance(user: User, instance) -> list[UserTask]:
     return [task for task in rows if may_work_on(user, task)]
 
 
-def get_task(user: User, task_id) -> UserTask:
-    task = db.session.get(UserTask, task_id)
+def get_task(user: User, task_id, fresh: bool = False) -> UserTask:
+    task = db.session.get(UserTask, task_id, populate_existing=fresh)
     if task is None or task.tenant_id != user.tenant_id:
         raise NotFound(f"task {task_id} does not exist")
     if not may_work_on(user, task):
@@ -182,9 +182,9 @@ def complete_task(
     one marked reasonRequired=true, and every rejection, needs a `reason`.
     """
     variables = check_variables(variables)
-    task = get_task(user, task_id)
-    instance = lock_instance(user.tenant_id, task.instance_id)
-    db.session.refresh(task)
+    # The instance is locked first, so the task read next is current: a rival completion is a 409.
+    instance = lock_instance(user.tenant_id, task_owner(task_id), what=f"task {task_id}")
+    task = get_task(user, task_id, fresh=True)
     _require_open(task)
     if instance.status == SUSPENDED:
         raise Conflict("the instance is suspended; resume it before completing its tasks")
@@ -204,6 +204,11 @@ def complete_task(
     audit.record(user, "task.complete", task, after={"variables": variables}, reason=reason)
     commit_step()
     return Completion(task, instance, tasks_of_instance(user, instance))
+
+
+def task_owner(task_id):
+    """The instance of a task, as an expression: lock_instance reads it in its own statement."""
+    return select(UserTask.instance_id).where(UserTask.id == task_id).scalar_subquery()
 
 
 def _require_open(task: UserTask) -> None:
