@@ -4,6 +4,7 @@ and write bench-results/bench.json.
     .venv/bin/python scripts/bench.py              # the full run (15 s per load step)
     .venv/bin/python scripts/bench.py --quick      # a smoke run (~3 s per step, smaller seeds)
     .venv/bin/python scripts/bench.py --only b1,b3 --workers 4 --threads 2 --duration 10
+    .venv/bin/python scripts/bench.py --only b3 --reuse-db   # seed B3's million rows once, then reuse
 
 Scenarios: B1 throughput (+ pgbench -N baseline, + the half-load p99), B1b the remanufacturing
 example, B2 history cost (scripts/bench_engine.py), B3 inbox on 1,000,000 open tasks, B4 timers,
@@ -58,6 +59,12 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         "--profile", action="store_true", help="py-spy record one worker during B1 (8 clients)"
     )
     parser.add_argument("--keep-db", action="store_true", help="leave baton_bench behind for inspection")
+    parser.add_argument(
+        "--reuse-db",
+        action="store_true",
+        help="keep and reuse the bench database (migrated, users and B3's seed kept): seeding "
+        "1,000,000 inbox rows takes minutes; implies --keep-db",
+    )
     args = parser.parse_args(argv)
     settings = Settings(
         pg_url=args.pg_url.rstrip("/"),
@@ -72,7 +79,8 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     settings.only = tuple(s.strip().lower() for s in args.only.split(",") if s.strip())
     if args.quick:
         settings.inbox_rows, settings.active_instances = 100_000, 1_000
-    settings.keep_db = args.keep_db
+    settings.reuse_db = args.reuse_db
+    settings.keep_db = args.keep_db or args.reuse_db
     return settings
 
 
@@ -83,7 +91,7 @@ def run(settings: Settings) -> dict:
     results: dict = {"settings": _describe(settings), "started_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     stack = Stack.prepare(settings)
     try:
-        tokens = create_fixtures(stack.env)
+        tokens = create_fixtures(stack.env, reuse=settings.reuse_db)
         stack.start()
         print(
             f"serving on 127.0.0.1:{stack.port}: gunicorn x{settings.workers} "

@@ -19,9 +19,11 @@ def model_files() -> list[tuple[str, bytes]]:
     return [(p.name, p.read_bytes()) for p in paths]
 
 
-def create_fixtures(env: dict) -> dict[str, str]:
+def create_fixtures(env: dict, reuse: bool = False) -> dict[str, str]:
     """Create the admin, the worker (every group the bench processes offer tasks to) and the inbox
-    user (5 of the 50 inbox groups); deploy the models. Returns each user's API token."""
+    user (5 of the 50 inbox groups); deploy the models. Returns each user's API token.
+
+    With `reuse` and the users already there (a kept database), only fresh tokens are made."""
     from app import create_app
     from app.config import Config
     from app.services import identity
@@ -29,6 +31,9 @@ def create_fixtures(env: dict) -> dict[str, str]:
 
     app = create_app(Config.from_env(env))
     with app.app_context():
+        if reuse and identity.find_user("inbox") is not None:
+            users = {"admin": "bench_admin", "bench_worker": "bench_worker", "inbox": "inbox"}
+            return {key: identity.create_token(name, name="bench") for key, name in users.items()}
         admin = identity.create_user("bench_admin", is_admin=True, roles="admin")
         tokens = {"admin": identity.create_token("bench_admin", name="bench")}
         for username, groups in (("bench_worker", ("bench", *REMAN_GROUPS)), ("inbox", INBOX_USER_GROUPS)):

@@ -43,6 +43,7 @@ class Settings:
     only: tuple[str, ...] = ()
     profile: bool = False
     keep_db: bool = False
+    reuse_db: bool = False
     inbox_rows: int = 1_000_000
     active_instances: int = 10_000
 
@@ -65,6 +66,11 @@ def reset_database(pg_url: str, name: str) -> None:
     with psycopg.connect(f"{pg_url}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def database_exists(pg_url: str, name: str) -> bool:
+    with psycopg.connect(f"{pg_url}/postgres", autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
 
 
 def drop_database(pg_url: str, name: str) -> None:
@@ -98,10 +104,11 @@ class Stack:
 
     @classmethod
     def prepare(cls, settings: Settings) -> Stack:
-        """Fresh database, migrated: nothing is serving yet."""
+        """Fresh (or, with reuse_db, the kept) database, migrated: nothing is serving yet."""
         stack = cls(settings, port=free_port(), instance_dir=tempfile.mkdtemp(prefix="baton-bench-"))
         stack.env = server_env(settings, stack.instance_dir, stack.port)
-        reset_database(settings.pg_url, settings.database)
+        if not (settings.reuse_db and database_exists(settings.pg_url, settings.database)):
+            reset_database(settings.pg_url, settings.database)
         subprocess.run(
             [str(VENV_BIN / "flask"), "--app", "app:create_app", "db", "upgrade"],
             cwd=ROOT,
