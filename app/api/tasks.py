@@ -7,7 +7,14 @@ from uuid import UUID
 from flask import g, jsonify, request
 
 from app.api import api_bp
-from app.schemas.core import CompleteTaskSchema, DelegateTaskSchema, TaskQuerySchema, TaskSchema, load
+from app.schemas.core import (
+    CompleteTaskSchema,
+    DelegateTaskSchema,
+    TaskQuerySchema,
+    TaskSchema,
+    load,
+    task_rows_json,
+)
 from app.services import tasks as service
 
 task_schema = TaskSchema()
@@ -15,12 +22,11 @@ task_schema = TaskSchema()
 
 @api_bp.get("/tasks")
 def list_tasks():
+    """The tasks the caller may see, highest priority first; total exact up to 100 past the page."""
     q = load(TaskQuerySchema(), request.args)
-    items, total = service.list_tasks(g.user, **q)
+    rows, total = service.list_tasks(g.user, **q)
     capped = total >= q["offset"] + q["limit"] + service.COUNT_CAP
-    return jsonify(
-        {"items": task_schema.dump(items, many=True), "total": total, "total_is_lower_bound": capped}
-    )
+    return jsonify({"items": task_rows_json(rows), "total": total, "total_is_lower_bound": capped})
 
 
 @api_bp.get("/tasks/<uuid:task_id>")

@@ -110,6 +110,30 @@ class TaskSchema(Schema):
     completed_by = fields.String(allow_none=True)
 
 
+def task_rows_json(rows) -> list[dict]:
+    """What TaskSchema dumps, for the plain rows of a task list: marshmallow's per-field dispatch
+    cost about 2.5 ms for a page of 50 (tests/api pin this to the schema's output)."""
+    return [
+        {
+            **{name: row[name] for name in _PLAIN_TASK_FIELDS},
+            "id": str(row["id"]),
+            "instance_id": str(row["instance_id"]),
+            **{name: _iso(row[name]) for name in _TASK_MOMENTS},
+        }
+        for row in rows
+    ]
+
+
+_TASK_MOMENTS = ("due", "follow_up", "created_at", "completed_at")
+_PLAIN_TASK_FIELDS = tuple(
+    name for name in TaskSchema._declared_fields if name not in (*_TASK_MOMENTS, "id", "instance_id")
+)
+
+
+def _iso(moment):
+    return None if moment is None else moment.isoformat()
+
+
 class CompleteTaskSchema(Request):
     variables = fields.Dict(keys=fields.String(), load_default=dict)
     signature = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)

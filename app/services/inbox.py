@@ -18,7 +18,7 @@ from app.models.definitions import PUBLISHED
 from app.models.tasks import OPEN
 from app.services.deployments import list_definitions
 from app.services.instances import get_instance, history, instance_definition
-from app.services.tasks import visible_to
+from app.services.visibility import visible_to
 
 TABS = ("mine", "groups", "all")
 SORTS = {

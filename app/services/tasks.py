@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import RowMapping, bindparam, exists, func, select
 
 from app.engine.errors import NotReady
 from app.errors import Conflict, Forbidden, NotFound
@@ -12,50 +13,29 @@ from app.extensions import db
 from app.models import ProcessInstance, TaskCandidate, User, UserTask
 from app.models.instances import SUSPENDED
 from app.models.tasks import OPEN
-from app.services import audit, delegation, signatures
+from app.services import audit, signatures
 from app.services.instances import check_variables, commit_step, load_runner, lock_instance
 from app.services.stepping import persist_step
+from app.services.visibility import (
+    may_work_on,
+    on_postgresql,
+    visibility_params,
+    visible_by_params,
+    visible_to,  # noqa: F401  (sla_reports imports it from here)
+)
 
 
-def _candidate(kind: str, names):
-    return exists().where(
-        TaskCandidate.task_id == UserTask.id, TaskCandidate.kind == kind, TaskCandidate.name.in_(list(names))
+def _unclaimed_candidate(kind: str, name):
+    """As in Camunda's task query, a candidate filter lists only tasks nobody has claimed yet."""
+    offered = exists().where(
+        TaskCandidate.task_id == UserTask.id, TaskCandidate.kind == kind, TaskCandidate.name == name
     )
+    return UserTask.assignee.is_(None) & offered
 
 
 # A task list counts at most this many rows past the page: counting 100,000 visible tasks on every
 # inbox request would cost more than the page itself. The API says when a total is a lower bound.
 COUNT_CAP = 100
-
-
-def visible_to(user: User):
-    """The tasks a user may see: assigned to them, offered to them or their groups, or offered to no one.
-
-    Query shape matters at a million open tasks: each EXISTS has OFFSET 0 so PostgreSQL probes the
-    candidates' primary key for the rows it walks (in inbox index order) instead of hashing the whole
-    candidates table first; the page then stops after `limit` visible rows.
-    """
-    if user.is_admin:
-        return UserTask.tenant_id == user.tenant_id
-    names, groups = delegation.acting_for(user)  # their own, and their delegators' (one hop)
-    pairs = [(TaskCandidate.kind == "user") & TaskCandidate.name.in_(list(names))]
-    if groups:
-        pairs.append((TaskCandidate.kind == "group") & TaskCandidate.name.in_(list(groups)))
-    offered = select(1).where(TaskCandidate.task_id == UserTask.id, or_(*pairs)).offset(0).exists()
-    anyone = select(1).where(TaskCandidate.task_id == UserTask.id).offset(0).exists()
-    return (UserTask.tenant_id == user.tenant_id) & or_(
-        UserTask.assignee.in_(names), offered, UserTask.assignee.is_(None) & ~anyone
-    )
-
-
-def may_work_on(user: User, task: UserTask) -> bool:
-    if user.is_admin or task.assignee == user.username:
-        return True
-    names, groups = delegation.acting_for(user)
-    if task.assignee is not None:
-        return task.assignee in names
-    offered = set(task.candidate_users) | set(task.candidate_groups)
-    return not offered or bool(names & set(task.candidate_users)) or bool(groups & set(task.candidate_groups))
 
 
 def list_tasks(
@@ -69,32 +49,60 @@ def list_tasks(
     status=OPEN,
     limit=50,
     offset=0,
-):
-    query = select(UserTask).where(visible_to(user))
-    if status:
-        query = query.where(UserTask.status == status)
-    if assignee:
-        query = query.where(UserTask.assignee == assignee)
-    # As in Camunda's task query, a candidate filter lists only tasks nobody has claimed yet.
-    if candidate_group:
-        query = query.where(UserTask.assignee.is_(None), _candidate("group", [candidate_group]))
-    if candidate_user:
-        query = query.where(UserTask.assignee.is_(None), _candidate("user", [candidate_user]))
-    if instance_id:
-        query = query.where(UserTask.instance_id == instance_id)
-    if definition_key:
-        query = query.where(UserTask.definition_key == definition_key)
-    items = (
-        db.session.execute(
-            query.order_by(UserTask.priority.desc(), UserTask.created_at).limit(limit).offset(offset)
-        )
-        .scalars()
-        .all()
-    )
-    if len(items) < limit and (items or offset == 0):
-        return items, offset + len(items)  # the last page: its rows are the count, no second query
-    capped = query.with_only_columns(UserTask.id).limit(offset + limit + COUNT_CAP).subquery()
-    return items, db.session.execute(select(func.count()).select_from(capped)).scalar_one()
+) -> tuple[list[RowMapping], int]:
+    """A page of the tasks `user` may see, as plain rows (the list never builds ORM objects), and the
+    total: exact up to COUNT_CAP rows past the page, else that lower bound.
+
+    One statement: the inner query walks the inbox index for up to offset + limit + COUNT_CAP visible
+    rows, a window function counts them, and the outer query keeps the page.
+    """
+    filters = {
+        "assignee": assignee,
+        "candidate_group": candidate_group,
+        "candidate_user": candidate_user,
+        "instance_id": instance_id,
+        "definition_key": definition_key,
+        "status": status,
+    }
+    filters = {name: value for name, value in filters.items() if value}
+    params = {
+        "limit": limit,
+        "offset": offset,
+        "window": offset + limit + COUNT_CAP,
+        "tenant": user.tenant_id,
+    }
+    if not user.is_admin:
+        params.update(visibility_params(user))
+    page, count = _list_statements(on_postgresql(), user.is_admin, tuple(filters))
+    rows = db.session.execute(page, params | filters).mappings().all()
+    if rows or offset == 0:
+        return rows, rows[0]["total"] if rows else 0
+    return rows, db.session.execute(count, params | filters).scalar_one()  # past the end: how far?
+
+
+INBOX_ORDER = (UserTask.priority.desc(), UserTask.created_at)  # the order of ix_user_tasks_inbox
+
+# Each task list filter over a bind parameter of its name.
+_FILTERS = {
+    "assignee": lambda: UserTask.assignee == bindparam("assignee"),
+    "candidate_group": lambda: _unclaimed_candidate("group", bindparam("candidate_group")),
+    "candidate_user": lambda: _unclaimed_candidate("user", bindparam("candidate_user")),
+    "instance_id": lambda: UserTask.instance_id == bindparam("instance_id"),
+    "definition_key": lambda: UserTask.definition_key == bindparam("definition_key"),
+    "status": lambda: UserTask.status == bindparam("status"),
+}
+
+
+@cache
+def _list_statements(pg: bool, admin: bool, filters: tuple[str, ...]):
+    """The page and past-the-end count statements of one shape of task list, built once per worker:
+    building them per request cost more CPU than PostgreSQL spends running them."""
+    rule = visible_by_params(pg) if not admin else UserTask.tenant_id == bindparam("tenant")
+    query = select(*UserTask.__table__.c).where(rule, *(_FILTERS[name]() for name in filters))
+    found = query.order_by(*INBOX_ORDER).limit(bindparam("window")).subquery()
+    page = select(*found.c, func.count().over().label("total"))
+    page = page.order_by(found.c.priority.desc(), found.c.created_at)
+    return page.limit(bindparam("limit")).offset(bindparam("offset")), select(func.count()).select_from(found)
 
 
 def tasks_of_instance(user: User, instance) -> list[UserTask]:
