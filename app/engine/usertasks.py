@@ -10,6 +10,12 @@ from app.engine import expressions
 from app.engine.expression_errors import ExpressionError
 
 
+def has_people(spec, subprocess_specs: dict) -> bool:
+    """Whether a process, or one it calls, has a task a person completes (a manual spec: user,
+    manual and plain tasks); a step of one without never leaves an open user task behind."""
+    return any(t.manual for p in (spec, *subprocess_specs.values()) for t in p.task_specs.values())
+
+
 def _value(raw, data: dict):
     """Evaluate `raw` when it is an expression; plain text (`demo`, `sales,qa`) is taken as written."""
     if raw is None:

@@ -168,12 +168,11 @@ def task_recipients(task: UserTask) -> list[User]:
 
 
 def _unsubscribed(people: list[User]) -> set[tuple]:
-    rows = db.session.execute(
-        select(NotificationPreference.user_id, NotificationPreference.channel).where(
-            NotificationPreference.user_id.in_([p.id for p in people])
-        )
+    ids = sorted(p.id for p in people)
+    query = select(NotificationPreference.user_id, NotificationPreference.channel).where(
+        NotificationPreference.user_id.in_(ids)
     )
-    return {tuple(r) for r in rows}
+    return _remembered(("unsubscribed", *ids), lambda: {tuple(r) for r in db.session.execute(query)})
 
 
 # --- sending ----------------------------------------------------------------------------------------------

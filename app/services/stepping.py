@@ -10,11 +10,12 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 
 from app.engine.runner import StepResult
-from app.engine.usertasks import task_fields
+from app.engine.usertasks import has_people, task_fields
 from app.extensions import db
 from app.models import HistoryEntry, Incident, InstanceState, MessageSubscription, ProcessInstance
 from app.models.base import utcnow
 from app.models.tasks import CANCELLED, COMPLETED, OPEN, TaskCandidate, UserTask
+from app.services.bundles import bundle_for_id
 
 _after_step_hooks: list = []
 
@@ -37,7 +38,7 @@ def persist_step(
 
     `new` says the instance was created in this transaction: it has no rows to read or clear yet.
     """
-    open_ids = set() if new else _open_task_ids(instance, elements)  # sees earlier steps' rows too
+    open_ids = set() if new else _open_task_ids(instance)  # sees earlier steps' rows too
     with db.session.no_autoflush:  # one UPDATE of the instance at the end, not one per query in between
         _persist(instance, result, elements, open_ids, completed_task_id, actor, new)
 
@@ -92,16 +93,20 @@ def _state_row(instance: ProcessInstance) -> InstanceState | None:
     return row if row is not None else db.session.get(InstanceState, instance.id)
 
 
-_PEOPLE_TYPES = {"userTask", "manualTask", "task"}
+_HAS_PEOPLE: dict = {}  # definition id -> has a task a person completes (a definition never changes)
 
 
-def _has_people(elements: dict) -> bool:
-    """Whether the model (with its called processes) has any element a person completes."""
-    return any(e.get("type") in _PEOPLE_TYPES for e in elements.values())
+def _has_people(definition_id) -> bool:
+    """Read from the spec, not the elements: those also hold every process deployed alongside."""
+    found = _HAS_PEOPLE.get(definition_id)
+    if found is None:
+        bundle = bundle_for_id(definition_id)
+        found = _HAS_PEOPLE[definition_id] = has_people(bundle.spec, bundle.subprocess_specs)
+    return found
 
 
-def _open_task_ids(instance, elements: dict) -> set:
-    if not _has_people(elements):
+def _open_task_ids(instance) -> set:
+    if not _has_people(instance.definition_id):
         return set()
     query = select(UserTask.id).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
     return set(db.session.execute(query).scalars())
