@@ -132,8 +132,13 @@ def _forget_people(session) -> None:
 
 
 def _user(tenant_id: str, username: str) -> User | None:
+    # The query is built only on a miss: building it costs as much as a remembered answer saves.
+    return _remembered(("user", tenant_id, username), lambda: _load_user(tenant_id, username))
+
+
+def _load_user(tenant_id: str, username: str) -> User | None:
     query = select(User).where(User.tenant_id == tenant_id, User.username == username)
-    return _remembered(("user", tenant_id, username), lambda: db.session.execute(query).scalar_one_or_none())
+    return db.session.execute(query).scalar_one_or_none()
 
 
 def recipients(tenant_id: str, users=(), groups=()) -> list[User]:
@@ -169,10 +174,14 @@ def task_recipients(task: UserTask) -> list[User]:
 
 def _unsubscribed(people: list[User]) -> set[tuple]:
     ids = sorted(p.id for p in people)
+    return _remembered(("unsubscribed", *ids), lambda: _load_unsubscribed(ids))
+
+
+def _load_unsubscribed(user_ids: list) -> set[tuple]:
     query = select(NotificationPreference.user_id, NotificationPreference.channel).where(
-        NotificationPreference.user_id.in_(ids)
+        NotificationPreference.user_id.in_(user_ids)
     )
-    return _remembered(("unsubscribed", *ids), lambda: {tuple(r) for r in db.session.execute(query)})
+    return {tuple(r) for r in db.session.execute(query)}
 
 
 # --- sending ----------------------------------------------------------------------------------------------
