@@ -21,13 +21,13 @@ import logging
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import bindparam, inspect, select
+from sqlalchemy import bindparam, insert, inspect, select
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.errors import Conflict
 from app.extensions import db
-from app.models import InstanceState, Job, ProcessInstance
+from app.models import HistoryEntry, InstanceState, Job, Notification, ProcessInstance
 from app.models.base import utcnow
 from app.models.instances import ENDED, SUSPENDED
 from app.models.jobs import LIVE, PENDING, SERVICE, TIMER
@@ -87,6 +87,7 @@ def _fire_batch(ids: list[UUID], counts: dict[str, int]) -> list[UUID]:
                 db.session.flush()  # stepped already in this batch: its next step must see that
             _count(counts, _fire(instance, job, states))
         _write_instances(list(instances.values()))
+        _append_rows()
     commit_step()
     busy = [j for j, i in owners.items() if i not in instances]
     _count(counts, "skipped", len(ids) - len(owners))
@@ -160,6 +161,7 @@ def _fire(instance: ProcessInstance, job: Job, states: dict) -> str:
 
 # What a step changes on its instance row (persist_step and the outcome hook).
 _STEPPED = ("status", "outcome", "variables", "active_elements", "ended_at")
+_UNSTEPPED = frozenset(c.key for c in ProcessInstance.__table__.columns) - set(_STEPPED)
 
 
 def _write_instances(instances: list[ProcessInstance]) -> None:
@@ -191,8 +193,24 @@ def _only_stepped(instance: ProcessInstance) -> bool:
     state = inspect(instance)
     if not state.modified or state.deleted:
         return False
-    changed = {a.key for a in state.attrs if a.history.has_changes()}
-    return bool(changed) and changed <= set(_STEPPED)
+    return state.unmodified >= _UNSTEPPED  # (set differences are cheap; attribute histories are not)
+
+
+# Rows a step only appends and nobody reads back in the batch: their ids are not needed.
+_APPENDED = (HistoryEntry, Notification)
+
+
+def _append_rows() -> None:
+    """Insert the batch's new history and in-app notification rows with a plain executemany, which
+    psycopg pipelines and parses once, in place of the ORM's multi-row VALUES: psycopg parses that
+    statement, thousands of parameters long, again on every batch."""
+    groups: dict = {}
+    for row in [o for o in db.session.new if type(o) in _APPENDED]:
+        db.session.expunge(row)
+        values = {k: v for k, v in vars(row).items() if not k.startswith("_")}
+        groups.setdefault((type(row), frozenset(values)), []).append(values)
+    for (model, _), rows in groups.items():
+        db.session.execute(insert(model.__table__), rows)
 
 
 def _count(counts: dict[str, int], outcome: str, n: int = 1) -> None:
