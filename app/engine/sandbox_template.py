@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import TemplateError, TemplateSyntaxError
+from jinja2 import TemplateError, TemplateSyntaxError, nodes
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
@@ -71,9 +71,22 @@ def _template(source: str, html: bool) -> Any:
             # string per call; notifications need neither.
             if (token, value) in (("operator", "~"), ("name", "macro"), ("name", "call")):
                 raise SandboxViolation(f"'{value}' is not allowed in templates", line)
-        return _env(html).from_string(source)
+        tree = _env(html).parse(source)
+        return _env(html).from_string(tree), _is_plain(tree)
     except TemplateSyntaxError as exc:
         raise SandboxSyntaxError(exc.message or "template syntax error", exc.lineno)
+
+
+# Text, `{{ name }}` and `{% if name %}`: a template made of these alone cannot loop, call or
+# compute, so it cannot run long and needs no tracer (which costs twice the rendering itself).
+_PLAIN_NODES = (
+    nodes.Template, nodes.Output, nodes.TemplateData, nodes.Name, nodes.If, nodes.Const, nodes.Not,
+    nodes.And, nodes.Or,
+)  # fmt: skip
+
+
+def _is_plain(tree: nodes.Template) -> bool:
+    return all(type(node) in _PLAIN_NODES for node in tree.find_all(nodes.Node))
 
 
 def render_template(template: str, variables: dict, *, html: bool = False, timeout: float = 1.0) -> str:
@@ -81,11 +94,11 @@ def render_template(template: str, variables: dict, *, html: bool = False, timeo
 
     Missing variables render empty. Refused attribute access raises SandboxViolation.
     """
-    compiled = _template(template, html)
+    compiled, plain = _template(template, html)
     run = Run(timeout, _LIMITS, filename=TEMPLATE_FILENAME)
     context = {k: v for k, v in variables.items() if isinstance(k, str) and not k.startswith("_")}
     try:
-        text = run.run(lambda: compiled.render(context))
+        text = compiled.render(context) if plain else run.run(lambda: compiled.render(context))
     except Abort as abort:  # its line is one of Jinja's generated code, not of the template
         raise type(abort.error)(abort.error.message)
     except SecurityError as exc:
