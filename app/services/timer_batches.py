@@ -218,7 +218,7 @@ def _count(counts: dict[str, int], outcome: str, n: int = 1) -> None:
         counts[outcome] = counts.get(outcome, 0) + n
 
 
-def batches(claimed: list[tuple[str, datetime]], size: int = 100, spread: float = 0.1) -> list:
+def batches(claimed: list[tuple[str, datetime]], size: int = 200, spread: float = 0.2) -> list:
     """Group claimed (id, due) timers, sorted by due, into (ids, eta) batches.
 
     A batch is sent to run at its last timer's due time, so it holds at most `size` timers due
