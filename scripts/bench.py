@@ -50,6 +50,12 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         help="gunicorn workers (default 2 x cores)",
     )
     parser.add_argument("--threads", type=int, default=int(env("BENCH_THREADS", "1")))
+    parser.add_argument(
+        "--celery-concurrency",
+        type=int,
+        default=int(env("BENCH_CELERY_CONCURRENCY", "0")) or None,
+        help="Celery worker processes (default 2 x cores)",
+    )
     parser.add_argument("--pg-url", default=env("BENCH_PG_URL", "postgresql://postgres@localhost:5432"))
     parser.add_argument("--redis-url", default=env("BENCH_REDIS_URL", "redis://localhost:6379/7"))
     parser.add_argument(
@@ -76,6 +82,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     settings.duration = args.duration or (3.0 if args.quick else 15.0)
     settings.clients = tuple(int(c) for c in args.clients.split(",") if c)
     settings.workers = args.workers or settings.workers
+    settings.celery_concurrency = args.celery_concurrency or settings.celery_concurrency
     settings.only = tuple(s.strip().lower() for s in args.only.split(",") if s.strip())
     if args.quick:
         settings.inbox_rows, settings.active_instances = 100_000, 1_000
@@ -111,6 +118,7 @@ def _describe(settings: Settings) -> dict:
         "cores": os.cpu_count(),
         "workers": settings.workers,
         "threads": settings.threads,
+        "celery_concurrency": settings.celery_concurrency,
         "duration_s": settings.duration,
         "clients": list(settings.clients),
         "quick": settings.quick,
