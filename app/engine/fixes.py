@@ -15,6 +15,8 @@ worse than either. `unpatched()` restores the library for tests that prove a fau
 - ErrorEventDefinition.throw: an error that no boundary event or event subprocess caught, at
   any level, was dropped and the process went on as if the activity had succeeded; now the
   throwing task fails (an incident), as BPMN 2.0 (10.5.5) leaves an uncaught error unresolved.
+- Task._set_state: built a log record's text and extras (a dict, two state names) on every state
+  change even though spiff's INFO records are not written (app/__init__.py); a timer fire changes ten.
 
 Camunda multi-instance rewrote the shared, cached spec on its first run; Baton parses
 multi-instance activities itself (app.engine.multi_instance) without touching the spec.
@@ -22,6 +24,8 @@ multi-instance activities itself (app.engine.multi_instance) without touching th
 
 from __future__ import annotations
 
+import logging
+import time
 from contextlib import contextmanager
 from uuid import UUID
 
@@ -91,6 +95,21 @@ def _task_run(self):
     return _ORIGINALS[(Task, "run")](self)
 
 
+_TASK_LOG = logging.getLogger("spiff.task")
+
+
+def _set_state(self, value: int) -> None:
+    if value != self.state:
+        elapsed = time.time() - self.last_state_change
+        self.last_state_change = time.time()
+        self._state = value
+        if _TASK_LOG.isEnabledFor(logging.INFO):
+            extra = self.collect_log_extras({"elapsed": elapsed})
+            _TASK_LOG.info(f"State changed to {TaskState.get_name(value)}", extra=extra)
+    elif _TASK_LOG.isEnabledFor(logging.DEBUG):
+        _TASK_LOG.debug(f"State set to {TaskState.get_name(value)}", extra=self.collect_log_extras())
+
+
 def _end_join_threshold(self, my_task):
     from app.engine import event_subprocess as esp
 
@@ -129,6 +148,7 @@ _PATCHES = {
     (UnstructuredJoin, "_run_hook"): _join_run_hook,
     (TaskSpec, "_run"): _spec_run,
     (Task, "run"): _task_run,
+    (Task, "_set_state"): _set_state,
     (_EndJoin, "_check_threshold_unstructured"): _end_join_threshold,
     (_EndJoin, "_run_hook"): _end_join_run_hook,
     (ErrorEventDefinition, "throw"): _error_throw,
