@@ -67,3 +67,21 @@ def test_the_sweep_groups_timers_due_close_together_and_sends_each_group_at_its_
     assert [ids for ids, _ in grouped[:2]] == [["a", "b"], ["c"]]
     assert grouped[0][1] == now + timedelta(milliseconds=30)
     assert [len(ids) for ids, _ in grouped[2:]] == [100, 50]
+
+
+def test_a_batch_that_ends_its_instances_writes_their_rows_history_and_the_starters_notice(admin):
+    # Deployed beside a model with user tasks: the timer model itself has none to look for.
+    deployed = admin.deploy(DATA / "timers" / "wait_then_end.bpmn", DATA / "timers" / "boundary.bpmn")
+    assert deployed.status_code == 201
+    ended = [_start(admin, "wait_then_end") for _ in range(3)]
+    waiting = _start(admin, "timer_interrupting")
+    assert fire_timers(_make_due()) == {"fired": 4}
+    for instance_id in ended:
+        shown = admin.get(f"/instances/{instance_id}").json
+        assert (shown["status"], shown["active_elements"]) == ("completed", [])
+        assert shown["ended_at"] is not None
+        assert _history(admin, instance_id)[-2:] == ["an_hour_later", "ended"]
+    assert admin.get(f"/instances/{waiting}").json["active_elements"] == ["escalated"]
+    notes = admin.get("/notifications?unread=true").json["items"]
+    assert sorted(n["instance_id"] for n in notes if n["kind"] == "instance_completed") == sorted(ended)
+    assert admin.post(f"/instances/{waiting}/suspend").status_code == 200  # its row takes a write
