@@ -205,7 +205,8 @@ def _append_rows() -> None:
     psycopg pipelines and parses once, in place of the ORM's multi-row VALUES: psycopg parses that
     statement, thousands of parameters long, again on every batch."""
     groups: dict = {}
-    for row in [o for o in db.session.new if type(o) in _APPENDED]:
+    new = sorted((o for o in db.session.new if type(o) in _APPENDED), key=lambda o: inspect(o).insert_order)
+    for row in new:  # (in the order they were added, as the ORM would: history is read by id)
         db.session.expunge(row)
         values = {k: v for k, v in vars(row).items() if not k.startswith("_")}
         groups.setdefault((type(row), frozenset(values)), []).append(values)
