@@ -71,6 +71,15 @@ def forget_known_jobs() -> None:
     db.session.info.pop(_KNOWN, None)
 
 
+def delete_known_job(job: Job) -> None:
+    """Delete a job a timer batch handed over, and take it out of its instance's known rows, so
+    `sync_jobs` need not test each row against every deletion of the batch still pending."""
+    rows = db.session.info.get(_KNOWN, {}).get(job.instance_id)
+    if rows is not None and job in rows:
+        rows.remove(job)
+    db.session.delete(job)
+
+
 def _jobs_of(instance: ProcessInstance) -> list[Job]:
     rows = db.session.info.get(_KNOWN, {}).pop(instance.id, None)
     if rows is None:
@@ -79,7 +88,9 @@ def _jobs_of(instance: ProcessInstance) -> list[Job]:
                 select(Job).where(Job.instance_id == instance.id, Job.kind.in_((SERVICE, TIMER)))
             ).scalars()
         )
-    return [r for r in rows if r not in db.session.deleted and not inspect(r).deleted]
+    # Known rows are used at the instance's first step of the batch: its fired job was taken out
+    # (delete_known_job); rows an earlier step deleted were flushed before this one (deleted).
+    return [r for r in rows if not inspect(r).deleted]
 
 
 def _sync_services(instance, result: StepResult, existing: dict) -> None:

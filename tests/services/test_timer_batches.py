@@ -85,3 +85,17 @@ def test_a_batch_that_ends_its_instances_writes_their_rows_history_and_the_start
     notes = admin.get("/notifications?unread=true").json["items"]
     assert sorted(n["instance_id"] for n in notes if n["kind"] == "instance_completed") == sorted(ended)
     assert admin.post(f"/instances/{waiting}/suspend").status_code == 200  # its row takes a write
+
+
+def test_two_timers_of_one_instance_due_in_one_batch_fire_once_between_them(admin):
+    # Whichever fires first interrupts the task and takes the other boundary timer with it.
+    assert admin.deploy(DATA / "timers" / "two_deadlines.bpmn").status_code == 201
+    instance_id = _start(admin, "two_deadlines")
+    claimed = _make_due()
+    assert len(claimed) == 2
+    assert fire_timers(claimed) == {"fired": 1, "skipped": 1}
+    shown = admin.get(f"/instances/{instance_id}").json
+    assert shown["status"] == "completed"
+    ends = [e for e in _history(admin, instance_id) if e.startswith("gave_up")]
+    assert len(ends) == 1
+    assert not db.session.execute(select(Job).where(Job.instance_id == instance_id)).scalars().all()
