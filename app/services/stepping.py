@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from app.engine.runner import StepResult
 from app.engine.usertasks import has_people, task_fields
@@ -129,13 +131,37 @@ def _sync_user_tasks(instance, result: StepResult, elements: dict, open_ids, com
         instance.open_tasks_known = created  # all its open tasks: the response needs no query
 
 
+# Core statements, built once: the ORM's bulk UPDATE/DELETE built a statement and searched the
+# identity map for matching objects on every call (a sixth of a completion's CPU).
+_CLOSE_TASK = (
+    update(UserTask.__table__)
+    .where(UserTask.__table__.c.id == bindparam("task_id"))
+    .values(status=bindparam("status"), completed_at=bindparam("now"), completed_by=bindparam("actor"))
+)
+_DROP_CANDIDATES = delete(TaskCandidate.__table__).where(
+    TaskCandidate.__table__.c.task_id == bindparam("task_id")
+)
+
+
 def _close(task_id, status: str, now: datetime, actor: str | None) -> None:
-    db.session.execute(
-        update(UserTask)
-        .where(UserTask.id == task_id)
-        .values(status=status, completed_at=now, completed_by=actor)
-    )
-    db.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == task_id))
+    params = {"task_id": task_id, "status": status, "now": now, "actor": actor}
+    db.session.execute(_CLOSE_TASK, params)
+    db.session.execute(_DROP_CANDIDATES, params)
+    _forget_closed(task_id, status, now, actor)
+
+
+def _forget_closed(task_id, status: str, now: datetime, actor: str | None) -> None:
+    """Show the session's copy of the task (the completion response dumps it) what the UPDATE wrote,
+    and drop its candidate rows if loaded, as the ORM's synchronize_session did."""
+    task = db.session.identity_map.get(identity_key(UserTask, task_id))
+    if task is None:
+        return
+    for name, value in (("status", status), ("completed_at", now), ("completed_by", actor)):
+        set_committed_value(task, name, value)
+    for candidate in task.__dict__.get("candidates", ()):
+        db.session.expunge(candidate)
+    if "candidates" in task.__dict__:
+        set_committed_value(task, "candidates", [])
 
 
 def _create_user_task(instance, ready, element: dict, now: datetime) -> UserTask:
