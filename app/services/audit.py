@@ -18,7 +18,7 @@ import json
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, select, text
 
 from app.errors import ValidationError
 from app.extensions import db
@@ -89,9 +89,19 @@ def _actor(actor) -> tuple[str, str | None, str | None]:
     return (actor or "system"), None, None
 
 
+# Built once: every audited write runs both.
+_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
+_LAST = (
+    select(AuditEntry.seq, AuditEntry.hash)
+    .where(AuditEntry.tenant_id == bindparam("tenant_id"))
+    .order_by(AuditEntry.seq.desc())
+    .limit(1)
+)
+
+
 def _lock_chain(tenant_id: str) -> None:
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"audit:{tenant_id}"})
+        db.session.execute(_LOCK, {"k": f"audit:{tenant_id}"})
 
 
 def record(actor, action: str, obj, before=None, after=None, reason: str | None = None) -> AuditEntry:
@@ -103,12 +113,7 @@ def record(actor, action: str, obj, before=None, after=None, reason: str | None 
     actor_name, actor_id, actor_tenant = _actor(actor)
     tenant_id = obj_tenant or actor_tenant or DEFAULT_TENANT
     _lock_chain(tenant_id)
-    last = db.session.execute(
-        select(AuditEntry.seq, AuditEntry.hash)
-        .where(AuditEntry.tenant_id == tenant_id)
-        .order_by(AuditEntry.seq.desc())
-        .limit(1)
-    ).first()
+    last = db.session.execute(_LAST, {"tenant_id": tenant_id}).first()
     fields = {
         "tenant_id": tenant_id,
         "seq": (last.seq + 1) if last else 1,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.engine.errors import ModelError
 from app.engine.parser import ParsedDeployment, file_kind, parse_deployment
@@ -139,12 +140,22 @@ def _version(deployment, kind, key, name, resource, meta, publish) -> Definition
 
 
 def latest_definition(tenant_id: str, kind: str, key: str, statuses=None) -> Definition | None:
+    query = _latest_query(tuple(statuses or ()))
+    params = {"tenant_id": tenant_id, "kind": kind, "key": key}
+    return db.session.execute(query, params).scalar_one_or_none()
+
+
+@cache
+def _latest_query(statuses: tuple):
+    """Built once per status filter: every start asks it."""
     query = select(Definition).where(
-        Definition.tenant_id == tenant_id, Definition.kind == kind, Definition.key == key
+        Definition.tenant_id == bindparam("tenant_id"),
+        Definition.kind == bindparam("kind"),
+        Definition.key == bindparam("key"),
     )
     if statuses:
         query = query.where(Definition.status.in_(statuses))
-    return db.session.execute(query.order_by(Definition.version.desc()).limit(1)).scalar_one_or_none()
+    return query.order_by(Definition.version.desc()).limit(1)
 
 
 def list_definitions(tenant_id: str, kind: str = "bpmn", limit: int = 50, offset: int = 0):

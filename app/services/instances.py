@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -119,22 +119,34 @@ def get_instance(tenant_id: str, instance_id) -> ProcessInstance:
     return instance
 
 
-def lock_instance(tenant_id: str, instance_id, what: str | None = None) -> ProcessInstance:
+def _lock_statement(instance_id):
+    query = select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
+    return query.execution_options(populate_existing=True)
+
+
+# Built once (the statement and its cache key): a completion locks by its task, in one statement.
+_LOCK_BY_ID = _lock_statement(bindparam("instance_id"))
+_LOCK_BY_TASK = _lock_statement(
+    select(UserTask.instance_id).where(UserTask.id == bindparam("task_id")).scalar_subquery()
+)
+
+
+def lock_instance(tenant_id: str, instance_id, task_id=None) -> ProcessInstance:
     """Load the instance holding its row lock (PostgreSQL) until the caller commits.
 
     One instance is advanced by one request or worker at a time; a writer that loses the race
-    on SQLite is caught by the version column instead. `instance_id` may be a subquery; `what`
-    names what was asked for in the 404.
+    on SQLite is caught by the version column instead. With `task_id` (and no `instance_id`) it is
+    the instance of that task, and the 404 names the task.
     """
-    instance = db.session.execute(
-        select(ProcessInstance)
-        .where(ProcessInstance.id == instance_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if instance is None or instance.tenant_id != tenant_id:
-        raise NotFound(f"{what or f'process instance {instance_id}'} does not exist")
-    return instance
+    if task_id is not None:
+        found = db.session.execute(_LOCK_BY_TASK, {"task_id": task_id}).scalar_one_or_none()
+        what = f"task {task_id}"
+    else:
+        found = db.session.execute(_LOCK_BY_ID, {"instance_id": instance_id}).scalar_one_or_none()
+        what = f"process instance {instance_id}"
+    if found is None or found.tenant_id != tenant_id:
+        raise NotFound(f"{what} does not exist")
+    return found
 
 
 def load_runner(instance: ProcessInstance) -> tuple[Runner, dict]:

@@ -107,11 +107,15 @@ def _has_people(definition_id) -> bool:
     return found
 
 
+_OPEN_TASK_IDS = select(UserTask.id).where(
+    UserTask.instance_id == bindparam("instance_id"), UserTask.status == OPEN
+)
+
+
 def _open_task_ids(instance) -> set:
     if not _has_people(instance.definition_id):
         return set()
-    query = select(UserTask.id).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
-    return set(db.session.execute(query).scalars())
+    return set(db.session.execute(_OPEN_TASK_IDS, {"instance_id": instance.id}).scalars())
 
 
 def _sync_user_tasks(instance, result: StepResult, elements: dict, open_ids, completed_task_id, actor, now):

@@ -191,7 +191,7 @@ def complete_task(
     """
     variables = check_variables(variables)
     # The instance is locked first, so the task read next is current: a rival completion is a 409.
-    instance = lock_instance(user.tenant_id, task_owner(task_id), what=f"task {task_id}")
+    instance = lock_instance(user.tenant_id, None, task_id=task_id)
     task = get_task(user, task_id, fresh=True)
     _require_open(task)
     if instance.status == SUSPENDED:
@@ -212,11 +212,6 @@ def complete_task(
     audit.record(user, "task.complete", task, after={"variables": variables}, reason=reason)
     commit_step()
     return Completion(task, instance, tasks_of_instance(user, instance))
-
-
-def task_owner(task_id):
-    """The instance of a task, as an expression: lock_instance reads it in its own statement."""
-    return select(UserTask.instance_id).where(UserTask.id == task_id).scalar_subquery()
 
 
 def _require_open(task: UserTask) -> None:
