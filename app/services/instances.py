@@ -12,13 +12,13 @@ from app.engine.errors import ModelError
 from app.engine.runner import Runner
 from app.errors import Conflict, NotFound, Unprocessable, ValidationError
 from app.extensions import db
-from app.models import HistoryEntry, Incident, InstanceState, ProcessInstance, User
+from app.models import Definition, HistoryEntry, Incident, InstanceState, ProcessInstance, User
 from app.models.base import utcnow
 from app.models.definitions import DEPRECATED, PUBLISHED
 from app.models.instances import CANCELLED, ENDED, SUSPENDED, WAITING
 from app.models.tasks import OPEN, UserTask
 from app.services import audit, permissions
-from app.services.bundles import bundle_for, bundle_for_id
+from app.services.bundles import bundle_for_id, definition_facts
 from app.services.deployments import latest_definition
 from app.services.stepping import persist_step
 
@@ -47,6 +47,25 @@ def startable_definition(tenant_id: str, key: str):
     raise NotFound(f"process definition '{key}' does not exist")
 
 
+# Only the id: the rest of a definition never changes and is cached per process (definition_facts).
+_LATEST_PUBLISHED_ID = (
+    select(Definition.id)
+    .where(
+        Definition.tenant_id == bindparam("tenant_id"),
+        Definition.kind == "bpmn",
+        Definition.key == bindparam("key"),
+        Definition.status == PUBLISHED,
+    )
+    .order_by(Definition.version.desc())
+    .limit(1)
+)
+
+
+def _startable_id(tenant_id: str, key: str):
+    found = db.session.execute(_LATEST_PUBLISHED_ID, {"tenant_id": tenant_id, "key": key}).scalar()
+    return found if found is not None else startable_definition(tenant_id, key).id  # raises the 404/409
+
+
 def start_instance(
     key: str,
     actor: User,
@@ -64,10 +83,11 @@ def start_instance(
         existing = _by_idempotency_key(actor.tenant_id, idempotency_key)
         if existing is not None:
             return existing, False
-    definition = startable_definition(actor.tenant_id, key)
+    definition_id = _startable_id(actor.tenant_id, key)
+    definition = definition_facts(definition_id)  # what never changes, read once per process
     permissions.require_starter(actor, definition)
     try:
-        bundle = bundle_for(definition)
+        bundle = bundle_for_id(definition_id)
     except ModelError as exc:
         raise Unprocessable(str(exc), exc.as_details())
     runner = Runner.start(bundle, variables)
@@ -77,7 +97,7 @@ def start_instance(
     # Born with the step's outcome, so the row is inserted once and never updated in this request.
     instance = ProcessInstance(
         tenant_id=actor.tenant_id,
-        definition_id=definition.id,
+        definition_id=definition_id,
         definition_key=key,
         definition_version=definition.version,
         business_key=business_key,
@@ -159,8 +179,6 @@ def load_runner(instance: ProcessInstance) -> tuple[Runner, dict]:
 
 
 def instance_definition(instance: ProcessInstance):
-    from app.models import Definition
-
     return db.session.get(Definition, instance.definition_id)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from app.errors import Forbidden
 from app.models import Definition, User
+from app.services.bundles import DefinitionFacts
 
 READ, DEPLOY, PUBLISH, START, WORK = "read", "deploy", "publish", "start", "work"
 CORRELATE, DECIDE, OPERATE, AUDIT, SELF, ADMIN = "correlate", "decide", "operate", "audit", "self", "admin"
@@ -48,7 +49,7 @@ def require(user: User, permission: str) -> None:
     )
 
 
-def require_starter(user: User, definition: Definition) -> None:
+def require_starter(user: User, definition: Definition | DefinitionFacts) -> None:
     """Honour camunda:candidateStarterGroups/Users; with neither set, anyone allowed to start may."""
     groups = definition.meta.get("candidate_starter_groups") or []
     users = definition.meta.get("candidate_starter_users") or []
