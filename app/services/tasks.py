@@ -121,8 +121,10 @@ def tasks_of_instance(user: User, instance) -> list[UserTask]:
     return [task for task in rows if may_work_on(user, task)]
 
 
-def get_task(user: User, task_id, fresh: bool = False) -> UserTask:
-    task = db.session.get(UserTask, task_id, populate_existing=fresh)
+def get_task(user: User, task_id, fresh: bool = False, lock: bool = False) -> UserTask:
+    """`lock` holds the task's row until commit, taken before the audit chain's lock: the order a
+    completion takes them in too, so a claim racing a completion waits instead of deadlocking."""
+    task = db.session.get(UserTask, task_id, populate_existing=fresh or lock, with_for_update=lock or None)
     if task is None or task.tenant_id != user.tenant_id:
         raise NotFound(f"task {task_id} does not exist")
     if not may_work_on(user, task):
@@ -131,7 +133,7 @@ def get_task(user: User, task_id, fresh: bool = False) -> UserTask:
 
 
 def claim_task(user: User, task_id) -> UserTask:
-    task = get_task(user, task_id)
+    task = get_task(user, task_id, lock=True)
     _require_open(task)
     if task.assignee and task.assignee != user.username:
         raise Conflict(f"task {task_id} is already claimed by {task.assignee}")
@@ -143,7 +145,7 @@ def claim_task(user: User, task_id) -> UserTask:
 
 
 def unclaim_task(user: User, task_id) -> UserTask:
-    task = get_task(user, task_id)
+    task = get_task(user, task_id, lock=True)
     _require_open(task)
     if task.assignee != user.username and not user.is_admin:
         raise Forbidden("only the assignee or an admin can unclaim a task")
@@ -157,7 +159,7 @@ def delegate_task(user: User, task_id, to_username: str) -> UserTask:
     """Hand a task to another active user of the tenant; only its assignee (or an admin) may do so."""
     from app.services.identity import find_user
 
-    task = get_task(user, task_id)
+    task = get_task(user, task_id, lock=True)
     _require_open(task)
     if task.assignee not in (None, user.username) and not user.is_admin:
         raise Forbidden("only the assignee or an admin can delegate a task")

@@ -57,3 +57,21 @@ def test_a_retried_start_with_the_same_idempotency_key_creates_one_instance(comm
     )
     assert len({r.json["id"] for r in responses}) == 1, [r.json for r in responses]
     assert committed_admin.get("/instances").json["total"] == 1
+
+
+def test_a_claim_racing_a_completion_never_deadlocks_or_half_writes(committed_admin, committed_app):
+    committed_admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    for _ in range(8):
+        started = committed_admin.post("/process-definitions/two_steps/instances", json={}).json
+        task_id = started["tasks"][0]["id"]
+        claimer, completer = (Api(committed_app.test_client(), committed_admin.token) for _ in range(2))
+        claim, done = _race(
+            lambda a=claimer, t=task_id: a.post(f"/tasks/{t}/claim"),
+            lambda a=completer, t=task_id: a.post(f"/tasks/{t}/complete", json={"variables": {}}),
+        )
+        assert done.status_code == 200, done.json
+        assert claim.status_code in (200, 409), claim.json  # before the completion, or refused after
+        task = committed_admin.get(f"/tasks/{task_id}").json
+        assert task["status"] == "completed"
+        if claim.status_code == 409:
+            assert task["assignee"] is None
