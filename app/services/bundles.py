@@ -61,6 +61,21 @@ def bundle_for_id(definition_id) -> ProcessBundle:
     return cached if cached is not None else bundle_for(db.session.get(Definition, definition_id))
 
 
+_spec_facts: dict = {}
+
+
+def spec_fact(definition_id, probe) -> bool:
+    """`probe(spec, subprocess_specs)` for a definition's parsed model, asked once per process: a
+    stored definition never changes. (Its elements would not do: they list every process deployed
+    alongside.)"""
+    key = (definition_id, probe)
+    found = _spec_facts.get(key)
+    if found is None:
+        bundle = bundle_for_id(definition_id)
+        found = _spec_facts[key] = probe(bundle.spec, bundle.subprocess_specs)
+    return found
+
+
 def bundle_for(definition: Definition) -> ProcessBundle:
     """The runnable bundle of a BPMN definition (cached per definition id)."""
     cached = _bundles.get(definition.id)

@@ -26,7 +26,7 @@ from app.models.instances import ENDED, FAILED, SUSPENDED
 from app.models.jobs import CANCELLED, DONE, LIVE, PENDING, QUEUED, RUNNING, SERVICE, START_TIMER, TIMER
 from app.models.jobs import FAILED as JOB_FAILED
 from app.services import backoff
-from app.services.bundles import bundle_for_id
+from app.services.bundles import spec_fact
 from app.services.dispatch import send_after_commit
 from app.services.instances import commit_step, load_runner, lock_instance
 from app.services.stepping import after_step, open_incident, persist_step
@@ -34,7 +34,6 @@ from app.services.stepping import after_step, open_incident, persist_step
 log = logging.getLogger(__name__)
 POSTPONE = timedelta(seconds=5)  # a suspended instance's due work is looked at again this much later
 JOB_RUNNERS: dict = {}  # other job kinds -> run(job): notification deliveries, escalations
-_USES_JOBS: dict = {}  # definition id -> has timers or service tasks (a definition never changes)
 _KNOWN = "baton_known_jobs"  # session.info key: instance id -> its job rows loaded by a timer batch
 
 
@@ -46,19 +45,12 @@ def lease() -> timedelta:
 @after_step
 def sync_jobs(instance: ProcessInstance, result: StepResult) -> None:
     """Make the instance's job rows match what its step left waiting: service calls and timers."""
-    if not result.service_tasks and not result.waiting_timers and not _uses_jobs(instance.definition_id):
+    waits = result.service_tasks or result.waiting_timers
+    if not waits and not spec_fact(instance.definition_id, uses_jobs):
         return  # nothing waits and nothing could have: no query
     existing = {(r.kind, r.task_id): r for r in _jobs_of(instance)}
     _sync_services(instance, result, existing)
     _sync_timers(instance, result, existing)
-
-
-def _uses_jobs(definition_id) -> bool:
-    found = _USES_JOBS.get(definition_id)
-    if found is None:
-        bundle = bundle_for_id(definition_id)
-        found = _USES_JOBS[definition_id] = uses_jobs(bundle.spec, bundle.subprocess_specs)
-    return found
 
 
 def known_jobs(by_instance: dict) -> None:

@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import HistoryEntry, Incident, InstanceState, MessageSubscription, ProcessInstance
 from app.models.base import utcnow
 from app.models.tasks import CANCELLED, COMPLETED, OPEN, TaskCandidate, UserTask
-from app.services.bundles import bundle_for_id
+from app.services.bundles import spec_fact
 
 _after_step_hooks: list = []
 
@@ -95,25 +95,13 @@ def _state_row(instance: ProcessInstance) -> InstanceState | None:
     return row if row is not None else db.session.get(InstanceState, instance.id)
 
 
-_HAS_PEOPLE: dict = {}  # definition id -> has a task a person completes (a definition never changes)
-
-
-def _has_people(definition_id) -> bool:
-    """Read from the spec, not the elements: those also hold every process deployed alongside."""
-    found = _HAS_PEOPLE.get(definition_id)
-    if found is None:
-        bundle = bundle_for_id(definition_id)
-        found = _HAS_PEOPLE[definition_id] = has_people(bundle.spec, bundle.subprocess_specs)
-    return found
-
-
 _OPEN_TASK_IDS = select(UserTask.id).where(
     UserTask.instance_id == bindparam("instance_id"), UserTask.status == OPEN
 )
 
 
 def _open_task_ids(instance) -> set:
-    if not _has_people(instance.definition_id):
+    if not spec_fact(instance.definition_id, has_people):
         return set()
     return set(db.session.execute(_OPEN_TASK_IDS, {"instance_id": instance.id}).scalars())
 
