@@ -21,6 +21,7 @@ from app.extensions import db
 from app.models import ProcessInstance, SlaClock, User, UserTask
 from app.models.base import utcnow
 from app.models.brief import AT_RISK, BREACHED, ON_TRACK
+from app.models.instances import CANCELLED
 from app.services.sla import clock_item
 from app.services.tasks import visible_to
 
@@ -101,13 +102,19 @@ def summary(where: list, group_by: str, now: datetime, items: list[dict] | None 
     return [rows[k] for k in sorted(rows, key=lambda k: (k is None, k or ""))]
 
 
+# A cancelled request was never resolved: it counts neither for nor against the SLA.
+_cancelled = select(ProcessInstance.id).where(
+    ProcessInstance.id == SlaClock.instance_id, ProcessInstance.status == CANCELLED
+)
+
+
 def _closed_query(where: list, group_by: str):
     column = GROUPINGS[group_by]
     met = func.sum(case((SlaClock.elapsed_hours < SlaClock.target_hours, 1), else_=0))
     wall = func.avg(_wall_clock_hours())
     return (
         select(column, func.count(), met, func.avg(SlaClock.elapsed_hours), wall)
-        .where(*where, SlaClock.stopped_at.is_not(None))
+        .where(*where, SlaClock.stopped_at.is_not(None), ~exists(_cancelled))
         .group_by(column)
     )
 

@@ -70,6 +70,16 @@ def test_compliance_rate_and_average_resolution_by_definition(admin):
     assert 14 < leave["average_resolution_hours"] < 16
 
 
+def test_a_cancelled_instance_counts_neither_for_nor_against_compliance(admin):
+    deploy(admin, "leave_request.bpmn")
+    done, dropped = start(admin, "leave_request", days=1), start(admin, "leave_request", days=1)
+    complete(admin, done, "Task_manager_review", approved=False)
+    _age(dropped, 30)
+    assert admin.post(f"/instances/{dropped}/cancel", json={"reason": "withdrawn"}).status_code == 200
+    leave = next(s for s in admin.get("/sla").json["definitions"] if s["definition_key"] == "leave_request")
+    assert leave["closed"] == 1 and leave["compliance_rate"] == 1.0 and leave["open"] == 0
+
+
 def test_beat_checks_sla_clocks_every_minute_so_idle_instances_breach_on_time(app, admin):
     from app.tasks.schedule import BEAT_SCHEDULE
 
