@@ -140,15 +140,21 @@ def _version(deployment, kind, key, name, resource, meta, publish) -> Definition
 
 
 def latest_definition(tenant_id: str, kind: str, key: str, statuses=None) -> Definition | None:
-    query = _latest_query(tuple(statuses or ()))
+    query = _latest_query(tuple(statuses or ()), Definition)
     params = {"tenant_id": tenant_id, "kind": kind, "key": key}
     return db.session.execute(query, params).scalar_one_or_none()
 
 
+def latest_definition_id(tenant_id: str, kind: str, key: str, statuses=None):
+    """Only the id of the latest version: the rest never changes and is cached (definition_facts)."""
+    query = _latest_query(tuple(statuses or ()), Definition.id)
+    return db.session.execute(query, {"tenant_id": tenant_id, "kind": kind, "key": key}).scalar()
+
+
 @cache
-def _latest_query(statuses: tuple):
-    """Built once per status filter: every start asks it."""
-    query = select(Definition).where(
+def _latest_query(statuses: tuple, what):
+    """Built once per status filter and selection: every start asks it."""
+    query = select(what).where(
         Definition.tenant_id == bindparam("tenant_id"),
         Definition.kind == bindparam("kind"),
         Definition.key == bindparam("key"),

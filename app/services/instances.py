@@ -19,7 +19,7 @@ from app.models.instances import CANCELLED, ENDED, SUSPENDED, WAITING
 from app.models.tasks import OPEN, UserTask
 from app.services import audit, permissions
 from app.services.bundles import bundle_for_id, definition_facts
-from app.services.deployments import latest_definition
+from app.services.deployments import latest_definition, latest_definition_id
 from app.services.stepping import persist_step
 
 
@@ -47,22 +47,8 @@ def startable_definition(tenant_id: str, key: str):
     raise NotFound(f"process definition '{key}' does not exist")
 
 
-# Only the id: the rest of a definition never changes and is cached per process (definition_facts).
-_LATEST_PUBLISHED_ID = (
-    select(Definition.id)
-    .where(
-        Definition.tenant_id == bindparam("tenant_id"),
-        Definition.kind == "bpmn",
-        Definition.key == bindparam("key"),
-        Definition.status == PUBLISHED,
-    )
-    .order_by(Definition.version.desc())
-    .limit(1)
-)
-
-
 def _startable_id(tenant_id: str, key: str):
-    found = db.session.execute(_LATEST_PUBLISHED_ID, {"tenant_id": tenant_id, "key": key}).scalar()
+    found = latest_definition_id(tenant_id, "bpmn", key, statuses=(PUBLISHED,))
     return found if found is not None else startable_definition(tenant_id, key).id  # raises the 404/409
 
 

@@ -23,7 +23,7 @@ from app.models.base import utcnow
 from app.models.brief import AT_RISK, BREACHED, ON_TRACK
 from app.models.instances import CANCELLED
 from app.services.sla import clock_item
-from app.services.tasks import visible_to
+from app.services.visibility import visible_to
 
 GROUPINGS = {"definition": SlaClock.definition_key, "team": SlaClock.team}
 NAMES = {"definition": "definition_key", "team": "team"}

@@ -21,7 +21,6 @@ from app.services.visibility import (
     on_postgresql,
     visibility_params,
     visible_by_params,
-    visible_to,  # noqa: F401  (sla_reports imports it from here)
 )
 
 
