@@ -24,6 +24,7 @@ from app.errors import ValidationError
 from app.extensions import db
 from app.models import AuditEntry, User
 from app.models.base import DEFAULT_TENANT, utcnow
+from app.services.prepared import Prepared
 
 GENESIS = "0" * 64
 _OBJECT_TYPES = {
@@ -89,20 +90,22 @@ def _actor(actor) -> tuple[str, str | None, str | None]:
     return (actor or "system"), None, None
 
 
-# Built once: every audited write runs both.
-_LOCK = text("SELECT pg_advisory_xact_lock(hashtext(:k))")
-_LAST = (
+# Built once and sent on the driver's cursor: every audited write runs all three.
+_LOCK = Prepared(text("SELECT pg_advisory_xact_lock(hashtext(:k))"))
+_LAST = Prepared(
     select(AuditEntry.seq, AuditEntry.hash)
     .where(AuditEntry.tenant_id == bindparam("tenant_id"))
     .order_by(AuditEntry.seq.desc())
     .limit(1)
 )
-_APPEND = insert(AuditEntry.__table__)
+_APPEND = Prepared(insert(AuditEntry.__table__), column_keys=(*_HASHED, "hash"))
 
 
 def _lock_chain(tenant_id: str) -> None:
+    # The step's pending rows go out first: the chain's lock is held from here to the commit.
+    db.session.flush()
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(_LOCK, {"k": f"audit:{tenant_id}"})
+        _LOCK.execute({"k": f"audit:{tenant_id}"})
 
 
 def record(actor, action: str, obj, before=None, after=None, reason: str | None = None) -> dict:
@@ -114,10 +117,10 @@ def record(actor, action: str, obj, before=None, after=None, reason: str | None 
     actor_name, actor_id, actor_tenant = _actor(actor)
     tenant_id = obj_tenant or actor_tenant or DEFAULT_TENANT
     _lock_chain(tenant_id)
-    last = db.session.execute(_LAST, {"tenant_id": tenant_id}).first()
+    last = _LAST.first({"tenant_id": tenant_id})
     fields = {
         "tenant_id": tenant_id,
-        "seq": (last.seq + 1) if last else 1,
+        "seq": (last[0] + 1) if last else 1,
         "at": utcnow().isoformat(),
         "actor": actor_name,
         "actor_id": actor_id,
@@ -127,10 +130,10 @@ def record(actor, action: str, obj, before=None, after=None, reason: str | None 
         "before": _jsonable(before),
         "after": _jsonable(after),
         "reason": reason,
-        "prev_hash": last.hash if last else GENESIS,
+        "prev_hash": last[1] if last else GENESIS,
     }
     entry = {**fields, "hash": entry_hash(fields)}
-    db.session.execute(_APPEND, entry)  # now, as one Core INSERT: the commit then has nothing to flush
+    _APPEND.execute(entry)  # now, as one INSERT: the commit then has nothing to flush
     return entry
 
 

@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import Definition, Deployment, DeploymentResource, User
 from app.models.definitions import DEFINITION_STATUSES, DEPRECATED, DRAFT, PUBLISHED
 from app.services import audit
+from app.services.prepared import Prepared
 from app.services.start_timers import schedule_start_timers
 
 
@@ -145,10 +146,25 @@ def latest_definition(tenant_id: str, kind: str, key: str, statuses=None) -> Def
     return db.session.execute(query, params).scalar_one_or_none()
 
 
-def latest_definition_id(tenant_id: str, kind: str, key: str, statuses=None):
-    """Only the id of the latest version: the rest never changes and is cached (definition_facts)."""
-    query = _latest_query(tuple(statuses or ()), Definition.id)
-    return db.session.execute(query, {"tenant_id": tenant_id, "kind": kind, "key": key}).scalar()
+def latest_definition_id(tenant_id: str, kind: str, key: str, status: str):
+    """Only the id of the latest version in `status`: the rest never changes and is cached
+    (definition_facts). Every start asks it, so it goes on the driver's cursor."""
+    db.session.flush()  # (a definition deployed in this transaction counts)
+    row = _LATEST_ID.first({"tenant_id": tenant_id, "kind": kind, "key": key, "status": status})
+    return row[0] if row else None
+
+
+_LATEST_ID = Prepared(
+    select(Definition.id)
+    .where(
+        Definition.tenant_id == bindparam("tenant_id"),
+        Definition.kind == bindparam("kind"),
+        Definition.key == bindparam("key"),
+        Definition.status == bindparam("status"),
+    )
+    .order_by(Definition.version.desc())
+    .limit(1)
+)
 
 
 @cache

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.util import identity_key
 
 from app.engine.errors import ModelError
 from app.engine.runner import Runner
@@ -20,6 +21,7 @@ from app.models.tasks import OPEN, UserTask
 from app.services import audit, permissions
 from app.services.bundles import bundle_for_id, definition_facts
 from app.services.deployments import latest_definition, latest_definition_id
+from app.services.prepared import Loader
 from app.services.stepping import persist_step
 
 
@@ -48,7 +50,7 @@ def startable_definition(tenant_id: str, key: str):
 
 
 def _startable_id(tenant_id: str, key: str):
-    found = latest_definition_id(tenant_id, "bpmn", key, statuses=(PUBLISHED,))
+    found = latest_definition_id(tenant_id, "bpmn", key, PUBLISHED)
     return found if found is not None else startable_definition(tenant_id, key).id  # raises the 404/409
 
 
@@ -125,15 +127,14 @@ def get_instance(tenant_id: str, instance_id) -> ProcessInstance:
     return instance
 
 
-def _lock_statement(instance_id):
-    query = select(ProcessInstance).where(ProcessInstance.id == instance_id).with_for_update()
-    return query.execution_options(populate_existing=True)
-
-
-# Built once (the statement and its cache key): a completion locks by its task, in one statement.
-_LOCK_BY_ID = _lock_statement(bindparam("instance_id"))
-_LOCK_BY_TASK = _lock_statement(
-    select(UserTask.instance_id).where(UserTask.id == bindparam("task_id")).scalar_subquery()
+# Built once, sent on the driver's cursor: a completion locks its instance by the task, in one
+# statement. FOR UPDATE also makes a rival that waited for the lock read the winner's row.
+_LOCK_BY_ID = Loader(ProcessInstance, ProcessInstance.id == bindparam("instance_id"), lock=True)
+_LOCK_BY_TASK = Loader(
+    ProcessInstance,
+    ProcessInstance.id
+    == select(UserTask.instance_id).where(UserTask.id == bindparam("task_id")).scalar_subquery(),
+    lock=True,
 )
 
 
@@ -144,19 +145,26 @@ def lock_instance(tenant_id: str, instance_id, task_id=None) -> ProcessInstance:
     on SQLite is caught by the version column instead. With `task_id` (and no `instance_id`) it is
     the instance of that task, and the 404 names the task.
     """
+    db.session.flush()  # (the rows are read outside the ORM: what it holds goes out first)
     if task_id is not None:
-        found = db.session.execute(_LOCK_BY_TASK, {"task_id": task_id}).scalar_one_or_none()
+        found = _LOCK_BY_TASK.first({"task_id": task_id})
         what = f"task {task_id}"
     else:
-        found = db.session.execute(_LOCK_BY_ID, {"instance_id": instance_id}).scalar_one_or_none()
+        found = _LOCK_BY_ID.first({"instance_id": instance_id})
         what = f"process instance {instance_id}"
     if found is None or found.tenant_id != tenant_id:
         raise NotFound(f"{what} does not exist")
     return found
 
 
+_STATE = Loader(InstanceState, InstanceState.instance_id == bindparam("instance_id"))
+
+
 def load_runner(instance: ProcessInstance) -> tuple[Runner, dict]:
-    state = db.session.get(InstanceState, instance.id)
+    # Held already when a timer batch loaded its instances' states; else one read on the driver's cursor.
+    state = db.session.identity_map.get(identity_key(InstanceState, instance.id))
+    if state is None or inspect(state).expired_attributes:
+        state = _STATE.first({"instance_id": instance.id})
     if state is None:
         raise Conflict(f"process instance {instance.id} has ended")
     instance.state_row = state  # held, so the step's save finds it (the session only holds it weakly)

@@ -17,7 +17,9 @@ from app.extensions import db
 from app.models import HistoryEntry, Incident, InstanceState, MessageSubscription, ProcessInstance
 from app.models.base import utcnow
 from app.models.tasks import CANCELLED, COMPLETED, OPEN, TaskCandidate, UserTask
+from app.services import fast_flush  # noqa: F401  (its before-flush listener writes the step's rows)
 from app.services.bundles import spec_fact
+from app.services.prepared import Prepared
 
 _after_step_hooks: list = []
 
@@ -95,15 +97,16 @@ def _state_row(instance: ProcessInstance) -> InstanceState | None:
     return row if row is not None else db.session.get(InstanceState, instance.id)
 
 
-_OPEN_TASK_IDS = select(UserTask.id).where(
-    UserTask.instance_id == bindparam("instance_id"), UserTask.status == OPEN
+_OPEN_TASK_IDS = Prepared(
+    select(UserTask.id).where(UserTask.instance_id == bindparam("instance_id"), UserTask.status == OPEN)
 )
 
 
 def _open_task_ids(instance) -> set:
     if not spec_fact(instance.definition_id, has_people):
         return set()
-    return set(db.session.execute(_OPEN_TASK_IDS, {"instance_id": instance.id}).scalars())
+    db.session.flush()  # (an earlier step of this transaction may have made some)
+    return set(_OPEN_TASK_IDS.scalars({"instance_id": instance.id}))
 
 
 def _sync_user_tasks(instance, result: StepResult, elements: dict, open_ids, completed_task_id, actor, now):
@@ -123,22 +126,22 @@ def _sync_user_tasks(instance, result: StepResult, elements: dict, open_ids, com
         instance.open_tasks_known = created  # all its open tasks: the response needs no query
 
 
-# Core statements, built once: the ORM's bulk UPDATE/DELETE built a statement and searched the
-# identity map for matching objects on every call (a sixth of a completion's CPU).
-_CLOSE_TASK = (
+# Built once, sent on the driver's cursor: the ORM's bulk UPDATE/DELETE built a statement and
+# searched the identity map for matching objects on every call (a sixth of a completion's CPU).
+_CLOSE_TASK = Prepared(
     update(UserTask.__table__)
     .where(UserTask.__table__.c.id == bindparam("task_id"))
     .values(status=bindparam("status"), completed_at=bindparam("now"), completed_by=bindparam("actor"))
 )
-_DROP_CANDIDATES = delete(TaskCandidate.__table__).where(
-    TaskCandidate.__table__.c.task_id == bindparam("task_id")
+_DROP_CANDIDATES = Prepared(
+    delete(TaskCandidate.__table__).where(TaskCandidate.__table__.c.task_id == bindparam("task_id"))
 )
 
 
 def _close(task_id, status: str, now: datetime, actor: str | None) -> None:
     params = {"task_id": task_id, "status": status, "now": now, "actor": actor}
-    db.session.execute(_CLOSE_TASK, params)
-    db.session.execute(_DROP_CANDIDATES, params)
+    _CLOSE_TASK.execute(params)
+    _DROP_CANDIDATES.execute({"task_id": task_id})
     _forget_closed(task_id, status, now, actor)
 
 

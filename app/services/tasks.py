@@ -15,6 +15,7 @@ from app.models.instances import SUSPENDED
 from app.models.tasks import OPEN
 from app.services import audit, signatures
 from app.services.instances import check_variables, commit_step, load_runner, lock_instance
+from app.services.prepared import Loader
 from app.services.stepping import persist_step
 from app.services.visibility import (
     may_work_on,
@@ -120,10 +121,18 @@ def tasks_of_instance(user: User, instance) -> list[UserTask]:
     return [task for task in rows if may_work_on(user, task)]
 
 
+_READ_TASK = Loader(UserTask, UserTask.id == bindparam("task_id"))
+_LOCK_TASK = Loader(UserTask, UserTask.id == bindparam("task_id"), lock=True)
+
+
 def get_task(user: User, task_id, fresh: bool = False, lock: bool = False) -> UserTask:
     """`lock` holds the task's row until commit, taken before the audit chain's lock: the order a
     completion takes them in too, so a claim racing a completion waits instead of deadlocking."""
-    task = db.session.get(UserTask, task_id, populate_existing=fresh or lock, with_for_update=lock or None)
+    if fresh or lock:  # read again, on the driver's cursor (a completion always does)
+        db.session.flush()
+        task = (_LOCK_TASK if lock else _READ_TASK).first({"task_id": task_id})
+    else:
+        task = db.session.get(UserTask, task_id)
     if task is None or task.tenant_id != user.tenant_id:
         raise NotFound(f"task {task_id} does not exist")
     if not may_work_on(user, task):
