@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask
 
+from app import pool_health
 from app.config import Config
 
 
@@ -19,6 +20,7 @@ def create_app(config: Config | None = None) -> Flask:
     from app.extensions import db, migrate
 
     db.init_app(app)
+    pool_health.install()
     migrate.init_app(app, db, directory=_migrations_dir())
     from app import models  # noqa: F401  (registers every table on the metadata)
     from app.services import outcomes, sla, workorders  # noqa: F401  (register their after-step hooks)

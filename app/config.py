@@ -83,7 +83,8 @@ class Config:
                 raise ConfigError("SECRET_KEY must be set when running on PostgreSQL (production shape)")
             # Embedded default: a per-install key kept under instance/, never logged.
             secret = _embedded_secret()
-        engine_options = {} if self.is_sqlite else {"pool_pre_ping": True, "pool_size": 10}
+        # Stale connections are caught by app.pool_health (a ping after idling, not on every checkout).
+        engine_options = {} if self.is_sqlite else {"pool_size": 10}
         return {
             "SQLALCHEMY_DATABASE_URI": self.DATABASE_URL,
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import ONETOMANY, Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.extensions import db
 from app.models import HistoryEntry, InstanceState, ProcessInstance
 from app.models.tasks import TaskCandidate, UserTask
 from app.services.prepared import Prepared, column_defaults, fill_defaults, translated_errors
@@ -92,6 +93,11 @@ _SAVE_STATE = Prepared(
 _DROP_STATE = Prepared(delete(_states).where(_states.c.instance_id == bindparam("b_id")))
 
 
+def writes_step_rows() -> bool:
+    """Whether this module writes the step rows (PostgreSQL): it orders them by their foreign keys."""
+    return db.session.connection().dialect.driver == "psycopg"
+
+
 @event.listens_for(Session, "before_flush")
 def _write_step_rows(session: Session, flush_context, objects) -> None:
     if objects is not None or session.connection().dialect.driver != "psycopg":
@@ -151,7 +157,20 @@ def _only_stepped(instance: ProcessInstance) -> bool:
     state = inspect(instance)
     if not state.modified or state.deleted or state.key is None:
         return False
-    return state.unmodified >= _UNSTEPPED  # (set differences are cheap; attribute histories are not)
+    if not state.unmodified >= _UNSTEPPED:  # (set differences are cheap; attribute histories are not)
+        return False
+    return _net_change(state)
+
+
+def _net_change(state) -> bool:
+    """Whether a set attribute really differs from what was loaded; if none does, the object is
+    clean again and nothing is written (the ORM sends no UPDATE then, and bumps no version)."""
+    old = state.committed_state
+    if any(old.get(key) != state.dict.get(key) for key in old):
+        return True
+    for key in list(old):
+        set_committed_value(state.obj(), key, state.dict.get(key))
+    return False
 
 
 def _created(obj) -> bool:

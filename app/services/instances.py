@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from uuid import uuid4
 
 from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +22,7 @@ from app.models.tasks import OPEN, UserTask
 from app.services import audit, permissions
 from app.services.bundles import bundle_for_id, definition_facts
 from app.services.deployments import latest_definition, latest_definition_id
+from app.services.fast_flush import writes_step_rows
 from app.services.prepared import Loader
 from app.services.stepping import persist_step
 
@@ -84,6 +86,7 @@ def start_instance(
     result = runner.result()
     # Born with the step's outcome, so the row is inserted once and never updated in this request.
     instance = ProcessInstance(
+        id=uuid4(),  # now: the step's rows name it before anything is flushed
         tenant_id=actor.tenant_id,
         definition_id=definition_id,
         definition_key=key,
@@ -98,7 +101,8 @@ def start_instance(
     )
     db.session.add(instance)
     try:
-        db.session.flush()  # a concurrent start with the same idempotency key fails here
+        if idempotency_key or not writes_step_rows():
+            db.session.flush()  # a concurrent start with the same key fails here; the ORM's order
         persist_step(instance, result, bundle.elements, new=True)
         after = {"variables": variables, "business_key": business_key}
         audit.record(actor, "instance.start", instance, after=after)
