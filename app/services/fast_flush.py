@@ -4,10 +4,10 @@ The ORM's unit of work cost about a third of a start or a completion's CPU: per 
 diffs attribute histories and builds parameters, then sends one statement per table and row kind.
 The rows a step writes are plain: new instances, states, user tasks, their candidates and history
 entries; stepped instance rows (status, variables, ...) under their version check; changed or
-removed states. Before each flush this module writes those with one `Prepared` executemany per
-table, in foreign-key order, inside one psycopg pipeline (one round trip), then hands the objects
-back to the session as a flush would: new ones persistent and clean, removed ones deleted. What is
-left (jobs, clocks, notifications, anything else) the ORM flushes as before, after its parents.
+removed states; closed tasks. Before each flush this module sends all of those as one statement
+(write_sets), then hands the objects back to the session as a flush would: new ones persistent and
+clean, removed ones deleted. What is left (jobs, clocks, notifications, anything else) the ORM
+flushes as before, after its parents.
 
 History entries get their ids from the database and are never read back in the transaction that
 wrote them: they are written and let go (expunged), as the timer batches always did.
@@ -16,7 +16,7 @@ Other databases (SQLite) keep the ORM's flush.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, delete, event, insert, inspect, update
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import ONETOMANY, Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,7 +24,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import db
 from app.models import HistoryEntry, InstanceState, ProcessInstance
 from app.models.tasks import TaskCandidate, UserTask
-from app.services.prepared import Prepared, column_defaults, fill_defaults, translated_errors
+from app.services.prepared import column_defaults, fill_defaults, prepared_hook
+from app.services.write_sets import WriteSet
 
 # Parents first: the order the rows must reach the database in.
 _INSERTED = (ProcessInstance, InstanceState, UserTask, TaskCandidate, HistoryEntry)
@@ -38,7 +39,6 @@ class _Inserter:
         table = model.__table__
         self.keys = [c.key for c in table.columns if not _generated(c)]
         self.defaults = [(k, d) for k, d in column_defaults(table) if k in self.keys]
-        self.statement = Prepared(insert(table), column_keys=self.keys)
         self.keeps_objects = len(self.keys) == len(table.columns)  # else ids come from the database
         self.parent_keys = [c.key for c in table.columns if c.foreign_keys and not c.nullable]
         self.children = [
@@ -80,17 +80,7 @@ _REFERENCED = {fk.column.table for model in _INSERTED for fk in model.__table__.
 
 _instances = ProcessInstance.__table__
 _states = InstanceState.__table__
-_STEP_INSTANCE = Prepared(
-    update(_instances)
-    .where(and_(_instances.c.id == bindparam("b_id"), _instances.c.lock_version == bindparam("b_old")))
-    .values(lock_version=bindparam("b_new"), **{c: bindparam(c) for c in STEPPED})
-)
-_SAVE_STATE = Prepared(
-    update(_states)
-    .where(_states.c.instance_id == bindparam("b_id"))
-    .values(state=bindparam("state"), size_bytes=bindparam("size_bytes"))
-)
-_DROP_STATE = Prepared(delete(_states).where(_states.c.instance_id == bindparam("b_id")))
+_PENDING_CLOSES = "baton_pending_task_closes"
 
 
 def writes_step_rows() -> bool:
@@ -98,28 +88,74 @@ def writes_step_rows() -> bool:
     return db.session.connection().dialect.driver == "psycopg"
 
 
+def defer_close(task_id, status: str, now, actor: str | None) -> None:
+    """Close a stored task (and drop its candidate rows) with the next write of the step's rows,
+    or before the next statement or commit, whichever comes first."""
+    db.session.connection()  # within a transaction, so that its rollback forgets the close
+    db.session.info.setdefault(_PENDING_CLOSES, []).append(
+        {"id": task_id, "status": status, "completed_at": now, "completed_by": actor}
+    )
+
+
 @event.listens_for(Session, "before_flush")
 def _write_step_rows(session: Session, flush_context, objects) -> None:
     if objects is not None or session.connection().dialect.driver != "psycopg":
         return
+    writes = WriteSet()
     new = _new_rows(session)
     stepped = [o for o in session.dirty if type(o) is ProcessInstance and _only_stepped(o)]
     states = [o for o in session.dirty if type(o) is InstanceState and not _created(o)]
     dropped = [o for o in session.deleted if type(o) is InstanceState]
-    if not (new or stepped or states or dropped):
-        return
-    with translated_errors(), session.connection().connection.driver_connection.pipeline():
-        _insert(session, new)
-        versioned = _STEP_INSTANCE.executemany([_stepped_row(i) for i in stepped]) if stepped else None
-        if states:
-            _SAVE_STATE.executemany([_state_row(s) for s in states])
-        if dropped:
-            _DROP_STATE.executemany([{"b_id": s.instance_id} for s in dropped])
-    if versioned is not None and versioned.rowcount != len(stepped):
-        raise StaleDataError(f"{len(stepped) - versioned.rowcount} instance row(s) changed meanwhile")
-    _committed(stepped, states)
+    _add_closes(session, writes)
+    _add_inserts(new, writes)
+    if stepped:
+        writes.update(_instances, "id", list(STEPPED), [_stepped_row(i) for i in stepped], "lock_version")
+    if states:
+        writes.update(_states, "instance_id", ["state", "size_bytes"], [_state_row(s) for s in states])
     if dropped:
-        session._remove_newly_deleted([inspect(s) for s in dropped])
+        writes.delete(_states, "instance_id", [s.instance_id for s in dropped])
+    if not writes:
+        return
+    matched = writes.run()
+    if stepped and matched != len(stepped):
+        raise StaleDataError(
+            f"{len(stepped) - matched} instance row(s) were changed by someone else meanwhile"
+        )
+    _settle(session, new, stepped, states, dropped)
+
+
+def _add_closes(session: Session, writes: WriteSet) -> None:
+    closes = session.info.pop(_PENDING_CLOSES, None)
+    if closes:
+        writes.update(UserTask.__table__, "id", ["status", "completed_at", "completed_by"], closes)
+        writes.delete(TaskCandidate.__table__, "task_id", [c["id"] for c in closes])
+
+
+def _write_pending_closes(session: Session) -> None:
+    if session.info.get(_PENDING_CLOSES):
+        writes = WriteSet()
+        _add_closes(session, writes)
+        writes.run()
+
+
+@event.listens_for(Session, "before_commit")
+def _closes_before_commit(session: Session) -> None:
+    _write_pending_closes(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _closes_before_reading(orm_execute_state) -> None:
+    _write_pending_closes(orm_execute_state.session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_closes(session: Session, previous_transaction) -> None:
+    session.info.pop(_PENDING_CLOSES, None)
+
+
+@prepared_hook
+def _closes_before_statement() -> None:
+    _write_pending_closes(db.session())
 
 
 def _new_rows(session: Session) -> dict:
@@ -139,18 +175,27 @@ def _new_rows(session: Session) -> dict:
     return {model: objs for model, objs in grouped.items() if objs}
 
 
-def _insert(session: Session, new: dict) -> None:
-    kept = []
+def _add_inserts(new: dict, writes: WriteSet) -> None:
     for model, objects in new.items():
         inserter = _INSERTERS[model]
-        inserter.statement.executemany(inserter.rows(objects))
-        if inserter.keeps_objects:
+        writes.insert(model.__table__, inserter.keys, inserter.rows(objects))
+
+
+def _settle(session: Session, new: dict, stepped: list, states: list, dropped: list) -> None:
+    """What a flush does with the rows it wrote: new ones persistent and clean (history entries,
+    whose ids the database chose, let go), written values committed, removed ones deleted."""
+    kept = []
+    for model, objects in new.items():
+        if _INSERTERS[model].keeps_objects:
             kept.extend(inspect(o) for o in objects)
         else:
             for obj in objects:
                 session.expunge(obj)
     if kept:
-        session._register_persistent(set(kept))  # what a flush does with the rows it inserted
+        session._register_persistent(set(kept))
+    _committed(stepped, states)
+    if dropped:
+        session._remove_newly_deleted([inspect(s) for s in dropped])
 
 
 def _only_stepped(instance: ProcessInstance) -> bool:
@@ -179,12 +224,15 @@ def _created(obj) -> bool:
 
 def _stepped_row(instance: ProcessInstance) -> dict:
     """Versioned as the ORM does it: a row someone else changed meanwhile fails the flush."""
-    old = instance.lock_version
-    return {"b_id": instance.id, "b_old": old, "b_new": old + 1, **{c: getattr(instance, c) for c in STEPPED}}
+    return {
+        "id": instance.id,
+        "lock_version": instance.lock_version,
+        **{c: getattr(instance, c) for c in STEPPED},
+    }
 
 
 def _state_row(row: InstanceState) -> dict:
-    return {"b_id": row.instance_id, "state": row.state, "size_bytes": row.size_bytes}
+    return {"instance_id": row.instance_id, "state": row.state, "size_bytes": row.size_bytes}
 
 
 def _committed(instances: list[ProcessInstance], states: list[InstanceState]) -> None:

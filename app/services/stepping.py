@@ -139,9 +139,11 @@ _DROP_CANDIDATES = Prepared(
 
 
 def _close(task_id, status: str, now: datetime, actor: str | None) -> None:
-    params = {"task_id": task_id, "status": status, "now": now, "actor": actor}
-    _CLOSE_TASK.execute(params)
-    _DROP_CANDIDATES.execute({"task_id": task_id})
+    if fast_flush.writes_step_rows():
+        fast_flush.defer_close(task_id, status, now, actor)  # sent with the step's other rows
+    else:
+        _CLOSE_TASK.execute({"task_id": task_id, "status": status, "now": now, "actor": actor})
+        _DROP_CANDIDATES.execute({"task_id": task_id})
     _forget_closed(task_id, status, now, actor)
 
 

@@ -119,3 +119,24 @@ def test_a_busy_pooled_connection_is_not_pinged(monkeypatch):
         assert len(pings) == 1  # only the checkout after an "idle" spell
     finally:
         engine.dispose()
+
+
+def _task_of(instance) -> UserTask:
+    return db.session.scalars(select(UserTask).where(UserTask.instance_id == instance.id)).one()
+
+
+def test_a_held_back_task_close_is_seen_by_the_next_read_and_dropped_by_a_rollback(reviewer):
+    from app.models.base import utcnow
+    from app.services import fast_flush
+
+    instance, _ = start_instance("two_steps", reviewer, {})
+    db.session.commit()
+    task_id = _task_of(instance).id
+    fast_flush.defer_close(task_id, "cancelled", utcnow(), None)
+    status = select(UserTask.status).where(UserTask.id == task_id)
+    assert db.session.execute(status).scalar() == "cancelled"  # sent before the read
+    assert db.session.scalars(select(TaskCandidate).where(TaskCandidate.task_id == task_id)).all() == []
+    db.session.rollback()
+    fast_flush.defer_close(task_id, "cancelled", utcnow(), None)
+    db.session.rollback()  # never sent: nothing left for the next transaction
+    assert db.session.execute(status).scalar() == "open"
