@@ -10,7 +10,7 @@ Exactly once holds as for one job: each job row is re-read under its lock and fi
 is live; the fire deletes it in the step's transaction, so a redelivered batch finds nothing to do.
 
 The steps run without autoflush and are flushed together at the end, so the batch's inserts and
-updates go out as a few multi-row statements instead of four flushes per timer. The after-step
+updates go out as one statement (fast_flush) instead of four flushes per timer. The after-step
 hooks read only rows older than the step (or flush first, as work orders do); an instance an
 earlier step of the batch already changed is flushed before it is stepped again.
 """
@@ -21,13 +21,11 @@ import logging
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import bindparam, insert, inspect, select
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy import insert, inspect, select
 
 from app.errors import Conflict
 from app.extensions import db
-from app.models import HistoryEntry, InstanceState, Job, Notification, ProcessInstance
+from app.models import InstanceState, Job, Notification, ProcessInstance
 from app.models.base import utcnow
 from app.models.instances import ENDED, SUSPENDED
 from app.models.jobs import LIVE, PENDING, SERVICE, TIMER
@@ -86,9 +84,8 @@ def _fire_batch(ids: list[UUID], counts: dict[str, int]) -> list[UUID]:
             if inspect(instance).modified:
                 db.session.flush()  # stepped already in this batch: its next step must see that
             _count(counts, _fire(instance, job, states))
-        _write_instances(list(instances.values()))
-        _append_rows()
-    commit_step()
+        _append_notifications()
+    commit_step()  # its flush sends the stepped instance rows, states and history as one statement
     busy = [j for j, i in owners.items() if i not in instances]
     _count(counts, "skipped", len(ids) - len(owners))
     return busy
@@ -159,53 +156,15 @@ def _fire(instance: ProcessInstance, job: Job, states: dict) -> str:
     return "fired"
 
 
-# What a step changes on its instance row (persist_step and the outcome hook).
-_STEPPED = ("status", "outcome", "variables", "active_elements", "ended_at")
-_UNSTEPPED = frozenset(c.key for c in ProcessInstance.__table__.columns) - set(_STEPPED)
-
-
-def _write_instances(instances: list[ProcessInstance]) -> None:
-    """Write the stepped instance rows with one executemany UPDATE (one round trip in psycopg's
-    pipeline) where the ORM sends one versioned UPDATE per row: it never batches those. The version
-    is checked and bumped as the ORM would; a row someone else changed fails the whole batch."""
-    if not db.session.get_bind().dialect.supports_sane_multi_rowcount:
-        return  # the ORM's flush checks each row
-    stepped = [i for i in instances if _only_stepped(i)]
-    if not stepped:
-        return
-    table = ProcessInstance.__table__
-    rows = [{"b_id": i.id, "b_old": i.lock_version, **{c: getattr(i, c) for c in _STEPPED}} for i in stepped]
-    result = db.session.execute(
-        table.update()
-        .where(table.c.id == bindparam("b_id"), table.c.lock_version == bindparam("b_old"))
-        .values(lock_version=table.c.lock_version + 1),
-        rows,
-    )
-    if result.rowcount != len(rows):
-        raise StaleDataError(f"{len(rows) - result.rowcount} instance(s) of a timer batch changed meanwhile")
-    for instance in stepped:  # written: the flush at commit has nothing left to do for them
-        for column in _STEPPED:
-            set_committed_value(instance, column, getattr(instance, column))
-        set_committed_value(instance, "lock_version", instance.lock_version + 1)
-
-
-def _only_stepped(instance: ProcessInstance) -> bool:
-    state = inspect(instance)
-    if not state.modified or state.deleted:
-        return False
-    return state.unmodified >= _UNSTEPPED  # (set differences are cheap; attribute histories are not)
-
-
-# Rows a step only appends and nobody reads back in the batch: their ids are not needed.
-_APPENDED = (HistoryEntry, Notification)
-
-
-def _append_rows() -> None:
-    """Insert the batch's new history and in-app notification rows with a plain executemany, which
-    psycopg pipelines and parses once, in place of the ORM's multi-row VALUES: psycopg parses that
-    statement, thousands of parameters long, again on every batch."""
+def _append_notifications() -> None:
+    """Insert the batch's in-app notification rows (appended, never read back in the batch) with a
+    plain executemany, which psycopg pipelines and parses once, in place of the ORM's multi-row
+    VALUES: psycopg parses that statement, thousands of parameters long, again on every batch.
+    (The step rows themselves go out with the flush: fast_flush.)"""
     groups: dict = {}
-    new = sorted((o for o in db.session.new if type(o) in _APPENDED), key=lambda o: inspect(o).insert_order)
+    new = sorted(
+        (o for o in db.session.new if type(o) is Notification), key=lambda o: inspect(o).insert_order
+    )
     for row in new:  # (in the order they were added, as the ORM would: history is read by id)
         db.session.expunge(row)
         values = {k: v for k, v in vars(row).items() if not k.startswith("_")}
