@@ -14,7 +14,13 @@ from app.models import ProcessInstance, TaskCandidate, User, UserTask
 from app.models.instances import SUSPENDED
 from app.models.tasks import OPEN
 from app.services import audit, signatures
-from app.services.instances import check_variables, commit_step, load_runner, lock_instance
+from app.services.instances import (
+    check_variables,
+    commit_step,
+    load_runner,
+    lock_instance,
+    lock_task_step,
+)
 from app.services.prepared import Loader
 from app.services.stepping import persist_step
 from app.services.visibility import (
@@ -133,6 +139,10 @@ def get_task(user: User, task_id, fresh: bool = False, lock: bool = False) -> Us
         task = (_LOCK_TASK if lock else _READ_TASK).first({"task_id": task_id})
     else:
         task = db.session.get(UserTask, task_id)
+    return _offered(user, task, task_id)
+
+
+def _offered(user: User, task: UserTask | None, task_id) -> UserTask:
     if task is None or task.tenant_id != user.tenant_id:
         raise NotFound(f"task {task_id} does not exist")
     if not may_work_on(user, task):
@@ -200,10 +210,7 @@ def complete_task(
     one marked reasonRequired=true, and every rejection, needs a `reason`.
     """
     variables = check_variables(variables)
-    # The instance is locked first, so the task read next is current: a rival completion is a 409.
-    instance = lock_instance(user.tenant_id, None, task_id=task_id)
-    task = get_task(user, task_id, fresh=True)
-    _require_open(task)
+    instance, task = _lock_for_completion(user, task_id)
     if instance.status == SUSPENDED:
         raise Conflict("the instance is suspended; resume it before completing its tasks")
     runner, elements = load_runner(instance)
@@ -222,6 +229,20 @@ def complete_task(
     audit.record(user, "task.complete", task, after={"variables": variables}, reason=reason)
     commit_step()
     return Completion(task, instance, tasks_of_instance(user, instance))
+
+
+def _lock_for_completion(user: User, task_id) -> tuple[ProcessInstance, UserTask]:
+    """The task and its instance (and state), locked and current: a rival completion is a 409."""
+    found = lock_task_step(user.tenant_id, task_id)
+    if found is not None:
+        instance, task, _ = found
+        _require_open(_offered(user, task, task_id))
+        return instance, task
+    # The task or the instance's state is gone: these reads tell a 404 from a 409.
+    instance = lock_instance(user.tenant_id, None, task_id=task_id)
+    task = get_task(user, task_id, fresh=True)
+    _require_open(task)
+    return instance, task
 
 
 def _require_open(task: UserTask) -> None:
