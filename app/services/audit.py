@@ -101,14 +101,16 @@ _LAST = Prepared(
 _APPEND = Prepared(insert(AuditEntry.__table__), column_keys=(*_HASHED, "hash"))
 
 
-def _lock_chain(tenant_id: str) -> None:
-    # The step's pending rows go out first: the chain's lock is held from here to the commit.
-    db.session.flush()
-    if db.session.get_bind().dialect.name == "postgresql":
-        _LOCK.execute({"k": f"audit:{tenant_id}"})
+def _lock_chain(tenant_id: str) -> bool:
+    """Take the tenant's chain lock (PostgreSQL; SQLite serialises writers anyway); True on PostgreSQL."""
+    db.session.flush()  # the step's pending rows go out first: the lock is held from here to the commit
+    if db.session.get_bind().dialect.name != "postgresql":
+        return False
+    _LOCK.execute({"k": f"audit:{tenant_id}"})
+    return True
 
 
-def record(actor, action: str, obj, before=None, after=None, reason: str | None = None) -> dict:
+def record(actor, action: str, obj, before=None, after=None, reason: str | None = None) -> None:
     """Append an audit entry for `action` on `obj` (a model row or a (type, id) tuple). The caller commits.
 
     `actor` is a User, a name (e.g. "cli") or None for the system.
@@ -116,11 +118,8 @@ def record(actor, action: str, obj, before=None, after=None, reason: str | None 
     object_type, object_id, obj_tenant = _describe(obj)
     actor_name, actor_id, actor_tenant = _actor(actor)
     tenant_id = obj_tenant or actor_tenant or DEFAULT_TENANT
-    _lock_chain(tenant_id)
-    last = _LAST.first({"tenant_id": tenant_id})
     fields = {
         "tenant_id": tenant_id,
-        "seq": (last[0] + 1) if last else 1,
         "at": utcnow().isoformat(),
         "actor": actor_name,
         "actor_id": actor_id,
@@ -130,11 +129,48 @@ def record(actor, action: str, obj, before=None, after=None, reason: str | None 
         "before": _jsonable(before),
         "after": _jsonable(after),
         "reason": reason,
-        "prev_hash": last[1] if last else GENESIS,
     }
-    entry = {**fields, "hash": entry_hash(fields)}
-    _APPEND.execute(entry)  # now, as one INSERT: the commit then has nothing to flush
-    return entry
+    on_postgresql = _lock_chain(tenant_id)
+    if on_postgresql:
+        _APPEND_ON_SERVER.execute({**fields, **_hash_parts(fields), "genesis": GENESIS})
+    else:
+        _append(fields)
+
+
+def _append(fields: dict) -> None:
+    last = _LAST.first({"tenant_id": fields["tenant_id"]})
+    fields = {**fields, "seq": (last[0] + 1) if last else 1, "prev_hash": last[1] if last else GENESIS}
+    _APPEND.execute({**fields, "hash": entry_hash(fields)})  # now: the commit has nothing to flush
+
+
+def _hash_parts(fields: dict) -> dict:
+    """The entry's canonical JSON around the two values only the database knows under the chain's
+    lock: `head` + prev_hash + `mid` + seq + `tail`. Sorted keys put prev_hash after object_type and
+    seq between reason and tenant_id, so the parts are cut from plain canonical dumps."""
+    head = {k: v for k, v in fields.items() if k < "prev_hash"}
+    return {
+        "head": canonical(head)[:-1] + ',"prev_hash":"',
+        "mid": '","reason":' + canonical(fields["reason"]) + ',"seq":',
+        "tail": ',"tenant_id":' + canonical(fields["tenant_id"]) + "}",
+        "before": None if fields["before"] is None else canonical(fields["before"]),
+        "after": None if fields["after"] is None else canonical(fields["after"]),
+    }
+
+
+# One statement under the lock where reading the last entry and inserting the next took two: the
+# server takes the chain's head and hashes the entry itself (sha256 over the same canonical JSON).
+_APPEND_ON_SERVER = Prepared(
+    text(
+        "INSERT INTO audit_entries (tenant_id, seq, at, actor, actor_id, action, object_type,"
+        " object_id, before, after, reason, prev_hash, hash)"
+        " SELECT :tenant_id, h.seq + 1, :at, :actor, :actor_id, :action, :object_type, :object_id,"
+        " CAST(:before AS json), CAST(:after AS json), :reason, h.hash,"
+        " encode(sha256(convert_to(:head || h.hash || :mid || (h.seq + 1)::text || :tail, 'UTF8')), 'hex')"
+        " FROM (SELECT coalesce(last.seq, 0) AS seq, coalesce(last.hash, :genesis) AS hash"
+        " FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT seq, hash FROM audit_entries"
+        " WHERE tenant_id = :tenant_id ORDER BY seq DESC LIMIT 1) AS last ON true) AS h"
+    )
+)
 
 
 def verify_chain(tenant_id: str | None = None) -> dict:

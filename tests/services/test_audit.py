@@ -98,3 +98,15 @@ def test_a_deployment_and_a_publish_are_audited(as_user):
     entries = operator.get("/audit?actor=mo").json["items"]
     assert [e["action"] for e in entries] == ["definition.published", "deploy"]
     assert entries[0]["before"] == {"status": "draft"}
+
+
+def test_an_entry_hashed_by_the_database_verifies_in_python(db_session):
+    """On PostgreSQL the chain's head is read and the entry hashed in the INSERT itself; the
+    canonical JSON it hashes must be the one verify_chain rebuilds, byte for byte."""
+    from app.services import audit
+
+    audit.record("cli", "instance.start", ("instance", "i-1"), after={"ü": ["ç", {"b": 1, "a": '"q"'}]})
+    audit.record("cli", "task.complete", ("task", "t-1"), before={"x": None}, reason='résumé "quoted"')
+    audit.record(None, "noop", ("task", "t-2"))
+    result = audit.verify_chain()
+    assert result["ok"] and result["checked"] >= 3, result
