@@ -39,7 +39,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.deep_merge import DeepMerge
-from SpiffWorkflow.util.task import TaskIterator, TaskState
+from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import Workflow
 
 from app.engine import data, speedups
@@ -117,13 +117,12 @@ def _set_state(self, value: int) -> None:
 def _end_join_threshold(self, my_task):
     from app.engine import event_subprocess as esp
 
-    tasks = TaskIterator(my_task.workflow.task_tree, state=TaskState.NOT_FINISHED_MASK, end_at_spec=self.name)
     listeners = {t.id for t in my_task.workflow.tasks.values() if esp.is_listening(t)}
-    for task in tasks:
-        if task is my_task or task.id in listeners or (task.parent and task.parent.id in listeners):
-            continue
-        return False
-    return True
+
+    def keeps_open(task) -> bool:
+        return not (task is my_task or task.id in listeners or (task.parent and task.parent.id in listeners))
+
+    return not speedups.walk_finds_unfinished(my_task.workflow, self.name, keeps_open)
 
 
 def _end_join_run_hook(self, my_task):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from SpiffWorkflow.util.task import TaskState
+from SpiffWorkflow.util.task import TaskIterator, TaskState
 from SpiffWorkflow.workflow import Workflow
 
 _WORKFLOW_LOG = logging.getLogger("spiff.workflow")
@@ -64,6 +64,33 @@ def _tree_path(wf, task) -> list | None:
         node = parent
     path.reverse()
     return path
+
+
+def walk_finds_unfinished(wf, end_at_spec: str, counts) -> bool:
+    """Whether the library's walk of unfinished tasks from the root, which does not descend below
+    tasks of spec `end_at_spec`, finds a task for which `counts(task)` is true."""
+    found = [t for t in wf.tasks.values() if t._state & TaskState.NOT_FINISHED_MASK and counts(t)]
+    for task in found:
+        reached = _reached_above(wf, task, end_at_spec)
+        if reached is None:
+            walk = TaskIterator(wf.task_tree, state=TaskState.NOT_FINISHED_MASK, end_at_spec=end_at_spec)
+            return any(counts(t) for t in walk)
+        if reached:
+            return True
+    return False
+
+
+def _reached_above(wf, task, end_at_spec: str) -> bool | None:
+    """Whether that walk reaches `task` (no ancestor of spec `end_at_spec`); None: ask the walk."""
+    node, tasks, root, depth = task, wf.tasks, wf.task_tree, 0
+    while node is not root:
+        parent = tasks.get(node._parent)
+        if parent is None or node.id not in parent._children or depth >= _MAX_DEPTH:
+            return None
+        if parent.task_spec.name == end_at_spec:
+            return False
+        node, depth = parent, depth + 1
+    return True
 
 
 def update_waiting_tasks(self) -> None:

@@ -20,6 +20,7 @@ MODELS = [
     ("camunda_mi", {"parts": [1, 2, 3]}),
     ("booking_by_hand", {}),
     ("event_subprocesses", {}),
+    ("two_ends", {}),  # one branch ends while the other still runs: the end join waits
 ]
 
 
@@ -60,6 +61,22 @@ def test_ready_tasks_match_the_library_walk(answers, name, variables):
 def test_several_ready_tasks_come_in_walk_order(answers):
     run_loop(bundle("parallel_loop"), {"visits": 0, "limit": 3})
     assert answers["several"] > 0
+
+
+def test_the_end_join_sees_what_the_library_walk_sees(monkeypatch):
+    seen = []
+    fast_walk = speedups.walk_finds_unfinished
+
+    def checked(wf, end_at_spec, counts):
+        walk = TaskIterator(wf.task_tree, state=TaskState.NOT_FINISHED_MASK, end_at_spec=end_at_spec)
+        seen.append(fast_walk(wf, end_at_spec, counts))
+        assert seen[-1] == any(counts(t) for t in walk)
+        return seen[-1]
+
+    monkeypatch.setattr(speedups, "walk_finds_unfinished", checked)
+    for name, variables in MODELS:
+        _finish(name, variables)
+    assert True in seen and False in seen
 
 
 def test_waiting_tasks_are_updated_only_when_one_waits(monkeypatch):
