@@ -30,6 +30,7 @@ UNFINISHED = TaskState.NOT_FINISHED_MASK | TaskState.ERROR
 
 _registry = build_registry()
 state_codec.install(_registry)
+_ENCODER = json.JSONEncoder(separators=(",", ":"))  # json.dumps would build one per save
 
 
 def dump(workflow: BpmnWorkflow) -> str:
@@ -39,7 +40,7 @@ def dump(workflow: BpmnWorkflow) -> str:
     workflow.bpmn_events = []
     _registry._encoder_mode = True
     try:
-        return json.dumps(_registry.convert(workflow), separators=(",", ":"))
+        return _ENCODER.encode(_registry.convert(workflow))
     finally:
         _registry._encoder_mode = False
 
