@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
@@ -23,6 +24,7 @@ from app.engine.event_subprocess import listening_task_ids
 from app.engine.messages import message_event
 from app.engine.scripting import BatonScriptEngine
 from app.engine.specs import BatonServiceTask
+from app.engine.speedups import ready_tasks
 from app.engine.timers import count_in_business_time, timer_due
 
 REACHED = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
@@ -44,6 +46,10 @@ class ProcessBundle:
     elements: dict
     decision_resolver: object = None
     clock: object = None  # the definition's business calendar (.add(start, duration)); None: wall clock
+
+    @cached_property
+    def visit_limits(self) -> dict[str, int]:
+        return visits.limits(self.elements)
 
 
 @dataclass
@@ -124,7 +130,7 @@ class Runner:
         workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=cls._engine(bundle))
         start = workflow.task_tree
         start.data.update(copy_value(variables))
-        for task in workflow.get_tasks(state=TaskState.READY):
+        for task in ready_tasks(workflow):
             task.data.update(copy_value(variables))  # each task owns its values
         runner = cls(bundle, workflow)
         runner.advance()
@@ -153,7 +159,7 @@ class Runner:
         except SpiffWorkflowException as exc:
             self.error = self._step_error(exc)
             return
-        capped = visits.enforce(self.workflow, self.bundle.elements)  # maxVisits: escalate past the cap
+        capped = visits.enforce(self.workflow, self.bundle.visit_limits)  # maxVisits: escalate past the cap
         if isinstance(capped, StepError):
             self.error = capped
         elif capped:

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import json
 import time
-from uuid import UUID
 
-from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -22,6 +20,7 @@ from app.engine import (
     compensation_records,
     event_subprocess,
     fixes,  # noqa: F401  (patches SpiffWorkflow 3.2 before any workflow runs)
+    state_codec,
 )
 from app.engine.specs import build_registry
 
@@ -29,27 +28,9 @@ ENTERED, LOGGED, ACTOR = "baton_in", "baton_logged", "baton_by"
 UNFINISHED = TaskState.NOT_FINISHED_MASK | TaskState.ERROR
 
 
-class LiveStateConverter(BpmnWorkflowConverter):
-    """The workflow converter, minus the specs (they are supplied by the caller on restore)."""
-
-    def to_dict(self, workflow):
-        dct = WorkflowConverter.to_dict(self, workflow)
-        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
-        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
-        return dct
-
-    def from_dict(self, dct):
-        workflow = self.target_class(dct.pop("spec"), dct.pop("subprocess_specs"), deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
-        self.set_default_attributes(workflow, dct)
-        self.subprocesses_from_dict(dct["subprocesses"], workflow)
-        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
-        return workflow
-
-
 _registry = build_registry()
-LiveStateConverter(BpmnWorkflow, _registry)
+state_codec.install(_registry)
+_ENCODER = json.JSONEncoder(separators=(",", ":"))  # json.dumps would build one per save
 
 
 def dump(workflow: BpmnWorkflow) -> str:
@@ -59,7 +40,7 @@ def dump(workflow: BpmnWorkflow) -> str:
     workflow.bpmn_events = []
     _registry._encoder_mode = True
     try:
-        return json.dumps(_registry.convert(workflow), separators=(",", ":"))
+        return _ENCODER.encode(_registry.convert(workflow))
     finally:
         _registry._encoder_mode = False
 

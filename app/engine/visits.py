@@ -11,29 +11,36 @@ from copy import deepcopy
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import EscalationEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
-from SpiffWorkflow.util.task import TaskState
 
 from app.engine import state as live
 from app.engine.errors import StepError
+from app.engine.speedups import ready_tasks
 
 CODE, COUNTS, COUNTED = "maxVisits", "baton_visits", "baton_visit_counted"
 
 
-def _limit(elements: dict, bpmn_id: str | None) -> int | None:
-    raw = ((elements.get(bpmn_id) or {}).get("properties") or {}).get("maxVisits")
-    return int(raw) if raw and str(raw).strip().isdigit() else None
+def limits(elements: dict) -> dict[str, int]:
+    """The visit cap of each capped element (a definition's are read once: see ProcessBundle)."""
+    found = {}
+    for bpmn_id, element in elements.items():
+        raw = ((element or {}).get("properties") or {}).get("maxVisits")
+        if raw and str(raw).strip().isdigit():
+            found[bpmn_id] = int(raw)
+    return found
 
 
-def enforce(workflow, elements: dict) -> StepError | bool:
+def enforce(workflow, caps: dict[str, int]) -> StepError | bool:
     """Count each newly ready capped activity; on a visit over its cap, throw the escalation.
 
     Returns True when an escalation was caught (the caller steps on), a StepError when nothing caught
     it (the instance stops with an incident rather than loop past its cap), else False.
     """
+    if not caps:
+        return False  # most processes cap nothing: no need to look for ready tasks
     caught = False
     for wf in live.all_workflows(workflow):
-        for task in wf.get_tasks(state=TaskState.READY):
-            limit = _limit(elements, task.task_spec.bpmn_id)
+        for task in ready_tasks(wf):
+            limit = caps.get(task.task_spec.bpmn_id)
             if limit is None or task.internal_data.get(COUNTED):
                 continue
             task.internal_data[COUNTED] = True
