@@ -15,7 +15,6 @@ from SpiffWorkflow.bpmn.serializer.default.task_spec import (
     SubWorkflowConverter,
 )
 from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
-from SpiffWorkflow.bpmn.specs.bpmn_task_spec import BpmnTaskSpec
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
@@ -31,8 +30,11 @@ from app.engine.event_subprocess import (
 from app.engine.messages import BatonMessageEventDefinition
 
 
-class DecisionTask(BpmnTaskSpec):
-    """bpmn:businessRuleTask: evaluate `decision_ref` and store the mapped result."""
+class DecisionTask(BpmnSpecMixin):
+    """bpmn:businessRuleTask: evaluate `decision_ref` and store the mapped result.
+
+    A BpmnSpecMixin (not a bare BpmnTaskSpec) so it keeps its element id and name: it shows in the
+    history, the diagram and an incident's element like every other drawn task."""
 
     def __init__(self, wf_spec, bpmn_id, decision_ref, result_variable=None, map_mode=None, **kwargs):
         super().__init__(wf_spec, bpmn_id, **kwargs)
