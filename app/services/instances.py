@@ -185,6 +185,7 @@ def lock_task_step(tenant_id: str, task_id):
     instance = adopt(ProcessInstance, dict(zip(_i.c.keys(), row[:width], strict=True)))
     task = adopt(UserTask, dict(zip(_t.c.keys(), row[width : width + len(_t.c)], strict=True)))
     state = adopt(InstanceState, {"instance_id": instance.id, "state": row[-2], "size_bytes": row[-1]})
+    instance.state_row = state  # held (the session holds unchanged rows weakly): load_runner reads none
     if instance.tenant_id != tenant_id:
         raise NotFound(f"task {task_id} does not exist")
     return instance, task, state
