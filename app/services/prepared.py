@@ -34,7 +34,7 @@ def prepared_hook(fn):
 
 
 class Prepared:
-    """One Core statement; `execute`/`first`/`all`/`scalars`/`executemany` run it in the session's
+    """One Core statement; `execute`/`first`/`all`/`scalars` run it in the session's
     transaction. Parameters are a dict by bind name (`bindparam("x")` -> "x")."""
 
     def __init__(self, statement, column_keys: Sequence[str] | None = None):
@@ -56,21 +56,6 @@ class Prepared:
 
     def scalars(self, params: dict | None = None) -> list:
         return [row[0] for row in self._run(params or {}).fetchall()]
-
-    def executemany(self, rows: list[dict]):
-        """One statement, many parameter sets (psycopg pipelines them: one round trip). Returns the
-        cursor: inside an open pipeline its `rowcount` is complete only once the pipeline synced."""
-        connection = db.session.connection()
-        if not _is_psycopg(connection):
-            return connection.execute(self.statement, rows)
-        sql, processors, fixed = self._compiled(connection.dialect)
-        cursor = connection.connection.driver_connection.cursor()
-        with translated_errors():
-            if len(rows) == 1:  # (psycopg's executemany costs a pipeline's set-up: ~2 statements' CPU)
-                cursor.execute(sql, _bind(rows[0], processors, fixed), prepare=True)
-            else:
-                cursor.executemany(sql, [_bind(row, processors, fixed) for row in rows])
-        return cursor
 
     def _run(self, params: dict):
         for hook in _before_statement:
