@@ -25,7 +25,7 @@ delegation_schema = DelegationSchema()
 
 @api_bp.post("/delegations")
 def create_delegation():
-    data = load(DelegationCreateSchema(), request.get_json(silent=True))
+    data = load(DelegationCreateSchema, request.get_json(silent=True))
     return jsonify(delegation_schema.dump(delegation.create_delegation(g.user, data))), 201
 
 
@@ -42,13 +42,13 @@ def revoke_delegation(delegation_id: UUID):
 
 @api_bp.get("/sla")
 def sla_report():
-    query = load(SlaQuerySchema(), request.args)
+    query = load(SlaQuerySchema, request.args)
     return jsonify(sla_reports.report(g.user.tenant_id, query["definition_key"]))
 
 
 @api_bp.get("/sla/summary")
 def sla_summary():
-    query = load(SlaSummaryQuerySchema(), request.args)
+    query = load(SlaSummaryQuerySchema, request.args)
     items = sla_reports.summary_for(g.user.tenant_id, query["group_by"], query["definition_key"])
     return jsonify({"group_by": query["group_by"], "items": items, "total": len(items)})
 
@@ -62,7 +62,7 @@ def instance_sla(instance_id: UUID):
 
 @api_bp.post("/work-orders/<uuid:parent_id>/links")
 def link_work_orders(parent_id: UUID):
-    data = load(LinkOrdersSchema(), request.get_json(silent=True))
+    data = load(LinkOrdersSchema, request.get_json(silent=True))
     links = workorders.link_orders(g.user, parent_id, data["orders"])
     return jsonify({"items": LinkSchema().dump(links, many=True)}), 201
 

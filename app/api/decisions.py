@@ -11,5 +11,5 @@ from app.services.decisions import evaluate_decision
 
 @api_bp.post("/decisions/<key>/evaluate")
 def evaluate(key: str):
-    data = load(EvaluateSchema(), request.get_json(silent=True))
+    data = load(EvaluateSchema, request.get_json(silent=True))
     return jsonify({"result": evaluate_decision(g.user, key, data["variables"])})

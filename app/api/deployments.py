@@ -29,7 +29,7 @@ def create_deployment():
 
 @api_bp.get("/process-definitions")
 def list_process_definitions():
-    page = load(PageSchema(), request.args)
+    page = load(PageSchema, request.args)
     items, total = service.list_definitions(g.user.tenant_id, "bpmn", page["limit"], page["offset"])
     return jsonify({"items": definition_schema.dump(items, many=True), "total": total})
 
@@ -51,6 +51,6 @@ def get_process_definition_xml(key: str):
 
 @api_bp.post("/process-definitions/<key>/status")
 def change_process_definition_status(key: str):
-    data = load(StatusChangeSchema(), request.get_json(silent=True))
+    data = load(StatusChangeSchema, request.get_json(silent=True))
     definition = service.set_status(g.user.tenant_id, key, data["status"], data["version"], g.user)
     return jsonify(definition_schema.dump(definition))

@@ -16,7 +16,7 @@ incident_schema = IncidentSchema()
 
 @api_bp.get("/incidents")
 def list_incidents():
-    q = load(IncidentQuerySchema(), request.args)
+    q = load(IncidentQuerySchema, request.args)
     items, total = service.list_incidents(
         g.user.tenant_id, q["instance_id"], q["status"], q["limit"], q["offset"]
     )
@@ -25,7 +25,7 @@ def list_incidents():
 
 @api_bp.post("/incidents/<uuid:incident_id>/retry")
 def retry_incident(incident_id: UUID):
-    data = load(EvaluateSchema(), request.get_json(silent=True))  # {variables}: corrections for the retry
+    data = load(EvaluateSchema, request.get_json(silent=True))  # {variables}: corrections for the retry
     return jsonify(incident_schema.dump(service.retry_incident(g.user, incident_id, data["variables"])))
 
 

@@ -7,30 +7,28 @@ from uuid import UUID
 from flask import g, jsonify, request
 
 from app.api import api_bp
-from app.api.tasks import task_schema
 from app.schemas.core import (
     HistoryEntrySchema,
     InstanceQuerySchema,
-    InstanceSchema,
     StartInstanceSchema,
+    dump_instance,
+    dump_task,
     load,
 )
 from app.schemas.security import ReasonSchema
 from app.services import instances as service
 from app.services.tasks import tasks_of_instance
 
-instance_schema = InstanceSchema()
-
 
 def _instance_body(instance) -> dict:
-    body = instance_schema.dump(instance)
-    body["tasks"] = task_schema.dump(tasks_of_instance(g.user, instance), many=True)
+    body = dump_instance(instance)
+    body["tasks"] = [dump_task(task) for task in tasks_of_instance(g.user, instance)]
     return body
 
 
 @api_bp.post("/process-definitions/<key>/instances")
 def start_instance(key: str):
-    data = load(StartInstanceSchema(), request.get_json(silent=True))
+    data = load(StartInstanceSchema, request.get_json(silent=True))
     instance, created = service.start_instance(
         key, g.user, data["variables"], data["business_key"], request.headers.get("Idempotency-Key")
     )
@@ -39,11 +37,11 @@ def start_instance(key: str):
 
 @api_bp.get("/instances")
 def list_instances():
-    q = load(InstanceQuerySchema(), request.args)
+    q = load(InstanceQuerySchema, request.args)
     items, total = service.list_instances(
         g.user.tenant_id, q["key"], q["status"], q["business_key"], q["limit"], q["offset"], q["outcome"]
     )
-    return jsonify({"items": instance_schema.dump(items, many=True), "total": total})
+    return jsonify({"items": [dump_instance(item) for item in items], "total": total})
 
 
 @api_bp.get("/instances/<uuid:instance_id>")
@@ -59,16 +57,16 @@ def instance_history(instance_id: UUID):
 
 @api_bp.post("/instances/<uuid:instance_id>/suspend")
 def suspend_instance(instance_id: UUID):
-    return jsonify(instance_schema.dump(service.suspend_instance(g.user.tenant_id, instance_id, g.user)))
+    return jsonify(dump_instance(service.suspend_instance(g.user.tenant_id, instance_id, g.user)))
 
 
 @api_bp.post("/instances/<uuid:instance_id>/resume")
 def resume_instance(instance_id: UUID):
-    return jsonify(instance_schema.dump(service.resume_instance(g.user.tenant_id, instance_id, g.user)))
+    return jsonify(dump_instance(service.resume_instance(g.user.tenant_id, instance_id, g.user)))
 
 
 @api_bp.post("/instances/<uuid:instance_id>/cancel")
 def cancel_instance(instance_id: UUID):
-    reason = load(ReasonSchema(), request.get_json(silent=True))["reason"]
+    reason = load(ReasonSchema, request.get_json(silent=True))["reason"]
     instance = service.cancel_instance(g.user.tenant_id, instance_id, g.user, reason)
-    return jsonify(instance_schema.dump(instance))
+    return jsonify(dump_instance(instance))

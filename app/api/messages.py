@@ -11,7 +11,7 @@ from app.services.messages import correlate_message
 
 @api_bp.post("/messages")
 def post_message():
-    data = load(MessageSchema(), request.get_json(silent=True))
+    data = load(MessageSchema, request.get_json(silent=True))
     result = correlate_message(
         g.user, data["name"], data["business_key"], data["correlation"], data["variables"], data["all"]
     )

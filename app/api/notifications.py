@@ -17,7 +17,7 @@ notification_schema = NotificationSchema()
 @api_bp.get("/notifications")
 def list_notifications():
     """My notifications, newest first (`?unread=true` for unread only), with the unread count."""
-    q = load(NotificationQuerySchema(), request.args)
+    q = load(NotificationQuerySchema, request.args)
     items, unread = service.list_notifications(g.user, q["unread"], q["limit"], q["offset"])
     return jsonify({"items": notification_schema.dump(items, many=True), "unread": unread})
 
@@ -43,5 +43,5 @@ def get_notification_preferences():
 @api_bp.put("/notifications/preferences")
 def set_notification_preferences():
     """Subscribe to or unsubscribe from channels: `{"email": false}`."""
-    changes = load(PreferencesSchema(), request.get_json(silent=True))
+    changes = load(PreferencesSchema, request.get_json(silent=True))
     return jsonify(service.set_preferences(g.user, changes))

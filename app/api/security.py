@@ -33,7 +33,7 @@ def list_tokens():
 @api_bp.post("/tokens")
 def create_api_token():
     """Create an API token for me; the value is in this response only."""
-    data = load(TokenCreateSchema(), request.get_json(silent=True))
+    data = load(TokenCreateSchema, request.get_json(silent=True))
     token, raw = tokens.issue_token(g.user, data["name"], data["expires_in_days"])
     return jsonify({**token_schema.dump(token), "token": raw}), 201
 
@@ -47,7 +47,7 @@ def revoke_api_token(token_id: UUID):
 @api_bp.get("/audit")
 def list_audit():
     """Audit entries of my tenant, newest first, with filters."""
-    q = load(AuditQuerySchema(), request.args)
+    q = load(AuditQuerySchema, request.args)
     items, total = audit.list_entries(g.user.tenant_id, q, q["limit"], q["offset"])
     return jsonify({"items": AuditEntrySchema().dump(items, many=True), "total": total})
 
@@ -75,7 +75,7 @@ def list_secrets():
 @api_bp.put("/secrets/<name>")
 def set_secret(name: str):
     """Create or replace a handler secret."""
-    data = load(SecretSetSchema(), request.get_json(silent=True))
+    data = load(SecretSetSchema, request.get_json(silent=True))
     return jsonify(secret_schema.dump(secrets_store.set_secret(g.user, name, data["value"])))
 
 

@@ -11,19 +11,17 @@ from app.schemas.core import (
     CompleteTaskSchema,
     DelegateTaskSchema,
     TaskQuerySchema,
-    TaskSchema,
+    dump_task,
     load,
     task_rows_json,
 )
 from app.services import tasks as service
 
-task_schema = TaskSchema()
-
 
 @api_bp.get("/tasks")
 def list_tasks():
     """The tasks the caller may see, highest priority first; total exact up to 100 past the page."""
-    q = load(TaskQuerySchema(), request.args)
+    q = load(TaskQuerySchema, request.args)
     rows, total = service.list_tasks(g.user, **q)
     capped = total >= q["offset"] + q["limit"] + service.COUNT_CAP
     return jsonify({"items": task_rows_json(rows), "total": total, "total_is_lower_bound": capped})
@@ -31,31 +29,31 @@ def list_tasks():
 
 @api_bp.get("/tasks/<uuid:task_id>")
 def get_task(task_id: UUID):
-    return jsonify(task_schema.dump(service.get_task(g.user, task_id)))
+    return jsonify(dump_task(service.get_task(g.user, task_id)))
 
 
 @api_bp.post("/tasks/<uuid:task_id>/claim")
 def claim_task(task_id: UUID):
-    return jsonify(task_schema.dump(service.claim_task(g.user, task_id)))
+    return jsonify(dump_task(service.claim_task(g.user, task_id)))
 
 
 @api_bp.post("/tasks/<uuid:task_id>/unclaim")
 def unclaim_task(task_id: UUID):
-    return jsonify(task_schema.dump(service.unclaim_task(g.user, task_id)))
+    return jsonify(dump_task(service.unclaim_task(g.user, task_id)))
 
 
 @api_bp.post("/tasks/<uuid:task_id>/complete")
 def complete_task(task_id: UUID):
-    data = load(CompleteTaskSchema(), request.get_json(silent=True))
+    data = load(CompleteTaskSchema, request.get_json(silent=True))
     done = service.complete_task(g.user, task_id, data["variables"], data["signature"], data["reason"])
-    body = task_schema.dump(done.task)
+    body = dump_task(done.task)
     body["instance"] = {"id": str(done.instance.id), "status": done.instance.status}
-    body["next_tasks"] = task_schema.dump(done.next_tasks, many=True)
+    body["next_tasks"] = [dump_task(task) for task in done.next_tasks]
     return jsonify(body)
 
 
 @api_bp.post("/tasks/<uuid:task_id>/delegate")
 def delegate_task(task_id: UUID):
     """Hand the task to another user of the tenant (its assignee or an admin may)."""
-    data = load(DelegateTaskSchema(), request.get_json(silent=True))
-    return jsonify(task_schema.dump(service.delegate_task(g.user, task_id, data["to"])))
+    data = load(DelegateTaskSchema, request.get_json(silent=True))
+    return jsonify(dump_task(service.delegate_task(g.user, task_id, data["to"])))
