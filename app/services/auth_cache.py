@@ -15,18 +15,21 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_state
 
 from app.extensions import db
 from app.models import ApiToken, Delegation, Group, GroupMembership, User
 
 _WATCHED = (User, Group, GroupMembership, ApiToken, Delegation)
-_COLUMNS = [c.key for c in inspect(User).column_attrs]
+_USER = inspect(User)
+_COLUMNS = [c.key for c in _USER.column_attrs]
 
 
 @dataclass(frozen=True)
 class Entry:
     columns: dict
+    identity: tuple  # the user's identity key in a session
     acting_for: tuple[frozenset, frozenset]
     token_expires_at: datetime | None
     fresh_until: float  # time.monotonic()
@@ -54,6 +57,7 @@ def remember(token_hash: str, user: User, acting_for, token_expires_at, now, sec
     names, groups = acting_for
     _entries[token_hash] = Entry(
         columns={key: getattr(user, key) for key in _COLUMNS},
+        identity=_USER.identity_key_from_instance(user),
         acting_for=(frozenset(names), frozenset(groups)),
         token_expires_at=token_expires_at,
         fresh_until=time.monotonic() + seconds,
@@ -64,9 +68,17 @@ def remember(token_hash: str, user: User, acting_for, token_expires_at, now, sec
 
 def attach(entry: Entry) -> User:
     """The cached user as a persistent object of this session, without a query."""
-    user = User(**entry.columns)
-    make_transient_to_detached(user)
-    return db.session.merge(user, load=False)
+    session = db.session()
+    user = session.identity_map.get(entry.identity)
+    if user is None:
+        # What a query would have loaded: the columns as committed values, no change history.
+        # Half the cost of building a transient User and merging it (~60 us, every request).
+        user = _USER.class_manager.new_instance()
+        state = instance_state(user)
+        state.dict.update(entry.columns)
+        state.key = entry.identity
+        session.add(user)
+    return user
 
 
 def clear() -> None:

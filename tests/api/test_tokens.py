@@ -96,6 +96,19 @@ def test_a_token_just_seen_is_trusted_without_reading_it_again(app, as_user):
     assert _token_reads(app, lambda: me.get("/tasks")) == 0
 
 
+def test_a_cached_user_joins_the_session_as_if_loaded(app, as_user, db_session):
+    from app.services import auth_cache
+    from app.services.identity import authenticate_token
+
+    me = as_user("tina")
+    assert me.get("/tasks").status_code == 200
+    entry = auth_cache.lookup(hash_token(me.token), utcnow())
+    user = auth_cache.attach(entry)
+    assert user.username == "tina" and user in db_session and user not in db_session.dirty
+    assert authenticate_token(me.token) is user  # the same session never holds two copies
+    assert user.group_names == []  # lazy relationships load through the session
+
+
 def test_a_revoke_outside_the_process_holds_until_the_cache_entry_ages(
     as_user, client, db_session, monkeypatch
 ):
