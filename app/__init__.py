@@ -31,9 +31,10 @@ def create_app(config: Config | None = None) -> Flask:
     from app.api import api_bp
 
     app.register_blueprint(api_bp)
-    from app.web import web_bp
+    from app.web import PageSessionInterface, web_bp
 
     app.register_blueprint(web_bp)
+    app.session_interface = PageSessionInterface(f"{api_bp.url_prefix}/")
 
     from app.errors import register_error_handlers
 

@@ -31,6 +31,23 @@ def test_visitor_sees_sign_in_and_signed_in_user_sees_inbox(client, make_user):
     assert "<h1>Inbox</h1>" in page and "Sign out" in page
 
 
+def test_the_api_leaves_the_page_session_cookie_alone(app, client, make_user):
+    from flask import session
+    from flask.sessions import NullSession
+
+    from tests.conftest import Api
+
+    with app.test_request_context("/api/v1/tasks"):
+        assert isinstance(session, NullSession)  # not even opened: the API authenticates by token
+
+    token = make_user("ida")
+    sign_in(client, "ida", "pw-ida")
+    response = Api(client, token).get("/tasks")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers and "Cookie" not in response.headers.get("Vary", "")
+    assert "<h1>Inbox</h1>" in client.get("/").get_data(as_text=True)  # still signed in
+
+
 def test_forms_without_the_session_csrf_token_are_refused(client, make_user):
     make_user("ida")
     client.get("/")
