@@ -47,9 +47,14 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         "--workers",
         type=int,
         default=int(env("BENCH_WORKERS", "0")) or None,
-        help="gunicorn workers (default 2 x cores)",
+        help="gunicorn processes (default: gunicorn.conf.py's, one per core)",
     )
-    parser.add_argument("--threads", type=int, default=int(env("BENCH_THREADS", "1")))
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=int(env("BENCH_THREADS", "0")) or None,
+        help="threads per gunicorn process (default: gunicorn.conf.py's, 2)",
+    )
     parser.add_argument(
         "--celery-concurrency",
         type=int,
@@ -75,13 +80,13 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     settings = Settings(
         pg_url=args.pg_url.rstrip("/"),
         redis_url=args.redis_url,
-        threads=args.threads,
         quick=args.quick,
         profile=args.profile,
     )
     settings.duration = args.duration or (3.0 if args.quick else 15.0)
     settings.clients = tuple(int(c) for c in args.clients.split(",") if c)
     settings.workers = args.workers or settings.workers
+    settings.threads = args.threads or settings.threads
     settings.celery_concurrency = args.celery_concurrency or settings.celery_concurrency
     settings.only = tuple(s.strip().lower() for s in args.only.split(",") if s.strip())
     if args.quick:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import runpy
 import secrets
 import signal
 import socket
@@ -25,6 +26,9 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 RESULTS = ROOT / "bench-results"
+GUNICORN_CONF = ROOT / "gunicorn.conf.py"
+# Production's worker class, process and thread counts and keep-alive; --workers / --threads override.
+GUNICORN = runpy.run_path(str(GUNICORN_CONF))
 
 
 @dataclass
@@ -34,8 +38,8 @@ class Settings:
     pg_url: str = "postgresql://postgres@localhost:5432"
     database: str = os.environ.get("BENCH_DB", "baton_bench")  # two runs at once need two databases
     redis_url: str = "redis://localhost:6379/7"
-    workers: int = 2 * (os.cpu_count() or 1)
-    threads: int = 1
+    workers: int = GUNICORN["workers"]
+    threads: int = GUNICORN["threads"]
     # A firing process waits on PostgreSQL about half the time: two per core keep the cores busy
     # (docker-compose.yml runs 4).
     celery_concurrency: int = 2 * (os.cpu_count() or 1)
@@ -122,14 +126,11 @@ class Stack:
 
     def start(self) -> None:
         s = self.settings
-        worker_class = ["--worker-class", "gthread", "--threads", str(s.threads)] if s.threads > 1 else []
         self._spawn(
             "gunicorn",
-            [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{self.port}", "--workers", str(s.workers)]
-            + worker_class
+            [str(VENV_BIN / "gunicorn"), "--config", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{self.port}"]
+            + ["--workers", str(s.workers), "--threads", str(s.threads)]
             + [
-                "--keep-alive",
-                "30",
                 "--backlog",
                 "2048",
                 "--timeout",
