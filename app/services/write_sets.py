@@ -55,11 +55,16 @@ class WriteSet:
             sets.append(f"{versioned} = o.{versioned} + 1")
             where += f" AND o.{versioned} = r.{versioned}"
             self.counted = len(self.parts)
+        # One row goes as json_populate_record: the planner then expects one row and looks it up by
+        # its key. From a row set it expects 100 and, on a table of a few thousand rows, scans it all.
+        source, value = (
+            ("json_populate_record", rows[0]) if len(rows) == 1 else ("json_populate_recordset", rows)
+        )
         self._add(
             f"UPDATE {table} AS o SET {', '.join(sets)} "  # noqa: S608 (names from the models)
-            f"FROM json_populate_recordset(NULL::{table}, %({{p}})s::json) AS r WHERE {where}"
+            f"FROM {source}(NULL::{table}, %({{p}})s::json) AS r WHERE {where}"
             + (" RETURNING 1" if versioned else ""),
-            _json(rows),
+            _json(value),
         )
 
     def delete(self, table: Table, key: str, ids: list) -> None:
@@ -90,7 +95,7 @@ def _names(table: Table, keys: list[str]) -> str:
     return table.name
 
 
-def _json(rows: list[dict]) -> str:
+def _json(rows) -> str:
     return json.dumps(rows, default=_plain, separators=(",", ":"), ensure_ascii=False)
 
 
