@@ -175,8 +175,9 @@ _TASK_STEP = Prepared(
 
 
 def lock_task_step(tenant_id: str, task_id):
-    """(instance, task, state row) of a task, each locked until commit; None when the task or the
-    instance's state is missing (the separate reads then say which, with the right status)."""
+    """(instance, task) of a task, locked with the instance's state until commit (the state row is
+    held on the instance for load_runner); None when the task or the state is missing (the separate
+    reads then say which, with the right status)."""
     db.session.flush()
     row = _TASK_STEP.first({"task_id": task_id})
     if row is None:
@@ -188,7 +189,7 @@ def lock_task_step(tenant_id: str, task_id):
     instance.state_row = state  # held (the session holds unchanged rows weakly): load_runner reads none
     if instance.tenant_id != tenant_id:
         raise NotFound(f"task {task_id} does not exist")
-    return instance, task, state
+    return instance, task
 
 
 def load_runner(instance: ProcessInstance) -> tuple[Runner, dict]:

@@ -1,7 +1,8 @@
 """Hot-path statements compiled once and run on the database driver's own cursor.
 
 Measured on the B1 request pair, a statement sent through the Session cost ~190 us of CPU, through
-a Core Connection ~105 us, and on psycopg's cursor ~55 us; a start or a completion sent ten of them. A `Prepared` statement is a Core statement compiled once; on PostgreSQL it runs on
+a Core Connection ~105 us, and on psycopg's cursor ~55 us; a start or a completion sent ten of
+them. A `Prepared` statement is a Core statement compiled once; on PostgreSQL it runs on
 psycopg's cursor of the session's connection (the same transaction), with SQLAlchemy's own bind
 processors applied, so it stores exactly what SQLAlchemy would, and psycopg prepares it server-side.
 Elsewhere (the embedded SQLite default) it runs through SQLAlchemy Core: same statement, same rows.

@@ -235,7 +235,7 @@ def _lock_for_completion(user: User, task_id) -> tuple[ProcessInstance, UserTask
     """The task and its instance (and state), locked and current: a rival completion is a 409."""
     found = lock_task_step(user.tenant_id, task_id)
     if found is not None:
-        instance, task, _ = found
+        instance, task = found
         _require_open(_offered(user, task, task_id))
         return instance, task
     # The task or the instance's state is gone: these reads tell a 404 from a 409.
