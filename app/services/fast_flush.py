@@ -103,8 +103,9 @@ def _write_step_rows(session: Session, flush_context, objects) -> None:
         return
     writes = WriteSet()
     new = _new_rows(session)
-    stepped = [o for o in session.dirty if type(o) is ProcessInstance and _only_stepped(o)]
-    states = [o for o in session.dirty if type(o) is InstanceState and not _created(o)]
+    dirty = session.dirty  # (built by checking every object the session holds: once)
+    stepped = [o for o in dirty if type(o) is ProcessInstance and _only_stepped(o)]
+    states = [o for o in dirty if type(o) is InstanceState and not _created(o)]
     dropped = [o for o in session.deleted if type(o) is InstanceState]
     _add_closes(session, writes)
     _add_inserts(new, writes)
