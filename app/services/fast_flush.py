@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import db
 from app.models import HistoryEntry, InstanceState, ProcessInstance
 from app.models.tasks import TaskCandidate, UserTask
-from app.services.prepared import column_defaults, fill_defaults, prepared_hook
+from app.services.prepared import prepared_hook
 from app.services.write_sets import WriteSet
 
 # Parents first: the order the rows must reach the database in.
@@ -38,7 +38,7 @@ class _Inserter:
     def __init__(self, model):
         table = model.__table__
         self.keys = [c.key for c in table.columns if not _generated(c)]
-        self.defaults = [(k, d) for k, d in column_defaults(table) if k in self.keys]
+        self.defaults = [(k, d) for k, d in _column_defaults(table) if k in self.keys]
         self.keeps_objects = len(self.keys) == len(table.columns)  # else ids come from the database
         self.parent_keys = [c.key for c in table.columns if c.foreign_keys and not c.nullable]
         self.children = [
@@ -51,7 +51,7 @@ class _Inserter:
         rows = []
         for obj in objects:
             values = obj.__dict__
-            row = fill_defaults({k: values.get(k) for k in self.keys}, self.defaults)
+            row = _fill_defaults({k: values.get(k) for k in self.keys}, self.defaults)
             for key, _ in self.defaults:
                 values[key] = row[key]  # the object shows what was stored, as after a flush
             rows.append(row)
@@ -65,6 +65,25 @@ class _Inserter:
                 for child in obj.__dict__.get(key, ()):
                     for parent_key, child_key in pairs:
                         child.__dict__[child_key] = obj.__dict__[parent_key]
+
+
+def _column_defaults(table) -> list:
+    """(column key, default) for a table's Python-side defaults: what an INSERT of a row that leaves
+    them out gets. A callable default is called (SQLAlchemy's wrapper takes an unused context)."""
+    found = []
+    for column in table.columns:
+        default = column.default
+        if default is None or not (default.is_scalar or default.is_callable):
+            continue
+        found.append((column.key, default))
+    return found
+
+
+def _fill_defaults(row: dict, defaults: list) -> dict:
+    for key, default in defaults:
+        if row.get(key) is None:
+            row[key] = default.arg(None) if default.is_callable else default.arg
+    return row
 
 
 def _generated(column) -> bool:
@@ -105,7 +124,7 @@ def _write_step_rows(session: Session, flush_context, objects) -> None:
     new = _new_rows(session)
     dirty = session.dirty  # (built by checking every object the session holds: once)
     stepped = [o for o in dirty if type(o) is ProcessInstance and _only_stepped(o)]
-    states = [o for o in dirty if type(o) is InstanceState and not _created(o)]
+    states = [o for o in dirty if type(o) is InstanceState]
     dropped = [o for o in session.deleted if type(o) is InstanceState]
     _add_closes(session, writes)
     _add_inserts(new, writes)
@@ -200,8 +219,8 @@ def _settle(session: Session, new: dict, stepped: list, states: list, dropped: l
 
 
 def _only_stepped(instance: ProcessInstance) -> bool:
-    state = inspect(instance)
-    if not state.modified or state.deleted or state.key is None:
+    state = inspect(instance)  # (one of session.dirty: persistent, not deleted)
+    if not state.modified:
         return False
     if not state.unmodified >= _UNSTEPPED:  # (set differences are cheap; attribute histories are not)
         return False
@@ -217,10 +236,6 @@ def _net_change(state) -> bool:
     for key in list(old):
         set_committed_value(state.obj(), key, state.dict.get(key))
     return False
-
-
-def _created(obj) -> bool:
-    return inspect(obj).key is None
 
 
 def _stepped_row(instance: ProcessInstance) -> dict:

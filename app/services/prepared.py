@@ -12,7 +12,7 @@ It never autoflushes: a caller reading rows the session may still hold pending f
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -34,7 +34,7 @@ def prepared_hook(fn):
 
 
 class Prepared:
-    """One Core statement; `execute`/`first`/`all`/`scalars` run it in the session's
+    """One Core statement; `execute`/`first`/`scalars` run it in the session's
     transaction. Parameters are a dict by bind name (`bindparam("x")` -> "x")."""
 
     def __init__(self, statement, column_keys: Sequence[str] | None = None):
@@ -50,9 +50,6 @@ class Prepared:
 
     def first(self, params: dict | None = None) -> Sequence[Any] | None:
         return self._run(params or {}).fetchone()
-
-    def all(self, params: dict | None = None) -> list[Sequence[Any]]:
-        return list(self._run(params or {}).fetchall())
 
     def scalars(self, params: dict | None = None) -> list:
         return [row[0] for row in self._run(params or {}).fetchall()]
@@ -108,25 +105,6 @@ def _bind(params: dict, processors: list, fixed: dict) -> dict:
         if value is not None:
             values[name] = processor(value)
     return values
-
-
-def column_defaults(table) -> list[tuple[str, Any]]:
-    """(column key, default) for a table's Python-side defaults: what an INSERT of a row that leaves
-    them out gets. A callable default is called (SQLAlchemy's wrapper takes an unused context)."""
-    found = []
-    for column in table.columns:
-        default = column.default
-        if default is None or not (default.is_scalar or default.is_callable):
-            continue
-        found.append((column.key, default))
-    return found
-
-
-def fill_defaults(row: dict, defaults: Iterable[tuple[str, Any]]) -> dict:
-    for key, default in defaults:
-        if row.get(key) is None:
-            row[key] = default.arg(None) if default.is_callable else default.arg
-    return row
 
 
 class Loader:
