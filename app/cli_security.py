@@ -24,7 +24,8 @@ def verify_audit(tenant):
         click.echo(f"audit trail intact: {result['checked']} entries checked")
         return
     b = result["broken"]
-    click.echo(f"audit trail BROKEN at tenant {b['tenant']} entry {b['seq']} (id {b['id']}): {b['problem']}")
+    where = f"entry {b['seq']}" + (f" (id {b['id']})" if b["id"] is not None else "")
+    click.echo(f"audit trail BROKEN at tenant {b['tenant']} {where}: {b['problem']}")
     sys.exit(1)
 
 

@@ -43,6 +43,23 @@ class AuditEntry(db.Model):
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
+class AuditHead(db.Model):
+    """A tenant's chain head: the seq and hash of its last entry. Appending updates this row first,
+    so its row lock is what queues a tenant's appends (PostgreSQL re-reads a locked row after the
+    wait, so the next entry always chains to the latest), and `verify_chain` checks the last entry
+    against it, so entries removed from the end of the trail are noticed too.
+
+    On PostgreSQL a trigger (see the migration) lets the head only move forward, one entry at a time.
+    """
+
+    __tablename__ = "audit_heads"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, nullable=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
 class Signature(db.Model):
     """An electronic signature on a task decision (an approval or a rejection).
 

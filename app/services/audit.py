@@ -5,10 +5,16 @@ over its canonical JSON (sorted keys, no whitespace) including that previous has
 or inserting an entry breaks the chain from that point; `verify_chain` names the first broken link.
 
 Serialisation point: two transactions appending at once would both read the same "latest" entry and
-fork the chain. On PostgreSQL `record` takes a transaction-scoped advisory lock per tenant
-(pg_advisory_xact_lock) before reading the latest entry, so appends queue until the holder commits
-or rolls back; SQLite serialises writers anyway. A unique (tenant_id, seq) index is the backstop.
-The cost is that audited writes of one tenant commit one at a time.
+fork the chain. Each tenant has a head row (audit_heads: the last entry's seq and hash); appending
+moves it forward first, and its row lock queues the tenant's appends until the holder commits or
+rolls back. PostgreSQL re-reads a row it waited for, so the next entry chains to the latest one.
+SQLite serialises writers anyway. A unique (tenant_id, seq) index is the backstop. The cost is that
+audited writes of one tenant commit one at a time. The head also tells when entries were removed
+from the end of the trail, which the chain alone cannot.
+
+On PostgreSQL the database hashes the entry (sha256 over the same canonical JSON), and the head's
+move and the entry's insert are two parts of one statement, held back to travel with the step's
+other rows (pending_writes): an audited request costs no statement of its own.
 """
 
 from __future__ import annotations
@@ -18,13 +24,15 @@ import json
 from datetime import UTC
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy import func, insert, select
 
 from app.errors import ValidationError
 from app.extensions import db
-from app.models import AuditEntry, User
+from app.models import AuditEntry, AuditHead, User
 from app.models.base import DEFAULT_TENANT, utcnow
+from app.services import pending_writes
 from app.services.prepared import Prepared
+from app.services.write_sets import as_json
 
 GENESIS = "0" * 64
 _OBJECT_TYPES = {
@@ -90,24 +98,7 @@ def _actor(actor) -> tuple[str, str | None, str | None]:
     return (actor or "system"), None, None
 
 
-# Built once and sent on the driver's cursor: every audited write runs all three.
-_LOCK = Prepared(text("SELECT pg_advisory_xact_lock(hashtext(:k))"))
-_LAST = Prepared(
-    select(AuditEntry.seq, AuditEntry.hash)
-    .where(AuditEntry.tenant_id == bindparam("tenant_id"))
-    .order_by(AuditEntry.seq.desc())
-    .limit(1)
-)
 _APPEND = Prepared(insert(AuditEntry.__table__), column_keys=(*_HASHED, "hash"))
-
-
-def _lock_chain(tenant_id: str) -> bool:
-    """Take the tenant's chain lock (PostgreSQL; SQLite serialises writers anyway); True on PostgreSQL."""
-    db.session.flush()  # the step's pending rows go out first: the lock is held from here to the commit
-    if db.session.get_bind().dialect.name != "postgresql":
-        return False
-    _LOCK.execute({"k": f"audit:{tenant_id}"})
-    return True
 
 
 def record(actor, action: str, obj, before=None, after=None, reason: str | None = None) -> None:
@@ -130,17 +121,28 @@ def record(actor, action: str, obj, before=None, after=None, reason: str | None 
         "after": _jsonable(after),
         "reason": reason,
     }
-    on_postgresql = _lock_chain(tenant_id)
-    if on_postgresql:
-        _APPEND_ON_SERVER.execute({**fields, **_hash_parts(fields), "genesis": GENESIS})
+    if pending_writes.available():
+        pending_writes.defer_parts(_appended_on_server(fields), key=f"audit:{tenant_id}")
     else:
         _append(fields)
 
 
 def _append(fields: dict) -> None:
-    last = _LAST.first({"tenant_id": fields["tenant_id"]})
-    fields = {**fields, "seq": (last[0] + 1) if last else 1, "prev_hash": last[1] if last else GENESIS}
-    _APPEND.execute({**fields, "hash": entry_hash(fields)})  # now: the commit has nothing to flush
+    """Append in Python (SQLite): read the head, hash, insert the entry, move the head."""
+    head = db.session.get(AuditHead, fields["tenant_id"])
+    fields = {**fields, "seq": head.seq + 1 if head else 1, "prev_hash": head.hash if head else GENESIS}
+    digest = entry_hash(fields)
+    _APPEND.execute({**fields, "hash": digest})
+    if head is None:
+        db.session.add(AuditHead(tenant_id=fields["tenant_id"], seq=1, prev_hash=GENESIS, hash=digest))
+    else:
+        head.seq, head.prev_hash, head.hash = fields["seq"], fields["prev_hash"], digest
+
+
+def _appended_on_server(fields: dict) -> list[tuple[str, dict]]:
+    """The two write-set parts that append `fields` on PostgreSQL: move the head, insert the entry."""
+    head = {"tenant_id": fields["tenant_id"], "genesis": GENESIS, **_hash_parts(fields)}
+    return [(_MOVE_HEAD, head), (_INSERT_ENTRY, {"entry": as_json(fields)})]
 
 
 def _hash_parts(fields: dict) -> dict:
@@ -152,34 +154,37 @@ def _hash_parts(fields: dict) -> dict:
         "head": canonical(head)[:-1] + ',"prev_hash":"',
         "mid": '","reason":' + canonical(fields["reason"]) + ',"seq":',
         "tail": ',"tenant_id":' + canonical(fields["tenant_id"]) + "}",
-        "before": None if fields["before"] is None else canonical(fields["before"]),
-        "after": None if fields["after"] is None else canonical(fields["after"]),
     }
 
 
-# One statement under the lock where reading the last entry and inserting the next took two: the
-# server takes the chain's head and hashes the entry itself (sha256 over the same canonical JSON).
-_APPEND_ON_SERVER = Prepared(
-    text(
-        "INSERT INTO audit_entries (tenant_id, seq, at, actor, actor_id, action, object_type,"
-        " object_id, before, after, reason, prev_hash, hash)"
-        " SELECT :tenant_id, h.seq + 1, :at, :actor, :actor_id, :action, :object_type, :object_id,"
-        " CAST(:before AS json), CAST(:after AS json), :reason, h.hash,"
-        " encode(sha256(convert_to(:head || h.hash || :mid || (h.seq + 1)::text || :tail, 'UTF8')), 'hex')"
-        " FROM (SELECT coalesce(last.seq, 0) AS seq, coalesce(last.hash, :genesis) AS hash"
-        " FROM (SELECT 1) AS one LEFT JOIN LATERAL (SELECT seq, hash FROM audit_entries"
-        " WHERE tenant_id = :tenant_id ORDER BY seq DESC LIMIT 1) AS last ON true) AS h"
-    )
+def _sha256(prev: str, seq: str) -> str:
+    parts = f"%({{p}}_head)s::text || {prev} || %({{p}}_mid)s::text || {seq} || %({{p}}_tail)s::text"
+    return f"encode(sha256(convert_to({parts}, 'UTF8')), 'hex')"
+
+
+# A tenant's first entry creates its head; a later one moves it on, under its row lock, and hashes
+# the entry over the head it found. RETURNING hands the new head to the entry's INSERT.
+# (No value is spliced into these: every one is a bound parameter.)
+_MOVE_HEAD = (
+    "INSERT INTO audit_heads AS a (tenant_id, seq, prev_hash, hash)"  # noqa: S608
+    " VALUES (%({p}_tenant_id)s, 1, %({p}_genesis)s::text, " + _sha256("%({p}_genesis)s::text", "'1'") + ")"
+    " ON CONFLICT (tenant_id) DO UPDATE SET seq = a.seq + 1, prev_hash = a.hash,"
+    " hash = " + _sha256("a.hash", "(a.seq + 1)::text") + " RETURNING seq, prev_hash, hash"
+)
+_INSERT_ENTRY = (
+    "INSERT INTO audit_entries (tenant_id, seq, at, actor, actor_id, action, object_type, object_id,"
+    " before, after, reason, prev_hash, hash)"
+    " SELECT e.tenant_id, h.seq, e.at, e.actor, e.actor_id, e.action, e.object_type, e.object_id,"
+    " e.before, e.after, e.reason, h.prev_hash, h.hash"
+    " FROM {prev} AS h, json_populate_record(NULL::audit_entries, %({p}_entry)s::json) AS e"
 )
 
 
 def verify_chain(tenant_id: str | None = None) -> dict:
     """Check every tenant's chain (or one): {ok, checked, broken: None | {tenant, seq, id, problem}}."""
-    tenants = (
-        [tenant_id]
-        if tenant_id
-        else list(db.session.execute(select(AuditEntry.tenant_id).distinct()).scalars())
-    )
+    # (a tenant whose every entry was removed still has its head)
+    everyone = select(AuditEntry.tenant_id).union(select(AuditHead.tenant_id))
+    tenants = [tenant_id] if tenant_id else list(db.session.execute(everyone).scalars())
     checked = 0
     for tenant in sorted(tenants):
         count, broken = _verify_tenant(tenant)
@@ -200,7 +205,19 @@ def _verify_tenant(tenant_id: str) -> tuple[int, dict | None]:
         if problem:
             return count, {"tenant": tenant_id, "seq": row.seq, "id": row.id, "problem": problem}
         prev, expected_seq = row.hash, row.seq + 1
-    return count, None
+    return count, _head_problem(tenant_id, expected_seq - 1, prev)
+
+
+def _head_problem(tenant_id: str, last_seq: int, last_hash: str) -> dict | None:
+    """The trail must end where its head says: removing the last entries leaves no broken link."""
+    head = db.session.get(AuditHead, tenant_id)
+    if head is None or (head.seq, head.hash) == (last_seq, last_hash):
+        return None
+    if head.seq > last_seq:
+        problem = f"entries {last_seq + 1} to {head.seq} are missing from the end of the trail"
+    else:
+        problem = "the last entry is not the one the chain's head names"
+    return {"tenant": tenant_id, "seq": head.seq, "id": None, "problem": problem}
 
 
 def _problem(row: AuditEntry, prev: str, expected_seq: int) -> str | None:

@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.extensions import db
 from app.models import HistoryEntry, InstanceState, ProcessInstance
 from app.models.tasks import TaskCandidate, UserTask
-from app.services.prepared import prepared_hook
+from app.services import pending_writes
 from app.services.write_sets import WriteSet
 
 # Parents first: the order the rows must reach the database in.
@@ -99,21 +99,11 @@ _REFERENCED = {fk.column.table for model in _INSERTED for fk in model.__table__.
 
 _instances = ProcessInstance.__table__
 _states = InstanceState.__table__
-_PENDING_CLOSES = "baton_pending_task_closes"
 
 
 def writes_step_rows() -> bool:
     """Whether this module writes the step rows (PostgreSQL): it orders them by their foreign keys."""
     return db.session.connection().dialect.driver == "psycopg"
-
-
-def defer_close(task_id, status: str, now, actor: str | None) -> None:
-    """Close a stored task (and drop its candidate rows) with the next write of the step's rows,
-    or before the next statement or commit, whichever comes first."""
-    db.session.connection()  # within a transaction, so that its rollback forgets the close
-    db.session.info.setdefault(_PENDING_CLOSES, []).append(
-        {"id": task_id, "status": status, "completed_at": now, "completed_by": actor}
-    )
 
 
 @event.listens_for(Session, "before_flush")
@@ -126,7 +116,7 @@ def _write_step_rows(session: Session, flush_context, objects) -> None:
     stepped = [o for o in dirty if type(o) is ProcessInstance and _only_stepped(o)]
     states = [o for o in dirty if type(o) is InstanceState]
     dropped = [o for o in session.deleted if type(o) is InstanceState]
-    _add_closes(session, writes)
+    pending_writes.add_to(session, writes)  # held-back closes and audit entries ride along
     _add_inserts(new, writes)
     if stepped:
         writes.update(_instances, "id", list(STEPPED), [_stepped_row(i) for i in stepped], "lock_version")
@@ -142,40 +132,7 @@ def _write_step_rows(session: Session, flush_context, objects) -> None:
             f"{len(stepped) - matched} instance row(s) were changed by someone else meanwhile"
         )
     _settle(session, new, stepped, states, dropped)
-
-
-def _add_closes(session: Session, writes: WriteSet) -> None:
-    closes = session.info.pop(_PENDING_CLOSES, None)
-    if closes:
-        writes.update(UserTask.__table__, "id", ["status", "completed_at", "completed_by"], closes)
-        writes.delete(TaskCandidate.__table__, "task_id", [c["id"] for c in closes])
-
-
-def _write_pending_closes(session: Session) -> None:
-    if session.info.get(_PENDING_CLOSES):
-        writes = WriteSet()
-        _add_closes(session, writes)
-        writes.run()
-
-
-@event.listens_for(Session, "before_commit")
-def _closes_before_commit(session: Session) -> None:
-    _write_pending_closes(session)
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _closes_before_reading(orm_execute_state) -> None:
-    _write_pending_closes(orm_execute_state.session)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_closes(session: Session, previous_transaction) -> None:
-    session.info.pop(_PENDING_CLOSES, None)
-
-
-@prepared_hook
-def _closes_before_statement() -> None:
-    _write_pending_closes(db.session())
+    pending_writes.write(session)  # (what one statement could not take: a second audit entry)
 
 
 def _new_rows(session: Session) -> dict:

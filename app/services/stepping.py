@@ -17,7 +17,7 @@ from app.extensions import db
 from app.models import HistoryEntry, Incident, InstanceState, MessageSubscription, ProcessInstance
 from app.models.base import utcnow
 from app.models.tasks import CANCELLED, COMPLETED, OPEN, TaskCandidate, UserTask
-from app.services import fast_flush  # noqa: F401  (its before-flush listener writes the step's rows)
+from app.services import fast_flush, pending_writes  # (fast_flush's listener writes the step's rows)
 from app.services.bundles import spec_fact
 from app.services.prepared import Prepared
 
@@ -140,7 +140,7 @@ _DROP_CANDIDATES = Prepared(
 
 def _close(task_id, status: str, now: datetime, actor: str | None) -> None:
     if fast_flush.writes_step_rows():
-        fast_flush.defer_close(task_id, status, now, actor)  # sent with the step's other rows
+        pending_writes.defer_close(task_id, status, now, actor)  # sent with the step's other rows
     else:
         _CLOSE_TASK.execute({"task_id": task_id, "status": status, "now": now, "actor": actor})
         _DROP_CANDIDATES.execute({"task_id": task_id})

@@ -40,7 +40,7 @@ class WriteSet:
         self._add(
             f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608 (names from the models)
             f"FROM json_populate_recordset(NULL::{table}, %({{p}})s::json)",
-            _json(rows),
+            as_json(rows),
         )
 
     def update(
@@ -64,22 +64,31 @@ class WriteSet:
             f"UPDATE {table} AS o SET {', '.join(sets)} "  # noqa: S608 (names from the models)
             f"FROM {source}(NULL::{table}, %({{p}})s::json) AS r WHERE {where}"
             + (" RETURNING 1" if versioned else ""),
-            _json(value),
+            as_json(value),
         )
 
     def delete(self, table: Table, key: str, ids: list) -> None:
         table = _names(table, [key])
         self._add(f"DELETE FROM {table} WHERE {key} = ANY(%({{p}})s::uuid[])", list(ids))  # noqa: S608
 
+    def part(self, template: str, values: dict) -> None:
+        """A part written by its caller: `%({p}_name)s` in it is `values["name"]`, and `{prev}` names
+        the part before it (whose RETURNING rows it may read)."""
+        name = f"p{len(self.parts)}"
+        self.parts.append(template.format(p=name, prev=f"w{len(self.parts) - 1}"))
+        self.params.update({f"{name}_{key}": value for key, value in values.items()})
+
     def _add(self, template: str, value) -> None:
         name = f"p{len(self.parts)}"
         self.parts.append(template.format(p=name))
         self.params[name] = value
 
-    def run(self) -> int | None:
+    def run(self, driver_connection=None) -> int | None:
+        """Send the statement on the session's connection (or on `driver_connection`, psycopg's)."""
         ctes = ", ".join(f"w{n} AS ({part})" for n, part in enumerate(self.parts))
         tail = "SELECT 0" if self.counted is None else f"SELECT count(*) FROM w{self.counted}"  # noqa: S608
-        cursor = db.session.connection().connection.driver_connection.cursor()
+        driver = driver_connection or db.session.connection().connection.driver_connection
+        cursor = driver.cursor()
         with translated_errors():
             cursor.execute(f"WITH {ctes} {tail}", self.params, prepare=True)
             matched = cursor.fetchone()[0]
@@ -95,7 +104,8 @@ def _names(table: Table, keys: list[str]) -> str:
     return table.name
 
 
-def _json(rows) -> str:
+def as_json(rows) -> str:
+    """JSON as a write set sends it: UUIDs, decimals and datetimes as text."""
     return json.dumps(rows, default=_plain, separators=(",", ":"), ensure_ascii=False)
 
 

@@ -75,3 +75,16 @@ def test_a_claim_racing_a_completion_never_deadlocks_or_half_writes(committed_ad
         assert task["status"] == "completed"
         if claim.status_code == 409:
             assert task["assignee"] is None
+
+
+def test_audited_writes_at_once_keep_one_unbroken_chain(committed_admin, committed_app):
+    """Eight starts race; each appends its entry under the tenant's head row lock, so the chain
+    has no fork and no gap (a fork would break the unique seq and fail a start)."""
+    committed_admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    apis = [Api(committed_app.test_client(), committed_admin.token) for _ in range(8)]
+    responses = _race(*(lambda a=a: a.post("/process-definitions/two_steps/instances", json={}) for a in apis))
+    assert [r.status_code for r in responses] == [201] * 8, [r.json for r in responses]
+    result = committed_app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 0 and "audit trail intact" in result.output, result.output
+    starts = committed_admin.get("/audit?action=instance.start&limit=50").json["items"]
+    assert len(starts) == 8

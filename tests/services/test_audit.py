@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from app.extensions import db
 from tests.conftest import DATA
 
 
@@ -110,3 +111,65 @@ def test_an_entry_hashed_by_the_database_verifies_in_python(db_session):
     audit.record(None, "noop", ("task", "t-2"))
     result = audit.verify_chain()
     assert result["ok"] and result["checked"] >= 3, result
+
+
+def test_entries_removed_from_the_end_of_the_trail_are_reported(app, admin, run_once, db_session):
+    """The chain alone cannot tell its last entries were cut off; the tenant's head row can."""
+    last = db_session.execute(text("SELECT max(seq) FROM audit_entries WHERE tenant_id = 'default'")).scalar()
+    db_session.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_no_change"))
+    db_session.execute(text("DELETE FROM audit_entries WHERE seq >= :s AND tenant_id = 'default'"), {"s": last - 1})
+    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"entries {last - 1} to {last} are missing from the end of the trail" in result.output
+
+
+def test_the_chain_head_only_moves_forward(run_once, db_session):
+    for statement in (
+        "UPDATE audit_heads SET seq = seq - 1",
+        "UPDATE audit_heads SET hash = repeat('0', 64)",
+        "DELETE FROM audit_heads",
+    ):
+        with pytest.raises(DBAPIError, match="audit head"), db_session.begin_nested():
+            db_session.execute(text(statement))
+
+
+def _entries(object_id: str) -> list:
+    from app.models import AuditEntry
+
+    return db.session.scalars(select(AuditEntry.action).where(AuditEntry.object_id == object_id)).all()
+
+
+def test_held_back_entries_survive_a_later_savepoint_rollback_and_die_with_their_own(db_session):
+    """An entry held back before a savepoint is sent before it; one made inside dies with it."""
+    from app.services import audit
+
+    audit.record("cli", "before.savepoint", ("task", "sp-1"))
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        audit.record("cli", "inside.savepoint", ("task", "sp-1"))
+        raise RuntimeError("roll the savepoint back")
+    audit.record("cli", "after.savepoint", ("task", "sp-1"))
+    audit.record("cli", "second.in.one.flush", ("task", "sp-1"))  # (one head move per statement)
+    db.session.flush()
+    assert _entries("sp-1") == ["before.savepoint", "after.savepoint", "second.in.one.flush"]
+    assert audit.verify_chain("default")["ok"]
+
+
+def test_the_audit_chain_on_sqlite_has_a_head_too(tmp_path):
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.services import audit
+    from tests.conftest import make_config
+
+    app = create_app(make_config(f"sqlite:///{tmp_path / 'baton.db'}"))
+    with app.app_context():
+        upgrade()
+        for n in range(3):
+            audit.record("cli", f"step.{n}", ("task", "t-1"))
+        db.session.commit()
+        assert audit.verify_chain()["ok"]
+        db.session.execute(text("DELETE FROM audit_entries WHERE seq = 3"))  # (no trigger on SQLite)
+        db.session.commit()
+        broken = audit.verify_chain()["broken"]
+        db.engine.dispose()
+    assert broken["problem"] == "entries 3 to 3 are missing from the end of the trail"

@@ -127,16 +127,16 @@ def _task_of(instance) -> UserTask:
 
 def test_a_held_back_task_close_is_seen_by_the_next_read_and_dropped_by_a_rollback(reviewer):
     from app.models.base import utcnow
-    from app.services import fast_flush
+    from app.services import pending_writes
 
     instance, _ = start_instance("two_steps", reviewer, {})
     db.session.commit()
     task_id = _task_of(instance).id
-    fast_flush.defer_close(task_id, "cancelled", utcnow(), None)
+    pending_writes.defer_close(task_id, "cancelled", utcnow(), None)
     status = select(UserTask.status).where(UserTask.id == task_id)
     assert db.session.execute(status).scalar() == "cancelled"  # sent before the read
     assert db.session.scalars(select(TaskCandidate).where(TaskCandidate.task_id == task_id)).all() == []
     db.session.rollback()
-    fast_flush.defer_close(task_id, "cancelled", utcnow(), None)
+    pending_writes.defer_close(task_id, "cancelled", utcnow(), None)
     db.session.rollback()  # never sent: nothing left for the next transaction
     assert db.session.execute(status).scalar() == "open"

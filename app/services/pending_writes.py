@@ -1,0 +1,97 @@
+"""Writes held back to travel with the step's rows: task closes and audit entries (PostgreSQL).
+
+Neither is an ORM object. A close is an UPDATE of a stored task; an audit entry moves its tenant's
+chain head and inserts the entry. Sent on their own they cost two to three statements per request,
+so the session holds them (session.info) and they go out as parts of the next write set (see
+fast_flush), or on their own just before whatever comes first of the next statement, savepoint or
+commit: nothing reads the database without seeing them. A rollback forgets them; a savepoint's
+rollback forgets only what was held back inside it, because a savepoint sends what came before it.
+"""
+
+from __future__ import annotations
+
+from flask import has_app_context
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+from app.models.tasks import TaskCandidate, UserTask
+from app.services.prepared import prepared_hook
+from app.services.write_sets import WriteSet
+
+_CLOSES = "baton_pending_task_closes"
+_PARTS = "baton_pending_parts"
+
+
+def available() -> bool:
+    """Whether writes are held back here (psycopg): elsewhere callers write at once."""
+    return db.session.connection().dialect.driver == "psycopg"
+
+
+def defer_close(task_id, status: str, now, actor: str | None) -> None:
+    """Close a stored task and drop its candidate rows with the step's next write."""
+    db.session.connection()  # within a transaction, so that its rollback forgets the close
+    db.session.info.setdefault(_CLOSES, []).append(
+        {"id": task_id, "status": status, "completed_at": now, "completed_by": actor}
+    )
+
+
+def defer_parts(parts: list[tuple[str, dict]], key: str) -> None:
+    """Send `parts` (see WriteSet.part) together, in order, with the step's next write. Two groups
+    with the same `key` (the row they update) never share a statement: PostgreSQL refuses to
+    update a row twice in one."""
+    db.session.connection()
+    db.session.info.setdefault(_PARTS, []).append((key, parts))
+
+
+def add_to(session: Session, writes: WriteSet) -> None:
+    """Move what is held back into `writes`, as much as one statement can take, oldest first."""
+    closes = session.info.pop(_CLOSES, None)
+    if closes:
+        writes.update(UserTask.__table__, "id", ["status", "completed_at", "completed_by"], closes)
+        writes.delete(TaskCandidate.__table__, "task_id", [c["id"] for c in closes])
+    groups, keys = session.info.get(_PARTS), set()
+    while groups and groups[0][0] not in keys:
+        key, parts = groups.pop(0)
+        keys.add(key)
+        for template, values in parts:
+            writes.part(template, values)
+
+
+def write(session: Session, driver_connection=None) -> None:
+    """Send everything held back now, in as few statements as it takes."""
+    while session.info.get(_CLOSES) or session.info.get(_PARTS):
+        writes = WriteSet()
+        add_to(session, writes)
+        writes.run(driver_connection)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    write(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _before_reading(orm_execute_state) -> None:
+    write(orm_execute_state.session)
+
+
+@prepared_hook
+def _before_statement() -> None:
+    write(db.session())
+
+
+@event.listens_for(Engine, "savepoint")
+def _before_savepoint(conn, name) -> None:
+    # The session is opening this savepoint: its connection is busy, so use the driver's directly.
+    if has_app_context():
+        session = db.session()
+        if session.info.get(_CLOSES) or session.info.get(_PARTS):
+            write(session, conn.connection.driver_connection)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction) -> None:
+    session.info.pop(_CLOSES, None)
+    session.info.pop(_PARTS, None)
