@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ONETOMANY, Session
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.orm.state import InstanceState as SaState
 
 from app.extensions import db
 from app.models import HistoryEntry, InstanceState, ProcessInstance
@@ -170,7 +170,7 @@ def _settle(session: Session, new: dict, stepped: list, states: list, dropped: l
                 session.expunge(obj)
     if kept:
         session._register_persistent(set(kept))
-    _committed(stepped, states)
+    _committed(session, stepped, states)
     if dropped:
         session._remove_newly_deleted([inspect(s) for s in dropped])
 
@@ -190,8 +190,7 @@ def _net_change(state) -> bool:
     old = state.committed_state
     if any(old.get(key) != state.dict.get(key) for key in old):
         return True
-    for key in list(old):
-        set_committed_value(state.obj(), key, state.dict.get(key))
+    state._commit_all(state.dict, state.session.identity_map)  # (and off the session's modified list)
     return False
 
 
@@ -208,12 +207,11 @@ def _state_row(row: InstanceState) -> dict:
     return {"instance_id": row.instance_id, "state": row.state, "size_bytes": row.size_bytes}
 
 
-def _committed(instances: list[ProcessInstance], states: list[InstanceState]) -> None:
-    """The written values become the objects' committed state: the ORM's flush has nothing to do."""
+def _committed(session: Session, instances: list[ProcessInstance], states: list[InstanceState]) -> None:
+    """The written values become the objects' committed state and the objects leave the session's
+    list of modified ones, as after the ORM's flush: it then finds nothing to do (it visited them
+    all otherwise, for nothing, at about 5 % of a request's CPU)."""
     for instance in instances:
-        for column in STEPPED:
-            set_committed_value(instance, column, getattr(instance, column))
-        set_committed_value(instance, "lock_version", instance.lock_version + 1)
-    for row in states:
-        set_committed_value(row, "state", row.state)
-        set_committed_value(row, "size_bytes", row.size_bytes)
+        instance.__dict__["lock_version"] = instance.lock_version + 1
+    rows = [(inspect(o), o.__dict__) for o in (*instances, *states)]
+    SaState._commit_all_states(rows, session.identity_map)

@@ -69,6 +69,7 @@ def write(session: Session, driver_connection=None) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
+    session.flush()  # (before the commit's own flush: what is held back rides with the step's rows)
     write(session)
 
 
