@@ -82,7 +82,8 @@ def test_audited_writes_at_once_keep_one_unbroken_chain(committed_admin, committ
     has no fork and no gap (a fork would break the unique seq and fail a start)."""
     committed_admin.deploy(DATA / "simple" / "two_steps.bpmn")
     apis = [Api(committed_app.test_client(), committed_admin.token) for _ in range(8)]
-    responses = _race(*(lambda a=a: a.post("/process-definitions/two_steps/instances", json={}) for a in apis))
+    start = "/process-definitions/two_steps/instances"
+    responses = _race(*(lambda a=a: a.post(start, json={}) for a in apis))
     assert [r.status_code for r in responses] == [201] * 8, [r.json for r in responses]
     result = committed_app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0 and "audit trail intact" in result.output, result.output

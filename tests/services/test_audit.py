@@ -117,7 +117,8 @@ def test_entries_removed_from_the_end_of_the_trail_are_reported(app, admin, run_
     """The chain alone cannot tell its last entries were cut off; the tenant's head row can."""
     last = db_session.execute(text("SELECT max(seq) FROM audit_entries WHERE tenant_id = 'default'")).scalar()
     db_session.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_no_change"))
-    db_session.execute(text("DELETE FROM audit_entries WHERE seq >= :s AND tenant_id = 'default'"), {"s": last - 1})
+    cut = text("DELETE FROM audit_entries WHERE seq >= :s AND tenant_id = 'default'")
+    db_session.execute(cut, {"s": last - 1})
     result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 1
     assert f"entries {last - 1} to {last} are missing from the end of the trail" in result.output
