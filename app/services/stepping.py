@@ -58,12 +58,19 @@ def _persist(instance, result: StepResult, elements: dict, open_ids, completed_t
     _sync_user_tasks(instance, result, elements, open_ids, completed_task_id, actor, now)
     _sync_subscriptions(instance, result, new)
     if result.history:
-        db.session.add_all(HistoryEntry(instance_id=instance.id, **vars(h)) for h in result.history)
+        _add_history(instance, result.history)
     if result.error is not None:
         err = result.error
         open_incident(instance, err.task_id, err.element_id, err.kind, err.message)
     for hook in _after_step_hooks:
         hook(instance, result)
+
+
+def _add_history(instance: ProcessInstance, history: list) -> None:
+    if fast_flush.writes_step_rows():
+        pending_writes.defer_history([{"instance_id": instance.id, **vars(h)} for h in history])
+    else:
+        db.session.add_all(HistoryEntry(instance_id=instance.id, **vars(h)) for h in history)
 
 
 def open_incident(instance: ProcessInstance, task_id, element_id, kind: str, message: str) -> Incident:

@@ -140,3 +140,29 @@ def test_a_held_back_task_close_is_seen_by_the_next_read_and_dropped_by_a_rollba
     pending_writes.defer_close(task_id, "cancelled", utcnow(), None)
     db.session.rollback()  # never sent: nothing left for the next transaction
     assert db.session.execute(status).scalar() == "open"
+
+
+def test_held_back_history_waits_for_its_new_instance_and_is_seen_by_the_next_read(reviewer):
+    """History rows are not ORM objects on PostgreSQL: held back, they must never reach the
+    database ahead of their instance's row, and a read in the same transaction must see them."""
+    import uuid
+
+    from app.models.base import utcnow
+    from app.services import pending_writes
+
+    started, _ = start_instance("two_steps", reviewer, {})
+    instance = ProcessInstance(
+        id=uuid.uuid4(), definition_id=started.definition_id, definition_key="two_steps",
+        definition_version=1, status="waiting", variables={}, active_elements=[],
+    )  # fmt: skip
+    db.session.add(instance)
+    row = {"task_id": uuid.uuid4(), "element_id": "start", "element_type": "StartEvent", "name": None,
+           "state": "COMPLETED", "entered_at": utcnow(), "exited_at": None, "completed_by": None}  # fmt: skip
+    pending_writes.defer_history([{"instance_id": instance.id, **row}])
+    pending_writes.write(db.session())  # nothing goes: its instance is not stored yet
+    history = select(HistoryEntry.element_id).where(HistoryEntry.instance_id == instance.id)
+    assert db.session.execute(history).scalars().all() == ["start"]  # went with the instance's flush
+    pending_writes.defer_history([{"instance_id": started.id, **row}])
+    db.session.rollback()  # forgotten with the transaction
+    rows = db.session.execute(select(HistoryEntry.element_id).where(HistoryEntry.instance_id == started.id))
+    assert [r[0] for r in rows].count("start") == 1
