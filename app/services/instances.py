@@ -23,7 +23,7 @@ from app.services import audit, permissions
 from app.services.bundles import bundle_for_id, definition_facts
 from app.services.deployments import latest_definition, latest_definition_id
 from app.services.fast_flush import writes_step_rows
-from app.services.prepared import Loader, Prepared, adopt
+from app.services.prepared import Loader
 from app.services.stepping import persist_step
 
 
@@ -162,34 +162,6 @@ def lock_instance(tenant_id: str, instance_id, task_id=None) -> ProcessInstance:
 
 
 _STATE = Loader(InstanceState, InstanceState.instance_id == bindparam("instance_id"))
-
-_i, _t, _s = ProcessInstance.__table__, UserTask.__table__, InstanceState.__table__
-# A completion's three rows in one statement, all locked: a rival that got there first is seen as
-# it left them (PostgreSQL reads a locked row again after the wait), never as it was before.
-_TASK_STEP = Prepared(
-    select(*_i.c, *_t.c, _s.c.state, _s.c.size_bytes)
-    .select_from(_t.join(_i, _i.c.id == _t.c.instance_id).join(_s, _s.c.instance_id == _i.c.id))
-    .where(_t.c.id == bindparam("task_id"))
-    .with_for_update(of=[_i, _t, _s])
-)
-
-
-def lock_task_step(tenant_id: str, task_id):
-    """(instance, task) of a task, locked with the instance's state until commit (the state row is
-    held on the instance for load_runner); None when the task or the state is missing (the separate
-    reads then say which, with the right status)."""
-    db.session.flush()
-    row = _TASK_STEP.first({"task_id": task_id})
-    if row is None:
-        return None
-    width = len(_i.c)
-    instance = adopt(ProcessInstance, dict(zip(_i.c.keys(), row[:width], strict=True)))
-    task = adopt(UserTask, dict(zip(_t.c.keys(), row[width : width + len(_t.c)], strict=True)))
-    state = adopt(InstanceState, {"instance_id": instance.id, "state": row[-2], "size_bytes": row[-1]})
-    instance.state_row = state  # held (the session holds unchanged rows weakly): load_runner reads none
-    if instance.tenant_id != tenant_id:
-        raise NotFound(f"task {task_id} does not exist")
-    return instance, task
 
 
 def load_runner(instance: ProcessInstance) -> tuple[Runner, dict]:

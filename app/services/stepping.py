@@ -20,6 +20,7 @@ from app.models.tasks import CANCELLED, COMPLETED, OPEN, TaskCandidate, UserTask
 from app.services import fast_flush, pending_writes  # (fast_flush's listener writes the step's rows)
 from app.services.bundles import spec_fact
 from app.services.prepared import Prepared
+from app.services.step_locks import take_open_task_ids
 
 _after_step_hooks: list = []
 
@@ -110,6 +111,9 @@ _OPEN_TASK_IDS = Prepared(
 
 
 def _open_task_ids(instance) -> set:
+    known = take_open_task_ids(instance.id)  # read with the instance's lock (PostgreSQL)
+    if known is not None:
+        return known
     if not spec_fact(instance.definition_id, has_people):
         return set()
     db.session.flush()  # (an earlier step of this transaction may have made some)

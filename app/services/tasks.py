@@ -19,9 +19,9 @@ from app.services.instances import (
     commit_step,
     load_runner,
     lock_instance,
-    lock_task_step,
 )
 from app.services.prepared import Loader
+from app.services.step_locks import lock_task_step
 from app.services.stepping import persist_step
 from app.services.visibility import (
     may_work_on,

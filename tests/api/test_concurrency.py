@@ -1,9 +1,12 @@
 """Races between real requests, with real commits: one winner, one 409, nothing half-written."""
 
 import threading
+import uuid
 
+import psycopg
 import pytest
 
+from app.extensions import db
 from tests.conftest import DATA, Api
 
 pytestmark = pytest.mark.commits
@@ -89,3 +92,47 @@ def test_audited_writes_at_once_keep_one_unbroken_chain(committed_admin, committ
     assert result.exit_code == 0 and "audit trail intact" in result.output, result.output
     starts = committed_admin.get("/audit?action=instance.start&limit=50").json["items"]
     assert len(starts) == 8
+
+
+def _lock_in_thread(app, task_id, out):
+    from app.services.step_locks import lock_task_step, take_open_task_ids
+
+    with app.app_context():
+        instance, _ = lock_task_step("default", task_id)
+        out["open_ids"] = take_open_task_ids(instance.id)
+        db.session.rollback()
+        db.session.remove()
+
+
+def test_a_completion_that_waited_on_a_rival_reads_the_open_tasks_again(committed_admin, committed_app):
+    """The completion's locked read brings the instance's open task ids from its snapshot. If a
+    rival's step committed while it waited for the lock, those ids are stale: they are dropped
+    (the step reads them again), which the state row's changed xmin tells."""
+    import time
+
+    from tests.conftest import COMMITS_DB_URL
+
+    committed_admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    started = committed_admin.post("/process-definitions/two_steps/instances", json={}).json
+    task_id, out = started["tasks"][0]["id"], {}
+    _lock_in_thread(committed_app, task_id, out)
+    assert out["open_ids"] == {uuid.UUID(task_id)}  # unhindered: the ids come with the lock
+
+    url = COMMITS_DB_URL.replace("+psycopg", "")
+    with psycopg.connect(url) as rival:
+        rival.execute("SELECT 1 FROM process_instances WHERE id = %s FOR UPDATE", (started["id"],))
+        waiter = threading.Thread(target=_lock_in_thread, args=(committed_app, task_id, out))
+        waiter.start()
+        for _ in range(200):  # until the completion waits for the rival's lock
+            query = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            waiting = rival.execute(query).fetchone()[0]
+            if waiting:
+                break
+            time.sleep(0.02)
+        assert waiting, "the completion never waited for the lock"
+        rival.execute(
+            "UPDATE instance_states SET size_bytes = size_bytes WHERE instance_id = %s", (started["id"],)
+        )
+        rival.commit()  # a step of the rival's: it wrote the state row
+        waiter.join(30)
+    assert out["open_ids"] is None
