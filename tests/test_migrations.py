@@ -26,3 +26,44 @@ def test_migrations_build_the_models_schema_on_sqlite(tmp_path):
         upgrade()
         assert _differences(db.engine) == []
         db.engine.dispose()
+
+
+def test_the_audit_heads_migration_takes_each_tenants_last_entry(tmp_path):
+    """An existing trail gets its heads from its last entries: it verifies after the upgrade, and
+    the next append chains on."""
+    from sqlalchemy import text
+
+    from app.services import audit
+
+    sqlite_app = create_app(make_config(f"sqlite:///{tmp_path / 'baton.db'}"))
+    with sqlite_app.app_context():
+        upgrade(revision="a61a3b6ff15d")  # the revision before the heads
+        for tenant in ("default", "acme"):
+            prev = audit.GENESIS
+            for seq in (1, 2):
+                fields = {"tenant_id": tenant, "seq": seq, "at": "2026-11-22T00:00:00+00:00", "actor": "cli",
+                          "actor_id": None, "action": f"a{seq}", "object_type": "task", "object_id": "t",
+                          "before": None, "after": None, "reason": None, "prev_hash": prev}  # fmt: skip
+                row = {**fields, "hash": audit.entry_hash(fields)}
+                db.session.execute(
+                    text(
+                        "INSERT INTO audit_entries (tenant_id, seq, at, actor, actor_id, action, object_type,"
+                        " object_id, before, after, reason, prev_hash, hash) VALUES (:tenant_id, :seq, :at,"
+                        " :actor, :actor_id, :action, :object_type, :object_id, :before, :after, :reason,"
+                        " :prev_hash, :hash)"
+                    ),
+                    row,
+                )
+                prev = row["hash"]
+        db.session.commit()
+        upgrade()
+        heads = dict(db.session.execute(text("SELECT tenant_id, seq FROM audit_heads")).all())
+        audit.record("cli", "after.upgrade", ("task", "t"))
+        db.session.commit()
+        result = audit.verify_chain()
+        last = db.session.execute(text("SELECT max(seq) FROM audit_entries WHERE tenant_id = 'default'"))
+        last_seq = last.scalar()
+        db.engine.dispose()
+    assert heads == {"default": 2, "acme": 2}
+    assert result["ok"] and result["checked"] == 5, result
+    assert last_seq == 3
