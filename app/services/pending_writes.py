@@ -79,7 +79,8 @@ def add_to(session: Session, writes: WriteSet, history: bool = True) -> None:
 def write(session: Session, driver_connection=None) -> None:
     """Send what is held back now, in as few statements as it takes (history once its instances
     are stored)."""
-    info, history = session.info, not instances_pending(session)
+    info = session.info
+    history = bool(info.get(_HISTORY)) and not instances_pending(session)
     while info.get(_CLOSES) or info.get(_PARTS) or (history and info.get(_HISTORY)):
         writes = WriteSet()
         add_to(session, writes, history)
