@@ -25,7 +25,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
-RESULTS = ROOT / "bench-results"
+RESULTS = Path(os.environ.get("BENCH_RESULTS", ROOT / "bench-results"))  # (the tests write elsewhere)
 GUNICORN_CONF = ROOT / "gunicorn.conf.py"
 # Production's worker class, process and thread counts and keep-alive; --workers / --threads override.
 GUNICORN = runpy.run_path(str(GUNICORN_CONF))

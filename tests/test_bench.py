@@ -1,0 +1,58 @@
+"""`make bench` runs on a fresh machine: its smallest run starts the production shape (gunicorn,
+a Celery worker and beat) on real PostgreSQL and Redis, drives B1 over HTTP, takes the pgbench
+baseline, prints the table and writes the JSON. Its figures are not judged here (speed is never a
+test): only that the run works and reports what it measured."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from tests.conftest import ROOT, TEST_DB_URL
+
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from bench_client import latency_summary, percentile  # noqa: E402
+from bench_report import print_table  # noqa: E402
+
+
+def test_percentiles_are_nearest_rank():
+    values = [float(n) for n in range(1, 101)]  # 1 .. 100
+    assert (percentile(values, 50), percentile(values, 99), percentile(values, 100)) == (50.0, 99.0, 100.0)
+    assert latency_summary([0.001, 0.002, 0.003])["p50"] == 2.0  # milliseconds
+
+
+def test_the_table_judges_each_figure_against_its_target(capsys):
+    run = {"completed_per_s": 300.0, "calls": {}, "errors": 0, "server_cpu_ms_per_instance": 1.0,
+           "postgres_cpu_ms_per_instance": 1.0, "client_cpu_ms_per_instance": 0.1}  # fmt: skip
+    print_table({"baseline": {"tps": 6000.0}, "b1": {"runs": {"8": run}}})
+    lines = capsys.readouterr().out.splitlines()
+    assert any("8 clients: completed/s" in line and line.rstrip().endswith("met") for line in lines)
+    ratio = next(line for line in lines if "ratio to pgbench" in line)
+    assert "0.05" in ratio and ratio.rstrip().endswith("NOT met")
+
+
+def test_the_smallest_bench_run_works_end_to_end(tmp_path):
+    url = make_url(TEST_DB_URL)
+    pg = f"postgresql://{url.username or 'postgres'}@{url.host or 'localhost'}:{url.port or 5432}"
+    env = {
+        **os.environ,
+        "BENCH_DB": f"{url.database}_bench",
+        "BENCH_RESULTS": str(tmp_path),
+        "BENCH_REDIS_URL": os.environ.get("BATON_TEST_BENCH_REDIS_URL", "redis://localhost:6379/11"),
+    }
+    argv = [sys.executable, "scripts/bench.py", "--quick", "--only", "b1", "--clients", "1"]
+    argv += ["--duration", "1", "--pg-url", pg]
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    results = json.loads(Path(tmp_path / "bench.json").read_text())
+    one = results["b1"]["runs"]["1"]
+    assert one["completed"] > 0 and one["errors"] == 0, one
+    assert one["calls"]["start"]["count"] >= one["completed"]
+    assert results["baseline"].get("tps") or "skipped" in results["baseline"]
+    assert "B1        1 clients: completed/s" in done.stdout
