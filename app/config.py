@@ -84,7 +84,8 @@ class Config:
             # Embedded default: a per-install key kept under instance/, never logged.
             secret = _embedded_secret()
         # Stale connections are caught by app.pool_health (a ping after idling, not on every checkout).
-        engine_options = {} if self.is_sqlite else {"pool_size": 10}
+        # Statement parameters (process variables, form data) stay out of error messages and logs.
+        engine_options = {"hide_parameters": True, **({} if self.is_sqlite else {"pool_size": 10})}
         return {
             "SQLALCHEMY_DATABASE_URI": self.DATABASE_URL,
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options,

@@ -71,3 +71,16 @@ def test_deleting_a_secret_and_other_tenants_do_not_see_it(admin, client, db_ses
     assert client.delete("/api/v1/secrets/crm_api_key", headers=eve._headers()).status_code == 404
     assert client.delete("/api/v1/secrets/crm_api_key", headers=admin._headers()).status_code == 204
     assert admin.get("/secrets").json["total"] == 0
+
+
+def test_a_database_error_does_not_carry_the_values_it_was_given(admin, db_session):
+    """Process variables and form data are statement parameters: a failing statement's message
+    (what a 500 logs) names the statement, never its values."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.models import User
+
+    with pytest.raises(IntegrityError) as clash, db_session.begin_nested():
+        db_session.add(User(username="admin", display_name=VALUE))  # the admin exists already
+        db_session.flush()
+    assert "INSERT INTO users" in str(clash.value) and VALUE not in str(clash.value)
