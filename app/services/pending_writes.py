@@ -120,3 +120,10 @@ def _before_savepoint(conn, name) -> None:
 def _forget(session: Session, previous_transaction) -> None:
     for key in (_CLOSES, _PARTS, _HISTORY):
         session.info.pop(key, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_end(session: Session, transaction) -> None:
+    # A transaction closed without a rollback (Session.close) takes what it held back with it too.
+    if transaction.parent is None:
+        _forget(session, transaction)

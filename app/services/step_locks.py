@@ -51,9 +51,9 @@ def take_open_task_ids(instance_id) -> set | None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_transaction_end")
 def _forget_open_task_ids(session: Session, *args) -> None:
-    session.info.pop(_OPEN_IDS, None)
+    session.info.pop(_OPEN_IDS, None)  # (a transaction's end, also by close, or any rollback)
 
 
 def lock_task_step(tenant_id: str, task_id):

@@ -166,3 +166,16 @@ def test_held_back_history_waits_for_its_new_instance_and_is_seen_by_the_next_re
     db.session.rollback()  # forgotten with the transaction
     rows = db.session.execute(select(HistoryEntry.element_id).where(HistoryEntry.instance_id == started.id))
     assert [r[0] for r in rows].count("start") == 1
+
+
+def test_a_transaction_closed_without_a_rollback_takes_its_held_back_writes_along(reviewer):
+    from app.models.base import utcnow
+    from app.services import pending_writes
+
+    instance, _ = start_instance("two_steps", reviewer, {})
+    db.session.commit()
+    task_id = _task_of(instance).id
+    pending_writes.defer_close(task_id, "cancelled", utcnow(), None)
+    db.session.close()  # (no rollback event: the connection is just given back)
+    db.session.commit()  # a later transaction of the same session must not send it
+    assert db.session.execute(select(UserTask.status).where(UserTask.id == task_id)).scalar() == "open"
