@@ -21,7 +21,6 @@ from sqlalchemy.orm import ONETOMANY, Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.state import InstanceState as SaState
 
-from app.extensions import db
 from app.models import HistoryEntry, InstanceState, ProcessInstance
 from app.models.tasks import TaskCandidate, UserTask
 from app.services import pending_writes
@@ -103,7 +102,7 @@ _states = InstanceState.__table__
 
 def writes_step_rows() -> bool:
     """Whether this module writes the step rows (PostgreSQL): it orders them by their foreign keys."""
-    return db.session.connection().dialect.driver == "psycopg"
+    return pending_writes.available()  # (the same test: both need psycopg's cursor)
 
 
 @event.listens_for(Session, "before_flush")
