@@ -2,15 +2,12 @@
 
 The ORM's unit of work cost about a third of a start or a completion's CPU: per object it sorts,
 diffs attribute histories and builds parameters, then sends one statement per table and row kind.
-The rows a step writes are plain: new instances, states, user tasks, their candidates and history
-entries; stepped instance rows (status, variables, ...) under their version check; changed or
-removed states; closed tasks. Before each flush this module sends all of those as one statement
-(write_sets), then hands the objects back to the session as a flush would: new ones persistent and
-clean, removed ones deleted. What is left (jobs, clocks, notifications, anything else) the ORM
-flushes as before, after its parents.
-
-History entries get their ids from the database and are never read back in the transaction that
-wrote them: they are written and let go (expunged), as the timer batches always did.
+The rows a step writes are plain: new instances, states, user tasks and their candidates; stepped
+instance rows (status, variables, ...) under their version check; changed or removed states. Before
+each flush this module sends all of those as one statement (write_sets), with what pending_writes
+held back (task closes, history rows, audit entries), then hands the objects back to the session as
+a flush would: new ones persistent and clean, removed ones deleted. What is left (jobs, clocks,
+notifications, anything else) the ORM flushes as before, after its parents.
 Other databases (SQLite) keep the ORM's flush.
 """
 
@@ -21,13 +18,13 @@ from sqlalchemy.orm import ONETOMANY, Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.state import InstanceState as SaState
 
-from app.models import HistoryEntry, InstanceState, ProcessInstance
+from app.models import InstanceState, ProcessInstance
 from app.models.tasks import TaskCandidate, UserTask
 from app.services import pending_writes
 from app.services.write_sets import WriteSet
 
 # Parents first: the order the rows must reach the database in.
-_INSERTED = (ProcessInstance, InstanceState, UserTask, TaskCandidate, HistoryEntry)
+_INSERTED = (ProcessInstance, InstanceState, UserTask, TaskCandidate)
 # What a step changes on its instance row (persist_step and the outcome hook).
 STEPPED = ("status", "outcome", "variables", "active_elements", "ended_at")
 _UNSTEPPED = frozenset(c.key for c in ProcessInstance.__table__.columns) - set(STEPPED)
@@ -36,9 +33,8 @@ _UNSTEPPED = frozenset(c.key for c in ProcessInstance.__table__.columns) - set(S
 class _Inserter:
     def __init__(self, model):
         table = model.__table__
-        self.keys = [c.key for c in table.columns if not _generated(c)]
-        self.defaults = [(k, d) for k, d in _column_defaults(table) if k in self.keys]
-        self.keeps_objects = len(self.keys) == len(table.columns)  # else ids come from the database
+        self.keys = [c.key for c in table.columns]
+        self.defaults = _column_defaults(table)
         self.parent_keys = [c.key for c in table.columns if c.foreign_keys and not c.nullable]
         self.children = [
             (rel.key, [(local.key, remote.key) for local, remote in rel.local_remote_pairs])
@@ -83,10 +79,6 @@ def _fill_defaults(row: dict, defaults: list) -> dict:
         if row.get(key) is None:
             row[key] = default.arg(None) if default.is_callable else default.arg
     return row
-
-
-def _generated(column) -> bool:
-    return column.primary_key and column.autoincrement is True and column.default is None
 
 
 _INSERTERS = {model: _Inserter(model) for model in _INSERTED}
@@ -160,15 +152,9 @@ def _add_inserts(new: dict, writes: WriteSet) -> None:
 
 
 def _settle(session: Session, new: dict, stepped: list, states: list, dropped: list) -> None:
-    """What a flush does with the rows it wrote: new ones persistent and clean (history entries,
-    whose ids the database chose, let go), written values committed, removed ones deleted."""
-    kept = []
-    for model, objects in new.items():
-        if _INSERTERS[model].keeps_objects:
-            kept.extend(inspect(o) for o in objects)
-        else:
-            for obj in objects:
-                session.expunge(obj)
+    """What a flush does with the rows it wrote: new ones persistent and clean, written values
+    committed, removed ones deleted."""
+    kept = [inspect(o) for objects in new.values() for o in objects]
     if kept:
         session._register_persistent(set(kept))
     _committed(session, stepped, states)
