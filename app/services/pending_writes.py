@@ -28,6 +28,7 @@ from app.services.write_sets import WriteSet
 _CLOSES = "baton_pending_task_closes"
 _PARTS = "baton_pending_parts"
 _HISTORY = "baton_pending_history"
+_DRIVER = "baton_pending_driver_connection"  # the connection whose transaction holds them
 _HISTORY_KEYS = [c.key for c in HistoryEntry.__table__.columns if c.key != "id"]
 
 
@@ -36,26 +37,28 @@ def available() -> bool:
     return db.session.connection().dialect.driver == "psycopg"
 
 
+def _held(key: str) -> list:
+    """The session's list of `key`, in a transaction (so that its end forgets them)."""
+    session = db.session()
+    session.info[_DRIVER] = session.connection().connection.driver_connection
+    return session.info.setdefault(key, [])
+
+
 def defer_close(task_id, status: str, now, actor: str | None) -> None:
     """Close a stored task and drop its candidate rows with the step's next write."""
-    db.session.connection()  # within a transaction, so that its rollback forgets the close
-    db.session.info.setdefault(_CLOSES, []).append(
-        {"id": task_id, "status": status, "completed_at": now, "completed_by": actor}
-    )
+    _held(_CLOSES).append({"id": task_id, "status": status, "completed_at": now, "completed_by": actor})
 
 
 def defer_parts(parts: list[tuple[str, dict]], key: str) -> None:
     """Send `parts` (see WriteSet.part) together, in order, with the step's next write. Two groups
     with the same `key` (the row they update) never share a statement: PostgreSQL refuses to
     update a row twice in one."""
-    db.session.connection()
-    db.session.info.setdefault(_PARTS, []).append((key, parts))
+    _held(_PARTS).append((key, parts))
 
 
 def defer_history(rows: list[dict]) -> None:
     """Insert history rows (every column but the id) with the step's next write."""
-    db.session.connection()
-    db.session.info.setdefault(_HISTORY, []).extend(rows)
+    _held(_HISTORY).extend(rows)
 
 
 def add_to(session: Session, writes: WriteSet, history: bool = True) -> None:
@@ -110,15 +113,16 @@ def _before_statement() -> None:
 @event.listens_for(Engine, "savepoint")
 def _before_savepoint(conn, name) -> None:
     # The session is opening this savepoint: its connection is busy, so use the driver's directly.
+    # (A savepoint on some other connection is none of the session's business.)
     if has_app_context():
         session = db.session()
-        if any(session.info.get(key) for key in (_CLOSES, _PARTS, _HISTORY)):
+        if session.info.get(_DRIVER) is conn.connection.driver_connection:
             write(session, conn.connection.driver_connection)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget(session: Session, previous_transaction) -> None:
-    for key in (_CLOSES, _PARTS, _HISTORY):
+    for key in (_CLOSES, _PARTS, _HISTORY, _DRIVER):
         session.info.pop(key, None)
 
 

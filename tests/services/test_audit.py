@@ -174,3 +174,14 @@ def test_the_audit_chain_on_sqlite_has_a_head_too(tmp_path):
         broken = audit.verify_chain()["broken"]
         db.engine.dispose()
     assert broken["problem"] == "entries 3 to 3 are missing from the end of the trail"
+
+
+def test_a_savepoint_on_another_connection_leaves_the_sessions_entries_alone(db_session):
+    from app.services import audit
+
+    audit.record("cli", "held.back", ("task", "sp-2"))
+    with db.engine.connect() as other, other.begin():  # some other work's connection and savepoint
+        other.begin_nested().rollback()
+        other.rollback()
+    db.session.flush()
+    assert _entries("sp-2") == ["held.back"]  # still the session's, sent with its transaction
