@@ -107,9 +107,9 @@ def _write_step_rows(session: Session, flush_context, objects) -> None:
     stepped = [o for o in dirty if type(o) is ProcessInstance and _only_stepped(o)]
     states = [o for o in dirty if type(o) is InstanceState]
     dropped = [o for o in session.deleted if type(o) is InstanceState]
-    # Held-back closes, audit entries and history ride along (history if its instances are stored
-    # or go in this statement: a fallback to the ORM inserts them after it).
-    pending_writes.add_to(session, writes, bool(new) or not pending_writes.instances_pending(session))
+    # Held-back closes, audit entries and history ride along (a fallback to the ORM, `new` empty,
+    # inserts the instances after this statement: their history waits).
+    pending_writes.add_to(session, writes, inserting_instances=bool(new))
     _add_inserts(new, writes)
     if stepped:
         writes.update(_instances, "id", list(STEPPED), [_stepped_row(i) for i in stepped], "lock_version")

@@ -61,10 +61,10 @@ def defer_history(rows: list[dict]) -> None:
     _held(_HISTORY).extend(rows)
 
 
-def add_to(session: Session, writes: WriteSet, history: bool = True) -> None:
-    """Move what is held back into `writes`, as much as one statement can take, oldest first;
-    history only if `history` (the statement inserts, or the database holds, their instances)."""
-    rows = session.info.pop(_HISTORY, None) if history else None
+def add_to(session: Session, writes: WriteSet, inserting_instances: bool = False) -> None:
+    """Move what is held back into `writes`, as much as one statement can take, oldest first
+    (`inserting_instances`: the statement also inserts the session's new instances)."""
+    rows = session.info.pop(_HISTORY) if _history_ready(session, inserting_instances) else None
     if rows:
         writes.insert(HistoryEntry.__table__, _HISTORY_KEYS, rows)
     closes = session.info.pop(_CLOSES, None)
@@ -83,15 +83,17 @@ def write(session: Session, driver_connection=None) -> None:
     """Send what is held back now, in as few statements as it takes (history once its instances
     are stored)."""
     info = session.info
-    history = bool(info.get(_HISTORY)) and not instances_pending(session)
-    while info.get(_CLOSES) or info.get(_PARTS) or (history and info.get(_HISTORY)):
+    while info.get(_CLOSES) or info.get(_PARTS) or _history_ready(session, False):
         writes = WriteSet()
-        add_to(session, writes, history)
+        add_to(session, writes)
         writes.run(driver_connection)
 
 
-def instances_pending(session: Session) -> bool:
-    return any(type(o) is ProcessInstance for o in session.new)
+def _history_ready(session: Session, inserting_instances: bool) -> bool:
+    """History rows need their instances first: stored already, or inserted by the same statement."""
+    if not session.info.get(_HISTORY):
+        return False
+    return inserting_instances or not any(type(o) is ProcessInstance for o in session.new)
 
 
 @event.listens_for(Session, "before_commit")
