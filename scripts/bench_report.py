@@ -30,6 +30,21 @@ def _baseline(data: dict, results: dict):
     yield "pgbench -N tps (8 clients)", data.get("tps"), ""
 
 
+def _floor(data: dict, results: dict):
+    yield "bare Flask app, 8 clients: completed/s", data["completed_per_s"], "/s"
+    yield (
+        "bare Flask app: server/pg/client CPU",
+        f"{data['server_cpu_ms_per_instance']}/{data['postgres_cpu_ms_per_instance']}/"
+        f"{data['client_cpu_ms_per_instance']}",
+        " ms per instance",
+    )
+    tps = results.get("baseline", {}).get("tps")
+    if tps:
+        yield "bare Flask app: ratio to pgbench -N tps", round(data["completed_per_s"] / tps, 3), ""
+    if data["errors"]:
+        yield "errors", data["errors"], "", data["first_error"]
+
+
 def _b1(data: dict, results: dict):
     for clients, run in data.get("runs", {}).items():
         calls = run["calls"]
@@ -53,6 +68,9 @@ def _b1(data: dict, results: dict):
     tps = results.get("baseline", {}).get("tps")
     if eight and tps:
         yield "ratio to pgbench -N tps", round(eight["completed_per_s"] / tps, 3), ""
+    floor = results.get("floor", {}).get("completed_per_s")
+    if eight and floor:
+        yield "8 clients: share of the bare Flask app's rate", round(eight["completed_per_s"] / floor, 2), ""
     half = data.get("half_load", {})
     if half.get("calls", {}).get("complete"):
         yield "half load: rate", half["rate"], "/s"
@@ -107,7 +125,16 @@ def _b5(data: dict, results: dict):
     yield "largest process RSS", data["max_rss_mb"], " MB"
 
 
-SCENARIOS = {"baseline": _baseline, "b1": _b1, "b1b": _b1b, "b2": _b2, "b3": _b3, "b4": _b4, "b5": _b5}
+SCENARIOS = {
+    "baseline": _baseline,
+    "floor": _floor,
+    "b1": _b1,
+    "b1b": _b1b,
+    "b2": _b2,
+    "b3": _b3,
+    "b4": _b4,
+    "b5": _b5,
+}
 
 
 def rows(results: dict) -> list[tuple[str, ...]]:

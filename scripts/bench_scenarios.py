@@ -19,6 +19,7 @@ SCRIPTS = Path(__file__).resolve().parent
 def run_scenarios(settings: Settings, stack: Stack, tokens: dict, results: dict) -> None:
     steps = [
         ("baseline", "b1", lambda: _baseline(settings)),
+        ("floor", "b1", lambda: _floor(settings)),
         ("b1", "b1", lambda: _b1(settings, stack, tokens)),
         ("b1b", "b1b", lambda: _b1b(settings, stack, tokens)),
         ("b5", "b5", lambda: _b5(settings, stack, tokens)),
@@ -46,6 +47,12 @@ def _baseline(settings: Settings) -> dict:
     from bench_throughput import pgbench_baseline
 
     return pgbench_baseline(settings, settings.duration)
+
+
+def _floor(settings: Settings) -> dict:
+    from bench_floor import run_floor
+
+    return run_floor(settings, 8, settings.duration)
 
 
 def _b1(settings: Settings, stack: Stack, tokens: dict) -> dict:

@@ -97,6 +97,13 @@ def server_env(settings: Settings, instance_dir: str, port: int) -> dict:
     return env
 
 
+def gunicorn_argv(settings: Settings, port: int, app_spec: str, *options: str) -> list[str]:
+    """gunicorn as production runs it (gunicorn.conf.py), with the bench's process and thread counts."""
+    argv = [str(VENV_BIN / "gunicorn"), "--config", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{port}"]
+    argv += ["--workers", str(settings.workers), "--threads", str(settings.threads), "--backlog", "2048"]
+    return [*argv, "--timeout", "120", "--log-level", "warning", *options, app_spec]
+
+
 @dataclass
 class Stack:
     """The started processes; `stop()` ends every one of them and is safe to call twice."""
@@ -126,31 +133,18 @@ class Stack:
 
     def start(self) -> None:
         s = self.settings
-        self._spawn(
-            "gunicorn",
-            [str(VENV_BIN / "gunicorn"), "--config", str(GUNICORN_CONF), "--bind", f"127.0.0.1:{self.port}"]
-            + ["--workers", str(s.workers), "--threads", str(s.threads)]
-            + [
-                "--backlog",
-                "2048",
-                "--timeout",
-                "120",
-                "--log-level",
-                "warning",
-                "app.wsgi:app",
-            ],
-        )
+        self.spawn("gunicorn", gunicorn_argv(s, self.port, "app.wsgi:app"))
         if (ROOT / "app" / "celery_worker.py").exists():
             celery = [str(VENV_BIN / "celery"), "-A", "app.celery_worker:celery"]
-            self._spawn(
+            self.spawn(
                 "celery-worker",
                 celery + ["worker", "--loglevel", "WARNING", "--concurrency", str(s.celery_concurrency)],
             )
             beat_file = str(Path(self.instance_dir) / "beat-schedule")
-            self._spawn("celery-beat", celery + ["beat", "--loglevel", "WARNING", "--schedule", beat_file])
-        self._wait_ready()
+            self.spawn("celery-beat", celery + ["beat", "--loglevel", "WARNING", "--schedule", beat_file])
+        self.wait_ready()
 
-    def _spawn(self, name: str, argv: list[str]) -> None:
+    def spawn(self, name: str, argv: list[str]) -> None:
         RESULTS.mkdir(exist_ok=True)
         log = open(RESULTS / f"{name}.log", "wb")  # noqa: SIM115  (closed in stop())
         self.logs.append(log)
@@ -158,7 +152,7 @@ class Stack:
             argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
-    def _wait_ready(self, timeout: float = 60) -> None:
+    def wait_ready(self, path: str = "/api/v1/health", timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for name, proc in self.procs.items():
@@ -166,12 +160,12 @@ class Stack:
                     raise RuntimeError(f"{name} exited with {proc.returncode}; see bench-results/{name}.log")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/api/v1/health")
+                conn.request("GET", path)
                 if conn.getresponse().status == 200:
                     return
             except OSError:
                 time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer /api/v1/health within a minute")
+        raise RuntimeError(f"gunicorn did not answer {path} within a minute")
 
     def pids(self) -> dict[str, list[int]]:
         """Each started process and its children (gunicorn workers, the Celery pool)."""

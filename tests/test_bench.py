@@ -33,8 +33,23 @@ def test_the_table_judges_each_figure_against_its_target(capsys):
     print_table({"baseline": {"tps": 6000.0}, "b1": {"runs": {"8": run}}})
     lines = capsys.readouterr().out.splitlines()
     assert any("8 clients: completed/s" in line and line.rstrip().endswith("met") for line in lines)
-    ratio = next(line for line in lines if "ratio to pgbench" in line)
+    ratio = next(line for line in lines if line.startswith("B1") and "ratio to pgbench" in line)
     assert "0.05" in ratio and ratio.rstrip().endswith("NOT met")
+
+
+def test_the_table_sets_b1_against_the_bare_flask_floor(capsys):
+    cpu = {
+        "server_cpu_ms_per_instance": 0.9,
+        "postgres_cpu_ms_per_instance": 0.3,
+        "client_cpu_ms_per_instance": 0.3,
+    }
+    b1 = {"completed_per_s": 300.0, "calls": {}, "errors": 0, **cpu}
+    floor = {"completed_per_s": 1200.0, "errors": 0, **cpu}
+    print_table({"baseline": {"tps": 6000.0}, "floor": floor, "b1": {"runs": {"8": b1}}})
+    lines = capsys.readouterr().out.splitlines()
+    floor_ratio = next(line for line in lines if line.startswith("FLOOR") and "ratio to pgbench" in line)
+    assert "0.2" in floor_ratio and not floor_ratio.rstrip().endswith("met")  # context, not a target
+    assert any("share of the bare Flask app's rate" in line and "0.25" in line for line in lines)
 
 
 def test_the_smallest_bench_run_works_end_to_end(tmp_path):
@@ -55,4 +70,6 @@ def test_the_smallest_bench_run_works_end_to_end(tmp_path):
     assert one["completed"] > 0 and one["errors"] == 0, one
     assert one["calls"]["start"]["count"] >= one["completed"]
     assert results["baseline"].get("tps") or "skipped" in results["baseline"]
+    floor = results["floor"]  # the bare Flask app, served and driven the same way
+    assert floor["completed"] > 0 and floor["errors"] == 0, floor
     assert "B1        1 clients: completed/s" in done.stdout
