@@ -50,6 +50,9 @@ def _configure_logging() -> None:
     # SpiffWorkflow logs every task state change at INFO: per step that is a dozen formatted lines,
     # measurable CPU on the hot path and noise in the server log. Its warnings still show.
     logging.getLogger("spiff").setLevel(logging.WARNING)
+    # Alembic announces each of its plugins at INFO whenever it is imported: seven lines at every
+    # process start (each CLI command, web and Celery process). Migrations still log their steps.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def _migrations_dir() -> str:

@@ -13,6 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.config import INSTANCE_DIR
+from app.tasks.quiet_logs import quiet_routine_sweeps
 
 
 def broker_url(redis_url: str | None) -> str:
@@ -46,6 +47,7 @@ def init_celery(app: Flask) -> Celery:
         broker_connection_retry_on_startup=True,
     )
     celery.set_default()
+    quiet_routine_sweeps()
     if not config.REDIS_URL:
         _poll_sqlite_broker_often()
     app.extensions["celery"] = celery

@@ -93,3 +93,20 @@ def test_an_unquoted_pt2s_boundary_timer_fires_within_a_second_of_its_due_time(e
     lag = (fired_at - due_at).total_seconds()
     assert 0 <= lag < 1.0, lag
     print(f"embedded PT2S timer fired {lag:.3f}s after its due time")
+
+
+def test_the_console_shows_the_work_not_the_once_a_second_sweep(embedded):
+    http, instance_dir = embedded
+    http.deploy(DATA / "timers" / "boundary.bpmn")
+    started = http.call("/process-definitions/timer_interrupting/instances", b"{}")
+
+    def fired():
+        items = http.call(f"/instances/{started['id']}/history")["items"]
+        return any(h["element_id"] == "too_late" for h in items)
+
+    wait_for(fired, 10)  # beat and the worker have swept a few times by now
+    log = (instance_dir / "run.log").read_text()
+    assert "Baton is serving on" in log and "Admin API token" not in log  # (the token came from env)
+    assert "Task baton.fire_timers[" in log  # the timer firing is logged
+    assert "Task baton.sweep[" not in log and "Sending due task sweep-due-jobs" not in log
+    assert "setup plugin" not in log  # alembic's import-time chatter
