@@ -38,6 +38,10 @@ class Conflict(BatonError):
     status, code = 409, "conflict"
 
 
+class UnsupportedMediaType(BatonError):
+    status, code = 415, "unsupported_media_type"
+
+
 class Unprocessable(BatonError):
     status, code = 422, "unprocessable"
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from flask import g, jsonify, request
 
-from app.api import api_bp
+from app.api import api_bp, json_body
 from app.schemas.brief import (
     DelegationCreateSchema,
     DelegationSchema,
@@ -25,7 +25,7 @@ delegation_schema = DelegationSchema()
 
 @api_bp.post("/delegations")
 def create_delegation():
-    data = load(DelegationCreateSchema, request.get_json(silent=True))
+    data = load(DelegationCreateSchema, json_body())
     return jsonify(delegation_schema.dump(delegation.create_delegation(g.user, data))), 201
 
 
@@ -62,7 +62,7 @@ def instance_sla(instance_id: UUID):
 
 @api_bp.post("/work-orders/<uuid:parent_id>/links")
 def link_work_orders(parent_id: UUID):
-    data = load(LinkOrdersSchema, request.get_json(silent=True))
+    data = load(LinkOrdersSchema, json_body())
     links = workorders.link_orders(g.user, parent_id, data["orders"])
     return jsonify({"items": LinkSchema().dump(links, many=True)}), 201
 

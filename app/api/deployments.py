@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from app.api import api_bp
+from app.api import api_bp, json_body
 from app.schemas.core import DefinitionSchema, PageSchema, StatusChangeSchema, load
 from app.services import deployments as service
 
@@ -51,6 +51,6 @@ def get_process_definition_xml(key: str):
 
 @api_bp.post("/process-definitions/<key>/status")
 def change_process_definition_status(key: str):
-    data = load(StatusChangeSchema, request.get_json(silent=True))
+    data = load(StatusChangeSchema, json_body())
     definition = service.set_status(g.user.tenant_id, key, data["status"], data["version"], g.user)
     return jsonify(definition_schema.dump(definition))

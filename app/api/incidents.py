@@ -6,7 +6,7 @@ from uuid import UUID
 
 from flask import g, jsonify, request
 
-from app.api import api_bp
+from app.api import api_bp, json_body
 from app.schemas.core import EvaluateSchema, load
 from app.schemas.incidents import IncidentQuerySchema, IncidentSchema
 from app.services import incidents as service
@@ -25,7 +25,7 @@ def list_incidents():
 
 @api_bp.post("/incidents/<uuid:incident_id>/retry")
 def retry_incident(incident_id: UUID):
-    data = load(EvaluateSchema, request.get_json(silent=True))  # {variables}: corrections for the retry
+    data = load(EvaluateSchema, json_body())  # {variables}: corrections for the retry
     return jsonify(incident_schema.dump(service.retry_incident(g.user, incident_id, data["variables"])))
 
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from flask import g, jsonify, request
 
-from app.api import api_bp
+from app.api import api_bp, json_body
 from app.schemas.core import (
     HistoryEntrySchema,
     InstanceQuerySchema,
@@ -28,7 +28,7 @@ def _instance_body(instance) -> dict:
 
 @api_bp.post("/process-definitions/<key>/instances")
 def start_instance(key: str):
-    data = load(StartInstanceSchema, request.get_json(silent=True))
+    data = load(StartInstanceSchema, json_body())
     instance, created = service.start_instance(
         key, g.user, data["variables"], data["business_key"], request.headers.get("Idempotency-Key")
     )
@@ -67,6 +67,6 @@ def resume_instance(instance_id: UUID):
 
 @api_bp.post("/instances/<uuid:instance_id>/cancel")
 def cancel_instance(instance_id: UUID):
-    reason = load(ReasonSchema, request.get_json(silent=True))["reason"]
+    reason = load(ReasonSchema, json_body())["reason"]
     instance = service.cancel_instance(g.user.tenant_id, instance_id, g.user, reason)
     return jsonify(dump_instance(instance))

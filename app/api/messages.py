@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 
-from app.api import api_bp
+from app.api import api_bp, json_body
 from app.schemas.core import MessageSchema, load
 from app.services.messages import correlate_message
 
 
 @api_bp.post("/messages")
 def post_message():
-    data = load(MessageSchema, request.get_json(silent=True))
+    data = load(MessageSchema, json_body())
     result = correlate_message(
         g.user, data["name"], data["business_key"], data["correlation"], data["variables"], data["all"]
     )

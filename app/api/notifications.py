@@ -6,7 +6,7 @@ from uuid import UUID
 
 from flask import g, jsonify, request
 
-from app.api import api_bp
+from app.api import api_bp, json_body
 from app.schemas.core import load
 from app.schemas.notifications import NotificationQuerySchema, NotificationSchema, PreferencesSchema
 from app.services import notifications as service
@@ -43,5 +43,5 @@ def get_notification_preferences():
 @api_bp.put("/notifications/preferences")
 def set_notification_preferences():
     """Subscribe to or unsubscribe from channels: `{"email": false}`."""
-    changes = load(PreferencesSchema, request.get_json(silent=True))
+    changes = load(PreferencesSchema, json_body())
     return jsonify(service.set_preferences(g.user, changes))

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from flask import g, jsonify, request
 
-from app.api import api_bp
+from app.api import api_bp, json_body
 from app.schemas.core import load
 from app.schemas.security import (
     AuditEntrySchema,
@@ -33,7 +33,7 @@ def list_tokens():
 @api_bp.post("/tokens")
 def create_api_token():
     """Create an API token for me; the value is in this response only."""
-    data = load(TokenCreateSchema, request.get_json(silent=True))
+    data = load(TokenCreateSchema, json_body())
     token, raw = tokens.issue_token(g.user, data["name"], data["expires_in_days"])
     return jsonify({**token_schema.dump(token), "token": raw}), 201
 
@@ -75,7 +75,7 @@ def list_secrets():
 @api_bp.put("/secrets/<name>")
 def set_secret(name: str):
     """Create or replace a handler secret."""
-    data = load(SecretSetSchema, request.get_json(silent=True))
+    data = load(SecretSetSchema, json_body())
     return jsonify(secret_schema.dump(secrets_store.set_secret(g.user, name, data["value"])))
 
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from flask import g, jsonify, request
 
-from app.api import api_bp
+from app.api import api_bp, json_body
 from app.schemas.core import (
     CompleteTaskSchema,
     DelegateTaskSchema,
@@ -44,7 +44,7 @@ def unclaim_task(task_id: UUID):
 
 @api_bp.post("/tasks/<uuid:task_id>/complete")
 def complete_task(task_id: UUID):
-    data = load(CompleteTaskSchema, request.get_json(silent=True))
+    data = load(CompleteTaskSchema, json_body())
     done = service.complete_task(g.user, task_id, data["variables"], data["signature"], data["reason"])
     body = dump_task(done.task)
     body["instance"] = {"id": str(done.instance.id), "status": done.instance.status}
@@ -55,5 +55,5 @@ def complete_task(task_id: UUID):
 @api_bp.post("/tasks/<uuid:task_id>/delegate")
 def delegate_task(task_id: UUID):
     """Hand the task to another user of the tenant (its assignee or an admin may)."""
-    data = load(DelegateTaskSchema, request.get_json(silent=True))
+    data = load(DelegateTaskSchema, json_body())
     return jsonify(dump_task(service.delegate_task(g.user, task_id, data["to"])))

@@ -33,7 +33,7 @@ def check_variables(variables) -> dict:
     if not isinstance(variables, dict):
         raise ValidationError("variables must be a JSON object", {"field": "variables"})
     try:
-        json.dumps(variables)
+        json.dumps(variables, allow_nan=False)  # (NaN and Infinity would not read back as JSON)
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"variables must be JSON values: {exc}", {"field": "variables"})
     return variables

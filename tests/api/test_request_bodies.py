@@ -1,0 +1,47 @@
+"""A request body is JSON or it is refused: a broken body is never read as an empty one."""
+
+import pytest
+
+from tests.conftest import DATA
+
+
+@pytest.fixture
+def deployed(admin):
+    assert admin.deploy(DATA / "simple" / "two_steps.bpmn").status_code == 201
+    return admin
+
+
+def _post_raw(api, path, body: bytes, content_type="application/json"):
+    return api.post(path, data=body, headers={"Content-Type": content_type})
+
+
+def test_a_start_with_a_broken_json_body_is_a_400_and_starts_nothing(deployed):
+    response = _post_raw(deployed, "/process-definitions/two_steps/instances", b'{"variables": {"a": 1,}}')
+    assert response.status_code == 400
+    assert "not valid JSON" in response.json["message"] and "line 1 column" in response.json["message"]
+    assert deployed.get("/instances?key=two_steps").json["total"] == 0
+
+
+def test_a_completion_with_a_broken_json_body_leaves_the_task_open(deployed):
+    task = deployed.post("/process-definitions/two_steps/instances", json={}).json["tasks"][0]
+    response = _post_raw(deployed, f"/tasks/{task['id']}/complete", b'{"variables": {"amount": 5,')
+    assert response.status_code == 400
+    assert deployed.get(f"/tasks/{task['id']}").json["status"] == "open"
+
+
+def test_a_body_that_is_not_sent_as_json_is_a_415(deployed):
+    body = b'{"variables": {"a": 1}, "business_key": "NOCT"}'
+    response = _post_raw(deployed, "/process-definitions/two_steps/instances", body, "text/plain")
+    assert response.status_code == 415 and "application/json" in response.json["message"]
+    assert deployed.get("/instances?key=two_steps").json["total"] == 0
+
+
+def test_nan_and_infinity_are_not_json_values(deployed):
+    for raw in (b'{"variables": {"x": NaN}}', b'{"variables": {"x": -Infinity}}'):
+        response = _post_raw(deployed, "/process-definitions/two_steps/instances", raw)
+        assert response.status_code == 400 and "not a JSON value" in response.json["message"]
+
+
+def test_an_empty_body_still_means_no_values(deployed):
+    response = _post_raw(deployed, "/process-definitions/two_steps/instances", b"")
+    assert response.status_code == 201 and response.json["variables"] == {}
