@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from app.api import api_bp, json_body
-from app.schemas.core import DefinitionSchema, PageSchema, StatusChangeSchema, load
+from app.schemas.core import DefinitionSchema, PageSchema, StatusChangeSchema, VersionQuerySchema, load
 from app.services import deployments as service
 
 definition_schema = DefinitionSchema()
@@ -36,7 +36,8 @@ def list_process_definitions():
 
 @api_bp.get("/process-definitions/<key>")
 def get_process_definition(key: str):
-    definition = service.get_definition(g.user.tenant_id, key, version=request.args.get("version", type=int))
+    version = load(VersionQuerySchema, request.args)["version"]
+    definition = service.get_definition(g.user.tenant_id, key, version=version)
     body = definition_schema.dump(definition)
     body["versions"] = definition_schema.dump(service.versions_of(g.user.tenant_id, key), many=True)
     body["candidate_starter_groups"] = definition.meta.get("candidate_starter_groups", [])
@@ -45,7 +46,8 @@ def get_process_definition(key: str):
 
 @api_bp.get("/process-definitions/<key>/xml")
 def get_process_definition_xml(key: str):
-    definition = service.get_definition(g.user.tenant_id, key, version=request.args.get("version", type=int))
+    version = load(VersionQuerySchema, request.args)["version"]
+    definition = service.get_definition(g.user.tenant_id, key, version=version)
     return definition.resource.content, 200, {"Content-Type": "application/xml"}
 
 
