@@ -7,6 +7,7 @@ import json
 from flask import Blueprint, g, request
 
 from app.api.access import check_endpoint
+from app.api.contract import CONTRACTS
 from app.errors import UnsupportedMediaType, ValidationError
 from app.services.identity import authenticate_token
 
@@ -23,6 +24,27 @@ def _authenticate() -> None:
     scheme, _, raw = header.partition(" ")
     g.user = authenticate_token(raw.strip() if scheme.lower() == "bearer" else None)
     check_endpoint(g.user, request.endpoint)
+
+
+@api_bp.before_request
+def _refuse_what_the_route_does_not_take() -> None:
+    # A route with a query or body schema refuses unknown names as it loads it; one that takes
+    # none would ignore them, so a misspelt filter (?asignee=) would answer everything.
+    contract = CONTRACTS.get(request.endpoint or "")
+    if contract is None:
+        return
+    if contract.query is None and request.args:
+        _refuse("query parameter", list(request.args), "none")
+    if contract.body is None and request.content_length:
+        body = json_body()
+        if body not in (None, {}):
+            _refuse("field", list(body) if isinstance(body, dict) else [], "no request body")
+
+
+def _refuse(kind: str, names: list[str], takes: str):
+    named = f"unknown {kind} {', '.join(repr(name) for name in names)}: " if names else ""
+    fields = {name: [f"Unknown {kind}."] for name in names}
+    raise ValidationError(f"{named}this route takes {takes}", {"fields": fields})
 
 
 def json_body():

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from flask import g, jsonify, request
+from werkzeug.datastructures import MultiDict
 
 from app.api import api_bp, json_body
-from app.schemas.core import DefinitionSchema, PageSchema, StatusChangeSchema, load
+from app.errors import UnsupportedMediaType, ValidationError
+from app.schemas.core import DefinitionSchema, PageSchema, StatusChangeSchema, VersionQuerySchema, load
+from app.schemas.deployments import DeploymentFormSchema
 from app.services import deployments as service
 
 definition_schema = DefinitionSchema()
+NO_FILE = (
+    "a deployment needs at least one file: send each .bpmn, .dmn or .form file as a part of a "
+    "multipart/form-data body, under any part name (e.g. 'files')"
+)
 
 
 @api_bp.post("/deployments")
 def create_deployment():
-    files = [(f.filename or "", f.read()) for f in request.files.getlist("files")]
-    publish = request.form.get("publish", "true").lower() not in ("false", "0", "no")
+    """Deploy BPMN, DMN and form files (multipart/form-data, as Camunda 7's /deployment/create)."""
+    form, files = _upload()
     deployment, definitions, warnings = service.deploy(
-        files, g.user, name=request.form.get("name"), publish=publish
+        files, g.user, name=form["name"], publish=form["publish"]
     )
     body = {
         "id": str(deployment.id),
@@ -25,6 +32,39 @@ def create_deployment():
         "definitions": definition_schema.dump(definitions, many=True),
     }
     return jsonify(body), 201
+
+
+def _upload() -> tuple[dict, list[tuple[str, bytes]]]:
+    """The upload's text fields, validated, and its files under whatever part names they came."""
+    if request.mimetype != "multipart/form-data" and request.content_length:
+        raise UnsupportedMediaType(f"{NO_FILE}; this request was {request.mimetype or 'untyped'}")
+    files, text = _parts()
+    form = load(DeploymentFormSchema, text, source="form field")
+    if form["tenant_id"] not in (None, g.user.tenant_id):
+        raise ValidationError(
+            f"tenant-id '{form['tenant_id']}' is not your tenant '{g.user.tenant_id}': "
+            "a deployment goes to the tenant of the caller",
+            {"field": "tenant-id"},
+        )
+    if not files:
+        raise ValidationError(NO_FILE, {"field": "files"})
+    return form, files
+
+
+def _parts() -> tuple[list[tuple[str, bytes]], MultiDict]:
+    # A text part named like a file (`process.bpmn`) is a file: clients that append a string rather
+    # than a file send it so, and Camunda takes it. An empty file input (no name, no bytes) is none.
+    files, text = [], MultiDict()
+    for part, upload in request.files.items(multi=True):
+        data = upload.read()
+        if data or upload.filename:
+            files.append((upload.filename or part, data))
+    for part, value in request.form.items(multi=True):
+        if "." in part:
+            files.append((part, value.encode()))
+        else:
+            text.add(part, value)
+    return files, text
 
 
 @api_bp.get("/process-definitions")
@@ -36,7 +76,8 @@ def list_process_definitions():
 
 @api_bp.get("/process-definitions/<key>")
 def get_process_definition(key: str):
-    definition = service.get_definition(g.user.tenant_id, key, version=request.args.get("version", type=int))
+    version = load(VersionQuerySchema, request.args)["version"]
+    definition = service.get_definition(g.user.tenant_id, key, version=version)
     body = definition_schema.dump(definition)
     body["versions"] = definition_schema.dump(service.versions_of(g.user.tenant_id, key), many=True)
     body["candidate_starter_groups"] = definition.meta.get("candidate_starter_groups", [])
@@ -45,7 +86,8 @@ def get_process_definition(key: str):
 
 @api_bp.get("/process-definitions/<key>/xml")
 def get_process_definition_xml(key: str):
-    definition = service.get_definition(g.user.tenant_id, key, version=request.args.get("version", type=int))
+    version = load(VersionQuerySchema, request.args)["version"]
+    definition = service.get_definition(g.user.tenant_id, key, version=version)
     return definition.resource.content, 200, {"Content-Type": "application/xml"}
 
 

@@ -2,26 +2,57 @@
 
 from __future__ import annotations
 
+import difflib
 from functools import cache
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
+from werkzeug.datastructures import MultiDict
 
 from app.errors import ValidationError as BatonValidationError
 from app.schemas.dumping import dumper
 
 
 class Request(Schema):
+    """A request's fields. Any other field is refused: a misspelt one must not be dropped unseen."""
+
     class Meta:
-        unknown = EXCLUDE
+        unknown = RAISE
 
 
-def load(schema: type[Schema], data) -> dict:
-    """Validate request data with one `schema` instance; a failure is a 400 naming each bad field."""
+def load(schema: type[Schema], data, *, source: str | None = None) -> dict:
+    """Validate request data with one `schema` instance; a failure is a 400 naming each bad field,
+    and an unknown one with the field it most looks like."""
+    source = source or ("query parameter" if isinstance(data, MultiDict) else "field")
     try:
         return _instance(schema).load(data if data is not None else {})
     except ValidationError as exc:
-        fields_ = ", ".join(sorted(exc.messages)) if isinstance(exc.messages, dict) else ""
-        raise BatonValidationError(f"invalid request: {fields_ or exc.messages}", {"fields": exc.messages})
+        messages = exc.messages
+        if not isinstance(messages, dict):
+            raise BatonValidationError(f"invalid request: {messages}", {"fields": messages})
+        known = _instance(schema).load_fields
+        names = [_named(name, messages, known, source) for name in sorted(messages, key=str)]
+        raise BatonValidationError(f"invalid request: {', '.join(names)}", {"fields": messages})
+
+
+def _named(name, messages: dict, known: dict, source: str) -> str:
+    """How the error message names one bad field; an unknown one gets its likely meaning."""
+    if name in known or messages[name] != ["Unknown field."]:
+        return str(name)
+    keys = [field.data_key or key for key, field in known.items()]
+    meant = difflib.get_close_matches(str(name), keys, n=1, cutoff=0.6)
+    hint = f" (did you mean '{meant[0]}'?)" if meant else f"; known: {', '.join(sorted(keys))}"
+    messages[name] = [f"Unknown {source}{hint}."]
+    return f"unknown {source} '{name}'{hint}"
+
+
+def merge_alias(data: dict, alias: str, name: str) -> dict:
+    """Fold the value given under `alias` (another client's name for a field) into `name`."""
+    if alias in data:
+        value = data.pop(alias)
+        if data.get(name) is not None and data[name] != value:
+            raise ValidationError(f"give {name} or its alias, not both", name)
+        data[name] = value
+    return data
 
 
 @cache
@@ -47,6 +78,12 @@ class DefinitionSchema(Schema):
     created_at = fields.DateTime()
 
 
+class VersionQuerySchema(Request):
+    version = fields.Integer(
+        load_default=None, validate=validate.Range(1), metadata={"description": "default: the latest"}
+    )
+
+
 class StatusChangeSchema(Request):
     status = fields.String(required=True, validate=validate.OneOf(["published", "deprecated"]))
     version = fields.Integer(load_default=None)
@@ -55,16 +92,32 @@ class StatusChangeSchema(Request):
 class StartInstanceSchema(Request):
     variables = fields.Dict(keys=fields.String(), load_default=dict)
     business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=255))
+    business_key_camel = fields.String(
+        data_key="businessKey",
+        load_only=True,
+        allow_none=True,
+        validate=validate.Length(max=255),
+        metadata={"description": "Camunda's name for business_key; send one of the two"},
+    )
+
+    @post_load
+    def _alias(self, data: dict, **kwargs) -> dict:
+        return merge_alias(data, "business_key_camel", "business_key")
 
 
 class InstanceQuerySchema(PageSchema):
-    key = fields.String(load_default=None)
+    key = fields.String(load_default=None, metadata={"description": "the process definition key"})
+    definition_key = fields.String(metadata={"description": "the same as key, by the name /tasks gives it"})
     status = fields.String(
         load_default=None,
         validate=validate.OneOf(["running", "waiting", "completed", "failed", "suspended", "cancelled"]),
     )
     business_key = fields.String(load_default=None)
     outcome = fields.String(load_default=None)
+
+    @post_load
+    def _alias(self, data: dict, **kwargs) -> dict:
+        return merge_alias(data, "definition_key", "key")
 
 
 class InstanceSchema(Schema):
