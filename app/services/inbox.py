@@ -16,9 +16,10 @@ from app.extensions import db
 from app.models import Definition, Incident, ProcessInstance, TaskCandidate, User, UserTask
 from app.models.definitions import PUBLISHED
 from app.models.tasks import OPEN
+from app.services import permissions
 from app.services.deployments import list_definitions
 from app.services.instances import get_instance, history, instance_definition
-from app.services.visibility import visible_to
+from app.services.visibility import may_see, visible_to
 
 TABS = ("mine", "groups", "all")
 SORTS = {
@@ -136,7 +137,8 @@ def may_view_instance(user: User, instance: ProcessInstance) -> bool:
 
 
 def instance_overview(user: User, instance_id) -> dict:
-    """What the instance page shows: the row, its history, visit counts, open incidents and tasks."""
+    """What the instance page shows: the row, its history, visit counts, open incidents and tasks
+    (with the ids of those the user may open: the others are named, not linked)."""
     instance = get_instance(user.tenant_id, instance_id)
     if not may_view_instance(user, instance):
         raise Forbidden(f"process instance {instance_id} is not yours to see")
@@ -144,9 +146,11 @@ def instance_overview(user: User, instance_id) -> dict:
     incidents = db.session.execute(
         select(Incident).where(Incident.instance_id == instance.id).order_by(Incident.created_at)
     ).scalars()
-    tasks = db.session.execute(
-        select(UserTask).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
-    ).scalars()
+    tasks = list(
+        db.session.execute(
+            select(UserTask).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
+        ).scalars()
+    )
     definition = instance_definition(instance)
     return {
         "instance": instance,
@@ -154,7 +158,8 @@ def instance_overview(user: User, instance_id) -> dict:
         "history": entries,
         "visits": dict(Counter(e["element_id"] for e in entries if e["state"] != "active")),
         "incidents": list(incidents),
-        "tasks": list(tasks),
+        "tasks": tasks,
+        "openable": {task.id for task in tasks if may_see(user, task)},
     }
 
 
@@ -181,11 +186,11 @@ def startable_processes(user: User) -> list[Definition]:
 
 
 def colleagues(user: User) -> list[str]:
-    """Active usernames of the tenant a task can be delegated to."""
+    """Active usernames of the tenant a task can be delegated to: those who work on tasks."""
     rows = db.session.execute(
-        select(User.username)
+        select(User)
         .where(User.tenant_id == user.tenant_id, User.active.is_(True), User.username != user.username)
         .order_by(User.username)
         .limit(500)
     ).scalars()
-    return list(rows)
+    return [other.username for other in rows if permissions.allowed(other, permissions.WORK)]
