@@ -1,9 +1,10 @@
 """Who may do what: roles grant permissions; admins hold every permission.
 
 Roles (User.roles, comma-separated): admin; modeler (deploy, publish, deprecate); operator (suspend,
-resume, cancel, retry incidents, migrate, read the audit trail, hand on the tasks nobody was found
-for); user (start what they may start, see and complete their tasks). Roles add up: an operator who
-also works tasks has "operator,user".
+resume, cancel, retry incidents, migrate, read the audit trail, read every instance, hand on the
+tasks nobody was found for); user (start what they may start, read the instances they started or
+have a task in, see and complete their tasks). Roles add up: an operator who also works tasks has
+"operator,user".
 Signature roles ("QA", "System Owner") are groups, not these roles: see services/signatures.py.
 """
 

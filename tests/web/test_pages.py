@@ -234,7 +234,7 @@ def test_a_signed_approval_is_signed_from_the_task_page(client, admin, make_user
 
 def test_the_instance_page_links_only_the_tasks_its_reader_may_open(client, admin, make_user):
     admin.deploy(DATA / "simple" / "two_steps.bpmn")
-    for name, groups in (("emma", []), ("rita", ["reviewers"])):
+    for name, groups in (("emma", []), ("rita", ["reviewers"]), ("carl", [])):
         make_user(name, groups=groups)
     sign_in(client, "emma", "pw-emma")
     token = csrf_of(client.get("/start").get_data(as_text=True))
@@ -246,3 +246,7 @@ def test_the_instance_page_links_only_the_tasks_its_reader_may_open(client, admi
     sign_in(client, "rita", "pw-rita")
     page = client.get(instance_url).get_data(as_text=True)
     assert re.search(r'<a href="/tasks/[^"]+">Review request</a>', page)
+    token = csrf_of(client.get("/").get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": token})
+    sign_in(client, "carl", "pw-carl")
+    assert client.get(instance_url).status_code == 404
