@@ -18,7 +18,7 @@ from app.schemas.brief import (
 )
 from app.schemas.core import load
 from app.services import delegation, sla, sla_reports, workorders
-from app.services.instances import get_instance
+from app.services.instances import read_instance
 
 delegation_schema = DelegationSchema()
 
@@ -43,7 +43,7 @@ def revoke_delegation(delegation_id: UUID):
 @api_bp.get("/sla")
 def sla_report():
     query = load(SlaQuerySchema, request.args)
-    return jsonify(sla_reports.report(g.user.tenant_id, query["definition_key"]))
+    return jsonify(sla_reports.figures(sla_reports.user_scope(g.user, query["definition_key"])))
 
 
 @api_bp.get("/sla/summary")
@@ -55,7 +55,7 @@ def sla_summary():
 
 @api_bp.get("/instances/<uuid:instance_id>/sla")
 def instance_sla(instance_id: UUID):
-    get_instance(g.user.tenant_id, instance_id)
+    read_instance(g.user, instance_id)
     events = sla.events_of(g.user.tenant_id, instance_id)
     return jsonify({"events": SlaEventSchema().dump(events, many=True), **sla.clock_of(instance_id)})
 

@@ -39,19 +39,19 @@ def start_instance(key: str):
 def list_instances():
     q = load(InstanceQuerySchema, request.args)
     items, total = service.list_instances(
-        g.user.tenant_id, q["key"], q["status"], q["business_key"], q["limit"], q["offset"], q["outcome"]
+        g.user, q["key"], q["status"], q["business_key"], q["limit"], q["offset"], q["outcome"]
     )
     return jsonify({"items": [dump_instance(item) for item in items], "total": total})
 
 
 @api_bp.get("/instances/<uuid:instance_id>")
 def get_instance(instance_id: UUID):
-    return jsonify(_instance_body(service.get_instance(g.user.tenant_id, instance_id)))
+    return jsonify(_instance_body(service.read_instance(g.user, instance_id)))
 
 
 @api_bp.get("/instances/<uuid:instance_id>/history")
 def instance_history(instance_id: UUID):
-    entries = service.history(g.user.tenant_id, instance_id)
+    entries = service.read_history(g.user, instance_id)
     return jsonify({"items": HistoryEntrySchema().dump(entries, many=True), "total": len(entries)})
 
 

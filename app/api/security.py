@@ -55,7 +55,7 @@ def list_audit():
 @api_bp.get("/instances/<uuid:instance_id>/signatures")
 def list_signatures(instance_id: UUID):
     """The electronic signatures of an instance."""
-    items = signatures.signatures_of(g.user.tenant_id, instance_id)
+    items = signatures.signatures_read_by(g.user, instance_id)
     return jsonify({"items": SignatureSchema().dump(items, many=True), "total": len(items)})
 
 

@@ -49,35 +49,66 @@ def _when(raw, data: dict) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def task_fields(element: dict, data: dict, instance) -> tuple[dict, str | None]:
-    """Columns of a new UserTask row, and an error message when an expression failed.
+# The elements' keys of a user task's people, with the attribute a modeller wrote for each.
+_PEOPLE = {"assignee": "assignee", "candidate_users": "candidateUsers", "candidate_groups": "candidateGroups"}
 
-    A failing assignment expression must not lose the task: it is created unassigned and the
-    caller records an incident, so a person can still see and fix it.
+
+def task_fields(element: dict, data: dict, instance) -> tuple[dict, str | None]:
+    """Columns of a new UserTask row, and an incident message when its assignment or schedule failed.
+
+    Each attribute is evaluated on its own: a failing due date or priority must not also lose the
+    people the task is for. A task must never be lost either: it is created whatever failed, and the
+    caller records the message as an incident. One whose model names people (assignee, candidates, a
+    lane) but found nobody is offered to no one, not to everyone: admins and operators see it and
+    hand it on. Only a model that names no one offers the task to every user (offered_to_all).
     """
-    error = None
     context = {**data, "initiator": instance.started_by}
-    try:
-        assignee = _value(element.get("assignee"), context)
-        users = _names(element.get("candidate_users"), context)
-        groups = _names(element.get("candidate_groups"), context)
-        due, follow_up = (
-            _when(element.get("due_date"), context),
-            _when(element.get("follow_up_date"), context),
-        )
-        priority = int(_value(element.get("priority"), context) or 50)
-    except (ExpressionError, ValueError, TypeError) as exc:
-        assignee, users, groups, due, follow_up, priority = None, [], [], None, None, 50
-        error = f"user task '{element.get('name')}' assignment failed: {exc}"
+    failed: list[str] = []
+
+    def read(key: str, attribute: str, evaluate, default):
+        try:
+            return evaluate(element.get(key), context)
+        except (ExpressionError, ValueError, TypeError) as exc:
+            failed.append(f"{attribute} failed: {exc}")
+            return default
+
+    assignee = read("assignee", "assignee", _value, None)
+    users = read("candidate_users", "candidateUsers", _names, [])
+    groups = read("candidate_groups", "candidateGroups", _names, [])
     if element.get("lane_group"):
         groups = [element["lane_group"]]
-    return {
+    fields = {
         "assignee": str(assignee) if assignee else None,
         "candidate_users": users,
         "candidate_groups": groups,
-        "due": due,
-        "follow_up": follow_up,
-        "priority": priority,
+        "offered_to_all": not _names_people(element),
+        "due": read("due_date", "dueDate", _when, None),
+        "follow_up": read("follow_up_date", "followUpDate", _when, None),
+        "priority": read("priority", "priority", _priority, 50),
         "form": element.get("form"),
         "documentation": element.get("instructions") or element.get("documentation"),
-    }, error
+    }
+    problems = failed + _nobody(element, fields)
+    if not problems:
+        return fields, None
+    return fields, f"user task '{element.get('name')}': {'; '.join(problems)}"
+
+
+def _priority(raw, data: dict) -> int:
+    return int(_value(raw, data) or 50)
+
+
+def _names_people(element: dict) -> list[str]:
+    """The attributes through which the model names who the task is for."""
+    named = [attribute for key, attribute in _PEOPLE.items() if element.get(key)]
+    return named + (["lane"] if element.get("lane_group") else [])
+
+
+def _nobody(element: dict, fields: dict) -> list[str]:
+    named = _names_people(element)
+    if not named or fields["assignee"] or fields["candidate_users"] or fields["candidate_groups"]:
+        return []
+    return [
+        f"{' and '.join(named)} evaluated to nobody; only admins and operators see the task "
+        "until one of them delegates it"
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -33,6 +33,12 @@ class UserTask(db.Model):
     assignee: Mapped[str | None] = mapped_column(String(150))
     candidate_users: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     candidate_groups: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    # True when the model names no one (no assignee, candidates or lane): every user of the tenant
+    # may see and take it, as in Camunda without authorizations. False when it names people, even
+    # if they came to nobody: then only admins and operators see it, to hand it on (never everyone).
+    offered_to_all: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     priority: Mapped[int] = mapped_column(Integer, nullable=False, default=50)
     due: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     follow_up: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -43,6 +49,11 @@ class UserTask(db.Model):
     completed_by: Mapped[str | None] = mapped_column(String(150))
 
     candidates: Mapped[list[TaskCandidate]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def has_pool(self) -> bool:
+        """Whether unclaiming gives the task back to someone: candidates, or everyone."""
+        return bool(self.offered_to_all or self.candidate_users or self.candidate_groups)
 
 
 # The inbox walks this index in its sort order (priority high first, oldest first) and stops after a page.

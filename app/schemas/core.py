@@ -163,6 +163,7 @@ class TaskSchema(Schema):
     assignee = fields.String(allow_none=True)
     candidate_users = fields.List(fields.String())
     candidate_groups = fields.List(fields.String())
+    offered_to_all = fields.Boolean()  # the model names no one: every user of the tenant may take it
     priority = fields.Integer()
     due = fields.DateTime(allow_none=True)
     follow_up = fields.DateTime(allow_none=True)

@@ -51,6 +51,8 @@ def _converter(field: fields.Field) -> Callable[[Any], Any]:
         return str
     if kind is fields.Integer and not field.as_string:
         return int
+    if kind is fields.Boolean:
+        return bool
     if kind is fields.DateTime and field.format in ("iso", "iso8601"):
         return datetime.isoformat
     if kind is fields.Dict and field.key_field is None and field.value_field is None:

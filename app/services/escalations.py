@@ -159,7 +159,7 @@ def _time_out(instance: ProcessInstance, task: UserTask, action: str | None) -> 
     action = (action or "").strip()
     if action.startswith("reassign:"):
         group = action.split(":", 1)[1].strip()
-        task.candidate_users = []
+        task.candidate_users, task.offered_to_all = [], False  # the group's alone from now on
         _offer_to(task, [group], unassign=True)
         people = notes.recipients(task.tenant_id, groups=[group])
         notes.notify(notes.TASK_ASSIGNED, instance, task, people)

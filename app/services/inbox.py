@@ -11,14 +11,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import exists, func, or_, select
 
-from app.errors import Forbidden
 from app.extensions import db
 from app.models import Definition, Incident, ProcessInstance, TaskCandidate, User, UserTask
 from app.models.definitions import PUBLISHED
 from app.models.tasks import OPEN
+from app.services import permissions
 from app.services.deployments import list_definitions
-from app.services.instances import get_instance, history, instance_definition
-from app.services.visibility import visible_to
+from app.services.instances import history, instance_definition, read_instance
+from app.services.visibility import may_see, visible_to
 
 TABS = ("mine", "groups", "all")
 SORTS = {
@@ -127,26 +127,19 @@ def next_task_for(user: User, instance_id) -> UserTask | None:
     return db.session.execute(query.order_by(mine_first, UserTask.created_at).limit(1)).scalar_one_or_none()
 
 
-def may_view_instance(user: User, instance: ProcessInstance) -> bool:
-    """Admins, the starter, and anyone who may see one of its tasks may look at an instance."""
-    if user.is_admin or instance.started_by == user.username:
-        return True
-    seen = select(UserTask.id).where(UserTask.instance_id == instance.id, visible_to(user)).limit(1)
-    return db.session.execute(seen).first() is not None
-
-
 def instance_overview(user: User, instance_id) -> dict:
-    """What the instance page shows: the row, its history, visit counts, open incidents and tasks."""
-    instance = get_instance(user.tenant_id, instance_id)
-    if not may_view_instance(user, instance):
-        raise Forbidden(f"process instance {instance_id} is not yours to see")
+    """What the instance page shows: the row, its history, visit counts, open incidents and tasks
+    (with the ids of those the user may open: the others are named, not linked)."""
+    instance = read_instance(user, instance_id)
     entries = history(user.tenant_id, instance.id)
     incidents = db.session.execute(
         select(Incident).where(Incident.instance_id == instance.id).order_by(Incident.created_at)
     ).scalars()
-    tasks = db.session.execute(
-        select(UserTask).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
-    ).scalars()
+    tasks = list(
+        db.session.execute(
+            select(UserTask).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
+        ).scalars()
+    )
     definition = instance_definition(instance)
     return {
         "instance": instance,
@@ -154,16 +147,14 @@ def instance_overview(user: User, instance_id) -> dict:
         "history": entries,
         "visits": dict(Counter(e["element_id"] for e in entries if e["state"] != "active")),
         "incidents": list(incidents),
-        "tasks": list(tasks),
+        "tasks": tasks,
+        "openable": {task.id for task in tasks if may_see(user, task)},
     }
 
 
 def diagram_xml(user: User, instance_id) -> str:
     """The BPMN file the instance's definition was deployed from, for the diagram viewer."""
-    instance = get_instance(user.tenant_id, instance_id)
-    if not may_view_instance(user, instance):
-        raise Forbidden(f"process instance {instance_id} is not yours to see")
-    return instance_definition(instance).resource.content
+    return instance_definition(read_instance(user, instance_id)).resource.content
 
 
 def may_start(user: User, definition: Definition) -> bool:
@@ -181,11 +172,11 @@ def startable_processes(user: User) -> list[Definition]:
 
 
 def colleagues(user: User) -> list[str]:
-    """Active usernames of the tenant a task can be delegated to."""
+    """Active usernames of the tenant a task can be delegated to: those who work on tasks."""
     rows = db.session.execute(
-        select(User.username)
+        select(User)
         .where(User.tenant_id == user.tenant_id, User.active.is_(True), User.username != user.username)
         .order_by(User.username)
         .limit(500)
     ).scalars()
-    return list(rows)
+    return [other.username for other in rows if permissions.allowed(other, permissions.WORK)]

@@ -25,6 +25,7 @@ from app.services.deployments import latest_definition, latest_definition_id
 from app.services.fast_flush import writes_step_rows
 from app.services.prepared import Loader
 from app.services.stepping import persist_step
+from app.services.visibility import check_instance_visible, instances_visible_to, oversees
 
 
 def check_variables(variables) -> dict:
@@ -131,6 +132,11 @@ def get_instance(tenant_id: str, instance_id) -> ProcessInstance:
     return instance
 
 
+def read_instance(user: User, instance_id) -> ProcessInstance:
+    """An instance `user` may read (services/visibility.py); any other is a 404, as another tenant's."""
+    return check_instance_visible(user, get_instance(user.tenant_id, instance_id))
+
+
 # Built once, sent on the driver's cursor: a completion locks its instance by the task, in one
 # statement. FOR UPDATE also makes a rival that waited for the lock read the winner's row.
 _LOCK_BY_ID = Loader(ProcessInstance, ProcessInstance.id == bindparam("instance_id"), lock=True)
@@ -190,7 +196,7 @@ def commit_step() -> None:
 
 
 def list_instances(
-    tenant_id: str,
+    user: User,
     key: str | None = None,
     status: str | None = None,
     business_key: str | None = None,
@@ -198,22 +204,31 @@ def list_instances(
     offset: int = 0,
     outcome: str | None = None,
 ):
-    query = select(ProcessInstance).where(ProcessInstance.tenant_id == tenant_id)
-    if outcome:
-        query = query.where(ProcessInstance.outcome == outcome)
-    if key:
-        query = query.where(ProcessInstance.definition_key == key)
-    if status:
-        query = query.where(ProcessInstance.status == status)
-    if business_key:
-        query = query.where(ProcessInstance.business_key == business_key)
-    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    items = (
-        db.session.execute(query.order_by(ProcessInstance.created_at.desc()).limit(limit).offset(offset))
-        .scalars()
-        .all()
-    )
-    return items, total
+    """A page of the instances `user` may read, newest first, and their total, in one statement (a
+    page past the end counts on its own). A user's instances are found once, then counted and paged;
+    an operator's are the tenant's, counted by a plain scan as before."""
+    where = [instances_visible_to(user)]
+    for column, value in (
+        (ProcessInstance.outcome, outcome),
+        (ProcessInstance.definition_key, key),
+        (ProcessInstance.status, status),
+        (ProcessInstance.business_key, business_key),
+    ):
+        if value:
+            where.append(column == value)
+    if oversees(user):
+        counted = select(func.count()).select_from(ProcessInstance).where(*where).correlate(None)
+        page = select(ProcessInstance, counted.scalar_subquery()).where(*where)
+    else:
+        readable = select(ProcessInstance.id).where(*where).cte("readable")
+        counted = select(func.count()).select_from(readable)
+        page = select(ProcessInstance, counted.scalar_subquery())
+        page = page.where(ProcessInstance.id.in_(select(readable.c.id)))
+    page = page.order_by(ProcessInstance.created_at.desc()).limit(limit).offset(offset)
+    rows = db.session.execute(page).all()
+    if rows:
+        return [row[0] for row in rows], rows[0][1]
+    return [], db.session.execute(counted).scalar_one() if offset else 0
 
 
 def suspend_instance(tenant_id: str, instance_id, actor: User | None = None) -> ProcessInstance:
@@ -261,6 +276,11 @@ def cancel_instance(tenant_id: str, instance_id, actor: User, reason: str | None
     audit.record(actor, "instance.cancel", instance, **change, reason=reason)
     commit_step()
     return instance
+
+
+def read_history(user: User, instance_id) -> list[dict]:
+    """history() of an instance `user` may read."""
+    return history(user.tenant_id, read_instance(user, instance_id).id)
 
 
 def history(tenant_id: str, instance_id) -> list[dict]:

@@ -1,8 +1,10 @@
 """Who may do what: roles grant permissions; admins hold every permission.
 
 Roles (User.roles, comma-separated): admin; modeler (deploy, publish, deprecate); operator (suspend,
-resume, cancel, retry incidents, migrate, read the audit trail); user (start what they may start, see
-and complete their tasks). Roles add up: an operator who also works tasks has "operator,user".
+resume, cancel, retry incidents, migrate, read the audit trail, read every instance, hand on the
+tasks nobody was found for); user (start what they may start, read the instances they started or
+have a task in, see and complete their tasks). Roles add up: an operator who also works tasks has
+"operator,user".
 Signature roles ("QA", "System Owner") are groups, not these roles: see services/signatures.py.
 """
 
@@ -12,7 +14,7 @@ from app.errors import Forbidden
 from app.models import Definition, User
 from app.services.bundles import DefinitionFacts
 
-READ, DEPLOY, PUBLISH, START, WORK = "read", "deploy", "publish", "start", "work"
+READ, DEPLOY, PUBLISH, START, WORK, TRIAGE = "read", "deploy", "publish", "start", "work", "triage"
 CORRELATE, DECIDE, OPERATE, AUDIT, SELF, ADMIN = "correlate", "decide", "operate", "audit", "self", "admin"
 
 ROLES = ("admin", "modeler", "operator", "user")
@@ -21,7 +23,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     DEPLOY: frozenset({"modeler"}),
     PUBLISH: frozenset({"modeler"}),  # publish and deprecate definition versions
     START: frozenset({"user"}),  # further narrowed per process by candidate starters
-    WORK: frozenset({"user"}),  # list, claim, complete tasks (narrowed per task by services/tasks.py)
+    WORK: frozenset({"user"}),  # claim, unclaim, complete tasks (narrowed per task by services/visibility.py)
+    # List, read and delegate tasks: users theirs; operators also those nobody was found for, to hand on.
+    TRIAGE: frozenset({"user", "operator"}),
     CORRELATE: frozenset({"user", "operator"}),  # send messages
     DECIDE: frozenset({"user", "modeler"}),  # evaluate a decision directly
     OPERATE: frozenset({"operator"}),  # suspend, resume, cancel, retry incidents, migrate

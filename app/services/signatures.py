@@ -154,6 +154,13 @@ def sign(
     return sig
 
 
+def signatures_read_by(user: User, instance_id) -> list[Signature]:
+    """signatures_of an instance `user` may read (services/visibility.py)."""
+    from app.services.instances import read_instance
+
+    return signatures_of(user.tenant_id, read_instance(user, instance_id).id)
+
+
 def signatures_of(tenant_id: str, instance_id) -> list[Signature]:
     """The signatures of an instance of the tenant, oldest first; another tenant's instance is a 404."""
     from app.services.instances import get_instance

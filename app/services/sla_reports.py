@@ -23,7 +23,7 @@ from app.models.base import utcnow
 from app.models.brief import AT_RISK, BREACHED, ON_TRACK
 from app.models.instances import CANCELLED
 from app.services.sla import clock_item
-from app.services.visibility import visible_to
+from app.services.visibility import oversees, visible_to
 
 GROUPINGS = {"definition": SlaClock.definition_key, "team": SlaClock.team}
 NAMES = {"definition": "definition_key", "team": "team"}
@@ -38,19 +38,15 @@ def _tenant_scope(tenant_id: str, definition_key: str | None):
 
 
 def user_scope(user: User, definition_key: str | None = None) -> list:
-    """The clocks of instances the user may see: admins all; others what they started or have a task in."""
+    """The clocks of instances the user may read: operators and admins all; others what they started
+    or have a task in (the rule of services/visibility.py)."""
     where = _tenant_scope(user.tenant_id, definition_key)
-    if user.is_admin:
+    if oversees(user):
         return where
     mine = aliased(ProcessInstance)  # the open list joins ProcessInstance itself: no auto-correlation
     started = select(mine.id).where(mine.id == SlaClock.instance_id, mine.started_by == user.username)
     worked = select(UserTask.id).where(UserTask.instance_id == SlaClock.instance_id, visible_to(user))
     return [*where, or_(exists(started), exists(worked))]
-
-
-def report(tenant_id: str, definition_key: str | None = None, now: datetime | None = None) -> dict:
-    """Open instances with their SLA state, and the figures per definition and per team."""
-    return figures(_tenant_scope(tenant_id, definition_key), now)
 
 
 def figures(where: list, now: datetime | None = None) -> dict:

@@ -8,12 +8,12 @@ from typing import NamedTuple
 from sqlalchemy import RowMapping, bindparam, exists, func, select
 
 from app.engine.errors import NotReady
-from app.errors import Conflict, Forbidden, NotFound
+from app.errors import Conflict, Forbidden, NotFound, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance, TaskCandidate, User, UserTask
 from app.models.instances import SUSPENDED
 from app.models.tasks import OPEN
-from app.services import audit, signatures
+from app.services import audit, permissions, signatures
 from app.services.instances import (
     check_variables,
     commit_step,
@@ -24,8 +24,12 @@ from app.services.prepared import Loader
 from app.services.step_locks import lock_task_step
 from app.services.stepping import persist_step
 from app.services.visibility import (
+    ALL,
+    holds,
+    may_see,
     may_work_on,
     on_postgresql,
+    scope_of,
     visibility_params,
     visible_by_params,
 )
@@ -77,9 +81,10 @@ def list_tasks(
         "window": offset + limit + COUNT_CAP,
         "tenant": user.tenant_id,
     }
-    if not user.is_admin:
+    scope = scope_of(user)
+    if scope != ALL:
         params.update(visibility_params(user))
-    page, count = _list_statements(on_postgresql(), user.is_admin, tuple(filters))
+    page, count = _list_statements(on_postgresql(), scope, tuple(filters))
     rows = db.session.execute(page, params | filters).mappings().all()
     if rows or offset == 0:
         return rows, rows[0]["total"] if rows else 0
@@ -100,10 +105,10 @@ _FILTERS = {
 
 
 @cache
-def _list_statements(pg: bool, admin: bool, filters: tuple[str, ...]):
+def _list_statements(pg: bool, scope: str, filters: tuple[str, ...]):
     """The page and past-the-end count statements of one shape of task list, built once per worker:
     building them per request cost more CPU than PostgreSQL spends running them."""
-    rule = visible_by_params(pg) if not admin else UserTask.tenant_id == bindparam("tenant")
+    rule = visible_by_params(pg, scope)
     query = select(*UserTask.__table__.c).where(rule, *(_FILTERS[name]() for name in filters))
     found = query.order_by(*INBOX_ORDER).limit(bindparam("window")).subquery()
     page = select(*found.c, func.count().over().label("total"))
@@ -111,8 +116,9 @@ def _list_statements(pg: bool, admin: bool, filters: tuple[str, ...]):
     return page.limit(bindparam("limit")).offset(bindparam("offset")), select(func.count()).select_from(found)
 
 
-def tasks_of_instance(user: User, instance) -> list[UserTask]:
-    """The open tasks of one instance that `user` may see (no count: this is part of an instance view).
+def tasks_of_instance(user: User, instance, workable: bool = False) -> list[UserTask]:
+    """The open tasks of one instance that `user` may see, or with `workable` may work on now (no
+    count: this is part of an instance view).
 
     An instance has few open tasks: read them by the instance index and check each in Python, rather
     than run the inbox's visibility query for a handful of rows. An instance stepped in this request
@@ -124,7 +130,8 @@ def tasks_of_instance(user: User, instance) -> list[UserTask]:
             UserTask.tenant_id == user.tenant_id, UserTask.instance_id == instance.id, UserTask.status == OPEN
         )
         rows = db.session.execute(query.order_by(UserTask.created_at)).scalars()
-    return [task for task in rows if may_work_on(user, task)]
+    allowed = may_work_on if workable else may_see
+    return [task for task in rows if allowed(user, task)]
 
 
 _READ_TASK = Loader(UserTask, UserTask.id == bindparam("task_id"))
@@ -145,8 +152,19 @@ def get_task(user: User, task_id, fresh: bool = False, lock: bool = False) -> Us
 def _offered(user: User, task: UserTask | None, task_id) -> UserTask:
     if task is None or task.tenant_id != user.tenant_id:
         raise NotFound(f"task {task_id} does not exist")
-    if not may_work_on(user, task):
+    if not may_see(user, task):
         raise Forbidden(f"task {task_id} is not assigned or offered to you")
+    return task
+
+
+def _require_workable(user: User, task: UserTask, doing: str) -> UserTask:
+    """A task a colleague holds is theirs to work: a 409 naming them (the caller may see it)."""
+    _require_open(task)
+    if task.assignee is not None and not holds(user, task) and not user.is_admin:
+        raise Conflict(
+            f"task {task.id} is already claimed by {task.assignee}; only they or an admin may {doing} it",
+            {"assignee": task.assignee},
+        )
     return task
 
 
@@ -154,7 +172,7 @@ def claim_task(user: User, task_id) -> UserTask:
     task = get_task(user, task_id, lock=True)
     _require_open(task)
     if task.assignee and task.assignee != user.username:
-        raise Conflict(f"task {task_id} is already claimed by {task.assignee}")
+        raise Conflict(f"task {task_id} is already claimed by {task.assignee}", {"assignee": task.assignee})
     change = {"before": {"assignee": task.assignee}, "after": {"assignee": user.username}}
     audit.record(user, "task.claim", task, **change)
     task.assignee = user.username
@@ -163,10 +181,15 @@ def claim_task(user: User, task_id) -> UserTask:
 
 
 def unclaim_task(user: User, task_id) -> UserTask:
-    task = get_task(user, task_id, lock=True)
-    _require_open(task)
-    if task.assignee != user.username and not user.is_admin:
-        raise Forbidden("only the assignee or an admin can unclaim a task")
+    """Give a claimed task back to its candidates (or everyone, when its model names no one)."""
+    task = _require_workable(user, get_task(user, task_id, lock=True), "unclaim")
+    if task.assignee is None:
+        raise Conflict(f"task {task_id} is not claimed")
+    if not task.has_pool:
+        raise Conflict(
+            f"task {task_id} was assigned to {task.assignee} by the process and has no group to go "
+            "back to; delegate it instead"
+        )
     audit.record(user, "task.unclaim", task, before={"assignee": task.assignee}, after={"assignee": None})
     task.assignee = None
     db.session.commit()
@@ -174,21 +197,28 @@ def unclaim_task(user: User, task_id) -> UserTask:
 
 
 def delegate_task(user: User, task_id, to_username: str) -> UserTask:
-    """Hand a task to another active user of the tenant; only its assignee (or an admin) may do so."""
-    from app.services.identity import find_user
-
-    task = get_task(user, task_id, lock=True)
-    _require_open(task)
-    if task.assignee not in (None, user.username) and not user.is_admin:
-        raise Forbidden("only the assignee or an admin can delegate a task")
-    target = find_user(to_username, user.tenant_id)
-    if target is None or not target.active:
-        raise NotFound(f"user '{to_username}' does not exist")
+    """Hand a task to another user of the tenant who works tasks; its holder (or an admin, or for an
+    unclaimed task whoever may work on it) may do so."""
+    task = _require_workable(user, get_task(user, task_id, lock=True), "delegate")
+    target = _delegate_target(user, to_username)
     change = {"before": {"assignee": task.assignee}, "after": {"assignee": target.username}}
     audit.record(user, "task.delegate", task, **change)
     task.assignee = target.username
     db.session.commit()
     return task
+
+
+def _delegate_target(user: User, username: str) -> User:
+    from app.services.identity import find_user
+
+    target = find_user(username, user.tenant_id)
+    if target is None or not target.active:
+        raise ValidationError(f"user '{username}' does not exist", {"field": "to"})
+    if not permissions.allowed(target, permissions.WORK):
+        raise ValidationError(
+            f"user '{username}' does not work on tasks (needs the role user or admin)", {"field": "to"}
+        )
+    return target
 
 
 class Completion(NamedTuple):
@@ -228,7 +258,7 @@ def complete_task(
         signatures.sign(user, instance, task, role, signature["decision"], reason)
     audit.record(user, "task.complete", task, after={"variables": variables}, reason=reason)
     commit_step()
-    return Completion(task, instance, tasks_of_instance(user, instance))
+    return Completion(task, instance, tasks_of_instance(user, instance, workable=True))
 
 
 def _lock_for_completion(user: User, task_id) -> tuple[ProcessInstance, UserTask]:
@@ -236,12 +266,11 @@ def _lock_for_completion(user: User, task_id) -> tuple[ProcessInstance, UserTask
     found = lock_task_step(user.tenant_id, task_id)
     if found is not None:
         instance, task = found
-        _require_open(_offered(user, task, task_id))
+        _require_workable(user, _offered(user, task, task_id), "complete")
         return instance, task
     # The task or the instance's state is gone: these reads tell a 404 from a 409.
     instance = lock_instance(user.tenant_id, None, task_id=task_id)
-    task = get_task(user, task_id, fresh=True)
-    _require_open(task)
+    task = _require_workable(user, get_task(user, task_id, fresh=True), "complete")
     return instance, task
 
 

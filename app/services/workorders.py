@@ -22,7 +22,7 @@ from app.models.brief import CLOSED_ORDER, OPEN_ORDER, WAITING_DEPS
 from app.models.instances import CANCELLED, COMPLETED
 from app.services import audit, permissions
 from app.services.bundles import bundle_for
-from app.services.instances import get_instance, lock_instance, startable_definition
+from app.services.instances import lock_instance, read_instance, startable_definition
 from app.services.stepping import after_step, persist_step
 
 ALL_CLOSED = "linked_orders_closed"
@@ -160,7 +160,7 @@ def critical_path(links: list[WorkOrderLink]) -> dict:
 
 def progress(actor: User, parent_id) -> dict:
     """The master's linked orders with their lifecycle status, % complete, blocked items, critical path."""
-    parent = get_instance(actor.tenant_id, parent_id)
+    parent = read_instance(actor, parent_id)
     links = _links(parent.id)
     items = [_item(link) for link in links]
     closed = sum(1 for i in items if i["status"] == CLOSED_ORDER)

@@ -48,6 +48,12 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+@web_bp.app_template_global("may_work")
+def may_work(task) -> bool:
+    """Whether the signed-in user may claim, complete, unclaim or delegate `task` (else: read only)."""
+    return task_service.may_work_on(g.web_user, task)
+
+
 @web_bp.errorhandler(BatonError)
 def _domain_error(err: BatonError):
     return render_template("web/error.html", status=err.status, message=err.message), err.status
@@ -107,10 +113,15 @@ def claim(task_id: UUID):
 @web_bp.post("/tasks/<uuid:task_id>/unclaim")
 @login_required
 def unclaim(task_id: UUID):
-    return _act(
-        lambda: task_service.unclaim_task(g.web_user, task_id),
-        lambda t: f"{_label(t)} is back in its group's queue.",
-    )
+    return _act(lambda: task_service.unclaim_task(g.web_user, task_id), _returned)
+
+
+def _returned(task) -> str:
+    if task.candidate_groups:
+        return f"{_label(task)} is back in the queue of {', '.join(task.candidate_groups)}."
+    if task.candidate_users:
+        return f"{_label(task)} is offered again to {', '.join(task.candidate_users)}."
+    return f"{_label(task)} is back in everyone's queue."
 
 
 @web_bp.post("/tasks/<uuid:task_id>/delegate")

@@ -114,6 +114,8 @@ def test_an_assignee_delegates_a_task_to_a_colleague(deployed, as_user):
     rita.post(f"/tasks/{task_id}/claim")
     delegated = rita.post(f"/tasks/{task_id}/delegate", json={"to": "dora"})
     assert delegated.status_code == 200 and delegated.json["assignee"] == "dora"
-    assert rita.post(f"/tasks/{task_id}/delegate", json={"to": "rita"}).status_code == 403
-    assert deployed.post(f"/tasks/{task_id}/delegate", json={"to": "nobody"}).status_code == 404
+    taken_back = rita.post(f"/tasks/{task_id}/delegate", json={"to": "rita"})
+    assert taken_back.status_code == 409 and "already claimed by dora" in taken_back.json["message"]
+    unknown = deployed.post(f"/tasks/{task_id}/delegate", json={"to": "nobody"})
+    assert unknown.status_code == 400 and "'nobody'" in unknown.json["message"]
     assert deployed.post(f"/tasks/{task_id}/delegate", json={}).status_code == 400

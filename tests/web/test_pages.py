@@ -172,7 +172,7 @@ def test_claiming_a_task_someone_else_took_explains_why_in_the_inbox(client, adm
     refused = client.post(f"/tasks/{task_id}/claim", data={"csrf_token": token}, follow_redirects=True)
     html = refused.get_data(as_text=True)
     assert refused.status_code == 200 and 'class="flash flash-error"' in html
-    assert "is not assigned or offered to you" in html
+    assert "is already claimed by ron" in html  # not "not offered to you": she is a candidate
 
 
 def test_session_cookie_is_secure_off_localhost(app):
@@ -230,3 +230,23 @@ def test_a_signed_approval_is_signed_from_the_task_page(client, admin, make_user
     assert signed.status_code == 302
     verified = admin.get(f"/instances/{started['id']}/signatures/verify").json
     assert verified["ok"] is True and verified["count"] == 1, verified
+
+
+def test_the_instance_page_links_only_the_tasks_its_reader_may_open(client, admin, make_user):
+    admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    for name, groups in (("emma", []), ("rita", ["reviewers"]), ("carl", [])):
+        make_user(name, groups=groups)
+    sign_in(client, "emma", "pw-emma")
+    token = csrf_of(client.get("/start").get_data(as_text=True))
+    started = client.post("/start/two_steps", data={"csrf_token": token})
+    instance_url = started.headers["Location"]  # emma started it; the review is the reviewers'
+    page = client.get(instance_url).get_data(as_text=True)
+    assert "Review request" in page and 'href="/tasks/' not in page
+    client.post("/logout", data={"csrf_token": token})
+    sign_in(client, "rita", "pw-rita")
+    page = client.get(instance_url).get_data(as_text=True)
+    assert re.search(r'<a href="/tasks/[^"]+">Review request</a>', page)
+    token = csrf_of(client.get("/").get_data(as_text=True))
+    client.post("/logout", data={"csrf_token": token})
+    sign_in(client, "carl", "pw-carl")
+    assert client.get(instance_url).status_code == 404
