@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from flask import flash, g, redirect, render_template, request
+from flask import flash, g, redirect, render_template, request, url_for
 from markdown_it import MarkdownIt
 from markupsafe import Markup
-from werkzeug.exceptions import HTTPException
 
 from app.errors import BatonError
+from app.extensions import db
 from app.services import inbox as inbox_service
 from app.services import tasks as task_service
 from app.web import web_bp
-from app.web.auth import _safe_next, login_required, sign_in_page
+from app.web.auth import _safe_next, load_user, login_required, sign_in_page
 
 # Raw HTML in a model's documentation is shown as text, and markdown-it refuses javascript: links.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -48,15 +48,19 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-@web_bp.errorhandler(BatonError)
-def _domain_error(err: BatonError):
-    return render_template("web/error.html", status=err.status, message=err.message), err.status
+def error_page(status: int, message: str):
+    """The inbox's error page, for every browser request outside the API (app.errors picks it)."""
+    if status >= 500:
+        db.session.rollback()  # the page's header reads the bell: not on a failed transaction
+    if request.blueprint != web_bp.name:
+        load_user()  # an unknown URL has no blueprint, so the pages' before_request did not run
+    return render_template("web/error.html", status=status, message=message), status
 
 
-@web_bp.errorhandler(HTTPException)
-def _http_error(err: HTTPException):
-    status = err.code or 500
-    return render_template("web/error.html", status=status, message=err.description), status
+@web_bp.get("/favicon.ico")
+def favicon():
+    # Browsers ask for it on their own (e.g. on a JSON page); the pages name the SVG themselves.
+    return redirect(url_for("web.static", filename="favicon.svg"), 301)
 
 
 @web_bp.get("/")
