@@ -27,7 +27,20 @@ def render_markdown(text: str | None) -> Markup:
 
 @web_bp.app_template_filter("when")
 def format_when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+    # Stored and shown in UTC, and said so: a reader elsewhere must not take it for local time.
+    return _aware(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+@web_bp.app_template_global("offer_of")
+def offer_of(task) -> str:
+    """Who holds `task` or whom it is offered to, in words: "assigned to rita", "offered to group cfo"."""
+    if task.assignee:
+        you = g.get("web_user") is not None and g.web_user.username == task.assignee
+        return "assigned to you" if you else f"assigned to {task.assignee}"
+    groups, users = task.candidate_groups or [], task.candidate_users or []
+    offers = [f"group{'s' if len(groups) > 1 else ''} {', '.join(groups)}"] if groups else []
+    offers += [", ".join(users)] if users else []
+    return f"offered to {' and '.join(offers)}" if offers else "offered to anyone"
 
 
 @web_bp.app_template_global("overdue")
