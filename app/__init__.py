@@ -37,8 +37,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.session_interface = PageSessionInterface(f"{api_bp.url_prefix}/")
 
     from app.errors import register_error_handlers
+    from app.web.pages import error_page
 
-    register_error_handlers(app)
+    register_error_handlers(app, page=error_page)
     from app.cli import register_cli
 
     register_cli(app)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -56,17 +56,28 @@ def problem(code: str, message: str, status: int, details=None):
     return response
 
 
-def register_error_handlers(app: Flask) -> None:
+def register_error_handlers(app: Flask, page=None, api_prefix: str = "/api/") -> None:
+    """JSON problems for the API; for anything else a browser asked for, `page(status, message)`.
+
+    (A blueprint's own handlers only see its routes: an unknown URL, a wrong method or a bad path
+    parameter has no blueprint, so the choice is made here, by path.)
+    """
+
+    def respond(code: str, message: str, status: int, details=None):
+        if page is not None and not request.path.startswith(api_prefix):
+            return page(status, message)
+        return problem(code, message, status, details)
+
     @app.errorhandler(BatonError)
     def _domain(err: BatonError):
-        return problem(err.code, err.message, err.status, err.details)
+        return respond(err.code, err.message, err.status, err.details)
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
         code = (err.name or "error").lower().replace(" ", "_")
-        return problem(code, err.description or err.name, err.code or 500)
+        return respond(code, err.description or err.name, err.code or 500)
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):
         app.logger.exception("unhandled error")
-        return problem("internal_error", "An unexpected error occurred; it has been logged.", 500)
+        return respond("internal_error", "An unexpected error occurred; it has been logged.", 500)

@@ -81,14 +81,22 @@ def read_process(process: etree._Element) -> dict:
         "elements": elements,
         "timer_starts": _timer_starts(process),
         "start_form": _start_form(process),
+        "manual_start": bool(_plain_starts(process)),
+        # Camunda's Tasklist leaves out a process marked so (it is started by another, or by the API).
+        "startable_in_tasklist": (process.get(CAM + "isStartableInTasklist") or "true").lower() != "false",
     }
+
+
+def _plain_starts(process) -> list:
+    """The top-level none start events: the ones a person starts by hand (no timer, message, signal)."""
+    starts = process.xpath("./bpmn:startEvent", namespaces=NS)
+    return [s for s in starts if not s.xpath("./*[contains(local-name(), 'EventDefinition')]")]
 
 
 def _start_form(process) -> dict | None:
     """The form of the process's plain start event (the one a person starts by hand), if it has one."""
     starts = process.xpath("./bpmn:startEvent", namespaces=NS)
-    plain = [s for s in starts if not s.xpath("./*[contains(local-name(), 'EventDefinition')]")]
-    for start in plain or starts:
+    for start in _plain_starts(process) or starts:
         form = _form(start, _first(start, "./bpmn:extensionElements/zeebe:formDefinition"))
         if form:
             return form

@@ -313,6 +313,7 @@ class Runner:
             str(exc.args[0]) if exc.args else str(exc),
             element_id=getattr(spec, "bpmn_id", None),
             task_id=getattr(task, "id", None),
+            kind=_error_kind(spec),
         )
 
     # --- reporting ----------------------------------------------------------------------------
@@ -414,3 +415,9 @@ class Runner:
 
 def _is_start(task) -> bool:
     return task.task_spec.__class__.__name__ == "StartEvent"
+
+
+def _error_kind(spec) -> str:
+    """What failed, for the incident: a gateway's conditions, a decision, else a script or expression."""
+    names = " ".join(cls.__name__ for cls in type(spec).__mro__)
+    return "gateway" if "Gateway" in names else "decision" if "DecisionTask" in names else "script"

@@ -37,7 +37,7 @@ class InboxPage:
     counts: dict[str, int]
     page: int
     pages: int
-    processes: list[str]
+    processes: dict[str, str]  # definition key -> name, for the filter and the rows
     business_keys: dict
 
 
@@ -60,11 +60,13 @@ def _tab_filter(user: User, tab: str):
 
 
 def _text_filter(text: str):
-    pattern = f"%{text.strip()}%"
-    keyed = select(ProcessInstance.id).where(ProcessInstance.business_key.ilike(pattern))
+    # What the user typed is matched as text: % and _ are escaped, not wildcards.
+    typed = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{typed}%"
+    keyed = select(ProcessInstance.id).where(ProcessInstance.business_key.ilike(pattern, escape="\\"))
     return or_(
-        UserTask.name.ilike(pattern),
-        UserTask.definition_key.ilike(pattern),
+        UserTask.name.ilike(pattern, escape="\\"),
+        UserTask.definition_key.ilike(pattern, escape="\\"),
         UserTask.instance_id.in_(keyed),
     )
 
@@ -99,11 +101,26 @@ def inbox_page(
     return InboxPage(tasks, total, counts, page, pages, _processes(user), _business_keys(tasks))
 
 
-def _processes(user: User) -> list[str]:
-    rows = db.session.execute(
+def _processes(user: User) -> dict[str, str]:
+    """The processes of the open tasks the user may see, by name (the key when it has none)."""
+    keys = db.session.execute(
         select(UserTask.definition_key).where(visible_to(user), UserTask.status == OPEN).distinct()
     ).scalars()
-    return sorted(rows)
+    names = process_names(user.tenant_id, list(keys))
+    return dict(sorted(names.items(), key=lambda item: item[1].lower()))
+
+
+def process_names(tenant_id: str, keys: list[str]) -> dict[str, str]:
+    """key -> the name of its latest version (or the key): what people call a process."""
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        select(Definition.key, Definition.name)
+        .where(Definition.tenant_id == tenant_id, Definition.kind == "bpmn", Definition.key.in_(keys))
+        .order_by(Definition.key, Definition.version)
+    )
+    named = {row.key: row.name for row in rows if row.name}  # the latest version's name wins
+    return {key: named.get(key, key) for key in keys}
 
 
 def _business_keys(tasks: list[UserTask]) -> dict:
@@ -140,13 +157,15 @@ def instance_overview(user: User, instance_id) -> dict:
             select(UserTask).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
         ).scalars()
     )
-    definition = instance_definition(instance)
+    incidents = list(incidents)
+    failed = {i.element_id for i in incidents if i.status == "open" and i.element_id}
     return {
         "instance": instance,
-        "definition": definition,
+        "definition": instance_definition(instance),
         "history": entries,
         "visits": dict(Counter(e["element_id"] for e in entries if e["state"] != "active")),
-        "incidents": list(incidents),
+        "incidents": incidents,
+        "failed": sorted(failed),  # drawn as failed, not as current, though the token waits there
         "tasks": tasks,
         "openable": {task.id for task in tasks if may_see(user, task)},
     }
@@ -155,6 +174,22 @@ def instance_overview(user: User, instance_id) -> dict:
 def diagram_xml(user: User, instance_id) -> str:
     """The BPMN file the instance's definition was deployed from, for the diagram viewer."""
     return instance_definition(read_instance(user, instance_id)).resource.content
+
+
+def offered_for_start(definition: Definition) -> str | None:
+    """None when a person may start `definition` by hand, else why not (for the message).
+
+    Like Camunda's Tasklist: it needs a none start event (or a start form), and not
+    camunda:isStartableInTasklist="false". A process that only starts on a timer or a message
+    would wait at that event forever.
+    """
+    meta = definition.meta or {}
+    if meta.get("startable_in_tasklist") is False:
+        return "it is marked not startable in the inbox (camunda:isStartableInTasklist)"
+    manual = meta.get("manual_start")
+    if meta.get("start_form") or manual or (manual is None and not meta.get("timer_starts")):
+        return None  # (meta stored before manual_start existed: only a timer start is known)
+    return "it has no none start event: it starts on its own (a timer, message or signal)"
 
 
 def may_start(user: User, definition: Definition) -> bool:
@@ -166,9 +201,11 @@ def may_start(user: User, definition: Definition) -> bool:
 
 
 def startable_processes(user: User) -> list[Definition]:
-    """The latest published version of every process the user may start."""
+    """The latest published version of every process the user may start by hand."""
     latest, _ = list_definitions(user.tenant_id, "bpmn", limit=500)
-    return [d for d in latest if d.status == PUBLISHED and may_start(user, d)]
+    return [
+        d for d in latest if d.status == PUBLISHED and offered_for_start(d) is None and may_start(user, d)
+    ]
 
 
 def colleagues(user: User) -> list[str]:

@@ -41,21 +41,22 @@ MAX_RECIPIENTS = 200
 _NEW_TASKS = "baton_new_tasks"
 TASK_CREATED, TASK_ASSIGNED, TASK_ESCALATED = "task_created", "task_assigned", "task_escalated"
 INSTANCE_COMPLETED, INSTANCE_FAILED = "instance_completed", "instance_failed"
-# event -> (property name, default channels, default subject, default body)
+# event -> (property name, default channels, default subject, default body); subjects name the case
 EVENTS = {
-    TASK_CREATED: ("taskCreated", "inapp", "New task: {{task_name}}",
+    TASK_CREATED: ("taskCreated", "inapp", "New task: {{task_name}} ({{case}})",
                    "{{workflow_title}} for {{requester_name}} waits at {{current_state}}."
                    "{% if due_date %} Due {{due_date}}.{% endif %} Open it: {{action_url}}"),
-    TASK_ASSIGNED: ("taskAssigned", "inapp", "Assigned to you: {{task_name}}",
+    TASK_ASSIGNED: ("taskAssigned", "inapp", "Assigned to you: {{task_name}} ({{case}})",
                     "{{workflow_title}} for {{requester_name}} is yours now."
                     "{% if due_date %} Due {{due_date}}.{% endif %} Open it: {{action_url}}"),
-    TASK_ESCALATED: ("taskEscalated", "inapp", "Escalated (level {{escalation_level}}): {{task_name}}",
+    TASK_ESCALATED: ("taskEscalated", "inapp",
+                     "Escalated (level {{escalation_level}}): {{task_name}} ({{case}})",
                      "{{workflow_title}} for {{requester_name}} has waited too long at "
                      "{{current_state}}.{% if due_date %} Due {{due_date}}.{% endif %} "
                      "Open it: {{action_url}}"),
-    INSTANCE_COMPLETED: ("instanceCompleted", "inapp", "Completed: {{workflow_title}}",
+    INSTANCE_COMPLETED: ("instanceCompleted", "inapp", "Completed: {{workflow_title}} ({{case}})",
                          "{{workflow_title}} ({{business_key}}) is complete. {{action_url}}"),
-    INSTANCE_FAILED: ("instanceFailed", "inapp", "Failed: {{workflow_title}}",
+    INSTANCE_FAILED: ("instanceFailed", "inapp", "Failed: {{workflow_title}} ({{case}})",
                       "{{workflow_title}} ({{business_key}}) stopped with an error at {{current_state}}. "
                       "{{action_url}}"),
 }  # fmt: skip
@@ -95,6 +96,8 @@ def template_variables(instance: ProcessInstance, task: UserTask | None, **extra
         "due_date": task.due.isoformat() if task is not None and task.due else "",
         "task_name": task.name if task is not None else "",
         "business_key": instance.business_key or "",
+        # Which case, in a title: two "New task: Prepare draft" in the bell must say which is which.
+        "case": instance.business_key or f"case {str(instance.id)[:8]}",
         "instance_id": str(instance.id),
         **extra,
     }

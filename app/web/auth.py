@@ -7,6 +7,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from functools import lru_cache, wraps
+from urllib.parse import urlparse
 
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
@@ -69,10 +70,25 @@ def _template_helpers() -> dict:
 
 
 @web_bp.before_request
-def _load_user_and_check_csrf() -> None:
+def _load_user_and_check_csrf():
     g.web_user = None
-    if request.endpoint == "web.static":
-        return  # vendor files need no user: no database round trip per script
+    if request.endpoint in ("web.static", "web.favicon"):
+        return None  # vendor files need no user: no database round trip per script
+    load_user()
+    if request.method != "POST":
+        return None
+    if g.web_user is None and request.endpoint != "web.login":
+        return _sign_in_again()
+    sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
+    expected = session.get("csrf")
+    if not expected or not secrets.compare_digest(sent, expected):
+        abort(400, "The form expired or did not come from this site; reload the page and try again.")
+    return None
+
+
+def load_user() -> None:
+    """g.web_user: the session's user while it is active and its password unchanged, else None."""
+    g.web_user = None
     user_id = session.get("user_id")
     if user_id:
         user = db.session.get(User, _uuid(user_id))
@@ -80,11 +96,28 @@ def _load_user_and_check_csrf() -> None:
             g.web_user = user
         else:
             session.clear()
-    if request.method == "POST":
-        sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
-        expected = session.get("csrf")
-        if not expected or not secrets.compare_digest(sent, expected):
-            abort(400, "The form expired or did not come from this site; reload the page and try again.")
+
+
+def _sign_in_again():
+    """A button pressed after the session ended (expired, or signed out in another tab).
+
+    Nothing is done, so nothing needs the CSRF check: the person signs in and comes back to the
+    page they were on, instead of reading that the form "expired".
+    """
+    if request.endpoint == "web.logout":
+        return redirect(url_for("web.index"))
+    flash("Your session has ended, so nothing was changed. Sign in to continue.", "error")
+    return redirect(url_for("web.login_page", next=_page_left()))
+
+
+def _page_left() -> str:
+    """The same-site page the button was on: its `next` field, else the Referer."""
+    if request.form.get("next"):
+        return _safe_next(request.form["next"])
+    referrer = urlparse(request.referrer or "")
+    if referrer.netloc == request.host and referrer.path:
+        return _safe_next(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+    return url_for("web.index")
 
 
 def _uuid(value):
@@ -124,7 +157,16 @@ def _dummy_hash() -> str:
 
 
 def sign_in_page(status: int = 200, username: str = ""):
-    return render_template("web/login.html", username=username, next=request.args.get("next", "")), status
+    # `next` comes in the query string (a redirect here) or the form (a failed attempt): keep it.
+    return render_template("web/login.html", username=username, next=request.values.get("next", "")), status
+
+
+@web_bp.get("/login")
+def login_page():
+    """The sign-in page at its own address (after a failed attempt the browser shows /login)."""
+    if g.web_user is not None:
+        return redirect(_safe_next(request.args.get("next")))
+    return sign_in_page()
 
 
 @web_bp.post("/login")

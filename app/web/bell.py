@@ -9,7 +9,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 from uuid import UUID
 
-from flask import g, redirect, request
+from flask import g, redirect, request, url_for
 
 from app.services import notifications as service
 from app.web import web_bp
@@ -34,6 +34,18 @@ def local_link(link: str | None) -> str | None:
     parts = urlparse(link)
     path = parts.path + (f"?{parts.query}" if parts.query else "")
     return path if path.startswith("/") and not path.startswith("//") else None
+
+
+@web_bp.get("/notifications/<uuid:notification_id>")
+@login_required
+def open_notification(notification_id: UUID):
+    """Follow a notification's link, marking it read: opening it is reading it.
+
+    A GET that changes a row, on purpose: the bell's entries stay plain links (new tab, middle
+    click), and the change is idempotent and touches only the signed-in user's own notification.
+    """
+    item = service.mark_read(g.web_user, notification_id)
+    return redirect(local_link(item.link) or url_for("web.index"))
 
 
 @web_bp.post("/notifications/<uuid:notification_id>/read")

@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from flask import flash, g, redirect, render_template, request
+from flask import flash, g, redirect, render_template, request, url_for
 from markdown_it import MarkdownIt
 from markupsafe import Markup
-from werkzeug.exceptions import HTTPException
 
 from app.errors import BatonError
+from app.extensions import db
 from app.services import inbox as inbox_service
 from app.services import tasks as task_service
 from app.web import web_bp
-from app.web.auth import _safe_next, login_required, sign_in_page
+from app.web.auth import _safe_next, load_user, login_required, sign_in_page
 
 # Raw HTML in a model's documentation is shown as text, and markdown-it refuses javascript: links.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -27,7 +27,23 @@ def render_markdown(text: str | None) -> Markup:
 
 @web_bp.app_template_filter("when")
 def format_when(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+    # Stored and shown in UTC, and said so: a reader elsewhere must not take it for local time.
+    return _aware(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+@web_bp.app_template_global("offer_of")
+def offer_of(task) -> str:
+    """Who holds `task` or whom it is offered to, in words: "assigned to rita", "offered to group cfo"."""
+    if task.assignee:
+        you = g.get("web_user") is not None and g.web_user.username == task.assignee
+        return "assigned to you" if you else f"assigned to {task.assignee}"
+    groups, users = task.candidate_groups or [], task.candidate_users or []
+    offers = [f"group{'s' if len(groups) > 1 else ''} {', '.join(groups)}"] if groups else []
+    offers += [", ".join(users)] if users else []
+    if offers:
+        return f"offered to {' and '.join(offers)}"
+    # (a model that names no one offers the task to all; one whose people came to nobody, to operators)
+    return "offered to anyone" if task.offered_to_all else "offered to no one yet: an operator hands it on"
 
 
 @web_bp.app_template_global("overdue")
@@ -54,15 +70,19 @@ def may_work(task) -> bool:
     return task_service.may_work_on(g.web_user, task)
 
 
-@web_bp.errorhandler(BatonError)
-def _domain_error(err: BatonError):
-    return render_template("web/error.html", status=err.status, message=err.message), err.status
+def error_page(status: int, message: str):
+    """The inbox's error page, for every browser request outside the API (app.errors picks it)."""
+    if status >= 500:
+        db.session.rollback()  # the page's header reads the bell: not on a failed transaction
+    if request.blueprint != web_bp.name:
+        load_user()  # an unknown URL has no blueprint, so the pages' before_request did not run
+    return render_template("web/error.html", status=status, message=message), status
 
 
-@web_bp.errorhandler(HTTPException)
-def _http_error(err: HTTPException):
-    status = err.code or 500
-    return render_template("web/error.html", status=status, message=err.description), status
+@web_bp.get("/favicon.ico")
+def favicon():
+    # Browsers ask for it on their own (e.g. on a JSON page); the pages name the SVG themselves.
+    return redirect(url_for("web.static", filename="favicon.svg"), 301)
 
 
 @web_bp.get("/")

@@ -7,12 +7,13 @@ from uuid import UUID
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
 from app.errors import Forbidden
+from app.models.instances import FAILED
 from app.services import forms as form_service
 from app.services import inbox as inbox_service
 from app.services.instances import start_instance, startable_definition
 from app.web import web_bp
 from app.web.auth import login_required
-from app.web.task_pages import submitted_values
+from app.web.task_pages import case_failed, submitted_values
 
 
 @web_bp.get("/start")
@@ -26,6 +27,9 @@ def _startable(key: str):
     definition = startable_definition(user.tenant_id, key)
     if not inbox_service.may_start(user, definition):
         raise Forbidden(f"you may not start '{key}'")
+    why_not = inbox_service.offered_for_start(definition)
+    if why_not:
+        raise Forbidden(f"'{definition.name or key}' cannot be started from the inbox: {why_not}")
     return definition
 
 
@@ -58,12 +62,14 @@ def start(key: str):
     submitted = submitted_values(form, schema)
     # The start form is checked here like a task's: the browser's checks are only a courtesy.
     variables, errors = form_service.validate_form_submission(form, submitted, schema)
-    if errors:
-        flash("Some values need your attention; see the messages next to the fields.", "error")
+    if errors:  # the page lists them in a summary at the top, where the focus goes
         return _start_form_page(definition, submitted, errors, business_key or "", 422)
     instance, _ = start_instance(key, user, variables, business_key)
+    started = f"Started {definition.name or key}{f' ({business_key})' if business_key else ''}"
+    if instance.status == FAILED:
+        return case_failed(instance, f"{started}, but the case stopped with a problem.")
     following = inbox_service.next_task_for(user, instance.id)
-    flash(f"Started {key}{f' ({business_key})' if business_key else ''}.", "success")
+    flash(f"{started}.", "success")
     if following is not None:
         return redirect(url_for("web.task_page", task_id=following.id))
     return redirect(url_for("web.instance_page", instance_id=instance.id))

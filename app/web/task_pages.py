@@ -6,17 +6,22 @@ import json
 from uuid import UUID
 
 from flask import flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from app.errors import Conflict, Forbidden, ValidationError
+from app.models.instances import FAILED
 from app.services import forms as form_service
 from app.services import inbox as inbox_service
 from app.services import signatures as signature_service
 from app.services import tasks as task_service
+from app.services.bundles import definition_facts
 from app.services.instances import get_instance, history
 from app.web import web_bp
 from app.web.auth import login_required
+from app.web.pages import offer_of
 
 KEY_VARIABLES = 20
+DECISIONS = ("approve", "reject")
 
 
 def _key_variables(variables: dict) -> list[tuple[str, str]]:
@@ -28,24 +33,28 @@ def _key_variables(variables: dict) -> list[tuple[str, str]]:
     return shown
 
 
-def _task_page(task, values=None, errors=None, status=200):
+def _task_page(task, values=None, errors=None, status=200, sign_off=None, needs=None):
+    """The page; after a refused completion, with everything that was sent and every error."""
     user = g.web_user
     instance = get_instance(user.tenant_id, task.instance_id)
     schema = form_service.form_schema(user.tenant_id, task.form)
     path = [e["element_id"] for e in history(user.tenant_id, instance.id) if e["state"] != "active"]
+    facts = definition_facts(instance.definition_id)
     return render_template(
         "web/task.html",
         task=task,
         instance=instance,
+        process_name=(facts.name if facts else None) or instance.definition_key,
         variables=_key_variables(instance.variables or {}),
         form=task.form,
         schema=schema,
         values=values if values is not None else form_service.initial_values(task.form, instance.variables),
         data=instance.variables or {},
         errors=errors or {},
+        sign_off=sign_off or {},
         path=path,
         colleagues=inbox_service.colleagues(user),
-        needs=signature_service.requirements_for(task),
+        needs=needs or signature_service.requirements_for(task),
     ), status
 
 
@@ -53,10 +62,6 @@ def _task_page(task, values=None, errors=None, status=200):
 @login_required
 def task_page(task_id: UUID):
     return _task_page(task_service.get_task(g.web_user, task_id))
-
-
-def _submitted(task, schema) -> dict:
-    return submitted_values(task.form, schema)
 
 
 def submitted_values(form: dict | None, schema: dict | None) -> dict:
@@ -71,36 +76,66 @@ def submitted_values(form: dict | None, schema: dict | None) -> dict:
     return {key: sent[-1] for key, sent in request.form.lists()}
 
 
+def sign_off_errors(needs: dict, decision: str | None, reason: str | None) -> dict:
+    """The sign-off's errors in the page's words (the service checks the same, one at a time)."""
+    errors = {}
+    if needs["signature_role"] and decision not in DECISIONS:
+        errors["decision"] = "Choose approve or reject."
+    if not (reason or "").strip() and (needs["reason_required"] or decision == "reject"):
+        errors["reason"] = "Give a reason." if needs["reason_required"] else "Give a reason for rejecting."
+    return errors
+
+
 @web_bp.post("/tasks/<uuid:task_id>")
 @login_required
 def complete(task_id: UUID):
     user = g.web_user
     task = task_service.get_task(user, task_id)
     schema = form_service.form_schema(user.tenant_id, task.form)
-    submitted = _submitted(task, schema)
-    decision, reason = request.form.get("decision"), request.form.get("reason") or None
+    submitted = submitted_values(task.form, schema)
+    sign_off = {"decision": request.form.get("decision"), "reason": request.form.get("reason") or None}
     clean, errors = form_service.validate_form_submission(task.form, submitted, schema)
-    if errors:
-        flash("Some values need your attention; see the messages next to the fields.", "error")
-        return _task_page(task, values=submitted, errors=errors, status=422)
-    signature = {"decision": decision} if decision else None
+    if errors:  # all at once: the sign-off too, not after the fields are fixed
+        return _refused(task, submitted, errors, sign_off)
+    signature = {"decision": sign_off["decision"]} if sign_off["decision"] else None
     try:
-        task_service.complete_task(user, task.id, clean, signature=signature, reason=reason)
+        done = task_service.complete_task(
+            user, task.id, clean, signature=signature, reason=sign_off["reason"]
+        )
     except Conflict as exc:
         flash(exc.message, "error")
         return redirect(url_for("web.task_page", task_id=task.id))
     except (ValidationError, Forbidden) as exc:
         # A missing decision or reason, or a signer without the role: shown next to the sign-off fields.
-        field = "reason" if "reason" in exc.message else "decision"
-        return _task_page(task, values=submitted, errors={field: exc.message}, status=422)
-    return _what_next(task)
+        return _refused(task, submitted, {}, sign_off, exc.message)
+    return _what_next(task, done.instance)
 
 
-def _what_next(done):
+def _refused(task, submitted: dict, errors: dict, sign_off: dict, refusal: str | None = None):
+    """The page again (422) with what was sent. Sign-off rules are read only on this path."""
+    needs = signature_service.requirements_for(task)
+    errors = {**errors, **sign_off_errors(needs, sign_off["decision"], sign_off["reason"])}
+    if refusal and not errors:  # a refusal the page cannot foresee (a signer without the role)
+        key = "reason" if "reason" in refusal else "decision" if needs["signature_role"] else "_form"
+        errors[key] = refusal
+    return _task_page(task, submitted, errors, 422, sign_off, needs)
+
+
+def _what_next(done, instance):
+    label = f"“{done.name or done.element_id}”"
+    if instance.status == FAILED:
+        return case_failed(instance, f"{label} is done, but the case stopped with a problem.")
     following = inbox_service.next_task_for(g.web_user, done.instance_id)
-    label = done.name or done.element_id
     if following is not None:
-        flash(f"“{label}” is done. Next: {following.name or following.element_id}.", "success")
+        name = following.name or following.element_id
+        flash(f"{label} is done. Next: {name} ({offer_of(following)}).", "success")
         return redirect(url_for("web.task_page", task_id=following.id))
-    flash(f"“{label}” is done. Nothing else in this case is waiting for you.", "success")
+    flash(f"{label} is done. Nothing else in this case is waiting for you.", "success")
+    return redirect(url_for("web.index"))
+
+
+def case_failed(instance, said: str):
+    """Say that the case stopped with an incident, with a link to the case's page that shows it."""
+    page = url_for("web.instance_page", instance_id=instance.id)
+    flash(Markup('{} <a href="{}">Open the case</a> to see the incident.').format(said, page), "error")
     return redirect(url_for("web.index"))

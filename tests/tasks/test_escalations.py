@@ -31,7 +31,8 @@ def test_each_level_is_notified_once_up_to_three_then_the_task_is_reassigned(api
         token = identity.create_token("mia")
     mia = Api(commits_app.test_client(), token)
     assert api.deploy(DATA / "notify" / "escalation.bpmn").status_code == 201
-    task_id = api.post("/process-definitions/chain_reassign/instances", json={}).json["tasks"][0]["id"]
+    started = api.post("/process-definitions/chain_reassign/instances", json={}).json
+    task_id, instance_id = started["tasks"][0]["id"], started["id"]
 
     wait_for(lambda: len(_levels(commits_app, task_id)) == 4, 10)  # 3 levels (4 drawn), then timeout
     time.sleep(1.5)
@@ -39,7 +40,8 @@ def test_each_level_is_notified_once_up_to_three_then_the_task_is_reassigned(api
         (1, "team-lead"), (2, "manager"), (3, "director"), (4, "reassign:cfo-office"),
     ]  # fmt: skip
     [note] = mia.get("/notifications").json["items"]  # the manager level heard once
-    assert note["title"] == "Escalated (level 2): Approve capex" and note["link"].endswith(task_id)
+    assert note["title"] == f"Escalated (level 2): Approve capex (case {instance_id[:8]})"
+    assert note["link"].endswith(task_id)
     task = api.get(f"/tasks/{task_id}").json
     assert task["status"] == "open" and task["candidate_groups"] == ["cfo-office"]
 

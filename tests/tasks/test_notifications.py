@@ -31,12 +31,12 @@ def _team(as_user, admin):
 
 def test_the_approver_sees_a_new_task_in_the_bell_and_marks_it_read(admin, as_user):
     alice = _team(as_user, admin)
-    started = admin.post("/process-definitions/leave_request/instances", json={}).json
+    started = admin.post("/process-definitions/leave_request/instances", json={"business_key": "L-7"}).json
     task_id = started["tasks"][0]["id"]
     listed = alice.get("/notifications?unread=true").json
     assert listed["unread"] == 1
     [note] = listed["items"]
-    assert note["kind"] == "task_created" and note["title"] == "New task: Approve leave"
+    assert note["kind"] == "task_created" and note["title"] == "New task: Approve leave (L-7)"
     assert note["link"] == f"http://127.0.0.1:5000/tasks/{task_id}"
     assert "Leave request for admin waits at Approve leave" in note["body"]
     assert as_user("mallory").post(f"/notifications/{note['id']}/read").status_code == 404
@@ -55,10 +55,11 @@ def test_the_requester_hears_of_completion_and_a_delegate_of_the_assignment(admi
     from app.services import identity, tasks
 
     tasks.delegate_task(identity.get_user("alice"), task_id, "bob")  # the inbox's delegate action
-    assert bob.get("/notifications").json["items"][0]["title"] == "Assigned to you: Approve leave"
+    case = f"case {started['id'][:8]}"  # no business key: the instance names the case
+    assert bob.get("/notifications").json["items"][0]["title"] == f"Assigned to you: Approve leave ({case})"
     assert bob.post(f"/tasks/{task_id}/complete", json={"variables": {}}).status_code == 200
     done = admin.get("/notifications").json["items"][0]
-    assert done["kind"] == "instance_completed" and done["title"] == "Completed: Leave request"
+    assert done["kind"] == "instance_completed" and done["title"] == f"Completed: Leave request ({case})"
     assert done["link"].endswith(f"/instances/{started['id']}")
 
 

@@ -44,9 +44,26 @@ def test_a_new_task_shows_in_the_bell_with_its_count_and_link(client, admin, mak
     start_review(admin, "REQ-2")
     bell = bell_of(client.get("/start").get_data(as_text=True))  # on every signed-in page
     assert 'data-unread="2"' in bell and 'aria-label="Notifications, 2 unread"' in bell
-    links = re.findall(r'<a href="(/tasks/[0-9a-f-]+)">New task: Review request</a>', bell)
-    assert len(links) == 2
-    assert client.get(links[0]).status_code == 200
+    titles = re.findall(
+        r'<a href="/notifications/[0-9a-f-]+">(New task: Review request \(REQ-\d\))</a>', bell
+    )
+    assert sorted(titles) == ["New task: Review request (REQ-1)", "New task: Review request (REQ-2)"]
+
+
+def test_following_a_notification_opens_its_page_and_marks_it_read(client, admin, make_user):
+    deploy_notifying(admin)
+    make_user("rita", groups=["reviewers"])
+    start_review(admin, "REQ-1")
+    sign_in(client, "rita", "pw-rita")
+    link = re.search(
+        r'<a href="(/notifications/[0-9a-f-]+)">', bell_of(client.get("/").get_data(as_text=True))
+    )
+    opened = client.get(link.group(1))
+    assert opened.status_code == 302 and re.fullmatch(r"/tasks/[0-9a-f-]+", opened.headers["Location"])
+    assert client.get(opened.headers["Location"]).status_code == 200
+    page = client.get("/").get_data(as_text=True)
+    assert unread_in(page) == 0
+    assert re.search(r'<a href="/tasks/[0-9a-f-]+">New task: Review request \(REQ-1\)</a>', bell_of(page))
 
 
 def test_marking_one_then_all_read_clears_the_count(client, admin, make_user):

@@ -84,7 +84,7 @@ def test_group_task_is_claimed_then_delegated_from_the_list(client, admin, make_
     token = csrf_of(groups)
     client.post(f"/tasks/{task_id}/claim", data={"csrf_token": token, "next": "/?tab=mine"})
     mine = client.get("/?tab=mine").get_data(as_text=True)
-    assert 'data-count="mine">1<' in mine and "assigned to rita" in mine
+    assert 'data-count="mine">1<' in mine and "assigned to you" in mine
     client.post(f"/tasks/{task_id}/delegate", data={"csrf_token": token, "to": "sam"})
     assert 'data-count="mine">0<' in client.get("/").get_data(as_text=True)
 
@@ -97,6 +97,40 @@ def test_text_filter_matches_business_key(client, admin, make_user):
     sign_in(client, "rita", "pw-rita")
     page = client.get("/?tab=all&q=REQ-2").get_data(as_text=True)
     assert 'data-count="all">1<' in page and "REQ-2" in page and "REQ-1" not in page
+
+
+def test_search_text_is_matched_literally_not_as_a_like_pattern(client, admin, make_user):
+    admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    for key in ("LOT_7", "LOTX7", "100%"):
+        admin.post("/process-definitions/two_steps/instances", json={"business_key": key})
+    make_user("rita", groups=["reviewers"])
+    sign_in(client, "rita", "pw-rita")
+    assert 'data-count="all">1<' in client.get("/?tab=all&q=LOT_7").get_data(as_text=True)
+    percent = client.get("/?tab=all&q=%25").get_data(as_text=True)
+    assert 'data-count="all">1<' in percent and "100%" in percent and "LOTX7" not in percent
+
+
+def test_the_list_names_processes_labels_times_and_its_buttons(client, admin, make_user):
+    admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    admin.post("/process-definitions/two_steps/instances", json={"business_key": "REQ-1"})
+    make_user("rita", groups=["reviewers"])
+    sign_in(client, "rita", "pw-rita")
+    page = client.get("/?tab=groups").get_data(as_text=True)
+    assert '<option value="two_steps" >Two steps</option>' in page  # the filter offers names
+    assert "<span>Two steps</span>" in page and "offered to group reviewers" in page
+    assert re.search(r"created \d{4}-\d\d-\d\d \d\d:\d\d UTC", page)  # times say their zone
+    assert 'Claim<span class="sr-only"> “Review request”</span>' in page
+    assert 'Delegate<span class="sr-only"> “Review request”</span>' in page
+
+
+def test_the_groups_queue_is_suggested_only_to_members_of_a_group(client, make_user):
+    make_user("rita", groups=["reviewers"])
+    make_user("solo")
+    sign_in(client, "rita", "pw-rita")
+    assert "your groups' queue" in client.get("/").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": csrf_of(client.get("/").get_data(as_text=True))})
+    sign_in(client, "solo", "pw-solo")
+    assert "your groups' queue" not in client.get("/").get_data(as_text=True)
 
 
 def test_server_rejects_values_the_browser_should_have_caught(client, admin, make_user):

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from app.engine.extensions import read_process
-from tests.conftest import DATA
+from tests.conftest import DATA, SHARED
 from tests.web.test_pages import csrf_of, sign_in
 
 FORMS = DATA / "start_forms"
@@ -111,4 +111,53 @@ def test_the_start_events_form_is_read_into_the_process_meta(case):
         + START.format(attrs=attrs, body=body)
         + "</bpmn:process>"
     )
-    assert read_process(etree.fromstring(xml))["start_form"] == expected
+    meta = read_process(etree.fromstring(xml))
+    assert meta["start_form"] == expected
+    assert meta["manual_start"] is True and meta["startable_in_tasklist"] is True
+
+
+def _process(key: str, start: str, attrs: str = "") -> bytes:
+    return (
+        '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+        'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="d" targetNamespace="t">'
+        f'<bpmn:process id="{key}" name="{key.title()}" isExecutable="true" {attrs}>{start}'
+        '<bpmn:userTask id="work" name="Work"/><bpmn:endEvent id="end"/>'
+        '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="work"/>'
+        '<bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end"/></bpmn:process></bpmn:definitions>'
+    ).encode()
+
+
+WEEKLY = (
+    '<bpmn:startEvent id="s"><bpmn:timerEventDefinition><bpmn:timeCycle>R/PT168H</bpmn:timeCycle>'
+    "</bpmn:timerEventDefinition></bpmn:startEvent>"
+)
+NONE_START = '<bpmn:startEvent id="s"/>'
+
+
+def test_the_start_page_offers_only_what_a_person_starts_by_hand(client, admin, make_user):
+    files = {
+        "weekly.bpmn": _process("weekly", WEEKLY),
+        "hidden.bpmn": _process("hidden", NONE_START, 'camunda:isStartableInTasklist="false"'),
+        "manual.bpmn": _process("manual", NONE_START),
+    }
+    assert admin.deploy_bytes(files).status_code == 201
+    make_user("rita")
+    sign_in(client, "rita", "pw-rita")
+    page = client.get("/start").get_data(as_text=True)
+    assert "Start Manual" in page and "Start Weekly" not in page and "Start Hidden" not in page
+    refused = client.get("/start/weekly")
+    assert refused.status_code == 403 and "starts on its own (a timer" in refused.get_data(as_text=True)
+    assert client.post("/start/hidden", data={"csrf_token": csrf_of(page)}).status_code == 403
+    assert admin.get("/instances?key=hidden").json["total"] == 0
+    started = client.post("/start/manual", data={"csrf_token": csrf_of(page)}, follow_redirects=True)
+    assert "Started Manual." in started.get_data(as_text=True)  # the process's name, not its key
+
+
+def test_camundas_review_invoice_is_not_offered_in_the_inbox(client, admin, make_user):
+    invoice = SHARED / "conformance" / "camunda-examples" / "invoice"
+    files = ("invoice.v2.bpmn", "reviewInvoice.bpmn", "invoiceBusinessDecisions.dmn")
+    assert admin.deploy(*(invoice / name for name in files)).status_code == 201
+    make_user("rita")
+    sign_in(client, "rita", "pw-rita")
+    page = client.get("/start").get_data(as_text=True)
+    assert "Start Invoice Receipt" in page and "Review Invoice" not in page

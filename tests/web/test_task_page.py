@@ -1,0 +1,109 @@
+"""The task page over HTTP: what a refused completion shows, whom a task is offered to, and what a
+completion that stops the case says."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import DATA
+from tests.web.test_pages import csrf_of, sign_in
+
+SIGNED = DATA / "security" / "signed_approval.bpmn"
+RELEASE = DATA / "inbox" / "signed_release.bpmn"
+REWORK = DATA / "inbox" / "rework.bpmn"
+INSPECTION = DATA / "inbox" / "inspection.bpmn"
+
+
+def open_task(admin, client, key: str, username: str, **user) -> tuple[str, str]:
+    """(task id, its page) of a fresh instance of `key`, as `username` signed in."""
+    started = admin.post(f"/process-definitions/{key}/instances", json={"business_key": f"{key}-1"}).json
+    sign_in(client, username, f"pw-{username}")
+    task_id = started["tasks"][0]["id"]
+    return task_id, client.get(f"/tasks/{task_id}").get_data(as_text=True)
+
+
+def test_every_error_of_a_sign_off_is_reported_at_once_and_what_was_typed_stays(client, admin, make_user):
+    admin.deploy(RELEASE)
+    make_user("quinn", groups=["QA"])
+    task_id, page = open_task(admin, client, "signed_release", "quinn")
+    token = csrf_of(page)
+
+    refused = client.post(
+        f"/tasks/{task_id}", data={"csrf_token": token, "batch": "", "reason": "late batch"}
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    summary = re.search(r'<div class="error-summary".*?</div>', html, re.S).group(0)
+    assert 'href="#field-batch">Batch number: This field is required.' in summary
+    assert 'href="#decision-approve">Decision: Choose approve or reject.' in summary  # not a 2nd round trip
+    assert '{"signature"' not in html  # the API's words stay in the API
+    assert ">late batch</textarea>" in html
+
+    refused = client.post(
+        f"/tasks/{task_id}", data={"csrf_token": token, "batch": "B-7", "decision": "reject", "reason": " "}
+    )
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "Give a reason for rejecting." in html
+    assert re.search(r'id="decision-reject"[^>]*checked', html) and 'value="B-7"' in html
+    assert re.search(
+        r'<textarea id="reason"[^>]*aria-invalid="true"[^>]*aria-describedby="reason-error"', html
+    )
+
+    data = {"csrf_token": token, "batch": "B-7", "decision": "reject", "reason": "seal broken"}
+    assert client.post(f"/tasks/{task_id}", data=data).status_code == 302
+
+
+def test_a_sign_off_without_a_form_asks_only_for_the_decision_and_marks_a_required_reason(
+    client, admin, make_user
+):
+    admin.deploy(SIGNED)
+    make_user("quinn", groups=["QA", "System Owner"])
+    task_id, page = open_task(admin, client, "signed_approval", "quinn")
+    assert "Sign as QA" in page and "This task has no form" not in page
+    assert '<span class="hint">(required to reject)</span>' in page
+    done = client.post(f"/tasks/{task_id}", data={"csrf_token": csrf_of(page), "decision": "approve"})
+    owner = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert (
+        "Next: System Owner approval (offered to group System Owner)." in owner
+    )  # the flash names the offer
+    assert re.search(r'<label for="reason">Reason <span class="req" aria-hidden="true">\*</span>', owner)
+    assert re.search(r'<textarea id="reason" name="reason" rows="3" required', owner)
+    assert "(required)" not in owner
+
+
+def test_the_task_page_says_whom_the_task_is_offered_to_or_who_holds_it(client, admin, make_user):
+    admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    make_user("rita", groups=["reviewers"])
+    task_id, page = open_task(admin, client, "two_steps", "rita")
+    assert "Offered to group reviewers · priority 70" in page
+    assert "Two steps · two_steps-1</a>" in page  # the breadcrumb names the process, not its key
+    client.post(f"/tasks/{task_id}/claim", data={"csrf_token": csrf_of(page)})
+    assert "Assigned to you · priority 70" in client.get(f"/tasks/{task_id}").get_data(as_text=True)
+
+
+def test_a_completion_that_stops_the_case_says_so_and_links_the_case(client, admin, make_user):
+    admin.deploy(REWORK)
+    make_user("checker", groups=["inspectors"])
+    task_id, page = open_task(admin, client, "rework", "checker")
+    done = client.post(f"/tasks/{task_id}", data={"csrf_token": csrf_of(page), "route": "unsure"})
+    inbox = client.get(done.headers["Location"]).get_data(as_text=True)
+    said = re.search(r'<p class="flash flash-error">(.*?)</p>', inbox).group(1)
+    assert said.startswith("“Check part” is done, but the case stopped with a problem.")
+    assert "Nothing else" not in inbox
+    link = re.search(r'<a href="(/instances/[0-9a-f-]+)">Open the case</a>', said).group(1)
+    case = client.get(link).get_data(as_text=True)
+    assert "<strong>Gateway condition failed</strong>" in case and "No conditions satisfied for gw" in case
+    diagram = re.search(r'id="diagram-data">(.*?)</script>', case).group(1)
+    assert '"current": []' in diagram and '"failed": ["gw"]' in diagram  # drawn failed, not current
+
+
+def test_a_whole_number_field_takes_what_was_typed_and_names_the_mistake(client, admin, make_user):
+    admin.deploy(INSPECTION)
+    make_user("inspector")
+    task_id, page = open_task(admin, client, "inspection", "inspector")
+    field = re.search(r'<input id="field-measurement".*?>', page, re.S).group(0)
+    assert 'type="text"' in field and 'inputmode="numeric"' in field
+    assert 'min="' not in page and 'max="' not in page  # no empty min="" max="" on any input
+    sent = {"csrf_token": csrf_of(page), "measurement": "1e", "grade": "A", "notes": "fine"}
+    html = client.post(f"/tasks/{task_id}", data=sent).get_data(as_text=True)
+    assert 'value="1e"' in html and "Enter a whole number." in html and "This field is required." not in html
