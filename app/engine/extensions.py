@@ -232,7 +232,11 @@ def _form_field(field) -> dict:
         out["values"] = [{"id": v.get("id"), "name": v.get("name") or v.get("id")} for v in values]
     constraints = field.xpath("./camunda:validation/camunda:constraint", namespaces=NS)
     if constraints:
-        out["validation"] = {c.get("name"): c.get("config") for c in constraints}
+        # A constraint without config (required, readonly) is a flag: true, so a client testing
+        # `validation.required` for truth reads it right.
+        out["validation"] = {
+            c.get("name"): True if c.get("config") is None else c.get("config") for c in constraints
+        }
     return out
 
 

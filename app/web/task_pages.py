@@ -55,20 +55,24 @@ def task_page(task_id: UUID):
     return _task_page(task_service.get_task(g.web_user, task_id))
 
 
-def _submitted(task, schema) -> dict:
-    return submitted_values(task.form, schema)
-
-
 def submitted_values(form: dict | None, schema: dict | None) -> dict:
-    """What the browser sent for `form`: form-js's JSON, or the generated form's fields."""
+    """What the browser sent for `form`'s fields: form-js's JSON, or the generated form's inputs."""
     if form and form.get("type") == form_service.CAMUNDA_FORM and schema:
         try:
             data = json.loads(request.form.get("form_data") or "{}")
         except ValueError:
             data = {}
-        return data if isinstance(data, dict) else {}
-    # A checkbox posts a hidden "false" then "true" when ticked: the last value wins.
-    return {key: sent[-1] for key, sent in request.form.lists()}
+        sent = data if isinstance(data, dict) else {}
+    else:
+        # A checkbox posts a hidden "false" then "true" when ticked: the last value wins.
+        sent = {key: values[-1] for key, values in request.form.lists()}
+    return form_service.declared_values(form, schema, sent)
+
+
+def form_errors(exc: ValidationError) -> dict | None:
+    """The per-field messages of a refused form submission (None: the error is about something else)."""
+    found = (exc.details or {}).get("fields") if isinstance(exc.details, dict) else None
+    return found if isinstance(found, dict) else None
 
 
 @web_bp.post("/tasks/<uuid:task_id>")
@@ -76,20 +80,20 @@ def submitted_values(form: dict | None, schema: dict | None) -> dict:
 def complete(task_id: UUID):
     user = g.web_user
     task = task_service.get_task(user, task_id)
-    schema = form_service.form_schema(user.tenant_id, task.form)
-    submitted = _submitted(task, schema)
+    submitted = submitted_values(task.form, form_service.form_schema(user.tenant_id, task.form))
     decision, reason = request.form.get("decision"), request.form.get("reason") or None
-    clean, errors = form_service.validate_form_submission(task.form, submitted, schema)
-    if errors:
-        flash("Some values need your attention; see the messages next to the fields.", "error")
-        return _task_page(task, values=submitted, errors=errors, status=422)
     signature = {"decision": decision} if decision else None
     try:
-        task_service.complete_task(user, task.id, clean, signature=signature, reason=reason)
+        # The service checks the form's values (the browser's checks are only a courtesy).
+        task_service.complete_task(user, task.id, submitted, signature=signature, reason=reason)
     except Conflict as exc:
         flash(exc.message, "error")
         return redirect(url_for("web.task_page", task_id=task.id))
     except (ValidationError, Forbidden) as exc:
+        fields = form_errors(exc) if isinstance(exc, ValidationError) else None
+        if fields is not None:
+            flash("Some values need your attention; see the messages next to the fields.", "error")
+            return _task_page(task, values=submitted, errors=fields, status=422)
         # A missing decision or reason, or a signer without the role: shown next to the sign-off fields.
         field = "reason" if "reason" in exc.message else "decision"
         return _task_page(task, values=submitted, errors={field: exc.message}, status=422)

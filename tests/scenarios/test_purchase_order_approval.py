@@ -140,4 +140,3 @@ def test_an_approver_silent_for_two_days_is_chased_and_the_approval_stays_open(p
     complete(po, iid, "Task_approve_sequential", reason="sorry, was away", **YES)
     complete(po, iid, "Task_place_order")
     ended(po, iid, "End_ordered", "ordered")
-
