@@ -18,7 +18,9 @@ _REQUEST_BODIES = {
     "api.evaluate": "Evaluate",
     "api.change_process_definition_status": "StatusChange",
 }
+_RESPONSES = {"api.get_task_form": "Form", "api.get_start_form": "Form"}
 _SCHEMAS = {
+    "Form": core.FormSchema,
     "Definition": core.DefinitionSchema,
     "Instance": core.InstanceSchema,
     "Task": core.TaskSchema,
@@ -45,6 +47,9 @@ def _document(rules: tuple) -> dict:
                 "operationId": endpoint.split(".")[-1],
                 "responses": {"200": {"description": "OK"}, "4XX": {"description": "Problem JSON"}},
             }
+            if endpoint in _RESPONSES:
+                ref = {"$ref": f"#/components/schemas/{_RESPONSES[endpoint]}"}
+                operation["responses"]["200"]["content"] = {"application/json": {"schema": ref}}
             if endpoint in _REQUEST_BODIES:
                 ref = {"$ref": f"#/components/schemas/{_REQUEST_BODIES[endpoint]}"}
                 operation["requestBody"] = {"content": {"application/json": {"schema": ref}}}

@@ -1,4 +1,5 @@
-"""A task's or a start event's form as the inbox shows it, and what the browser sent for it.
+"""A task's or a start event's form as the inbox and the API show it: the generated form's fields
+or the Camunda Form's schema, and the values it opens with.
 
 Checking what is sent back happens in the services that complete a task and start an instance
 (app/services/form_values.py), so every door checks the same way.
@@ -6,10 +7,75 @@ Checking what is sent back happens in the services that complete a task and star
 
 from __future__ import annotations
 
+from app.models import User
+from app.services import permissions
 from app.services.form_refs import CAMUNDA_FORM, form_schema
-from app.services.form_values import GENERATED, declared_keys
+from app.services.form_values import GENERATED, convert, declared_keys
+from app.services.instances import get_instance, startable_definition
+from app.services.tasks import get_task
 
 __all__ = ["CAMUNDA_FORM", "GENERATED", "form_schema", "initial_values", "declared_values"]
+_REFERENCE = ("type", "ref", "binding", "version", "version_tag", "key")
+
+
+def task_form(user: User, task_id) -> dict:
+    """The form of a task the user may work on, with the instance's current values to prefill."""
+    task = get_task(user, task_id)
+    instance = get_instance(user.tenant_id, task.instance_id)
+    return {"task_id": str(task.id), **describe(user.tenant_id, task.form, instance.variables or {})}
+
+
+def start_form(user: User, key: str) -> dict:
+    """The start form of the latest published version of `key`, for a user who may start it."""
+    definition = startable_definition(user.tenant_id, key)
+    permissions.require_starter(user, definition)
+    form = (definition.meta or {}).get("start_form")
+    return {"key": definition.key, "version": definition.version, **describe(user.tenant_id, form, {})}
+
+
+def describe(tenant_id: str, form: dict | None, variables: dict) -> dict:
+    """The form as a client renders it: reference, fields or schema, and values to prefill."""
+    if not form:
+        return {"type": None, "values": {}}
+    body = {name: form[name] for name in _REFERENCE if name in form}
+    schema = form_schema(tenant_id, form)
+    if form.get("type") == GENERATED:
+        body["fields"] = [_field(field) for field in form.get("fields", [])]
+    elif form.get("type") == CAMUNDA_FORM:
+        body["schema"] = schema
+    body["values"] = prefill(form, schema, variables)
+    return body
+
+
+def _field(field: dict) -> dict:
+    out = {**field, "default": _typed_default(field)}
+    if field.get("validation"):
+        # (definitions deployed before constraints were read as flags hold null for "required")
+        out["validation"] = {k: True if v is None else v for k, v in field["validation"].items()}
+    return out
+
+
+def _typed_default(field: dict):
+    try:
+        return convert(field, field.get("default"))
+    except ValueError:
+        return field.get("default")
+
+
+def prefill(form: dict | None, schema: dict | None, variables: dict) -> dict:
+    """The form's values as JSON: the instance's variable of each field's name, else its default.
+
+    As in Camunda, a field shows the variable of its name. A model where several people answer the
+    same question in turn (an approval chain) keeps each answer local to its task (an input
+    mapping), so the next person starts from an empty field: see bpmn/purchase_order_approval.bpmn.
+    """
+    if not form:
+        return {}
+    if form.get("type") == GENERATED:
+        return {
+            f["id"]: variables[f["id"]] if f["id"] in variables else _typed_default(f) for f in form["fields"]
+        }
+    return {key: variables[key] for key in declared_keys(form, schema) if key in variables}
 
 
 def initial_values(form: dict | None, variables: dict) -> dict:

@@ -101,6 +101,9 @@ def test_camunda_forms_example_deploys_with_its_forms_and_its_forms_are_checked(
     task = _open_task(admin, iid, "UserTask_1")
     assert task["form"]["type"] == "camunda-form" and task["form"]["ref"] == "task-form.form"
     assert task["assignee"] == "demo"
+    form = admin.get(f"/tasks/{task['id']}/form").json
+    assert [c["key"] for c in form["schema"]["components"]][:3] == ["creditor", "amount", "invoiceNumber"]
+    assert form["values"] == invoice  # prefilled from the instance (approved is not set yet)
     bad = admin.post(f"/tasks/{task['id']}/complete", json={"variables": {**invoice, "approved": "yes"}})
     assert bad.status_code == 400 and set(bad.json["details"]["fields"]) == {"approved"}
     done = admin.post(f"/tasks/{task['id']}/complete", json={"variables": {**invoice, "approved": "true"}})

@@ -125,3 +125,24 @@ def test_completing_a_task_without_a_form_reads_no_form(admin, app):
     finally:
         event.remove(engine, "before_cursor_execute", note)
     assert not [s for s in seen if "definitions" in s]
+
+
+def test_what_the_server_will_not_check_is_a_deploy_warning_naming_element_and_field(admin):
+    fields = (
+        '<camunda:formField id="shade" type="color" />'
+        '<camunda:formField id="n" type="long"><camunda:validation>'
+        '<camunda:constraint name="validator" config="com.acme.Check" />'
+        '<camunda:constraint name="min" config="${low}" />'
+        '<camunda:constraint name="pattern" config="(?&lt;x&gt;a)" />'
+        "</camunda:validation></camunda:formField>"
+    )
+    deployed = _deploy_review_form(admin, fields)
+    assert deployed.status_code == 201
+    warnings = [(w["element_id"], w["message"]) for w in deployed.json["warnings"]]
+    assert warnings == [
+        ("review", "form field 'shade' has the type 'color', which Baton stores as sent"),
+        ("review", "form field 'n': the constraint 'validator' is not checked by Baton"),
+        ("review", "form field 'n': the constraint min='${low}' is not a number and bounds nothing"),
+        ("review", warnings[3][1]),
+    ]
+    assert warnings[3][1].startswith("form field 'n': the pattern (?<x>a) is not understood by the server")

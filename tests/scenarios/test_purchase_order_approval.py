@@ -140,3 +140,25 @@ def test_an_approver_silent_for_two_days_is_chased_and_the_approval_stays_open(p
     complete(po, iid, "Task_approve_sequential", reason="sorry, was away", **YES)
     complete(po, iid, "Task_place_order")
     ended(po, iid, "End_ordered", "ordered")
+
+
+def test_each_approver_decides_afresh_and_the_process_sees_the_outcome(po, as_user):
+    """The CFO's form does not arrive with the manager's vote or reason; no decision is no answer."""
+    requester = as_user("rita", groups=[])
+    iid = start(requester, KEY, amount=25_000, department="Sales")
+    complete(po, iid, "Task_approve_sequential", reason="manager: fine by me", **YES)
+    cfo_task = open_tasks(po, iid)[0]
+    assert cfo_task["candidate_groups"] == ["cfo"]
+    form = po.get(f"/tasks/{cfo_task['id']}/form").json
+    assert form["values"] == {"decision": None}
+    assert [v["id"] for v in form["fields"][0]["values"]] == ["approve", "reject"]
+    assert instance(po, iid)["variables"].get("reason") is None  # the manager's text stays with the manager
+    silent = po.post(f"/tasks/{cfo_task['id']}/complete", json={"variables": {}, "reason": "hmm"})
+    assert silent.status_code == 400 and silent.json["details"]["fields"] == {
+        "decision": "This field is required."
+    }
+    complete(po, iid, "Task_approve_sequential", reason="cfo: over budget", **NO)
+    variables = instance(po, iid)["variables"]
+    assert variables["approved"] is False and variables["reason"] == "cfo: over budget"
+    assert "decision" not in variables  # each vote is local to its approval
+    assert [t["element_id"] for t in open_tasks(requester, iid)] == ["Task_revise"]
