@@ -1,5 +1,7 @@
 """`flask db upgrade` from empty must give exactly the schema the models declare."""
 
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -67,3 +69,48 @@ def test_the_audit_heads_migration_takes_each_tenants_last_entry(tmp_path):
     assert heads == {"default": 2, "acme": 2}
     assert result["ok"] and result["checked"] == 5, result
     assert last_seq == 3
+
+
+def test_the_form_flags_migration_makes_required_true_in_definitions_and_tasks(tmp_path):
+    """Deployments before it stored a constraint without config as null: it now reads true."""
+    import uuid
+
+    from sqlalchemy import text
+
+    from app.models import Definition, Deployment, DeploymentResource, ProcessInstance, UserTask
+
+    form = {"type": "generated", "fields": [{"id": "n", "validation": {"required": None, "max": "9"}}]}
+    sqlite_app = create_app(make_config(f"sqlite:///{tmp_path / 'baton.db'}"))
+    with sqlite_app.app_context():
+        upgrade(revision="c4d5e6f7a8b9")  # the revision before
+        deployment = Deployment(tenant_id="default")
+        resource = DeploymentResource(
+            deployment=deployment, filename="p.bpmn", kind="bpmn", checksum="x", content=""
+        )
+        db.session.add_all([deployment, resource])
+        db.session.flush()
+        definition = Definition(
+            tenant_id="default", kind="bpmn", key="p", version=1, status="published", checksum="x",
+            deployment_id=deployment.id, resource_id=resource.id, meta={"elements": {"t": {"form": form}}},
+        )  # fmt: skip
+        db.session.add(definition)
+        db.session.flush()
+        instance = ProcessInstance(
+            tenant_id="default", definition_id=definition.id, definition_key="p", definition_version=1,
+            status="waiting",
+        )  # fmt: skip
+        db.session.add(instance)
+        db.session.flush()
+        task_id = uuid.uuid4()
+        db.session.add(
+            UserTask(id=task_id, tenant_id="default", instance_id=instance.id, definition_key="p",
+                     element_id="t", form=form)
+        )  # fmt: skip
+        db.session.commit()
+        upgrade()
+        meta = db.session.execute(text("SELECT meta FROM definitions")).scalar_one()
+        task_form = db.session.execute(text("SELECT form FROM user_tasks")).scalar_one()
+        db.engine.dispose()
+    expected = {"required": True, "max": "9"}
+    assert json.loads(meta)["elements"]["t"]["form"]["fields"][0]["validation"] == expected
+    assert json.loads(task_form)["fields"][0]["validation"] == expected

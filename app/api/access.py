@@ -18,6 +18,7 @@ ENDPOINT_PERMISSIONS = {
     "api.get_process_definition_xml": p.READ,
     "api.change_process_definition_status": p.PUBLISH,
     "api.start_instance": p.START,
+    "api.get_start_form": p.START,  # who may start the process may see its form (services/forms.py)
     "api.list_instances": p.READ,
     "api.get_instance": p.READ,
     "api.instance_history": p.READ,
@@ -26,6 +27,7 @@ ENDPOINT_PERMISSIONS = {
     "api.cancel_instance": p.OPERATE,
     "api.list_tasks": p.TRIAGE,
     "api.get_task": p.TRIAGE,
+    "api.get_task_form": p.WORK,
     "api.claim_task": p.WORK,
     "api.unclaim_task": p.WORK,
     "api.complete_task": p.WORK,

@@ -69,6 +69,11 @@ CONTRACTS: dict[str, Contract] = {
         conflicts="the definition has no published version",
         unprocessable="the deployed model cannot be loaded to run",
     ),
+    "api.get_start_form": C(
+        "The start form of the latest published version and its defaults",
+        core.FormSchema,
+        conflicts="the definition has no published version",
+    ),
     "api.list_instances": C(
         "Process instances", responses.InstancePageSchema, query=core.InstanceQuerySchema
     ),
@@ -81,6 +86,7 @@ CONTRACTS: dict[str, Contract] = {
     ),
     "api.list_tasks": C("Tasks I may see", responses.TaskPageSchema, query=core.TaskQuerySchema),
     "api.get_task": C("One task", core.TaskSchema),
+    "api.get_task_form": C("The task's form and the values it opens with", core.FormSchema),
     "api.claim_task": C("Claim a task for me", core.TaskSchema, conflicts=_OPEN),
     "api.unclaim_task": C("Give a task back to its candidates", core.TaskSchema, conflicts=_OPEN),
     "api.complete_task": C(

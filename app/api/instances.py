@@ -16,6 +16,7 @@ from app.schemas.core import (
     load,
 )
 from app.schemas.security import ReasonSchema
+from app.services import forms
 from app.services import instances as service
 from app.services.tasks import tasks_of_instance
 
@@ -33,6 +34,12 @@ def start_instance(key: str):
         key, g.user, data["variables"], data["business_key"], request.headers.get("Idempotency-Key")
     )
     return jsonify(_instance_body(instance)), 201 if created else 200
+
+
+@api_bp.get("/process-definitions/<key>/start-form")
+def get_start_form(key: str):
+    """The start form of the latest published version (fields or schema) and its defaults."""
+    return jsonify(forms.start_form(g.user, key))
 
 
 @api_bp.get("/instances")

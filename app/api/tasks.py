@@ -15,6 +15,7 @@ from app.schemas.core import (
     load,
     task_rows_json,
 )
+from app.services import forms
 from app.services import tasks as service
 
 
@@ -30,6 +31,12 @@ def list_tasks():
 @api_bp.get("/tasks/<uuid:task_id>")
 def get_task(task_id: UUID):
     return jsonify(dump_task(service.get_task(g.user, task_id)))
+
+
+@api_bp.get("/tasks/<uuid:task_id>/form")
+def get_task_form(task_id: UUID):
+    """The task's form (generated fields or Camunda Form schema) and the values to prefill."""
+    return jsonify(forms.task_form(g.user, task_id))
 
 
 @api_bp.post("/tasks/<uuid:task_id>/claim")

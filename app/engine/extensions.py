@@ -72,6 +72,10 @@ def read_process(process: etree._Element) -> dict:
             element_id = node.get("id")
             if element_id:
                 elements[element_id] = read_element(node, tag, lanes.get(element_id))
+    start = _start_form(process)
+    for form in [e.get("form") for e in elements.values()] + [start["start_form"]]:
+        if form and form.get("binding") == "embedded":
+            form["key"] = f"{process.get('id')}:{form['ref']}"  # how the parser stores embedded forms
     return {
         "candidate_starter_groups": _csv(process.get(CAM + "candidateStarterGroups")),
         "candidate_starter_users": _csv(process.get(CAM + "candidateStarterUsers")),
@@ -80,7 +84,7 @@ def read_process(process: etree._Element) -> dict:
         "properties": _properties(process),
         "elements": elements,
         "timer_starts": _timer_starts(process),
-        "start_form": _start_form(process),
+        **start,
         "manual_start": bool(_plain_starts(process)),
         # Camunda's Tasklist leaves out a process marked so (it is started by another, or by the API).
         "startable_in_tasklist": (process.get(CAM + "isStartableInTasklist") or "true").lower() != "false",
@@ -93,14 +97,15 @@ def _plain_starts(process) -> list:
     return [s for s in starts if not s.xpath("./*[contains(local-name(), 'EventDefinition')]")]
 
 
-def _start_form(process) -> dict | None:
-    """The form of the process's plain start event (the one a person starts by hand), if it has one."""
+def _start_form(process) -> dict:
+    """The form of the process's plain start event (the one a person starts by hand), if it has one,
+    and that event's id (a deploy error about the form names it)."""
     starts = process.xpath("./bpmn:startEvent", namespaces=NS)
     for start in _plain_starts(process) or starts:
         form = _form(start, _first(start, "./bpmn:extensionElements/zeebe:formDefinition"))
         if form:
-            return form
-    return None
+            return {"start_form": form, "start_event": start.get("id")}
+    return {"start_form": None}
 
 
 def _timer_starts(process) -> list[dict]:
@@ -200,18 +205,16 @@ def _user_task(node, lane: str | None) -> dict:
 
 
 def _form(node, zeebe_form) -> dict | None:
+    """The element's form as one shape: a Camunda Form reference (`ref` and how it binds), the
+    fields of a generated form, or an external key Baton only passes on."""
     if node.get(CAM + "formRef"):
-        return {
-            "type": "camunda-form",
-            "ref": node.get(CAM + "formRef"),
-            "binding": node.get(CAM + "formRefBinding") or "latest",
-        }
-    if zeebe_form is not None and (zeebe_form.get("formId") or zeebe_form.get("formKey")):
-        return {
-            "type": "camunda-form",
-            "ref": zeebe_form.get("formId") or zeebe_form.get("formKey"),
-            "binding": "latest",
-        }
+        return _camunda_form(
+            node.get(CAM + "formRef"),
+            node.get(CAM + "formRefBinding") or "latest",
+            version=node.get(CAM + "formRefVersion"),
+        )
+    if zeebe_form is not None:
+        return _zeebe_form(zeebe_form)
     fields = [
         _form_field(f)
         for f in node.xpath("./bpmn:extensionElements/camunda:formData/camunda:formField", namespaces=NS)
@@ -220,12 +223,48 @@ def _form(node, zeebe_form) -> dict | None:
         return {"type": "generated", "fields": fields}
     if node.get(CAM + "formKey"):
         key = node.get(CAM + "formKey")
-        if key.startswith(("camunda-forms:deployment:", "camunda-forms:app:")):
-            # The form file deployed with the process (`app:` names it inside a Java web app).
-            ref = key.split(":", 2)[-1].rsplit("/", 1)[-1]
-            return {"type": "camunda-form", "ref": ref, "binding": "deployment"}
+        if key.startswith("camunda-forms:deployment:"):
+            return _camunda_form(_file_name(key), "deployment")
+        if key.startswith("camunda-forms:app:"):
+            # A form inside the Java web app in Camunda 7: here, a form file deployed before or with it.
+            return _camunda_form(_file_name(key), "latest")
         return {"type": "external", "key": key}
     return None
+
+
+def _file_name(form_key: str) -> str:
+    return form_key.split(":", 2)[-1].rsplit("/", 1)[-1]
+
+
+def _camunda_form(ref: str, binding: str, version: str | None = None, version_tag: str | None = None):
+    form = {"type": "camunda-form", "ref": ref, "binding": binding}
+    if binding == "version" and version:
+        form["version"] = version
+    if binding == "versionTag" and version_tag:
+        form["version_tag"] = version_tag
+    return form
+
+
+def _zeebe_form(zeebe_form) -> dict | None:
+    """Camunda 8: a linked form (formId, bound by bindingType), a form embedded in the BPMN
+    (formKey camunda-forms:bpmn:<id>), or a custom key for an own application."""
+    if zeebe_form.get("formId"):
+        binding = zeebe_form.get("bindingType") or "latest"
+        return _camunda_form(zeebe_form.get("formId"), binding, version_tag=zeebe_form.get("versionTag"))
+    key = zeebe_form.get("formKey")
+    if not key:
+        return None
+    if key.startswith("camunda-forms:bpmn:"):
+        return _camunda_form(key.split(":", 2)[-1], "embedded")
+    return {"type": "external", "key": key}
+
+
+def embedded_forms(process) -> list[tuple[str, int, str]]:
+    """The Camunda 8 forms kept inside a process (zeebe:userTaskForm): (id, line, JSON text)."""
+    return [
+        (form.get("id") or "", form.sourceline, form.text or "")
+        for form in process.xpath("./bpmn:extensionElements/zeebe:userTaskForm", namespaces=NS)
+    ]
 
 
 def _form_field(field) -> dict:
@@ -240,7 +279,11 @@ def _form_field(field) -> dict:
         out["values"] = [{"id": v.get("id"), "name": v.get("name") or v.get("id")} for v in values]
     constraints = field.xpath("./camunda:validation/camunda:constraint", namespaces=NS)
     if constraints:
-        out["validation"] = {c.get("name"): c.get("config") for c in constraints}
+        # A constraint without config (required, readonly) is a flag: true, so a client testing
+        # `validation.required` for truth reads it right.
+        out["validation"] = {
+            c.get("name"): True if c.get("config") is None else c.get("config") for c in constraints
+        }
     return out
 
 

@@ -13,7 +13,7 @@ from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from app.engine import compensation, cron_timers, extensions, validation
+from app.engine import compensation, cron_timers, extensions, form_checks, validation
 from app.engine.call_activity import called_element
 from app.engine.camunda_parsing import with_camunda_hooks
 from app.engine.errors import ModelError
@@ -106,6 +106,12 @@ class ParsedForm:
     key: str
     filename: str
     schema: dict
+    process: str | None = None  # the process holding it (a Camunda 8 form embedded in the BPMN)
+
+    @property
+    def file(self) -> str:
+        """The bare file name: what camunda-forms:deployment:<file> names."""
+        return self.filename.rsplit("/", 1)[-1]
 
 
 @dataclass
@@ -178,6 +184,7 @@ def parse_deployment(
             result.decisions.extend(_parse_dmn(data, filename, max_bytes))
         else:
             result.forms.append(_parse_form(data, filename, max_bytes))
+            result.warnings.extend(form_checks.schema_warnings(result.forms[-1].schema, filename))
     if bpmn_roots:
         _parse_bpmn(bpmn_roots, result, resolve_process, max_bytes)
     return result
@@ -216,13 +223,17 @@ def _parse_bpmn(roots, result: ParsedDeployment, resolve_process, max_bytes: int
         meta["files"] = sorted(all_roots)
         _add_callee_elements(meta, process, all_roots)
         result.processes.append(ParsedProcess(key, process.get("name"), filename, meta))
+        for form in _embedded_forms(process, filename):
+            result.forms.append(form)
+            result.warnings.extend(form_checks.schema_warnings(form.schema, filename))
 
 
 def _add_callee_elements(meta: dict, own, roots) -> None:
     # A called process's tasks run inside this instance, and runtime looks elements up by id.
     # On a clash the caller's element wins, unless it is only a container (Camunda's invoice
     # names its call activity and the called user task both `reviewInvoice`).
-    elements = meta["elements"]
+    # `called_elements` says which process each such element is from (its form is resolved there).
+    elements, called = meta["elements"], {}
     for root in roots.values():
         for process in root.iter(full_tag("process")):
             if process is not own:
@@ -230,6 +241,9 @@ def _add_callee_elements(meta: dict, own, roots) -> None:
                     mine = elements.get(element_id)
                     if mine is None or mine.get("type") in ("callActivity", "subProcess"):
                         elements[element_id] = info
+                        called[element_id] = process.get("id")
+    if called:
+        meta["called_elements"] = called
 
 
 # SpiffWorkflow names its own hidden task specs so; an element with one of these ids silently
@@ -281,12 +295,35 @@ def _parse_dmn(data: bytes, filename: str, max_bytes: int) -> list[ParsedDecisio
 def _parse_form(data: bytes, filename: str, max_bytes: int) -> ParsedForm:
     if len(data) > max_bytes:
         raise ModelError(f"file is over the limit of {max_bytes} bytes", filename=filename)
+    schema = _form_schema(data, filename)
+    # A form's key is its id (what formRef and Camunda 8's formId name); a form saved without one
+    # is keyed by its file name. camunda-forms:deployment:<file> finds it by file name either way.
+    key = schema.get("id") if isinstance(schema.get("id"), str) and schema.get("id") else None
+    return ParsedForm(key or filename.rsplit("/", 1)[-1], filename, schema)
+
+
+def _form_schema(data: bytes | str, filename: str, line: int | None = None, element_id=None) -> dict:
     try:
         schema = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ModelError(f"form is not valid JSON: {exc}", filename=filename)
-    if not isinstance(schema, dict):
-        raise ModelError("a form must be a JSON object (a form-js schema)", filename=filename)
-    # Camunda 7 refers to a form by its file (camunda-forms:deployment:task-form.form), and
-    # Modeler-saved forms may have no id, so the file name is the key when "id" is absent.
-    return ParsedForm(schema.get("id") or filename.rsplit("/", 1)[-1], filename, schema)
+        raise ModelError(
+            f"form is not valid JSON: {exc}", filename=filename, line=line, element_id=element_id
+        )
+    if not isinstance(schema, dict) or not isinstance(schema.get("components", []), list):
+        raise ModelError(
+            "a form must be a JSON object with a list of components (a form-js schema)",
+            filename=filename,
+            line=line,
+            element_id=element_id,
+        )
+    return schema
+
+
+def _embedded_forms(process, filename: str) -> list[ParsedForm]:
+    """Camunda 8 keeps a form in the process (zeebe:userTaskForm): stored as a form of its own,
+    keyed `<process>:<form id>` so two processes' `userTaskForm_1` stay apart."""
+    forms = []
+    for form_id, line, text in extensions.embedded_forms(process):
+        schema = _form_schema(text, filename, line, form_id or None)
+        forms.append(ParsedForm(f"{process.get('id')}:{form_id}", filename, schema, process.get("id")))
+    return forms

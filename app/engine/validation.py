@@ -13,7 +13,7 @@ otherwise they are constant text (`demo`, `sales,qa`).
 
 from __future__ import annotations
 
-from app.engine import expressions, io_mapping, timers
+from app.engine import expressions, form_checks, io_mapping, timers
 from app.engine.errors import ModelError
 from app.engine.expression_errors import ExpressionError
 
@@ -171,6 +171,8 @@ def _warnings(node) -> list[dict]:
                     element_id, f"{script_format} scripts are not run by Baton; this task fails when reached"
                 )
             )
+    if node.tag in ("{" + NS["bpmn"] + "}userTask", "{" + NS["bpmn"] + "}startEvent"):
+        out.extend(form_checks.field_warnings(element_id, node))
     if node.tag == "{" + NS["bpmn"] + "}dataStoreReference":
         out.append(_warn(element_id, "data stores are drawn only: Baton does not read or write them"))
     for kind in ("taskListener", "executionListener"):

@@ -184,6 +184,27 @@ def task_rows_json(rows) -> list[dict]:
     return [dump_task(row) for row in rows]
 
 
+class FormSchema(Schema):
+    """A task's or a start event's form: GET /tasks/{id}/form, GET /process-definitions/{key}/start-form.
+
+    `type` is generated, camunda-form, external or null (no form); a generated form lists its
+    fields (id, label, type, default, values of an enum, validation), a Camunda Form gives its
+    form-js schema; `values` are what the form opens with.
+    """
+
+    task_id = fields.UUID()
+    key = fields.String(metadata={"description": "the process (start form) or the form's storage key"})
+    definition_version = fields.Integer(metadata={"description": "start form: the process version"})
+    version = fields.Integer(metadata={"description": "the form version a `version` binding names"})
+    version_tag = fields.String()
+    type = fields.String(allow_none=True)
+    ref = fields.String()
+    binding = fields.String()
+    values = fields.Dict()
+    form_schema = fields.Dict(allow_none=True, data_key="schema")
+    form_fields = fields.List(fields.Dict(), data_key="fields")
+
+
 class CompleteTaskSchema(Request):
     variables = fields.Dict(keys=fields.String(), load_default=dict)
     signature = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)

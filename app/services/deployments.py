@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import cache
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select
 
 from app.engine.errors import ModelError
-from app.engine.parser import ParsedDeployment, file_kind, parse_deployment
+from app.engine.parser import ParsedDeployment, ParsedForm, file_kind, parse_deployment
 from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.models import Definition, Deployment, DeploymentResource, User
 from app.models.definitions import DEFINITION_STATUSES, DEPRECATED, DRAFT, PUBLISHED
-from app.services import audit
+from app.services import audit, form_refs
 from app.services.prepared import Prepared
 from app.services.start_timers import schedule_start_timers
 
@@ -93,43 +94,60 @@ def _resource(deployment: Deployment, filename: str, data: bytes) -> DeploymentR
 def _store_definitions(
     parsed: ParsedDeployment, deployment, resources, resolved, publish
 ) -> list[Definition]:
+    """Forms first: the processes' references to them are resolved (pinned) before the processes
+    are stored, so a process is a new version when the form it shows is."""
     db.session.flush()
+    forms = [(form, _store_form(form, deployment, resources, publish)) for form in _unique_forms(parsed)]
+    db.session.flush()  # (the forms' ids are what the processes pin)
+    form_refs.pin_forms(deployment.tenant_id, parsed, forms)
     stored = []
-    for kind, items in (("bpmn", parsed.processes), ("dmn", parsed.decisions), ("form", parsed.forms)):
-        for item in items:
-            resource = resources[item.filename]
-            meta = dict(getattr(item, "meta", {}) or {})
-            if kind == "bpmn":
-                meta["resource_ids"] = [str(r.id) for r in resources.values() if r.kind == "bpmn"] + [
-                    str(r.id) for r in resolved.values()
-                ]
-                meta.pop("files", None)
-            if kind == "form":
-                meta["schema"] = item.schema
-            stored.append(
-                _version(
-                    deployment,
-                    kind,
-                    item.key,
-                    item.name if kind != "form" else item.key,
-                    resource,
-                    meta,
-                    publish,
-                )
+    for process in parsed.processes:
+        meta = dict(process.meta)
+        meta["resource_ids"] = [str(r.id) for r in resources.values() if r.kind == "bpmn"] + [
+            str(r.id) for r in resolved.values()
+        ]
+        meta.pop("files", None)
+        resource = resources[process.filename]
+        stored.append(_version(deployment, "bpmn", process.key, process.name, resource, meta, publish))
+    for decision in parsed.decisions:
+        resource = resources[decision.filename]
+        stored.append(_version(deployment, "dmn", decision.key, decision.name, resource, {}, publish))
+    return stored + [definition for _, definition in forms]
+
+
+def _unique_forms(parsed: ParsedDeployment) -> list[ParsedForm]:
+    seen: dict[str, str] = {}
+    for form in parsed.forms:
+        if form.key in seen:
+            raise ValidationError(
+                f"{form.filename}: the form id '{form.key}' is also the id of {seen[form.key]}; "
+                "a deployment holds one form per id",
+                {"file": form.filename, "form": form.key},
             )
-    return stored
+        seen[form.key] = form.filename
+    return parsed.forms
 
 
-def _version(deployment, kind, key, name, resource, meta, publish) -> Definition:
+def _store_form(form: ParsedForm, deployment, resources, publish) -> Definition:
+    resource = resources[form.filename]
+    # A form inside a BPMN file is versioned by its own JSON, not by the whole file.
+    checksum = _checksum(json.dumps(form.schema, sort_keys=True).encode()) if form.process else None
+    return _version(
+        deployment, "form", form.key, form.key, resource, {"schema": form.schema}, publish, checksum
+    )
+
+
+def _version(deployment, kind, key, name, resource, meta, publish, checksum=None) -> Definition:
+    checksum = checksum or resource.checksum
     latest = latest_definition(deployment.tenant_id, kind, key)
-    if latest is not None and latest.checksum == resource.checksum:
+    if latest is not None and latest.checksum == checksum and _same_forms(latest.meta, meta):
         return latest  # identical redeploy: no new version
     definition = Definition(
         tenant_id=deployment.tenant_id,
         kind=kind,
         key=key,
         name=name,
-        checksum=resource.checksum,
+        checksum=checksum,
         version=(latest.version + 1) if latest else 1,
         status=PUBLISHED if publish else DRAFT,
         deployment_id=deployment.id,
@@ -138,6 +156,12 @@ def _version(deployment, kind, key, name, resource, meta, publish) -> Definition
     )
     db.session.add(definition)
     return definition
+
+
+def _same_forms(old: dict | None, new: dict) -> bool:
+    """Whether an unchanged process file still shows the same forms (a form deployed with it may
+    have changed: then, as in Camunda, the process is deployed again as a new version)."""
+    return form_refs.pins(old or {}) == form_refs.pins(new)
 
 
 def latest_definition(tenant_id: str, kind: str, key: str, statuses=None) -> Definition | None:

@@ -1,30 +1,88 @@
-"""User task forms: finding a task's form and checking submitted values against it on the server.
+"""A task's or a start event's form as the inbox and the API show it: the generated form's fields
+or the Camunda Form's schema, and the values it opens with.
 
-The browser validates too, but only as a courtesy: whatever reaches complete_task went through
-validate_form_submission, so a hand-crafted POST cannot skip a required field or a bound.
+Checking what is sent back happens in the services that complete a task and start an instance
+(app/services/form_values.py), so every door checks the same way.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from app.models import User
+from app.services import permissions
+from app.services.form_refs import CAMUNDA_FORM, form_schema
+from app.services.form_values import GENERATED, convert, declared_keys
+from app.services.instances import get_instance, startable_definition
+from app.services.tasks import get_task
 
-from app.models.definitions import PUBLISHED
-from app.services.deployments import latest_definition
-
-GENERATED, CAMUNDA_FORM = "generated", "camunda-form"
-_TRUE = {"on", "true", "1", "yes"}
+__all__ = ["CAMUNDA_FORM", "GENERATED", "form_schema", "initial_values", "declared_values"]
+_REFERENCE = ("type", "ref", "binding", "version", "version_tag", "key")
 
 
-def form_schema(tenant_id: str, form: dict | None) -> dict | None:
-    """The form-js schema of a Camunda Form reference (latest published version), or None."""
-    if not form or form.get("type") != CAMUNDA_FORM:
-        return None
-    definition = latest_definition(tenant_id, "form", form.get("ref") or "", statuses=(PUBLISHED,))
-    return (definition.meta or {}).get("schema") if definition else None
+def task_form(user: User, task_id) -> dict:
+    """The form of a task the user may work on, with the instance's current values to prefill."""
+    task = get_task(user, task_id)
+    instance = get_instance(user.tenant_id, task.instance_id)
+    return {"task_id": str(task.id), **describe(user.tenant_id, task.form, instance.variables or {})}
+
+
+def start_form(user: User, key: str) -> dict:
+    """The start form of the latest published version of `key`, for a user who may start it."""
+    definition = startable_definition(user.tenant_id, key)
+    permissions.require_starter(user, definition)
+    form = (definition.meta or {}).get("start_form")
+    described = describe(user.tenant_id, form, {})
+    return {"key": definition.key, "definition_version": definition.version, **described}
+
+
+def describe(tenant_id: str, form: dict | None, variables: dict) -> dict:
+    """The form as a client renders it: reference, fields or schema, and values to prefill."""
+    if not form:
+        return {"type": None, "values": {}}
+    body = {name: form[name] for name in _REFERENCE if name in form}
+    if str(body.get("version", "")).isdigit():  # camunda:formRefVersion is read as text from the XML
+        body["version"] = int(body["version"])
+    schema = form_schema(tenant_id, form)
+    if form.get("type") == GENERATED:
+        body["fields"] = [_field(field) for field in form.get("fields", [])]
+    elif form.get("type") == CAMUNDA_FORM:
+        body["schema"] = schema
+    body["values"] = prefill(form, schema, variables)
+    return body
+
+
+def _field(field: dict) -> dict:
+    out = {**field, "default": _typed_default(field)}
+    if field.get("validation"):
+        # (definitions deployed before constraints were read as flags hold null for "required")
+        out["validation"] = {k: True if v is None else v for k, v in field["validation"].items()}
+    return out
+
+
+def _typed_default(field: dict):
+    try:
+        return convert(field, field.get("default"))
+    except ValueError:
+        return field.get("default")
+
+
+def prefill(form: dict | None, schema: dict | None, variables: dict) -> dict:
+    """The form's values as JSON: the instance's variable of each field's name, else its default.
+
+    As in Camunda, a field shows the variable of its name. A model where several people answer the
+    same question in turn (an approval chain) keeps each answer local to its task (an input
+    mapping), so the next person starts from an empty field: see bpmn/purchase_order_approval.bpmn.
+    """
+    if not form:
+        return {}
+    if form.get("type") == GENERATED:
+        return {
+            f["id"]: variables[f["id"]] if f["id"] in variables else _typed_default(f) for f in form["fields"]
+        }
+    return {key: variables[key] for key in declared_keys(form, schema) if key in variables}
 
 
 def initial_values(form: dict | None, variables: dict) -> dict:
-    """What a generated form shows first: the instance's current value, else the field's default."""
+    """What the inbox's generated form shows first: the instance's current value, else the default."""
     if not form or form.get("type") != GENERATED:
         return {}
     values = {}
@@ -34,125 +92,10 @@ def initial_values(form: dict | None, variables: dict) -> dict:
     return values
 
 
-def validate_form_submission(form: dict | None, values: dict, schema: dict | None = None):
-    """Convert and check submitted values; returns (clean_values, errors by field id).
-
-    `values` holds what the browser sent: strings for a generated form, JSON values for a
-    Camunda Form (whose form-js `schema` must then be given).
-    """
-    if not form:
-        return {}, {}
-    if form.get("type") == GENERATED:
-        return _validate_generated(form.get("fields", []), values)
-    if form.get("type") == CAMUNDA_FORM and schema:
-        return _validate_camunda(schema, values)
-    return {}, {}
-
-
-def _validate_generated(fields: list[dict], values: dict):
-    clean, errors = {}, {}
-    for field in fields:
-        rules = field.get("validation") or {}
-        if "readonly" in rules:
-            continue  # a read-only field shows a value; the browser may not change it
-        try:
-            value = _convert(field, values.get(field["id"]))
-            _check(field, rules, value)
-        except ValueError as exc:
-            errors[field["id"]] = str(exc)
-            continue
-        if value is not None:
-            clean[field["id"]] = value
-    return clean, errors
-
-
-def _convert(field: dict, raw):
-    kind = field.get("type") or "string"
-    if kind == "boolean":
-        return str(raw).lower() in _TRUE if raw is not None else False
-    text = "" if raw is None else str(raw).strip()
-    if text == "":
-        return None
-    if kind == "long":
-        try:
-            return int(text)
-        except ValueError:
-            raise ValueError("Enter a whole number.")
-    if kind == "date":
-        try:
-            return date.fromisoformat(text).isoformat()
-        except ValueError:
-            raise ValueError("Enter a date as YYYY-MM-DD.")
-    if kind == "enum":
-        allowed = [v["id"] for v in field.get("values", [])]
-        if text not in allowed:
-            raise ValueError(f"Choose one of: {', '.join(allowed)}.")
-    return text
-
-
-def _check(field: dict, rules: dict, value) -> None:
-    if value is None or value == "":
-        if "required" in rules:
-            raise ValueError("This field is required.")
-        return
-    if isinstance(value, str) and field.get("type") in (None, "string"):
-        _bounds(
-            len(value),
-            rules.get("minlength"),
-            rules.get("maxlength"),
-            "at least {} characters",
-            "at most {} characters",
-        )
-    if isinstance(value, int) and not isinstance(value, bool):
-        _bounds(value, rules.get("min"), rules.get("max"), "at least {}", "at most {}")
-
-
-def _bounds(measure, low, high, low_text: str, high_text: str) -> None:
-    if low not in (None, "") and measure < float(low):
-        raise ValueError("Must be " + low_text.format(low) + ".")
-    if high not in (None, "") and measure > float(high):
-        raise ValueError("Must be " + high_text.format(high) + ".")
-
-
-def _components(schema: dict):
-    for component in schema.get("components", []):
-        yield component
-        yield from _components(component)
-
-
-def _validate_camunda(schema: dict, values: dict):
-    """The form-js rules that matter for data: required, length and number bounds, known keys only."""
-    clean, errors = {}, {}
-    for component in _components(schema):
-        key = component.get("key")
-        if not key or component.get("disabled") or component.get("readonly") is True:
-            continue
-        rules = component.get("validate") or {}
-        value = values.get(key)
-        try:
-            _check_camunda(component.get("type"), rules, value)
-        except ValueError as exc:
-            errors[key] = str(exc)
-            continue
-        if value is not None:
-            clean[key] = value
-    return clean, errors
-
-
-def _check_camunda(kind: str | None, rules: dict, value) -> None:
-    if value in (None, "", []):
-        if rules.get("required"):
-            raise ValueError("This field is required.")
-        return
-    if kind == "number":
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            raise ValueError("Enter a number.")
-        _bounds(value, rules.get("min"), rules.get("max"), "at least {}", "at most {}")
-    elif isinstance(value, str):
-        _bounds(
-            len(value),
-            rules.get("minLength"),
-            rules.get("maxLength"),
-            "at least {} characters",
-            "at most {} characters",
-        )
+def declared_values(form: dict | None, schema: dict | None, submitted: dict) -> dict:
+    """Of what a browser posted, the form's fields only (not the CSRF token, not the sign-off)."""
+    declared = declared_keys(form, schema)
+    if form and form.get("type") == GENERATED:
+        readonly = {f["id"] for f in form["fields"] if "readonly" in (f.get("validation") or {})}
+        declared -= readonly  # shown disabled: the browser's value is not the user's
+    return {key: value for key, value in submitted.items() if key in declared}

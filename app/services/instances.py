@@ -23,6 +23,7 @@ from app.services import audit, permissions
 from app.services.bundles import bundle_for_id, definition_facts
 from app.services.deployments import latest_definition, latest_definition_id
 from app.services.fast_flush import writes_step_rows
+from app.services.form_values import check_values
 from app.services.prepared import Loader
 from app.services.stepping import persist_step
 from app.services.visibility import check_instance_visible, instances_visible_to, oversees
@@ -67,7 +68,8 @@ def start_instance(
 ) -> tuple[ProcessInstance, bool]:
     """Start the latest published version of `key`; returns (instance, created).
 
-    With an idempotency key, a retried start returns the first instance (created=False).
+    With an idempotency key, a retried start returns the first instance (created=False). The values
+    of the start form are checked as a task's are (app/services/form_values.py).
     """
     variables = check_variables(variables)
     if idempotency_key:
@@ -77,6 +79,8 @@ def start_instance(
     definition_id = _startable_id(actor.tenant_id, key)
     definition = definition_facts(definition_id)  # what never changes, read once per process
     permissions.require_starter(actor, definition)
+    if message is None:  # a person starts it: the start event's form applies (not to a message start)
+        variables = check_values(actor.tenant_id, definition.meta.get("start_form"), variables)
     try:
         bundle = bundle_for_id(definition_id)
     except ModelError as exc:

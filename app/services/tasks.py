@@ -14,6 +14,7 @@ from app.models import ProcessInstance, TaskCandidate, User, UserTask
 from app.models.instances import SUSPENDED
 from app.models.tasks import OPEN
 from app.services import audit, permissions, signatures
+from app.services.form_values import check_values
 from app.services.instances import (
     check_variables,
     commit_step,
@@ -236,6 +237,9 @@ def complete_task(
 ) -> Completion:
     """Complete a ready user task with variables and advance its instance; a second completion is a 409.
 
+    The values of the task's form are converted to their declared types and checked (a 400 naming
+    each bad field); variables the form does not declare pass as sent.
+
     A task whose model asks for a signature (property signatureRole) needs `signature` {decision, role};
     one marked reasonRequired=true, and every rejection, needs a `reason`.
     """
@@ -243,6 +247,8 @@ def complete_task(
     instance, task = _lock_for_completion(user, task_id)
     if instance.status == SUSPENDED:
         raise Conflict("the instance is suspended; resume it before completing its tasks")
+    if task.form:  # (a task without a form costs nothing more)
+        variables = check_values(user.tenant_id, task.form, variables, instance.variables)
     runner, elements = load_runner(instance)
     element = elements.get(task.element_id, {})
     variables = {**variables, **signatures.check_completion(user, task, element, signature, reason)}

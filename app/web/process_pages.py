@@ -6,14 +6,14 @@ from uuid import UUID
 
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
-from app.errors import Forbidden
+from app.errors import Forbidden, ValidationError
 from app.models.instances import FAILED
 from app.services import forms as form_service
 from app.services import inbox as inbox_service
 from app.services.instances import start_instance, startable_definition
 from app.web import web_bp
 from app.web.auth import login_required
-from app.web.task_pages import case_failed, submitted_values
+from app.web.task_pages import case_failed, form_errors, submitted_values
 
 
 @web_bp.get("/start")
@@ -58,13 +58,15 @@ def start(key: str):
     user, definition = g.web_user, _startable(key)
     business_key = (request.form.get("business_key") or "").strip()[:255] or None
     form = (definition.meta or {}).get("start_form")
-    schema = form_service.form_schema(user.tenant_id, form)
-    submitted = submitted_values(form, schema)
-    # The start form is checked here like a task's: the browser's checks are only a courtesy.
-    variables, errors = form_service.validate_form_submission(form, submitted, schema)
-    if errors:  # the page lists them in a summary at the top, where the focus goes
+    submitted = submitted_values(form, form_service.form_schema(user.tenant_id, form))
+    try:
+        # The service checks the start form's values, as a task's: the browser's checks are a courtesy.
+        instance, _ = start_instance(key, user, submitted, business_key)
+    except ValidationError as exc:
+        errors = form_errors(exc)
+        if errors is None:
+            raise
         return _start_form_page(definition, submitted, errors, business_key or "", 422)
-    instance, _ = start_instance(key, user, variables, business_key)
     started = f"Started {definition.name or key}{f' ({business_key})' if business_key else ''}"
     if instance.status == FAILED:
         return case_failed(instance, f"{started}, but the case stopped with a problem.")

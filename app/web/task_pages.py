@@ -65,15 +65,23 @@ def task_page(task_id: UUID):
 
 
 def submitted_values(form: dict | None, schema: dict | None) -> dict:
-    """What the browser sent for `form`: form-js's JSON, or the generated form's fields."""
+    """What the browser sent for `form`'s fields: form-js's JSON, or the generated form's inputs."""
     if form and form.get("type") == form_service.CAMUNDA_FORM and schema:
         try:
             data = json.loads(request.form.get("form_data") or "{}")
         except ValueError:
             data = {}
-        return data if isinstance(data, dict) else {}
-    # A checkbox posts a hidden "false" then "true" when ticked: the last value wins.
-    return {key: sent[-1] for key, sent in request.form.lists()}
+        sent = data if isinstance(data, dict) else {}
+    else:
+        # A checkbox posts a hidden "false" then "true" when ticked: the last value wins.
+        sent = {key: values[-1] for key, values in request.form.lists()}
+    return form_service.declared_values(form, schema, sent)
+
+
+def form_errors(exc: ValidationError) -> dict | None:
+    """The per-field messages of a refused form submission (None: the error is about something else)."""
+    found = (exc.details or {}).get("fields") if isinstance(exc.details, dict) else None
+    return found if isinstance(found, dict) else None
 
 
 def sign_off_errors(needs: dict, decision: str | None, reason: str | None) -> dict:
@@ -91,23 +99,22 @@ def sign_off_errors(needs: dict, decision: str | None, reason: str | None) -> di
 def complete(task_id: UUID):
     user = g.web_user
     task = task_service.get_task(user, task_id)
-    schema = form_service.form_schema(user.tenant_id, task.form)
-    submitted = submitted_values(task.form, schema)
+    submitted = submitted_values(task.form, form_service.form_schema(user.tenant_id, task.form))
     sign_off = {"decision": request.form.get("decision"), "reason": request.form.get("reason") or None}
-    clean, errors = form_service.validate_form_submission(task.form, submitted, schema)
-    if errors:  # all at once: the sign-off too, not after the fields are fixed
-        return _refused(task, submitted, errors, sign_off)
     signature = {"decision": sign_off["decision"]} if sign_off["decision"] else None
     try:
+        # The service checks the form's values (the browser's checks are only a courtesy).
         done = task_service.complete_task(
-            user, task.id, clean, signature=signature, reason=sign_off["reason"]
+            user, task.id, submitted, signature=signature, reason=sign_off["reason"]
         )
     except Conflict as exc:
         flash(exc.message, "error")
         return redirect(url_for("web.task_page", task_id=task.id))
     except (ValidationError, Forbidden) as exc:
-        # A missing decision or reason, or a signer without the role: shown next to the sign-off fields.
-        return _refused(task, submitted, {}, sign_off, exc.message)
+        fields = form_errors(exc) if isinstance(exc, ValidationError) else None
+        # All at once: the sign-off's errors join the fields' (the service stops at the fields). A
+        # missing decision or reason, or a signer without the role, shows next to the sign-off.
+        return _refused(task, submitted, fields or {}, sign_off, None if fields is not None else exc.message)
     return _what_next(task, done.instance)
 
 

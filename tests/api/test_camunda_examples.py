@@ -84,7 +84,7 @@ def test_a_rejected_invoice_goes_to_review_in_the_called_process_and_back(invoic
     assert final["variables"]["clarified"] is False and "notes" not in final["variables"]
 
 
-def test_camunda_forms_example_deploys_with_its_forms_and_the_task_carries_the_reference(admin):
+def test_camunda_forms_example_deploys_with_its_forms_and_its_forms_are_checked(admin):
     folder = EXAMPLES / "task-camunda-forms"
     deployed = admin.deploy(
         folder / "invoiceApproval.bpmn", folder / "start-form.form", folder / "task-form.form"
@@ -92,9 +92,19 @@ def test_camunda_forms_example_deploys_with_its_forms_and_the_task_carries_the_r
     assert deployed.status_code == 201, deployed.json
     keys = {(d["key"], d.get("kind", d.get("type"))) for d in deployed.json["definitions"]}
     assert any(k == "task-form.form" for k, _ in keys), keys
-    iid = admin.post("/process-definitions/camundaFormsQuickstart/instances", json={"variables": {}}).json[
-        "id"
-    ]
+    start = "/process-definitions/camundaFormsQuickstart/instances"
+    refused = admin.post(start, json={"variables": {"creditor": "ACME", "amount": "abc"}})
+    assert refused.status_code == 400
+    assert refused.json["details"]["fields"] == {"amount": "Must match the pattern ^[0-9]+$."}
+    invoice = {"creditor": "ACME", "amount": "300", "invoiceNumber": "C-12"}
+    iid = admin.post(start, json={"variables": invoice}).json["id"]
     task = _open_task(admin, iid, "UserTask_1")
     assert task["form"]["type"] == "camunda-form" and task["form"]["ref"] == "task-form.form"
     assert task["assignee"] == "demo"
+    form = admin.get(f"/tasks/{task['id']}/form").json
+    assert [c["key"] for c in form["schema"]["components"]][:3] == ["creditor", "amount", "invoiceNumber"]
+    assert form["values"] == invoice  # prefilled from the instance (approved is not set yet)
+    bad = admin.post(f"/tasks/{task['id']}/complete", json={"variables": {**invoice, "approved": "yes"}})
+    assert bad.status_code == 400 and set(bad.json["details"]["fields"]) == {"approved"}
+    done = admin.post(f"/tasks/{task['id']}/complete", json={"variables": {**invoice, "approved": "true"}})
+    assert done.status_code == 200, done.json

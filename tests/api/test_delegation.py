@@ -28,7 +28,9 @@ def test_an_out_of_office_delegate_sees_and_completes_the_delegators_tasks(admin
     tasks = deputy.get("/tasks").json["items"]
     assert [t["instance_id"] for t in tasks] == [iid]
     assert (
-        deputy.post(f"/tasks/{tasks[0]['id']}/complete", json={"variables": {"approved": True}}).status_code
+        deputy.post(
+            f"/tasks/{tasks[0]['id']}/complete", json={"variables": {"decision": "approve"}}
+        ).status_code
         == 200
     )
 

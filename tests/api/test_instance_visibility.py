@@ -41,7 +41,7 @@ def test_the_starter_and_the_managers_read_it_before_and_after_their_task(leave,
         assert reader.get(f"/instances/{iid}").json["variables"]["reason"] == "hospital appointment"
         assert reader.get(f"/instances/{iid}/history").status_code == 200
     task = mona.get(f"/instances/{iid}").json["tasks"][0]
-    done = mona.post(f"/tasks/{task['id']}/complete", json={"variables": {"approved": True}})
+    done = mona.post(f"/tasks/{task['id']}/complete", json={"variables": {"decision": "approve"}})
     assert done.status_code == 200
     assert mona.get(f"/instances/{iid}").status_code == 200  # she had a task in it
 

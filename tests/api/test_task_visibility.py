@@ -53,7 +53,9 @@ def test_someone_outside_the_offer_still_sees_nothing(review, as_user):
 def test_a_task_the_process_assigned_is_not_unclaimed_into_everyones_pool(admin, as_user):
     assert admin.deploy(ROOT / "bpmn" / "regulatory_work_order.bpmn").status_code == 201
     pat, sue = as_user("pat"), as_user("sue", groups=["supervisors"])
-    started = pat.post("/process-definitions/regulatory_work_order/instances", json={"variables": {}})
+    started = pat.post(
+        "/process-definitions/regulatory_work_order/instances", json={"variables": {"title": "WO"}}
+    )
     draft = started.json["tasks"][0]
     assert (draft["element_id"], draft["assignee"], draft["offered_to_all"]) == ("Task_draft", "pat", False)
     refused = pat.post(f"/tasks/{draft['id']}/unclaim")

@@ -26,7 +26,7 @@ def _order(ref, hours, *deps):
 
 
 def _finish(api, iid):
-    complete(api, iid, "Task_manager_review", approved=True)
+    complete(api, iid, "Task_manager_review", decision="approve")
     complete(api, iid, "Task_record")
 
 
@@ -89,7 +89,7 @@ def test_a_blocked_work_order_shows_as_blocked_in_the_master(admin, as_user, mas
     child = admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"]
     assert admin.get(f"/work-orders/{master}").json["orders"][0]["lifecycle"] == "draft"
     complete(admin, child, "Task_draft")
-    complete(admin, child, "Task_approve_order", approved=True)
+    complete(admin, child, "Task_approve_order", decision="approve")
     complete(admin, child, "Task_assign", technician="admin")
     complete(admin, child, "Task_work", blocked=True)
     progress = admin.get(f"/work-orders/{master}").json

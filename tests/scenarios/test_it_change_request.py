@@ -52,5 +52,5 @@ def test_the_cab_approves_a_normal_change(change):
 
 def test_an_emergency_change_goes_to_the_emergency_cab(change):
     iid = start(change, KEY, change_type="emergency", summary="hotfix")
-    complete(change, iid, "Task_ecab_review", reason="outage", approved=False)
+    complete(change, iid, "Task_ecab_review", reason="outage", decision="reject")
     ended(change, iid, "End_ecab_rejected", "rejected")

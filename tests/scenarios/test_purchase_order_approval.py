@@ -5,7 +5,8 @@ import pytest
 from tests.scenarios.flow import complete, deploy, ended, instance, open_tasks, start
 
 KEY = "purchase_order_approval"
-YES = {"approved": True}
+YES = {"decision": "approve"}
+NO = {"decision": "reject"}
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_a_quorum_of_two_board_members_approves_and_the_third_is_withdrawn(po):
 
 def test_one_board_rejection_is_outvoted_by_two_approvals(po):
     iid = start(po, KEY, amount=50_000, department="Sales", approval_mode="quorum")
-    complete(po, iid, "Task_approve_quorum", reason="too dear", approved=False)
+    complete(po, iid, "Task_approve_quorum", reason="too dear", **NO)
     assert len(open_tasks(po, iid)) == 2  # 2 of 3 can still be reached
     complete(po, iid, "Task_approve_quorum", reason="ok", **YES)
     complete(po, iid, "Task_approve_quorum", reason="ok", **YES)
@@ -70,9 +71,9 @@ def test_two_board_rejections_return_the_order_before_the_third_votes(po, as_use
     requester = as_user("rita", groups=[])
     iid = start(requester, KEY, amount=50_000, department="Sales", approval_mode="quorum")
     complete(po, iid, "Task_approve_quorum", reason="ok", **YES)
-    complete(po, iid, "Task_approve_quorum", reason="no budget", approved=False)
+    complete(po, iid, "Task_approve_quorum", reason="no budget", **NO)
     assert len(open_tasks(po, iid)) == 1
-    complete(po, iid, "Task_approve_quorum", reason="not now", approved=False)
+    complete(po, iid, "Task_approve_quorum", reason="not now", **NO)
     assert [t["element_id"] for t in open_tasks(requester, iid)] == ["Task_revise"]
     complete(requester, iid, "Task_revise", resubmit=True)  # a new round counts from zero
     variables = instance(po, iid)["variables"]
@@ -96,7 +97,7 @@ def test_an_approval_without_a_reason_is_refused(po):
 def test_a_rejection_returns_to_the_requester_with_the_reason_and_can_be_withdrawn(po, as_user):
     requester = as_user("rita", groups=[])
     iid = start(requester, KEY, amount=30_000, department="Sales", approval_mode="parallel")
-    complete(po, iid, "Task_approve_parallel", reason="too expensive", approved=False)
+    complete(po, iid, "Task_approve_parallel", reason="too expensive", **NO)
     tasks = open_tasks(requester, iid)
     assert [(t["element_id"], t["assignee"]) for t in tasks] == [("Task_revise", "rita")]
     assert instance(po, iid)["variables"]["reason"] == "too expensive"
@@ -108,7 +109,7 @@ def test_a_resubmitted_order_is_routed_again_by_the_new_amount(po, as_user):
     requester = as_user("rita")
     iid = start(requester, KEY, amount=30_000, department="Sales")
     complete(po, iid, "Task_approve_sequential", reason="ok", **YES)
-    complete(po, iid, "Task_approve_sequential", reason="split it", approved=False)
+    complete(po, iid, "Task_approve_sequential", reason="split it", **NO)
     complete(requester, iid, "Task_revise", resubmit=True, amount=9_000)
     assert _groups(po, iid) == ["managers"]
     complete(po, iid, "Task_approve_sequential", reason="ok", **YES)
@@ -119,7 +120,7 @@ def test_a_resubmitted_order_is_routed_again_by_the_new_amount(po, as_user):
 def test_a_compliance_rejection_returns_to_the_requester(po):
     iid = start(po, KEY, amount=500, department="Sales", risk="high")
     complete(po, iid, "Task_approve_sequential", reason="ok", **YES)
-    complete(po, iid, "Task_compliance", reason="sanctioned supplier", approved=False)
+    complete(po, iid, "Task_compliance", reason="sanctioned supplier", **NO)
     assert [t["element_id"] for t in open_tasks(po, iid)] == ["Task_revise"]
 
 
@@ -139,3 +140,25 @@ def test_an_approver_silent_for_two_days_is_chased_and_the_approval_stays_open(p
     complete(po, iid, "Task_approve_sequential", reason="sorry, was away", **YES)
     complete(po, iid, "Task_place_order")
     ended(po, iid, "End_ordered", "ordered")
+
+
+def test_each_approver_decides_afresh_and_the_process_sees_the_outcome(po, as_user):
+    """The CFO's form does not arrive with the manager's vote or reason; no decision is no answer."""
+    requester = as_user("rita", groups=[])
+    iid = start(requester, KEY, amount=25_000, department="Sales")
+    complete(po, iid, "Task_approve_sequential", reason="manager: fine by me", **YES)
+    cfo_task = open_tasks(po, iid)[0]
+    assert cfo_task["candidate_groups"] == ["cfo"]
+    form = po.get(f"/tasks/{cfo_task['id']}/form").json
+    assert form["values"] == {"decision": None}
+    assert [v["id"] for v in form["fields"][0]["values"]] == ["approve", "reject"]
+    assert instance(po, iid)["variables"].get("reason") is None  # the manager's text stays with the manager
+    silent = po.post(f"/tasks/{cfo_task['id']}/complete", json={"variables": {}, "reason": "hmm"})
+    assert silent.status_code == 400 and silent.json["details"]["fields"] == {
+        "decision": "This field is required."
+    }
+    complete(po, iid, "Task_approve_sequential", reason="cfo: over budget", **NO)
+    variables = instance(po, iid)["variables"]
+    assert variables["approved"] is False and variables["reason"] == "cfo: over budget"
+    assert "decision" not in variables  # each vote is local to its approval
+    assert [t["element_id"] for t in open_tasks(requester, iid)] == ["Task_revise"]

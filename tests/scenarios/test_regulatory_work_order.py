@@ -26,7 +26,7 @@ def people(admin, as_user):
 def _to_work(p) -> str:
     iid = start(p["planner"], KEY, title="Calibrate line 3 scale", estimated_hours=4)
     complete(p["planner"], iid, "Task_draft")
-    complete(p["supervisor"], iid, "Task_approve_order", approved=True)
+    complete(p["supervisor"], iid, "Task_approve_order", decision="approve")
     complete(p["supervisor"], iid, "Task_assign", technician="tom")
     return iid
 
@@ -76,7 +76,7 @@ def test_a_rejected_draft_goes_back_to_its_author(people):
     p = people
     iid = start(p["planner"], KEY, title="Replace filter")
     complete(p["planner"], iid, "Task_draft")
-    complete(p["supervisor"], iid, "Task_approve_order", approved=False)
+    complete(p["supervisor"], iid, "Task_approve_order", decision="reject")
     assert [(t["element_id"], t["assignee"]) for t in open_tasks(p["planner"], iid)] == [
         ("Task_draft", "pat")
     ]

@@ -30,11 +30,11 @@ def inspection(live_server):
         return str(instance.id)
 
 
-def sign_in(page, base_url: str) -> None:
+def sign_in(page, base_url: str, username: str = "inspector", password: str = PASSWORD) -> None:
     page.goto(base_url + "/")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
-    page.get_by_label("Username").fill("inspector")
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
-from app.services import forms
 from tests.conftest import DATA
 
 INSPECTION = DATA / "inbox" / "inspection.bpmn"
@@ -149,46 +148,6 @@ def test_server_rejects_values_the_browser_should_have_caught(client, admin, mak
     good = {"csrf_token": token, "measurement": "7", "grade": "A", "notes": "fine"}
     done = client.post(f"/tasks/{task_id}", data=good)
     assert done.status_code == 302 and done.headers["Location"].startswith("/tasks/")
-
-
-def test_generated_form_validation_converts_and_bounds_values():
-    form = {
-        "type": "generated",
-        "fields": [
-            {"id": "n", "type": "long", "validation": {"required": None, "min": "0", "max": "10"}},
-            {"id": "ok", "type": "boolean"},
-            {"id": "when", "type": "date"},
-            {"id": "code", "type": "string", "validation": {"maxlength": "3"}},
-            {"id": "fixed", "type": "string", "validation": {"readonly": None}},
-        ],
-    }
-    clean, errors = forms.validate_form_submission(
-        form, {"n": "4", "ok": "true", "when": "2026-01-31", "code": "ab", "fixed": "hacked"}
-    )
-    assert clean == {"n": 4, "ok": True, "when": "2026-01-31", "code": "ab"} and errors == {}
-    _, errors = forms.validate_form_submission(form, {"n": "11", "when": "31/01/2026", "code": "abcd"})
-    assert errors == {
-        "n": "Must be at most 10.",
-        "when": "Enter a date as YYYY-MM-DD.",
-        "code": "Must be at most 3 characters.",
-    }
-
-
-def test_camunda_form_validation_follows_the_form_js_schema():
-    schema = {
-        "components": [
-            {"key": "amount", "type": "number", "validate": {"required": True, "max": 5}},
-            {
-                "type": "group",
-                "components": [{"key": "why", "type": "textfield", "validate": {"minLength": 2}}],
-            },
-        ]
-    }
-    form = {"type": "camunda-form", "ref": "f"}
-    clean, errors = forms.validate_form_submission(form, {"amount": 3, "why": "ok", "extra": 1}, schema)
-    assert clean == {"amount": 3, "why": "ok"} and errors == {}
-    _, errors = forms.validate_form_submission(form, {"amount": 9, "why": "x"}, schema)
-    assert errors == {"amount": "Must be at most 5.", "why": "Must be at least 2 characters."}
 
 
 def test_claiming_a_task_someone_else_took_explains_why_in_the_inbox(client, admin, make_user):
