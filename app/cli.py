@@ -81,10 +81,10 @@ def deploy_dir(folders):
         click.echo("nothing to deploy")
         return
     admin = identity.find_user("admin") or identity.create_user("admin", is_admin=True, roles="admin")
-    _, definitions, warnings = deploy([(p.name, p.read_bytes()) for p in files], admin, name="examples")
-    for d in definitions:
+    deployed = deploy([(p.name, p.read_bytes()) for p in files], admin, name="examples")
+    for d in deployed.definitions:
         click.echo(f"  {d.kind:4} {d.key} v{d.version} ({d.status})")
-    for w in warnings:
+    for w in deployed.warnings:
         click.echo(f"  warning: {w.get('message')}")
 
 

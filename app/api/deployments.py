@@ -15,16 +15,14 @@ definition_schema = DefinitionSchema()
 def create_deployment():
     files = [(f.filename or "", f.read()) for f in request.files.getlist("files")]
     publish = request.form.get("publish", "true").lower() not in ("false", "0", "no")
-    deployment, definitions, warnings = service.deploy(
-        files, g.user, name=request.form.get("name"), publish=publish
-    )
+    deployed = service.deploy(files, g.user, name=request.form.get("name"), publish=publish)
     body = {
-        "id": str(deployment.id),
-        "name": deployment.name,
-        "warnings": warnings,
-        "definitions": definition_schema.dump(definitions, many=True),
+        "id": str(deployed.deployment.id),
+        "name": deployed.deployment.name,
+        "warnings": deployed.warnings,
+        "definitions": definition_schema.dump(deployed.definitions, many=True),
     }
-    return jsonify(body), 201
+    return jsonify(body), 201 if deployed.new else 200
 
 
 @api_bp.get("/process-definitions")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import cache
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select
@@ -23,10 +24,22 @@ def _checksum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class Deployed(NamedTuple):
+    deployment: Deployment
+    definitions: list[Definition]
+    warnings: list[dict]
+    new: bool  # False: every file was already the latest version; nothing was stored
+
+
 def deploy(
     files: list[tuple[str, bytes]], actor: User, *, name: str | None = None, publish: bool = True
-) -> tuple[Deployment, list[Definition], list[dict]]:
-    """Validate and store one deployment; all or nothing. Returns (deployment, definitions, warnings)."""
+) -> Deployed:
+    """Validate and store one deployment; all or nothing.
+
+    A file identical to the latest version of its definitions makes no new version; with `publish`
+    that version is published again if it was a draft or deprecated (never the reverse). When no
+    file is new, no deployment is stored: the result names the earlier one holding those versions.
+    """
     _check_files(files)
     resolved: dict[str, DeploymentResource] = {}
     try:
@@ -35,16 +48,50 @@ def deploy(
         )
     except ModelError as exc:
         raise ValidationError(str(exc), exc.as_details())
+    unchanged = _unchanged(parsed, files, actor.tenant_id)
+    if unchanged is not None:
+        definitions = [_republished(d, actor) if publish else d for d in unchanged]
+        schedule_start_timers(definitions)
+        db.session.commit()
+        newest = max(definitions, key=lambda d: d.created_at)
+        return Deployed(db.session.get(Deployment, newest.deployment_id), definitions, parsed.warnings, False)
     deployment = Deployment(tenant_id=actor.tenant_id, name=name, created_by=actor.username)
     db.session.add(deployment)
     resources = {filename: _resource(deployment, filename, data) for filename, data in files}
-    definitions = _store_definitions(parsed, deployment, resources, resolved, publish)
+    definitions = _store_definitions(parsed, deployment, resources, resolved, publish, actor)
     schedule_start_timers(definitions)  # timer start events of what was just published
     versions = [f"{d.kind}:{d.key}:v{d.version}" for d in definitions]
     after = {"files": sorted(resources), "definitions": versions}
     audit.record(actor, "deploy", deployment, after=after)
     db.session.commit()
-    return deployment, definitions, parsed.warnings
+    return Deployed(deployment, definitions, parsed.warnings, True)
+
+
+def _items(parsed: ParsedDeployment):
+    for kind, items in (("bpmn", parsed.processes), ("dmn", parsed.decisions), ("form", parsed.forms)):
+        for item in items:
+            yield kind, item
+
+
+def _unchanged(parsed: ParsedDeployment, files, tenant_id: str) -> list[Definition] | None:
+    """The latest versions, if every file holds only definitions whose latest version it is."""
+    checksums = {filename: _checksum(data) for filename, data in files}
+    latest, covered = [], set()
+    for kind, item in _items(parsed):
+        found = latest_definition(tenant_id, kind, item.key)
+        if found is None or found.checksum != checksums[item.filename]:
+            return None
+        latest.append(found)
+        covered.add(item.filename)
+    return latest if latest and covered == set(checksums) else None
+
+
+def _republished(definition: Definition, actor: User) -> Definition:
+    if definition.status != PUBLISHED:
+        before, definition.status = definition.status, PUBLISHED
+        change = {"before": {"status": before}, "after": {"status": PUBLISHED}, "reason": "redeployed"}
+        audit.record(actor, f"definition.{PUBLISHED}", definition, **change)
+    return definition
 
 
 def _check_files(files: list[tuple[str, bytes]]) -> None:
@@ -91,39 +138,29 @@ def _resource(deployment: Deployment, filename: str, data: bytes) -> DeploymentR
 
 
 def _store_definitions(
-    parsed: ParsedDeployment, deployment, resources, resolved, publish
+    parsed: ParsedDeployment, deployment, resources, resolved, publish, actor
 ) -> list[Definition]:
     db.session.flush()
     stored = []
-    for kind, items in (("bpmn", parsed.processes), ("dmn", parsed.decisions), ("form", parsed.forms)):
-        for item in items:
-            resource = resources[item.filename]
-            meta = dict(getattr(item, "meta", {}) or {})
-            if kind == "bpmn":
-                meta["resource_ids"] = [str(r.id) for r in resources.values() if r.kind == "bpmn"] + [
-                    str(r.id) for r in resolved.values()
-                ]
-                meta.pop("files", None)
-            if kind == "form":
-                meta["schema"] = item.schema
-            stored.append(
-                _version(
-                    deployment,
-                    kind,
-                    item.key,
-                    item.name if kind != "form" else item.key,
-                    resource,
-                    meta,
-                    publish,
-                )
-            )
+    for kind, item in _items(parsed):
+        resource = resources[item.filename]
+        meta = dict(getattr(item, "meta", {}) or {})
+        if kind == "bpmn":
+            meta["resource_ids"] = [str(r.id) for r in resources.values() if r.kind == "bpmn"] + [
+                str(r.id) for r in resolved.values()
+            ]
+            meta.pop("files", None)
+        if kind == "form":
+            meta["schema"] = item.schema
+        name = item.name if kind != "form" else item.key
+        stored.append(_version(deployment, kind, item.key, name, resource, meta, publish, actor))
     return stored
 
 
-def _version(deployment, kind, key, name, resource, meta, publish) -> Definition:
+def _version(deployment, kind, key, name, resource, meta, publish, actor) -> Definition:
     latest = latest_definition(deployment.tenant_id, kind, key)
     if latest is not None and latest.checksum == resource.checksum:
-        return latest  # identical redeploy: no new version
+        return _republished(latest, actor) if publish else latest  # identical: no new version
     definition = Definition(
         tenant_id=deployment.tenant_id,
         kind=kind,
