@@ -114,3 +114,15 @@ def test_inspection_tasks_are_offered_to_inspectors_only(line, as_user):
 def test_the_inspection_decision_can_be_evaluated_directly(line):
     result = line.post("/decisions/inspection_routing/evaluate", json={"variables": WORN})
     assert result.status_code == 200 and result.json["result"] == "rework"
+
+
+def test_a_grade_the_routing_table_does_not_know_is_an_incident_retried_with_a_route(line):
+    iid = _start(line)
+    _to_inspection(line, iid)
+    _complete(line, iid, "Task_inspect", wear_mm=0.1, crack_found=False, grade="Z")
+    incident = line.get(f"/incidents?instance_id={iid}").json["items"][0]
+    assert incident["element_id"] == "Gateway_route" and incident["task_id"]
+    assert line.post(f"/incidents/{incident['id']}/resolve").status_code == 409
+    retried = line.post(f"/incidents/{incident['id']}/retry", json={"variables": {"route": "rework"}})
+    assert retried.status_code == 200, retried.json
+    assert "Task_rework" in _instance(line, iid)["active_elements"]  # (with its visit cap's boundary)
