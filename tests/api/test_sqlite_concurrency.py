@@ -12,7 +12,8 @@ def _apis(app, admin, count):
 
 
 def _audit_chain_is_intact(app):
-    result = app.test_cli_runner().invoke(args=["audit", "verify"])
+    with app.app_context():  # (else an app context another test left behind would be used)
+        result = app.test_cli_runner().invoke(args=["audit", "verify"])
     assert result.exit_code == 0, result.output
 
 
