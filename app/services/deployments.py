@@ -270,5 +270,7 @@ def set_status(
     before, definition.status = definition.status, status
     change = {"before": {"status": before}, "after": {"status": status}}
     audit.record(actor, f"definition.{status}", definition, **change)
+    if latest_definition(tenant_id, "bpmn", key, statuses=(PUBLISHED,)) is definition:
+        schedule_start_timers([definition])  # a draft's timer start events begin with its publication
     db.session.commit()
     return definition

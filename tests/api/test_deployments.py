@@ -92,6 +92,22 @@ def test_a_deployment_with_one_changed_file_publishes_the_unchanged_drafts_too(a
     assert versions == {"two_steps": (2, "published"), "other_steps": (1, "published")}
 
 
+def _start_timer_rows() -> int:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Job
+
+    return db.session.execute(select(func.count()).where(Job.kind == "start_timer")).scalar_one()
+
+
+def test_a_draft_with_a_timer_start_event_is_scheduled_when_it_is_published(admin):
+    admin.deploy(DATA / "timers" / "start_cycle.bpmn", publish="false")
+    assert _start_timer_rows() == 0  # a draft starts nothing
+    published = admin.post("/process-definitions/maintenance_round/status", json={"status": "published"})
+    assert published.status_code == 200 and _start_timer_rows() == 1
+
+
 def test_broken_xml_is_a_400_naming_file_and_line_and_nothing_is_stored(admin):
     broken = TWO_STEPS.replace(b"</bpmn:userTask>", b"</bpmn:userTsk>", 1)
     response = admin.deploy_bytes(
