@@ -120,3 +120,24 @@ def test_a_message_whose_only_match_is_suspended_is_a_409_saying_so(admin):
     admin.post(f"/instances/{iid}/resume")
     sent = admin.post("/messages", json={"name": "payment_received", "business_key": "ORD-5"})
     assert sent.status_code == 200
+
+
+def test_all_delivers_in_one_transaction(admin):
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    _deploy(admin)
+    ids = [_waiting(admin, {"amt": 1.5}) for _ in range(3)]
+    commits = []
+
+    def committed(session):
+        commits.append(session)
+
+    event.listen(Session, "after_commit", committed)
+    try:
+        body = {"name": "payment_received", "correlation": {"amt": 1.5}, "all": True}
+        sent = admin.post("/messages", json=body)
+    finally:
+        event.remove(Session, "after_commit", committed)
+    assert sorted(sent.json["delivered_to"]) == sorted(ids)
+    assert len(commits) == 1  # all three or none
