@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from app import pool_health
+from app import pool_health, sqlite_locking
 from app.config import Config
 
 
@@ -21,6 +21,9 @@ def create_app(config: Config | None = None) -> Flask:
 
     db.init_app(app)
     pool_health.install()
+    if config.is_sqlite:
+        with app.app_context():
+            sqlite_locking.install(db.engine)
     migrate.init_app(app, db, directory=_migrations_dir())
     from app import models  # noqa: F401  (registers every table on the metadata)
     from app.services import outcomes, sla, workorders  # noqa: F401  (register their after-step hooks)

@@ -8,19 +8,33 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.errors import BatonError
 from app.services import identity
+from app.services.permissions import ROLES
 
-users_cli = AppGroup("users", help="Create and manage users.")
-groups_cli = AppGroup("groups", help="Create groups and add members.")
-tokens_cli = AppGroup("tokens", help="Create and revoke API tokens.")
-baton_cli = AppGroup("baton", help="Server set-up tasks.")
+
+class CommandGroup(AppGroup):
+    """A command that fails on something the user typed says so in one line and exits 1 (click's
+    usage error style), never with a traceback."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except BatonError as exc:
+            raise click.ClickException(exc.message) from exc
+
+
+users_cli = CommandGroup("users", help="Create and manage users.")
+groups_cli = CommandGroup("groups", help="Create groups and add members.")
+tokens_cli = CommandGroup("tokens", help="Create and revoke API tokens.")
+baton_cli = CommandGroup("baton", help="Server set-up tasks.")
 
 
 @users_cli.command("create")
 @click.argument("username")
 @click.option("--password", default=None, help="Sets a web sign-in password.")
 @click.option("--admin", is_flag=True, help="Give the user every permission.")
-@click.option("--roles", default="user", help="Comma-separated roles: user, modeler, operator, admin.")
+@click.option("--roles", default="user", help=f"Comma-separated roles: {', '.join(ROLES)}.")
 @click.option("--email", default=None)
 @click.option("--tenant", default="default")
 def create_user(username, password, admin, roles, email, tenant):
@@ -81,10 +95,10 @@ def deploy_dir(folders):
         click.echo("nothing to deploy")
         return
     admin = identity.find_user("admin") or identity.create_user("admin", is_admin=True, roles="admin")
-    _, definitions, warnings = deploy([(p.name, p.read_bytes()) for p in files], admin, name="examples")
-    for d in definitions:
+    deployed = deploy([(p.name, p.read_bytes()) for p in files], admin, name="examples")
+    for d in deployed.definitions:
         click.echo(f"  {d.kind:4} {d.key} v{d.version} ({d.status})")
-    for w in warnings:
+    for w in deployed.warnings:
         click.echo(f"  warning: {w.get('message')}")
 
 

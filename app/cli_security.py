@@ -7,10 +7,11 @@ import uuid
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
 
-audit_cli = AppGroup("audit", help="Check the hash-chained audit trail.")
-signatures_cli = AppGroup("signatures", help="Check electronic signatures.")
+from app.cli import CommandGroup
+
+audit_cli = CommandGroup("audit", help="Check the hash-chained audit trail.")
+signatures_cli = CommandGroup("signatures", help="Check electronic signatures.")
 
 
 @audit_cli.command("verify")

@@ -7,7 +7,11 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
-INSTANCE_DIR = Path(os.environ.get("BATON_INSTANCE_DIR", Path.cwd() / "instance"))
+# The repository's instance/, wherever the command runs from: the folder `make run` (scripts/run.py)
+# uses, so `flask users create ...` run from elsewhere finds the same database.
+INSTANCE_DIR = Path(
+    os.environ.get("BATON_INSTANCE_DIR") or Path(__file__).resolve().parent.parent / "instance"
+)
 
 
 class ConfigError(RuntimeError):

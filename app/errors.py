@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, request
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 
@@ -76,6 +77,15 @@ def register_error_handlers(app: Flask, page=None, api_prefix: str = "/api/") ->
     def _http(err: HTTPException):
         code = (err.name or "error").lower().replace(" ", "_")
         return respond(code, err.description or err.name, err.code or 500)
+
+    @app.errorhandler(StaleDataError)
+    def _stale(err: StaleDataError):
+        # A write found its row changed or gone under it (an instance's lock_version moved on),
+        # wherever the ORM flushed: a lost race, answered as commit_step answers it. (The session
+        # is rolled back at teardown.)
+        app.logger.info("stale write answered with a 409: %s", err)
+        message = "what this request changed was changed by someone else at the same time; reload and retry"
+        return respond(Conflict.code, message, Conflict.status)
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):

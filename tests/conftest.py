@@ -42,15 +42,20 @@ def make_config(url: str = TEST_DB_URL, **extra) -> Config:
     )
 
 
-@pytest.fixture(scope="session")
-def app():
-    recreate_database(TEST_DB_URL)
-    application = create_app(make_config())
+def _migrated_app(url: str):
+    """An app on `url` with the schema built by the migrations; its connections closed after."""
+    application = create_app(make_config(url))
     with application.app_context():
         upgrade()
     yield application
     with application.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app():
+    recreate_database(TEST_DB_URL)
+    yield from _migrated_app(TEST_DB_URL)
 
 
 @pytest.fixture
@@ -104,10 +109,11 @@ class Api:
             "/api/v1/deployments", data=data, headers=self._headers(), content_type="multipart/form-data"
         )
 
-    def deploy_bytes(self, files: dict[str, bytes], name: str = "test"):
+    def deploy_bytes(self, files: dict[str, bytes], name: str = "test", **form):
         import io
 
-        data = {"files": [(io.BytesIO(content), fname) for fname, content in files.items()], "name": name}
+        files_field = [(io.BytesIO(content), fname) for fname, content in files.items()]
+        data = {"files": files_field, "name": name, **form}
         return self.client.post(
             "/api/v1/deployments", data=data, headers=self._headers(), content_type="multipart/form-data"
         )
@@ -152,22 +158,20 @@ def committed_app():
     Tests using it are marked `commits`; every table is emptied after each of them.
     """
     recreate_database(COMMITS_DB_URL)
-    application = create_app(make_config(COMMITS_DB_URL))
+    yield from _migrated_app(COMMITS_DB_URL)
+
+
+def _admin_of(application) -> Api:
+    from app.services import identity
+
     with application.app_context():
-        upgrade()
-    yield application
-    with application.app_context():
-        db.engine.dispose()
+        identity.create_user("admin", is_admin=True, roles="admin")
+        return Api(application.test_client(), identity.create_token("admin"))
 
 
 @pytest.fixture
 def committed_admin(committed_app):
-    from app.services import identity
-
-    with committed_app.app_context():
-        identity.create_user("admin", is_admin=True, roles="admin")
-        token = identity.create_token("admin")
-    yield Api(committed_app.test_client(), token)
+    yield _admin_of(committed_app)
     with committed_app.app_context():
         tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
         # The audit table refuses TRUNCATE by trigger; test teardown (as superuser) skips triggers.
@@ -175,3 +179,14 @@ def committed_admin(committed_app):
         db.session.execute(sa_text(f"TRUNCATE {tables} CASCADE"))
         db.session.commit()
         db.session.remove()
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    """The embedded default: an app on its own SQLite file, where requests commit for real."""
+    yield from _migrated_app(f"sqlite:///{tmp_path / 'baton.db'}")
+
+
+@pytest.fixture
+def sqlite_admin(sqlite_app) -> Api:
+    return _admin_of(sqlite_app)

@@ -46,6 +46,7 @@ CONTRACTS: dict[str, Contract] = {
         201,
         body=DeploymentFormSchema,
         media=MULTIPART,
+        replay="no file is new: nothing is stored; the earlier deployment holding those versions",
     ),
     "api.list_process_definitions": C(
         "The latest version of each process", responses.DefinitionPageSchema, query=core.PageSchema

@@ -22,16 +22,14 @@ NO_FILE = (
 def create_deployment():
     """Deploy BPMN, DMN and form files (multipart/form-data, as Camunda 7's /deployment/create)."""
     form, files = _upload()
-    deployment, definitions, warnings = service.deploy(
-        files, g.user, name=form["name"], publish=form["publish"]
-    )
+    deployed = service.deploy(files, g.user, name=form["name"], publish=form["publish"])
     body = {
-        "id": str(deployment.id),
-        "name": deployment.name,
-        "warnings": warnings,
-        "definitions": definition_schema.dump(definitions, many=True),
+        "id": str(deployed.deployment.id),
+        "name": deployed.deployment.name,
+        "warnings": deployed.warnings,
+        "definitions": definition_schema.dump(deployed.definitions, many=True),
     }
-    return jsonify(body), 201
+    return jsonify(body), 201 if deployed.new else 200
 
 
 def _upload() -> tuple[dict, list[tuple[str, bytes]]]:

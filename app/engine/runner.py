@@ -214,11 +214,15 @@ class Runner:
     def cancel(self) -> None:
         self.workflow.cancel()
 
-    def retry(self, task_id, variables: dict | None = None) -> None:
-        """Run a failed task again (ERROR -> READY -> run), with corrected variables if given."""
-        task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
-        if task is None or task.state != TaskState.ERROR:
-            raise NotReady(f"task {task_id} has not failed; only a failed task can be retried")
+    def retry(self, task_id, variables: dict | None = None, element_id: str | None = None) -> None:
+        """Run a failed task again (ERROR -> READY -> run), with corrected variables if given.
+
+        Without `task_id` (incidents recorded before gateways named their task) the failed task of
+        `element_id` is the one.
+        """
+        task = self.failed_task(task_id, element_id)
+        if task is None:
+            raise NotReady(f"nothing has failed at '{element_id or task_id}' any more")
         self.error = None
         task.data.update(copy_value(variables or {}))
         task._set_state(TaskState.READY)
@@ -304,11 +308,21 @@ class Runner:
     def _task_ids(self) -> set:
         return {tid for wf in live.all_workflows(self.workflow) for tid in wf.tasks}
 
-    @staticmethod
-    def _step_error(exc: SpiffWorkflowException) -> StepError:
+    def failed_task(self, task_id, element_id: str | None = None):
+        """The task in ERROR with this id, else (no id) the one of `element_id`; None if none is."""
+        if task_id is not None:
+            task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
+            return task if task is not None and task.state == TaskState.ERROR else None
+        tasks = (t for wf in live.all_workflows(self.workflow) for t in wf.tasks.values())
+        failed = (t for t in tasks if t.state == TaskState.ERROR)
+        return next((t for t in failed if t.task_spec.bpmn_id == element_id), None)
+
+    def _step_error(self, exc: SpiffWorkflowException) -> StepError:
         task = getattr(exc, "task", None)
-        # An exclusive gateway with no true condition names only its spec.
+        # An exclusive gateway with no true condition names only its spec: its task is the failed one.
         spec = getattr(task, "task_spec", None) or getattr(exc, "task_spec", None)
+        if task is None and spec is not None:
+            task = self.failed_task(None, spec.bpmn_id)
         return StepError(
             str(exc.args[0]) if exc.args else str(exc),
             element_id=getattr(spec, "bpmn_id", None),

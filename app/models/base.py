@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, String, Uuid
+from sqlalchemy import DateTime, String, TypeDecorator, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 DEFAULT_TENANT = "default"
@@ -13,6 +13,27 @@ DEFAULT_TENANT = "default"
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class _UtcOnSqlite(TypeDecorator):
+    """SQLite has no time zones: it keeps the UTC wall time, and this reads it back as UTC.
+
+    Without it a row read back from SQLite had no offset while the object just written had one,
+    so the same timestamp answered with `+00:00` after a POST and without it after a GET.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
+
+    def process_result_value(self, value, dialect):
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+# Every timestamp column: timestamptz on PostgreSQL (psycopg reads it aware, at no extra cost).
+UtcDateTime = DateTime(timezone=True).with_variant(_UtcOnSqlite(), "sqlite")
 
 
 def uuid_pk() -> Mapped[uuid.UUID]:
@@ -25,4 +46,4 @@ def tenant_column() -> Mapped[str]:
 
 
 def created_column() -> Mapped[datetime]:
-    return mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)
+    return mapped_column(UtcDateTime, nullable=False, default=utcnow)

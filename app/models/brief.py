@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.base import created_column, tenant_column, uuid_pk
+from app.models.base import UtcDateTime, created_column, tenant_column, uuid_pk
 
 OUT_OF_OFFICE, PERMANENT = "out_of_office", "permanent"
 ON_TRACK, AT_RISK, BREACHED = "on_track", "at_risk", "breached"
@@ -27,11 +27,11 @@ class Delegation(db.Model):
     delegator: Mapped[str] = mapped_column(String(150), nullable=False)
     delegate: Mapped[str] = mapped_column(String(150), nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
-    starts_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_by: Mapped[str] = mapped_column(String(150), nullable=False)
     created_at: Mapped[datetime] = created_column()
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class SlaClock(db.Model):
@@ -53,10 +53,10 @@ class SlaClock(db.Model):
     # The team the SLA is reported under: the process property slaTeam, else the first candidate
     # group the instance's work was offered to (kept once set, so a closed instance stays put).
     team: Mapped[str | None] = mapped_column(String(255))
-    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    paused_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    paused_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
     paused_hours: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
-    stopped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     elapsed_hours: Mapped[float | None] = mapped_column(Float)
     state: Mapped[str] = mapped_column(String(12), nullable=False, default=ON_TRACK)
 

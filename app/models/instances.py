@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.base import created_column, tenant_column, uuid_pk
+from app.models.base import UtcDateTime, created_column, tenant_column, uuid_pk
 
 RUNNING, WAITING, COMPLETED, FAILED, SUSPENDED, CANCELLED = (
     "running",
@@ -46,7 +46,7 @@ class ProcessInstance(db.Model):
     # Optimistic lock: every advance bumps it; a stale writer gets a 409.
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = created_column()
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -78,8 +78,8 @@ class HistoryEntry(db.Model):
     element_type: Mapped[str] = mapped_column(String(60), nullable=False)
     name: Mapped[str | None] = mapped_column(String(255))
     state: Mapped[str] = mapped_column(String(12), nullable=False)
-    entered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    exited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    entered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    exited_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     completed_by: Mapped[str | None] = mapped_column(String(150))
 
 
@@ -99,7 +99,7 @@ class Incident(db.Model):
     message: Mapped[str] = mapped_column(Text, nullable=False)
     status: Mapped[str] = mapped_column(String(12), nullable=False, default="open")
     created_at: Mapped[datetime] = created_column()
-    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(150))
 
 

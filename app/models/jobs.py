@@ -10,11 +10,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.base import created_column, tenant_column, uuid_pk
+from app.models.base import UtcDateTime, created_column, tenant_column, uuid_pk
 
 SERVICE, TIMER, START_TIMER = "service", "timer", "start_timer"
 PENDING, QUEUED, RUNNING, DONE, FAILED, CANCELLED = (
@@ -48,9 +48,9 @@ class Job(db.Model):
     handler: Mapped[str | None] = mapped_column(String(500))
     payload: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     status: Mapped[str] = mapped_column(String(12), nullable=False, default=PENDING)
-    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime, nullable=False)
     # Claimed until: a row whose lease ran out is claimed again (its worker died or the send was lost).
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=3)
     retry_cycle: Mapped[str | None] = mapped_column(String(100))

@@ -9,11 +9,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.base import created_column, tenant_column, uuid_pk
+from app.models.base import UtcDateTime, created_column, tenant_column, uuid_pk
 
 INAPP, EMAIL, WEBHOOK = "inapp", "email", "webhook"
 CHANNELS = (INAPP, EMAIL, WEBHOOK)
@@ -37,7 +37,7 @@ class Notification(db.Model):
     instance_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     task_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     created_at: Mapped[datetime] = created_column()
-    read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class NotificationPreference(db.Model):

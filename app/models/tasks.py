@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, Uuid, false
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.models.base import created_column, tenant_column
+from app.models.base import UtcDateTime, created_column, tenant_column
 
 OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
 
@@ -40,12 +40,12 @@ class UserTask(db.Model):
         Boolean, nullable=False, default=False, server_default=false()
     )
     priority: Mapped[int] = mapped_column(Integer, nullable=False, default=50)
-    due: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    follow_up: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    follow_up: Mapped[datetime | None] = mapped_column(UtcDateTime)
     form: Mapped[dict | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(12), nullable=False, default=OPEN)
     created_at: Mapped[datetime] = created_column()
-    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     completed_by: Mapped[str | None] = mapped_column(String(150))
 
     candidates: Mapped[list[TaskCandidate]] = relationship(cascade="all, delete-orphan", passive_deletes=True)

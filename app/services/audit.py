@@ -8,7 +8,8 @@ Serialisation point: two transactions appending at once would both read the same
 fork the chain. Each tenant has a head row (audit_heads: the last entry's seq and hash); appending
 moves it forward first, and its row lock queues the tenant's appends until the holder commits or
 rolls back. PostgreSQL re-reads a row it waited for, so the next entry chains to the latest one.
-SQLite serialises writers anyway. A unique (tenant_id, seq) index is the backstop. The cost is that
+On SQLite every transaction takes the write lock at BEGIN (app/sqlite_locking.py), so the head
+it reads is the latest. A unique (tenant_id, seq) index is the backstop. The cost is that
 audited writes of one tenant commit one at a time. The head also tells when entries were removed
 from the end of the trail, which the chain alone cannot.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import cache
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select
@@ -24,10 +25,22 @@ def _checksum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class Deployed(NamedTuple):
+    deployment: Deployment
+    definitions: list[Definition]
+    warnings: list[dict]
+    new: bool  # False: every file was already the latest version; nothing was stored
+
+
 def deploy(
     files: list[tuple[str, bytes]], actor: User, *, name: str | None = None, publish: bool = True
-) -> tuple[Deployment, list[Definition], list[dict]]:
-    """Validate and store one deployment; all or nothing. Returns (deployment, definitions, warnings)."""
+) -> Deployed:
+    """Validate and store one deployment; all or nothing.
+
+    A file identical to the latest version of its definitions makes no new version; with `publish`
+    that version is published again if it was a draft or deprecated (never the reverse). When no
+    file is new, no deployment is stored: the result names the earlier one holding those versions.
+    """
     _check_files(files)
     resolved: dict[str, DeploymentResource] = {}
     try:
@@ -36,16 +49,50 @@ def deploy(
         )
     except ModelError as exc:
         raise ValidationError(str(exc), exc.as_details())
+    unchanged = _unchanged(parsed, files, actor.tenant_id)
+    if unchanged is not None:
+        definitions = [_republished(d, actor) if publish else d for d in unchanged]
+        schedule_start_timers(definitions)
+        db.session.commit()
+        newest = max(definitions, key=lambda d: d.created_at)
+        return Deployed(db.session.get(Deployment, newest.deployment_id), definitions, parsed.warnings, False)
     deployment = Deployment(tenant_id=actor.tenant_id, name=name, created_by=actor.username)
     db.session.add(deployment)
     resources = {filename: _resource(deployment, filename, data) for filename, data in files}
-    definitions = _store_definitions(parsed, deployment, resources, resolved, publish)
+    definitions = _store_definitions(parsed, deployment, resources, resolved, publish, actor)
     schedule_start_timers(definitions)  # timer start events of what was just published
     versions = [f"{d.kind}:{d.key}:v{d.version}" for d in definitions]
     after = {"files": sorted(resources), "definitions": versions}
     audit.record(actor, "deploy", deployment, after=after)
     db.session.commit()
-    return deployment, definitions, parsed.warnings
+    return Deployed(deployment, definitions, parsed.warnings, True)
+
+
+def _items(parsed: ParsedDeployment):
+    for kind, items in (("bpmn", parsed.processes), ("dmn", parsed.decisions), ("form", parsed.forms)):
+        for item in items:
+            yield kind, item
+
+
+def _unchanged(parsed: ParsedDeployment, files, tenant_id: str) -> list[Definition] | None:
+    """The latest versions, if every file holds only definitions whose latest version it is."""
+    checksums = {filename: _checksum(data) for filename, data in files}
+    latest, covered = [], set()
+    for kind, item in _items(parsed):
+        found = latest_definition(tenant_id, kind, item.key)
+        if found is None or found.checksum != checksums[item.filename]:
+            return None
+        latest.append(found)
+        covered.add(item.filename)
+    return latest if latest and covered == set(checksums) else None
+
+
+def _republished(definition: Definition, actor: User) -> Definition:
+    if definition.status != PUBLISHED:
+        before, definition.status = definition.status, PUBLISHED
+        change = {"before": {"status": before}, "after": {"status": PUBLISHED}, "reason": "redeployed"}
+        audit.record(actor, f"definition.{PUBLISHED}", definition, **change)
+    return definition
 
 
 def _check_files(files: list[tuple[str, bytes]]) -> None:
@@ -92,12 +139,14 @@ def _resource(deployment: Deployment, filename: str, data: bytes) -> DeploymentR
 
 
 def _store_definitions(
-    parsed: ParsedDeployment, deployment, resources, resolved, publish
+    parsed: ParsedDeployment, deployment, resources, resolved, publish, actor
 ) -> list[Definition]:
     """Forms first: the processes' references to them are resolved (pinned) before the processes
     are stored, so a process is a new version when the form it shows is."""
     db.session.flush()
-    forms = [(form, _store_form(form, deployment, resources, publish)) for form in _unique_forms(parsed)]
+    forms = [
+        (form, _store_form(form, deployment, resources, publish, actor)) for form in _unique_forms(parsed)
+    ]
     db.session.flush()  # (the forms' ids are what the processes pin)
     form_refs.pin_forms(deployment.tenant_id, parsed, forms)
     stored = []
@@ -108,10 +157,10 @@ def _store_definitions(
         ]
         meta.pop("files", None)
         resource = resources[process.filename]
-        stored.append(_version(deployment, "bpmn", process.key, process.name, resource, meta, publish))
+        stored.append(_version(deployment, "bpmn", process.key, process.name, resource, meta, publish, actor))
     for decision in parsed.decisions:
         resource = resources[decision.filename]
-        stored.append(_version(deployment, "dmn", decision.key, decision.name, resource, {}, publish))
+        stored.append(_version(deployment, "dmn", decision.key, decision.name, resource, {}, publish, actor))
     return stored + [definition for _, definition in forms]
 
 
@@ -128,20 +177,19 @@ def _unique_forms(parsed: ParsedDeployment) -> list[ParsedForm]:
     return parsed.forms
 
 
-def _store_form(form: ParsedForm, deployment, resources, publish) -> Definition:
+def _store_form(form: ParsedForm, deployment, resources, publish, actor) -> Definition:
     resource = resources[form.filename]
     # A form inside a BPMN file is versioned by its own JSON, not by the whole file.
     checksum = _checksum(json.dumps(form.schema, sort_keys=True).encode()) if form.process else None
-    return _version(
-        deployment, "form", form.key, form.key, resource, {"schema": form.schema}, publish, checksum
-    )
+    meta = {"schema": form.schema}
+    return _version(deployment, "form", form.key, form.key, resource, meta, publish, actor, checksum)
 
 
-def _version(deployment, kind, key, name, resource, meta, publish, checksum=None) -> Definition:
+def _version(deployment, kind, key, name, resource, meta, publish, actor, checksum=None) -> Definition:
     checksum = checksum or resource.checksum
     latest = latest_definition(deployment.tenant_id, kind, key)
     if latest is not None and latest.checksum == checksum and _same_forms(latest.meta, meta):
-        return latest  # identical redeploy: no new version
+        return _republished(latest, actor) if publish else latest  # identical: no new version
     definition = Definition(
         tenant_id=deployment.tenant_id,
         kind=kind,
@@ -257,5 +305,7 @@ def set_status(
     before, definition.status = definition.status, status
     change = {"before": {"status": before}, "after": {"status": status}}
     audit.record(actor, f"definition.{status}", definition, **change)
+    if latest_definition(tenant_id, "bpmn", key, statuses=(PUBLISHED,)) is definition:
+        schedule_start_timers([definition])  # a draft's timer start events begin with its publication
     db.session.commit()
     return definition

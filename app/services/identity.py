@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 from flask import current_app, has_app_context
 from sqlalchemy import select
 
-from app.errors import Conflict, NotFound, Unauthorized
+from app.errors import Conflict, NotFound, Unauthorized, ValidationError
 from app.extensions import db
 from app.models import ApiToken, Group, User
 from app.models.base import DEFAULT_TENANT, utcnow
 from app.services import audit, auth_cache, delegation
+from app.services.permissions import ROLES
 
 TOKEN_PREFIX = "bt_"  # noqa: S105  (a visible prefix, not a secret)
 
@@ -78,7 +79,8 @@ def create_user(
     email: str | None = None,
     tenant_id: str = DEFAULT_TENANT,
 ) -> User:
-    """Create a user; the username must be new in its tenant."""
+    """Create a user; the username must be new in its tenant, the roles known ones."""
+    roles = check_roles(roles)
     if find_user(username, tenant_id) is not None:
         raise Conflict(f"user '{username}' already exists")
     user = User(
@@ -94,6 +96,18 @@ def create_user(
     audit.record(None, "user.create", user, after={"roles": roles, "is_admin": is_admin})
     db.session.commit()
     return user
+
+
+def check_roles(roles: str) -> str:
+    """The comma-separated roles, tidied; an unknown one is refused (a typo would grant nothing)."""
+    names = [name.strip() for name in roles.split(",") if name.strip()]
+    unknown = sorted(set(names) - set(ROLES))
+    if unknown:
+        raise ValidationError(
+            f"unknown role(s) {', '.join(unknown)}; the roles are {', '.join(ROLES)}",
+            {"field": "roles", "unknown": unknown, "roles": list(ROLES)},
+        )
+    return ",".join(dict.fromkeys(names))
 
 
 def find_user(username: str, tenant_id: str = DEFAULT_TENANT) -> User | None:
@@ -165,7 +179,7 @@ def create_token(
 
 
 def revoke_token(prefix: str, username: str, tenant_id: str = DEFAULT_TENANT) -> int:
-    """Revoke the user's tokens starting with `prefix`; returns how many were revoked."""
+    """Revoke the user's tokens starting with `prefix`; returns how many (a 404 when none was)."""
     user = get_user(username, tenant_id)
     tokens = db.session.execute(
         select(ApiToken).where(
@@ -177,6 +191,8 @@ def revoke_token(prefix: str, username: str, tenant_id: str = DEFAULT_TENANT) ->
         token.revoked_at = utcnow()
         audit.record(None, "token.revoke", token, after={"user": username, "prefix": token.prefix})
         count += 1
+    if not count:
+        raise NotFound(f"user '{username}' has no active token starting with '{prefix[:8]}'")
     db.session.commit()
     return count
 

@@ -9,7 +9,7 @@ from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Incident, Job, User
 from app.models.base import utcnow
-from app.models.instances import FAILED, WAITING
+from app.models.instances import ENDED, FAILED, WAITING
 from app.models.jobs import FAILED as JOB_FAILED
 from app.models.jobs import QUEUED, SERVICE
 from app.services import audit
@@ -51,14 +51,7 @@ def retry_incident(actor: User, incident_id, variables: dict | None = None) -> I
     audit.record(
         actor, "incident.retry", instance, after={"incident": str(incident.id), "variables": variables}
     )
-    job = db.session.execute(
-        select(Job).where(
-            Job.instance_id == incident.instance_id,
-            Job.task_id == incident.task_id,
-            Job.kind == SERVICE,
-            Job.status == JOB_FAILED,
-        )
-    ).scalar_one_or_none()
+    job = _failed_job(incident)
     if job is None:
         return _retry_step(actor, instance, incident, variables)
     now = utcnow()
@@ -70,12 +63,25 @@ def retry_incident(actor: User, incident_id, variables: dict | None = None) -> I
     return incident
 
 
+def _failed_job(incident: Incident) -> Job | None:
+    if incident.task_id is None:
+        return None
+    return db.session.execute(
+        select(Job).where(
+            Job.instance_id == incident.instance_id,
+            Job.task_id == incident.task_id,
+            Job.kind == SERVICE,
+            Job.status == JOB_FAILED,
+        )
+    ).scalar_one_or_none()
+
+
 def _retry_step(actor: User, instance, incident: Incident, variables: dict | None) -> Incident:
     runner, elements = load_runner(instance)
     try:
-        runner.retry(incident.task_id, check_variables(variables))
+        runner.retry(incident.task_id, check_variables(variables), incident.element_id)
     except NotReady as exc:
-        raise Conflict(f"{exc}; fix the model or data and resolve the incident")
+        raise Conflict(f"{exc}: this incident has nothing to retry; resolve it")
     _close(incident, actor)
     persist_step(instance, runner.result(), elements, actor=actor.username)
     commit_step()
@@ -83,14 +89,35 @@ def _retry_step(actor: User, instance, incident: Incident, variables: dict | Non
 
 
 def resolve_incident(actor: User, incident_id) -> Incident:
-    """Mark an incident handled by hand (nothing is re-run)."""
+    """Mark an incident handled by hand (nothing is re-run).
+
+    Only where nothing waits on it (e.g. a user task made without the assignee its expression
+    failed to give): an element that failed stays failed, so resolving that incident would leave
+    the instance waiting for nothing. As Camunda 7 refuses to resolve a failed job's incident,
+    that is a 409 saying to retry or cancel.
+    """
     incident = _open_incident(actor.tenant_id, incident_id)
     instance = lock_instance(actor.tenant_id, incident.instance_id)
+    if instance.status not in ENDED and _blocks(instance, incident):
+        raise Conflict(
+            f"'{incident.element_id}' failed and the instance cannot go on past it: resolving the "
+            f"incident would leave the instance stuck. Retry it (POST /incidents/{incident.id}/retry, with "
+            "corrected variables if needed) or cancel the instance",
+            {"element_id": incident.element_id, "instance_id": str(instance.id)},
+        )
     audit.record(actor, "incident.resolve", instance, after={"incident": str(incident.id)})
     _close(incident, actor)
     _reopen(instance)
     commit_step()
     return incident
+
+
+def _blocks(instance, incident: Incident) -> bool:
+    """Whether the instance is held at the incident's element: its job or its task failed."""
+    if _failed_job(incident) is not None:
+        return True
+    runner, _ = load_runner(instance)
+    return runner.failed_task(incident.task_id, incident.element_id) is not None
 
 
 def _close(incident: Incident, actor: User) -> None:

@@ -68,17 +68,19 @@ def start_instance(
 ) -> tuple[ProcessInstance, bool]:
     """Start the latest published version of `key`; returns (instance, created).
 
-    With an idempotency key, a retried start returns the first instance (created=False). The values
-    of the start form are checked as a task's are (app/services/form_values.py).
+    With an idempotency key, a retry of the same request (same user, definition and business key)
+    returns the first instance (created=False); any other use of the key is a 409. The values of the
+    start form are checked as a task's are (app/services/form_values.py).
     """
     variables = check_variables(variables)
+    definition_id = _startable_id(actor.tenant_id, key)
+    definition = definition_facts(definition_id)  # what never changes, read once per process
+    permissions.require_starter(actor, definition)  # before any replay: a refused starter gets nothing
+    request = (actor.username, key, business_key)
     if idempotency_key:
         existing = _by_idempotency_key(actor.tenant_id, idempotency_key)
         if existing is not None:
-            return existing, False
-    definition_id = _startable_id(actor.tenant_id, key)
-    definition = definition_facts(definition_id)  # what never changes, read once per process
-    permissions.require_starter(actor, definition)
+            return _replayed(existing, idempotency_key, request), False
     if message is None:  # a person starts it: the start event's form applies (not to a message start)
         variables = check_values(actor.tenant_id, definition.meta.get("start_form"), variables)
     try:
@@ -117,8 +119,35 @@ def start_instance(
         existing = _by_idempotency_key(actor.tenant_id, idempotency_key) if idempotency_key else None
         if existing is None:
             raise
-        return existing, False
+        return _replayed(existing, idempotency_key, request), False
     return instance, True
+
+
+def _replayed(existing: ProcessInstance, idempotency_key: str, request: tuple) -> ProcessInstance:
+    """The first instance, if this is the same request again; else a 409 naming what differs.
+
+    As in Stripe's API, a key names one request: reusing it for another start is a client bug,
+    and answering with the first start's instance would hide it (or hand out someone else's).
+    """
+    username, key, business_key = request
+    differs = {}
+    if existing.started_by != username:
+        differs["user"] = "it was sent by another user"
+    if existing.definition_key != key:
+        differs["definition_key"] = f"it started process definition '{existing.definition_key}', not '{key}'"
+    if existing.business_key != business_key:
+        differs["business_key"] = (
+            f"it was sent with business key {json.dumps(existing.business_key)}, "
+            f"not {json.dumps(business_key)}"
+        )
+    if differs:
+        raise Conflict(
+            f"Idempotency-Key '{idempotency_key}' was already used for another request: "
+            + "; ".join(differs.values())
+            + ". Use a new key for a new request",
+            {"idempotency_key": idempotency_key, "differs": sorted(differs)},
+        )
+    return existing
 
 
 def _by_idempotency_key(tenant_id: str, key: str) -> ProcessInstance | None:

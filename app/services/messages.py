@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import json
 
-from app.errors import Conflict, NotFound
+from sqlalchemy import and_, cast, func, literal, select
+from sqlalchemy.dialects.postgresql import JSONB
+
+from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.models import Definition, MessageSubscription, ProcessInstance, User
 from app.models.definitions import PUBLISHED
+from app.models.instances import SUSPENDED
 from app.services import audit
 from app.services.instances import check_variables, commit_step, load_runner, lock_instance, start_instance
 from app.services.stepping import persist_step
+
+_MAX_TARGETS = 1000
 
 
 def correlate_message(
@@ -21,50 +27,128 @@ def correlate_message(
     variables: dict | None = None,
     all_matches: bool = False,
 ) -> dict:
-    """Deliver `name` to the instance waiting for it, else start one on a message start event; else 404."""
+    """Deliver `name` to the instance waiting for it, else start one on a message start event; else 404.
+
+    As in Camunda 7, suspended instances are no correlation targets. With `all_matches` every other
+    matching instance receives the message, all in one transaction (all of them or none).
+    """
     variables = check_variables(variables)
-    instance_ids = _waiting_instances(actor.tenant_id, name, business_key, correlation or {})
-    if len(instance_ids) > 1 and not all_matches:
+    correlation = _check_correlation(correlation)
+    matches = _waiting_instances(actor.tenant_id, name, business_key, correlation)
+    targets = [iid for iid, status in matches if status != SUSPENDED]
+    if len(targets) > 1 and not all_matches:
         raise Conflict(
-            f"message '{name}' matches {len(instance_ids)} instances; narrow it with a business key "
+            f"message '{name}' matches {len(targets)} instances; narrow it with a business key "
             "or correlation values, or send it with all=true"
         )
-    if instance_ids:
-        delivered = [str(_deliver(actor, iid, name, variables)) for iid in instance_ids]
-        return {"delivered_to": delivered, "started": None}
+    if targets:
+        return {"delivered_to": _deliver(actor, targets, name, variables, all_matches), "started": None}
     definition = _message_start_definition(actor.tenant_id, name)
     if definition is None:
-        raise NotFound(f"no instance is waiting for message '{name}' and no process starts on it")
+        raise _nothing_to_deliver_to(actor.tenant_id, name, business_key, correlation, len(matches))
     instance, _ = start_instance(definition.key, actor, variables, business_key, message=(name, variables))
     return {"delivered_to": [], "started": str(instance.id)}
 
 
+def _check_correlation(correlation: dict | None) -> dict:
+    for key, value in (correlation or {}).items():
+        if value is not None and not isinstance(value, bool | int | float | str):
+            raise ValidationError(
+                f"correlation value of '{key}' must be a string, number, boolean or null",
+                {"field": f"correlation.{key}"},
+            )
+        if '"' in key or "\\" in key:
+            raise ValidationError(
+                f"correlation key {key!r} is not a variable name", {"field": f"correlation.{key}"}
+            )
+    return correlation or {}
+
+
 def _waiting_instances(tenant_id: str, name: str, business_key, correlation: dict) -> list:
+    """(instance id, status) of the instances waiting for `name` that match, in id order."""
     query = (
-        select(MessageSubscription.instance_id)
+        select(MessageSubscription.instance_id, ProcessInstance.status)
         .distinct()
-        .where(MessageSubscription.tenant_id == tenant_id, MessageSubscription.message_name == name)
+        .join(ProcessInstance, ProcessInstance.id == MessageSubscription.instance_id)
+        .where(*_waiting_for(tenant_id, name, business_key))
     )
+    for key, value in correlation.items():
+        query = query.where(_variable_equals(key, value))
+    # In id order, so two deliveries to overlapping sets lock their instances in the same order.
+    return list(db.session.execute(query.order_by(MessageSubscription.instance_id).limit(_MAX_TARGETS)))
+
+
+def _waiting_for(tenant_id: str, name: str, business_key) -> list:
+    found = [MessageSubscription.tenant_id == tenant_id, MessageSubscription.message_name == name]
     if business_key is not None:
-        query = query.where(MessageSubscription.business_key == business_key)
-    if correlation:
-        query = query.join(ProcessInstance, ProcessInstance.id == MessageSubscription.instance_id)
-        for key, value in correlation.items():
-            query = query.where(ProcessInstance.variables[key].as_string() == str(value))
-    return list(db.session.execute(query.limit(1000)).scalars())
+        found.append(MessageSubscription.business_key == business_key)
+    return found
 
 
-def _deliver(actor: User, instance_id, name: str, variables: dict):
-    instance = lock_instance(actor.tenant_id, instance_id)
-    if instance.status == "suspended":
-        raise Conflict("the instance waiting for this message is suspended")
+def _variable_equals(key: str, value):
+    """The instance variable `key` equals the JSON value `value`: same type, numbers by value.
+
+    A variable's text (what the column held before) cannot tell true from "True" or 1.5 from "1.5".
+    """
+    variables = ProcessInstance.variables
+    if db.session.get_bind().dialect.name == "postgresql":  # jsonb equality: typed, 1.5 = 1.50
+        return cast(variables[key], JSONB) == cast(literal(json.dumps(value)), JSONB)
+    path = f'$."{key}"'  # SQLite: json_type tells the JSON type apart, json_extract gives the value
+    json_type = func.json_type(variables, path)
+    if value is None or isinstance(value, bool):
+        return json_type == json.dumps(value)  # 'null', 'true', 'false'
+    if isinstance(value, str):
+        return and_(json_type == "text", func.json_extract(variables, path) == value)
+    return and_(json_type.in_(("integer", "real")), func.json_extract(variables, path) == value)
+
+
+def _nothing_to_deliver_to(tenant_id: str, name: str, business_key, correlation: dict, matched: int):
+    if matched:
+        return Conflict(
+            f"the {matched} instance(s) waiting for message '{name}' that match are suspended; "
+            "resume them first"
+        )
+    waiting = db.session.execute(
+        select(func.count(func.distinct(MessageSubscription.instance_id))).where(
+            *_waiting_for(tenant_id, name, business_key)
+        )
+    ).scalar_one()
+    if waiting and correlation:
+        return NotFound(
+            f"{waiting} instance(s) wait for message '{name}' but none has the correlation values "
+            f"{json.dumps(correlation)}, and no process starts on it",
+            {"waiting": waiting},
+        )
+    return NotFound(f"no instance is waiting for message '{name}' and no process starts on it")
+
+
+def _deliver(actor: User, instance_ids: list, name: str, variables: dict, all_matches: bool) -> list[str]:
+    """Step every target and commit once. With all=true an instance that cannot take the message
+    (suspended or moved on since the query) is left out, never a reason to stop half way."""
+    delivered = []
+    for instance_id in instance_ids:
+        instance = lock_instance(actor.tenant_id, instance_id)
+        refusal = _deliver_to(actor, instance, name, variables)
+        if refusal is None:
+            delivered.append(str(instance.id))
+        elif not all_matches:
+            raise Conflict(refusal)
+    if not delivered:
+        raise Conflict(f"no instance is waiting for message '{name}' any more")
+    commit_step()
+    return delivered
+
+
+def _deliver_to(actor: User, instance: ProcessInstance, name: str, variables: dict) -> str | None:
+    """Step `instance` past its wait for `name`; else say why it cannot take it."""
+    if instance.status == SUSPENDED:
+        return f"instance {instance.id} waiting for message '{name}' was suspended meanwhile"
     runner, elements = load_runner(instance)
     if not runner.deliver_message(name, variables):
-        raise Conflict(f"instance {instance_id} is no longer waiting for message '{name}'")
+        return f"instance {instance.id} is no longer waiting for message '{name}'"
     persist_step(instance, runner.result(), elements, actor=actor.username)
     audit.record(actor, "message.deliver", instance, after={"message": name, "variables": variables})
-    commit_step()
-    return instance.id
+    return None
 
 
 def _message_start_definition(tenant_id: str, name: str) -> Definition | None:

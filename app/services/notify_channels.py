@@ -72,6 +72,7 @@ def send_webhook(payload: dict, tenant_id: str) -> None:
         "X-Baton-Timestamp": timestamp,
         "X-Baton-Signature": sign(get_secret(payload["secret"], tenant_id), timestamp, body),
     }
+    db.session.commit()  # the secret is read: no transaction (on SQLite the write lock) waits on the receiver
     # Scheme checked above: no file: or custom schemes.
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310

@@ -46,6 +46,68 @@ def test_a_draft_deployment_is_not_started_until_published(admin):
     assert admin.post("/process-definitions/two_steps/instances", json={}).status_code == 201
 
 
+def _deployments(admin) -> set:
+    return {e["object_id"] for e in admin.get("/audit?action=deploy").json["items"]}
+
+
+def test_redeploying_a_draft_unchanged_publishes_it_and_stores_no_new_deployment(admin):
+    draft = admin.deploy(DATA / "simple" / "two_steps.bpmn", publish="false")
+    assert draft.status_code == 201 and draft.json["definitions"][0]["status"] == "draft"
+    again = admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    assert again.status_code == 200, again.json
+    assert again.json["id"] == draft.json["id"]  # the deployment that holds the version
+    assert again.json["definitions"][0] | {"status": "draft"} == draft.json["definitions"][0]
+    assert again.json["definitions"][0]["status"] == "published"
+    assert admin.post("/process-definitions/two_steps/instances", json={}).status_code == 201
+    assert _deployments(admin) == {draft.json["id"]}
+    published = admin.get("/audit?action=definition.published").json["items"]
+    assert [(e["before"], e["after"], e["reason"]) for e in published] == [
+        ({"status": "draft"}, {"status": "published"}, "redeployed")
+    ]
+
+
+def test_redeploying_a_deprecated_version_unchanged_publishes_it_again(admin):
+    admin.deploy_bytes({"two_steps.bpmn": TWO_STEPS})
+    admin.post("/process-definitions/two_steps/status", json={"status": "deprecated"})
+    again = admin.deploy_bytes({"two_steps.bpmn": TWO_STEPS})
+    assert again.status_code == 200 and again.json["definitions"][0]["version"] == 1
+    assert admin.get("/process-definitions/two_steps").json["status"] == "published"
+    assert admin.post("/process-definitions/two_steps/instances", json={}).status_code == 201
+
+
+def test_an_unchanged_redeploy_as_draft_leaves_the_published_version_published(admin):
+    admin.deploy_bytes({"two_steps.bpmn": TWO_STEPS})
+    again = admin.deploy(DATA / "simple" / "two_steps.bpmn", publish="false")
+    assert again.status_code == 200 and again.json["definitions"][0]["status"] == "published"
+    assert len(_deployments(admin)) == 1
+
+
+def test_a_deployment_with_one_changed_file_publishes_the_unchanged_drafts_too(admin):
+    other = TWO_STEPS.replace(b"two_steps", b"other_steps")
+    first = admin.deploy_bytes({"two_steps.bpmn": TWO_STEPS, "other.bpmn": other}, publish="false")
+    assert {d["status"] for d in first.json["definitions"]} == {"draft"}
+    again = admin.deploy_bytes({"two_steps.bpmn": _changed(TWO_STEPS), "other.bpmn": other})
+    assert again.status_code == 201 and again.json["id"] != first.json["id"]
+    versions = {d["key"]: (d["version"], d["status"]) for d in again.json["definitions"]}
+    assert versions == {"two_steps": (2, "published"), "other_steps": (1, "published")}
+
+
+def _start_timer_rows() -> int:
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Job
+
+    return db.session.execute(select(func.count()).where(Job.kind == "start_timer")).scalar_one()
+
+
+def test_a_draft_with_a_timer_start_event_is_scheduled_when_it_is_published(admin):
+    admin.deploy(DATA / "timers" / "start_cycle.bpmn", publish="false")
+    assert _start_timer_rows() == 0  # a draft starts nothing
+    published = admin.post("/process-definitions/maintenance_round/status", json={"status": "published"})
+    assert published.status_code == 200 and _start_timer_rows() == 1
+
+
 def test_broken_xml_is_a_400_naming_file_and_line_and_nothing_is_stored(admin):
     broken = TWO_STEPS.replace(b"</bpmn:userTask>", b"</bpmn:userTsk>", 1)
     response = admin.deploy_bytes(

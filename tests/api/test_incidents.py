@@ -1,5 +1,6 @@
 """A failing script becomes an incident; an operator fixes the data and retries it over HTTP."""
 
+from tests.conftest import DATA
 from tests.engine.engine_support import ENGINE_DATA
 
 
@@ -33,8 +34,65 @@ def test_a_retry_that_fails_again_opens_a_new_incident(admin):
     assert admin.get(f"/instances/{instance_id}").json["status"] == "failed"
 
 
-def test_resolving_by_hand_is_audited_and_a_second_resolve_is_a_409(admin):
-    _, incident = _failed_instance(admin)
+def test_resolving_a_failed_step_is_a_409_that_says_to_retry_or_cancel(admin):
+    instance_id, incident = _failed_instance(admin)
+    refused = admin.post(f"/incidents/{incident['id']}/resolve")
+    assert refused.status_code == 409 and "retry" in refused.json["message"]
+    assert "cancel the instance" in refused.json["message"]
+    assert admin.get(f"/instances/{instance_id}").json["status"] == "failed"
+    assert admin.get(f"/incidents?instance_id={instance_id}").json["items"][0]["status"] == "open"
+
+
+def test_an_incident_nothing_waits_on_is_resolved_by_hand_once_and_audited(admin):
+    assert admin.deploy(DATA / "incidents" / "bad_assignee.bpmn").status_code == 201
+    started = admin.post("/process-definitions/bad_assignee/instances", json={}).json
+    assert started["status"] == "waiting" and started["tasks"][0]["assignee"] is None
+    incident = admin.get(f"/incidents?instance_id={started['id']}").json["items"][0]
+    assert "assignee failed" in incident["message"]
     assert admin.post(f"/incidents/{incident['id']}/resolve").status_code == 200
     assert admin.post(f"/incidents/{incident['id']}/resolve").status_code == 409
     assert admin.get("/audit", query_string={"action": "incident.resolve"}).json["total"] == 1
+    done = admin.post(f"/tasks/{started['tasks'][0]['id']}/complete", json={})
+    assert done.json["instance"]["status"] == "completed"
+
+
+def _unrouted(admin, grade="Z"):
+    """An instance stopped at a gateway none of whose conditions holds."""
+    assert admin.deploy(DATA / "incidents" / "grade_route.bpmn").status_code == 201
+    started = admin.post("/process-definitions/grade_route/instances", json={}).json
+    done = admin.post(f"/tasks/{started['tasks'][0]['id']}/complete", json={"variables": {"grade": grade}})
+    assert done.json["instance"]["status"] == "failed", done.json
+    incidents = admin.get(f"/incidents?instance_id={started['id']}").json["items"]
+    assert [(i["element_id"], i["status"]) for i in incidents] == [("route", "open")]
+    assert "No conditions satisfied for route" in incidents[0]["message"]
+    return started["id"], incidents[0]
+
+
+def test_a_gateway_incident_is_retried_with_corrected_variables_and_takes_its_path(admin):
+    instance_id, incident = _unrouted(admin)
+    assert incident["task_id"] is not None
+    retried = admin.post(f"/incidents/{incident['id']}/retry", json={"variables": {"grade": "B"}})
+    assert retried.status_code == 200 and retried.json["status"] == "resolved", retried.json
+    after = admin.get(f"/instances/{instance_id}").json
+    assert after["status"] == "waiting" and after["active_elements"] == ["rework"]
+    assert [t["element_id"] for t in after["tasks"]] == ["rework"]
+
+
+def test_a_gateway_retried_with_variables_still_wrong_opens_a_new_incident(admin):
+    instance_id, incident = _unrouted(admin)
+    assert (
+        admin.post(f"/incidents/{incident['id']}/retry", json={"variables": {"grade": "C"}}).status_code
+        == 200
+    )
+    incidents = admin.get(f"/incidents?instance_id={instance_id}").json["items"]
+    assert sorted(i["status"] for i in incidents) == ["open", "resolved"]
+    assert admin.get(f"/instances/{instance_id}").json["status"] == "failed"
+
+
+def test_resolving_a_gateway_incident_is_refused_and_leaves_it_retryable(admin):
+    instance_id, incident = _unrouted(admin)
+    refused = admin.post(f"/incidents/{incident['id']}/resolve")
+    assert refused.status_code == 409 and refused.json["details"]["element_id"] == "route"
+    retried = admin.post(f"/incidents/{incident['id']}/retry", json={"variables": {"grade": "A"}})
+    assert retried.status_code == 200
+    assert admin.get(f"/instances/{instance_id}").json["active_elements"] == ["ship"]

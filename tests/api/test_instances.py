@@ -22,6 +22,46 @@ def test_an_idempotency_key_makes_a_retried_start_return_the_first_instance(depl
     assert deployed.get("/instances?key=two_steps").json["total"] == 1
 
 
+def _start(api, key="two_steps", idempotency_key="start-7", **body):
+    path = f"/process-definitions/{key}/instances"
+    return api.post(path, json=body, headers={"Idempotency-Key": idempotency_key})
+
+
+def test_an_idempotency_key_reused_for_another_definition_is_a_409_naming_it(deployed):
+    deployed.deploy(DATA / "simple" / "dated_review.bpmn")
+    first = _start(deployed)
+    other = _start(deployed, key="dated_review")
+    assert first.status_code == 201 and other.status_code == 409, other.json
+    assert "'two_steps', not 'dated_review'" in other.json["message"]
+    assert other.json["details"]["differs"] == ["definition_key"]
+    assert deployed.get("/instances?key=dated_review").json["total"] == 0
+
+
+def test_an_idempotency_key_reused_with_another_business_key_is_a_409(deployed):
+    assert _start(deployed, business_key="PO-1").status_code == 201
+    again = _start(deployed, business_key="PO-2")
+    assert again.status_code == 409 and 'business key "PO-1", not "PO-2"' in again.json["message"]
+    assert _start(deployed).json["details"]["differs"] == ["business_key"]  # none is another one too
+    assert _start(deployed, business_key="PO-1").status_code == 200
+
+
+def test_another_users_idempotency_key_never_returns_their_instance(deployed, as_user):
+    alice, bob = as_user("alice"), as_user("bob")
+    first = _start(alice)
+    reused = _start(bob)
+    assert first.status_code == 201 and reused.status_code == 409, reused.json
+    assert reused.json["details"]["differs"] == ["user"]
+    assert first.json["id"] not in str(reused.json)
+
+
+def test_a_refused_starter_gets_a_403_even_with_a_used_idempotency_key(admin, as_user):
+    admin.deploy(DATA / "security" / "restricted_start.bpmn")
+    carol, dave = as_user("carol"), as_user("dave")
+    assert _start(carol, key="restricted_start").status_code == 201
+    assert _start(dave, key="restricted_start").status_code == 403
+    assert _start(carol, key="restricted_start").status_code == 200
+
+
 def test_instances_are_listed_with_filters(deployed):
     deployed.post("/process-definitions/two_steps/instances", json={"business_key": "A"})
     deployed.post("/process-definitions/two_steps/instances", json={"business_key": "B"})

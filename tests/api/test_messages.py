@@ -53,3 +53,91 @@ def test_a_message_nobody_waits_for_is_a_404(admin):
     missing = admin.post("/messages", json={"name": "payment_received", "business_key": "nobody"})
     assert missing.status_code == 404 and "payment_received" in missing.json["message"]
     assert admin.post("/messages", json={"name": "no_such_message"}).status_code == 404
+
+
+def _waiting(api, variables, business_key=None):
+    body = {"variables": variables, "business_key": business_key}
+    return api.post("/process-definitions/order/instances", json=body).json["id"]
+
+
+def _correlate_json_values(api):
+    """Each correlation value reaches exactly the instance holding that JSON value."""
+    _deploy(api)
+    ids = {
+        name: _waiting(api, {"v": value})
+        for name, value in [("true", True), ("text_true", "true"), ("num", 1.5), ("text_num", "1.5"),
+                            ("null", None), ("two", 2), ("text_two", "2")]
+    }  # fmt: skip
+    sent = {
+        "true": b'{"v": true}', "text_true": b'{"v": "true"}', "num": b'{"v": 1.50}',
+        "text_num": b'{"v": "1.5"}', "null": b'{"v": null}', "two": b'{"v": 2.0}', "text_two": b'{"v": "2"}',
+    }  # fmt: skip
+    for name, correlation in sent.items():
+        body = b'{"name": "payment_received", "correlation": ' + correlation + b"}"
+        reply = api.post("/messages", data=body, content_type="application/json")
+        assert reply.status_code == 200 and reply.json["delivered_to"] == [ids[name]], (name, reply.json)
+
+
+def test_correlation_compares_json_values_by_type_and_number_value(admin):
+    _correlate_json_values(admin)
+
+
+def test_correlation_compares_json_values_on_sqlite_too(sqlite_admin):
+    _correlate_json_values(sqlite_admin)
+
+
+def test_a_correlation_that_matches_none_of_the_waiting_instances_says_so(admin):
+    _deploy(admin)
+    _waiting(admin, {"vip": False})
+    missed = admin.post("/messages", json={"name": "payment_received", "correlation": {"vip": True}})
+    assert missed.status_code == 404
+    assert "1 instance(s) wait for message 'payment_received' but none has" in missed.json["message"]
+
+
+def test_a_correlation_value_must_be_a_json_scalar(admin):
+    sent = admin.post("/messages", json={"name": "payment_received", "correlation": {"v": [1]}})
+    assert sent.status_code == 400 and sent.json["details"]["field"] == "correlation.v"
+
+
+def test_all_skips_suspended_instances_and_delivers_to_the_others(admin):
+    _deploy(admin)
+    ids = [_waiting(admin, {"amt": 1.5}) for _ in range(3)]
+    assert admin.post(f"/instances/{ids[1]}/suspend").status_code == 200
+    body = {"name": "payment_received", "correlation": {"amt": 1.5}, "all": True}
+    sent = admin.post("/messages", json=body)
+    assert sent.status_code == 200, sent.json
+    assert sorted(sent.json["delivered_to"]) == sorted([ids[0], ids[2]])
+    assert admin.get(f"/instances/{ids[1]}").json["active_elements"] == ["wait_payment"]
+    assert admin.get(f"/instances/{ids[2]}").json["active_elements"] == ["pack"]
+
+
+def test_a_message_whose_only_match_is_suspended_is_a_409_saying_so(admin):
+    _deploy(admin)
+    iid = _waiting(admin, {}, business_key="ORD-5")
+    admin.post(f"/instances/{iid}/suspend")
+    sent = admin.post("/messages", json={"name": "payment_received", "business_key": "ORD-5"})
+    assert sent.status_code == 409 and "suspended" in sent.json["message"]
+    admin.post(f"/instances/{iid}/resume")
+    sent = admin.post("/messages", json={"name": "payment_received", "business_key": "ORD-5"})
+    assert sent.status_code == 200
+
+
+def test_all_delivers_in_one_transaction(admin):
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    _deploy(admin)
+    ids = [_waiting(admin, {"amt": 1.5}) for _ in range(3)]
+    commits = []
+
+    def committed(session):
+        commits.append(session)
+
+    event.listen(Session, "after_commit", committed)
+    try:
+        body = {"name": "payment_received", "correlation": {"amt": 1.5}, "all": True}
+        sent = admin.post("/messages", json=body)
+    finally:
+        event.remove(Session, "after_commit", committed)
+    assert sorted(sent.json["delivered_to"]) == sorted(ids)
+    assert len(commits) == 1  # all three or none

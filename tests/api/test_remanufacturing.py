@@ -114,3 +114,16 @@ def test_inspection_tasks_are_offered_to_inspectors_only(line, as_user):
 def test_the_inspection_decision_can_be_evaluated_directly(line):
     result = line.post("/decisions/inspection_routing/evaluate", json={"variables": WORN})
     assert result.status_code == 200 and result.json["result"] == "rework"
+
+
+def test_a_grade_the_routing_table_does_not_know_is_refused_at_the_door(line):
+    # (It used to reach the gateway and stop the part there with an incident: the inspection form's
+    # grade is an enum, so the completion is refused and the task stays open for a real grade.)
+    iid = _start(line)
+    _to_inspection(line, iid)
+    task = line.get(f"/tasks?instance_id={iid}").json["items"][0]
+    variables = {"wear_mm": 0.1, "crack_found": False, "grade": "Z"}
+    refused = line.post(f"/tasks/{task['id']}/complete", json={"variables": variables})
+    assert refused.status_code == 400 and set(refused.json["details"]["fields"]) == {"grade"}
+    assert line.get(f"/incidents?instance_id={iid}").json["items"] == []
+    _complete(line, iid, "Task_inspect", **{**variables, "grade": "C"})

@@ -30,7 +30,7 @@ def test_each_level_is_notified_once_up_to_three_then_the_task_is_reassigned(api
         identity.add_to_group("mia", "manager")
         token = identity.create_token("mia")
     mia = Api(commits_app.test_client(), token)
-    assert api.deploy(DATA / "notify" / "escalation.bpmn").status_code == 201
+    assert api.deploy(DATA / "notify" / "escalation.bpmn").status_code in (200, 201)
     started = api.post("/process-definitions/chain_reassign/instances", json={}).json
     task_id, instance_id = started["tasks"][0]["id"], started["id"]
 
@@ -47,7 +47,7 @@ def test_each_level_is_notified_once_up_to_three_then_the_task_is_reassigned(api
 
 
 def test_a_task_nobody_decides_approves_itself_after_the_last_level(api):
-    assert api.deploy(DATA / "notify" / "escalation.bpmn").status_code == 201
+    assert api.deploy(DATA / "notify" / "escalation.bpmn").status_code in (200, 201)
     started = api.post("/process-definitions/chain_auto/instances", json={}).json
     wait_for(lambda: api.get(f"/instances/{started['id']}").json["status"] == "completed", 10)
     history = api.get(f"/instances/{started['id']}/history").json["items"]

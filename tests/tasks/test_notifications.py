@@ -25,7 +25,7 @@ def _team(as_user, admin):
 
     alice = as_user("alice", groups=["team-leads"])
     identity.create_user("carol", password="pw-carol")  # not in the group: hears nothing
-    assert admin.deploy(NOTIFY / "leave_request.bpmn").status_code == 201
+    assert admin.deploy(NOTIFY / "leave_request.bpmn").status_code in (200, 201)
     return alice
 
 
@@ -64,7 +64,7 @@ def test_the_requester_hears_of_completion_and_a_delegate_of_the_assignment(admi
 
 
 def test_a_requester_who_completes_their_own_instance_is_not_told(admin):
-    assert admin.deploy(NOTIFY / "leave_request.bpmn").status_code == 201
+    assert admin.deploy(NOTIFY / "leave_request.bpmn").status_code in (200, 201)
     started = admin.post("/process-definitions/leave_request/instances", json={}).json
     task_id = started["tasks"][0]["id"]
     assert admin.post(f"/tasks/{task_id}/complete", json={"variables": {}}).status_code == 200
@@ -170,7 +170,7 @@ def test_a_due_date_is_counted_in_the_business_hours_the_definition_names(admin)
 
     from app.services.calendars import calendar_named
 
-    assert admin.deploy(NOTIFY / "leave_business_hours.bpmn").status_code == 201
+    assert admin.deploy(NOTIFY / "leave_business_hours.bpmn").status_code in (200, 201)
     before = datetime.now(ZoneInfo("UTC"))
     task = admin.post("/process-definitions/leave_business/instances", json={}).json["tasks"][0]
     due = datetime.fromisoformat(task["due"])

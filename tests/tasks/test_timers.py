@@ -17,7 +17,7 @@ def _history(api, instance_id) -> list[str]:
 
 
 def test_an_interrupting_boundary_timer_cancels_the_task_and_takes_its_path(api):
-    assert api.deploy(DATA / "timers" / "boundary.bpmn").status_code == 201
+    assert api.deploy(DATA / "timers" / "boundary.bpmn").status_code in (200, 201)
     started = api.post("/process-definitions/timer_interrupting/instances", json={}).json
     assert sorted(started["active_elements"]) == ["approve", "too_late"]
     began = time.monotonic()
@@ -29,7 +29,7 @@ def test_an_interrupting_boundary_timer_cancels_the_task_and_takes_its_path(api)
 
 
 def test_a_non_interrupting_cycle_timer_fires_each_period_and_leaves_the_task_open(api):
-    assert api.deploy(DATA / "timers" / "boundary.bpmn").status_code == 201
+    assert api.deploy(DATA / "timers" / "boundary.bpmn").status_code in (200, 201)
     started = api.post("/process-definitions/timer_reminder/instances", json={}).json
     wait_for(lambda: _history(api, started["id"]).count("count_reminder") == 2, 10)
     time.sleep(1.5)
@@ -39,7 +39,7 @@ def test_a_non_interrupting_cycle_timer_fires_each_period_and_leaves_the_task_op
 
 
 def test_a_cycle_start_event_creates_instances_on_schedule(api):
-    assert api.deploy(DATA / "timers" / "start_cycle.bpmn").status_code == 201
+    assert api.deploy(DATA / "timers" / "start_cycle.bpmn").status_code in (200, 201)
 
     def started():
         return api.get("/instances?key=maintenance_round").json["total"]
@@ -53,7 +53,7 @@ def test_a_cycle_start_event_creates_instances_on_schedule(api):
 
 
 def test_many_timers_due_together_fire_once_each_through_the_worker(api):
-    assert api.deploy(DATA / "timers" / "boundary.bpmn").status_code == 201
+    assert api.deploy(DATA / "timers" / "boundary.bpmn").status_code in (200, 201)
     start = "/process-definitions/timer_interrupting/instances"
     ids = [api.post(start, json={}).json["id"] for _ in range(20)]
 
