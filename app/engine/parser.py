@@ -269,8 +269,8 @@ def _parse_dmn(data: bytes, filename: str, max_bytes: int) -> list[ParsedDecisio
     try:
         model = dmn.load_dmn(data, filename)
     except dmn.DmnParseError as exc:
-        raise ModelError(
-            str(exc.args[0]) if exc.args else str(exc),
+        raise ModelError(  # ModelError names the file, line and element itself: pass the bare message
+            exc.message,
             filename=filename,
             line=getattr(exc, "line", None),
             element_id=getattr(exc, "element_id", None),
