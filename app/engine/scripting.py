@@ -51,5 +51,11 @@ class BatonScriptEngine(PythonScriptEngine):
                 rows = model.evaluate_rows(decision_ref, task.data)
                 return feel.to_json_value(dmn.map_decision_result(rows, map_mode))
             return feel.to_json_value(model.evaluate(decision_ref, task.data))
-        except (dmn.DmnEvaluationError, ExpressionError, LookupError) as exc:
+        except dmn.DmnEvaluationError as exc:
+            # Name the decision once; a required decision that failed is named after it.
+            same = exc.decision_id in (None, decision_ref)
+            raise WorkflowTaskException(
+                f"decision '{decision_ref}' failed: {exc.message if same else exc}", task=task
+            )
+        except (ExpressionError, LookupError) as exc:
             raise WorkflowTaskException(f"decision '{decision_ref}' failed: {exc}", task=task)
