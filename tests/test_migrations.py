@@ -67,3 +67,37 @@ def test_the_audit_heads_migration_takes_each_tenants_last_entry(tmp_path):
     assert heads == {"default": 2, "acme": 2}
     assert result["ok"] and result["checked"] == 5, result
     assert last_seq == 3
+
+
+def test_the_history_types_migration_turns_engine_class_names_into_bpmn_types(tmp_path):
+    """Rows written before the fix named the engine's classes; after the upgrade they read as new rows do."""
+    from sqlalchemy import select, text
+
+    from app.models import UserTask
+    from app.services import identity
+    from app.services.deployments import deploy
+    from app.services.instances import history, start_instance
+    from app.services.tasks import complete_task
+    from tests.conftest import DATA
+
+    sqlite_app = create_app(make_config(f"sqlite:///{tmp_path / 'baton.db'}"))
+    with sqlite_app.app_context():
+        upgrade(revision="b7e3c2d1f0a9")  # the revision before
+        admin = identity.create_user("admin", is_admin=True, roles="admin")
+        files = [(p.name, p.read_bytes()) for p in (DATA / "engine" / "camunda_mi.bpmn",)]
+        deploy(files, admin)
+        instance, _ = start_instance("camunda_mi", admin, {"parts": [1, 2]})
+        for task in db.session.execute(select(UserTask)).scalars().all():
+            complete_task(admin, task.id)
+        legacy = {"startEvent": "StartEvent", "task": "BatonSequentialMultiInstance", "endEvent": "EndEvent"}
+        for new, old in legacy.items():
+            db.session.execute(
+                text("UPDATE history_entries SET element_type = :old WHERE element_type = :new"),
+                {"old": old, "new": new},
+            )
+        db.session.commit()
+        upgrade()
+        types = [(e["element_id"], e["type"]) for e in history("default", instance.id)]
+        db.engine.dispose()
+    assert types[0] == ("start", "startEvent") and types[-1] == ("end", "endEvent")
+    assert [t for e, t in types if e == "each_part"] == ["task", "task", "task"]  # the activity, 2 parts

@@ -55,6 +55,36 @@ class DrawnDataStore(BpmnDataStoreSpecification):
         pass
 
 
+class ElementParser(BatonProcessParser):
+    """Parses each flow node once, naming what it cannot run, and tags its spec with its BPMN type."""
+
+    def parse_node(self, node):
+        if node.get("id") in self.spec.task_specs:
+            return self.spec.task_specs[node.get("id")]
+        node_parser, spec_class = self.parser._get_parser_class(node.tag)
+        if not node_parser or not spec_class:
+            error = ValidationException(
+                f"<{_short_tag(node)}> is not an element Baton can run", node=node, file_name=self.filename
+            )
+            error.line_number = node.sourceline
+            raise error
+        parsed = node_parser(self, spec_class, node, self.nsmap, lane=self.lane)
+        returned = parsed.parse_node()
+        # History reports the BPMN element type, as Camunda's does (`userTask`, `callActivity`); a
+        # multi-instance activity and the instances it runs both report the inner activity's type.
+        inner = self.spec.task_specs.get(getattr(parsed.task, "task_spec", None) or "")
+        for spec in (parsed.task, inner):
+            if spec is not None:
+                spec.element_type = etree.QName(node).localname
+        return returned
+
+
+def _short_tag(node) -> str:
+    qname = etree.QName(node)
+    prefix = next((p for p, uri in (node.nsmap or {}).items() if uri == qname.namespace and p), None)
+    return f"{prefix}:{qname.localname}" if prefix else qname.localname
+
+
 class BatonParser(CamundaParser):
     # Every task parser also applies io mappings and Camunda multi-instance (app.engine.camunda_parsing).
     OVERRIDE_PARSER_CLASSES = with_camunda_hooks(
@@ -71,7 +101,7 @@ class BatonParser(CamundaParser):
     OVERRIDE_PARSER_CLASSES.update(event_subprocess_overrides(OVERRIDE_PARSER_CLASSES))
     OVERRIDE_PARSER_CLASSES.update(compensation.parser_overrides(OVERRIDE_PARSER_CLASSES))
     OVERRIDE_PARSER_CLASSES.update(cron_timers.parser_overrides(OVERRIDE_PARSER_CLASSES))
-    PROCESS_PARSER_CLASS = BatonProcessParser
+    PROCESS_PARSER_CLASS = ElementParser
 
     def _add_data_stores(self, bpmn):
         # A data store without an implementation (Camunda models draw them as documentation)

@@ -386,7 +386,7 @@ class Runner:
         return HistoryRecord(
             task.id,
             spec.bpmn_id,
-            spec.__class__.__name__,
+            element_type(spec),
             spec.bpmn_name,
             TaskState.get_name(task.state).lower(),
             _ts(task.internal_data.get(live.ENTERED)),
@@ -410,6 +410,16 @@ class Runner:
                 due, kind = timer_due(definition, task.internal_data.get("event_value"))
                 out.append(WaitingTimer(task.id, task.task_spec.bpmn_id, due, kind, _is_start(task)))
         return out
+
+
+def element_type(spec) -> str:
+    """The BPMN type of a task's element (`userTask`, `exclusiveGateway`), as the parser tagged it;
+    a spec the parser did not make (none is logged today) is named after its class."""
+    found = getattr(spec, "element_type", None)
+    if found is None:
+        name = spec.__class__.__name__
+        found = name[:1].lower() + name[1:]
+    return found
 
 
 def _is_start(task) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from uuid import uuid4
 
 from sqlalchemy import bindparam, func, inspect, select
@@ -264,39 +265,48 @@ def cancel_instance(tenant_id: str, instance_id, actor: User, reason: str | None
 
 
 def history(tenant_id: str, instance_id) -> list[dict]:
+    """What the instance passed and waits in, in the order it got there (entered time, then the
+    order rows were written): a row is written when its element finishes, so a multi-instance
+    approval or a call activity is written after work it started earlier."""
     instance = get_instance(tenant_id, instance_id)
-    rows = (
-        db.session.execute(
-            select(HistoryEntry).where(HistoryEntry.instance_id == instance.id).order_by(HistoryEntry.id)
-        )
-        .scalars()
-        .all()
-    )
+    rows = db.session.execute(
+        select(HistoryEntry).where(HistoryEntry.instance_id == instance.id).order_by(HistoryEntry.id)
+    ).scalars()
     entries = [
-        {
-            "element_id": r.element_id,
-            "name": r.name,
-            "type": r.element_type,
-            "state": r.state,
-            "entered_at": r.entered_at,
-            "exited_at": r.exited_at,
-            "completed_by": r.completed_by,
-        }
+        _entry(r.element_id, r.name, r.element_type, r.state, r.entered_at, r.exited_at, r.completed_by)
         for r in rows
     ]
     open_tasks = db.session.execute(
         select(UserTask).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
     ).scalars()
+    facts = definition_facts(instance.definition_id)
+    elements = facts.meta.get("elements", {}) if facts is not None else {}
     entries += [
-        {
-            "element_id": t.element_id,
-            "name": t.name,
-            "type": "UserTask",
-            "state": "active",
-            "entered_at": t.created_at,
-            "exited_at": None,
-            "completed_by": None,
-        }
+        _entry(
+            t.element_id,
+            t.name,
+            elements.get(t.element_id, {}).get("type", "userTask"),
+            "active",
+            t.created_at,
+        )
         for t in open_tasks
     ]
+    entries.sort(key=_entered)  # a stable sort: entries entered at the same time keep the row order
     return entries
+
+
+def _entered(entry: dict) -> datetime:
+    when = entry["entered_at"] or entry["exited_at"] or datetime.min
+    return when if when.tzinfo else when.replace(tzinfo=UTC)  # SQLite hands back naive UTC times
+
+
+def _entry(element_id, name, element_type, state, entered_at, exited_at=None, completed_by=None) -> dict:
+    return {
+        "element_id": element_id,
+        "name": name,
+        "type": element_type,
+        "state": state,
+        "entered_at": entered_at,
+        "exited_at": exited_at,
+        "completed_by": completed_by,
+    }

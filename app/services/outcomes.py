@@ -14,7 +14,7 @@ from app.services.stepping import after_step
 def outcome_of(result: StepResult, elements: dict) -> str | None:
     """The outcome of a completed step: the end event's property, else the `outcome` variable."""
     for record in reversed(result.history):
-        if record.element_type.endswith("EndEvent"):
+        if record.element_type == "endEvent":
             named = (elements.get(record.element_id, {}).get("properties") or {}).get("outcome")
             if named:
                 return named
