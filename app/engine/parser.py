@@ -13,7 +13,7 @@ from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from app.engine import compensation, cron_timers, extensions, validation
+from app.engine import compensation, cron_timers, extensions, structure, validation
 from app.engine.call_activity import called_element
 from app.engine.camunda_parsing import with_camunda_hooks
 from app.engine.errors import ModelError
@@ -76,6 +76,8 @@ class ElementParser(BatonProcessParser):
         for spec in (parsed.task, inner):
             if spec is not None:
                 spec.element_type = etree.QName(node).localname
+                if node.get("scriptFormat") is not None:
+                    spec.script_format = node.get("scriptFormat")  # the script engine runs it by this
         return returned
 
 
@@ -146,12 +148,21 @@ class ParsedDeployment:
     warnings: list[dict] = field(default_factory=list)
 
 
+# Camunda names its files `.bpmn20.xml` and `.dmn11.xml` too; `.bpmn.xml` and `.dmn.xml` are seen.
+_SUFFIXES = {
+    "bpmn": (".bpmn", ".bpmn.xml", ".bpmn20.xml"),
+    "dmn": (".dmn", ".dmn.xml", ".dmn11.xml"),
+    "form": (".form", ".form.xml"),
+}
+
+
 def file_kind(filename: str) -> str:
-    for suffix in ("bpmn", "dmn", "form"):
-        if filename.lower().endswith("." + suffix) or filename.lower().endswith(f".{suffix}.xml"):
-            return suffix
+    for kind, suffixes in _SUFFIXES.items():
+        if filename.lower().endswith(suffixes):
+            return kind
     raise ModelError(
-        "unsupported file type: only .bpmn, .dmn and .form files can be deployed", filename=filename
+        "unsupported file type: only .bpmn (.bpmn20.xml), .dmn (.dmn11.xml) and .form files can be deployed",
+        filename=filename,
     )
 
 
@@ -205,30 +216,45 @@ def parse_deployment(
         if kind == "bpmn":
             bpmn_roots[filename] = _xml(data, filename, max_bytes)
         elif kind == "dmn":
-            result.decisions.extend(_parse_dmn(data, filename, max_bytes))
+            _parse_dmn(data, filename, max_bytes, result)
         else:
             result.forms.append(_parse_form(data, filename, max_bytes))
     if bpmn_roots:
         _parse_bpmn(bpmn_roots, result, resolve_process, max_bytes)
+    if not (result.processes or result.decisions or result.forms):
+        raise ModelError(
+            "the deployment holds nothing Baton can run: no executable process, decision or form",
+            filename=next(iter(files)),
+        )
     return result
 
 
-def _parse_bpmn(roots, result: ParsedDeployment, resolve_process, max_bytes: int) -> None:
-    own_keys = [
-        (filename, p)
-        for filename, root in roots.items()
-        for p in root.iter(full_tag("process"))
-        if p.get("isExecutable", "true") != "false"
-    ]
-    for filename, process in own_keys:
-        if not (process.get("id") or "").strip():
-            raise ModelError(
-                "a bpmn:process needs an id: it is the definition's key",
-                filename=filename,
-                line=process.sourceline,
+def _executable_processes(roots, result: ParsedDeployment) -> list:
+    """(file, process) of every executable process; a file with none is worth a warning."""
+    found = []
+    for filename, root in roots.items():
+        structure.check_file(root, filename)
+        processes = [p for p in root.iter(full_tag("process")) if p.get("isExecutable", "true") != "false"]
+        if not processes:
+            result.warnings.append(
+                {
+                    "file": filename,
+                    "element_id": None,
+                    "message": 'the file has no executable process (isExecutable="true"): nothing from it'
+                    " can be started",
+                }
             )
+        found += [(filename, p) for p in processes]
+    return found
+
+
+def _parse_bpmn(roots, result: ParsedDeployment, resolve_process, max_bytes: int) -> None:
+    own_keys = _executable_processes(roots, result)
+    for filename, process in own_keys:
+        structure.check_process(process, filename)
         _refuse_reserved_ids(process, filename)
-        result.warnings.extend(validation.validate_process(process, filename))
+        warnings = validation.validate_process(process, filename)
+        result.warnings.extend({"file": filename, **w} for w in warnings)
     all_roots = dict(roots)
     parser = build_parser(all_roots)
     for callee in _missing_callees(parser):
@@ -292,7 +318,7 @@ def _start_messages(process, messages: dict[str, str]) -> list[str]:
     return [n for n in names if n]
 
 
-def _parse_dmn(data: bytes, filename: str, max_bytes: int) -> list[ParsedDecision]:
+def _parse_dmn(data: bytes, filename: str, max_bytes: int, result: ParsedDeployment) -> None:
     from app.engine import dmn
 
     _xml(data, filename, max_bytes)
@@ -305,7 +331,11 @@ def _parse_dmn(data: bytes, filename: str, max_bytes: int) -> list[ParsedDecisio
             line=getattr(exc, "line", None),
             element_id=getattr(exc, "element_id", None),
         )
-    return [ParsedDecision(d.id, d.name, filename) for d in model.decisions]
+    result.decisions.extend(ParsedDecision(d.id, d.name, filename) for d in model.decisions)
+    for decision in model.by_id.values():
+        if decision.table is not None and not decision.table.rules:
+            message = "the decision table has no rules: the decision gives no result (or its default outputs)"
+            result.warnings.append({"file": filename, "element_id": decision.id, "message": message})
 
 
 def _parse_form(data: bytes, filename: str, max_bytes: int) -> ParsedForm:

@@ -10,6 +10,8 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from app.engine import expressions
 from app.engine.expression_errors import ExpressionError
 
+RUNNABLE_SCRIPTS = ("", "python", "feel")
+
 
 class BatonScriptEngine(PythonScriptEngine):
     """Routes each expression to its dialect; nothing here calls Python's eval or exec."""
@@ -29,9 +31,14 @@ class BatonScriptEngine(PythonScriptEngine):
             raise WorkflowTaskException(f"expression '{expression}' failed: {exc.message}", task=task)
 
     def execute(self, task, script, external_context=None):
+        script_format = getattr(task.task_spec, "script_format", None)
+        if (script_format or "python").lower() not in RUNNABLE_SCRIPTS:
+            # Read as Python, a JavaScript body failed as "invalid syntax": say what is wrong.
+            message = f"{script_format} scripts are not supported (Baton runs Python and FEEL scripts)"
+            raise WorkflowTaskException(f"script task '{task.task_spec.bpmn_id}': {message}", task=task)
         context = {**task.data, **(external_context or {})}
         try:
-            result = expressions.run_script(script, context, getattr(task.task_spec, "script_format", None))
+            result = expressions.run_script(script, context, script_format)
         except ExpressionError as exc:
             raise WorkflowTaskException(f"script failed: {exc.message}", task=task)
         for key in external_context or {}:

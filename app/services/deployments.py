@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, select
 
 from app.engine.errors import ModelError
 from app.engine.parser import ParsedDeployment, file_kind, parse_deployment
+from app.engine.xmlsafe import UnsafeXmlError, xml_text
 from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.models import Definition, Deployment, DeploymentResource, User
@@ -27,6 +28,7 @@ def deploy(
     files: list[tuple[str, bytes]], actor: User, *, name: str | None = None, publish: bool = True
 ) -> tuple[Deployment, list[Definition], list[dict]]:
     """Validate and store one deployment; all or nothing. Returns (deployment, definitions, warnings)."""
+    files = [(_base_name(name), data) for name, data in files]
     _check_files(files)
     resolved: dict[str, DeploymentResource] = {}
     try:
@@ -45,6 +47,17 @@ def deploy(
     audit.record(actor, "deploy", deployment, after=after)
     db.session.commit()
     return deployment, definitions, parsed.warnings
+
+
+def _base_name(name: str) -> str:
+    """The file's own name: a client's path (`../../etc/evil.bpmn`, `C:\\models\\a.bpmn`) is dropped,
+    so a stored name never reads as a path; control characters are refused outright."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ValidationError(f"the file name {name!r} holds control characters", {"field": "files"})
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not base:
+        raise ValidationError(f"the file name {name!r} names no file", {"field": "files"})
+    return base
 
 
 def _check_files(files: list[tuple[str, bytes]]) -> None:
@@ -75,14 +88,18 @@ def _resolver(tenant_id: str, resolved: dict):
 
 
 def _resource(deployment: Deployment, filename: str, data: bytes) -> DeploymentResource:
+    kind = file_kind(filename)
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValidationError(f"{filename}: the file is not UTF-8 text", {"file": filename})
+        # XML in any encoding its declaration names is kept as UTF-8 text (the parse checked it).
+        text = xml_text(data, filename) if kind != "form" else data.decode("utf-8")
+    except (UnicodeDecodeError, UnsafeXmlError):
+        raise ValidationError(
+            f"{filename}: the file is not text in the encoding it declares", {"file": filename}
+        )
     resource = DeploymentResource(
         deployment=deployment,
         filename=filename,
-        kind=file_kind(filename),
+        kind=kind,
         checksum=_checksum(data),
         content=text,
     )

@@ -70,6 +70,10 @@ class TypeRegistry:
             return lambda value: self.coerce(value, type_ref)
         return lambda value: value if type(value) is exact else self.coerce(value, type_ref)
 
+    def knows(self, type_ref: str) -> bool:
+        name = local_type(type_ref)
+        return not name or name == "Any" or name in BUILTIN_TYPES or name in self.items
+
     def transformer(self, type_ref: str | None, table: dict = transforms.TRANSFORMS) -> Callable[[Any], Any]:
         """A decision table clause's conversion: Camunda's transformation for the typeRefs it
         knows (app.engine.dmn.transforms; raises TypeMismatch), else `coercer`."""
