@@ -13,9 +13,9 @@ from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from app.engine import compensation, cron_timers, extensions, structure, validation
+from app.engine import bindings, compensation, cron_timers, extensions, structure, validation
 from app.engine.call_activity import called_element
-from app.engine.camunda_parsing import with_camunda_hooks
+from app.engine.camunda_parsing import read_binding, with_camunda_hooks
 from app.engine.errors import ModelError
 from app.engine.event_subprocess import BatonProcessParser
 from app.engine.event_subprocess import parser_overrides as event_subprocess_overrides
@@ -43,6 +43,7 @@ class DecisionTaskParser(CamundaTaskParser):
             info["decision_ref"],
             info.get("result_variable"),
             info.get("map_decision_result"),
+            read_binding(self, "decision"),
             **self.bpmn_attributes,
         )
 
@@ -131,6 +132,7 @@ class ParsedDecision:
     key: str
     name: str | None
     filename: str
+    meta: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -194,9 +196,13 @@ def build_parser(bpmn_files: dict[str, etree._Element]) -> BatonParser:
 
 
 def load_specs(parser: BatonParser, key: str):
-    """Return (spec, subprocess_specs) of process `key`; raises ModelError naming the element."""
+    """Return (spec, subprocess_specs) of process `key`; raises ModelError naming the element.
+
+    The processes its call activities call are there only when the parser has their files; they
+    are bound when reached (app.engine.bindings), so one not deployed yet is no error here."""
     try:
-        return parser.get_spec(key), parser.get_subprocess_specs(key)
+        found = parser.get_subprocess_specs(key, require_call_activity_specs=False)
+        return parser.get_spec(key), {name: spec for name, spec in found.items() if spec is not None}
     except ValidationException as exc:
         raise _model_error(exc)
     except SpiffWorkflowException as exc:
@@ -207,8 +213,11 @@ def parse_deployment(
     files: dict[str, bytes],
     resolve_process=None,
     max_bytes: int = 5 * 1024 * 1024,
+    decision_deployed=None,
 ) -> ParsedDeployment:
-    """Validate every file; `resolve_process(key)` supplies (filename, bytes) of already deployed callees."""
+    """Validate every file. `resolve_process(key)` supplies (filename, bytes) of an already deployed
+    process this deployment calls, `decision_deployed(key)` whether a decision it uses is deployed:
+    one that is nowhere yet is a warning (it is bound when reached)."""
     result = ParsedDeployment()
     bpmn_roots: dict[str, etree._Element] = {}
     for filename, data in files.items():
@@ -220,7 +229,7 @@ def parse_deployment(
         else:
             result.forms.append(_parse_form(data, filename, max_bytes))
     if bpmn_roots:
-        _parse_bpmn(bpmn_roots, result, resolve_process, max_bytes)
+        _parse_bpmn(bpmn_roots, result, (resolve_process, decision_deployed), max_bytes)
     if not (result.processes or result.decisions or result.forms):
         raise ModelError(
             "the deployment holds nothing Baton can run: no executable process, decision or form",
@@ -248,28 +257,34 @@ def _executable_processes(roots, result: ParsedDeployment) -> list:
     return found
 
 
-def _parse_bpmn(roots, result: ParsedDeployment, resolve_process, max_bytes: int) -> None:
+def _parse_bpmn(roots, result: ParsedDeployment, lookups, max_bytes: int) -> None:
+    resolve_process, decision_deployed = lookups
     own_keys = _executable_processes(roots, result)
+    here = {"process": {p.get("id") for _, p in own_keys}, "decision": {d.key for d in result.decisions}}
+    deployed = {
+        "process": lambda key: resolve_process is not None and resolve_process(key) is not None,
+        "decision": lambda key: decision_deployed is not None and decision_deployed(key),
+    }
     for filename, process in own_keys:
         structure.check_process(process, filename)
         _refuse_reserved_ids(process, filename)
         warnings = validation.validate_process(process, filename)
+        warnings += bindings.check_references(process, filename, here, deployed)
         result.warnings.extend({"file": filename, **w} for w in warnings)
+    parser = build_parser(roots)
+    # A called process's elements (for what is looked up outside a step: notification settings,
+    # a task page's requirements) come from this deployment, else from its latest deployed version.
     all_roots = dict(roots)
-    parser = build_parser(all_roots)
     for callee in _missing_callees(parser):
         found = resolve_process(callee) if resolve_process else None
         if found:
             all_roots[found[0]] = _xml(found[1], found[0], max_bytes)
-    if len(all_roots) != len(roots):
-        parser = build_parser(all_roots)
     messages = {m.get("id"): m.get("name") for root in roots.values() for m in root.iter(full_tag("message"))}
     for filename, process in own_keys:
         key = process.get("id")
         load_specs(parser, key)
         meta = extensions.read_process(process)
         meta["start_messages"] = _start_messages(process, messages)
-        meta["files"] = sorted(all_roots)
         _add_callee_elements(meta, process, all_roots)
         result.processes.append(ParsedProcess(key, process.get("name"), filename, meta))
 
@@ -318,10 +333,13 @@ def _start_messages(process, messages: dict[str, str]) -> list[str]:
     return [n for n in names if n]
 
 
+CAMUNDA_DMN = "http://camunda.org/schema/1.0/dmn"
+
+
 def _parse_dmn(data: bytes, filename: str, max_bytes: int, result: ParsedDeployment) -> None:
     from app.engine import dmn
 
-    _xml(data, filename, max_bytes)
+    root = _xml(data, filename, max_bytes)
     try:
         model = dmn.load_dmn(data, filename)
     except dmn.DmnParseError as exc:
@@ -331,7 +349,12 @@ def _parse_dmn(data: bytes, filename: str, max_bytes: int, result: ParsedDeploym
             line=getattr(exc, "line", None),
             element_id=getattr(exc, "element_id", None),
         )
-    result.decisions.extend(ParsedDecision(d.id, d.name, filename) for d in model.decisions)
+    # Camunda 7 tags a decision's versions (camunda:versionTag), for versionTag bindings.
+    tags = {e.get("id"): e.get(f"{{{CAMUNDA_DMN}}}versionTag") for e in root.iter("{*}decision")}
+    result.decisions.extend(
+        ParsedDecision(d.id, d.name, filename, {"version_tag": tags.get(d.id)} if tags.get(d.id) else {})
+        for d in model.decisions
+    )
     for decision in model.by_id.values():
         if decision.table is not None and not decision.table.rules:
             message = "the decision table has no rules: the decision gives no result (or its default outputs)"

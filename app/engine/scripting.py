@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 
@@ -16,9 +14,9 @@ RUNNABLE_SCRIPTS = ("", "python", "feel")
 class BatonScriptEngine(PythonScriptEngine):
     """Routes each expression to its dialect; nothing here calls Python's eval or exec."""
 
-    def __init__(self, decision_resolver: Callable | None = None):
+    def __init__(self, bindings=None):
         super().__init__()
-        self.decision_resolver = decision_resolver
+        self.bindings = bindings  # resolves decisions and called processes (app.engine.bindings)
 
     def validate(self, expression):
         expressions.check(expression)
@@ -47,13 +45,15 @@ class BatonScriptEngine(PythonScriptEngine):
         task.data.update(result)
         return True
 
-    def evaluate_decision(self, task, decision_ref: str, map_mode: str | None):
+    def evaluate_decision(self, task, decision_ref: str, map_mode: str | None, binding=None):
         from app.engine import dmn, feel
+        from app.engine.bindings import Binding
 
-        if self.decision_resolver is None:
+        if self.bindings is None:
             raise WorkflowTaskException("no decisions are available to this process", task=task)
         try:
-            model = self.decision_resolver(decision_ref)
+            origin = getattr(task.workflow.spec, "baton_definition", None)
+            model = self.bindings.decision(decision_ref, binding or Binding(), task.data, origin)
             if map_mode:
                 rows = model.evaluate_rows(decision_ref, task.data)
                 return feel.to_json_value(dmn.map_decision_result(rows, map_mode))

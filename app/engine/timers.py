@@ -181,9 +181,13 @@ def count_in_business_time(workflow, clock) -> None:
 
 def uses_jobs(spec, subprocess_specs: dict) -> bool:
     """Whether a process, or one it calls, has a timer event or a service task: a step of one
-    with neither never leaves a timer or service job behind, so it need not look for any."""
+    with neither never leaves a timer or service job behind, so it need not look for any. (A
+    process it calls is bound when reached: any call activity may lead to one.)"""
+    from app.engine.call_activity import calls_processes
     from app.engine.specs import BatonServiceTask
 
+    if calls_processes(spec, subprocess_specs):
+        return True
     for process in (spec, *subprocess_specs.values()):
         for task_spec in process.task_specs.values():
             if isinstance(task_spec, BatonServiceTask) or _has_timer(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import uuid
 from functools import cache
 
 from flask import current_app
@@ -15,8 +16,7 @@ from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.models import Definition, Deployment, DeploymentResource, User
 from app.models.definitions import DEFINITION_STATUSES, DEPRECATED, DRAFT, PUBLISHED
-from app.services import audit
-from app.services.prepared import Prepared
+from app.services import audit, catalog
 from app.services.start_timers import schedule_start_timers
 
 
@@ -30,22 +30,24 @@ def deploy(
     """Validate and store one deployment; all or nothing. Returns (deployment, definitions, warnings)."""
     files = [(_base_name(name), data) for name, data in files]
     _check_files(files)
-    resolved: dict[str, DeploymentResource] = {}
+    max_bytes = current_app.config["BATON"].MAX_UPLOAD_BYTES
     try:
         parsed = parse_deployment(
-            dict(files), _resolver(actor.tenant_id, resolved), current_app.config["BATON"].MAX_UPLOAD_BYTES
+            dict(files), _process_file(actor.tenant_id), max_bytes, _decision_deployed(actor.tenant_id)
         )
     except ModelError as exc:
         raise ValidationError(str(exc), exc.as_details())
     deployment = Deployment(tenant_id=actor.tenant_id, name=name, created_by=actor.username)
     db.session.add(deployment)
     resources = {filename: _resource(deployment, filename, data) for filename, data in files}
-    definitions = _store_definitions(parsed, deployment, resources, resolved, publish)
+    definitions = _store_definitions(parsed, deployment, resources, publish)
     schedule_start_timers(definitions)  # timer start events of what was just published
     versions = [f"{d.kind}:{d.key}:v{d.version}" for d in definitions]
     after = {"files": sorted(resources), "definitions": versions}
     audit.record(actor, "deploy", deployment, after=after)
+    version = catalog.bump(actor.tenant_id)
     db.session.commit()
+    catalog.note(actor.tenant_id, version)  # this process resolves `latest` afresh at once
     return deployment, definitions, parsed.warnings
 
 
@@ -73,18 +75,21 @@ def _check_files(files: list[tuple[str, bytes]]) -> None:
             raise ValidationError(str(exc), exc.as_details())
 
 
-def _resolver(tenant_id: str, resolved: dict):
-    """Look up already deployed processes that a new model calls (call activities)."""
+def _process_file(tenant_id: str):
+    """The file of the latest published version of a process a new model calls, if any."""
 
     def resolve(key: str):
         definition = latest_definition(tenant_id, "bpmn", key, statuses=(PUBLISHED,))
         if definition is None:
             return None
         resource = definition.resource
-        resolved[f"{resource.id}/{resource.filename}"] = resource
         return f"{resource.id}/{resource.filename}", resource.content.encode()
 
     return resolve
+
+
+def _decision_deployed(tenant_id: str):
+    return lambda key: latest_definition(tenant_id, "dmn", key, statuses=(PUBLISHED,)) is not None
 
 
 def _resource(deployment: Deployment, filename: str, data: bytes) -> DeploymentResource:
@@ -107,9 +112,7 @@ def _resource(deployment: Deployment, filename: str, data: bytes) -> DeploymentR
     return resource
 
 
-def _store_definitions(
-    parsed: ParsedDeployment, deployment, resources, resolved, publish
-) -> list[Definition]:
+def _store_definitions(parsed: ParsedDeployment, deployment, resources, publish) -> list[Definition]:
     db.session.flush()
     stored = []
     for kind, items in (("bpmn", parsed.processes), ("dmn", parsed.decisions), ("form", parsed.forms)):
@@ -117,10 +120,7 @@ def _store_definitions(
             resource = resources[item.filename]
             meta = dict(getattr(item, "meta", {}) or {})
             if kind == "bpmn":
-                meta["resource_ids"] = [str(r.id) for r in resources.values() if r.kind == "bpmn"] + [
-                    str(r.id) for r in resolved.values()
-                ]
-                meta.pop("files", None)
+                meta["resource_ids"] = [str(r.id) for r in resources.values() if r.kind == "bpmn"]
             if kind == "form":
                 meta["schema"] = item.schema
             stored.append(
@@ -134,6 +134,12 @@ def _store_definitions(
                     publish,
                 )
             )
+    # What a `deployment` binding of each new process resolves to (an unchanged file keeps its
+    # earlier version, which belongs to an earlier deployment: deployment ids would not find it).
+    deployed_with = {f"{d.kind}:{d.key}": str(d.id) for d in stored}
+    for definition in stored:
+        if definition.kind == "bpmn" and definition.deployment_id == deployment.id:
+            definition.meta = {**definition.meta, "deployed_with": deployed_with}
     return stored
 
 
@@ -142,6 +148,7 @@ def _version(deployment, kind, key, name, resource, meta, publish) -> Definition
     if latest is not None and latest.checksum == resource.checksum:
         return latest  # identical redeploy: no new version
     definition = Definition(
+        id=uuid.uuid4(),  # now: the processes deployed with it name it (deployed_with)
         tenant_id=deployment.tenant_id,
         kind=kind,
         key=key,
@@ -161,27 +168,6 @@ def latest_definition(tenant_id: str, kind: str, key: str, statuses=None) -> Def
     query = _latest_query(tuple(statuses or ()), Definition)
     params = {"tenant_id": tenant_id, "kind": kind, "key": key}
     return db.session.execute(query, params).scalar_one_or_none()
-
-
-def latest_definition_id(tenant_id: str, kind: str, key: str, status: str):
-    """Only the id of the latest version in `status`: the rest never changes and is cached
-    (definition_facts). Every start asks it, so it goes on the driver's cursor."""
-    db.session.flush()  # (a definition deployed in this transaction counts)
-    row = _LATEST_ID.first({"tenant_id": tenant_id, "kind": kind, "key": key, "status": status})
-    return row[0] if row else None
-
-
-_LATEST_ID = Prepared(
-    select(Definition.id)
-    .where(
-        Definition.tenant_id == bindparam("tenant_id"),
-        Definition.kind == bindparam("kind"),
-        Definition.key == bindparam("key"),
-        Definition.status == bindparam("status"),
-    )
-    .order_by(Definition.version.desc())
-    .limit(1)
-)
 
 
 @cache
@@ -250,5 +236,7 @@ def set_status(
     before, definition.status = definition.status, status
     change = {"before": {"status": before}, "after": {"status": status}}
     audit.record(actor, f"definition.{status}", definition, **change)
+    version = catalog.bump(tenant_id)
     db.session.commit()
+    catalog.note(tenant_id, version)
     return definition

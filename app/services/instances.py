@@ -22,7 +22,8 @@ from app.models.instances import CANCELLED, ENDED, SUSPENDED, WAITING
 from app.models.tasks import OPEN, UserTask
 from app.services import audit, permissions
 from app.services.bundles import bundle_for_id, definition_facts
-from app.services.deployments import latest_definition, latest_definition_id
+from app.services.catalog import latest_definition_id
+from app.services.deployments import latest_definition
 from app.services.fast_flush import writes_step_rows
 from app.services.prepared import Loader
 from app.services.stepping import persist_step
@@ -104,7 +105,7 @@ def start_instance(
     try:
         if idempotency_key or not writes_step_rows():
             db.session.flush()  # a concurrent start with the same key fails here; the ORM's order
-        persist_step(instance, result, bundle.elements, new=True)
+        persist_step(instance, result, runner.elements, new=True)
         after = {"variables": variables, "business_key": business_key}
         audit.record(actor, "instance.start", instance, after=after)
         db.session.commit()
@@ -173,8 +174,8 @@ def load_runner(instance: ProcessInstance) -> tuple[Runner, dict]:
     if state is None:
         raise Conflict(f"process instance {instance.id} has ended")
     instance.state_row = state  # held, so the step's save finds it (the session only holds it weakly)
-    bundle = bundle_for_id(instance.definition_id)
-    return Runner.load(bundle, state.state), bundle.elements
+    runner = Runner.load(bundle_for_id(instance.definition_id), state.state)
+    return runner, runner.elements
 
 
 def instance_definition(instance: ProcessInstance):

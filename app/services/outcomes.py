@@ -28,4 +28,5 @@ def record_outcome(instance: ProcessInstance, result: StepResult) -> None:
         return
     from app.services.jobs import instance_elements
 
-    instance.outcome = outcome_of(result, instance_elements(instance)) or "completed"
+    elements = result.elements if result.elements is not None else instance_elements(instance)
+    instance.outcome = outcome_of(result, elements) or "completed"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.scenarios.flow import complete, deploy, ended, instance, open_tasks, start
+from tests.scenarios.flow import ROOT, complete, deploy, ended, instance, open_tasks, start
 
 KEY = "purchase_order_approval"
 YES = {"approved": True}
@@ -139,3 +139,12 @@ def test_an_approver_silent_for_two_days_is_chased_and_the_approval_stays_open(p
     complete(po, iid, "Task_approve_sequential", reason="sorry, was away", **YES)
     complete(po, iid, "Task_place_order")
     ended(po, iid, "End_ordered", "ordered")
+
+
+def test_changing_the_table_alone_changes_who_approves_new_orders(po):
+    # `make run` deploys bpmn/ and dmn/ together; the table is redeployed on its own afterwards.
+    routing = (ROOT / "dmn" / "purchase_order_routing.dmn").read_bytes()
+    cheaper_cfo = routing.replace(b"<text>&gt; 10000</text>", b"<text>&gt; 5000</text>", 1)
+    assert po.deploy_bytes({"purchase_order_routing.dmn": cheaper_cfo}).status_code == 201
+    iid = start(po, KEY, amount=8_000, department="Sales", approval_mode="sequential")
+    assert instance(po, iid)["variables"]["approvers"] == ["managers", "cfo"]
