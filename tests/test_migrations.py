@@ -1,14 +1,26 @@
 """`flask db upgrade` from empty must give exactly the schema the models declare."""
 
+import importlib.util
 import json
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from flask_migrate import upgrade
 
 from app import create_app
 from app.extensions import db
 from tests.conftest import make_config
+
+
+def _migration(revision: str):
+    """One migration's module, to run its upgrade() on its own."""
+    (path,) = (Path(__file__).parent.parent / "migrations" / "versions").glob(f"{revision}_*.py")
+    spec = importlib.util.spec_from_file_location(f"migration_{revision}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _differences(engine) -> list:
@@ -114,3 +126,38 @@ def test_the_form_flags_migration_makes_required_true_in_definitions_and_tasks(t
     expected = {"required": True, "max": "9"}
     assert json.loads(meta)["elements"]["t"]["form"]["fields"][0]["validation"] == expected
     assert json.loads(task_form)["fields"][0]["validation"] == expected
+
+
+def test_the_history_types_migration_turns_engine_class_names_into_bpmn_types(tmp_path):
+    """Rows written before the fix named the engine's classes; after the upgrade they read as new rows do."""
+    from sqlalchemy import select, text
+
+    from app.models import UserTask
+    from app.services import identity
+    from app.services.deployments import deploy
+    from app.services.instances import history, start_instance
+    from app.services.tasks import complete_task
+    from tests.conftest import DATA
+
+    sqlite_app = create_app(make_config(f"sqlite:///{tmp_path / 'baton.db'}"))
+    with sqlite_app.app_context():
+        upgrade()  # rows are written by today's services, then made to look as old ones did
+        admin = identity.create_user("admin", is_admin=True, roles="admin")
+        files = [(p.name, p.read_bytes()) for p in (DATA / "engine" / "camunda_mi.bpmn",)]
+        deploy(files, admin)
+        instance, _ = start_instance("camunda_mi", admin, {"parts": [1, 2]})
+        for task in db.session.execute(select(UserTask)).scalars().all():
+            complete_task(admin, task.id)
+        legacy = {"startEvent": "StartEvent", "task": "BatonSequentialMultiInstance", "endEvent": "EndEvent"}
+        for new, old in legacy.items():
+            db.session.execute(
+                text("UPDATE history_entries SET element_type = :old WHERE element_type = :new"),
+                {"old": old, "new": new},
+            )
+        db.session.commit()
+        with db.engine.begin() as connection, Operations.context(MigrationContext.configure(connection)):
+            _migration("c41d9e2a7b10").upgrade()
+        types = [(e["element_id"], e["type"]) for e in history("default", instance.id)]
+        db.engine.dispose()
+    assert types[0] == ("start", "startEvent") and types[-1] == ("end", "endEvent")
+    assert [t for e, t in types if e == "each_part"] == ["task", "task", "task"]  # the activity, 2 parts

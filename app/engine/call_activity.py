@@ -11,13 +11,21 @@ The called process is zeebe:calledElement processId or the calledElement attribu
 
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
+
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.defaults import CallActivity
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 
 from app.engine import expressions
+from app.engine.bindings import Binding
 from app.engine.data import copy_value
 from app.engine.expression_errors import ExpressionError
 from app.engine.io_mapping import ABSENT, NS
+
+CALLED = "baton_called"  # internal data of a call activity's task: the definition id it bound
 
 
 def read_mappings(node) -> dict:
@@ -56,10 +64,53 @@ def _mapped(rows: list[dict], source: dict, task) -> dict:
     return out
 
 
+class CalledSpecs(dict):
+    """A workflow's sub-process specs: its own (embedded sub-processes) and those of the processes
+    its call activities bound when they were reached (or, reloaded, the ones they bound then)."""
+
+    def __init__(self, own: dict, bindings):
+        super().__init__(own)
+        self.bindings = bindings
+        self.bound: dict = {}  # definition id -> ProcessBundle
+
+    def __bool__(self) -> bool:
+        return True  # BpmnWorkflow replaces a falsy mapping with a plain dict
+
+    def bind(self, definition_id: str):
+        """The spec of a bound definition; its own sub-processes join this workflow's."""
+        bundle = self.bound.get(definition_id)
+        if bundle is None:
+            bundle = self.bound[definition_id] = self.bindings.bundle(definition_id)
+            for name, spec in bundle.subprocess_specs.items():
+                self.setdefault(name, spec)
+        return bundle.spec
+
+
 class BatonCallActivity(CallActivity):
-    """A CallActivity whose variable passing follows the model's camunda:/zeebe: mappings."""
+    """A CallActivity whose variable passing follows the model's camunda:/zeebe: mappings, and whose
+    called process is resolved by its binding when it is reached (app.engine.bindings)."""
 
     mappings: dict = {"in": [], "out": [], "zeebe": None}
+    binding = Binding()
+
+    def start_workflow(self, my_task):
+        top = my_task.workflow.top_workflow
+        specs = top.subprocess_specs
+        if not isinstance(specs, CalledSpecs):
+            return super().start_workflow(my_task)  # no server behind the engine: by name, as the library
+        try:
+            origin = getattr(my_task.workflow.spec, "baton_definition", None)
+            definition_id = specs.bindings.process(self.spec, self.binding, my_task.data, origin)
+        except LookupError as exc:
+            my_task.error()
+            raise WorkflowTaskException(f"call activity '{self.bpmn_id}': {exc}", task=my_task)
+        my_task.internal_data[CALLED] = definition_id
+        my_task.internal_data.setdefault("baton_in", time.time())  # app.engine.state.ENTERED
+        subworkflow = BpmnSubWorkflow(specs.bind(definition_id), parent_task_id=my_task.id, top_workflow=top)
+        top.subprocesses[my_task.id] = subworkflow
+        subworkflow.completed_event.connect(self._on_subworkflow_completed, my_task)
+        self.copy_data(my_task, subworkflow)
+        subworkflow.get_next_task(spec_name="Start").run()
 
     def _camunda(self) -> bool:
         return bool(self.mappings["in"] or self.mappings["out"])
@@ -83,3 +134,53 @@ class BatonCallActivity(CallActivity):
             my_task.data.update(copy_value(child))
         else:
             super().update_data(my_task, subworkflow)
+
+
+def own_element_ids(spec, subprocess_specs: dict) -> frozenset:
+    """The element ids of a process's own model: its elements and its embedded sub-processes'."""
+    ids, pending = set(), [spec]
+    while pending:
+        for task_spec in pending.pop().task_specs.values():
+            ids.add(task_spec.bpmn_id)
+            inner = getattr(task_spec, "spec", None)
+            if isinstance(task_spec, SubWorkflowTask) and not isinstance(task_spec, BatonCallActivity):
+                pending += [subprocess_specs[inner]] if inner in subprocess_specs else []
+    return frozenset(ids - {None})
+
+
+def calls_processes(spec, subprocess_specs: dict) -> bool:
+    """Whether a process (or a sub-process of it) has a call activity."""
+    specs = (spec, *subprocess_specs.values())
+    return any(isinstance(t, BatonCallActivity) for p in specs for t in p.task_specs.values())
+
+
+_CONTAINERS = ("callActivity", "subProcess")
+
+
+class CalledElements(Mapping):
+    """The element extensions of an instance: its definition's, then those of the processes its call
+    activities bound. On a shared id the caller's element wins, unless it is only a container
+    (Camunda's invoice names its call activity and the called user task both `reviewInvoice`)."""
+
+    def __init__(self, own: dict, own_ids: frozenset, specs: CalledSpecs):
+        # `own` also holds the elements of the processes it called when it was deployed: only
+        # those of its own model (`own_ids`) come before what its calls bound.
+        self.own, self.own_ids, self.specs = own, own_ids, specs
+
+    def __getitem__(self, element_id: str) -> dict:
+        mine = self.own.get(element_id)
+        if element_id in self.own_ids and mine is not None and mine.get("type") not in _CONTAINERS:
+            return mine
+        for bundle in reversed(self.specs.bound.values()):  # the latest bound first
+            found = bundle.elements.get(element_id)
+            if found is not None:
+                return found
+        if mine is None:
+            raise KeyError(element_id)
+        return mine
+
+    def __iter__(self):
+        return iter({**{k: None for b in self.specs.bound.values() for k in b.elements}, **self.own})
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.task_parsers import SubprocessParser
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.camunda.parser.task_spec import CallActivityParser
 
-from app.engine import call_activity, io_mapping
+from app.engine import bindings, call_activity, io_mapping
 from app.engine.multi_instance import add_multi_instance
 
 
@@ -32,7 +33,17 @@ class BatonCallActivityParser(CallActivityParser):
             SubprocessParser.get_call_activity_spec(self)  # raises the library's error
         spec = self.spec_class(self.spec, self.bpmn_id, subworkflow_spec=called, **self.bpmn_attributes)
         spec.mappings = call_activity.read_mappings(self.node)
+        spec.binding = read_binding(self, "process")
         return spec
+
+
+def read_binding(task_parser, what: str) -> bindings.Binding:
+    try:
+        return bindings.read(task_parser.node, what)
+    except ValueError as exc:
+        error = ValidationException(str(exc), node=task_parser.node, file_name=task_parser.filename)
+        error.line_number = task_parser.node.sourceline  # the library reads a `line_number` lxml lacks
+        raise error
 
 
 def with_camunda_hooks(classes: dict) -> dict:

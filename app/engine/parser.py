@@ -13,9 +13,9 @@ from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from app.engine import compensation, cron_timers, extensions, form_checks, validation
+from app.engine import bindings, compensation, cron_timers, extensions, form_checks, structure, validation
 from app.engine.call_activity import called_element
-from app.engine.camunda_parsing import with_camunda_hooks
+from app.engine.camunda_parsing import read_binding, with_camunda_hooks
 from app.engine.errors import ModelError
 from app.engine.event_subprocess import BatonProcessParser
 from app.engine.event_subprocess import parser_overrides as event_subprocess_overrides
@@ -43,6 +43,7 @@ class DecisionTaskParser(CamundaTaskParser):
             info["decision_ref"],
             info.get("result_variable"),
             info.get("map_decision_result"),
+            read_binding(self, "decision"),
             **self.bpmn_attributes,
         )
 
@@ -53,6 +54,38 @@ class DrawnDataStore(BpmnDataStoreSpecification):
 
     def set(self, my_task):
         pass
+
+
+class ElementParser(BatonProcessParser):
+    """Parses each flow node once, naming what it cannot run, and tags its spec with its BPMN type."""
+
+    def parse_node(self, node):
+        if node.get("id") in self.spec.task_specs:
+            return self.spec.task_specs[node.get("id")]
+        node_parser, spec_class = self.parser._get_parser_class(node.tag)
+        if not node_parser or not spec_class:
+            error = ValidationException(
+                f"<{_short_tag(node)}> is not an element Baton can run", node=node, file_name=self.filename
+            )
+            error.line_number = node.sourceline
+            raise error
+        parsed = node_parser(self, spec_class, node, self.nsmap, lane=self.lane)
+        returned = parsed.parse_node()
+        # History reports the BPMN element type, as Camunda's does (`userTask`, `callActivity`); a
+        # multi-instance activity and the instances it runs both report the inner activity's type.
+        inner = self.spec.task_specs.get(getattr(parsed.task, "task_spec", None) or "")
+        for spec in (parsed.task, inner):
+            if spec is not None:
+                spec.element_type = etree.QName(node).localname
+                if node.get("scriptFormat") is not None:
+                    spec.script_format = node.get("scriptFormat")  # the script engine runs it by this
+        return returned
+
+
+def _short_tag(node) -> str:
+    qname = etree.QName(node)
+    prefix = next((p for p, uri in (node.nsmap or {}).items() if uri == qname.namespace and p), None)
+    return f"{prefix}:{qname.localname}" if prefix else qname.localname
 
 
 class BatonParser(CamundaParser):
@@ -71,7 +104,7 @@ class BatonParser(CamundaParser):
     OVERRIDE_PARSER_CLASSES.update(event_subprocess_overrides(OVERRIDE_PARSER_CLASSES))
     OVERRIDE_PARSER_CLASSES.update(compensation.parser_overrides(OVERRIDE_PARSER_CLASSES))
     OVERRIDE_PARSER_CLASSES.update(cron_timers.parser_overrides(OVERRIDE_PARSER_CLASSES))
-    PROCESS_PARSER_CLASS = BatonProcessParser
+    PROCESS_PARSER_CLASS = ElementParser
 
     def _add_data_stores(self, bpmn):
         # A data store without an implementation (Camunda models draw them as documentation)
@@ -99,6 +132,7 @@ class ParsedDecision:
     key: str
     name: str | None
     filename: str
+    meta: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -122,12 +156,21 @@ class ParsedDeployment:
     warnings: list[dict] = field(default_factory=list)
 
 
+# Camunda names its files `.bpmn20.xml` and `.dmn11.xml` too; `.bpmn.xml` and `.dmn.xml` are seen.
+_SUFFIXES = {
+    "bpmn": (".bpmn", ".bpmn.xml", ".bpmn20.xml"),
+    "dmn": (".dmn", ".dmn.xml", ".dmn11.xml"),
+    "form": (".form", ".form.xml"),
+}
+
+
 def file_kind(filename: str) -> str:
-    for suffix in ("bpmn", "dmn", "form"):
-        if filename.lower().endswith("." + suffix) or filename.lower().endswith(f".{suffix}.xml"):
-            return suffix
+    for kind, suffixes in _SUFFIXES.items():
+        if filename.lower().endswith(suffixes):
+            return kind
     raise ModelError(
-        "unsupported file type: only .bpmn, .dmn and .form files can be deployed", filename=filename
+        "unsupported file type: only .bpmn (.bpmn20.xml), .dmn (.dmn11.xml) and .form files can be deployed",
+        filename=filename,
     )
 
 
@@ -159,9 +202,13 @@ def build_parser(bpmn_files: dict[str, etree._Element]) -> BatonParser:
 
 
 def load_specs(parser: BatonParser, key: str):
-    """Return (spec, subprocess_specs) of process `key`; raises ModelError naming the element."""
+    """Return (spec, subprocess_specs) of process `key`; raises ModelError naming the element.
+
+    The processes its call activities call are there only when the parser has their files; they
+    are bound when reached (app.engine.bindings), so one not deployed yet is no error here."""
     try:
-        return parser.get_spec(key), parser.get_subprocess_specs(key)
+        found = parser.get_subprocess_specs(key, require_call_activity_specs=False)
+        return parser.get_spec(key), {name: spec for name, spec in found.items() if spec is not None}
     except ValidationException as exc:
         raise _model_error(exc)
     except SpiffWorkflowException as exc:
@@ -172,8 +219,11 @@ def parse_deployment(
     files: dict[str, bytes],
     resolve_process=None,
     max_bytes: int = 5 * 1024 * 1024,
+    decision_deployed=None,
 ) -> ParsedDeployment:
-    """Validate every file; `resolve_process(key)` supplies (filename, bytes) of already deployed callees."""
+    """Validate every file. `resolve_process(key)` supplies (filename, bytes) of an already deployed
+    process this deployment calls, `decision_deployed(key)` whether a decision it uses is deployed:
+    one that is nowhere yet is a warning (it is bound when reached)."""
     result = ParsedDeployment()
     bpmn_roots: dict[str, etree._Element] = {}
     for filename, data in files.items():
@@ -181,46 +231,67 @@ def parse_deployment(
         if kind == "bpmn":
             bpmn_roots[filename] = _xml(data, filename, max_bytes)
         elif kind == "dmn":
-            result.decisions.extend(_parse_dmn(data, filename, max_bytes))
+            _parse_dmn(data, filename, max_bytes, result)
         else:
             result.forms.append(_parse_form(data, filename, max_bytes))
             result.warnings.extend(form_checks.schema_warnings(result.forms[-1].schema, filename))
     if bpmn_roots:
-        _parse_bpmn(bpmn_roots, result, resolve_process, max_bytes)
+        _parse_bpmn(bpmn_roots, result, (resolve_process, decision_deployed), max_bytes)
+    if not (result.processes or result.decisions or result.forms):
+        raise ModelError(
+            "the deployment holds nothing Baton can run: no executable process, decision or form",
+            filename=next(iter(files)),
+        )
     return result
 
 
-def _parse_bpmn(roots, result: ParsedDeployment, resolve_process, max_bytes: int) -> None:
-    own_keys = [
-        (filename, p)
-        for filename, root in roots.items()
-        for p in root.iter(full_tag("process"))
-        if p.get("isExecutable", "true") != "false"
-    ]
-    for filename, process in own_keys:
-        if not (process.get("id") or "").strip():
-            raise ModelError(
-                "a bpmn:process needs an id: it is the definition's key",
-                filename=filename,
-                line=process.sourceline,
+def _executable_processes(roots, result: ParsedDeployment) -> list:
+    """(file, process) of every executable process; a file with none is worth a warning."""
+    found = []
+    for filename, root in roots.items():
+        structure.check_file(root, filename)
+        processes = [p for p in root.iter(full_tag("process")) if p.get("isExecutable", "true") != "false"]
+        if not processes:
+            result.warnings.append(
+                {
+                    "file": filename,
+                    "element_id": None,
+                    "message": 'the file has no executable process (isExecutable="true"): nothing from it'
+                    " can be started",
+                }
             )
+        found += [(filename, p) for p in processes]
+    return found
+
+
+def _parse_bpmn(roots, result: ParsedDeployment, lookups, max_bytes: int) -> None:
+    resolve_process, decision_deployed = lookups
+    own_keys = _executable_processes(roots, result)
+    here = {"process": {p.get("id") for _, p in own_keys}, "decision": {d.key for d in result.decisions}}
+    deployed = {
+        "process": lambda key: resolve_process is not None and resolve_process(key) is not None,
+        "decision": lambda key: decision_deployed is not None and decision_deployed(key),
+    }
+    for filename, process in own_keys:
+        structure.check_process(process, filename)
         _refuse_reserved_ids(process, filename)
-        result.warnings.extend(validation.validate_process(process, filename))
+        warnings = validation.validate_process(process, filename)
+        warnings += bindings.check_references(process, filename, here, deployed)
+        result.warnings.extend({"file": filename, **w} for w in warnings)
+    parser = build_parser(roots)
+    # A called process's elements (for what is looked up outside a step: notification settings,
+    # a task page's requirements) come from this deployment, else from its latest deployed version.
     all_roots = dict(roots)
-    parser = build_parser(all_roots)
     for callee in _missing_callees(parser):
         found = resolve_process(callee) if resolve_process else None
         if found:
             all_roots[found[0]] = _xml(found[1], found[0], max_bytes)
-    if len(all_roots) != len(roots):
-        parser = build_parser(all_roots)
     messages = {m.get("id"): m.get("name") for root in roots.values() for m in root.iter(full_tag("message"))}
     for filename, process in own_keys:
         key = process.get("id")
         load_specs(parser, key)
         meta = extensions.read_process(process)
         meta["start_messages"] = _start_messages(process, messages)
-        meta["files"] = sorted(all_roots)
         _add_callee_elements(meta, process, all_roots)
         result.processes.append(ParsedProcess(key, process.get("name"), filename, meta))
         for form in _embedded_forms(process, filename):
@@ -276,20 +347,32 @@ def _start_messages(process, messages: dict[str, str]) -> list[str]:
     return [n for n in names if n]
 
 
-def _parse_dmn(data: bytes, filename: str, max_bytes: int) -> list[ParsedDecision]:
+CAMUNDA_DMN = "http://camunda.org/schema/1.0/dmn"
+
+
+def _parse_dmn(data: bytes, filename: str, max_bytes: int, result: ParsedDeployment) -> None:
     from app.engine import dmn
 
-    _xml(data, filename, max_bytes)
+    root = _xml(data, filename, max_bytes)
     try:
         model = dmn.load_dmn(data, filename)
     except dmn.DmnParseError as exc:
-        raise ModelError(
-            str(exc.args[0]) if exc.args else str(exc),
+        raise ModelError(  # ModelError names the file, line and element itself: pass the bare message
+            exc.message,
             filename=filename,
             line=getattr(exc, "line", None),
             element_id=getattr(exc, "element_id", None),
         )
-    return [ParsedDecision(d.id, d.name, filename) for d in model.decisions]
+    # Camunda 7 tags a decision's versions (camunda:versionTag), for versionTag bindings.
+    tags = {e.get("id"): e.get(f"{{{CAMUNDA_DMN}}}versionTag") for e in root.iter("{*}decision")}
+    result.decisions.extend(
+        ParsedDecision(d.id, d.name, filename, {"version_tag": tags.get(d.id)} if tags.get(d.id) else {})
+        for d in model.decisions
+    )
+    for decision in model.by_id.values():
+        if decision.table is not None and not decision.table.rules:
+            message = "the decision table has no rules: the decision gives no result (or its default outputs)"
+            result.warnings.append({"file": filename, "element_id": decision.id, "message": message})
 
 
 def _parse_form(data: bytes, filename: str, max_bytes: int) -> ParsedForm:

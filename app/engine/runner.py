@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -10,6 +11,7 @@ from functools import cached_property
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -17,6 +19,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine import state as live
 from app.engine import visits
+from app.engine.call_activity import CalledElements, CalledSpecs, calls_processes, own_element_ids
 from app.engine.cron_timers import elapse
 from app.engine.data import copy_value
 from app.engine.errors import NotReady, StepError
@@ -44,12 +47,24 @@ class ProcessBundle:
     spec: object
     subprocess_specs: dict
     elements: dict
-    decision_resolver: object = None
+    bindings: object = None  # resolves decisions and called processes when reached (app.engine.bindings)
     clock: object = None  # the definition's business calendar (.add(start, duration)); None: wall clock
 
     @cached_property
     def visit_limits(self) -> dict[str, int]:
         return visits.limits(self.elements)
+
+    @cached_property
+    def calls(self) -> bool:
+        """Whether it has a call activity bound when reached (so each workflow keeps its own specs)."""
+        return self.bindings is not None and calls_processes(self.spec, self.subprocess_specs)
+
+    @cached_property
+    def own_element_ids(self) -> frozenset:
+        return own_element_ids(self.spec, self.subprocess_specs)
+
+    def subprocess_specs_for_a_workflow(self) -> dict:
+        return CalledSpecs(self.subprocess_specs, self.bindings) if self.calls else self.subprocess_specs
 
 
 @dataclass
@@ -111,6 +126,7 @@ class StepResult:
     error: StepError | None = None
     # Whether the loaded state was waiting for messages: if not, it has no subscription rows to clear.
     had_message_waits: bool = False
+    elements: Mapping | None = None  # Runner.elements: the extensions of what the step ran
 
 
 def _ts(value: float | None) -> datetime | None:
@@ -127,7 +143,8 @@ class Runner:
 
     @classmethod
     def start(cls, bundle: ProcessBundle, variables: dict) -> Runner:
-        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=cls._engine(bundle))
+        specs = bundle.subprocess_specs_for_a_workflow()
+        workflow = BpmnWorkflow(bundle.spec, specs, script_engine=cls._engine(bundle))
         start = workflow.task_tree
         start.data.update(copy_value(variables))
         for task in ready_tasks(workflow):
@@ -138,7 +155,8 @@ class Runner:
 
     @classmethod
     def load(cls, bundle: ProcessBundle, state: str) -> Runner:
-        runner = cls(bundle, live.load(state, bundle.spec, bundle.subprocess_specs, cls._engine(bundle)))
+        specs = bundle.subprocess_specs_for_a_workflow()
+        runner = cls(bundle, live.load(state, bundle.spec, specs, cls._engine(bundle)))
         runner.had_message_waits = bool(runner.workflow.event_manager.tasks) and bool(
             runner._waiting_messages()
         )
@@ -146,7 +164,16 @@ class Runner:
 
     @staticmethod
     def _engine(bundle: ProcessBundle) -> BatonScriptEngine:
-        return BatonScriptEngine(decision_resolver=bundle.decision_resolver)
+        return BatonScriptEngine(bindings=bundle.bindings)
+
+    @property
+    def elements(self) -> Mapping:
+        """The extensions of every element this instance may run: its definition's, and those of the
+        processes its call activities bound (looked up when asked, so calls made by a step count)."""
+        specs = self.workflow.subprocess_specs
+        if not isinstance(specs, CalledSpecs):
+            return self.bundle.elements
+        return CalledElements(self.bundle.elements, self.bundle.own_element_ids, specs)
 
     # --- acting -------------------------------------------------------------------------------
     def advance(self) -> None:
@@ -225,6 +252,8 @@ class Runner:
             raise NotReady(f"nothing has failed at '{element_id or task_id}' any more")
         self.error = None
         task.data.update(copy_value(variables or {}))
+        if isinstance(task.task_spec, SubWorkflowTask) and task.id not in self.workflow.subprocesses:
+            return self._start_call_again(task)  # it failed to start (its called process was missing)
         task._set_state(TaskState.READY)
         if task.task_spec.manual:
             return  # a user task that failed on its way in waits for its person again, it is not run
@@ -233,6 +262,16 @@ class Runner:
         except SpiffWorkflowException as exc:
             self.error = self._step_error(exc)
             return
+        self.advance()
+
+    def _start_call_again(self, task) -> None:
+        task._set_state(TaskState.WAITING)
+        try:
+            task.task_spec.start_workflow(task)
+        except SpiffWorkflowException as exc:
+            self.error = self._step_error(exc)
+            return
+        task._set_state(TaskState.STARTED)
         self.advance()
 
     # --- service tasks and timers (run by Celery workers) ------------------------------------------
@@ -368,6 +407,7 @@ class Runner:
             history=history,
             state=None if completed else live.dump(self.workflow),
             error=self.error,
+            elements=self.elements,
         )
 
     def _status(self, completed: bool, reached) -> str:
@@ -401,7 +441,7 @@ class Runner:
         return HistoryRecord(
             task.id,
             spec.bpmn_id,
-            spec.__class__.__name__,
+            element_type(spec),
             spec.bpmn_name,
             TaskState.get_name(task.state).lower(),
             _ts(task.internal_data.get(live.ENTERED)),
@@ -425,6 +465,16 @@ class Runner:
                 due, kind = timer_due(definition, task.internal_data.get("event_value"))
                 out.append(WaitingTimer(task.id, task.task_spec.bpmn_id, due, kind, _is_start(task)))
         return out
+
+
+def element_type(spec) -> str:
+    """The BPMN type of a task's element (`userTask`, `exclusiveGateway`), as the parser tagged it;
+    a spec the parser did not make (none is logged today) is named after its class."""
+    found = getattr(spec, "element_type", None)
+    if found is None:
+        name = spec.__class__.__name__
+        found = name[:1].lower() + name[1:]
+    return found
 
 
 def _is_start(task) -> bool:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 
 from app.engine import expressions
 from app.engine.expression_errors import ExpressionError
 
+RUNNABLE_SCRIPTS = ("", "python", "feel")
+
 
 class BatonScriptEngine(PythonScriptEngine):
     """Routes each expression to its dialect; nothing here calls Python's eval or exec."""
 
-    def __init__(self, decision_resolver: Callable | None = None):
+    def __init__(self, bindings=None):
         super().__init__()
-        self.decision_resolver = decision_resolver
+        self.bindings = bindings  # resolves decisions and called processes (app.engine.bindings)
 
     def validate(self, expression):
         expressions.check(expression)
@@ -29,9 +29,14 @@ class BatonScriptEngine(PythonScriptEngine):
             raise WorkflowTaskException(f"expression '{expression}' failed: {exc.message}", task=task)
 
     def execute(self, task, script, external_context=None):
+        script_format = getattr(task.task_spec, "script_format", None)
+        if (script_format or "python").lower() not in RUNNABLE_SCRIPTS:
+            # Read as Python, a JavaScript body failed as "invalid syntax": say what is wrong.
+            message = f"{script_format} scripts are not supported (Baton runs Python and FEEL scripts)"
+            raise WorkflowTaskException(f"script task '{task.task_spec.bpmn_id}': {message}", task=task)
         context = {**task.data, **(external_context or {})}
         try:
-            result = expressions.run_script(script, context, getattr(task.task_spec, "script_format", None))
+            result = expressions.run_script(script, context, script_format)
         except ExpressionError as exc:
             raise WorkflowTaskException(f"script failed: {exc.message}", task=task)
         for key in external_context or {}:
@@ -40,16 +45,24 @@ class BatonScriptEngine(PythonScriptEngine):
         task.data.update(result)
         return True
 
-    def evaluate_decision(self, task, decision_ref: str, map_mode: str | None):
+    def evaluate_decision(self, task, decision_ref: str, map_mode: str | None, binding=None):
         from app.engine import dmn, feel
+        from app.engine.bindings import Binding
 
-        if self.decision_resolver is None:
+        if self.bindings is None:
             raise WorkflowTaskException("no decisions are available to this process", task=task)
         try:
-            model = self.decision_resolver(decision_ref)
+            origin = getattr(task.workflow.spec, "baton_definition", None)
+            model = self.bindings.decision(decision_ref, binding or Binding(), task.data, origin)
             if map_mode:
                 rows = model.evaluate_rows(decision_ref, task.data)
                 return feel.to_json_value(dmn.map_decision_result(rows, map_mode))
             return feel.to_json_value(model.evaluate(decision_ref, task.data))
-        except (dmn.DmnEvaluationError, ExpressionError, LookupError) as exc:
+        except dmn.DmnEvaluationError as exc:
+            # Name the decision once; a required decision that failed is named after it.
+            same = exc.decision_id in (None, decision_ref)
+            raise WorkflowTaskException(
+                f"decision '{decision_ref}' failed: {exc.message if same else exc}", task=task
+            )
+        except (ExpressionError, LookupError) as exc:
             raise WorkflowTaskException(f"decision '{decision_ref}' failed: {exc}", task=task)

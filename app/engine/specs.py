@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 
+from app.engine.bindings import Binding
 from app.engine.compensation import CompensationEndEvent, CompensationThrowEvent
 from app.engine.cron_timers import CronCycleTimerEventDefinition
 from app.engine.event_subprocess import (
@@ -36,15 +37,18 @@ class DecisionTask(BpmnSpecMixin):
     A BpmnSpecMixin (not a bare BpmnTaskSpec) so it keeps its element id and name: it shows in the
     history, the diagram and an incident's element like every other drawn task."""
 
-    def __init__(self, wf_spec, bpmn_id, decision_ref, result_variable=None, map_mode=None, **kwargs):
+    def __init__(
+        self, wf_spec, bpmn_id, decision_ref, result_variable=None, map_mode=None, binding=None, **kwargs
+    ):
         super().__init__(wf_spec, bpmn_id, **kwargs)
         self.decision_ref = decision_ref
         self.result_variable = result_variable
         self.map_mode = map_mode
+        self.binding = binding or Binding()
 
     def _run_hook(self, my_task):
         engine = my_task.workflow.top_workflow.script_engine
-        result = engine.evaluate_decision(my_task, self.decision_ref, self.map_mode)
+        result = engine.evaluate_decision(my_task, self.decision_ref, self.map_mode, self.binding)
         if self.result_variable:
             my_task.data[self.result_variable] = result
         elif isinstance(result, dict):
@@ -71,11 +75,15 @@ class DecisionTaskConverter(TaskSpecConverter):
     def to_dict(self, spec):
         dct = self.get_default_attributes(spec)
         dct.update(
-            decision_ref=spec.decision_ref, result_variable=spec.result_variable, map_mode=spec.map_mode
+            decision_ref=spec.decision_ref,
+            result_variable=spec.result_variable,
+            map_mode=spec.map_mode,
+            binding=vars(spec.binding),
         )
         return dct
 
     def from_dict(self, dct):
+        dct["binding"] = Binding(**dct["binding"]) if dct.get("binding") else None
         return self.task_spec_from_dict(dct)
 
 

@@ -141,12 +141,22 @@ class LiveSubWorkflowConverter(_FastTasks, BpmnSubWorkflowConverter):
         return dct
 
     def from_dict(self, dct, task, top_workflow):
-        spec = top_workflow.subprocess_specs.get(task.task_spec.spec)
+        spec = _called_spec(task, top_workflow.subprocess_specs)
         subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
         subprocess.tasks = self.tasks_from_dict(dct["tasks"], subprocess)
         subprocess.task_tree = subprocess.tasks.get(UUID(dct["root"]))
         self.set_default_attributes(subprocess, dct)
         return subprocess
+
+
+def _called_spec(task, specs):
+    """A sub-process's spec: a call activity's is the definition it bound when it was reached."""
+    from app.engine.call_activity import CALLED, CalledSpecs
+
+    called = task.internal_data.get(CALLED)
+    if called is not None and isinstance(specs, CalledSpecs):
+        return specs.bind(called)
+    return specs.get(task.task_spec.spec)
 
 
 def install(registry) -> None:

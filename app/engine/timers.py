@@ -47,6 +47,32 @@ def literal(expression: str) -> str:
         raise
 
 
+# Written as an ISO 8601 duration, cycle or date (`PT5M`, `R3/PT10S`, `2025-01-01`), whether or not
+# it is one: such text is meant literally, and is checked as such rather than run as Python.
+_ISO_SHAPED = re.compile(r"^(P[\dT]|R\d*(/|$)|\d{4}-\d)")
+
+
+def check_iso_literal(kind: str, text: str) -> None:
+    """Raise ValueError when `text`, written as an unquoted ISO 8601 value, is not a valid one of
+    the timer's kind (date, duration, cycle). Expressions and cron lines are checked elsewhere."""
+    text = text.strip()
+    dialect = expressions.dialect_of(text)
+    if dialect in ("juel", "feel") or looks_like_cron(text):
+        return
+    if dialect == "python" and not _ISO_SHAPED.match(text):
+        return  # an expression (a variable, a call), checked as one
+    parse = {
+        "date": TimerEventDefinition.parse_time_or_duration,
+        "duration": TimerEventDefinition.parse_iso_duration,
+        "cycle": TimerEventDefinition.parse_iso_recurring_interval,
+    }[kind]
+    try:
+        parse(text)
+    except Exception as exc:  # the library raises bare Exceptions ("Invalid duration")
+        example = {"date": "2025-01-31T09:00:00Z", "duration": "PT5M, P2D", "cycle": "R3/PT10S"}[kind]
+        raise ValueError(f"{text!r} is not a valid ISO 8601 {kind} (e.g. {example}): {exc}") from exc
+
+
 def is_cron(text: str) -> bool:
     return len(text.split()) >= 5
 
@@ -155,9 +181,13 @@ def count_in_business_time(workflow, clock) -> None:
 
 def uses_jobs(spec, subprocess_specs: dict) -> bool:
     """Whether a process, or one it calls, has a timer event or a service task: a step of one
-    with neither never leaves a timer or service job behind, so it need not look for any."""
+    with neither never leaves a timer or service job behind, so it need not look for any. (A
+    process it calls is bound when reached: any call activity may lead to one.)"""
+    from app.engine.call_activity import calls_processes
     from app.engine.specs import BatonServiceTask
 
+    if calls_processes(spec, subprocess_specs):
+        return True
     for process in (spec, *subprocess_specs.values()):
         for task_spec in process.task_specs.values():
             if isinstance(task_spec, BatonServiceTask) or _has_timer(

@@ -12,8 +12,12 @@ from app.engine.expression_errors import ExpressionError
 
 def has_people(spec, subprocess_specs: dict) -> bool:
     """Whether a process, or one it calls, has a task a person completes (a manual spec: user,
-    manual and plain tasks); a step of one without never leaves an open user task behind."""
-    return any(t.manual for p in (spec, *subprocess_specs.values()) for t in p.task_specs.values())
+    manual and plain tasks); a step of one without never leaves an open user task behind. A process
+    it calls is bound when reached, so any call activity may lead to one."""
+    from app.engine.call_activity import calls_processes
+
+    manual = any(t.manual for p in (spec, *subprocess_specs.values()) for t in p.task_specs.values())
+    return manual or calls_processes(spec, subprocess_specs)
 
 
 def _value(raw, data: dict):

@@ -13,9 +13,12 @@ otherwise they are constant text (`demo`, `sales,qa`).
 
 from __future__ import annotations
 
+import re
+
 from app.engine import expressions, form_checks, io_mapping, timers
 from app.engine.errors import ModelError
 from app.engine.expression_errors import ExpressionError
+from app.engine.scripting import RUNNABLE_SCRIPTS
 
 NS = io_mapping.NS
 CAM = io_mapping.CAM
@@ -25,7 +28,6 @@ _ZEEBE_ATTRIBUTES = {
     "taskSchedule": ("dueDate", "followUpDate"),
     "priorityDefinition": ("priority",),
 }
-_RUNNABLE_SCRIPTS = ("", "python", "feel")
 
 
 def validate_process(process, filename: str) -> list[dict]:
@@ -38,8 +40,36 @@ def validate_process(process, filename: str) -> list[dict]:
             _check(text, full, node, filename)
         _check_script(node, filename)
         _check_cron_cycles(node, filename)
+        _check_timer_literals(node, filename)
+        _check_priority(node, filename)
         warnings.extend(_warnings(node))
     return warnings
+
+
+def _refuse(node, filename: str, message: str, line: int | None = None) -> ModelError:
+    return ModelError(message, filename=filename, line=line or node.sourceline, element_id=node.get("id"))
+
+
+def _check_timer_literals(node, filename: str) -> None:
+    # `PTXYZ` parses as a Python name and failed only when the timer was reached (NameError).
+    for kind in ("timeDate", "timeDuration", "timeCycle"):
+        for timer in node.xpath(f"./bpmn:timerEventDefinition/bpmn:{kind}", namespaces=NS):
+            try:
+                timers.check_iso_literal(kind[4:].lower(), timer.text or "")
+            except ValueError as exc:
+                raise _refuse(node, filename, f"timer {kind}: {exc}", timer.sourceline)
+
+
+def _check_priority(node, filename: str) -> None:
+    # A priority is a whole number, or an expression giving one; `high` failed every instance.
+    zeebe = node.xpath("./bpmn:extensionElements/zeebe:priorityDefinition/@priority", namespaces=NS)
+    for text in [node.get(CAM + "priority"), *zeebe]:
+        text = (text or "").strip()
+        if text and expressions.dialect_of(text) not in ("juel", "feel") and not _INTEGER.fullmatch(text):
+            raise _refuse(node, filename, f"priority {text!r} is not a whole number nor an expression")
+
+
+_INTEGER = re.compile(r"[+-]?\d+")
 
 
 def _check(text: str, full: bool, node, filename: str) -> None:
@@ -142,7 +172,7 @@ def _check_script(node, filename: str) -> None:
     script_format = (node.get("scriptFormat") or "").lower()
     body = node.xpath("./bpmn:script", namespaces=NS)
     text = body[0].text if body else None
-    if not text or script_format not in _RUNNABLE_SCRIPTS:
+    if not text or script_format not in RUNNABLE_SCRIPTS:
         return
     if script_format == "feel":
         return _check("=" + text.strip(), True, node, filename)
@@ -165,7 +195,7 @@ def _warnings(node) -> list[dict]:
     out = []
     if node.tag == "{" + NS["bpmn"] + "}scriptTask":
         script_format = (node.get("scriptFormat") or "").lower()
-        if script_format not in _RUNNABLE_SCRIPTS:
+        if script_format not in RUNNABLE_SCRIPTS:
             out.append(
                 _warn(
                     element_id, f"{script_format} scripts are not run by Baton; this task fails when reached"

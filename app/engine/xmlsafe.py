@@ -11,13 +11,24 @@ stored model that points at a network or file location invites a later tool to.
 
 from __future__ import annotations
 
+import codecs
 import re
 
 from lxml import etree
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_DEPTH = 200
-_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_DOCTYPE = re.compile(r"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_DECLARED = re.compile(rb"^<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z][\w.:-]*)[\"']")
+_DECLARATION = re.compile(r"^(<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2")
+# Byte order marks, the longest first (UTF-32's begin with UTF-16's).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 _XS = "{http://www.w3.org/2001/XMLSchema}"
 _XSI = "{http://www.w3.org/2001/XMLSchema-instance}"
 _EXTERNAL_TAGS = {
@@ -55,9 +66,10 @@ def parse_xml(
     """Parse `data` safely and return the root element, or raise `UnsafeXmlError`."""
     if len(data) > max_bytes:
         raise UnsafeXmlError(filename, f"file is {len(data)} bytes, over the limit of {max_bytes} bytes")
-    match = _DOCTYPE.search(data)
+    text = _decoded(data, filename)  # searched as text: in UTF-16, `<!DOCTYPE` is not those bytes
+    match = _DOCTYPE.search(text)
     if match:
-        line = data.count(b"\n", 0, match.start()) + 1
+        line = text.count("\n", 0, match.start()) + 1
         raise UnsafeXmlError(filename, "DOCTYPE and ENTITY declarations are not allowed", line)
     try:
         root = etree.fromstring(data, _parser())
@@ -66,6 +78,36 @@ def parse_xml(
     _check_depth(root, filename, max_depth)
     _check_external_references(root, filename)
     return root
+
+
+def xml_text(data: bytes, filename: str) -> str:
+    """The document as text, in whatever encoding its byte order mark or XML declaration names
+    (ISO-8859-1, UTF-16...), its declaration then saying UTF-8: stored so, `text.encode()` parses
+    back to the same document."""
+    text = _decoded(data, filename)
+    return _DECLARATION.sub(lambda m: f"{m.group(1)}{m.group(2)}UTF-8{m.group(2)}", text, count=1)
+
+
+def _decoded(data: bytes, filename: str) -> str:
+    codec = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if codec is None:
+        declared = _DECLARED.match(data if not data.startswith((b"<\x00", b"\x00<")) else b"")
+        codec = declared.group(1).decode() if declared else _utf16_without_bom(data)
+    try:
+        return data.decode(codec)
+    except LookupError:
+        raise UnsafeXmlError(filename, f"the XML declaration names an unknown encoding {codec!r}", 1)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise UnsafeXmlError(filename, f"the file is not valid {codec} text (byte {exc.start + 1})", line)
+
+
+def _utf16_without_bom(data: bytes) -> str:
+    if data.startswith(b"<\x00"):
+        return "utf-16-le"
+    if data.startswith(b"\x00<"):
+        return "utf-16-be"
+    return "utf-8"
 
 
 def _check_depth(root: etree._Element, filename: str, max_depth: int) -> None:

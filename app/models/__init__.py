@@ -1,7 +1,7 @@
 """Every table, imported here so Alembic and `db.create_all` see the whole schema."""
 
 from app.models.brief import Delegation, SlaClock, SlaEvent, WorkOrderLink
-from app.models.definitions import Definition, Deployment, DeploymentResource
+from app.models.definitions import CatalogVersion, Definition, Deployment, DeploymentResource
 from app.models.identity import ApiToken, Group, GroupMembership, User
 from app.models.instances import HistoryEntry, Incident, InstanceState, MessageSubscription, ProcessInstance
 from app.models.jobs import Job
@@ -13,6 +13,7 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "AuditHead",
+    "CatalogVersion",
     "Definition",
     "Delegation",
     "Deployment",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.extensions import db
@@ -68,3 +68,14 @@ class Definition(db.Model):
     created_at: Mapped[datetime] = created_column()
 
     resource: Mapped[DeploymentResource] = relationship(lazy="select")
+
+
+class CatalogVersion(db.Model):
+    """A tenant's catalog version: a fresh random id each time a deploy or a status change may change
+    which definition is the latest published for a key. Server processes cache what they resolve
+    against it (app.services.catalog), and every start reads it with its definition."""
+
+    __tablename__ = "catalog_versions"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)

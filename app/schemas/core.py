@@ -137,7 +137,7 @@ class InstanceSchema(Schema):
 class HistoryEntrySchema(Schema):
     element_id = fields.String()
     name = fields.String(allow_none=True)
-    type = fields.String()
+    type = fields.String(metadata={"description": "the BPMN element type: userTask, callActivity, ..."})
     state = fields.String()
     entered_at = fields.DateTime(allow_none=True)
     exited_at = fields.DateTime(allow_none=True)

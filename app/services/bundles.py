@@ -18,7 +18,8 @@ from app.engine.xmlsafe import parse_xml
 from app.errors import NotFound
 from app.extensions import db
 from app.models import Definition, DeploymentResource
-from app.models.definitions import PUBLISHED
+from app.services import catalog
+from app.services.bindings import TenantBindings
 from app.services.calendars import CalendarError, calendar_for
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class DefinitionFacts:
     name: str | None
     version: int
     meta: dict
+    resource_id: object = None
 
 
 _facts: dict = {}
@@ -49,7 +51,7 @@ def definition_facts(definition_id) -> DefinitionFacts | None:
         row = db.session.get(Definition, definition_id)
         if row is None:
             return None
-        facts = DefinitionFacts(row.key, row.name, row.version, row.meta or {})
+        facts = DefinitionFacts(row.key, row.name, row.version, row.meta or {}, row.resource_id)
         with _lock:
             _facts[definition_id] = facts
     return facts
@@ -92,11 +94,13 @@ def bundle_for(definition: Definition) -> ProcessBundle:
     )
     roots = {f"{r.id}/{r.filename}": parse_xml(r.content.encode(), r.filename) for r in resources}
     spec, subprocess_specs = load_specs(build_parser(roots), definition.key)
+    for model in (spec, *subprocess_specs.values()):
+        model.baton_definition = str(definition.id)  # whose `deployment` bindings its elements use
     bundle = ProcessBundle(
         spec,
         subprocess_specs,
         definition.meta.get("elements", {}),
-        _decision_resolver(definition.tenant_id, definition.deployment_id),
+        TenantBindings(definition.tenant_id),
         _clock(definition),
     )
     with _lock:
@@ -113,39 +117,13 @@ def _clock(definition: Definition):
         return None
 
 
-def _decision_resolver(tenant_id: str, deployment_id):
-    same_deployment: dict = {}  # decisions deployed with the process never change: cache them
-
-    def resolve(decision_key: str):
-        if decision_key in same_deployment:
-            return dmn_model(same_deployment[decision_key])
-        definition = find_decision(tenant_id, decision_key, deployment_id)
-        if definition.deployment_id == deployment_id:
-            same_deployment[decision_key] = definition.resource_id
-        return dmn_model(definition.resource_id)
-
-    return resolve
-
-
-def find_decision(tenant_id: str, key: str, deployment_id=None) -> Definition:
-    """The decision deployed with the process if any, else the latest published one."""
-    query = select(Definition).where(
-        Definition.tenant_id == tenant_id, Definition.kind == "dmn", Definition.key == key
-    )
-    found = None
-    if deployment_id is not None:
-        found = db.session.execute(query.where(Definition.deployment_id == deployment_id)).scalars().first()
-    if found is None:
-        found = (
-            db.session.execute(
-                query.where(Definition.status == PUBLISHED).order_by(Definition.version.desc())
-            )
-            .scalars()
-            .first()
-        )
-    if found is None:
+def find_decision(tenant_id: str, key: str) -> Definition:
+    """The latest published version of decision `key` (from this process's catalog cache)."""
+    found = catalog.latest_published_id(tenant_id, "dmn", key)
+    definition = db.session.get(Definition, found) if found is not None else None
+    if definition is None:
         raise NotFound(f"decision '{key}' is not deployed")
-    return found
+    return definition
 
 
 _dmn_models: dict = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from functools import cache
 from typing import NamedTuple
 
@@ -12,12 +13,12 @@ from sqlalchemy import bindparam, func, select
 
 from app.engine.errors import ModelError
 from app.engine.parser import ParsedDeployment, ParsedForm, file_kind, parse_deployment
+from app.engine.xmlsafe import UnsafeXmlError, xml_text
 from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.models import Definition, Deployment, DeploymentResource, User
 from app.models.definitions import DEFINITION_STATUSES, DEPRECATED, DRAFT, PUBLISHED
-from app.services import audit, form_refs
-from app.services.prepared import Prepared
+from app.services import audit, catalog, form_refs
 from app.services.start_timers import schedule_start_timers
 
 
@@ -41,11 +42,12 @@ def deploy(
     that version is published again if it was a draft or deprecated (never the reverse). When no
     file is new, no deployment is stored: the result names the earlier one holding those versions.
     """
+    files = [(_base_name(name), data) for name, data in files]
     _check_files(files)
-    resolved: dict[str, DeploymentResource] = {}
+    max_bytes = current_app.config["BATON"].MAX_UPLOAD_BYTES
     try:
         parsed = parse_deployment(
-            dict(files), _resolver(actor.tenant_id, resolved), current_app.config["BATON"].MAX_UPLOAD_BYTES
+            dict(files), _process_file(actor.tenant_id), max_bytes, _decision_deployed(actor.tenant_id)
         )
     except ModelError as exc:
         raise ValidationError(str(exc), exc.as_details())
@@ -53,19 +55,34 @@ def deploy(
     if unchanged is not None:
         definitions = [_republished(d, actor) if publish else d for d in unchanged]
         schedule_start_timers(definitions)
+        version = catalog.bump(actor.tenant_id)  # (a republished version is the latest again)
         db.session.commit()
+        catalog.note(actor.tenant_id, version)
         newest = max(definitions, key=lambda d: d.created_at)
         return Deployed(db.session.get(Deployment, newest.deployment_id), definitions, parsed.warnings, False)
     deployment = Deployment(tenant_id=actor.tenant_id, name=name, created_by=actor.username)
     db.session.add(deployment)
     resources = {filename: _resource(deployment, filename, data) for filename, data in files}
-    definitions = _store_definitions(parsed, deployment, resources, resolved, publish, actor)
+    definitions = _store_definitions(parsed, deployment, resources, publish, actor)
     schedule_start_timers(definitions)  # timer start events of what was just published
     versions = [f"{d.kind}:{d.key}:v{d.version}" for d in definitions]
     after = {"files": sorted(resources), "definitions": versions}
     audit.record(actor, "deploy", deployment, after=after)
+    version = catalog.bump(actor.tenant_id)
     db.session.commit()
+    catalog.note(actor.tenant_id, version)  # this process resolves `latest` afresh at once
     return Deployed(deployment, definitions, parsed.warnings, True)
+
+
+def _base_name(name: str) -> str:
+    """The file's own name: a client's path (`../../etc/evil.bpmn`, `C:\\models\\a.bpmn`) is dropped,
+    so a stored name never reads as a path; control characters are refused outright."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        raise ValidationError(f"the file name {name!r} holds control characters", {"field": "files"})
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not base:
+        raise ValidationError(f"the file name {name!r} names no file", {"field": "files"})
+    return base
 
 
 def _items(parsed: ParsedDeployment):
@@ -108,29 +125,36 @@ def _check_files(files: list[tuple[str, bytes]]) -> None:
             raise ValidationError(str(exc), exc.as_details())
 
 
-def _resolver(tenant_id: str, resolved: dict):
-    """Look up already deployed processes that a new model calls (call activities)."""
+def _process_file(tenant_id: str):
+    """The file of the latest published version of a process a new model calls, if any."""
 
     def resolve(key: str):
         definition = latest_definition(tenant_id, "bpmn", key, statuses=(PUBLISHED,))
         if definition is None:
             return None
         resource = definition.resource
-        resolved[f"{resource.id}/{resource.filename}"] = resource
         return f"{resource.id}/{resource.filename}", resource.content.encode()
 
     return resolve
 
 
+def _decision_deployed(tenant_id: str):
+    return lambda key: latest_definition(tenant_id, "dmn", key, statuses=(PUBLISHED,)) is not None
+
+
 def _resource(deployment: Deployment, filename: str, data: bytes) -> DeploymentResource:
+    kind = file_kind(filename)
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValidationError(f"{filename}: the file is not UTF-8 text", {"file": filename})
+        # XML in any encoding its declaration names is kept as UTF-8 text (the parse checked it).
+        text = xml_text(data, filename) if kind != "form" else data.decode("utf-8")
+    except (UnicodeDecodeError, UnsafeXmlError):
+        raise ValidationError(
+            f"{filename}: the file is not text in the encoding it declares", {"file": filename}
+        )
     resource = DeploymentResource(
         deployment=deployment,
         filename=filename,
-        kind=file_kind(filename),
+        kind=kind,
         checksum=_checksum(data),
         content=text,
     )
@@ -138,9 +162,7 @@ def _resource(deployment: Deployment, filename: str, data: bytes) -> DeploymentR
     return resource
 
 
-def _store_definitions(
-    parsed: ParsedDeployment, deployment, resources, resolved, publish, actor
-) -> list[Definition]:
+def _store_definitions(parsed: ParsedDeployment, deployment, resources, publish, actor) -> list[Definition]:
     """Forms first: the processes' references to them are resolved (pinned) before the processes
     are stored, so a process is a new version when the form it shows is."""
     db.session.flush()
@@ -152,16 +174,23 @@ def _store_definitions(
     stored = []
     for process in parsed.processes:
         meta = dict(process.meta)
-        meta["resource_ids"] = [str(r.id) for r in resources.values() if r.kind == "bpmn"] + [
-            str(r.id) for r in resolved.values()
-        ]
+        meta["resource_ids"] = [str(r.id) for r in resources.values() if r.kind == "bpmn"]
         meta.pop("files", None)
         resource = resources[process.filename]
         stored.append(_version(deployment, "bpmn", process.key, process.name, resource, meta, publish, actor))
     for decision in parsed.decisions:
-        resource = resources[decision.filename]
-        stored.append(_version(deployment, "dmn", decision.key, decision.name, resource, {}, publish, actor))
-    return stored + [definition for _, definition in forms]
+        resource, meta = resources[decision.filename], dict(getattr(decision, "meta", {}) or {})
+        stored.append(
+            _version(deployment, "dmn", decision.key, decision.name, resource, meta, publish, actor)
+        )
+    stored += [definition for _, definition in forms]
+    # What a `deployment` binding of each new process resolves to (an unchanged file keeps its
+    # earlier version, which belongs to an earlier deployment: deployment ids would not find it).
+    deployed_with = {f"{d.kind}:{d.key}": str(d.id) for d in stored}
+    for definition in stored:
+        if definition.kind == "bpmn" and definition.deployment_id == deployment.id:
+            definition.meta = {**definition.meta, "deployed_with": deployed_with}
+    return stored
 
 
 def _unique_forms(parsed: ParsedDeployment) -> list[ParsedForm]:
@@ -191,6 +220,7 @@ def _version(deployment, kind, key, name, resource, meta, publish, actor, checks
     if latest is not None and latest.checksum == checksum and _same_forms(latest.meta, meta):
         return _republished(latest, actor) if publish else latest  # identical: no new version
     definition = Definition(
+        id=uuid.uuid4(),  # now: the processes deployed with it name it (deployed_with)
         tenant_id=deployment.tenant_id,
         kind=kind,
         key=key,
@@ -216,27 +246,6 @@ def latest_definition(tenant_id: str, kind: str, key: str, statuses=None) -> Def
     query = _latest_query(tuple(statuses or ()), Definition)
     params = {"tenant_id": tenant_id, "kind": kind, "key": key}
     return db.session.execute(query, params).scalar_one_or_none()
-
-
-def latest_definition_id(tenant_id: str, kind: str, key: str, status: str):
-    """Only the id of the latest version in `status`: the rest never changes and is cached
-    (definition_facts). Every start asks it, so it goes on the driver's cursor."""
-    db.session.flush()  # (a definition deployed in this transaction counts)
-    row = _LATEST_ID.first({"tenant_id": tenant_id, "kind": kind, "key": key, "status": status})
-    return row[0] if row else None
-
-
-_LATEST_ID = Prepared(
-    select(Definition.id)
-    .where(
-        Definition.tenant_id == bindparam("tenant_id"),
-        Definition.kind == bindparam("kind"),
-        Definition.key == bindparam("key"),
-        Definition.status == bindparam("status"),
-    )
-    .order_by(Definition.version.desc())
-    .limit(1)
-)
 
 
 @cache
@@ -307,5 +316,7 @@ def set_status(
     audit.record(actor, f"definition.{status}", definition, **change)
     if latest_definition(tenant_id, "bpmn", key, statuses=(PUBLISHED,)) is definition:
         schedule_start_timers([definition])  # a draft's timer start events begin with its publication
+    version = catalog.bump(tenant_id)
     db.session.commit()
+    catalog.note(tenant_id, version)
     return definition

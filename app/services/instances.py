@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from uuid import uuid4
 
 from sqlalchemy import bindparam, func, inspect, select
@@ -21,7 +22,8 @@ from app.models.instances import CANCELLED, ENDED, SUSPENDED, WAITING
 from app.models.tasks import OPEN, UserTask
 from app.services import audit, permissions
 from app.services.bundles import bundle_for_id, definition_facts
-from app.services.deployments import latest_definition, latest_definition_id
+from app.services.catalog import latest_definition_id
+from app.services.deployments import latest_definition
 from app.services.fast_flush import writes_step_rows
 from app.services.form_values import check_values
 from app.services.prepared import Loader
@@ -110,7 +112,7 @@ def start_instance(
     try:
         if idempotency_key or not writes_step_rows():
             db.session.flush()  # a concurrent start with the same key fails here; the ORM's order
-        persist_step(instance, result, bundle.elements, new=True)
+        persist_step(instance, result, runner.elements, new=True)
         after = {"variables": variables, "business_key": business_key}
         audit.record(actor, "instance.start", instance, after=after)
         db.session.commit()
@@ -211,8 +213,8 @@ def load_runner(instance: ProcessInstance) -> tuple[Runner, dict]:
     if state is None:
         raise Conflict(f"process instance {instance.id} has ended")
     instance.state_row = state  # held, so the step's save finds it (the session only holds it weakly)
-    bundle = bundle_for_id(instance.definition_id)
-    return Runner.load(bundle, state.state), bundle.elements
+    runner = Runner.load(bundle_for_id(instance.definition_id), state.state)
+    return runner, runner.elements
 
 
 def instance_definition(instance: ProcessInstance):
@@ -317,39 +319,48 @@ def read_history(user: User, instance_id) -> list[dict]:
 
 
 def history(tenant_id: str, instance_id) -> list[dict]:
+    """What the instance passed and waits in, in the order it got there (entered time, then the
+    order rows were written): a row is written when its element finishes, so a multi-instance
+    approval or a call activity is written after work it started earlier."""
     instance = get_instance(tenant_id, instance_id)
-    rows = (
-        db.session.execute(
-            select(HistoryEntry).where(HistoryEntry.instance_id == instance.id).order_by(HistoryEntry.id)
-        )
-        .scalars()
-        .all()
-    )
+    rows = db.session.execute(
+        select(HistoryEntry).where(HistoryEntry.instance_id == instance.id).order_by(HistoryEntry.id)
+    ).scalars()
     entries = [
-        {
-            "element_id": r.element_id,
-            "name": r.name,
-            "type": r.element_type,
-            "state": r.state,
-            "entered_at": r.entered_at,
-            "exited_at": r.exited_at,
-            "completed_by": r.completed_by,
-        }
+        _entry(r.element_id, r.name, r.element_type, r.state, r.entered_at, r.exited_at, r.completed_by)
         for r in rows
     ]
     open_tasks = db.session.execute(
         select(UserTask).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
     ).scalars()
+    facts = definition_facts(instance.definition_id)
+    elements = facts.meta.get("elements", {}) if facts is not None else {}
     entries += [
-        {
-            "element_id": t.element_id,
-            "name": t.name,
-            "type": "UserTask",
-            "state": "active",
-            "entered_at": t.created_at,
-            "exited_at": None,
-            "completed_by": None,
-        }
+        _entry(
+            t.element_id,
+            t.name,
+            elements.get(t.element_id, {}).get("type", "userTask"),
+            "active",
+            t.created_at,
+        )
         for t in open_tasks
     ]
+    entries.sort(key=_entered)  # a stable sort: entries entered at the same time keep the row order
     return entries
+
+
+def _entered(entry: dict) -> datetime:
+    when = entry["entered_at"] or entry["exited_at"] or datetime.min
+    return when if when.tzinfo else when.replace(tzinfo=UTC)  # SQLite hands back naive UTC times
+
+
+def _entry(element_id, name, element_type, state, entered_at, exited_at=None, completed_by=None) -> dict:
+    return {
+        "element_id": element_id,
+        "name": name,
+        "type": element_type,
+        "state": state,
+        "entered_at": entered_at,
+        "exited_at": exited_at,
+        "completed_by": completed_by,
+    }

@@ -90,7 +90,9 @@ def _sync_services(instance, result: StepResult, existing: dict) -> None:
     for (kind, task_id), row in existing.items():
         if kind == SERVICE and task_id not in waiting and row.status in LIVE:
             row.status = CANCELLED  # interrupted (boundary timer, cancel): the worker will skip it
-    elements = instance_elements(instance) if result.service_tasks else {}
+    elements = {}
+    if result.service_tasks:  # a called process's service task is found among the step's elements
+        elements = result.elements if result.elements is not None else instance_elements(instance)
     now = utcnow()
     for call in result.service_tasks:
         if (SERVICE, call.task_id) in existing:

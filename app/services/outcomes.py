@@ -14,7 +14,7 @@ from app.services.stepping import after_step
 def outcome_of(result: StepResult, elements: dict) -> str | None:
     """The outcome of a completed step: the end event's property, else the `outcome` variable."""
     for record in reversed(result.history):
-        if record.element_type.endswith("EndEvent"):
+        if record.element_type == "endEvent":
             named = (elements.get(record.element_id, {}).get("properties") or {}).get("outcome")
             if named:
                 return named
@@ -28,4 +28,5 @@ def record_outcome(instance: ProcessInstance, result: StepResult) -> None:
         return
     from app.services.jobs import instance_elements
 
-    instance.outcome = outcome_of(result, instance_elements(instance)) or "completed"
+    elements = result.elements if result.elements is not None else instance_elements(instance)
+    instance.outcome = outcome_of(result, elements) or "completed"

@@ -124,5 +124,5 @@ def _start(definition: Definition) -> ProcessInstance:
     )
     db.session.add(instance)
     db.session.flush()
-    persist_step(instance, runner.result(), bundle.elements)
+    persist_step(instance, runner.result(), runner.elements)
     return instance

@@ -101,7 +101,7 @@ def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink) -> Process
     )
     db.session.add(child)
     db.session.flush()
-    persist_step(child, result, bundle.elements, new=True)
+    persist_step(child, result, runner.elements, new=True)
     return child
 
 

@@ -110,3 +110,25 @@ def test_camunda_forms_example_deploys_with_its_forms_and_its_forms_are_checked(
     assert bad.status_code == 400 and set(bad.json["details"]["fields"]) == {"approved"}
     done = admin.post(f"/tasks/{task['id']}/complete", json={"variables": {**invoice, "approved": "true"}})
     assert done.status_code == 200, done.json
+
+
+def test_an_amount_given_as_text_is_read_as_camunda_reads_a_double_input(invoice):
+    # Camunda Forms text fields submit strings; Camunda 7 transforms them to the input's typeRef.
+    api, _ = invoice
+    started = api.post(
+        "/process-definitions/invoice/instances", json={"variables": {**START, "amount": "500"}}
+    )
+    assert started.status_code == 201, started.json
+    assert api.get(f"/instances/{started.json['id']}").json["variables"]["approverGroups"] == ["management"]
+
+
+def test_an_amount_that_is_no_number_is_an_incident_naming_decision_input_and_value(invoice):
+    api, _ = invoice
+    started = api.post(
+        "/process-definitions/invoice/instances", json={"variables": {**START, "amount": "5x00"}}
+    )
+    assert started.status_code == 201 and started.json["status"] == "failed", started.json
+    incident = api.get("/incidents", query_string={"instance_id": started.json["id"]}).json["items"][0]
+    assert incident["element_id"] == "assignApprover"
+    assert "decision 'invoiceClassification'" in incident["message"]
+    assert "input 'Invoice Amount': '5x00' is not a double" in incident["message"]

@@ -162,3 +162,13 @@ def test_an_element_id_the_engine_reserves_is_a_400_naming_it(admin):
     response = admin.deploy_bytes({"reserved.bpmn": xml})
     assert response.status_code == 400, response.json
     assert response.json["details"]["element_id"] == "Start" and "reserved" in response.json["message"]
+
+
+def test_a_dmn_parse_error_names_its_location_once(admin):
+    dmn = (DATA.parent.parent / "dmn" / "inspection_routing.dmn").read_bytes()
+    broken = dmn.replace(b'hitPolicy="FIRST"', b'hitPolicy="SOMETIMES"', 1)
+    response = admin.deploy_bytes({"e2.dmn": broken})
+    assert response.status_code == 400, response.json
+    message, details = response.json["message"], response.json["details"]
+    assert message.count("e2.dmn") == 1 and message.endswith("unknown hit policy 'SOMETIMES'")
+    assert details["line"] and details["element_id"]

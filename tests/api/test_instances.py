@@ -159,3 +159,44 @@ def test_an_assignee_delegates_a_task_to_a_colleague(deployed, as_user):
     unknown = deployed.post(f"/tasks/{task_id}/delegate", json={"to": "nobody"})
     assert unknown.status_code == 400 and "'nobody'" in unknown.json["message"]
     assert deployed.post(f"/tasks/{task_id}/delegate", json={}).status_code == 400
+
+
+def test_history_names_bpmn_element_types_in_the_order_the_instance_got_there(admin):
+    history = DATA / "history"
+    deployed = admin.deploy(
+        history / "approval_then_call.bpmn",
+        DATA / "camunda" / "call_child.bpmn",
+        history / "history_route.dmn",
+    )
+    assert deployed.status_code == 201, deployed.json
+    variables = {"approvers": ["team-lead", "finance"], "approved": True}
+    started = admin.post("/process-definitions/approval_then_call/instances", json={"variables": variables})
+    iid = started.json["id"]
+    for _ in range(3):  # two approvals, then the called process's task
+        (task,) = admin.get(f"/tasks?instance_id={iid}").json["items"]
+        assert admin.post(f"/tasks/{task['id']}/complete", json={}).status_code == 200
+    entries = admin.get(f"/instances/{iid}/history").json["items"]
+    assert admin.get(f"/instances/{iid}").json["status"] == "completed"
+    steps = [(e["element_id"], e["type"]) for e in entries]
+    assert steps == [
+        ("start", "startEvent"),
+        ("approve", "userTask"),  # the multi-instance activity, then each approval it ran
+        ("approve", "userTask"),
+        ("approve", "userTask"),
+        ("approved", "exclusiveGateway"),
+        ("call", "callActivity"),
+        ("cstart", "startEvent"),
+        ("child_task", "userTask"),
+        ("cend", "endEvent"),
+        ("route", "businessRuleTask"),
+        ("done", "endEvent"),
+    ]
+    entered = [e["entered_at"] for e in entries]
+    assert entered == sorted(entered)
+
+
+def test_an_open_user_task_is_listed_where_it_was_entered(admin):
+    assert admin.deploy(DATA / "simple" / "two_steps.bpmn").status_code == 201
+    started = admin.post("/process-definitions/two_steps/instances", json={}).json
+    entries = admin.get(f"/instances/{started['id']}/history").json["items"]
+    assert [(e["type"], e["state"]) for e in entries] == [("startEvent", "completed"), ("userTask", "active")]

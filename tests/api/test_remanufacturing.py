@@ -76,7 +76,7 @@ def test_rework_twice_then_pass(line):
     assert sum(1 for h in history if h["element_id"] == "Task_inspect") == 3
     # The routing decision is a drawn task like the others: each evaluation is in the history.
     routes = [h for h in history if h["element_id"] == "Rule_route"]
-    assert len(routes) == 3 and routes[0]["type"] == "DecisionTask"
+    assert len(routes) == 3 and routes[0]["type"] == "businessRuleTask"
     assert routes[0]["name"] == "Route inspection" and routes[0]["state"] == "completed"
 
 

@@ -248,3 +248,61 @@ def test_camunda_invoice_example(amount, category, classification, approvers):
     assert model.evaluate("invoice-assign-approver", variables) == approvers
     rows = model.evaluate_rows("invoice-assign-approver", variables)
     assert map_decision_result(rows, "collectEntries") == approvers
+
+
+def typed_input(type_ref: str, rules: list[tuple[str, str]], output_type: str = "string") -> bytes:
+    rule_xml = "".join(
+        f"<rule><inputEntry><text>{test}</text></inputEntry><outputEntry><text>{out}</text></outputEntry></rule>"
+        for test, out in rules
+    )
+    return definitions(
+        '<decision id="d" name="Decision"><decisionTable hitPolicy="FIRST">'
+        f'<input label="Amount"><inputExpression typeRef="{type_ref}">'
+        "<text>amount</text></inputExpression></input>"
+        f'<output name="result" typeRef="{output_type}"/>{rule_xml}</decisionTable></decision>'
+    )
+
+
+@pytest.mark.parametrize("type_ref", ["double", "integer", "long", "number"])
+def test_a_numeric_string_input_is_a_number_as_camunda_transforms_it(type_ref):
+    data = typed_input(type_ref, [("&gt; 100", '"big"'), ("-", '"small"')])
+    assert (evaluate(data, "500"), evaluate(data, " 50 "), evaluate(data, 500)) == ("big", "small", "big")
+
+
+@pytest.mark.parametrize(
+    ("type_ref", "value", "problem"),
+    [
+        ("double", "5x00", "'5x00' is not a double"),
+        ("number", "", "'' is not a number"),
+        ("integer", "1.5", "'1.5' is not an integer"),
+        ("integer", 2.5, "2.5 is not an integer"),
+        ("integer", 2**40, "is out of the range of an integer"),
+        ("boolean", "yes", "'yes' is not a boolean"),
+        ("date", "next week", "'next week' is not a date"),
+        ("string", [1], "is not a string, a number or a boolean"),
+    ],
+)
+def test_a_value_camunda_cannot_transform_fails_the_decision_naming_input_and_value(type_ref, value, problem):
+    with pytest.raises(DmnEvaluationError) as caught:
+        evaluate(typed_input(type_ref, [("-", '"any"')]), value)
+    assert (
+        caught.value.decision_id == "d"
+        and "input 'Amount'" in str(caught.value)
+        and problem in str(caught.value)
+    )
+
+
+def test_booleans_strings_and_dates_are_transformed_too():
+    assert evaluate(typed_input("boolean", [("true", '"yes"'), ("-", '"no"')]), "TRUE") == "yes"
+    assert evaluate(typed_input("string", [('"500"', '"text"'), ("-", '"other"')]), 500) == "text"
+    dated = typed_input("date", [('&gt;= date("2024-06-01")', '"late"'), ("-", '"early"')])
+    assert (evaluate(dated, "2024-07-01"), evaluate(dated, "2024-01-01")) == ("late", "early")
+    timed = typed_input("date", [('&gt;= date and time("2024-06-01T00:00:00")', '"late"'), ("-", '"early"')])
+    assert evaluate(timed, "2024-07-01T10:00:00") == "late"  # Camunda 7's date is a point in time
+
+
+def test_a_null_input_stays_null_and_an_integer_output_refuses_a_fraction():
+    assert evaluate(typed_input("double", [("null", '"missing"'), ("-", '"given"')]), None) == "missing"
+    with pytest.raises(DmnEvaluationError, match="output 'result' of rule 1: 1.5 is not an integer"):
+        evaluate(typed_input("double", [("-", "1.5")], output_type="integer"), 1)
+    assert evaluate(typed_input("double", [("-", '"7"')], output_type="long"), 1) == 7

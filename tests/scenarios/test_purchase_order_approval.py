@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.scenarios.flow import complete, deploy, ended, instance, open_tasks, start
+from tests.scenarios.flow import ROOT, complete, deploy, ended, instance, open_tasks, start
 
 KEY = "purchase_order_approval"
 YES = {"decision": "approve"}
@@ -162,3 +162,12 @@ def test_each_approver_decides_afresh_and_the_process_sees_the_outcome(po, as_us
     assert variables["approved"] is False and variables["reason"] == "cfo: over budget"
     assert "decision" not in variables  # each vote is local to its approval
     assert [t["element_id"] for t in open_tasks(requester, iid)] == ["Task_revise"]
+
+
+def test_changing_the_table_alone_changes_who_approves_new_orders(po):
+    # `make run` deploys bpmn/ and dmn/ together; the table is redeployed on its own afterwards.
+    routing = (ROOT / "dmn" / "purchase_order_routing.dmn").read_bytes()
+    cheaper_cfo = routing.replace(b"<text>&gt; 10000</text>", b"<text>&gt; 5000</text>", 1)
+    assert po.deploy_bytes({"purchase_order_routing.dmn": cheaper_cfo}).status_code == 201
+    iid = start(po, KEY, amount=8_000, department="Sales", approval_mode="sequential")
+    assert instance(po, iid)["variables"]["approvers"] == ["managers", "cfo"]

@@ -156,7 +156,7 @@ def test_held_back_history_waits_for_its_new_instance_and_is_seen_by_the_next_re
         definition_version=1, status="waiting", variables={}, active_elements=[],
     )  # fmt: skip
     db.session.add(instance)
-    row = {"task_id": uuid.uuid4(), "element_id": "start", "element_type": "StartEvent", "name": None,
+    row = {"task_id": uuid.uuid4(), "element_id": "start", "element_type": "startEvent", "name": None,
            "state": "COMPLETED", "entered_at": utcnow(), "exited_at": None, "completed_by": None}  # fmt: skip
     pending_writes.defer_history([{"instance_id": instance.id, **row}])
     pending_writes.write(db.session())  # nothing goes: its instance is not stored yet

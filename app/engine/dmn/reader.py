@@ -25,6 +25,7 @@ def load_dmn(data: bytes, filename: str) -> DmnModel:
     names = tuple(sorted({name for name in root.xpath("//@name") if needs_placeholder(str(name))}))
     load = Loader(filename, qname.namespace, names, TypeRegistry({}))
     load.types.items.update(_item_definitions(root, load))
+    _check_type_refs(root, load)
     functions = {bkm.get("name"): _bkm(bkm, load) for bkm in load.children(root, "businessKnowledgeModel")}
     inputs = [_input_data(item, load) for item in load.children(root, "inputData")]
     decisions = {}
@@ -33,6 +34,20 @@ def load_dmn(data: bytes, filename: str) -> DmnModel:
         decisions[decision.id] = decision
     _check_requirements(decisions, root, load)
     return DmnModel(filename, decisions, inputs, functions, load.types)
+
+
+def _check_type_refs(root: etree._Element, load: Loader) -> None:
+    # An unknown typeRef was taken as "any type": a misspelt `doubel` silently checked nothing.
+    for element in root.iter(etree.Element):
+        type_ref = element.get("typeRef")
+        if type_ref is None and etree.QName(element).localname == "typeRef":
+            type_ref, element = (element.text or "").strip(), element.getparent()
+        if type_ref and not load.types.knows(type_ref):
+            raise load.error(
+                f"unknown typeRef {type_ref!r}: neither a FEEL type (string, number, boolean, date...),"
+                " a Camunda type (integer, long, double) nor an itemDefinition of this file",
+                element,
+            )
 
 
 def _item_definition(element: etree._Element, load: Loader) -> ItemDefinition:

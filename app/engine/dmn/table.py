@@ -10,6 +10,7 @@ from lxml import etree
 from app.engine.dmn.errors import DmnEvaluationError
 from app.engine.dmn.hit_policies import apply_hit_policy
 from app.engine.dmn.loading import Loader
+from app.engine.dmn.transforms import OUTPUT_TRANSFORMS, TypeMismatch
 from app.engine.feel import CompiledExpression, FeelEvaluationError
 from app.engine.feel.scope import Budget, Scope
 
@@ -25,6 +26,13 @@ class Output:
     priorities: list[Any]
     default: CompiledExpression | None
     coerce: Any = None
+
+
+@dataclass
+class Input:
+    expression: CompiledExpression
+    transform: Any
+    label: str
 
 
 @dataclass
@@ -54,12 +62,15 @@ class DecisionTable:
         self.rules = [self._rule(index, rule, load) for index, rule in enumerate(rules)]
 
     @staticmethod
-    def _input(clause: etree._Element, load: Loader) -> tuple[CompiledExpression, Any]:
+    def _input(clause: etree._Element, load: Loader) -> Input:
         expression = load.child(clause, "inputExpression")
         text = load.text(expression)
         if expression is None or not text:
             raise load.error("an input clause needs an input expression", clause)
-        return load.expression(text, expression), load.types.coercer(expression.get("typeRef"))
+        label = clause.get("label") or clause.get("id") or text
+        return Input(
+            load.expression(text, expression), load.types.transformer(expression.get("typeRef")), label
+        )
 
     @staticmethod
     def _output(clause: etree._Element, load: Loader) -> Output:
@@ -71,7 +82,7 @@ class DecisionTable:
             clause.get("typeRef"),
             load.value_list(load.text(values), values) if load.text(values) else [],
             load.expression(default_text, default) if default_text else None,
-            load.types.coercer(clause.get("typeRef")),
+            load.types.transformer(clause.get("typeRef"), OUTPUT_TRANSFORMS),
         )
 
     def _rule(self, index: int, rule: etree._Element, load: Loader) -> Rule:
@@ -85,7 +96,13 @@ class DecisionTable:
 
     def matching_rules(self, context: dict) -> list[Rule]:
         scope = Scope(context, None, Budget())
-        values = [coerce(expression.node(scope)) for expression, coerce in self.inputs]
+        values = []
+        for clause in self.inputs:
+            value = clause.expression.node(scope)
+            try:
+                values.append(clause.transform(value))
+            except TypeMismatch as exc:
+                raise DmnEvaluationError(f"input '{clause.label}': {exc}")
         pairs = list(enumerate(values))
         matched = []
         for rule in self.rules:
@@ -102,7 +119,12 @@ class DecisionTable:
         row = {}
         for output, expression in zip(self.outputs, rule.outputs, strict=True):
             value = expression.evaluate(context) if expression is not None else None
-            row[output.name] = output.coerce(value)
+            try:
+                row[output.name] = output.coerce(value)
+            except TypeMismatch as exc:
+                raise DmnEvaluationError(
+                    f"output '{output.name}' of rule {rule.rule_id or rule.index + 1}: {exc}"
+                )
         return row
 
     def _default_rows(self, context: dict) -> list[dict[str, Any]]:

@@ -1,4 +1,5 @@
-"""typeRef coercion: a value that does not conform to its declared type becomes null (DMN 7.3.4)."""
+"""typeRef coercion: a value that does not conform to its declared type becomes null (DMN 7.3.4),
+except in a decision table's clauses, which Camunda's typeRefs transform (app.engine.dmn.transforms)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from app.engine.dmn import transforms
 from app.engine.feel import CompiledUnaryTests
 from app.engine.feel.scope import Budget, Scope
 from app.engine.feel.values import type_name
@@ -67,6 +69,17 @@ class TypeRegistry:
         if exact is None:
             return lambda value: self.coerce(value, type_ref)
         return lambda value: value if type(value) is exact else self.coerce(value, type_ref)
+
+    def knows(self, type_ref: str) -> bool:
+        name = local_type(type_ref)
+        return not name or name == "Any" or name in BUILTIN_TYPES or name in self.items
+
+    def transformer(self, type_ref: str | None, table: dict = transforms.TRANSFORMS) -> Callable[[Any], Any]:
+        """A decision table clause's conversion: Camunda's transformation for the typeRefs it
+        knows (app.engine.dmn.transforms; raises TypeMismatch), else `coercer`."""
+        name = local_type(type_ref)
+        found = transforms.transformer(name, table) if name and name not in self.items else None
+        return found or self.coercer(type_ref)
 
     def coerce(self, value: Any, type_ref: str | None) -> Any:
         name = local_type(type_ref)

@@ -1,0 +1,86 @@
+"""Deploy-time checks of a BPMN file's structure: what the engine would otherwise drop or misreport.
+
+SpiffWorkflow keeps the first of two elements with one id and silently drops the second (a start
+and an end event both `s`: the process never ends), reports a sequence flow to a missing element as
+"perhaps a form has the same ID?" naming the wrong element, and takes any process id as a key. Each
+is a 400 here, naming the file, the line and the element.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from app.engine.errors import ModelError
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+# An XML NCName (what BPMN's ids are): a letter or `_`, then letters, digits, `.`, `-`, `_`.
+_NCNAME = re.compile(r"[^\W\d][\w.-]*")
+_FLOW_CONTAINERS = ("process", "subProcess", "transaction", "adHocSubProcess")
+
+
+def check_file(root: etree._Element, filename: str) -> None:
+    """Refuse a file that is no BPMN definitions, or that gives two BPMN elements one id."""
+    qname = etree.QName(root)
+    if qname.namespace != BPMN_NS or qname.localname != "definitions":
+        raise ModelError(
+            f"not a BPMN 2.0 file: its root element is <{qname.localname}>, not <bpmn:definitions>",
+            filename=filename,
+            line=root.sourceline,
+        )
+    first_seen: dict[str, etree._Element] = {}
+    for element in root.iter(f"{{{BPMN_NS}}}*"):
+        element_id = element.get("id")
+        if not element_id:
+            continue
+        other = first_seen.setdefault(element_id, element)
+        if other is not element:
+            raise ModelError(
+                f"two elements have the id '{element_id}': <{_local(other)}> on line {other.sourceline}"
+                f" and <{_local(element)}> on line {element.sourceline}; ids must be unique in a file",
+                filename=filename,
+                line=element.sourceline,
+                element_id=element_id,
+            )
+
+
+def check_process(process: etree._Element, filename: str) -> None:
+    """Refuse a process id that is no NCName and a sequence flow whose ends name no flow node."""
+    key = process.get("id") or ""
+    if not _NCNAME.fullmatch(key):
+        raise ModelError(
+            f"the process id {key!r} is not a valid id (an XML NCName: a letter or '_', then letters, "
+            "digits, '.', '-' or '_'; no spaces); it is the definition's key",
+            filename=filename,
+            line=process.sourceline,
+            element_id=key or None,
+        )
+    for container in [process, *_nested_containers(process)]:
+        nodes = {child.get("id") for child in container if child.get("id")}
+        for flow in container.findall(f"{{{BPMN_NS}}}sequenceFlow"):
+            for attribute in ("sourceRef", "targetRef"):
+                ref = flow.get(attribute)
+                if ref not in nodes:
+                    raise ModelError(
+                        f"sequence flow '{flow.get('id')}': {attribute} {ref!r} names no element of "
+                        f"its {_local(container)} '{container.get('id')}'"
+                        if ref
+                        else f"sequence flow '{flow.get('id')}' has no {attribute}",
+                        filename=filename,
+                        line=flow.sourceline,
+                        element_id=flow.get("id"),
+                    )
+
+
+def _nested_containers(process: etree._Element) -> list[etree._Element]:
+    return [
+        node
+        for tag in _FLOW_CONTAINERS[1:]
+        for node in process.iter(f"{{{BPMN_NS}}}{tag}")
+        if node is not process
+    ]
+
+
+def _local(element: etree._Element) -> str:
+    return f"bpmn:{etree.QName(element).localname}"

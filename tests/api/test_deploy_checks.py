@@ -1,0 +1,149 @@
+"""What a deployment refuses or warns about at once, instead of running into it later (over HTTP)."""
+
+import pytest
+
+from tests.conftest import DATA
+
+HEAD = (
+    '<?xml version="1.0" encoding="{encoding}"?>\n'
+    '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"'
+    ' xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="defs" targetNamespace="http://baton.test">\n'
+)
+
+
+def bpmn(body: str, key: str = "checked", executable: str = "true", encoding: str = "UTF-8") -> str:
+    return (
+        HEAD.format(encoding=encoding)
+        + f'  <bpmn:process id="{key}" isExecutable="{executable}">\n{body}\n  </bpmn:process>\n'
+        + "</bpmn:definitions>\n"
+    )
+
+
+def one_task(task: str = '<bpmn:userTask id="work" name="Work">', end_tag: str = "</bpmn:userTask>") -> str:
+    return f"""    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    {task}<bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>{end_tag}
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="end" />"""
+
+
+def refused(api, files: dict) -> dict:
+    response = api.deploy_bytes(
+        {name: text.encode() if isinstance(text, str) else text for name, text in files.items()}
+    )
+    assert response.status_code == 400, response.json
+    return response.json
+
+
+def test_two_elements_with_one_id_are_refused_naming_the_id_and_both_lines(admin):
+    body = one_task().replace('id="end"', 'id="start"').replace('targetRef="end"', 'targetRef="start"')
+    problem = refused(admin, {"dup.bpmn": bpmn(body)})
+    assert "two elements have the id 'start'" in problem["message"]
+    assert "<bpmn:startEvent> on line 4 and <bpmn:endEvent> on line 6" in problem["message"]
+    assert problem["details"] == {"file": "dup.bpmn", "line": 6, "element_id": "start"}
+
+
+def test_a_sequence_flow_to_a_missing_element_names_the_flow_attribute_ref_and_line(admin):
+    body = one_task().replace('sourceRef="work" targetRef="end"', 'sourceRef="work" targetRef="nope"')
+    problem = refused(admin, {"flow.bpmn": bpmn(body)})
+    assert (
+        "sequence flow 'f2': targetRef 'nope' names no element of its bpmn:process 'checked'"
+        in problem["message"]
+    )
+    assert problem["details"] == {"file": "flow.bpmn", "line": 8, "element_id": "f2"}
+
+
+def test_an_unknown_element_names_its_tag_id_and_line(admin):
+    body = one_task('<bpmn:fooTask id="work">', "</bpmn:fooTask>")
+    problem = refused(admin, {"foo.bpmn": bpmn(body)})
+    assert "<bpmn:fooTask> is not an element Baton can run" in problem["message"]
+    assert problem["details"] == {"file": "foo.bpmn", "line": 5, "element_id": "work"}
+
+
+def test_a_process_id_that_is_no_ncname_is_refused(admin):
+    problem = refused(admin, {"key.bpmn": bpmn(one_task(), key="my process")})
+    assert "the process id 'my process' is not a valid id" in problem["message"]
+
+
+@pytest.mark.parametrize(
+    ("task", "problem"),
+    [
+        ('<bpmn:userTask id="work" camunda:priority="high">', "priority 'high' is not a whole number"),
+    ],
+)
+def test_what_would_fail_every_instance_is_refused_at_deploy(admin, task, problem):
+    assert problem in refused(admin, {"task.bpmn": bpmn(one_task(task))})["message"]
+
+
+def test_an_unquoted_timer_that_looks_iso_but_does_not_parse_is_refused(admin):
+    timer = (
+        '<bpmn:intermediateCatchEvent id="work"><bpmn:timerEventDefinition>'
+        "<bpmn:timeDuration>PTXYZ</bpmn:timeDuration></bpmn:timerEventDefinition>"
+    )
+    problem = refused(admin, {"timer.bpmn": bpmn(one_task(timer, "</bpmn:intermediateCatchEvent>"))})
+    assert "timer timeDuration: 'PTXYZ' is not a valid ISO 8601 duration" in problem["message"]
+    assert problem["details"]["element_id"] == "work" and problem["details"]["line"] == 5
+    named = one_task(timer.replace("PTXYZ", "wait_for"), "</bpmn:intermediateCatchEvent>")
+    assert admin.deploy_bytes({"ok.bpmn": bpmn(named).encode()}).status_code == 201  # a variable's name
+
+
+ROUTING = (DATA.parent.parent / "dmn" / "inspection_routing.dmn").read_text()
+
+
+def test_an_unknown_dmn_type_ref_is_refused_and_a_table_without_rules_warned_about(admin):
+    problem = refused(admin, {"typed.dmn": ROUTING.replace('typeRef="number"', 'typeRef="nonsense"', 1)})
+    assert "unknown typeRef 'nonsense'" in problem["message"] and problem["details"]["line"]
+    start, end = ROUTING.index("<rule "), ROUTING.rindex("</rule>") + len("</rule>")
+    deployed = admin.deploy_bytes({"empty.dmn": (ROUTING[:start] + ROUTING[end:]).encode()})
+    assert deployed.status_code == 201, deployed.json
+    (warning,) = deployed.json["warnings"]
+    assert warning["file"] == "empty.dmn" and "has no rules" in warning["message"]
+
+
+def test_a_bpmn_file_with_nothing_executable_is_warned_about_or_refused_when_it_is_all(admin):
+    drawn = bpmn(one_task(), executable="false")
+    assert "holds nothing Baton can run" in refused(admin, {"drawn.bpmn": drawn})["message"]
+    empty = HEAD.format(encoding="UTF-8") + "</bpmn:definitions>\n"
+    deployed = admin.deploy_bytes(
+        {"drawn.bpmn": drawn.encode(), "empty.bpmn": empty.encode(), "r.dmn": ROUTING.encode()}
+    )
+    assert deployed.status_code == 201, deployed.json
+    assert [d["kind"] for d in deployed.json["definitions"]] == ["dmn"]
+    warned = {w["file"]: w["message"] for w in deployed.json["warnings"]}
+    assert set(warned) == {"drawn.bpmn", "empty.bpmn"} and "no executable process" in warned["empty.bpmn"]
+    html = "<html><body><p>not a model</p></body></html>"
+    assert "not a BPMN 2.0 file: its root element is <html>" in refused(admin, {"page.bpmn": html})["message"]
+
+
+def test_a_javascript_script_task_warns_at_deploy_and_its_incident_names_the_language(admin):
+    script = '<bpmn:scriptTask id="work" scriptFormat="javascript"><bpmn:script>var x = 1;</bpmn:script>'
+    deployed = admin.deploy_bytes({"js.bpmn": bpmn(one_task(script, "</bpmn:scriptTask>")).encode()})
+    assert deployed.status_code == 201 and deployed.json["warnings"][0]["element_id"] == "work"
+    started = admin.post("/process-definitions/checked/instances", json={}).json
+    assert started["status"] == "failed"
+    incident = admin.get("/incidents", query_string={"instance_id": started["id"]}).json["items"][0]
+    assert incident["element_id"] == "work"
+    assert (
+        "javascript scripts are not supported" in incident["message"] and "syntax" not in incident["message"]
+    )
+
+
+def test_camunda_file_names_and_any_declared_encoding_are_accepted(admin):
+    latin = bpmn(one_task('<bpmn:userTask id="work" name="Größe prüfen">'), encoding="ISO-8859-1")
+    deployed = admin.deploy_bytes({"latin.bpmn20.xml": latin.encode("latin-1")})
+    assert deployed.status_code == 201, deployed.json
+    started = admin.post("/process-definitions/checked/instances", json={}).json
+    assert started["tasks"][0]["name"] == "Größe prüfen"
+    assert 'encoding="UTF-8"' in admin.get("/process-definitions/checked/xml").text
+    wide = bpmn(one_task(), key="wide", encoding="UTF-16")
+    assert admin.deploy_bytes({"wide.bpmn": wide.encode("utf-16")}).status_code == 201
+    hidden = wide.replace("<bpmn:definitions", '<!DOCTYPE x [<!ENTITY e "e">]>\n<bpmn:definitions', 1)
+    assert "DOCTYPE" in refused(admin, {"hidden.bpmn": hidden.encode("utf-16")})["message"]
+
+
+def test_an_uploaded_path_is_stored_as_its_base_name_and_control_characters_are_refused(admin):
+    deployed = admin.deploy_bytes({"../../etc/evil.bpmn": bpmn(one_task()).encode()})
+    assert deployed.status_code == 201, deployed.json
+    entry = admin.get("/audit", query_string={"action": "deploy"}).json["items"][0]
+    assert entry["after"]["files"] == ["evil.bpmn"]
+    assert "control characters" in refused(admin, {"evil\x1b[31m.bpmn": bpmn(one_task())})["message"]
