@@ -27,6 +27,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.TaskParser import TaskParser
 from SpiffWorkflow.bpmn.specs.data_spec import TaskDataReference
 from SpiffWorkflow.bpmn.specs.defaults import ParallelMultiInstanceTask, SequentialMultiInstanceTask
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import expressions
@@ -215,3 +216,18 @@ def add_multi_instance(parser: TaskParser, loop) -> None:
     for key, value in settings.items():
         setattr(parser.task, key, value)
     parser._copy_task_attrs(original, loop)
+
+
+def connect_loop_children(*specs) -> None:
+    """Let each loop (multi-instance or standard loop) hear its instances complete.
+
+    The library connects a loop's child spec to the loop when it deserializes a spec, or when the
+    loop creates a child. A spec parsed from BPMN, in a process that then loads an instance already
+    inside the loop, had neither: the instance completed unheard and a sequential approval chain
+    stopped after its first approver whenever the next request went to another server process.
+    """
+    for spec in specs:
+        for task_spec in spec.task_specs.values():
+            child = spec.task_specs.get(task_spec.task_spec) if isinstance(task_spec, LoopTask) else None
+            if child is not None and not child.completed_event.is_connected(task_spec.merge_child):
+                child.completed_event.connect(task_spec.merge_child)

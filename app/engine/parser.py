@@ -21,6 +21,7 @@ from app.engine.event_subprocess import BatonProcessParser
 from app.engine.event_subprocess import parser_overrides as event_subprocess_overrides
 from app.engine.events import link_event_overrides
 from app.engine.messages import event_parser_overrides
+from app.engine.multi_instance import connect_loop_children
 from app.engine.specs import BatonServiceTask, DecisionTask
 from app.engine.xmlsafe import UnsafeXmlError, parse_xml
 
@@ -208,11 +209,13 @@ def load_specs(parser: BatonParser, key: str):
     are bound when reached (app.engine.bindings), so one not deployed yet is no error here."""
     try:
         found = parser.get_subprocess_specs(key, require_call_activity_specs=False)
-        return parser.get_spec(key), {name: spec for name, spec in found.items() if spec is not None}
+        spec, subprocess_specs = parser.get_spec(key), {name: s for name, s in found.items() if s is not None}
     except ValidationException as exc:
         raise _model_error(exc)
     except SpiffWorkflowException as exc:
         raise ModelError(str(exc))
+    connect_loop_children(spec, *subprocess_specs.values())
+    return spec, subprocess_specs
 
 
 def parse_deployment(
