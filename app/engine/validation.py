@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from app.engine import expressions, form_checks, io_mapping, timers
+from app.engine import duties, expressions, form_checks, io_mapping, timers
 from app.engine.errors import ModelError
 from app.engine.expression_errors import ExpressionError
 from app.engine.scripting import RUNNABLE_SCRIPTS
@@ -33,6 +33,7 @@ _ZEEBE_ATTRIBUTES = {
 def validate_process(process, filename: str) -> list[dict]:
     """Raise ModelError for the first expression that does not parse; return the warnings."""
     warnings: list[dict] = []
+    duties.check_process(process, filename)
     for node in process.iter():
         if not isinstance(node.tag, str) or not node.get("id"):
             continue

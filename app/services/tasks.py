@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import ProcessInstance, TaskCandidate, User, UserTask
 from app.models.instances import SUSPENDED
 from app.models.tasks import OPEN
-from app.services import audit, permissions, signatures
+from app.services import audit, duties, permissions, signatures
 from app.services.form_values import check_values
 from app.services.instances import (
     check_variables,
@@ -174,6 +174,8 @@ def claim_task(user: User, task_id) -> UserTask:
     _require_open(task)
     if task.assignee and task.assignee != user.username:
         raise Conflict(f"task {task_id} is already claimed by {task.assignee}", {"assignee": task.assignee})
+    instance, element = duties.element_of(task)
+    duties.require_separate(user, instance, task, element, "claim")
     change = {"before": {"assignee": task.assignee}, "after": {"assignee": user.username}}
     audit.record(user, "task.claim", task, **change)
     task.assignee = user.username
@@ -202,6 +204,8 @@ def delegate_task(user: User, task_id, to_username: str) -> UserTask:
     unclaimed task whoever may work on it) may do so."""
     task = _require_workable(user, get_task(user, task_id, lock=True), "delegate")
     target = _delegate_target(user, to_username)
+    instance, element = duties.element_of(task)
+    duties.require_delegable(target.username, instance, element)
     change = {"before": {"assignee": task.assignee}, "after": {"assignee": target.username}}
     audit.record(user, "task.delegate", task, **change)
     task.assignee = target.username
@@ -251,6 +255,7 @@ def complete_task(
         variables = check_values(user.tenant_id, task.form, variables, instance.variables)
     runner, elements = load_runner(instance)
     element = elements.get(task.element_id, {})
+    duties.require_separate(user, instance, task, element, "complete")
     variables = {**variables, **signatures.check_completion(user, task, element, signature, reason)}
     if reason:
         variables["reason"] = reason  # the model can show a rejection's reason to whom it returns

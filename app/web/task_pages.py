@@ -10,11 +10,12 @@ from markupsafe import Markup
 
 from app.errors import Conflict, Forbidden, ValidationError
 from app.models.instances import FAILED
+from app.services import duties as duty_service
 from app.services import forms as form_service
 from app.services import inbox as inbox_service
 from app.services import signatures as signature_service
 from app.services import tasks as task_service
-from app.services.bundles import definition_facts
+from app.services.bundles import bundle_for_id, definition_facts
 from app.services.instances import get_instance, history
 from app.web import web_bp
 from app.web.auth import login_required
@@ -55,7 +56,16 @@ def _task_page(task, values=None, errors=None, status=200, sign_off=None, needs=
         path=path,
         colleagues=inbox_service.colleagues(user),
         needs=needs or signature_service.requirements_for(task),
+        kept_from=_kept_from(user, task, instance),
     ), status
+
+
+def _kept_from(user, task, instance) -> str | None:
+    """Why the model keeps this user from the task (four eyes), if it does."""
+    if task.status != "open":
+        return None
+    element = bundle_for_id(instance.definition_id).elements.get(task.element_id, {})
+    return duty_service.reason_against(user.username, instance, element)
 
 
 @web_bp.get("/tasks/<uuid:task_id>")

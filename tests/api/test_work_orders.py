@@ -89,7 +89,8 @@ def test_a_blocked_work_order_shows_as_blocked_in_the_master(admin, as_user, mas
     child = admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"]
     assert admin.get(f"/work-orders/{master}").json["orders"][0]["lifecycle"] == "draft"
     complete(admin, child, "Task_draft")
-    complete(admin, child, "Task_approve_order", decision="approve")
+    supervisor = as_user("sue", groups=["supervisors"])  # four eyes: not who raised and drafted it
+    complete(supervisor, child, "Task_approve_order", decision="approve")
     complete(admin, child, "Task_assign", technician="admin")
     complete(admin, child, "Task_work", blocked=True)
     progress = admin.get(f"/work-orders/{master}").json

@@ -80,3 +80,22 @@ def test_a_rejected_draft_goes_back_to_its_author(people):
     assert [(t["element_id"], t["assignee"]) for t in open_tasks(p["planner"], iid)] == [
         ("Task_draft", "pat")
     ]
+
+
+def test_four_eyes_keep_the_drafter_from_approving_and_the_technician_from_signing(people, as_user):
+    p = people
+    both = as_user("bea", groups=["supervisors", "System Owner"])
+    iid = start(both, KEY, title="Replace seal", estimated_hours=1)
+    complete(both, iid, "Task_draft")
+    approval = open_tasks(both, iid)[0]
+    refused = both.post(f"/tasks/{approval['id']}/complete", json={"variables": APPROVE})
+    assert refused.status_code == 403 and "you started this case" in refused.json["message"]
+    complete(p["supervisor"], iid, "Task_approve_order", **APPROVE)
+    complete(p["supervisor"], iid, "Task_assign", technician="bea")
+    complete(both, iid, "Task_work", blocked=False)
+    signoff = open_tasks(p["owner"], iid)[0]
+    body = {"variables": {}, "signature": APPROVE}
+    refused = both.post(f"/tasks/{signoff['id']}/complete", json=body)
+    assert refused.status_code == 403 and "you completed 'Carry out work'" in refused.json["message"]
+    complete(p["owner"], iid, "Task_owner_signoff", signature=APPROVE)
+    assert [t["element_id"] for t in open_tasks(p["qa"], iid)] == ["Task_qa_signoff"]

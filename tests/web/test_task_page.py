@@ -107,3 +107,20 @@ def test_a_whole_number_field_takes_what_was_typed_and_names_the_mistake(client,
     sent = {"csrf_token": csrf_of(page), "measurement": "1e", "grade": "A", "notes": "fine"}
     html = client.post(f"/tasks/{task_id}", data=sent).get_data(as_text=True)
     assert 'value="1e"' in html and "Enter a whole number." in html and "This field is required." not in html
+
+
+def test_the_starter_reads_why_four_eyes_keep_them_from_the_review(client, admin, make_user):
+    """Dora starts the case and drafts; the review's page tells her why it is not hers to do."""
+    admin.deploy(DATA / "duties" / "four_eyes.bpmn")
+    make_user("dora", groups=["writers"])
+    sign_in(client, "dora", "pw-dora")
+    token = csrf_of(client.get("/").get_data(as_text=True))
+    started = client.post("/start/four_eyes", data={"csrf_token": token})
+    assert started.status_code == 302
+    draft = re.search(r"/tasks/([0-9a-f-]{36})", started.headers["Location"]).group(1)
+    page = client.get(f"/tasks/{draft}").get_data(as_text=True)
+    assert client.post(f"/tasks/{draft}", data={"csrf_token": csrf_of(page)}).status_code == 302
+    tasks = admin.get("/tasks?definition_key=four_eyes").json["items"]
+    page = client.get(f"/tasks/{tasks[0]['id']}").get_data(as_text=True)
+    assert "Four eyes: you started this case, so someone else completes this task." in page
+    assert 'id="task-form"' not in page

@@ -1,0 +1,58 @@
+"""Four eyes: a task's `notBy` keeps the case's starter and whoever did the named tasks from it."""
+
+import pytest
+
+from tests.conftest import DATA
+
+MODEL = DATA / "duties" / "four_eyes.bpmn"
+
+
+@pytest.fixture
+def case(admin, as_user):
+    assert admin.deploy(MODEL).status_code == 201
+    sam, dora, rita = (as_user(name, groups=["writers"]) for name in ("sam", "dora", "rita"))
+    started = sam.post("/process-definitions/four_eyes/instances", json={})
+    draft = started.json["tasks"][0]
+    assert dora.post(f"/tasks/{draft['id']}/complete", json={}).status_code == 200
+    review = rita.get(f"/tasks?instance_id={started.json['id']}").json["items"][0]
+    assert review["element_id"] == "Task_review"
+    return review["id"], sam, dora, rita
+
+
+def test_the_starter_neither_claims_nor_completes_the_review(case):
+    review, sam, _, _ = case
+    for doing in ("claim", "complete"):
+        refused = sam.post(f"/tasks/{review}/{doing}", **({"json": {}} if doing == "complete" else {}))
+        assert refused.status_code == 403, doing
+        assert refused.json["message"] == (
+            f"four eyes: you started this case, so someone else must {doing} 'Review'"
+        )
+    assert sam.get(f"/tasks/{review}").json["status"] == "open"  # still theirs to see
+
+
+def test_whoever_did_the_named_task_cannot_review_it(case):
+    review, _, dora, _ = case
+    refused = dora.post(f"/tasks/{review}/complete", json={})
+    assert refused.status_code == 403 and "you completed 'Draft' in this case" in refused.json["message"]
+
+
+def test_a_third_person_reviews(case):
+    review, _, _, rita = case
+    assert rita.post(f"/tasks/{review}/claim").status_code == 200
+    assert rita.post(f"/tasks/{review}/complete", json={}).status_code == 200
+
+
+def test_the_review_is_not_delegated_to_someone_the_rule_keeps_from_it(case):
+    review, _, _, rita = case
+    refused = rita.post(f"/tasks/{review}/delegate", json={"to": "sam"})
+    assert refused.status_code == 400
+    assert refused.json["message"] == "four eyes: sam started this case, so the task cannot go to them"
+    assert rita.post(f"/tasks/{review}/delegate", json={"to": "rita"}).status_code == 200
+
+
+def test_a_not_by_naming_no_user_task_is_refused_at_deploy(admin):
+    model = MODEL.read_text().replace("starter, Task_draft", "starter, Task_drfat")
+    refused = admin.deploy_bytes({"four_eyes.bpmn": model.encode()})
+    assert refused.status_code == 400
+    assert "notBy names 'Task_drfat'" in refused.json["message"]
+    assert refused.json["details"]["element_id"] == "Task_review"
