@@ -1,19 +1,29 @@
 """Server CPU per B1 instance, in-process: start + complete through the WSGI app, no server, no client.
 
     .venv/bin/python scripts/bench_cpu.py [--instances 2000] [--db baton_bench_cpu]
+    .venv/bin/python scripts/bench_cpu.py --instructions [--instances 300]
 
 It drops and creates the database (under BENCH_PG_URL, default postgresql://postgres@localhost:5432),
 migrates it, deploys scripts/bench_process/ as the bench does, then times `time.process_time()`
 around each POST start + POST complete of `bench_routing` (start -> DMN -> user task -> end). The
 machine's other load shows in wall time, far less in this process's own CPU: compare A/B runs of
 this script on one machine, not its figure with another's.
+
+On a shared machine even process time drifts by a third within the hour. `--instructions` counts
+instead: it runs this script twice under valgrind's cachegrind (the same set-up, then once with no
+instances and once with `--instances`) and prints the instructions per instance, the difference
+over the count. That figure repeats to within a percent whatever else the machine does, so it is
+the one to compare a change against (PostgreSQL's own work is not in it).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,6 +38,8 @@ WARM_UP = 100
 
 def main() -> None:
     args = _arguments()
+    if args.instructions:
+        return _count_instructions(args)
     url = os.environ.get("BENCH_PG_URL", "postgresql://postgres@localhost:5432") + "/" + args.db
     app = _app(url.replace("postgresql://", "postgresql+psycopg://", 1))
     client, headers = app.test_client(), {"Authorization": f"Bearer {_token(app)}"}
@@ -37,6 +49,8 @@ def main() -> None:
         _one_instance(client, headers)
         if n >= WARM_UP:
             costs.append(time.process_time() - before)
+    if len(costs) < 10:
+        return
     tenth = statistics.quantiles(costs, n=10)[0]  # the least disturbed by other processes' load
     print(
         f"{args.instances} instances: CPU per instance mean {statistics.mean(costs) * 1000:.3f} ms, "
@@ -48,7 +62,23 @@ def _arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=2000)
     parser.add_argument("--db", default="baton_bench_cpu")
+    parser.add_argument("--instructions", action="store_true", help="count instructions with valgrind")
     return parser.parse_args()
+
+
+def _count_instructions(args) -> None:
+    if shutil.which("valgrind") is None:
+        raise SystemExit("--instructions needs valgrind (apt-get install valgrind)")
+    counts = [_instructions(args.db, n) for n in (0, args.instances)]
+    per = (counts[1] - counts[0]) / max(args.instances, 1)
+    print(f"{args.instances} instances: {per / 1e6:.2f} M instructions per instance (this process only)")
+
+
+def _instructions(db: str, instances: int) -> int:
+    argv = ["valgrind", "--tool=cachegrind", "--cache-sim=no", "--cachegrind-out-file=/dev/null"]
+    argv += [sys.executable, __file__, "--instances", str(instances), "--db", db]
+    done = subprocess.run(argv, capture_output=True, text=True, check=True)
+    return int(re.search(r"I\s+refs:\s+([\d,]+)", done.stderr).group(1).replace(",", ""))
 
 
 def _app(url: str):
