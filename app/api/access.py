@@ -37,7 +37,11 @@ ENDPOINT_PERMISSIONS = {
     "api.retry_incident": p.OPERATE,
     "api.resolve_incident": p.OPERATE,
     "api.post_message": p.CORRELATE,
-    "api.evaluate": p.DECIDE,
+    "api.list_decision_definitions": p.READ,
+    "api.get_decision_definition": p.READ,
+    "api.get_decision_definition_xml": p.READ,
+    "api.change_decision_definition_status": p.PUBLISH,
+    "api.evaluate": p.DECIDE,  # any version, drafts too: a modeler tests a table before publishing it
     "api.list_tokens": p.SELF,
     "api.create_api_token": p.SELF,
     "api.revoke_api_token": p.SELF,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from marshmallow import Schema
 
-from app.schemas import brief, core, incidents, notifications, responses, security
+from app.schemas import brief, core, decisions, incidents, notifications, responses, security
 from app.schemas.deployments import DeploymentFormSchema, DeploymentSchema
 
 MULTIPART, XML = "multipart/form-data", "application/xml"
@@ -118,10 +118,27 @@ CONTRACTS: dict[str, Contract] = {
         missing="no instance waits for the message and no process starts on it",
         conflicts="more than one instance waits and `all` is false, or the one waiting is suspended",
     ),
+    "api.list_decision_definitions": C(
+        "The latest version of each decision",
+        decisions.DecisionDefinitionPageSchema,
+        query=core.PageSchema,
+    ),
+    "api.get_decision_definition": C(
+        "One decision definition and its versions",
+        decisions.DecisionDefinitionDetailSchema,
+        query=core.VersionQuerySchema,
+    ),
+    "api.get_decision_definition_xml": C("The DMN source", XML, query=core.VersionQuerySchema),
+    "api.change_decision_definition_status": C(
+        "Publish or deprecate a decision version",
+        decisions.DecisionDefinitionSchema,
+        body=core.StatusChangeSchema,
+    ),
     "api.evaluate": C(
-        "Evaluate a decision",
+        "Evaluate a decision: the latest published version, or the version asked for in any status",
         responses.DecisionResultSchema,
         body=core.EvaluateSchema,
+        query=core.VersionQuerySchema,
         unprocessable="the decision could not be evaluated with these variables",
     ),
     "api.list_tokens": C("My API tokens (never their values)", responses.TokenPageSchema),

@@ -288,10 +288,13 @@ def get_definition(tenant_id: str, key: str, kind: str = "bpmn", version: int | 
     found = db.session.execute(query.order_by(Definition.version.desc()).limit(1)).scalar_one_or_none()
     if found is None:
         raise NotFound(
-            f"{'process' if kind == 'bpmn' else kind} definition '{key}'"
+            f"{_NOUNS.get(kind, kind)} definition '{key}'"
             f"{f' version {version}' if version else ''} does not exist"
         )
     return found
+
+
+_NOUNS = {"bpmn": "process", "dmn": "decision"}
 
 
 def versions_of(tenant_id: str, key: str, kind: str = "bpmn") -> list[Definition]:
@@ -305,16 +308,23 @@ def versions_of(tenant_id: str, key: str, kind: str = "bpmn") -> list[Definition
 
 
 def set_status(
-    tenant_id: str, key: str, status: str, version: int | None = None, actor: User | None = None
+    tenant_id: str,
+    key: str,
+    status: str,
+    version: int | None = None,
+    actor: User | None = None,
+    kind: str = "bpmn",
 ) -> Definition:
-    """Publish or deprecate a version (the latest when no version is given)."""
+    """Publish or deprecate a version of a process or decision (the latest when no version is given).
+
+    The tenant's catalog version changes with it, so `latest` bindings and starts resolve afresh."""
     if status not in DEFINITION_STATUSES or status == DRAFT:
         raise ValidationError(f"status must be '{PUBLISHED}' or '{DEPRECATED}'", {"field": "status"})
-    definition = get_definition(tenant_id, key, version=version)
+    definition = get_definition(tenant_id, key, kind, version)
     before, definition.status = definition.status, status
     change = {"before": {"status": before}, "after": {"status": status}}
     audit.record(actor, f"definition.{status}", definition, **change)
-    if latest_definition(tenant_id, "bpmn", key, statuses=(PUBLISHED,)) is definition:
+    if kind == "bpmn" and latest_definition(tenant_id, kind, key, statuses=(PUBLISHED,)) is definition:
         schedule_start_timers([definition])  # a draft's timer start events begin with its publication
     version = catalog.bump(tenant_id)
     db.session.commit()

@@ -60,7 +60,7 @@ def tenant_b(client, db_session) -> Api:
 
 
 def call(api: Api, method: str, rule: str, ids: dict, endpoint: str):
-    values = {**ids, "key": "risk" if endpoint == "api.evaluate" else ids["key"]}
+    values = {**ids, "key": "risk" if "decision" in rule else ids["key"]}  # (A's decision's key)
     path = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: values[m.group(1)], rule)
     schema = CONTRACTS[endpoint].body
     body = {name: value for name, value in BODY.items() if schema and name in schema().load_fields}
@@ -95,6 +95,7 @@ def _empty(response):
 
 WITHOUT_IDS = {
     "api.list_process_definitions": lambda ids: _empty,
+    "api.list_decision_definitions": lambda ids: _empty,
     "api.list_instances": lambda ids: _empty,
     "api.list_tasks": lambda ids: _empty,
     "api.list_secrets": lambda ids: _empty,
