@@ -11,6 +11,7 @@ from functools import cached_property
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -142,15 +143,21 @@ class Runner:
         self.had_message_waits = False
 
     @classmethod
-    def start(cls, bundle: ProcessBundle, variables: dict) -> Runner:
+    def start(cls, bundle: ProcessBundle, variables: dict, message: tuple[str, dict] | None = None) -> Runner:
+        """A new instance. With `message` (name, payload) it starts at the start event(s) catching
+        that message, as Camunda does; its other start events (a none start too) are not taken."""
         specs = bundle.subprocess_specs_for_a_workflow()
         workflow = BpmnWorkflow(bundle.spec, specs, script_engine=cls._engine(bundle))
         start = workflow.task_tree
         start.data.update(copy_value(variables))
         for task in ready_tasks(workflow):
             task.data.update(copy_value(variables))  # each task owns its values
+        if message is not None:
+            _keep_message_starts(workflow, message[0])
         runner = cls(bundle, workflow)
         runner.advance()
+        if message is not None:
+            runner.deliver_message(*message)
         return runner
 
     @classmethod
@@ -475,6 +482,14 @@ def element_type(spec) -> str:
         name = spec.__class__.__name__
         found = name[:1].lower() + name[1:]
     return found
+
+
+def _keep_message_starts(workflow: BpmnWorkflow, name: str) -> None:
+    """Cancel the top process's start events that do not catch message `name`, before any runs."""
+    for task in [t for t in workflow.tasks.values() if isinstance(t.task_spec, StartEvent)]:
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not (isinstance(definition, MessageEventDefinition) and definition.name == name):
+            task.cancel()
 
 
 def _is_start(task) -> bool:

@@ -84,14 +84,13 @@ def start_instance(
         if existing is not None:
             return _replayed(existing, idempotency_key, request), False
     if message is None:  # a person starts it: the start event's form applies (not to a message start)
+        _require_none_start(key, definition.meta)
         variables = check_values(actor.tenant_id, definition.meta.get("start_form"), variables)
     try:
         bundle = bundle_for_id(definition_id)
     except ModelError as exc:
         raise Unprocessable(str(exc), exc.as_details())
-    runner = Runner.start(bundle, variables)
-    if message is not None:
-        runner.deliver_message(*message)
+    runner = Runner.start(bundle, variables, message)
     result = runner.result()
     # Born with the step's outcome, so the row is inserted once and never updated in this request.
     instance = ProcessInstance(
@@ -123,6 +122,19 @@ def start_instance(
             raise
         return _replayed(existing, idempotency_key, request), False
     return instance, True
+
+
+def _require_none_start(key: str, meta: dict) -> None:
+    """A process that only messages start is not started by hand (Camunda 7 has no initial
+    activity for it either): it would wait at its start event and swallow the next message."""
+    messages = meta.get("start_messages") or []
+    if messages and not meta.get("none_start", True):  # (deployed before it was recorded: allowed)
+        names = ", ".join(f"'{m}'" for m in messages)
+        raise Conflict(
+            f"process definition '{key}' has no none start event; it is started by the message "
+            f"{names} (POST /messages)",
+            {"start_messages": messages},
+        )
 
 
 def _replayed(existing: ProcessInstance, idempotency_key: str, request: tuple) -> ProcessInstance:
