@@ -23,7 +23,7 @@ from app.engine import visits
 from app.engine.call_activity import CalledElements, CalledSpecs, calls_processes, own_element_ids
 from app.engine.cron_timers import elapse
 from app.engine.data import copy_value
-from app.engine.errors import NotReady, StepError
+from app.engine.errors import CompletionFailed, NotReady, StepError
 from app.engine.event_subprocess import listening_task_ids
 from app.engine.messages import message_event
 from app.engine.scripting import BatonScriptEngine
@@ -229,8 +229,12 @@ class Runner:
         try:
             task.run()
         except SpiffWorkflowException as exc:
-            self.error = self._step_error(exc)
-            return
+            # Its own output mapping failed: the caller refuses the completion (as Camunda 7 does),
+            # or keeps it as the runner's error (an incident) when no person is there to be told.
+            error = self._step_error(exc)
+            raise CompletionFailed(
+                error.message, element_id=error.element_id, task_id=error.task_id, kind="expression"
+            )
         self.advance()
 
     def deliver_message(self, name: str, payload: dict) -> int:
@@ -248,11 +252,13 @@ class Runner:
     def cancel(self) -> None:
         self.workflow.cancel()
 
-    def retry(self, task_id, variables: dict | None = None, element_id: str | None = None) -> None:
+    def retry(
+        self, task_id, variables: dict | None = None, element_id: str | None = None, completing: bool = False
+    ) -> None:
         """Run a failed task again (ERROR -> READY -> run), with corrected variables if given.
 
         Without `task_id` (incidents recorded before gateways named their task) the failed task of
-        `element_id` is the one.
+        `element_id` is the one. `completing`: a user task whose completion failed is completed again.
         """
         task = self.failed_task(task_id, element_id)
         if task is None:
@@ -262,7 +268,7 @@ class Runner:
         if isinstance(task.task_spec, SubWorkflowTask) and task.id not in self.workflow.subprocesses:
             return self._start_call_again(task)  # it failed to start (its called process was missing)
         task._set_state(TaskState.READY)
-        if task.task_spec.manual:
+        if task.task_spec.manual and not completing:
             return  # a user task that failed on its way in waits for its person again, it is not run
         try:
             task.run()

@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 from sqlalchemy import RowMapping, bindparam, exists, func, select
 
-from app.engine.errors import NotReady
-from app.errors import Conflict, Forbidden, NotFound, ValidationError
+from app.engine.errors import CompletionFailed, NotReady
+from app.errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance, TaskCandidate, User, UserTask
 from app.models.instances import SUSPENDED
@@ -263,6 +263,11 @@ def complete_task(
         runner.complete_user_task(task.id, variables, user.username)
     except NotReady as exc:
         raise Conflict(str(exc))
+    except CompletionFailed as exc:  # nothing is written: the task stays open, as in Camunda 7
+        raise Unprocessable(
+            f"completing '{task.element_id}' failed, the task stays open: {exc.message}",
+            {"element_id": task.element_id, "task_id": str(task.id)},
+        )
     persist_step(instance, runner.result(), elements, completed_task_id=task.id, actor=user.username)
     role = signatures.required_role(element)
     if role:
