@@ -45,3 +45,28 @@ def test_nan_and_infinity_are_not_json_values(deployed):
 def test_an_empty_body_still_means_no_values(deployed):
     response = _post_raw(deployed, "/process-definitions/two_steps/instances", b"")
     assert response.status_code == 201 and response.json["variables"] == {}
+
+
+def _nested(levels: int) -> bytes:
+    return b'{"variables": {"deep": ' + b"[" * levels + b"]" * levels + b"}}"
+
+
+@pytest.mark.parametrize("levels", [600, 5000])
+def test_a_body_nested_too_deep_is_a_400_naming_the_limit_before_anything_runs(deployed, levels):
+    task = deployed.post("/process-definitions/two_steps/instances", json={}).json["tasks"][0]
+    for path in (
+        "/process-definitions/two_steps/instances",
+        f"/tasks/{task['id']}/complete",
+        "/messages",
+        "/decisions/any/evaluate",
+    ):
+        response = _post_raw(deployed, path, _nested(levels))
+        assert response.status_code == 400, (path, response.json)
+        assert "64" in response.json["message"] and response.json["details"]["max_depth"] == 64
+    assert deployed.get("/instances?key=two_steps").json["total"] == 1
+    assert deployed.get(f"/tasks/{task['id']}").json["status"] == "open"
+
+
+def test_a_body_nested_within_the_limit_is_taken(deployed):
+    started = _post_raw(deployed, "/process-definitions/two_steps/instances", _nested(60))
+    assert started.status_code == 201, started.json
