@@ -62,9 +62,15 @@ def _instance(schema: type[Schema]) -> Schema:
     return schema()
 
 
+# Bounds that keep a number sent in a query string inside what the database's integers hold (SQLite
+# raises OverflowError past 2**63): a 400 naming the field, never a 500.
+MAX_OFFSET = 10**9
+MAX_VERSION = 2**31 - 1
+
+
 class PageSchema(Request):
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
 
 
 class DefinitionSchema(Schema):
@@ -80,13 +86,15 @@ class DefinitionSchema(Schema):
 
 class VersionQuerySchema(Request):
     version = fields.Integer(
-        load_default=None, validate=validate.Range(1), metadata={"description": "default: the latest"}
+        load_default=None,
+        validate=validate.Range(1, MAX_VERSION),
+        metadata={"description": "default: the latest"},
     )
 
 
 class StatusChangeSchema(Request):
     status = fields.String(required=True, validate=validate.OneOf(["published", "deprecated"]))
-    version = fields.Integer(load_default=None)
+    version = fields.Integer(load_default=None, validate=validate.Range(1, MAX_VERSION))
 
 
 class StartInstanceSchema(Request):

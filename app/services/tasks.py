@@ -62,7 +62,7 @@ def list_tasks(
     offset=0,
 ) -> tuple[list[RowMapping], int]:
     """A page of the tasks `user` may see, as plain rows (the list never builds ORM objects), and the
-    total: exact up to COUNT_CAP rows past the page, else that lower bound.
+    total: exact up to COUNT_CAP rows past the page, else a lower bound (one more than that).
 
     One statement: the inner query walks the inbox index for up to offset + limit + COUNT_CAP visible
     rows, a window function counts them, and the outer query keeps the page.
@@ -79,7 +79,7 @@ def list_tasks(
     params = {
         "limit": limit,
         "offset": offset,
-        "window": offset + limit + COUNT_CAP,
+        "window": offset + limit + COUNT_CAP + 1,  # one more: a total of exactly the cap is exact
         "tenant": user.tenant_id,
     }
     scope = scope_of(user)

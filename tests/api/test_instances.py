@@ -140,10 +140,14 @@ def test_task_totals_are_exact_below_the_cap_and_flagged_as_lower_bounds_beyond(
         deployed.post("/process-definitions/two_steps/instances", json={})
     exact = deployed.get("/tasks?limit=2").json
     assert (exact["total"], exact["total_is_lower_bound"], len(exact["items"])) == (3, False, 2)
-    for _ in range(5):
+    for _ in range(2):
+        deployed.post("/process-definitions/two_steps/instances", json={})
+    at_the_cap = deployed.get("/tasks?limit=2").json  # 5 = limit + cap: all counted, exact
+    assert (at_the_cap["total"], at_the_cap["total_is_lower_bound"]) == (5, False)
+    for _ in range(3):
         deployed.post("/process-definitions/two_steps/instances", json={})
     bounded = deployed.get("/tasks?limit=2").json
-    assert (bounded["total"], bounded["total_is_lower_bound"]) == (5, True)
+    assert (bounded["total"], bounded["total_is_lower_bound"]) == (6, True)
 
 
 def test_an_assignee_delegates_a_task_to_a_colleague(deployed, as_user):
@@ -200,3 +204,30 @@ def test_an_open_user_task_is_listed_where_it_was_entered(admin):
     started = admin.post("/process-definitions/two_steps/instances", json={}).json
     entries = admin.get(f"/instances/{started['id']}/history").json["items"]
     assert [(e["type"], e["state"]) for e in entries] == [("startEvent", "completed"), ("userTask", "active")]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/instances?offset=99999999999999999999",
+        "/tasks?offset=99999999999999999999",
+        "/tasks?offset=9223372036854775807",
+        "/audit?offset=99999999999999999999",
+        "/incidents?offset=99999999999999999999",
+        "/process-definitions/two_steps?version=99999999999999999999",
+        "/process-definitions/two_steps/xml?version=99999999999999999999",
+    ],
+)
+def test_a_number_too_large_for_the_database_is_a_400_naming_the_field(deployed, path):
+    answer = deployed.get(path)
+    assert answer.status_code == 400, answer.json
+    assert ("offset" if "offset" in path else "version") in answer.json["details"]["fields"]
+
+
+def test_version_zero_in_a_status_change_is_a_400_as_in_the_query(deployed):
+    for version in (0, 2**40):
+        answer = deployed.post(
+            "/process-definitions/two_steps/status", json={"status": "deprecated", "version": version}
+        )
+        assert answer.status_code == 400 and "version" in answer.json["details"]["fields"], answer.json
+    assert deployed.get("/process-definitions/two_steps?version=0").status_code == 400
