@@ -201,7 +201,10 @@ class FormSchema(Schema):
     """
 
     task_id = fields.UUID()
-    key = fields.String(metadata={"description": "the process (start form) or the form's storage key"})
+    key = fields.String(metadata={"description": "start form: the process's key"})
+    form_key = fields.String(
+        metadata={"description": "the form's key: an external form key, or where a Camunda Form is stored"}
+    )
     definition_version = fields.Integer(metadata={"description": "start form: the process version"})
     version = fields.Integer(metadata={"description": "the form version a `version` binding names"})
     version_tag = fields.String()

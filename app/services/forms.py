@@ -39,6 +39,8 @@ def describe(tenant_id: str, form: dict | None, variables: dict) -> dict:
     if not form:
         return {"type": None, "values": {}}
     body = {name: form[name] for name in _REFERENCE if name in form}
+    if "key" in body:  # the form's own key: a start form's `key` is its process's
+        body["form_key"] = body.pop("key")
     if str(body.get("version", "")).isdigit():  # camunda:formRefVersion is read as text from the XML
         body["version"] = int(body["version"])
     schema = form_schema(tenant_id, form)
