@@ -11,6 +11,7 @@ from functools import cached_property
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
@@ -461,6 +462,34 @@ class Runner:
             _ts(task.last_state_change),
             task.internal_data.get(live.ACTOR),
         )
+
+    def open_records(self) -> list[HistoryRecord]:
+        """What the instance is in now and has not finished, for its history: waiting events, service
+        tasks, running call activities and multi-instance bodies (active), what failed (failed).
+        Not user tasks (their rows say more), not boundary events or listening event subprocesses
+        (nothing has happened there yet). Reads the state; changes nothing."""
+        listening = listening_task_ids(self.workflow)
+        records = []
+        for wf in live.all_workflows(self.workflow):
+            for task in wf.tasks.values():
+                spec = task.task_spec
+                if not task.has_state(REACHED) or not spec.bpmn_id or task.id in listening:
+                    continue
+                if spec.manual or isinstance(spec, BoundaryEvent):
+                    continue
+                records.append(
+                    HistoryRecord(
+                        task.id,
+                        spec.bpmn_id,
+                        element_type(spec),
+                        spec.bpmn_name,
+                        "failed" if task.state == TaskState.ERROR else "active",
+                        _ts(task.internal_data.get(live.ENTERED) or task.last_state_change),
+                        None,
+                        None,
+                    )
+                )
+        return records
 
     def _waiting_messages(self) -> list[WaitingMessage]:
         out = []

@@ -333,7 +333,8 @@ def read_history(user: User, instance_id) -> list[dict]:
 def history(tenant_id: str, instance_id) -> list[dict]:
     """What the instance passed and waits in, in the order it got there (entered time, then the
     order rows were written): a row is written when its element finishes, so a multi-instance
-    approval or a call activity is written after work it started earlier."""
+    approval or a call activity is written after work it started earlier; what is still active or
+    failed is read from the state."""
     instance = get_instance(tenant_id, instance_id)
     rows = db.session.execute(
         select(HistoryEntry).where(HistoryEntry.instance_id == instance.id).order_by(HistoryEntry.id)
@@ -357,8 +358,22 @@ def history(tenant_id: str, instance_id) -> list[dict]:
         )
         for t in open_tasks
     ]
+    entries += [
+        _entry(r.element_id, r.name, r.element_type, r.state, r.entered_at) for r in _open_records(instance)
+    ]
     entries.sort(key=_entered)  # a stable sort: entries entered at the same time keep the row order
     return entries
+
+
+def _open_records(instance: ProcessInstance) -> list:
+    """What the instance waits in besides user tasks, and what failed: read from its state, since a
+    history row is written only when its element finishes."""
+    if instance.status in ENDED:
+        return []
+    state = db.session.get(InstanceState, instance.id)
+    if state is None:
+        return []
+    return Runner.load(bundle_for_id(instance.definition_id), state.state).open_records()
 
 
 def _entered(entry: dict) -> datetime:

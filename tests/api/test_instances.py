@@ -231,3 +231,38 @@ def test_version_zero_in_a_status_change_is_a_400_as_in_the_query(deployed):
         )
         assert answer.status_code == 400 and "version" in answer.json["details"]["fields"], answer.json
     assert deployed.get("/process-definitions/two_steps?version=0").status_code == 400
+
+
+def test_history_shows_a_running_multi_instance_body_and_call_activity_as_active(admin):
+    history = DATA / "history"
+    deployed = admin.deploy(
+        history / "approval_then_call.bpmn",
+        DATA / "camunda" / "call_child.bpmn",
+        history / "history_route.dmn",
+    )
+    assert deployed.status_code == 201, deployed.json
+    variables = {"approvers": ["team-lead", "finance"], "approved": True}
+    iid = admin.post("/process-definitions/approval_then_call/instances", json={"variables": variables}).json[
+        "id"
+    ]
+    entries = admin.get(f"/instances/{iid}/history").json["items"]
+    active = [(e["element_id"], e["state"]) for e in entries if e["state"] != "completed"]
+    assert active == [("approve", "active"), ("approve", "active")]  # the body, then its first approval
+    for _ in range(2):
+        (task,) = admin.get(f"/tasks?instance_id={iid}").json["items"]
+        assert admin.post(f"/tasks/{task['id']}/complete", json={}).status_code == 200
+    entries = admin.get(f"/instances/{iid}/history").json["items"]
+    active = [(e["element_id"], e["type"], e["state"]) for e in entries if e["state"] != "completed"]
+    assert active == [("call", "callActivity", "active"), ("child_task", "userTask", "active")]
+
+
+def test_history_shows_the_element_a_failed_instance_is_stuck_on(admin):
+    assert admin.deploy(DATA / "incidents" / "grade_route.bpmn").status_code == 201
+    started = admin.post("/process-definitions/grade_route/instances", json={}).json
+    admin.post(f"/tasks/{started['tasks'][0]['id']}/complete", json={"variables": {"grade": "Z"}})
+    entries = admin.get(f"/instances/{started['id']}/history").json["items"]
+    assert [(e["element_id"], e["type"], e["state"]) for e in entries] == [
+        ("start", "startEvent", "completed"),
+        ("inspect", "userTask", "completed"),
+        ("route", "exclusiveGateway", "failed"),
+    ]
