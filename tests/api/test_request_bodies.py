@@ -70,3 +70,11 @@ def test_a_body_nested_too_deep_is_a_400_naming_the_limit_before_anything_runs(d
 def test_a_body_nested_within_the_limit_is_taken(deployed):
     started = _post_raw(deployed, "/process-definitions/two_steps/instances", _nested(60))
     assert started.status_code == 201, started.json
+
+
+def test_a_body_over_the_size_limit_is_a_documented_413(deployed, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1000)
+    body = b'{"variables": {"text": "' + b"x" * 2000 + b'"}}'
+    response = _post_raw(deployed, "/process-definitions/two_steps/instances", body)
+    assert response.status_code == 413  # (the conforming client checks the document lists it)
+    assert deployed.get("/instances?key=two_steps").json["total"] == 0
