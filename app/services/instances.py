@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from uuid import uuid4
@@ -78,7 +79,8 @@ def start_instance(
     definition_id = _startable_id(actor.tenant_id, key)
     definition = definition_facts(definition_id)  # what never changes, read once per process
     permissions.require_starter(actor, definition)  # before any replay: a refused starter gets nothing
-    request = (actor.username, key, business_key)
+    digest = _digest(actor.username, key, business_key, variables) if idempotency_key else None
+    request = (actor.username, key, business_key, digest)
     if idempotency_key:
         existing = _by_idempotency_key(actor.tenant_id, idempotency_key)
         if existing is not None:
@@ -106,6 +108,7 @@ def start_instance(
         ended_at=utcnow() if result.status == "completed" else None,
         started_by=actor.username,
         idempotency_key=idempotency_key,
+        idempotency_digest=digest,
     )
     db.session.add(instance)
     try:
@@ -143,7 +146,7 @@ def _replayed(existing: ProcessInstance, idempotency_key: str, request: tuple) -
     As in Stripe's API, a key names one request: reusing it for another start is a client bug,
     and answering with the first start's instance would hide it (or hand out someone else's).
     """
-    username, key, business_key = request
+    username, key, business_key, digest = request
     differs = {}
     if existing.started_by != username:
         differs["user"] = "it was sent by another user"
@@ -154,6 +157,8 @@ def _replayed(existing: ProcessInstance, idempotency_key: str, request: tuple) -
             f"it was sent with business key {json.dumps(existing.business_key)}, "
             f"not {json.dumps(business_key)}"
         )
+    if not differs and existing.idempotency_digest not in (None, digest):  # (None: kept before digests)
+        differs["variables"] = "it was sent with other variables"
     if differs:
         raise Conflict(
             f"Idempotency-Key '{idempotency_key}' was already used for another request: "
@@ -162,6 +167,13 @@ def _replayed(existing: ProcessInstance, idempotency_key: str, request: tuple) -
             {"idempotency_key": idempotency_key, "differs": sorted(differs)},
         )
     return existing
+
+
+def _digest(username: str, key: str, business_key: str | None, variables: dict) -> str:
+    """What a keyed start asked for, canonically: the same request gives the same digest."""
+    request = {"user": username, "key": key, "business_key": business_key, "variables": variables}
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _by_idempotency_key(tenant_id: str, key: str) -> ProcessInstance | None:

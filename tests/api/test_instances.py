@@ -45,6 +45,17 @@ def test_an_idempotency_key_reused_with_another_business_key_is_a_409(deployed):
     assert _start(deployed, business_key="PO-1").status_code == 200
 
 
+def test_an_idempotency_key_reused_with_other_variables_is_a_409_as_in_stripe(deployed):
+    first = _start(deployed, variables={"amount": 5, "items": [1, 2]})
+    assert first.status_code == 201
+    other = _start(deployed, variables={"amount": 6, "items": [1, 2]})
+    assert other.status_code == 409 and other.json["details"]["differs"] == ["variables"], other.json
+    assert "other variables" in other.json["message"]
+    same = _start(deployed, variables={"items": [1, 2], "amount": 5})  # key order is no difference
+    assert same.status_code == 200 and same.json["id"] == first.json["id"]
+    assert deployed.get("/instances?key=two_steps").json["total"] == 1
+
+
 def test_another_users_idempotency_key_never_returns_their_instance(deployed, as_user):
     alice, bob = as_user("alice"), as_user("bob")
     first = _start(alice)
