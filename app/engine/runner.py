@@ -13,6 +13,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -26,6 +27,7 @@ from app.engine.cron_timers import elapse
 from app.engine.data import copy_value
 from app.engine.errors import CompletionFailed, NotReady, StepError
 from app.engine.event_subprocess import listening_task_ids
+from app.engine.io_mapping import process_view
 from app.engine.messages import message_event
 from app.engine.scripting import BatonScriptEngine
 from app.engine.specs import BatonServiceTask
@@ -358,6 +360,10 @@ class Runner:
             raise NotReady(f"task {task_id} is not ready to be completed")
         return task
 
+    def task_data(self, task_id) -> dict | None:
+        """What a task sees (its local inputs, a loop instance's element variable); None if gone."""
+        return dict(self.workflow.get_task_from_id(task_id).data) if task_id in self._task_ids() else None
+
     def _task_ids(self) -> set:
         return {tid for wf in live.all_workflows(self.workflow) for tid in wf.tasks}
 
@@ -404,7 +410,7 @@ class Runner:
         return StepResult(
             status=self._status(completed, reached),
             variables=variables,
-            active_elements=[t.task_spec.bpmn_id for t in reached if t.task_spec.bpmn_id],
+            active_elements=_active_elements(reached),
             user_tasks=[
                 ReadyUserTask(t.id, t.task_spec.bpmn_id, t.task_spec.bpmn_name, t.data)
                 for t in reached
@@ -435,9 +441,12 @@ class Runner:
         if completed:
             last = self.workflow.last_task
             return dict(last.data) if last is not None else dict(self.workflow.data)
+        # The process's data only: not a loop instance's own (its element variable, loopCounter:
+        # the loop's body holds what the process sees), nor a task's local inputs.
         merged: dict = {}
         for task in reached:
-            merged.update(task.data)
+            if not _in_loop(task):
+                merged.update(process_view(task))
         return merged
 
     @staticmethod
@@ -517,6 +526,19 @@ def element_type(spec) -> str:
         name = spec.__class__.__name__
         found = name[:1].lower() + name[1:]
     return found
+
+
+def _in_loop(task) -> bool:
+    """Whether the task is one instance of a loop (not what follows the loop: also its child)."""
+    loop = task.parent.task_spec if task.parent is not None else None
+    return isinstance(loop, LoopTask) and task.task_spec.name == loop.task_spec
+
+
+def _active_elements(reached) -> list[str]:
+    """Each element a token is in, once, in the order reached. Boundary events are not listed: as in
+    Camunda's active activities, an event that waits on an activity is not where the instance is."""
+    elements = (t.task_spec.bpmn_id for t in reached if not isinstance(t.task_spec, BoundaryEvent))
+    return list(dict.fromkeys(e for e in elements if e))
 
 
 def _keep_message_starts(workflow: BpmnWorkflow, name: str) -> None:

@@ -241,6 +241,16 @@ def load_runner(instance: ProcessInstance) -> tuple[Runner, dict]:
     return runner, runner.elements
 
 
+def task_variables(instance: ProcessInstance, task_id) -> dict:
+    """The variables a user task sees, to prefill its form: the process's, with the task's local
+    inputs and a loop instance's element variable (read from the state); the process's if it ended."""
+    if instance.status in ENDED:
+        return instance.variables or {}
+    runner, _ = load_runner(instance)
+    seen = runner.task_data(task_id)
+    return seen if seen is not None else instance.variables or {}
+
+
 def instance_definition(instance: ProcessInstance):
     return db.session.get(Definition, instance.definition_id)
 

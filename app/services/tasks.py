@@ -251,9 +251,10 @@ def complete_task(
     instance, task = _lock_for_completion(user, task_id)
     if instance.status == SUSPENDED:
         raise Conflict("the instance is suspended; resume it before completing its tasks")
-    if task.form:  # (a task without a form costs nothing more)
-        variables = check_values(user.tenant_id, task.form, variables, instance.variables)
     runner, elements = load_runner(instance)
+    if task.form:  # (a task without a form costs nothing more); checked against what it showed
+        shown = runner.task_data(task.id)
+        variables = check_values(user.tenant_id, task.form, variables, shown or instance.variables)
     element = elements.get(task.element_id, {})
     duties.require_separate(user, instance, task, element, "complete")
     variables = {**variables, **signatures.check_completion(user, task, element, signature, reason)}

@@ -185,3 +185,23 @@ def test_an_approvals_local_decision_must_still_be_made_afresh(admin):
     second = _task(admin, iid, "Task_approve_sequential")
     refused = admin.post(f"/tasks/{second}/complete", json={"variables": {}, "reason": "ok"})
     assert refused.status_code == 400 and "decision" in refused.json["details"]["fields"], refused.json
+
+
+def test_a_task_form_opens_with_the_tasks_own_inputs_while_the_instance_shows_the_process_data(admin):
+    field = '<camunda:formField id="shown" type="long" />'
+    xml = (
+        (DATA / "simple" / "two_steps.bpmn")
+        .read_text()
+        .replace(
+            "<bpmn:documentation>Check the request.</bpmn:documentation>",
+            "<bpmn:extensionElements><camunda:formData>"
+            + field
+            + "</camunda:formData><camunda:inputOutput>"
+            + '<camunda:inputParameter name="shown">${amount * 2}</camunda:inputParameter>'
+            + "</camunda:inputOutput></bpmn:extensionElements>",
+        )
+    )
+    assert admin.deploy_bytes({"two_steps.bpmn": xml.encode()}).status_code == 201
+    iid = admin.post("/process-definitions/two_steps/instances", json={"variables": {"amount": 4}}).json["id"]
+    assert admin.get(f"/tasks/{_task(admin, iid, 'review')}/form").json["values"] == {"shown": 8}
+    assert "shown" not in admin.get(f"/instances/{iid}").json["variables"]

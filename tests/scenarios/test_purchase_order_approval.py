@@ -41,6 +41,9 @@ def test_parallel_approval_offers_all_at_once_and_high_risk_adds_compliance(po):
     iid = start(po, KEY, amount=12_000, department="Engineering", risk="high", approval_mode="parallel")
     assert _groups(po, iid) == ["cfo", "cto", "managers"]
     for _ in range(3):
+        running = instance(po, iid)  # the process's own view: no approver's loop variables or votes
+        assert running["active_elements"] == ["Task_approve_parallel"], running["active_elements"]
+        assert not {"approver", "loopCounter", "decision"} & set(running["variables"])
         complete(po, iid, "Task_approve_parallel", reason="ok", **YES)
     assert [t["element_id"] for t in open_tasks(po, iid)] == ["Task_compliance"]
     complete(po, iid, "Task_compliance", reason="supplier vetted", **YES)
