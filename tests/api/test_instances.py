@@ -176,7 +176,8 @@ def test_an_assignee_delegates_a_task_to_a_colleague(deployed, as_user):
     assert deployed.post(f"/tasks/{task_id}/delegate", json={}).status_code == 400
 
 
-def test_history_names_bpmn_element_types_in_the_order_the_instance_got_there(admin):
+def _approval_then_call(admin) -> str:
+    """An instance of two sequential approvals, then a call activity, then a decision."""
     history = DATA / "history"
     deployed = admin.deploy(
         history / "approval_then_call.bpmn",
@@ -186,7 +187,11 @@ def test_history_names_bpmn_element_types_in_the_order_the_instance_got_there(ad
     assert deployed.status_code == 201, deployed.json
     variables = {"approvers": ["team-lead", "finance"], "approved": True}
     started = admin.post("/process-definitions/approval_then_call/instances", json={"variables": variables})
-    iid = started.json["id"]
+    return started.json["id"]
+
+
+def test_history_names_bpmn_element_types_in_the_order_the_instance_got_there(admin):
+    iid = _approval_then_call(admin)
     for _ in range(3):  # two approvals, then the called process's task
         (task,) = admin.get(f"/tasks?instance_id={iid}").json["items"]
         assert admin.post(f"/tasks/{task['id']}/complete", json={}).status_code == 200
@@ -245,17 +250,7 @@ def test_version_zero_in_a_status_change_is_a_400_as_in_the_query(deployed):
 
 
 def test_history_shows_a_running_multi_instance_body_and_call_activity_as_active(admin):
-    history = DATA / "history"
-    deployed = admin.deploy(
-        history / "approval_then_call.bpmn",
-        DATA / "camunda" / "call_child.bpmn",
-        history / "history_route.dmn",
-    )
-    assert deployed.status_code == 201, deployed.json
-    variables = {"approvers": ["team-lead", "finance"], "approved": True}
-    iid = admin.post("/process-definitions/approval_then_call/instances", json={"variables": variables}).json[
-        "id"
-    ]
+    iid = _approval_then_call(admin)
     entries = admin.get(f"/instances/{iid}/history").json["items"]
     active = [(e["element_id"], e["state"]) for e in entries if e["state"] != "completed"]
     assert active == [("approve", "active"), ("approve", "active")]  # the body, then its first approval
