@@ -23,6 +23,8 @@ def load(schema: type[Schema], data, *, source: str | None = None) -> dict:
     """Validate request data with one `schema` instance; a failure is a 400 naming each bad field,
     and an unknown one with the field it most looks like."""
     source = source or ("query parameter" if isinstance(data, MultiDict) else "field")
+    if data is not None and not isinstance(data, dict):  # ([] or "x": marshmallow says "_schema")
+        raise BatonValidationError("the request body must be a JSON object", {"field": "body"})
     try:
         return _instance(schema).load(data if data is not None else {})
     except ValidationError as exc:
@@ -43,6 +45,18 @@ def _named(name, messages: dict, known: dict, source: str) -> str:
     hint = f" (did you mean '{meant[0]}'?)" if meant else f"; known: {', '.join(sorted(keys))}"
     messages[name] = [f"Unknown {source}{hint}."]
     return f"unknown {source} '{name}'{hint}"
+
+
+class JsonBoolean(fields.Boolean):
+    """A JSON body's boolean: true or false only. (marshmallow's Boolean also takes "no", "on", 1,
+    which a form or a query string needs but a JSON client never means.)"""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
 
 
 def merge_alias(data: dict, alias: str, name: str) -> dict:
@@ -231,7 +245,7 @@ class MessageSchema(Request):
     business_key = fields.String(load_default=None, allow_none=True)
     correlation = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
     variables = fields.Dict(keys=fields.String(), load_default=dict)
-    all = fields.Boolean(load_default=False)
+    all = JsonBoolean(load_default=False)
 
 
 class EvaluateSchema(Request):

@@ -142,3 +142,30 @@ def test_a_completion_kept_as_an_incident_is_retried_by_completing_the_task_agai
     assert after["status"] == "waiting" and after["active_elements"] == ["after"]
     assert after["variables"]["next"] == 2
     assert admin.get(f"/tasks/{task_id}").json["status"] == "completed"
+
+
+def _service_job(instance_id):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Job
+
+    return db.session.execute(select(Job).where(Job.instance_id == instance_id)).scalar_one()
+
+
+def test_an_external_tasks_topic_expression_is_evaluated_per_instance(admin):
+    """As Camunda 7 evaluates camunda:topic="${topic}": the handler is the variable's value."""
+    from app.services import jobs
+
+    model = (
+        (DATA / "service" / "echo.bpmn")
+        .read_text()
+        .replace('camunda:topic="baton.echo"', 'camunda:topic="${topic}"')
+    )
+    assert admin.deploy_bytes({"echo.bpmn": model.encode()}).status_code == 201
+    started = admin.post(
+        "/process-definitions/svc_echo/instances", json={"variables": {"topic": "baton.echo"}}
+    ).json
+    assert jobs.run_job(_service_job(started["id"]).id) == "done"
+    after = admin.get(f"/instances/{started['id']}").json
+    assert after["active_elements"] == ["review"] and after["variables"]["echoed"] is True
