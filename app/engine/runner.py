@@ -12,8 +12,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEve
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
-from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
-from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -27,8 +25,8 @@ from app.engine.cron_timers import elapse
 from app.engine.data import copy_value
 from app.engine.errors import CompletionFailed, NotReady, StepError
 from app.engine.event_subprocess import listening_task_ids
-from app.engine.io_mapping import process_view
 from app.engine.messages import message_event
+from app.engine.scope import active_elements, keep_message_starts, process_variables
 from app.engine.scripting import BatonScriptEngine
 from app.engine.specs import BatonServiceTask
 from app.engine.speedups import ready_tasks
@@ -156,7 +154,7 @@ class Runner:
         for task in ready_tasks(workflow):
             task.data.update(copy_value(variables))  # each task owns its values
         if message is not None:
-            _keep_message_starts(workflow, message[0])
+            keep_message_starts(workflow, message[0])
         runner = cls(bundle, workflow)
         runner.advance()
         if message is not None:
@@ -410,7 +408,7 @@ class Runner:
         return StepResult(
             status=self._status(completed, reached),
             variables=variables,
-            active_elements=_active_elements(reached),
+            active_elements=active_elements(reached),
             user_tasks=[
                 ReadyUserTask(t.id, t.task_spec.bpmn_id, t.task_spec.bpmn_name, t.data)
                 for t in reached
@@ -441,13 +439,7 @@ class Runner:
         if completed:
             last = self.workflow.last_task
             return dict(last.data) if last is not None else dict(self.workflow.data)
-        # The process's data only: not a loop instance's own (its element variable, loopCounter:
-        # the loop's body holds what the process sees), nor a task's local inputs.
-        merged: dict = {}
-        for task in reached:
-            if not _in_loop(task):
-                merged.update(process_view(task))
-        return merged
+        return process_variables(reached)
 
     @staticmethod
     def _loggable(task) -> bool:
@@ -526,27 +518,6 @@ def element_type(spec) -> str:
         name = spec.__class__.__name__
         found = name[:1].lower() + name[1:]
     return found
-
-
-def _in_loop(task) -> bool:
-    """Whether the task is one instance of a loop (not what follows the loop: also its child)."""
-    loop = task.parent.task_spec if task.parent is not None else None
-    return isinstance(loop, LoopTask) and task.task_spec.name == loop.task_spec
-
-
-def _active_elements(reached) -> list[str]:
-    """Each element a token is in, once, in the order reached. Boundary events are not listed: as in
-    Camunda's active activities, an event that waits on an activity is not where the instance is."""
-    elements = (t.task_spec.bpmn_id for t in reached if not isinstance(t.task_spec, BoundaryEvent))
-    return list(dict.fromkeys(e for e in elements if e))
-
-
-def _keep_message_starts(workflow: BpmnWorkflow, name: str) -> None:
-    """Cancel the top process's start events that do not catch message `name`, before any runs."""
-    for task in [t for t in workflow.tasks.values() if isinstance(t.task_spec, StartEvent)]:
-        definition = getattr(task.task_spec, "event_definition", None)
-        if not (isinstance(definition, MessageEventDefinition) and definition.name == name):
-            task.cancel()
 
 
 def _is_start(task) -> bool:
