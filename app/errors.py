@@ -20,7 +20,15 @@ class BatonError(Exception):
 
 
 class ValidationError(BatonError):
+    """A 400. Its details always hold `fields` (field -> messages), the shape schema errors have; one
+    raised about a single `field` keeps that key too (clients read it)."""
+
     status, code = 400, "validation_error"
+
+    def __init__(self, message: str, details: dict | list | None = None):
+        if isinstance(details, dict) and "field" in details and "fields" not in details:
+            details = {**details, "fields": {details["field"]: [message]}}
+        super().__init__(message, details)
 
 
 class Unauthorized(BatonError):

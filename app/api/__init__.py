@@ -61,9 +61,40 @@ def json_body():
             f"the request body must be JSON (Content-Type: application/json), not {sent}"
         )
     try:
-        return json.loads(raw, parse_constant=_not_json)
+        body = json.loads(raw, parse_constant=_not_json)
     except ValueError as exc:  # (UnicodeDecodeError too)
         raise ValidationError(f"the request body is not valid JSON: {exc}", {"field": "body"})
+    except RecursionError:
+        raise _too_deep()
+    if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _deeper_than(body, MAX_DEPTH):
+        raise _too_deep()
+    return body
+
+
+# Values are copied, converted and stored by recursive code (the engine, FEEL, JSON columns): a
+# body nested hundreds of levels deep would exhaust Python's stack there. No form or model needs
+# more than a few levels; 64 is far above them and far below the stack.
+MAX_DEPTH = 64
+
+
+def _deeper_than(value, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+def _too_deep() -> ValidationError:
+    return ValidationError(
+        f"the request body is nested more than {MAX_DEPTH} levels deep; that is the limit",
+        {"field": "body", "max_depth": MAX_DEPTH},
+    )
 
 
 def _not_json(name: str):

@@ -33,7 +33,6 @@ ENDPOINT_PERMISSIONS = {
     "api.complete_task": p.WORK,
     "api.delegate_task": p.TRIAGE,
     "api.list_incidents": p.OPERATE,
-    "api.get_incident": p.OPERATE,
     "api.retry_incident": p.OPERATE,
     "api.resolve_incident": p.OPERATE,
     "api.post_message": p.CORRELATE,

@@ -95,6 +95,7 @@ CONTRACTS: dict[str, Contract] = {
         responses.CompletionSchema,
         body=core.CompleteTaskSchema,
         conflicts=_OPEN,
+        unprocessable="the task's output mapping failed: nothing was completed, the task stays open",
     ),
     "api.delegate_task": C(
         "Hand a task to another user", core.TaskSchema, body=core.DelegateTaskSchema, conflicts=_OPEN

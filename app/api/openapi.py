@@ -37,7 +37,7 @@ _ERRORS = {
     401: "No valid bearer token",
     403: "The token's user lacks the permission this route needs",
     404: "What the path names does not exist in the caller's tenant",
-    413: "The upload is over the size limit",
+    413: "The request body is over the size limit (four times BATON_MAX_UPLOAD_BYTES)",
     415: "The body is not of the media type this route takes",
     503: "The database is not reachable",
 }
@@ -160,9 +160,7 @@ def _error_statuses(endpoint: str, contract: Contract) -> list[int]:
     if endpoint not in PUBLIC:
         statuses += [401, 403]
     if contract.body is not None:
-        statuses.append(415)
-    if contract.media == MULTIPART:
-        statuses.append(413)
+        statuses += [413, 415]
     if endpoint == "api.health":
         statuses.append(503)
     return statuses

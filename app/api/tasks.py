@@ -24,7 +24,7 @@ def list_tasks():
     """The tasks the caller may see, highest priority first; total exact up to 100 past the page."""
     q = load(TaskQuerySchema, request.args)
     rows, total = service.list_tasks(g.user, **q)
-    capped = total >= q["offset"] + q["limit"] + service.COUNT_CAP
+    capped = total > q["offset"] + q["limit"] + service.COUNT_CAP
     return jsonify({"items": task_rows_json(rows), "total": total, "total_is_lower_bound": capped})
 
 

@@ -38,5 +38,9 @@ class StepError(Exception):
         self.message, self.element_id, self.task_id, self.kind = message, element_id, task_id, kind
 
 
+class CompletionFailed(StepError):
+    """A user task's own completion failed (its output mapping): nothing of it should be kept."""
+
+
 class NotReady(Exception):
     """The task cannot be acted on in its current state (already done, cancelled, not ready)."""

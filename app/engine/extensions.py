@@ -298,8 +298,12 @@ def _service(node) -> dict:
         or (task_def.get("type") if task_def is not None else None)
         or (operator.get("id") if operator is not None else None)
     )
+    topic = node.get(CAM + "topic") or (task_def.get("type") if task_def is not None else None) or ""
     return {
         "handler": handler,
+        # Camunda evaluates an external task's topic (`${topic}`) and Zeebe a job type (`=type`)
+        # for each instance; a class or delegate expression names a handler as written.
+        "handler_expression": handler == topic and ("${" in topic or "#{" in topic or topic.startswith("=")),
         "service_type": node.get(CAM + "type"),
         "retries": task_def.get("retries") if task_def is not None else None,
         "result_variable": node.get(CAM + "resultVariable"),

@@ -157,6 +157,16 @@ def apply_outputs(mapping: dict, task) -> None:
         set_path(task.data, target, copy_value(result))
 
 
+def process_view(task) -> dict:
+    """The task's data as its process sees it: the task's local inputs out, what they shadowed back."""
+    absent, shadow = task.internal_data.get(ABSENT), task.internal_data.get(SHADOW)
+    if not absent and not shadow:
+        return task.data
+    data = {name: value for name, value in task.data.items() if name not in (absent or ())}
+    data.update(shadow or {})
+    return data
+
+
 def attach(spec, mapping: dict | None) -> None:
     """Connect `mapping` to a task spec's events (once per parsed spec)."""
     if not mapping:

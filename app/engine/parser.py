@@ -295,6 +295,7 @@ def _parse_bpmn(roots, result: ParsedDeployment, lookups, max_bytes: int) -> Non
         load_specs(parser, key)
         meta = extensions.read_process(process)
         meta["start_messages"] = _start_messages(process, messages)
+        meta["none_start"] = _has_none_start(process)
         _add_callee_elements(meta, process, all_roots)
         result.processes.append(ParsedProcess(key, process.get("name"), filename, meta))
         for form in _embedded_forms(process, filename):
@@ -339,6 +340,14 @@ def _refuse_reserved_ids(process, filename: str) -> None:
 def _missing_callees(parser: BatonParser) -> list[str]:
     known = set(parser.get_process_ids())
     return sorted(set(parser.get_process_dependencies()) - known)
+
+
+def _has_none_start(process) -> bool:
+    """Whether a start event without an event definition lets a person start the process."""
+    return any(
+        not any(str(child.tag).endswith("EventDefinition") for child in start)
+        for start in process.findall(full_tag("startEvent"))
+    )
 
 
 def _start_messages(process, messages: dict[str, str]) -> list[str]:

@@ -11,6 +11,7 @@ from functools import cached_property
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -22,9 +23,10 @@ from app.engine import visits
 from app.engine.call_activity import CalledElements, CalledSpecs, calls_processes, own_element_ids
 from app.engine.cron_timers import elapse
 from app.engine.data import copy_value
-from app.engine.errors import NotReady, StepError
+from app.engine.errors import CompletionFailed, NotReady, StepError
 from app.engine.event_subprocess import listening_task_ids
 from app.engine.messages import message_event
+from app.engine.scope import active_elements, keep_message_starts, process_variables
 from app.engine.scripting import BatonScriptEngine
 from app.engine.specs import BatonServiceTask
 from app.engine.speedups import ready_tasks
@@ -142,15 +144,21 @@ class Runner:
         self.had_message_waits = False
 
     @classmethod
-    def start(cls, bundle: ProcessBundle, variables: dict) -> Runner:
+    def start(cls, bundle: ProcessBundle, variables: dict, message: tuple[str, dict] | None = None) -> Runner:
+        """A new instance. With `message` (name, payload) it starts at the start event(s) catching
+        that message, as Camunda does; its other start events (a none start too) are not taken."""
         specs = bundle.subprocess_specs_for_a_workflow()
         workflow = BpmnWorkflow(bundle.spec, specs, script_engine=cls._engine(bundle))
         start = workflow.task_tree
         start.data.update(copy_value(variables))
         for task in ready_tasks(workflow):
             task.data.update(copy_value(variables))  # each task owns its values
+        if message is not None:
+            keep_message_starts(workflow, message[0])
         runner = cls(bundle, workflow)
         runner.advance()
+        if message is not None:
+            runner.deliver_message(*message)
         return runner
 
     @classmethod
@@ -222,8 +230,12 @@ class Runner:
         try:
             task.run()
         except SpiffWorkflowException as exc:
-            self.error = self._step_error(exc)
-            return
+            # Its own output mapping failed: the caller refuses the completion (as Camunda 7 does),
+            # or keeps it as the runner's error (an incident) when no person is there to be told.
+            error = self._step_error(exc)
+            raise CompletionFailed(
+                error.message, element_id=error.element_id, task_id=error.task_id, kind="expression"
+            )
         self.advance()
 
     def deliver_message(self, name: str, payload: dict) -> int:
@@ -241,11 +253,13 @@ class Runner:
     def cancel(self) -> None:
         self.workflow.cancel()
 
-    def retry(self, task_id, variables: dict | None = None, element_id: str | None = None) -> None:
+    def retry(
+        self, task_id, variables: dict | None = None, element_id: str | None = None, completing: bool = False
+    ) -> None:
         """Run a failed task again (ERROR -> READY -> run), with corrected variables if given.
 
         Without `task_id` (incidents recorded before gateways named their task) the failed task of
-        `element_id` is the one.
+        `element_id` is the one. `completing`: a user task whose completion failed is completed again.
         """
         task = self.failed_task(task_id, element_id)
         if task is None:
@@ -255,7 +269,7 @@ class Runner:
         if isinstance(task.task_spec, SubWorkflowTask) and task.id not in self.workflow.subprocesses:
             return self._start_call_again(task)  # it failed to start (its called process was missing)
         task._set_state(TaskState.READY)
-        if task.task_spec.manual:
+        if task.task_spec.manual and not completing:
             return  # a user task that failed on its way in waits for its person again, it is not run
         try:
             task.run()
@@ -344,6 +358,10 @@ class Runner:
             raise NotReady(f"task {task_id} is not ready to be completed")
         return task
 
+    def task_data(self, task_id) -> dict | None:
+        """What a task sees (its local inputs, a loop instance's element variable); None if gone."""
+        return dict(self.workflow.get_task_from_id(task_id).data) if task_id in self._task_ids() else None
+
     def _task_ids(self) -> set:
         return {tid for wf in live.all_workflows(self.workflow) for tid in wf.tasks}
 
@@ -390,7 +408,7 @@ class Runner:
         return StepResult(
             status=self._status(completed, reached),
             variables=variables,
-            active_elements=[t.task_spec.bpmn_id for t in reached if t.task_spec.bpmn_id],
+            active_elements=active_elements(reached),
             user_tasks=[
                 ReadyUserTask(t.id, t.task_spec.bpmn_id, t.task_spec.bpmn_name, t.data)
                 for t in reached
@@ -421,10 +439,7 @@ class Runner:
         if completed:
             last = self.workflow.last_task
             return dict(last.data) if last is not None else dict(self.workflow.data)
-        merged: dict = {}
-        for task in reached:
-            merged.update(task.data)
-        return merged
+        return process_variables(reached)
 
     @staticmethod
     def _loggable(task) -> bool:
@@ -448,6 +463,34 @@ class Runner:
             _ts(task.last_state_change),
             task.internal_data.get(live.ACTOR),
         )
+
+    def open_records(self) -> list[HistoryRecord]:
+        """What the instance is in now and has not finished, for its history: waiting events, service
+        tasks, running call activities and multi-instance bodies (active), what failed (failed).
+        Not user tasks (their rows say more), not boundary events or listening event subprocesses
+        (nothing has happened there yet). Reads the state; changes nothing."""
+        listening = listening_task_ids(self.workflow)
+        records = []
+        for wf in live.all_workflows(self.workflow):
+            for task in wf.tasks.values():
+                spec = task.task_spec
+                if not task.has_state(REACHED) or not spec.bpmn_id or task.id in listening:
+                    continue
+                if spec.manual or isinstance(spec, BoundaryEvent):
+                    continue
+                records.append(
+                    HistoryRecord(
+                        task.id,
+                        spec.bpmn_id,
+                        element_type(spec),
+                        spec.bpmn_name,
+                        "failed" if task.state == TaskState.ERROR else "active",
+                        _ts(task.internal_data.get(live.ENTERED) or task.last_state_change),
+                        None,
+                        None,
+                    )
+                )
+        return records
 
     def _waiting_messages(self) -> list[WaitingMessage]:
         out = []

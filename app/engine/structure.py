@@ -56,7 +56,10 @@ def check_process(process: etree._Element, filename: str) -> None:
             line=process.sourceline,
             element_id=key or None,
         )
+    messages = {m.get("id") for m in process.getroottree().getroot().iter(f"{{{BPMN_NS}}}message")}
     for container in [process, *_nested_containers(process)]:
+        _check_children(container, filename)
+        _check_references(container, filename, messages)
         nodes = {child.get("id") for child in container if child.get("id")}
         for flow in container.findall(f"{{{BPMN_NS}}}sequenceFlow"):
             for attribute in ("sourceRef", "targetRef"):
@@ -71,6 +74,77 @@ def check_process(process: etree._Element, filename: str) -> None:
                         line=flow.sourceline,
                         element_id=flow.get("id"),
                     )
+
+
+# What BPMN 2.0 lets a process or subprocess hold: flow elements, artifacts, and an activity's parts.
+_CONTAINER_CHILDREN = frozenset(
+    """documentation extensionElements auditing monitoring property laneSet correlationSubscription
+    supports ioSpecification dataInputAssociation dataOutputAssociation incoming outgoing
+    standardLoopCharacteristics multiInstanceLoopCharacteristics resourceRole performer humanPerformer
+    potentialOwner sequenceFlow dataObject dataObjectReference dataStoreReference textAnnotation
+    association group task userTask serviceTask scriptTask businessRuleTask sendTask receiveTask
+    manualTask callActivity subProcess transaction adHocSubProcess startEvent endEvent
+    intermediateCatchEvent intermediateThrowEvent implicitThrowEvent boundaryEvent exclusiveGateway
+    parallelGateway inclusiveGateway eventBasedGateway complexGateway callChoreography
+    choreographyTask subChoreography""".split()  # noqa: SIM905 (a word list reads better than 55 lines)
+)
+
+
+def _check_children(container: etree._Element, filename: str) -> None:
+    """An element BPMN does not know is refused even when no flow reaches it (else it is dropped)."""
+    for child in container:
+        qname = etree.QName(child) if isinstance(child.tag, str) else None
+        if qname is not None and qname.namespace == BPMN_NS and qname.localname not in _CONTAINER_CHILDREN:
+            raise ModelError(
+                f"<{_local(child)}> is not an element Baton can run",
+                filename=filename,
+                line=child.sourceline,
+                element_id=child.get("id"),
+            )
+
+
+def _check_references(container: etree._Element, filename: str, messages: set) -> None:
+    """A gateway's default flow, a boundary event's activity and a message reference must exist."""
+    children = {child.get("id"): child for child in container if child.get("id")}
+    for child in container:
+        if not isinstance(child.tag, str):
+            continue
+        kind, ref = etree.QName(child).localname, child.get("default")
+        if ref is not None:
+            flow = children.get(ref)
+            if (
+                flow is None
+                or etree.QName(flow).localname != "sequenceFlow"
+                or flow.get("sourceRef") != child.get("id")
+            ):
+                _refuse_ref(child, filename, "default", ref, "no sequence flow leaving it")
+        ref = child.get("attachedToRef")
+        if kind == "boundaryEvent" and (ref not in children or not _is_activity(children[ref])):
+            _refuse_ref(child, filename, "attachedToRef", ref, f"no activity of its {_local(container)}")
+    for definition in container.iter(*(f"{{{BPMN_NS}}}{tag}" for tag in _MESSAGE_HOLDERS)):
+        ref = definition.get("messageRef")
+        if ref is not None and ref not in messages:
+            owner = definition.getparent() if definition.tag.endswith("Definition") else definition
+            _refuse_ref(owner, filename, "messageRef", ref, "no <bpmn:message> of the file")
+
+
+_MESSAGE_HOLDERS = ("messageEventDefinition", "receiveTask", "sendTask")
+
+
+def _is_activity(element: etree._Element) -> bool:
+    name = etree.QName(element).localname
+    return name in ("task", "callActivity", "subProcess", "transaction", "adHocSubProcess") or name.endswith(
+        "Task"
+    )
+
+
+def _refuse_ref(element: etree._Element, filename: str, attribute: str, ref, what: str) -> None:
+    raise ModelError(
+        f"<{_local(element)}> '{element.get('id')}': {attribute} {ref!r} names {what}",
+        filename=filename,
+        line=element.sourceline,
+        element_id=element.get("id"),
+    )
 
 
 def _nested_containers(process: etree._Element) -> list[etree._Element]:

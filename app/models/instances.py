@@ -41,6 +41,9 @@ class ProcessInstance(db.Model):
     variables: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     active_elements: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    # SHA-256 of the keyed start's request (variables, business key, definition, user): a replay
+    # with other variables is a 409. Only starts that send a key compute it.
+    idempotency_digest: Mapped[str | None] = mapped_column(String(64))
     parent_instance_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     started_by: Mapped[str | None] = mapped_column(String(150))
     # Optimistic lock: every advance bumps it; a stale writer gets a 409.

@@ -23,6 +23,8 @@ def load(schema: type[Schema], data, *, source: str | None = None) -> dict:
     """Validate request data with one `schema` instance; a failure is a 400 naming each bad field,
     and an unknown one with the field it most looks like."""
     source = source or ("query parameter" if isinstance(data, MultiDict) else "field")
+    if data is not None and not isinstance(data, dict):  # ([] or "x": marshmallow says "_schema")
+        raise BatonValidationError("the request body must be a JSON object", {"field": "body"})
     try:
         return _instance(schema).load(data if data is not None else {})
     except ValidationError as exc:
@@ -45,6 +47,18 @@ def _named(name, messages: dict, known: dict, source: str) -> str:
     return f"unknown {source} '{name}'{hint}"
 
 
+class JsonBoolean(fields.Boolean):
+    """A JSON body's boolean: true or false only. (marshmallow's Boolean also takes "no", "on", 1,
+    which a form or a query string needs but a JSON client never means.)"""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
 def merge_alias(data: dict, alias: str, name: str) -> dict:
     """Fold the value given under `alias` (another client's name for a field) into `name`."""
     if alias in data:
@@ -62,9 +76,15 @@ def _instance(schema: type[Schema]) -> Schema:
     return schema()
 
 
+# Bounds that keep a number sent in a query string inside what the database's integers hold (SQLite
+# raises OverflowError past 2**63): a 400 naming the field, never a 500.
+MAX_OFFSET = 10**9
+MAX_VERSION = 2**31 - 1
+
+
 class PageSchema(Request):
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
 
 
 class DefinitionSchema(Schema):
@@ -80,13 +100,15 @@ class DefinitionSchema(Schema):
 
 class VersionQuerySchema(Request):
     version = fields.Integer(
-        load_default=None, validate=validate.Range(1), metadata={"description": "default: the latest"}
+        load_default=None,
+        validate=validate.Range(1, MAX_VERSION),
+        metadata={"description": "default: the latest"},
     )
 
 
 class StatusChangeSchema(Request):
     status = fields.String(required=True, validate=validate.OneOf(["published", "deprecated"]))
-    version = fields.Integer(load_default=None)
+    version = fields.Integer(load_default=None, validate=validate.Range(1, MAX_VERSION))
 
 
 class StartInstanceSchema(Request):
@@ -193,7 +215,10 @@ class FormSchema(Schema):
     """
 
     task_id = fields.UUID()
-    key = fields.String(metadata={"description": "the process (start form) or the form's storage key"})
+    key = fields.String(metadata={"description": "start form: the process's key"})
+    form_key = fields.String(
+        metadata={"description": "the form's key: an external form key, or where a Camunda Form is stored"}
+    )
     definition_version = fields.Integer(metadata={"description": "start form: the process version"})
     version = fields.Integer(metadata={"description": "the form version a `version` binding names"})
     version_tag = fields.String()
@@ -220,7 +245,7 @@ class MessageSchema(Request):
     business_key = fields.String(load_default=None, allow_none=True)
     correlation = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
     variables = fields.Dict(keys=fields.String(), load_default=dict)
-    all = fields.Boolean(load_default=False)
+    all = JsonBoolean(load_default=False)
 
 
 class EvaluateSchema(Request):

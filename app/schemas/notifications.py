@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from app.schemas.core import PageSchema, Request
+from app.schemas.core import JsonBoolean, PageSchema, Request
 
 
 class NotificationQuerySchema(PageSchema):
@@ -26,5 +26,5 @@ class NotificationSchema(Schema):
 class PreferencesSchema(Request):
     """Channels a user hears on: `false` unsubscribes."""
 
-    inapp = fields.Boolean()
-    email = fields.Boolean()
+    inapp = JsonBoolean()
+    email = JsonBoolean()

@@ -6,6 +6,8 @@ A definition chooses one with the process property `businessCalendar`. A name is
     <COUNTRY>[-<SUBDIVISION>]-<FROM>to<UNTIL>[@<Area/City>]      e.g. DE-9to17, DE-BY-8:30to16:30,
                                                                    US-NY-9to17@America/New_York
 
+or as a bare <COUNTRY>[-<SUBDIVISION>] (`GB`): 9 to 17 UTC.
+
 Working days are Monday to Friday minus the public holidays of the country (and subdivision) from
 the `holidays` package; working hours are FROM to UNTIL in the time zone after `@` (else the
 country's main zone, else UTC). `24x7` counts wall-clock time. The same calendars count timers,
@@ -148,15 +150,22 @@ def _clock(text: str) -> time:
     return time(int(hours) % 24, int(minutes or 0)) if int(hours) < 24 else time(23, 59, 59)
 
 
+# A bare country (and subdivision) code, `GB` or `DE-BY`: Monday to Friday 09:00-17:00 UTC minus its
+# holidays, as SLA clocks have always read it. Timers, due dates and escalations read it the same.
+_COUNTRY_ONLY = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
+
+
 @lru_cache(maxsize=128)
 def calendar_named(name: str) -> BusinessCalendar | WallClock:
     """The calendar a definition names; CalendarError names what is wrong."""
     if name in _REGISTRY:
         return _REGISTRY[name]
+    if _COUNTRY_ONLY.match(name.strip()):
+        return calendar_named(f"{name.strip()}-9to17@UTC")
     match = _NAME.match(name.strip())
     if not match:
         raise CalendarError(
-            f"unknown business calendar '{name}' (e.g. DE-9to17, US-NY-9to17@America/New_York)"
+            f"unknown business calendar '{name}' (e.g. GB, DE-9to17, US-NY-9to17@America/New_York)"
         )
     country, subdiv = match["country"], match["subdiv"]
     try:

@@ -116,8 +116,12 @@ def _check_files(files: list[tuple[str, bytes]]) -> None:
     if not files:
         raise ValidationError("a deployment needs at least one file in the 'files' field", {"field": "files"})
     names = [name for name, _ in files]
-    if len(set(names)) != len(names):
-        raise ValidationError("two files in one deployment have the same name", {"field": "files"})
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ValidationError(
+            f"two files in one deployment have the same name: {', '.join(map(repr, twice))}",
+            {"field": "files", "file": twice[0]},
+        )
     for name, _ in files:
         try:
             file_kind(name)

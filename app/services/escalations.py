@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.engine.errors import NotReady
+from app.engine.errors import CompletionFailed, NotReady
 from app.engine.runner import StepResult
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -179,6 +179,8 @@ def _auto_approve(instance: ProcessInstance, task: UserTask) -> str:
     except NotReady:
         db.session.commit()
         return "cancelled"
+    except CompletionFailed as exc:
+        runner.error = exc  # no one to tell: an incident, retried by completing the task again
     persist_step(instance, runner.result(), elements, completed_task_id=task.id, actor=ACTOR)
     try:
         commit_step()

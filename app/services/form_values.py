@@ -74,6 +74,10 @@ def _field_value(field: dict, values: dict, current: dict):
         if value is not None and value != shown:
             raise ValueError("This field is read-only.")
         return None
+    if value is None and name not in values and current.get(name) is not None:
+        # As Camunda 7's RequiredValidator: a field not sent whose variable holds a value keeps it
+        # (the form showed it prefilled). An approval's decision is local to its task: never held.
+        return None
     _check(field, rules, value)
     if value is None and name not in values:
         return convert(field, field.get("default"))  # Camunda sets a field's default when it is not sent

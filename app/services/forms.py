@@ -11,7 +11,7 @@ from app.models import User
 from app.services import permissions
 from app.services.form_refs import CAMUNDA_FORM, form_schema
 from app.services.form_values import GENERATED, convert, declared_keys
-from app.services.instances import get_instance, startable_definition
+from app.services.instances import get_instance, startable_definition, task_variables
 from app.services.tasks import get_task
 
 __all__ = ["CAMUNDA_FORM", "GENERATED", "form_schema", "initial_values", "declared_values"]
@@ -22,7 +22,7 @@ def task_form(user: User, task_id) -> dict:
     """The form of a task the user may work on, with the instance's current values to prefill."""
     task = get_task(user, task_id)
     instance = get_instance(user.tenant_id, task.instance_id)
-    return {"task_id": str(task.id), **describe(user.tenant_id, task.form, instance.variables or {})}
+    return {"task_id": str(task.id), **describe(user.tenant_id, task.form, task_variables(instance, task.id))}
 
 
 def start_form(user: User, key: str) -> dict:
@@ -39,6 +39,8 @@ def describe(tenant_id: str, form: dict | None, variables: dict) -> dict:
     if not form:
         return {"type": None, "values": {}}
     body = {name: form[name] for name in _REFERENCE if name in form}
+    if "key" in body:  # the form's own key: a start form's `key` is its process's
+        body["form_key"] = body.pop("key")
     if str(body.get("version", "")).isdigit():  # camunda:formRefVersion is read as text from the XML
         body["version"] = int(body["version"])
     schema = form_schema(tenant_id, form)

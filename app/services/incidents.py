@@ -12,6 +12,7 @@ from app.models.base import utcnow
 from app.models.instances import ENDED, FAILED, WAITING
 from app.models.jobs import FAILED as JOB_FAILED
 from app.models.jobs import QUEUED, SERVICE
+from app.models.tasks import COMPLETED, UserTask
 from app.services import audit
 from app.services.dispatch import send_after_commit
 from app.services.instances import check_variables, commit_step, load_runner, lock_instance
@@ -77,15 +78,45 @@ def _failed_job(incident: Incident) -> Job | None:
 
 
 def _retry_step(actor: User, instance, incident: Incident, variables: dict | None) -> Incident:
+    """Run the failed step again. If it fails again, the retry is kept (this incident resolved, a new
+    one opened for the new failure, corrected variables kept) and the answer is a 409 naming it."""
     runner, elements = load_runner(instance)
     try:
-        runner.retry(incident.task_id, check_variables(variables), incident.element_id)
+        runner.retry(
+            incident.task_id, check_variables(variables), incident.element_id, _completed_task(incident)
+        )
     except NotReady as exc:
         raise Conflict(f"{exc}: this incident has nothing to retry; resolve it")
     _close(incident, actor)
-    persist_step(instance, runner.result(), elements, actor=actor.username)
+    result = runner.result()
+    persist_step(instance, result, elements, actor=actor.username)
     commit_step()
+    if result.error is not None:
+        raise _failed_again(instance, result.error)
     return incident
+
+
+def _completed_task(incident: Incident) -> bool:
+    """Whether the incident's task is a user task whose completion failed (its row is completed):
+    retrying it completes it again, instead of waiting for its person."""
+    if incident.task_id is None:
+        return False
+    task = db.session.get(UserTask, incident.task_id)
+    return task is not None and task.status == COMPLETED
+
+
+def _failed_again(instance, error) -> Conflict:
+    new = db.session.execute(
+        select(Incident.id)
+        .where(Incident.instance_id == instance.id, Incident.status == OPEN)
+        .order_by(Incident.created_at.desc())
+    ).first()
+    new_id = str(new[0]) if new else None
+    return Conflict(
+        f"the retry failed at '{error.element_id}': {error.message}. This incident is resolved; "
+        f"the new failure is incident {new_id}",
+        {"incident_id": new_id, "element_id": error.element_id},
+    )
 
 
 def resolve_incident(actor: User, incident_id) -> Incident:

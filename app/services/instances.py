@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import UTC, datetime
 from uuid import uuid4
@@ -78,20 +79,20 @@ def start_instance(
     definition_id = _startable_id(actor.tenant_id, key)
     definition = definition_facts(definition_id)  # what never changes, read once per process
     permissions.require_starter(actor, definition)  # before any replay: a refused starter gets nothing
-    request = (actor.username, key, business_key)
+    digest = _digest(actor.username, key, business_key, variables) if idempotency_key else None
+    request = (actor.username, key, business_key, digest)
     if idempotency_key:
         existing = _by_idempotency_key(actor.tenant_id, idempotency_key)
         if existing is not None:
             return _replayed(existing, idempotency_key, request), False
     if message is None:  # a person starts it: the start event's form applies (not to a message start)
+        _require_none_start(key, definition.meta)
         variables = check_values(actor.tenant_id, definition.meta.get("start_form"), variables)
     try:
         bundle = bundle_for_id(definition_id)
     except ModelError as exc:
         raise Unprocessable(str(exc), exc.as_details())
-    runner = Runner.start(bundle, variables)
-    if message is not None:
-        runner.deliver_message(*message)
+    runner = Runner.start(bundle, variables, message)
     result = runner.result()
     # Born with the step's outcome, so the row is inserted once and never updated in this request.
     instance = ProcessInstance(
@@ -107,6 +108,7 @@ def start_instance(
         ended_at=utcnow() if result.status == "completed" else None,
         started_by=actor.username,
         idempotency_key=idempotency_key,
+        idempotency_digest=digest,
     )
     db.session.add(instance)
     try:
@@ -125,13 +127,26 @@ def start_instance(
     return instance, True
 
 
+def _require_none_start(key: str, meta: dict) -> None:
+    """A process that only messages start is not started by hand (Camunda 7 has no initial
+    activity for it either): it would wait at its start event and swallow the next message."""
+    messages = meta.get("start_messages") or []
+    if messages and not meta.get("none_start", True):  # (deployed before it was recorded: allowed)
+        names = ", ".join(f"'{m}'" for m in messages)
+        raise Conflict(
+            f"process definition '{key}' has no none start event; it is started by the message "
+            f"{names} (POST /messages)",
+            {"start_messages": messages},
+        )
+
+
 def _replayed(existing: ProcessInstance, idempotency_key: str, request: tuple) -> ProcessInstance:
     """The first instance, if this is the same request again; else a 409 naming what differs.
 
     As in Stripe's API, a key names one request: reusing it for another start is a client bug,
     and answering with the first start's instance would hide it (or hand out someone else's).
     """
-    username, key, business_key = request
+    username, key, business_key, digest = request
     differs = {}
     if existing.started_by != username:
         differs["user"] = "it was sent by another user"
@@ -142,6 +157,8 @@ def _replayed(existing: ProcessInstance, idempotency_key: str, request: tuple) -
             f"it was sent with business key {json.dumps(existing.business_key)}, "
             f"not {json.dumps(business_key)}"
         )
+    if not differs and existing.idempotency_digest not in (None, digest):  # (None: kept before digests)
+        differs["variables"] = "it was sent with other variables"
     if differs:
         raise Conflict(
             f"Idempotency-Key '{idempotency_key}' was already used for another request: "
@@ -150,6 +167,13 @@ def _replayed(existing: ProcessInstance, idempotency_key: str, request: tuple) -
             {"idempotency_key": idempotency_key, "differs": sorted(differs)},
         )
     return existing
+
+
+def _digest(username: str, key: str, business_key: str | None, variables: dict) -> str:
+    """What a keyed start asked for, canonically: the same request gives the same digest."""
+    request = {"user": username, "key": key, "business_key": business_key, "variables": variables}
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _by_idempotency_key(tenant_id: str, key: str) -> ProcessInstance | None:
@@ -215,6 +239,16 @@ def load_runner(instance: ProcessInstance) -> tuple[Runner, dict]:
     instance.state_row = state  # held, so the step's save finds it (the session only holds it weakly)
     runner = Runner.load(bundle_for_id(instance.definition_id), state.state)
     return runner, runner.elements
+
+
+def task_variables(instance: ProcessInstance, task_id) -> dict:
+    """The variables a user task sees, to prefill its form: the process's, with the task's local
+    inputs and a loop instance's element variable (read from the state); the process's if it ended."""
+    if instance.status in ENDED:
+        return instance.variables or {}
+    runner, _ = load_runner(instance)
+    seen = runner.task_data(task_id)
+    return seen if seen is not None else instance.variables or {}
 
 
 def instance_definition(instance: ProcessInstance):
@@ -321,7 +355,8 @@ def read_history(user: User, instance_id) -> list[dict]:
 def history(tenant_id: str, instance_id) -> list[dict]:
     """What the instance passed and waits in, in the order it got there (entered time, then the
     order rows were written): a row is written when its element finishes, so a multi-instance
-    approval or a call activity is written after work it started earlier."""
+    approval or a call activity is written after work it started earlier; what is still active or
+    failed is read from the state."""
     instance = get_instance(tenant_id, instance_id)
     rows = db.session.execute(
         select(HistoryEntry).where(HistoryEntry.instance_id == instance.id).order_by(HistoryEntry.id)
@@ -345,8 +380,22 @@ def history(tenant_id: str, instance_id) -> list[dict]:
         )
         for t in open_tasks
     ]
+    entries += [
+        _entry(r.element_id, r.name, r.element_type, r.state, r.entered_at) for r in _open_records(instance)
+    ]
     entries.sort(key=_entered)  # a stable sort: entries entered at the same time keep the row order
     return entries
+
+
+def _open_records(instance: ProcessInstance) -> list:
+    """What the instance waits in besides user tasks, and what failed: read from its state, since a
+    history row is written only when its element finishes."""
+    if instance.status in ENDED:
+        return []
+    state = db.session.get(InstanceState, instance.id)
+    if state is None:
+        return []
+    return Runner.load(bundle_for_id(instance.definition_id), state.state).open_records()
 
 
 def _entered(entry: dict) -> datetime:

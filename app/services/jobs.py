@@ -14,7 +14,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, inspect, or_, select, update
 
+from app.engine import expressions
 from app.engine.errors import NotReady
+from app.engine.expression_errors import ExpressionError
 from app.engine.runner import StepResult
 from app.engine.timers import uses_jobs
 from app.errors import Conflict, NotFound
@@ -105,7 +107,11 @@ def _sync_services(instance, result: StepResult, existing: dict) -> None:
             task_id=call.task_id,
             element_id=call.element_id,
             handler=element.get("handler"),
-            payload={"variables": call.data, "result_variable": element.get("result_variable")},
+            payload={
+                "variables": call.data,
+                "result_variable": element.get("result_variable"),
+                **({"handler_expression": True} if element.get("handler_expression") else {}),
+            },
             status=QUEUED,
             due_at=now,
             locked_until=now + lease(),
@@ -231,6 +237,8 @@ def _run_service(job: Job) -> str:
     result_variable = job.payload.get("result_variable")
     db.session.commit()  # the attempt is counted even if this worker dies inside the handler
     try:
+        if job.payload.get("handler_expression"):
+            name = _topic(name, variables)
         outputs = get_handler(name)(variables, idempotency_key=key) or {}
         if result_variable:
             outputs = {result_variable: outputs}
@@ -241,6 +249,14 @@ def _run_service(job: Job) -> str:
         log.warning("service job %s (%s) failed: %r", job_id, name, exc)
         outcome = ("fail", exc)
     return _record_outcome(job_id, outcome)
+
+
+def _topic(expression: str, variables: dict) -> str:
+    """The handler an expression topic names for this instance; a failure fails the attempt."""
+    try:
+        return str(expressions.evaluate(expression, variables))
+    except ExpressionError as exc:
+        raise LookupError(f"the topic {expression} cannot be evaluated: {exc.message}")
 
 
 def _record_outcome(job_id, outcome: tuple) -> str:

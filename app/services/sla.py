@@ -15,7 +15,6 @@ computed on read, so a report is right even between the periodic checks.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -32,7 +31,6 @@ from app.services.stepping import after_step
 log = logging.getLogger(__name__)
 
 WARN_AT = 0.8
-_COUNTRY_ONLY = re.compile(r"^[A-Z]{2}(-[A-Z0-9]{1,3})?$")
 
 
 def _aware(moment: datetime) -> datetime:
@@ -41,12 +39,7 @@ def _aware(moment: datetime) -> datetime:
 
 def hours_between(start: datetime, end: datetime, calendar: str | None) -> float:
     """Hours from start to end: wall-clock, or working hours of the named business calendar."""
-    return (calendar_named(_full_name(calendar)) if calendar else WallClock()).hours_between(start, end)
-
-
-def _full_name(name: str) -> str:
-    # SLA clocks have always read a bare country code as 9 to 17 UTC; the calendars spell it out.
-    return f"{name}-9to17@UTC" if _COUNTRY_ONLY.match(name) else name
+    return (calendar_named(calendar) if calendar else WallClock()).hours_between(start, end)
 
 
 def elapsed(clock: SlaClock, now: datetime | None = None) -> float:
@@ -85,7 +78,7 @@ def _calendar(name: str | None) -> str | None:
     if not name:
         return None
     try:
-        calendar_named(_full_name(name.strip()))
+        calendar_named(name.strip())
     except CalendarError as exc:
         log.warning("SLA clock counts wall-clock hours: %s", exc)
         return None

@@ -26,7 +26,11 @@ _after_step_hooks: list = []
 
 
 def after_step(hook):
-    """Register `hook(instance, result)`; other capabilities (timers, notifications) react to steps."""
+    """Register `hook(instance, result)`; other capabilities (timers, notifications) react to steps.
+
+    A hook that must move the instance on again (deliver it a message its step made it wait for)
+    returns a callable: it runs once every hook has seen this step, so none sees a stale result.
+    """
     _after_step_hooks.append(hook)
     return hook
 
@@ -45,10 +49,12 @@ def persist_step(
     """
     open_ids = set() if new else _open_task_ids(instance)  # sees earlier steps' rows too
     with db.session.no_autoflush:  # one UPDATE of the instance at the end, not one per query in between
-        _persist(instance, result, elements, open_ids, completed_task_id, actor, new)
+        follow_ups = _persist(instance, result, elements, open_ids, completed_task_id, actor, new)
+    for follow_up in follow_ups:
+        follow_up()
 
 
-def _persist(instance, result: StepResult, elements: dict, open_ids, completed_task_id, actor, new) -> None:
+def _persist(instance, result: StepResult, elements: dict, open_ids, completed_task_id, actor, new) -> list:
     now = utcnow()
     if result.status == "completed" and instance.ended_at is None:
         instance.ended_at = now
@@ -63,8 +69,7 @@ def _persist(instance, result: StepResult, elements: dict, open_ids, completed_t
     if result.error is not None:
         err = result.error
         open_incident(instance, err.task_id, err.element_id, err.kind, err.message)
-    for hook in _after_step_hooks:
-        hook(instance, result)
+    return [follow_up for hook in _after_step_hooks if (follow_up := hook(instance, result))]
 
 
 def _add_history(instance: ProcessInstance, history: list) -> None:

@@ -7,8 +7,8 @@ from typing import NamedTuple
 
 from sqlalchemy import RowMapping, bindparam, exists, func, select
 
-from app.engine.errors import NotReady
-from app.errors import Conflict, Forbidden, NotFound, ValidationError
+from app.engine.errors import CompletionFailed, NotReady
+from app.errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance, TaskCandidate, User, UserTask
 from app.models.instances import SUSPENDED
@@ -62,7 +62,7 @@ def list_tasks(
     offset=0,
 ) -> tuple[list[RowMapping], int]:
     """A page of the tasks `user` may see, as plain rows (the list never builds ORM objects), and the
-    total: exact up to COUNT_CAP rows past the page, else that lower bound.
+    total: exact up to COUNT_CAP rows past the page, else a lower bound (one more than that).
 
     One statement: the inner query walks the inbox index for up to offset + limit + COUNT_CAP visible
     rows, a window function counts them, and the outer query keeps the page.
@@ -79,7 +79,7 @@ def list_tasks(
     params = {
         "limit": limit,
         "offset": offset,
-        "window": offset + limit + COUNT_CAP,
+        "window": offset + limit + COUNT_CAP + 1,  # one more: a total of exactly the cap is exact
         "tenant": user.tenant_id,
     }
     scope = scope_of(user)
@@ -251,9 +251,10 @@ def complete_task(
     instance, task = _lock_for_completion(user, task_id)
     if instance.status == SUSPENDED:
         raise Conflict("the instance is suspended; resume it before completing its tasks")
-    if task.form:  # (a task without a form costs nothing more)
-        variables = check_values(user.tenant_id, task.form, variables, instance.variables)
     runner, elements = load_runner(instance)
+    if task.form:  # (a task without a form costs nothing more); checked against what it showed
+        shown = runner.task_data(task.id)
+        variables = check_values(user.tenant_id, task.form, variables, shown or instance.variables)
     element = elements.get(task.element_id, {})
     duties.require_separate(user, instance, task, element, "complete")
     variables = {**variables, **signatures.check_completion(user, task, element, signature, reason)}
@@ -263,6 +264,11 @@ def complete_task(
         runner.complete_user_task(task.id, variables, user.username)
     except NotReady as exc:
         raise Conflict(str(exc))
+    except CompletionFailed as exc:  # nothing is written: the task stays open, as in Camunda 7
+        raise Unprocessable(
+            f"completing '{task.element_id}' failed, the task stays open: {exc.message}",
+            {"element_id": task.element_id, "task_id": str(task.id)},
+        )
     persist_step(instance, runner.result(), elements, completed_task_id=task.id, actor=user.username)
     role = signatures.required_role(element)
     if role:

@@ -106,21 +106,40 @@ def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink) -> Process
 
 
 @after_step
-def close_linked_order(instance: ProcessInstance, result: StepResult) -> None:
-    """A linked order ended: close its link, start what waited for it, close the master when all are."""
+def close_linked_order(instance: ProcessInstance, result: StepResult):
+    """A linked order ended: close its link, start what waited for it, close the master when all are.
+
+    A master that reaches its catch event after its last order closed (the orders were done before
+    its planning task was) gets the message then: it is not kept anywhere, so it is re-derived from
+    the links. Returns that delivery, to run once every hook has seen this step.
+    """
+    if any(m.message_name == ALL_CLOSED for m in result.messages):
+        return _close_if_all_closed(instance)
     if instance.parent_instance_id is None or result.status not in (COMPLETED, CANCELLED):
-        return
+        return None
     link = db.session.execute(
         select(WorkOrderLink).where(WorkOrderLink.child_instance_id == instance.id)
     ).scalar_one_or_none()
     if link is None or link.status == CLOSED_ORDER:
-        return
+        return None
     link.status = CLOSED_ORDER
     parent = db.session.get(ProcessInstance, link.parent_instance_id)
     links = _links(parent.id)
     _start_ready(None, parent, links)
     if all(other.status == CLOSED_ORDER for other in links):
         _close_master(parent)
+    return None
+
+
+def _close_if_all_closed(master: ProcessInstance):
+    """The master waits for its orders: deliver now if it has some and all are closed (one query)."""
+    closed = db.session.execute(
+        select(WorkOrderLink.status).where(WorkOrderLink.parent_instance_id == master.id)
+    ).scalars()
+    statuses = set(closed)
+    if statuses == {CLOSED_ORDER}:
+        return lambda: _close_master(master)
+    return None
 
 
 def _close_master(parent: ProcessInstance) -> None:

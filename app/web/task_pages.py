@@ -16,7 +16,7 @@ from app.services import inbox as inbox_service
 from app.services import signatures as signature_service
 from app.services import tasks as task_service
 from app.services.bundles import bundle_for_id, definition_facts
-from app.services.instances import get_instance, history
+from app.services.instances import get_instance, history, task_variables
 from app.web import web_bp
 from app.web.auth import login_required
 from app.web.pages import offer_of
@@ -41,6 +41,7 @@ def _task_page(task, values=None, errors=None, status=200, sign_off=None, needs=
     schema = form_service.form_schema(user.tenant_id, task.form)
     path = [e["element_id"] for e in history(user.tenant_id, instance.id) if e["state"] != "active"]
     facts = definition_facts(instance.definition_id)
+    seen = task_variables(instance, task.id) if task.form else instance.variables  # (its local inputs too)
     return render_template(
         "web/task.html",
         task=task,
@@ -49,8 +50,8 @@ def _task_page(task, values=None, errors=None, status=200, sign_off=None, needs=
         variables=_key_variables(instance.variables or {}),
         form=task.form,
         schema=schema,
-        values=values if values is not None else form_service.initial_values(task.form, instance.variables),
-        data=instance.variables or {},
+        values=values if values is not None else form_service.initial_values(task.form, seen),
+        data=seen or {},
         errors=errors or {},
         sign_off=sign_off or {},
         path=path,

@@ -147,3 +147,47 @@ def test_an_uploaded_path_is_stored_as_its_base_name_and_control_characters_are_
     entry = admin.get("/audit", query_string={"action": "deploy"}).json["items"][0]
     assert entry["after"]["files"] == ["evil.bpmn"]
     assert "control characters" in refused(admin, {"evil\x1b[31m.bpmn": bpmn(one_task())})["message"]
+
+
+def test_an_unknown_element_on_no_flow_is_refused_too(admin):
+    body = one_task() + '\n    <bpmn:fooTask id="stray" />'
+    problem = refused(admin, {"stray.bpmn": bpmn(body)})
+    assert "<bpmn:fooTask> is not an element Baton can run" in problem["message"]
+    assert problem["details"] == {"file": "stray.bpmn", "line": 9, "element_id": "stray"}
+
+
+def test_a_gateway_default_that_names_no_outgoing_flow_is_refused(admin):
+    body = """    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:exclusiveGateway id="gw" default="nosuch"><bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing></bpmn:exclusiveGateway>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="gw" />
+    <bpmn:sequenceFlow id="f2" sourceRef="gw" targetRef="end" />"""
+    problem = refused(admin, {"gw.bpmn": bpmn(body)})
+    assert "'gw': default 'nosuch' names no sequence flow leaving it" in problem["message"]
+    assert problem["details"] == {"file": "gw.bpmn", "line": 5, "element_id": "gw"}  # its line
+
+
+def test_a_boundary_event_attached_to_nothing_is_refused(admin):
+    body = one_task() + (
+        '\n    <bpmn:boundaryEvent id="late" attachedToRef="nosuch">'
+        "<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>"
+        "</bpmn:boundaryEvent>"
+    )
+    problem = refused(admin, {"late.bpmn": bpmn(body)})
+    assert "<bpmn:boundaryEvent> 'late': attachedToRef 'nosuch' names no activity" in problem["message"]
+    assert problem["details"] == {"file": "late.bpmn", "line": 9, "element_id": "late"}
+
+
+def test_an_unknown_message_ref_is_refused_naming_it(admin):
+    body = one_task('<bpmn:receiveTask id="work" messageRef="nosuch">', "</bpmn:receiveTask>")
+    problem = refused(admin, {"msg.bpmn": bpmn(body)})
+    assert "messageRef 'nosuch' names no <bpmn:message> of the file" in problem["message"]
+    assert problem["details"] == {"file": "msg.bpmn", "line": 5, "element_id": "work"}
+    catch = """    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing>
+      <bpmn:messageEventDefinition messageRef="gone" /></bpmn:startEvent>
+    <bpmn:endEvent id="end"><bpmn:incoming>f1</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="end" />"""
+    problem = refused(admin, {"start.bpmn": bpmn(catch)})
+    assert "<bpmn:startEvent> 'start': messageRef 'gone'" in problem["message"]
+    assert problem["details"]["element_id"] == "start"

@@ -145,6 +145,7 @@ def test_the_start_form_is_read_by_whoever_may_start_the_process(admin, as_user)
     admin.deploy(ROOT / "bpmn" / "leave_request.bpmn", DATA / "security" / "restricted_start.bpmn")
     form = as_user("emma").get("/process-definitions/leave_request/start-form").json
     assert form["key"] == "leave_request" and form["type"] == "generated"
+    assert "form_key" not in form
     assert [f["id"] for f in form["fields"]] == ["days", "leave_type"]
     assert form["values"] == {"days": None, "leave_type": None}
     refused = as_user("outsider").get("/process-definitions/restricted_start/start-form")
@@ -207,3 +208,11 @@ def test_a_called_process_deployed_before_keeps_the_form_its_own_deployment_reso
     ]
     form = admin.get(f"/tasks/{_tasks(admin, iid)['approve']}/form").json
     assert [c["key"] for c in form["schema"]["components"]] == ["amount", "note"]  # deployed with it
+
+
+def test_a_start_form_bound_latest_keeps_the_process_key_and_names_the_forms_apart(admin):
+    folder = DATA / "start_forms"
+    assert admin.deploy(folder / "request.bpmn", folder / "tool-request.form").status_code == 201
+    form = admin.get("/process-definitions/tool_request/start-form").json
+    assert form["key"] == "tool_request" and form["binding"] == "latest", form
+    assert form["form_key"] == "tool-request-form"

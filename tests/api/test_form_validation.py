@@ -146,3 +146,62 @@ def test_what_the_server_will_not_check_is_a_deploy_warning_naming_element_and_f
         ("review", warnings[3][1]),
     ]
     assert warnings[3][1].startswith("form field 'n': the pattern (?<x>a) is not understood by the server")
+
+
+def test_a_required_field_the_instance_already_holds_need_not_be_sent_again(admin):
+    """As Camunda 7's RequiredValidator: the form showed the held value, completing keeps it."""
+    field = (
+        '<camunda:formField id="amount" type="long"><camunda:validation>'
+        '<camunda:constraint name="required" /></camunda:validation></camunda:formField>'
+    )
+    assert _deploy_review_form(admin, field).status_code == 201
+    held = admin.post("/process-definitions/two_steps/instances", json={"variables": {"amount": 5}}).json
+    task = _task(admin, held["id"], "review")
+    assert admin.get(f"/tasks/{task}/form").json["values"] == {"amount": 5}
+    done = admin.post(f"/tasks/{task}/complete", json={"variables": {}})
+    assert done.status_code == 200, done.json
+    assert admin.get(f"/instances/{held['id']}").json["variables"]["amount"] == 5
+    empty = admin.post("/process-definitions/two_steps/instances", json={"variables": {"amount": None}}).json
+    refused = admin.post(f"/tasks/{_task(admin, empty['id'], 'review')}/complete", json={"variables": {}})
+    assert refused.json["details"]["fields"] == {"amount": "This field is required."}
+    other = admin.post("/process-definitions/two_steps/instances", json={"variables": {"amount": 5}}).json
+    blanked = admin.post(
+        f"/tasks/{_task(admin, other['id'], 'review')}/complete", json={"variables": {"amount": ""}}
+    )
+    assert blanked.json["details"]["fields"] == {"amount": "This field is required."}
+
+
+def test_an_approvals_local_decision_must_still_be_made_afresh(admin):
+    admin.deploy(BPMN / "purchase_order_approval.bpmn", DMN / "purchase_order_routing.dmn")
+    body = {"variables": {"amount": 25_000, "department": "Engineering", "approval_mode": "sequential"}}
+    iid = admin.post("/process-definitions/purchase_order_approval/instances", json=body).json["id"]
+    first = _task(admin, iid, "Task_approve_sequential")
+    assert (
+        admin.post(
+            f"/tasks/{first}/complete", json={"variables": {"decision": "approve"}, "reason": "ok"}
+        ).status_code
+        == 200
+    )
+    second = _task(admin, iid, "Task_approve_sequential")
+    refused = admin.post(f"/tasks/{second}/complete", json={"variables": {}, "reason": "ok"})
+    assert refused.status_code == 400 and "decision" in refused.json["details"]["fields"], refused.json
+
+
+def test_a_task_form_opens_with_the_tasks_own_inputs_while_the_instance_shows_the_process_data(admin):
+    field = '<camunda:formField id="shown" type="long" />'
+    xml = (
+        (DATA / "simple" / "two_steps.bpmn")
+        .read_text()
+        .replace(
+            "<bpmn:documentation>Check the request.</bpmn:documentation>",
+            "<bpmn:extensionElements><camunda:formData>"
+            + field
+            + "</camunda:formData><camunda:inputOutput>"
+            + '<camunda:inputParameter name="shown">${amount * 2}</camunda:inputParameter>'
+            + "</camunda:inputOutput></bpmn:extensionElements>",
+        )
+    )
+    assert admin.deploy_bytes({"two_steps.bpmn": xml.encode()}).status_code == 201
+    iid = admin.post("/process-definitions/two_steps/instances", json={"variables": {"amount": 4}}).json["id"]
+    assert admin.get(f"/tasks/{_task(admin, iid, 'review')}/form").json["values"] == {"shown": 8}
+    assert "shown" not in admin.get(f"/instances/{iid}").json["variables"]

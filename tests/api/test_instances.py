@@ -45,6 +45,17 @@ def test_an_idempotency_key_reused_with_another_business_key_is_a_409(deployed):
     assert _start(deployed, business_key="PO-1").status_code == 200
 
 
+def test_an_idempotency_key_reused_with_other_variables_is_a_409_as_in_stripe(deployed):
+    first = _start(deployed, variables={"amount": 5, "items": [1, 2]})
+    assert first.status_code == 201
+    other = _start(deployed, variables={"amount": 6, "items": [1, 2]})
+    assert other.status_code == 409 and other.json["details"]["differs"] == ["variables"], other.json
+    assert "other variables" in other.json["message"]
+    same = _start(deployed, variables={"items": [1, 2], "amount": 5})  # key order is no difference
+    assert same.status_code == 200 and same.json["id"] == first.json["id"]
+    assert deployed.get("/instances?key=two_steps").json["total"] == 1
+
+
 def test_another_users_idempotency_key_never_returns_their_instance(deployed, as_user):
     alice, bob = as_user("alice"), as_user("bob")
     first = _start(alice)
@@ -140,10 +151,14 @@ def test_task_totals_are_exact_below_the_cap_and_flagged_as_lower_bounds_beyond(
         deployed.post("/process-definitions/two_steps/instances", json={})
     exact = deployed.get("/tasks?limit=2").json
     assert (exact["total"], exact["total_is_lower_bound"], len(exact["items"])) == (3, False, 2)
-    for _ in range(5):
+    for _ in range(2):
+        deployed.post("/process-definitions/two_steps/instances", json={})
+    at_the_cap = deployed.get("/tasks?limit=2").json  # 5 = limit + cap: all counted, exact
+    assert (at_the_cap["total"], at_the_cap["total_is_lower_bound"]) == (5, False)
+    for _ in range(3):
         deployed.post("/process-definitions/two_steps/instances", json={})
     bounded = deployed.get("/tasks?limit=2").json
-    assert (bounded["total"], bounded["total_is_lower_bound"]) == (5, True)
+    assert (bounded["total"], bounded["total_is_lower_bound"]) == (6, True)
 
 
 def test_an_assignee_delegates_a_task_to_a_colleague(deployed, as_user):
@@ -161,7 +176,8 @@ def test_an_assignee_delegates_a_task_to_a_colleague(deployed, as_user):
     assert deployed.post(f"/tasks/{task_id}/delegate", json={}).status_code == 400
 
 
-def test_history_names_bpmn_element_types_in_the_order_the_instance_got_there(admin):
+def _approval_then_call(admin) -> str:
+    """An instance of two sequential approvals, then a call activity, then a decision."""
     history = DATA / "history"
     deployed = admin.deploy(
         history / "approval_then_call.bpmn",
@@ -171,7 +187,11 @@ def test_history_names_bpmn_element_types_in_the_order_the_instance_got_there(ad
     assert deployed.status_code == 201, deployed.json
     variables = {"approvers": ["team-lead", "finance"], "approved": True}
     started = admin.post("/process-definitions/approval_then_call/instances", json={"variables": variables})
-    iid = started.json["id"]
+    return started.json["id"]
+
+
+def test_history_names_bpmn_element_types_in_the_order_the_instance_got_there(admin):
+    iid = _approval_then_call(admin)
     for _ in range(3):  # two approvals, then the called process's task
         (task,) = admin.get(f"/tasks?instance_id={iid}").json["items"]
         assert admin.post(f"/tasks/{task['id']}/complete", json={}).status_code == 200
@@ -200,3 +220,55 @@ def test_an_open_user_task_is_listed_where_it_was_entered(admin):
     started = admin.post("/process-definitions/two_steps/instances", json={}).json
     entries = admin.get(f"/instances/{started['id']}/history").json["items"]
     assert [(e["type"], e["state"]) for e in entries] == [("startEvent", "completed"), ("userTask", "active")]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/instances?offset=99999999999999999999",
+        "/tasks?offset=99999999999999999999",
+        "/tasks?offset=9223372036854775807",
+        "/audit?offset=99999999999999999999",
+        "/incidents?offset=99999999999999999999",
+        "/process-definitions/two_steps?version=99999999999999999999",
+        "/process-definitions/two_steps/xml?version=99999999999999999999",
+    ],
+)
+def test_a_number_too_large_for_the_database_is_a_400_naming_the_field(deployed, path):
+    answer = deployed.get(path)
+    assert answer.status_code == 400, answer.json
+    assert ("offset" if "offset" in path else "version") in answer.json["details"]["fields"]
+
+
+def test_version_zero_in_a_status_change_is_a_400_as_in_the_query(deployed):
+    for version in (0, 2**40):
+        answer = deployed.post(
+            "/process-definitions/two_steps/status", json={"status": "deprecated", "version": version}
+        )
+        assert answer.status_code == 400 and "version" in answer.json["details"]["fields"], answer.json
+    assert deployed.get("/process-definitions/two_steps?version=0").status_code == 400
+
+
+def test_history_shows_a_running_multi_instance_body_and_call_activity_as_active(admin):
+    iid = _approval_then_call(admin)
+    entries = admin.get(f"/instances/{iid}/history").json["items"]
+    active = [(e["element_id"], e["state"]) for e in entries if e["state"] != "completed"]
+    assert active == [("approve", "active"), ("approve", "active")]  # the body, then its first approval
+    for _ in range(2):
+        (task,) = admin.get(f"/tasks?instance_id={iid}").json["items"]
+        assert admin.post(f"/tasks/{task['id']}/complete", json={}).status_code == 200
+    entries = admin.get(f"/instances/{iid}/history").json["items"]
+    active = [(e["element_id"], e["type"], e["state"]) for e in entries if e["state"] != "completed"]
+    assert active == [("call", "callActivity", "active"), ("child_task", "userTask", "active")]
+
+
+def test_history_shows_the_element_a_failed_instance_is_stuck_on(admin):
+    assert admin.deploy(DATA / "incidents" / "grade_route.bpmn").status_code == 201
+    started = admin.post("/process-definitions/grade_route/instances", json={}).json
+    admin.post(f"/tasks/{started['tasks'][0]['id']}/complete", json={"variables": {"grade": "Z"}})
+    entries = admin.get(f"/instances/{started['id']}/history").json["items"]
+    assert [(e["element_id"], e["type"], e["state"]) for e in entries] == [
+        ("start", "startEvent", "completed"),
+        ("inspect", "userTask", "completed"),
+        ("route", "exclusiveGateway", "failed"),
+    ]

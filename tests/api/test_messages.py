@@ -141,3 +141,25 @@ def test_all_delivers_in_one_transaction(admin):
         event.remove(Session, "after_commit", committed)
     assert sorted(sent.json["delivered_to"]) == sorted(ids)
     assert len(commits) == 1  # all three or none
+
+
+def test_a_message_starts_a_process_at_its_message_start_event_not_its_none_start(admin):
+    assert admin.deploy(DATA / "messages" / "two_starts.bpmn").status_code == 201
+    sent = admin.post("/messages", json={"name": "qa_go", "variables": {"x": 1}})
+    assert sent.status_code == 201, sent.json
+    started = admin.get(f"/instances/{sent.json['started']}").json
+    assert started["active_elements"] == ["Task_b"] and started["variables"]["x"] == 1
+    history = admin.get(f"/instances/{started['id']}/history").json["items"]
+    assert [h["element_id"] for h in history] == ["Start_msg", "Task_b"]
+    by_hand = admin.post("/process-definitions/two_starts/instances", json={}).json
+    assert by_hand["active_elements"] == ["Task_a"]
+
+
+def test_a_process_only_a_message_starts_is_not_started_by_hand(admin):
+    _deploy(admin)
+    refused = admin.post("/process-definitions/order_intake/instances", json={})
+    assert refused.status_code == 409 and "'order_placed'" in refused.json["message"]
+    assert refused.json["details"]["start_messages"] == ["order_placed"]
+    assert admin.get("/instances?key=order_intake").json["total"] == 0
+    sent = admin.post("/messages", json={"name": "order_placed"})
+    assert sent.status_code == 201 and sent.json["started"]

@@ -50,6 +50,11 @@ def test_every_route_declares_its_permission(endpoint, method, rule):
     assert endpoint in ENDPOINT_PERMISSIONS, f"add {endpoint} to app/api/access.py ENDPOINT_PERMISSIONS"
 
 
+def test_every_permission_names_a_route():
+    """A permission without a route is a rule nobody reads, and hides a route that went missing."""
+    assert set(ENDPOINT_PERMISSIONS) - {endpoint for endpoint, _, _ in ROUTES} == set()
+
+
 @pytest.mark.parametrize(("endpoint", "method", "rule"), ROUTES, ids=IDS)
 def test_a_user_without_the_role_gets_a_403_with_a_reason(as_user, endpoint, method, rule):
     nobody = as_user(roles="")

@@ -45,3 +45,77 @@ def test_nan_and_infinity_are_not_json_values(deployed):
 def test_an_empty_body_still_means_no_values(deployed):
     response = _post_raw(deployed, "/process-definitions/two_steps/instances", b"")
     assert response.status_code == 201 and response.json["variables"] == {}
+
+
+def _nested(levels: int) -> bytes:
+    return b'{"variables": {"deep": ' + b"[" * levels + b"]" * levels + b"}}"
+
+
+@pytest.mark.parametrize("levels", [600, 5000])
+def test_a_body_nested_too_deep_is_a_400_naming_the_limit_before_anything_runs(deployed, levels):
+    task = deployed.post("/process-definitions/two_steps/instances", json={}).json["tasks"][0]
+    for path in (
+        "/process-definitions/two_steps/instances",
+        f"/tasks/{task['id']}/complete",
+        "/messages",
+        "/decisions/any/evaluate",
+    ):
+        response = _post_raw(deployed, path, _nested(levels))
+        assert response.status_code == 400, (path, response.json)
+        assert "64" in response.json["message"] and response.json["details"]["max_depth"] == 64
+    assert deployed.get("/instances?key=two_steps").json["total"] == 1
+    assert deployed.get(f"/tasks/{task['id']}").json["status"] == "open"
+
+
+def test_a_body_nested_within_the_limit_is_taken(deployed):
+    started = _post_raw(deployed, "/process-definitions/two_steps/instances", _nested(60))
+    assert started.status_code == 201, started.json
+
+
+def test_a_body_over_the_size_limit_is_a_documented_413(deployed, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 1000)
+    body = b'{"variables": {"text": "' + b"x" * 2000 + b'"}}'
+    response = _post_raw(deployed, "/process-definitions/two_steps/instances", body)
+    assert response.status_code == 413  # (the conforming client checks the document lists it)
+    assert deployed.get("/instances?key=two_steps").json["total"] == 0
+
+
+@pytest.mark.parametrize("body", [b"[]", b'"x"', b"3"])
+def test_a_body_that_is_no_json_object_says_so(deployed, body):
+    response = _post_raw(deployed, "/process-definitions/two_steps/instances", body)
+    assert response.status_code == 400
+    assert response.json["message"] == "the request body must be a JSON object"
+    assert response.json["details"]["fields"] == {"body": ["the request body must be a JSON object"]}
+
+
+def test_a_missing_reason_names_the_field_in_the_shape_of_every_other_400(deployed):
+    started = deployed.post("/process-definitions/two_steps/instances", json={}).json
+    refused = deployed.post(f"/instances/{started['id']}/cancel", json={})
+    assert refused.status_code == 400 and refused.json["details"]["field"] == "reason"  # (kept)
+    assert list(refused.json["details"]["fields"]) == ["reason"]
+
+
+def test_notification_preferences_take_only_true_or_false(deployed):
+    for value in ("no", "yes", 0, 1):
+        refused = deployed.client.put(
+            "/api/v1/notifications/preferences",
+            json={"email": value},
+            headers={"Authorization": f"Bearer {deployed.token}"},
+        )
+        assert refused.status_code == 400 and "email" in refused.json["details"]["fields"], value
+    assert deployed.get("/notifications/preferences").json["email"] is True
+    assert deployed.post("/messages", json={"name": "x", "all": "yes"}).status_code == 400
+
+
+def test_two_files_of_one_name_in_a_deployment_are_named(deployed):
+    import io
+
+    files = [(io.BytesIO((DATA / "simple" / "two_steps.bpmn").read_bytes()), "twice.bpmn") for _ in range(2)]
+    response = deployed.client.post(
+        "/api/v1/deployments",
+        data={"files": files, "name": "dup"},
+        headers={"Authorization": f"Bearer {deployed.token}"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400 and "'twice.bpmn'" in response.json["message"]
+    assert response.json["details"]["file"] == "twice.bpmn"

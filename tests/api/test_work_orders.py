@@ -112,3 +112,21 @@ def test_preventive_maintenance_batches_are_started_by_a_cycle_timer(admin):
     tasks = admin.get(f"/tasks?instance_id={batches[0]['id']}").json["items"]
     assert len(tasks) == 3 and {t["element_id"] for t in tasks} == {"Task_maintain"}
     assert db.session.execute(select(Job).where(Job.kind == "start_timer")).scalar_one().status == "pending"
+
+
+def test_a_master_planned_after_its_orders_closed_closes_when_it_gets_to_wait(admin):
+    """The orders are linked and done while the master's planning task is still open: the message
+    that all are closed finds no one waiting then, and must not be lost."""
+    deploy(admin, "work_order_master.bpmn", "leave_request.bpmn")
+    master = start(admin, "work_order_master", business_key="SHUTDOWN-8")
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": [_order("only", 1)]})
+    assert made.status_code == 201, made.json
+    _finish(admin, admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"])
+    assert instance(admin, master)["status"] == "waiting"
+    complete(admin, master, "Task_plan")
+    closed = instance(admin, master)
+    assert closed["status"] == "completed" and closed["outcome"] == "closed"
+
+
+def test_a_master_without_orders_waits_for_some(admin, master):
+    assert instance(admin, master)["active_elements"] == ["Catch_all_closed"]

@@ -56,7 +56,7 @@ def test_a_suspended_instance_keeps_its_timer_for_later(admin):
     assert fire_timers(claimed) == {"postponed": 1}
     job = db.session.execute(select(Job).where(Job.instance_id == instance_id)).scalar_one()
     assert job.due_at > utcnow() and job.locked_until is None
-    assert sorted(admin.get(f"/instances/{instance_id}").json["active_elements"]) == ["approve", "too_late"]
+    assert sorted(admin.get(f"/instances/{instance_id}").json["active_elements"]) == ["approve"]
 
 
 def test_the_sweep_groups_timers_due_close_together_and_sends_each_group_at_its_last_due_time():

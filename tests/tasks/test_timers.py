@@ -19,7 +19,7 @@ def _history(api, instance_id) -> list[str]:
 def test_an_interrupting_boundary_timer_cancels_the_task_and_takes_its_path(api):
     assert api.deploy(DATA / "timers" / "boundary.bpmn").status_code in (200, 201)
     started = api.post("/process-definitions/timer_interrupting/instances", json={}).json
-    assert sorted(started["active_elements"]) == ["approve", "too_late"]
+    assert started["active_elements"] == ["approve"]  # (not the boundary timer waiting on it)
     began = time.monotonic()
     wait_for(lambda: api.get(f"/instances/{started['id']}").json["active_elements"] == ["escalated"], 10)
     assert time.monotonic() - began >= 1.5  # PT2S, not at once

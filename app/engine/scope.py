@@ -1,0 +1,45 @@
+"""What the process sees of a running workflow: its variables, where its tokens are, where it starts.
+
+SpiffWorkflow keeps data on each task, so the process's view is assembled from the tasks it is in:
+a loop instance's own data (its element variable, loopCounter) and a task's local inputs are the
+task's, not the process's (Camunda's scopes); the loop's body holds what the process sees.
+"""
+
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
+
+from app.engine.io_mapping import process_view
+
+
+def process_variables(reached) -> dict:
+    """The process's data, merged over the tasks a token is in (in the order reached)."""
+    merged: dict = {}
+    for task in reached:
+        if not _in_loop(task):
+            merged.update(process_view(task))
+    return merged
+
+
+def _in_loop(task) -> bool:
+    """Whether the task is one instance of a loop (not what follows the loop: also its child)."""
+    loop = task.parent.task_spec if task.parent is not None else None
+    return isinstance(loop, LoopTask) and task.task_spec.name == loop.task_spec
+
+
+def active_elements(reached) -> list[str]:
+    """Each element a token is in, once, in the order reached. Boundary events are not listed: as in
+    Camunda's active activities, an event that waits on an activity is not where the instance is."""
+    elements = (t.task_spec.bpmn_id for t in reached if not isinstance(t.task_spec, BoundaryEvent))
+    return list(dict.fromkeys(e for e in elements if e))
+
+
+def keep_message_starts(workflow, name: str) -> None:
+    """Cancel the top process's start events that do not catch message `name`, before any runs."""
+    for task in [t for t in workflow.tasks.values() if isinstance(t.task_spec, StartEvent)]:
+        definition = getattr(task.task_spec, "event_definition", None)
+        if not (isinstance(definition, MessageEventDefinition) and definition.name == name):
+            task.cancel()
