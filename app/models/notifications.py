@@ -24,8 +24,11 @@ class Notification(db.Model):
     """One message in a user's bell menu."""
 
     __tablename__ = "notifications"
-    # The bell's query: a user's latest, unread first.
-    __table_args__ = (Index("ix_notifications_user", "user_id", "read_at", "created_at"),)
+    # The bell's query: a user's latest, unread first. By task: closing a task marks its notes read.
+    __table_args__ = (
+        Index("ix_notifications_user", "user_id", "read_at", "created_at"),
+        Index("ix_notifications_task", "task_id"),
+    )
 
     id: Mapped[uuid.UUID] = uuid_pk()
     tenant_id: Mapped[str] = tenant_column()

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Definition, Incident, ProcessInstance, TaskCandidate, User, UserTask
 from app.models.definitions import PUBLISHED
 from app.models.tasks import OPEN
-from app.services import permissions
+from app.services import case_story, permissions
 from app.services.deployments import list_definitions
 from app.services.instances import history, instance_definition, read_instance
 from app.services.visibility import may_see, visible_to
@@ -39,6 +39,7 @@ class InboxPage:
     pages: int
     processes: dict[str, str]  # definition key -> name, for the filter and the rows
     business_keys: dict
+    filtered_name: str | None = None  # the filtered process's name when none of its tasks is open
 
 
 def _offered_to(user: User):
@@ -51,11 +52,17 @@ def _offered_to(user: User):
     )
 
 
+def _claimable(user: User):
+    """Unclaimed and offered to the user: by name, through a group, or to everyone (a model that
+    names no one). Such a task is the user's to take, so it is listed with their groups' queue."""
+    return UserTask.assignee.is_(None) & (UserTask.offered_to_all.is_(True) | _offered_to(user))
+
+
 def _tab_filter(user: User, tab: str):
     if tab == "mine":
         return UserTask.assignee == user.username
     if tab == "groups":
-        return UserTask.assignee.is_(None) & _offered_to(user)
+        return _claimable(user)
     return visible_to(user)
 
 
@@ -98,7 +105,12 @@ def inbox_page(
     tasks = list(
         db.session.execute(query.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).scalars()
     )
-    return InboxPage(tasks, total, counts, page, pages, _processes(user), _business_keys(tasks))
+    processes = _processes(user)
+    # A filter on a process without open tasks (a bookmark, a link) must still show as the filter.
+    missing = None
+    if process and process not in processes:
+        missing = process_names(user.tenant_id, [process])[process]
+    return InboxPage(tasks, total, counts, page, pages, processes, _business_keys(tasks), missing)
 
 
 def _processes(user: User) -> dict[str, str]:
@@ -134,11 +146,12 @@ def _business_keys(tasks: list[UserTask]) -> dict:
 
 
 def next_task_for(user: User, instance_id) -> UserTask | None:
-    """The open task of this instance that the user should do next: theirs first, then offered ones."""
+    """The open task of this instance that the user should do next: theirs first, then offered ones
+    (to them, their groups or everyone)."""
     query = select(UserTask).where(
         UserTask.instance_id == instance_id,
         UserTask.status == OPEN,
-        or_(UserTask.assignee == user.username, UserTask.assignee.is_(None) & _offered_to(user)),
+        or_(UserTask.assignee == user.username, _claimable(user)),
     )
     mine_first = (UserTask.assignee == user.username).desc()
     return db.session.execute(query.order_by(mine_first, UserTask.created_at).limit(1)).scalar_one_or_none()
@@ -163,6 +176,9 @@ def instance_overview(user: User, instance_id) -> dict:
         "instance": instance,
         "definition": instance_definition(instance),
         "history": entries,
+        "names": case_story.element_names(instance),  # (history rows of a loop's parent have none)
+        "decisions": case_story.decisions(user.tenant_id, entries),
+        "outcome": case_story.case_outcome(instance, entries),
         "visits": dict(Counter(e["element_id"] for e in entries if e["state"] != "active")),
         "incidents": incidents,
         "failed": sorted(failed),  # drawn as failed, not as current, though the token waits there

@@ -361,10 +361,7 @@ def history(tenant_id: str, instance_id) -> list[dict]:
     rows = db.session.execute(
         select(HistoryEntry).where(HistoryEntry.instance_id == instance.id).order_by(HistoryEntry.id)
     ).scalars()
-    entries = [
-        _entry(r.element_id, r.name, r.element_type, r.state, r.entered_at, r.exited_at, r.completed_by)
-        for r in rows
-    ]
+    entries = [_stored(row) for row in rows]
     open_tasks = db.session.execute(
         select(UserTask).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
     ).scalars()
@@ -377,6 +374,7 @@ def history(tenant_id: str, instance_id) -> list[dict]:
             elements.get(t.element_id, {}).get("type", "userTask"),
             "active",
             t.created_at,
+            task_id=t.id,
         )
         for t in open_tasks
     ]
@@ -398,13 +396,22 @@ def _open_records(instance: ProcessInstance) -> list:
     return Runner.load(bundle_for_id(instance.definition_id), state.state).open_records()
 
 
+def _stored(r: HistoryEntry) -> dict:
+    return _entry(
+        r.element_id, r.name, r.element_type, r.state, r.entered_at, r.exited_at, r.completed_by, r.task_id
+    )
+
+
 def _entered(entry: dict) -> datetime:
     when = entry["entered_at"] or entry["exited_at"] or datetime.min
     return when if when.tzinfo else when.replace(tzinfo=UTC)  # SQLite hands back naive UTC times
 
 
-def _entry(element_id, name, element_type, state, entered_at, exited_at=None, completed_by=None) -> dict:
+def _entry(
+    element_id, name, element_type, state, entered_at, exited_at=None, completed_by=None, task_id=None
+) -> dict:
     return {
+        "task_id": task_id,  # (the inbox pairs an approval with its decision by it; the API leaves it out)
         "element_id": element_id,
         "name": name,
         "type": element_type,

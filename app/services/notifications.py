@@ -30,7 +30,7 @@ from app.models.notifications import (
     Notification,
     NotificationPreference,
 )
-from app.services import backoff
+from app.services import backoff, outcomes  # (outcomes' hook records what notify_step names)
 from app.services.bundles import definition_facts
 from app.services.dispatch import send_after_commit
 from app.services.stepping import after_step
@@ -54,8 +54,12 @@ EVENTS = {
                      "{{workflow_title}} for {{requester_name}} has waited too long at "
                      "{{current_state}}.{% if due_date %} Due {{due_date}}.{% endif %} "
                      "Open it: {{action_url}}"),
-    INSTANCE_COMPLETED: ("instanceCompleted", "inapp", "Completed: {{workflow_title}} ({{case}})",
-                         "{{workflow_title}} ({{business_key}}) is complete. {{action_url}}"),
+    # {{outcome_name}}: the end event that names the outcome ("Leave rejected"), empty when none does
+    INSTANCE_COMPLETED: ("instanceCompleted", "inapp",
+                         "{% if outcome_name %}{{outcome_name}}{% else %}Completed{% endif %}: "
+                         "{{workflow_title}} ({{case}})",
+                         "{{workflow_title}} ({{business_key}}) is complete"
+                         "{% if outcome_name %}: {{outcome_name}}{% endif %}. {{action_url}}"),
     INSTANCE_FAILED: ("instanceFailed", "inapp", "Failed: {{workflow_title}} ({{case}})",
                       "{{workflow_title}} ({{business_key}}) stopped with an error at {{current_state}}. "
                       "{{action_url}}"),
@@ -263,17 +267,25 @@ def notify_step(instance: ProcessInstance, result: StepResult) -> None:
         if people:
             notify(TASK_CREATED, instance, task, people)
     if result.status == "completed":
-        notify_instance(INSTANCE_COMPLETED, instance)
+        ends = [r.element_id for r in result.history if r.element_type == "endEvent"]
+        elements = result.elements if result.elements is not None else _elements(instance)
+        named = outcomes.outcome_label(instance.outcome, ends, elements)
+        notify_instance(INSTANCE_COMPLETED, instance, outcome=instance.outcome, outcome_name=named or "")
     elif result.status == "failed" and result.error is not None:
         notify_instance(INSTANCE_FAILED, instance)
 
 
-def notify_instance(event_name: str, instance: ProcessInstance) -> None:
+def notify_instance(event_name: str, instance: ProcessInstance, **extra) -> None:
     starter = instance.started_by
     if event_name == INSTANCE_COMPLETED and starter and _is_actor(starter):
         starter = None  # they completed their own request: no news to them (a webhook still hears)
     people = recipients(instance.tenant_id, [starter]) if starter else []
-    notify(event_name, instance, None, people)
+    notify(event_name, instance, None, people, **extra)
+
+
+def _elements(instance: ProcessInstance) -> dict:
+    facts = definition_facts(instance.definition_id)
+    return facts.meta.get("elements", {}) if facts is not None else {}
 
 
 @event.listens_for(UserTask.assignee, "set")

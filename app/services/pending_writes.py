@@ -30,6 +30,11 @@ _PARTS = "baton_pending_parts"
 _HISTORY = "baton_pending_history"
 _DRIVER = "baton_pending_driver_connection"  # the connection whose transaction holds them
 _HISTORY_KEYS = [c.key for c in HistoryEntry.__table__.columns if c.key != "id"]
+# A closed task's notifications ("New task: ...") are news no more: read, for everyone they went to.
+_READ_NOTES = (
+    "UPDATE notifications SET read_at = %({p}_now)s "
+    "WHERE task_id = ANY(%({p}_ids)s::uuid[]) AND read_at IS NULL"
+)
 
 
 def available() -> bool:
@@ -69,8 +74,10 @@ def add_to(session: Session, writes: WriteSet, inserting_instances: bool = False
         writes.insert(HistoryEntry.__table__, _HISTORY_KEYS, rows)
     closes = session.info.pop(_CLOSES, None)
     if closes:
+        ids = [c["id"] for c in closes]
         writes.update(UserTask.__table__, "id", ["status", "completed_at", "completed_by"], closes)
-        writes.delete(TaskCandidate.__table__, "task_id", [c["id"] for c in closes])
+        writes.delete(TaskCandidate.__table__, "task_id", ids)
+        writes.part(_READ_NOTES, {"ids": ids, "now": closes[0]["completed_at"]})
     groups, keys = session.info.get(_PARTS), set()
     while groups and groups[0][0] not in keys:
         key, parts = groups.pop(0)

@@ -16,6 +16,7 @@ from app.engine.usertasks import has_people, task_fields
 from app.extensions import db
 from app.models import HistoryEntry, Incident, InstanceState, MessageSubscription, ProcessInstance
 from app.models.base import utcnow
+from app.models.notifications import Notification
 from app.models.tasks import CANCELLED, COMPLETED, OPEN, TaskCandidate, UserTask
 from app.services import fast_flush, pending_writes  # (fast_flush's listener writes the step's rows)
 from app.services.bundles import spec_fact
@@ -152,6 +153,13 @@ _CLOSE_TASK = Prepared(
 _DROP_CANDIDATES = Prepared(
     delete(TaskCandidate.__table__).where(TaskCandidate.__table__.c.task_id == bindparam("task_id"))
 )
+_NOTES = Notification.__table__
+# A closed task's notifications ("New task: ...") are news no more: read, for everyone they went to.
+_READ_NOTES = Prepared(
+    update(_NOTES)
+    .where(_NOTES.c.task_id == bindparam("closed_id"), _NOTES.c.read_at.is_(None))
+    .values(read_at=bindparam("read_now"))
+)
 
 
 def _close(task_id, status: str, now: datetime, actor: str | None) -> None:
@@ -160,6 +168,7 @@ def _close(task_id, status: str, now: datetime, actor: str | None) -> None:
     else:
         _CLOSE_TASK.execute({"task_id": task_id, "status": status, "now": now, "actor": actor})
         _DROP_CANDIDATES.execute({"task_id": task_id})
+        _READ_NOTES.execute({"closed_id": task_id, "read_now": now})
     _forget_closed(task_id, status, now, actor)
 
 

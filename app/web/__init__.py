@@ -39,4 +39,4 @@ class PageSessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
 
-from app.web import auth, bell, pages, process_pages, sla_pages, task_pages  # noqa: E402,F401  (routes register on web_bp)
+from app.web import auth, bell, pages, process_pages, sla_pages, task_pages, wording  # noqa: E402,F401  (routes register on web_bp)

@@ -9,7 +9,7 @@ from collections import defaultdict, deque
 from functools import lru_cache, wraps
 from urllib.parse import urlparse
 
-from flask import abort, flash, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 
 from app.extensions import db
@@ -81,9 +81,41 @@ def _load_user_and_check_csrf():
         return _sign_in_again()
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
     expected = session.get("csrf")
-    if not expected or not secrets.compare_digest(sent, expected):
-        abort(400, "The form expired or did not come from this site; reload the page and try again.")
-    return None
+    if expected and secrets.compare_digest(sent, expected):
+        return None
+    if request.endpoint == "web.login":
+        return None if _same_origin() else _sign_in_afresh()
+    abort(400, "The form expired or did not come from this site; reload the page and try again.")
+
+
+def _same_origin() -> bool:
+    """Whether the browser says this POST came from a page of this site.
+
+    The sign-in form's token lives in the session, and a sign-in page left open outlives its
+    session (or its cookie is cleared): the token it carries then matches nothing, and refusing it
+    would refuse the person. What the token guards against here is login CSRF (another site posting
+    its own credentials so that the victim works in the attacker's account). Browsers name the
+    page a POST comes from in Origin (all current ones, on every POST) and Sec-Fetch-Site, which no
+    page can forge or drop for a cross-site form: a sign-in they say is same-origin needs no token.
+    Without either (an old browser, "Origin: null") the form is shown again with a fresh token.
+    """
+    if request.headers.get("Sec-Fetch-Site") == "same-origin":
+        return True
+    origin = request.headers.get("Origin")
+    if not origin or origin == "null":
+        return False
+    base = urlparse(current_app.config["BATON"].BASE_URL)
+    return urlparse(origin).netloc in (request.host, base.netloc)
+
+
+def _sign_in_afresh():
+    """The sign-in form again, with a token for this session: nothing was signed in."""
+    flash(
+        "The sign-in form had expired or did not come from this site, so you are not signed in yet. "
+        "Sign in again.",
+        "error",
+    )
+    return sign_in_page(400, (request.form.get("username") or "").strip())
 
 
 def load_user() -> None:

@@ -11,10 +11,12 @@ from markupsafe import Markup
 
 from app.errors import BatonError
 from app.extensions import db
+from app.services import case_story
 from app.services import inbox as inbox_service
 from app.services import tasks as task_service
 from app.web import web_bp
 from app.web.auth import _safe_next, load_user, login_required, sign_in_page
+from app.web.wording import error_heading, error_message, refusal
 
 # Raw HTML in a model's documentation is shown as text, and markdown-it refuses javascript: links.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -76,7 +78,9 @@ def error_page(status: int, message: str):
         db.session.rollback()  # the page's header reads the bell: not on a failed transaction
     if request.blueprint != web_bp.name:
         load_user()  # an unknown URL has no blueprint, so the pages' before_request did not run
-    return render_template("web/error.html", status=status, message=message), status
+    return render_template(
+        "web/error.html", status=status, heading=error_heading(status), message=error_message(status, message)
+    ), status
 
 
 @web_bp.get("/favicon.ico")
@@ -109,15 +113,24 @@ def index():
     )
 
 
-def _act(change, done_message):
+def _act(task_id: UUID, change, done_message):
     """Run a list action; a refusal (already claimed, not yours) comes back as a message, not a page."""
     try:
         task = change()
     except BatonError as exc:
-        flash(exc.message, "error")
+        flash(_refusal(task_id, exc), "error")
     else:
         flash(done_message(task), "success")
     return redirect(_safe_next(request.form.get("next")))
+
+
+def _refusal(task_id: UUID, exc: BatonError) -> str:
+    """The refusal in the list's words, told from the task as it is now (a rival may have won)."""
+    try:
+        task = case_story.task_now(g.web_user, task_id)
+    except BatonError:
+        return "This task does not exist or is not yours to see."
+    return refusal(task, case_story.task_ending(task), exc, _label(task))
 
 
 def _label(task) -> str:
@@ -127,13 +140,15 @@ def _label(task) -> str:
 @web_bp.post("/tasks/<uuid:task_id>/claim")
 @login_required
 def claim(task_id: UUID):
-    return _act(lambda: task_service.claim_task(g.web_user, task_id), lambda t: f"You claimed {_label(t)}.")
+    return _act(
+        task_id, lambda: task_service.claim_task(g.web_user, task_id), lambda t: f"You claimed {_label(t)}."
+    )
 
 
 @web_bp.post("/tasks/<uuid:task_id>/unclaim")
 @login_required
 def unclaim(task_id: UUID):
-    return _act(lambda: task_service.unclaim_task(g.web_user, task_id), _returned)
+    return _act(task_id, lambda: task_service.unclaim_task(g.web_user, task_id), _returned)
 
 
 def _returned(task) -> str:
@@ -149,6 +164,7 @@ def _returned(task) -> str:
 def delegate(task_id: UUID):
     to = (request.form.get("to") or "").strip()
     return _act(
+        task_id,
         lambda: task_service.delegate_task(g.web_user, task_id, to),
         lambda t: f"{_label(t)} is now assigned to {t.assignee}.",
     )

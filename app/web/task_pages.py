@@ -10,6 +10,8 @@ from markupsafe import Markup
 
 from app.errors import Conflict, Forbidden, ValidationError
 from app.models.instances import FAILED
+from app.models.tasks import OPEN
+from app.services import case_story
 from app.services import duties as duty_service
 from app.services import forms as form_service
 from app.services import inbox as inbox_service
@@ -20,6 +22,7 @@ from app.services.instances import get_instance, history, task_variables
 from app.web import web_bp
 from app.web.auth import login_required
 from app.web.pages import offer_of
+from app.web.wording import completion_refusal
 
 KEY_VARIABLES = 20
 DECISIONS = ("approve", "reject")
@@ -34,12 +37,12 @@ def _key_variables(variables: dict) -> list[tuple[str, str]]:
     return shown
 
 
-def _task_page(task, values=None, errors=None, status=200, sign_off=None, needs=None):
+def _task_page(task, values=None, errors=None, status=200, sign_off=None, needs=None, unsent=None):
     """The page; after a refused completion, with everything that was sent and every error."""
     user = g.web_user
     instance = get_instance(user.tenant_id, task.instance_id)
     schema = form_service.form_schema(user.tenant_id, task.form)
-    path = [e["element_id"] for e in history(user.tenant_id, instance.id) if e["state"] != "active"]
+    entries = history(user.tenant_id, instance.id)
     facts = definition_facts(instance.definition_id)
     seen = task_variables(instance, task.id) if task.form else instance.variables  # (its local inputs too)
     return render_template(
@@ -48,17 +51,33 @@ def _task_page(task, values=None, errors=None, status=200, sign_off=None, needs=
         instance=instance,
         process_name=(facts.name if facts else None) or instance.definition_key,
         variables=_key_variables(instance.variables or {}),
+        instructions=case_story.instructions(task, instance.variables or {}),
+        ending=case_story.task_ending(task),
+        decided=_decided(user, instance, entries),
         form=task.form,
         schema=schema,
         values=values if values is not None else form_service.initial_values(task.form, seen),
         data=seen or {},
         errors=errors or {},
         sign_off=sign_off or {},
-        path=path,
+        unsent=unsent or {},
+        path=[e["element_id"] for e in entries if e["state"] != "active"],
         colleagues=inbox_service.colleagues(user),
         needs=needs or signature_service.requirements_for(task),
         kept_from=_kept_from(user, task, instance),
     ), status
+
+
+def _decided(user, instance, entries: list[dict]) -> list[dict]:
+    """Who decided what so far in the case (approvals, sign-offs, with their reasons), oldest first."""
+    found = case_story.decisions(user.tenant_id, entries)
+    names = case_story.element_names(instance)
+    return [
+        {**found[str(e["task_id"])], "by": e["completed_by"], "at": e["exited_at"],
+         "step": e["name"] or names.get(e["element_id"], e["element_id"])}
+        for e in entries
+        if str(e["task_id"]) in found
+    ]  # fmt: skip
 
 
 def _kept_from(user, task, instance) -> str | None:
@@ -119,8 +138,7 @@ def complete(task_id: UUID):
             user, task.id, submitted, signature=signature, reason=sign_off["reason"]
         )
     except Conflict as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("web.task_page", task_id=task.id))
+        return _conflicted(task.id, submitted, sign_off, exc)
     except (ValidationError, Forbidden) as exc:
         fields = form_errors(exc) if isinstance(exc, ValidationError) else None
         # All at once: the sign-off's errors join the fields' (the service stops at the fields). A
@@ -137,6 +155,18 @@ def _refused(task, submitted: dict, errors: dict, sign_off: dict, refusal: str |
         key = "reason" if "reason" in refusal else "decision" if needs["signature_role"] else "_form"
         errors[key] = refusal
     return _task_page(task, submitted, errors, 422, sign_off, needs)
+
+
+def _conflicted(task_id, submitted: dict, sign_off: dict, exc: Conflict):
+    """A completion that lost to a rival (claimed, completed, withdrawn, the case changed): say so in
+    the page's words, and keep what was typed while the task is still open."""
+    task = case_story.task_now(g.web_user, task_id)
+    ending = case_story.task_ending(task)
+    status = get_instance(g.web_user.tenant_id, task.instance_id).status
+    flash(completion_refusal(task, status, ending, exc), "error")
+    if task.status != OPEN:
+        return _task_page(task, status=409)
+    return _task_page(task, submitted, {}, 409, sign_off, unsent=submitted)
 
 
 def _what_next(done, instance):

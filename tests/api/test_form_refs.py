@@ -136,7 +136,8 @@ def test_a_generated_task_form_is_read_with_types_rules_options_and_current_valu
         admin.post(f"/tasks/{_tasks(admin, iid)[element]}/complete", json={})
     form = admin.get(f"/tasks/{_tasks(admin, iid)['Task_inspect']}/form").json
     fields = {f["id"]: f for f in form["fields"]}
-    assert fields["wear_mm"]["type"] == "double" and fields["wear_mm"]["validation"] == {"required": True}
+    assert fields["wear_mm"]["type"] == "double"
+    assert fields["wear_mm"]["validation"] == {"required": True, "min": "0", "max": "5"}
     assert [v["id"] for v in fields["grade"]["values"]] == ["A", "B", "C", "D"]
     assert form["values"] == {"wear_mm": None, "crack_found": False, "grade": None}  # the default, typed
 

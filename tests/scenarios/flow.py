@@ -52,3 +52,9 @@ def ended(api, instance_id, end_event: str, outcome: str) -> dict:
     assert end_event in visited(api, instance_id)
     assert body["outcome"] == outcome, body
     return body
+
+
+def form_values(api, instance_id, element_id) -> dict:
+    """The values the open task of `element_id` offers its form with (what the inbox prefills)."""
+    tasks = [t for t in open_tasks(api, instance_id) if t["element_id"] == element_id]
+    return api.get(f"/tasks/{tasks[0]['id']}/form").json["values"]

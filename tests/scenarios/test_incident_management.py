@@ -6,7 +6,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Job
 from app.services import jobs
-from tests.scenarios.flow import complete, deploy, ended, open_tasks, start, visited
+from tests.scenarios.flow import complete, deploy, ended, form_values, open_tasks, start, visited
 
 KEY = "incident_management"
 
@@ -31,8 +31,10 @@ def test_an_unverified_fix_reopens_and_second_line_resolves_it(desk):
     complete(desk, iid, "Task_triage", route="first_line")
     complete(desk, iid, "Task_resolve_l1")
     complete(desk, iid, "Task_verify", verified=False)
+    assert form_values(desk, iid, "Task_triage")["route"] is None  # not the first triage's first_line
     complete(desk, iid, "Task_triage", route="second_line")
     complete(desk, iid, "Task_resolve_l2")
+    assert form_values(desk, iid, "Task_verify")["verified"] is None  # nor the first answer's "no"
     complete(desk, iid, "Task_verify", verified=True)
     ended(desk, iid, "End_resolved", "resolved")
 

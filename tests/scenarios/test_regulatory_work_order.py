@@ -4,7 +4,7 @@ It closes only with signed System Owner and QA approvals; a rejection returns it
 
 import pytest
 
-from tests.scenarios.flow import complete, deploy, ended, instance, open_tasks, start
+from tests.scenarios.flow import complete, deploy, ended, form_values, instance, open_tasks, start
 
 KEY = "regulatory_work_order"
 APPROVE = {"decision": "approve"}
@@ -41,7 +41,11 @@ def test_the_order_goes_through_its_lifecycle_and_closes_with_two_signatures(peo
     iid = _to_work(p)
     assert [t["assignee"] for t in open_tasks(p["tech"], iid)] == ["tom"]
     complete(p["tech"], iid, "Task_work", blocked=True)
+    assert (
+        form_values(p["supervisor"], iid, "Task_unblock")["blocked"] is None
+    )  # not ticked by the technician's
     complete(p["supervisor"], iid, "Task_unblock", blocked=False)
+    assert form_values(p["tech"], iid, "Task_work")["blocked"] is None
     complete(p["tech"], iid, "Task_work", blocked=False)
     complete(p["owner"], iid, "Task_owner_signoff", signature=APPROVE)
     complete(p["qa"], iid, "Task_qa_signoff", signature=APPROVE)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.scenarios.flow import complete, deploy, ended, instance, visited
+from tests.scenarios.flow import complete, deploy, ended, instance, open_tasks, visited
 
 GOOD = {"wear_mm": 0.1, "crack_found": False, "grade": "A"}
 WORN = {"wear_mm": 0.3, "crack_found": False, "grade": "B"}
@@ -78,3 +78,14 @@ def test_a_shipped_part_is_completed(line):
     complete(line, iid, "Task_final_qa", qa_passed=True)
     complete(line, iid, "Task_ship")
     ended(line, iid, "End_shipped", "completed")
+
+
+def test_a_wear_reading_outside_0_to_5_mm_is_refused_as_a_typo(line):
+    iid = line.post("/process-definitions/remanufacturing/instances", json={}).json["id"]
+    for element in ("Task_receive", "Task_disassemble", "Task_clean"):
+        complete(line, iid, element, serial_number="SN-1")
+    task = next(t for t in open_tasks(line, iid) if t["element_id"] == "Task_inspect")
+    for typed, said in (("1e3", "Must be at most 5."), (-0.1, "Must be at least 0.")):
+        sent = {"variables": {**GOOD, "wear_mm": typed}}
+        refused = line.post(f"/tasks/{task['id']}/complete", json=sent)
+        assert refused.status_code == 400 and refused.json["details"]["fields"] == {"wear_mm": said}

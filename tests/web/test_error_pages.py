@@ -16,6 +16,7 @@ def test_pages_a_browser_asks_for_get_the_inbox_error_page_and_the_api_keeps_jso
         assert f"<h1>{title}</h1>" in html and "Sign out" in html  # the signed-in header, not raw JSON
     wrong_method = client.delete("/start")
     assert wrong_method.status_code == 405 and wrong_method.mimetype == "text/html"
+    assert "<h1>Not possible on this page</h1>" in wrong_method.get_data(as_text=True)  # not "went wrong"
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.json["error"] == "not_found"
 
@@ -63,3 +64,15 @@ def test_a_button_pressed_after_the_session_ended_leads_to_sign_in_and_back(clie
     referer = {"Referer": f"http://localhost/tasks/{task_id}"}  # the task form carries no `next`
     completed = client.post(f"/tasks/{task_id}", data={"csrf_token": csrf_of(page)}, headers=referer)
     assert completed.headers["Location"] == f"/login?next=/tasks/{task_id}"
+
+
+def test_a_case_or_task_that_does_not_exist_is_named_in_words_not_by_its_id(client, make_user):
+    make_user("ida")
+    sign_in(client, "ida", "pw-ida")
+    unknown = "0b6a2c1e-4f0d-4a57-9d0e-3f5c7b2a9e11"
+    for path, said in (
+        (f"/instances/{unknown}", "This case does not exist or is not yours to see."),
+        (f"/tasks/{unknown}", "This task does not exist or is not yours to see."),
+    ):
+        html = client.get(path).get_data(as_text=True)
+        assert f"<p>{said}</p>" in html and unknown not in html

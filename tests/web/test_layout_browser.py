@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import DATA
+from tests.conftest import DATA, ROOT
 
 pytestmark = pytest.mark.browser
 PASSWORD = "check-it-42"
@@ -27,10 +27,14 @@ def cases(live_server):
         identity.create_user("checker", password=PASSWORD)
         identity.add_to_group("checker", "inspectors")
         identity.add_to_group("checker", "QA")
+        identity.add_to_group("checker", "receiving")  # (the remanufacturing case's first step)
         files = [(n, (DATA / "inbox" / n).read_bytes()) for n in ("rework.bpmn", "signed_release.bpmn")]
         deploy(files, boss)
         ids = {key: str(start_instance("rework", boss, {}, key)[0].id) for key in ("LOT-1", LONG_KEY)}
         start_instance("signed_release", boss, {}, "REL-1")
+        wide = [ROOT / "bpmn" / "remanufacturing.bpmn", ROOT / "dmn" / "inspection_routing.dmn"]
+        deploy([(path.name, path.read_bytes()) for path in wide], boss)
+        ids["PART-9"] = str(start_instance("remanufacturing", boss, {}, "PART-9")[0].id)
         return ids
 
 
@@ -151,3 +155,40 @@ def page_width(page) -> int:
     if page.locator("#diagram").count():
         expect(page.locator("#diagram")).to_have_attribute("data-ready", "true")  # drawn and fitted
     return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_a_phone_shows_the_tabs_in_one_row_and_the_first_task_on_the_first_screen(phone, live_server, cases):
+    base_url, _ = live_server
+    sign_in(phone, base_url)
+    phone.goto(f"{base_url}/?tab=groups")
+    tops = phone.locator(".tabs a").evaluate_all(
+        "links => links.map(link => link.getBoundingClientRect().top)"
+    )
+    assert len(set(tops)) == 1  # not wrapped onto three rows
+    last = phone.locator(".tabs a").last.bounding_box()
+    assert last["x"] + last["width"] <= 390  # nor cut off at the edge
+    first = phone.locator("li.task").first.bounding_box()
+    assert first["y"] + 40 < 844  # the first task shows before any scrolling
+
+
+def test_a_wide_process_on_a_phone_is_drawn_readable_around_the_current_step(phone, live_server, cases):
+    base_url, _ = live_server
+    sign_in(phone, base_url)
+    phone.goto(f"{base_url}/instances/{cases['PART-9']}")
+    current = shape(phone, "Task_receive").bounding_box()
+    frame = phone.locator("#diagram").bounding_box()
+    assert current["width"] >= 55  # a 100-unit task at a readable scale, not a speck
+    assert frame["x"] <= current["x"] and current["x"] + current["width"] <= frame["x"] + frame["width"]
+    assert frame["height"] <= 360  # no tall, mostly empty box around a short strip
+    expect(phone.locator(".legend")).to_contain_text("drag the diagram")
+
+
+def test_a_flash_naming_a_long_business_key_wraps_on_a_phone(phone, live_server, cases):
+    base_url, _ = live_server
+    sign_in(phone, base_url)
+    phone.goto(f"{base_url}/start")
+    card = phone.locator("li.card", has_text="Rework check")
+    card.get_by_label("Business key").fill("KEY-" + "Z9" * 48)
+    card.get_by_role("button", name="Start Rework check").click()
+    expect(phone.locator(".flash-success")).to_contain_text("Started Rework check (KEY-Z9")
+    assert page_width(phone) <= 390

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
-from tests.conftest import DATA
+from tests.conftest import DATA, ROOT
 
 INSPECTION = DATA / "inbox" / "inspection.bpmn"
 
@@ -53,6 +53,34 @@ def test_forms_without_the_session_csrf_token_are_refused(client, make_user):
     refused = client.post("/login", data={"username": "ida", "password": "pw-ida", "csrf_token": "forged"})
     assert refused.status_code == 400
     assert "did not come from this site" in refused.get_data(as_text=True)
+
+
+def test_a_sign_in_page_left_open_past_its_session_still_signs_in(app, client, make_user):
+    make_user("ida")
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    later = app.test_client()  # the session (and its token) is gone: expired, or its cookie cleared
+    form = {"username": "ida", "password": "pw-ida", "csrf_token": token}
+    same_site = later.post("/login", data=form, headers={"Origin": "http://localhost"})
+    assert same_site.status_code == 302  # the browser says it came from this site: signed in
+    assert "<h1>Inbox</h1>" in later.get("/").get_data(as_text=True)
+
+    old_browser = app.test_client()  # no Origin header: the form comes back with a fresh token
+    again = old_browser.post("/login", data=form)
+    html = again.get_data(as_text=True)
+    assert again.status_code == 400 and "the sign-in form had expired" in html.lower()
+    assert 'value="ida"' in html and csrf_of(html) != token
+    signed = old_browser.post("/login", data={**form, "csrf_token": csrf_of(html)})
+    assert signed.status_code == 302
+
+
+def test_another_site_cannot_sign_a_visitor_in(app, make_user):
+    make_user("mallory")
+    victim = app.test_client()
+    form = {"username": "mallory", "password": "pw-mallory", "csrf_token": "none"}
+    for headers in ({"Origin": "https://evil.example"}, {"Origin": "null"}, {"Sec-Fetch-Site": "cross-site"}):
+        refused = victim.post("/login", data=form, headers=headers)
+        assert refused.status_code == 400 and "Set-Cookie" in refused.headers  # (the fresh token's)
+        assert "Sign in" in victim.get("/").get_data(as_text=True)  # still signed out
 
 
 def test_sign_in_is_blocked_after_five_failures_a_minute(client, make_user):
@@ -122,14 +150,14 @@ def test_the_list_names_processes_labels_times_and_its_buttons(client, admin, ma
     assert 'Delegate<span class="sr-only"> “Review request”</span>' in page
 
 
-def test_the_groups_queue_is_suggested_only_to_members_of_a_group(client, make_user):
+def test_an_empty_my_tasks_tab_points_to_tasks_waiting_to_be_claimed(client, admin, make_user):
     make_user("rita", groups=["reviewers"])
-    make_user("solo")
     sign_in(client, "rita", "pw-rita")
-    assert "your groups' queue" in client.get("/").get_data(as_text=True)
-    client.post("/logout", data={"csrf_token": csrf_of(client.get("/").get_data(as_text=True))})
-    sign_in(client, "solo", "pw-solo")
-    assert "your groups' queue" not in client.get("/").get_data(as_text=True)
+    assert "waiting under" not in client.get("/").get_data(as_text=True)  # nothing to claim either
+    admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    admin.post("/process-definitions/two_steps/instances", json={})
+    page = client.get("/").get_data(as_text=True)
+    assert "No tasks here. 1 task is waiting under" in page and '<a href="/?tab=groups">To claim</a>' in page
 
 
 def test_server_rejects_values_the_browser_should_have_caught(client, admin, make_user):
@@ -165,7 +193,9 @@ def test_claiming_a_task_someone_else_took_explains_why_in_the_inbox(client, adm
     refused = client.post(f"/tasks/{task_id}/claim", data={"csrf_token": token}, follow_redirects=True)
     html = refused.get_data(as_text=True)
     assert refused.status_code == 200 and 'class="flash flash-error"' in html
-    assert "is already claimed by ron" in html  # not "not offered to you": she is a candidate
+    assert (
+        "ron has claimed “Review request”: only they or an admin can work on it." in html
+    )  # not "not offered to you": she is a candidate
 
 
 def test_session_cookie_is_secure_off_localhost(app):
@@ -243,3 +273,22 @@ def test_the_instance_page_links_only_the_tasks_its_reader_may_open(client, admi
     client.post("/logout", data={"csrf_token": token})
     sign_in(client, "carl", "pw-carl")
     assert client.get(instance_url).status_code == 404
+
+
+def test_a_process_filter_without_open_tasks_still_shows_as_the_filter(client, admin, make_user):
+    admin.deploy(ROOT / "bpmn" / "leave_request.bpmn")
+    make_user("rita")
+    sign_in(client, "rita", "pw-rita")
+    page = client.get("/?tab=all&process=leave_request").get_data(as_text=True)
+    assert '<option value="leave_request" selected>Leave request (no open tasks)</option>' in page
+    assert re.search(
+        r"Showing only Leave request\.\s*<a href=\"/\?tab=all&amp;sort=priority\">Show all</a>", page
+    )
+
+
+def test_the_master_work_order_is_not_offered_for_a_hand_start(client, admin, make_user):
+    admin.deploy(ROOT / "bpmn" / "work_order_master.bpmn", ROOT / "bpmn" / "leave_request.bpmn")
+    make_user("rita")
+    sign_in(client, "rita", "pw-rita")
+    page = client.get("/start").get_data(as_text=True)
+    assert "Leave request" in page and "Master work order" not in page  # its only step needs the API

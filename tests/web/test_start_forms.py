@@ -17,7 +17,7 @@ FORMS = DATA / "start_forms"
 
 def start_form_page(client, key: str) -> str:
     page = client.get("/start").get_data(as_text=True)
-    assert f'<form method="get" action="/start/{key}">' in page  # the list links to the form's page
+    assert f'<a class="button primary" href="/start/{key}">' in page  # a link: no bare "?" on the address
     response = client.get(f"/start/{key}")
     assert response.status_code == 200
     return response.get_data(as_text=True)
@@ -35,6 +35,7 @@ def test_generated_start_form_is_shown_checked_and_becomes_the_start_variables(c
     assert "opens its start form" in client.get("/start").get_data(as_text=True)
     page = start_form_page(client, "order")
     assert 'id="field-quantity"' in page and 'value="1"' in page  # the field's default
+    assert re.search(r'Start a process</a> ›\s*<span aria-current="page">', page)  # not a dangling ›
     assert '<option value="rush"' in page
     token = csrf_of(page)
     bad = client.post("/start/order", data={"csrf_token": token, "quantity": "12", "business_key": "PO-7"})
@@ -66,8 +67,8 @@ def test_camunda_start_form_renders_with_form_js_and_is_validated_again_on_the_s
     bad = client.post("/start/tool_request", data={"csrf_token": token, "form_data": json.dumps(sent)})
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422
-    assert 'data-field="tool">tool: Must be at least 3 characters.' in html
-    assert 'data-field="cost">cost: Must be at most 500.' in html
+    assert 'data-field="tool">Tool: Must be at least 3 characters.' in html  # the label, not the key
+    assert 'data-field="cost">Cost: Must be at most 500.' in html
     sent = {"tool": "torque wrench", "cost": 120, "smuggled": True}
     done = client.post("/start/tool_request", data={"csrf_token": token, "form_data": json.dumps(sent)})
     assert done.status_code == 302

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import DATA
+from tests.conftest import DATA, ROOT
 from tests.web.test_pages import csrf_of, sign_in
 
 SIGNED = DATA / "security" / "signed_approval.bpmn"
 RELEASE = DATA / "inbox" / "signed_release.bpmn"
 REWORK = DATA / "inbox" / "rework.bpmn"
 INSPECTION = DATA / "inbox" / "inspection.bpmn"
+VERIFY = DATA / "inbox" / "verify_loop.bpmn"
 
 
 def open_task(admin, client, key: str, username: str, **user) -> tuple[str, str]:
@@ -93,6 +94,7 @@ def test_a_completion_that_stops_the_case_says_so_and_links_the_case(client, adm
     link = re.search(r'<a href="(/instances/[0-9a-f-]+)">Open the case</a>', said).group(1)
     case = client.get(link).get_data(as_text=True)
     assert "<strong>Gateway condition failed</strong>" in case and "No conditions satisfied for gw" in case
+    assert "at “Route?”" in case  # the gateway's name, not its id
     diagram = re.search(r'id="diagram-data">(.*?)</script>', case).group(1)
     assert '"current": []' in diagram and '"failed": ["gw"]' in diagram  # drawn failed, not current
 
@@ -124,3 +126,52 @@ def test_the_starter_reads_why_four_eyes_keep_them_from_the_review(client, admin
     page = client.get(f"/tasks/{tasks[0]['id']}").get_data(as_text=True)
     assert "Four eyes: you started this case, so someone else completes this task." in page
     assert 'id="task-form"' not in page
+
+
+def test_a_form_field_named_decision_is_linked_from_the_summary_not_a_sign_off(client, admin, make_user):
+    admin.deploy(ROOT / "bpmn" / "leave_request.bpmn")
+    make_user("manny", groups=["managers"])
+    started = admin.post(
+        "/process-definitions/leave_request/instances",
+        json={"business_key": "LV-1", "variables": {"days": 3, "leave_type": "annual"}},
+    ).json
+    sign_in(client, "manny", "pw-manny")
+    task_id = started["tasks"][0]["id"]
+    page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
+    html = client.post(f"/tasks/{task_id}", data={"csrf_token": csrf_of(page)}).get_data(as_text=True)
+    summary = re.search(r'<div class="error-summary".*?</div>', html, re.S).group(0)
+    assert '<a href="#field-decision">Decision: This field is required.</a>' in summary
+    assert 'id="field-decision"' in html and 'id="decision-approve"' not in html
+
+
+def test_a_required_yes_no_is_two_unchosen_radios_and_a_second_visit_opens_unanswered(
+    client, admin, make_user
+):
+    admin.deploy(VERIFY)
+    make_user("tess", groups=["testers"])
+    task_id, page = open_task(admin, client, "verify_loop", "tess")
+    field = re.search(r'<fieldset class="field yes-no".*?</fieldset>', page, re.S).group(0)
+    assert re.search(
+        r'<legend>Works as intended <span class="req" aria-hidden="true">\*</span></legend>', field
+    )
+    assert re.findall(
+        r'<input type="radio" id="(field-works(?:-no)?)" name="works" value="(\w+)"', field
+    ) == [
+        ("field-works", "true"),
+        ("field-works-no", "false"),
+    ]
+    assert "checked" not in field and 'type="hidden"' not in field  # untouched sends nothing: no silent "no"
+    assert re.search(r'<input type="checkbox" id="field-notify_me"', page)  # an optional yes/no stays a box
+
+    refused = client.post(f"/tasks/{task_id}", data={"csrf_token": csrf_of(page)})
+    assert refused.status_code == 422
+    assert '<a href="#field-works">Works as intended: This field is required.</a>' in refused.get_data(
+        as_text=True
+    )
+
+    done = client.post(f"/tasks/{task_id}", data={"csrf_token": csrf_of(page), "works": "false"})
+    again = client.get(done.headers["Location"]).get_data(as_text=True)  # "no" loops back to the check
+    assert "<h1>Verify the fix</h1>" in again
+    field = re.search(r'<fieldset class="field yes-no".*?</fieldset>', again, re.S).group(0)
+    assert "checked" not in field  # the first visit's "no" is not chosen for this one
+    assert admin.get(f"/tasks/{task_id}").json["status"] == "completed"

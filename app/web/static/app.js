@@ -24,7 +24,9 @@
     // A link to a field moves the focus into it, not only the scroll position.
     summary.addEventListener("click", function (event) {
       var link = event.target.closest("a[href^='#']");
-      var target = link && document.getElementById(link.getAttribute("href").slice(1));
+      var id = link && link.getAttribute("href").slice(1);
+      // (a group of radios or a date and time: its inputs' ids start with the field's)
+      var target = id && (document.getElementById(id) || document.querySelector('[id^="' + CSS.escape(id) + '"]'));
       if (!target) { return; }
       var field = target.matches("input, select, textarea") ? target : target.querySelector("input, select, textarea");
       event.preventDefault();

@@ -66,6 +66,53 @@
     });
   }
 
+  // Below this scale labels cannot be read (a wide process fitted to a phone): the diagram is then
+  // drawn readable, centred on where the case is, to be dragged around; above it, the box loses the
+  // empty band a short drawing would leave above and below.
+  var READABLE = 0.6;
+  var MIN_HEIGHT = 160;
+  var PANNED_HEIGHT = 240; // a band around the current step: the rest is a drag away
+
+  function focusOf(registry) {
+    var ids = [].concat(data.failed || [], data.current || [], data.tokens || []);
+    for (var i = 0; i < ids.length; i++) {
+      var element = registry.get(ids[i]);
+      if (element && element.width !== undefined) { return element; }
+    }
+    return null;
+  }
+
+  function frame(canvas, registry) {
+    fit(canvas);
+    var inner = canvas.viewbox().inner;
+    var scale = canvas.zoom();
+    if (scale >= READABLE) {
+      var needed = Math.max(inner.height * scale + 2 * PADDING, MIN_HEIGHT);
+      if (needed < container.clientHeight) {
+        container.style.height = needed + "px";
+        canvas.resized();
+        fit(canvas);
+      }
+      return;
+    }
+    var band = Math.min(inner.height * READABLE + 2 * PADDING, PANNED_HEIGHT, container.clientHeight);
+    container.style.height = Math.max(band, MIN_HEIGHT) + "px";
+    canvas.resized();
+    var outer = canvas.viewbox().outer;
+    var width = outer.width / READABLE;
+    var height = outer.height / READABLE;
+    var focus = focusOf(registry);
+    var x = focus ? focus.x + focus.width / 2 - width / 2 : inner.x - PADDING;
+    var y = focus ? focus.y + focus.height / 2 - height / 2 : inner.y + inner.height / 2 - height / 2;
+    // (kept over the drawing: no empty band beside or above it)
+    x = Math.max(inner.x - PADDING, Math.min(x, inner.x + inner.width + PADDING - width));
+    y = Math.max(inner.y - PADDING, Math.min(y, inner.y + inner.height + PADDING - height));
+    canvas.viewbox({ x: x, y: y, width: width, height: height });
+    container.classList.add("diagram-dragged");
+    var legend = container.parentNode.querySelector(".legend");
+    if (legend) { legend.insertAdjacentText("beforeend", " · drag the diagram to see the rest"); }
+  }
+
   var viewer = new window.BpmnJS({ container: container });
   fetch(container.dataset.src, { credentials: "same-origin" })
     .then(function (response) {
@@ -74,7 +121,7 @@
     })
     .then(function (xml) { return viewer.importXML(xml); })
     .then(function () {
-      fit(viewer.get("canvas"));
+      frame(viewer.get("canvas"), viewer.get("elementRegistry"));
       mark(viewer);
       container.dataset.ready = "true";
     })
