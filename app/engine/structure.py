@@ -56,10 +56,11 @@ def check_process(process: etree._Element, filename: str) -> None:
             line=process.sourceline,
             element_id=key or None,
         )
-    messages = {m.get("id") for m in process.getroottree().getroot().iter(f"{{{BPMN_NS}}}message")}
+    root = process.getroottree().getroot()
+    named = {tag: {e.get("id") for e in root.iter(f"{{{BPMN_NS}}}{tag}")} for _, _, tag in _ROOT_REFS}
     for container in [process, *_nested_containers(process)]:
         _check_children(container, filename)
-        _check_references(container, filename, messages)
+        _check_references(container, filename, named)
         nodes = {child.get("id") for child in container if child.get("id")}
         for flow in container.findall(f"{{{BPMN_NS}}}sequenceFlow"):
             for attribute in ("sourceRef", "targetRef"):
@@ -103,8 +104,8 @@ def _check_children(container: etree._Element, filename: str) -> None:
             )
 
 
-def _check_references(container: etree._Element, filename: str, messages: set) -> None:
-    """A gateway's default flow, a boundary event's activity and a message reference must exist."""
+def _check_references(container: etree._Element, filename: str, named: dict) -> None:
+    """A gateway's default flow, a boundary event's activity, a message, signal or escalation must exist."""
     children = {child.get("id"): child for child in container if child.get("id")}
     for child in container:
         if not isinstance(child.tag, str):
@@ -121,14 +122,23 @@ def _check_references(container: etree._Element, filename: str, messages: set) -
         ref = child.get("attachedToRef")
         if kind == "boundaryEvent" and (ref not in children or not _is_activity(children[ref])):
             _refuse_ref(child, filename, "attachedToRef", ref, f"no activity of its {_local(container)}")
-    for definition in container.iter(*(f"{{{BPMN_NS}}}{tag}" for tag in _MESSAGE_HOLDERS)):
-        ref = definition.get("messageRef")
-        if ref is not None and ref not in messages:
-            owner = definition.getparent() if definition.tag.endswith("Definition") else definition
-            _refuse_ref(owner, filename, "messageRef", ref, "no <bpmn:message> of the file")
+    for tag, attribute, target in _ROOT_REFS:
+        for holder in container.iter(f"{{{BPMN_NS}}}{tag}"):
+            ref = holder.get(attribute)
+            if ref is not None and ref not in named[target]:
+                owner = holder.getparent() if tag.endswith("Definition") else holder
+                _refuse_ref(owner, filename, attribute, ref, f"no <bpmn:{target}> of the file")
 
 
-_MESSAGE_HOLDERS = ("messageEventDefinition", "receiveTask", "sendTask")
+# What names a root element of the file (SpiffWorkflow fails on a dangling one with a TypeError).
+# An errorRef is left out: Camunda takes an unknown one as the error code itself.
+_ROOT_REFS = (
+    ("messageEventDefinition", "messageRef", "message"),
+    ("receiveTask", "messageRef", "message"),
+    ("sendTask", "messageRef", "message"),
+    ("signalEventDefinition", "signalRef", "signal"),
+    ("escalationEventDefinition", "escalationRef", "escalation"),
+)
 
 
 def _is_activity(element: etree._Element) -> bool:

@@ -191,3 +191,28 @@ def test_an_unknown_message_ref_is_refused_naming_it(admin):
     problem = refused(admin, {"start.bpmn": bpmn(catch)})
     assert "<bpmn:startEvent> 'start': messageRef 'gone'" in problem["message"]
     assert problem["details"]["element_id"] == "start"
+
+
+def _throw(definition: str) -> str:
+    return f"""    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:intermediateThrowEvent id="shout"><bpmn:incoming>f1</bpmn:incoming>
+      <bpmn:outgoing>f2</bpmn:outgoing>{definition}</bpmn:intermediateThrowEvent>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="shout" />
+    <bpmn:sequenceFlow id="f2" sourceRef="shout" targetRef="end" />"""
+
+
+@pytest.mark.parametrize(
+    ("definition", "attribute", "element"),
+    [
+        ('<bpmn:signalEventDefinition signalRef="nosuch" />', "signalRef", "<bpmn:signal>"),
+        ('<bpmn:escalationEventDefinition escalationRef="nosuch" />', "escalationRef", "<bpmn:escalation>"),
+    ],
+)
+def test_an_unknown_signal_or_escalation_ref_is_refused_naming_it(admin, definition, attribute, element):
+    problem = refused(admin, {"ref.bpmn": bpmn(_throw(definition))})
+    assert (
+        f"<bpmn:intermediateThrowEvent> 'shout': {attribute} 'nosuch' names no {element} of the file"
+        in (problem["message"])
+    )
+    assert problem["details"] == {"file": "ref.bpmn", "line": 5, "element_id": "shout"}
