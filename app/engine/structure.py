@@ -131,13 +131,14 @@ def _check_references(container: etree._Element, filename: str, named: dict) -> 
 
 
 # What names a root element of the file (SpiffWorkflow fails on a dangling one with a TypeError).
-# An errorRef is left out: Camunda takes an unknown one as the error code itself.
+# Camunda 7 takes an unknown errorRef as the error code; SpiffWorkflow cannot, so it is refused too.
 _ROOT_REFS = (
     ("messageEventDefinition", "messageRef", "message"),
     ("receiveTask", "messageRef", "message"),
     ("sendTask", "messageRef", "message"),
     ("signalEventDefinition", "signalRef", "signal"),
     ("escalationEventDefinition", "escalationRef", "escalation"),
+    ("errorEventDefinition", "errorRef", "error"),
 )
 
 

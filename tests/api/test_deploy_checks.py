@@ -207,9 +207,12 @@ def _throw(definition: str) -> str:
     [
         ('<bpmn:signalEventDefinition signalRef="nosuch" />', "signalRef", "<bpmn:signal>"),
         ('<bpmn:escalationEventDefinition escalationRef="nosuch" />', "escalationRef", "<bpmn:escalation>"),
+        ('<bpmn:errorEventDefinition errorRef="nosuch" />', "errorRef", "<bpmn:error>"),
     ],
 )
-def test_an_unknown_signal_or_escalation_ref_is_refused_naming_it(admin, definition, attribute, element):
+def test_an_unknown_signal_escalation_or_error_ref_is_refused_naming_it(
+    admin, definition, attribute, element
+):
     problem = refused(admin, {"ref.bpmn": bpmn(_throw(definition))})
     assert (
         f"<bpmn:intermediateThrowEvent> 'shout': {attribute} 'nosuch' names no {element} of the file"
