@@ -178,6 +178,7 @@ CONTRACTS: dict[str, Contract] = {
         responses.LinksSchema,
         201,
         body=brief.LinkOrdersSchema,
+        conflicts="the master is completed, cancelled or suspended (details.status)",
     ),
     "api.work_order_progress": C("Progress of a master work order", responses.WorkOrderProgressSchema),
     "api.list_notifications": C(
