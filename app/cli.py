@@ -33,14 +33,13 @@ baton_cli = CommandGroup("baton", help="Server set-up tasks.")
 @users_cli.command("create")
 @click.argument("username")
 @click.option("--password", default=None, help="Sets a web sign-in password.")
-@click.option("--admin", is_flag=True, help="Give the user every permission.")
+@click.option("--admin", is_flag=True, help="Give the user every permission (the same as the role admin).")
 @click.option("--roles", default="user", help=f"Comma-separated roles: {', '.join(ROLES)}.")
 @click.option("--email", default=None)
 @click.option("--tenant", default="default")
 def create_user(username, password, admin, roles, email, tenant):
-    user = identity.create_user(
-        username, password=password, is_admin=admin, roles=roles, email=email, tenant_id=tenant
-    )
+    roles = f"{roles},admin" if admin else roles
+    user = identity.create_user(username, password=password, roles=roles, email=email, tenant_id=tenant)
     click.echo(f"created user {user.username} ({user.id})")
 
 
@@ -94,7 +93,7 @@ def deploy_dir(folders):
     if not files:
         click.echo("nothing to deploy")
         return
-    admin = identity.find_user("admin") or identity.create_user("admin", is_admin=True, roles="admin")
+    admin = identity.find_user("admin") or identity.create_user("admin", roles="admin")
     deployed = deploy([(p.name, p.read_bytes()) for p in files], admin, name="examples")
     for d in deployed.definitions:
         click.echo(f"  {d.kind:4} {d.key} v{d.version} ({d.status})")

@@ -102,7 +102,7 @@ def _token(app) -> str:
     from app.services.deployments import deploy
 
     with app.app_context():
-        admin = identity.create_user("bench_admin", is_admin=True, roles="admin")
+        admin = identity.create_user("bench_admin", roles="admin")
         token = identity.create_token("bench_admin", name="bench")
         deploy(model_files(), admin, name="bench")
         db.session.commit()

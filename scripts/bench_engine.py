@@ -47,7 +47,7 @@ def start_loop(limit: int):
     from app.models import User
     from app.services import deployments, identity, instances
 
-    identity.create_user("bench", is_admin=True, roles="admin", password=secrets.token_urlsafe(16))
+    identity.create_user("bench", roles="admin", password=secrets.token_urlsafe(16))
     actor = User.query.filter_by(username="bench").one()
     deployments.deploy([(MODEL.name, MODEL.read_bytes())], actor, name="bench-engine")
     instance, _ = instances.start_instance("back_edge_loop", actor, {"visits": 0, "limit": limit})

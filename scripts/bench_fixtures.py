@@ -34,7 +34,7 @@ def create_fixtures(env: dict, reuse: bool = False) -> dict[str, str]:
         if reuse and identity.find_user("inbox") is not None:
             users = {"admin": "bench_admin", "bench_worker": "bench_worker", "inbox": "inbox"}
             return {key: identity.create_token(name, name="bench") for key, name in users.items()}
-        admin = identity.create_user("bench_admin", is_admin=True, roles="admin")
+        admin = identity.create_user("bench_admin", roles="admin")
         tokens = {"admin": identity.create_token("bench_admin", name="bench")}
         for username, groups in (("bench_worker", ("bench", *REMAN_GROUPS)), ("inbox", INBOX_USER_GROUPS)):
             identity.create_user(username, roles="user")

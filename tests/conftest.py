@@ -125,9 +125,7 @@ def make_user(db_session):
 
     def make(username=None, *, admin=False, groups=(), roles="user") -> Api:
         username = username or f"user-{uuid.uuid4().hex[:8]}"
-        identity.create_user(
-            username, is_admin=admin, roles="admin" if admin else roles, password="pw-" + username
-        )
+        identity.create_user(username, roles="admin" if admin else roles, password="pw-" + username)
         for group in groups:
             identity.add_to_group(username, group)
         return identity.create_token(username)
@@ -165,7 +163,7 @@ def _admin_of(application) -> Api:
     from app.services import identity
 
     with application.app_context():
-        identity.create_user("admin", is_admin=True, roles="admin")
+        identity.create_user("admin", roles="admin")
         return Api(application.test_client(), identity.create_token("admin"))
 
 

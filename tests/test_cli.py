@@ -59,3 +59,14 @@ def test_the_instance_folder_is_the_repositorys_wherever_the_command_runs(tmp_pa
         [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
     )
     assert shown.stdout.strip() == str(ROOT / "instance"), shown.stderr
+
+
+def test_an_admin_created_with_the_role_or_the_flag_holds_the_admin_role(cli, sqlite_app):
+    from app.services import identity
+
+    assert cli("users", "create", "root", "--roles", "admin").exit_code == 0
+    assert cli("users", "create", "boss", "--admin").exit_code == 0
+    with sqlite_app.app_context():
+        for name in ("root", "boss"):
+            user = identity.find_user(name)
+            assert "admin" in user.roles.split(",") and user.is_admin, (name, user.roles)

@@ -144,7 +144,7 @@ def test_the_history_types_migration_turns_engine_class_names_into_bpmn_types(tm
     sqlite_app = create_app(make_config(f"sqlite:///{tmp_path / 'baton.db'}"))
     with sqlite_app.app_context():
         upgrade()  # rows are written by today's services, then made to look as old ones did
-        admin = identity.create_user("admin", is_admin=True, roles="admin")
+        admin = identity.create_user("admin", roles="admin")
         files = [(p.name, p.read_bytes()) for p in (DATA / "engine" / "camunda_mi.bpmn",)]
         deploy(files, admin)
         instance, _ = start_instance("camunda_mi", admin, {"parts": [1, 2]})
@@ -163,3 +163,26 @@ def test_the_history_types_migration_turns_engine_class_names_into_bpmn_types(tm
         db.engine.dispose()
     assert types[0] == ("start", "startEvent") and types[-1] == ("end", "endEvent")
     assert [t for e, t in types if e == "each_part"] == ["task", "task", "task"]  # the activity, 2 parts
+
+
+def test_the_admin_role_migration_gives_flagged_admins_the_role(tmp_path):
+    """A user who was admin by the dropped `is_admin` flag alone is admin by the role after the upgrade."""
+    from sqlalchemy import text
+
+    sqlite_app = create_app(make_config(f"sqlite:///{tmp_path / 'baton.db'}"))
+    with sqlite_app.app_context():
+        upgrade(revision="e7b1c4d2a9f3")  # the revision before the flag was dropped
+        for name, flag, roles in (("flagged", True, "user"), ("bare", True, ""), ("both", True, "admin"),
+                                  ("plain", False, "user")):  # fmt: skip
+            db.session.execute(
+                text(
+                    "INSERT INTO users (id, tenant_id, username, is_admin, roles, active, created_at) "
+                    "VALUES (:id, 'default', :name, :flag, :roles, :yes, '2026-12-01 00:00:00')"
+                ),
+                {"id": name.ljust(32, "0"), "name": name, "flag": flag, "roles": roles, "yes": True},
+            )
+        db.session.commit()
+        upgrade()
+        roles = dict(db.session.execute(text("SELECT username, roles FROM users")).all())
+        db.engine.dispose()
+    assert roles == {"flagged": "user,admin", "bare": "admin", "both": "admin", "plain": "user"}

@@ -162,7 +162,6 @@ CONTRACTS: dict[str, Contract] = {
         brief.DelegationSchema,
         201,
         body=brief.DelegationCreateSchema,
-        missing="the delegate or the delegator is not a user of the tenant",
     ),
     "api.list_delegations": C("Delegations from or to me", responses.DelegationPageSchema),
     "api.revoke_delegation": C("Revoke a delegation", brief.DelegationSchema),
@@ -178,6 +177,7 @@ CONTRACTS: dict[str, Contract] = {
         responses.LinksSchema,
         201,
         body=brief.LinkOrdersSchema,
+        conflicts="the master is completed, cancelled or suspended (details.status)",
     ),
     "api.work_order_progress": C("Progress of a master work order", responses.WorkOrderProgressSchema),
     "api.list_notifications": C(

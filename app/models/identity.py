@@ -28,7 +28,6 @@ class User(db.Model):
     display_name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
     password_hash: Mapped[str | None] = mapped_column(String(300))
-    is_admin: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     roles: Mapped[str] = mapped_column(String(200), nullable=False, default="user")
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = created_column()
@@ -41,8 +40,12 @@ class User(db.Model):
 
     @property
     def role_set(self) -> set[str]:
-        roles = {r for r in self.roles.split(",") if r}
-        return roles | {"admin"} if self.is_admin else roles
+        return {r for r in self.roles.split(",") if r}
+
+    @property
+    def is_admin(self) -> bool:
+        """Read-only: the role `admin` is the one source (granted or taken away with the roles)."""
+        return "admin" in self.role_set
 
 
 class Group(db.Model):

@@ -67,9 +67,11 @@ def acting_for(user: User) -> tuple[set[str], set[str]]:
 
 
 def create_delegation(actor: User, data: dict) -> Delegation:
-    """Create an out-of-office (own, with a date range) or permanent (admin only) delegation."""
-    from app.services.identity import find_user
+    """Create an out-of-office (own, with a date range) or permanent (admin only) delegation.
 
+    The delegate is whom a single task could be delegated to (tasks.delegate_target), and may sign
+    each of the delegator's open tasks that asks for a signature (a 400 naming the field otherwise).
+    """
     delegator = data.get("delegator") or actor.username
     kind = PERMANENT if data.get("permanent") else OUT_OF_OFFICE
     if (kind == PERMANENT or delegator != actor.username) and not actor.is_admin:
@@ -78,12 +80,7 @@ def create_delegation(actor: User, data: dict) -> Delegation:
         raise ValidationError("an out-of-office delegation needs starts_at and ends_at", {"field": "ends_at"})
     if kind == OUT_OF_OFFICE and data["ends_at"] <= data["starts_at"]:
         raise ValidationError("ends_at must be after starts_at", {"field": "ends_at"})
-    for name in (delegator, data["delegate"]):
-        found = find_user(name, actor.tenant_id)
-        if found is None or not found.active:
-            raise NotFound(f"user '{name}' does not exist")
-    if delegator == data["delegate"]:
-        raise ValidationError("a user cannot delegate to themself", {"field": "delegate"})
+    _check_parties(actor, delegator, data["delegate"])
     row = Delegation(
         tenant_id=actor.tenant_id,
         delegator=delegator,
@@ -98,6 +95,19 @@ def create_delegation(actor: User, data: dict) -> Delegation:
     audit.record(actor, "delegation.create", ("delegation", row.id), after=_describe(row))
     db.session.commit()
     return row
+
+
+def _check_parties(actor: User, delegator: str, delegate: str) -> None:
+    from app.services.identity import find_user
+    from app.services.signatures import require_signer_of_offers
+    from app.services.tasks import delegate_target
+
+    found = find_user(delegator, actor.tenant_id)
+    if found is None or not found.active:
+        raise ValidationError(f"user '{delegator}' does not exist", {"field": "delegator"})
+    if delegator == delegate:
+        raise ValidationError("a user cannot delegate to themself", {"field": "delegate"})
+    require_signer_of_offers(delegate_target(actor, delegate, "delegate"), found)
 
 
 def list_delegations(actor: User) -> list[Delegation]:

@@ -73,27 +73,26 @@ def create_user(
     username: str,
     *,
     password: str | None = None,
-    is_admin: bool = False,
     roles: str = "user",
     display_name: str | None = None,
     email: str | None = None,
     tenant_id: str = DEFAULT_TENANT,
 ) -> User:
-    """Create a user; the username must be new in its tenant, the roles known ones."""
+    """Create a user; the username must be new in its tenant, the roles known ones (`admin` among
+    them makes an admin: there is no other admin flag)."""
     roles = check_roles(roles)
     if find_user(username, tenant_id) is not None:
         raise Conflict(f"user '{username}' already exists")
     user = User(
         username=username,
         tenant_id=tenant_id,
-        is_admin=is_admin,
         roles=roles,
         display_name=display_name or username,
         email=email,
         password_hash=hash_password(password) if password else None,
     )
     db.session.add(user)
-    audit.record(None, "user.create", user, after={"roles": roles, "is_admin": is_admin})
+    audit.record(None, "user.create", user, after={"roles": roles})
     db.session.commit()
     return user
 
@@ -199,7 +198,7 @@ def revoke_token(prefix: str, username: str, tenant_id: str = DEFAULT_TENANT) ->
 
 def ensure_bootstrap_admin(raw_token: str, username: str = "admin") -> User:
     """Make sure an admin user exists whose API token is `raw_token` (BATON_ADMIN_TOKEN)."""
-    user = find_user(username) or create_user(username, is_admin=True, roles="admin")
+    user = find_user(username) or create_user(username, roles="admin")
     exists = db.session.execute(
         select(ApiToken.id).where(ApiToken.token_hash == hash_token(raw_token))
     ).first()

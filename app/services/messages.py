@@ -15,6 +15,7 @@ from app.models.instances import SUSPENDED
 from app.services import audit
 from app.services.instances import check_variables, commit_step, load_runner, lock_instance, start_instance
 from app.services.stepping import persist_step
+from app.services.visibility import instances_visible_to, oversees
 
 _MAX_TARGETS = 1000
 
@@ -30,11 +31,13 @@ def correlate_message(
     """Deliver `name` to the instance waiting for it, else start one on a message start event; else 404.
 
     As in Camunda 7, suspended instances are no correlation targets. With `all_matches` every other
-    matching instance receives the message, all in one transaction (all of them or none).
+    matching instance receives the message, all in one transaction (all of them or none). Only the
+    instances `actor` may read are matched (services/visibility.py): operators and admins the
+    tenant's; a user's others are neither reached nor counted in a refusal.
     """
     variables = check_variables(variables)
     correlation = _check_correlation(correlation)
-    matches = _waiting_instances(actor.tenant_id, name, business_key, correlation)
+    matches = _waiting_instances(actor, name, business_key, correlation)
     targets = [iid for iid, status in matches if status != SUSPENDED]
     if len(targets) > 1 and not all_matches:
         raise Conflict(
@@ -45,7 +48,7 @@ def correlate_message(
         return {"delivered_to": _deliver(actor, targets, name, variables, all_matches), "started": None}
     definition = _message_start_definition(actor.tenant_id, name)
     if definition is None:
-        raise _nothing_to_deliver_to(actor.tenant_id, name, business_key, correlation, len(matches))
+        raise _nothing_to_deliver_to(actor, name, business_key, correlation, len(matches))
     instance, _ = start_instance(definition.key, actor, variables, business_key, message=(name, variables))
     return {"delivered_to": [], "started": str(instance.id)}
 
@@ -64,13 +67,13 @@ def _check_correlation(correlation: dict | None) -> dict:
     return correlation or {}
 
 
-def _waiting_instances(tenant_id: str, name: str, business_key, correlation: dict) -> list:
+def _waiting_instances(actor: User, name: str, business_key, correlation: dict) -> list:
     """(instance id, status) of the instances waiting for `name` that match, in id order."""
     query = (
         select(MessageSubscription.instance_id, ProcessInstance.status)
         .distinct()
         .join(ProcessInstance, ProcessInstance.id == MessageSubscription.instance_id)
-        .where(*_waiting_for(tenant_id, name, business_key))
+        .where(*_waiting_for(actor, name, business_key))
     )
     for key, value in correlation.items():
         query = query.where(_variable_equals(key, value))
@@ -78,8 +81,11 @@ def _waiting_instances(tenant_id: str, name: str, business_key, correlation: dic
     return list(db.session.execute(query.order_by(MessageSubscription.instance_id).limit(_MAX_TARGETS)))
 
 
-def _waiting_for(tenant_id: str, name: str, business_key) -> list:
-    found = [MessageSubscription.tenant_id == tenant_id, MessageSubscription.message_name == name]
+def _waiting_for(actor: User, name: str, business_key) -> list:
+    found = [MessageSubscription.tenant_id == actor.tenant_id, MessageSubscription.message_name == name]
+    if not oversees(actor):
+        readable = select(ProcessInstance.id).where(instances_visible_to(actor))
+        found.append(MessageSubscription.instance_id.in_(readable))
     if business_key is not None:
         found.append(MessageSubscription.business_key == business_key)
     return found
@@ -102,7 +108,7 @@ def _variable_equals(key: str, value):
     return and_(json_type.in_(("integer", "real")), func.json_extract(variables, path) == value)
 
 
-def _nothing_to_deliver_to(tenant_id: str, name: str, business_key, correlation: dict, matched: int):
+def _nothing_to_deliver_to(actor: User, name: str, business_key, correlation: dict, matched: int):
     if matched:
         return Conflict(
             f"the {matched} instance(s) waiting for message '{name}' that match are suspended; "
@@ -110,7 +116,7 @@ def _nothing_to_deliver_to(tenant_id: str, name: str, business_key, correlation:
         )
     waiting = db.session.execute(
         select(func.count(func.distinct(MessageSubscription.instance_id))).where(
-            *_waiting_for(tenant_id, name, business_key)
+            *_waiting_for(actor, name, business_key)
         )
     ).scalar_one()
     if waiting and correlation:

@@ -36,7 +36,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 
 def allowed(user: User, permission: str) -> bool:
-    if user.is_admin or "admin" in user.role_set:
+    if user.is_admin:
         return True
     return bool(PERMISSIONS[permission] & user.role_set)
 

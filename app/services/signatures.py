@@ -32,6 +32,7 @@ from app.errors import Forbidden, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance, Signature, User, UserKey, UserTask
 from app.models.base import utcnow
+from app.models.tasks import OPEN
 from app.services import audit
 
 DECISIONS = ("approve", "reject")
@@ -85,6 +86,48 @@ def payload(sig: Signature) -> bytes:
 def required_role(element: dict) -> str | None:
     """The role a task must be signed as (element property `signatureRole`), or None."""
     return (element.get("properties") or {}).get("signatureRole") or None
+
+
+def _not_a_signer(user: User, task_name: str, element: dict) -> tuple[str, dict] | None:
+    """Why `user` may not hold the task (signed as a role whose group they are not in), or None."""
+    role = required_role(element)
+    if not role or role in user.group_names:
+        return None
+    why = f"task '{task_name}' is signed as '{role}': {user.username} is not a member of the group '{role}'"
+    return why, {"role": role}
+
+
+def require_signer(target: User, task_name: str, element: dict, field: str) -> None:
+    """A task to be signed is handed (delegated, or routed by out of office) only to who may sign it:
+    else a 400 naming the role and `field`."""
+    problem = _not_a_signer(target, task_name, element)
+    if problem:
+        raise ValidationError(problem[0], {**problem[1], "field": field})
+
+
+def require_own_signing(user: User, task: UserTask, element: dict) -> None:
+    """Claiming a task to be signed needs the role too (a delegate may see one they cannot sign)."""
+    problem = _not_a_signer(user, task.name or task.element_id, element)
+    if problem:
+        raise Forbidden(*problem)
+
+
+def require_signer_of_offers(delegate: User, delegator: User) -> None:
+    """Out of office routes the delegator's open tasks (held by or offered to them or their groups) to
+    the delegate: each one to be signed needs its role of the delegate. One read of the distinct
+    elements those tasks wait in."""
+    from app.services.bundles import bundle_for_id
+    from app.services.visibility import offered_to
+
+    rows = db.session.execute(
+        select(ProcessInstance.definition_id, UserTask.element_id, UserTask.name)
+        .join(ProcessInstance, ProcessInstance.id == UserTask.instance_id)
+        .where(offered_to(delegator), ~UserTask.offered_to_all, UserTask.status == OPEN)
+        .distinct()
+    )
+    for definition_id, element_id, name in rows:
+        element = bundle_for_id(definition_id).elements.get(element_id, {})
+        require_signer(delegate, name or element_id, element, "delegate")
 
 
 def requirements_for(task: UserTask) -> dict:

@@ -176,6 +176,7 @@ def claim_task(user: User, task_id) -> UserTask:
         raise Conflict(f"task {task_id} is already claimed by {task.assignee}", {"assignee": task.assignee})
     instance, element = duties.element_of(task)
     duties.require_separate(user, instance, task, element, "claim")
+    signatures.require_own_signing(user, task, element)
     change = {"before": {"assignee": task.assignee}, "after": {"assignee": user.username}}
     audit.record(user, "task.claim", task, **change)
     task.assignee = user.username
@@ -203,9 +204,10 @@ def delegate_task(user: User, task_id, to_username: str) -> UserTask:
     """Hand a task to another user of the tenant who works tasks; its holder (or an admin, or for an
     unclaimed task whoever may work on it) may do so."""
     task = _require_workable(user, get_task(user, task_id, lock=True), "delegate")
-    target = _delegate_target(user, to_username)
+    target = delegate_target(user, to_username)
     instance, element = duties.element_of(task)
     duties.require_delegable(target.username, instance, element)
+    signatures.require_signer(target, task.name or task.element_id, element, "to")
     change = {"before": {"assignee": task.assignee}, "after": {"assignee": target.username}}
     audit.record(user, "task.delegate", task, **change)
     task.assignee = target.username
@@ -213,15 +215,17 @@ def delegate_task(user: User, task_id, to_username: str) -> UserTask:
     return task
 
 
-def _delegate_target(user: User, username: str) -> User:
+def delegate_target(user: User, username: str, field: str = "to") -> User:
+    """Who may be handed someone's work (one task, or all of it while they are away): an active user
+    of `user`'s tenant who works on tasks; else a 400 naming `field`."""
     from app.services.identity import find_user
 
     target = find_user(username, user.tenant_id)
     if target is None or not target.active:
-        raise ValidationError(f"user '{username}' does not exist", {"field": "to"})
+        raise ValidationError(f"user '{username}' does not exist", {"field": field})
     if not permissions.allowed(target, permissions.WORK):
         raise ValidationError(
-            f"user '{username}' does not work on tasks (needs the role user or admin)", {"field": "to"}
+            f"user '{username}' does not work on tasks (needs the role user or admin)", {"field": field}
         )
     return target
 

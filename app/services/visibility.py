@@ -47,6 +47,15 @@ def visible_to(user: User):
     return _visibility(pg, user.tenant_id, names, groups, scope == OVERSEE)
 
 
+def offered_to(user: User):
+    """The tasks `user` sees by their own name and groups, not through delegations: what a delegate
+    of theirs acts on (one hop)."""
+    pg = on_postgresql()
+    names = _list_param("names", [user.username], pg, unique=True)
+    groups = _list_param("groups", user.group_names, pg, unique=True)
+    return _visibility(pg, user.tenant_id, names, groups, False)
+
+
 def visible_by_params(pg: bool, scope: str):
     """visible_to over bind parameters (values from visibility_params), for statements built once."""
     if scope == ALL:

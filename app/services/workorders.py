@@ -14,23 +14,28 @@ from graphlib import CycleError, TopologicalSorter
 from sqlalchemy import select
 
 from app.engine.runner import Runner, StepResult
-from app.errors import ValidationError
+from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance, User, WorkOrderLink
 from app.models.base import utcnow
 from app.models.brief import CLOSED_ORDER, OPEN_ORDER, WAITING_DEPS
-from app.models.instances import CANCELLED, COMPLETED
+from app.models.instances import CANCELLED, COMPLETED, SUSPENDED
 from app.services import audit, permissions
 from app.services.bundles import bundle_for
 from app.services.instances import lock_instance, read_instance, startable_definition
 from app.services.stepping import after_step, persist_step
+from app.services.visibility import check_instance_visible
 
 ALL_CLOSED = "linked_orders_closed"
 
 
 def link_orders(actor: User, parent_id, orders: list[dict]) -> list[WorkOrderLink]:
-    """Create linked orders under a master; `depends_on` names refs in this batch or existing link ids."""
-    parent = lock_instance(actor.tenant_id, parent_id)
+    """Create linked orders under a master; `depends_on` names refs in this batch or existing link ids.
+
+    The caller must be able to read the master (else a 404, as for any instance they may not read),
+    and the master must be running: orders linked under an ended or suspended one would never close it.
+    """
+    parent = _require_running(check_instance_visible(actor, lock_instance(actor.tenant_id, parent_id)))
     existing = _links(parent.id)
     refs = {
         o["ref"]: WorkOrderLink(id=uuid.uuid4(), tenant_id=actor.tenant_id, parent_instance_id=parent.id)
@@ -53,6 +58,15 @@ def link_orders(actor: User, parent_id, orders: list[dict]) -> list[WorkOrderLin
     _start_ready(actor, parent, existing + list(refs.values()))
     db.session.commit()
     return list(refs.values())
+
+
+def _require_running(parent: ProcessInstance) -> ProcessInstance:
+    if parent.status in (COMPLETED, CANCELLED, SUSPENDED):
+        raise Conflict(
+            f"master work order {parent.id} is {parent.status}; orders are linked only under a running one",
+            {"status": parent.status},
+        )
+    return parent
 
 
 def _resolve(ref: str, batch: dict, known: dict) -> str:

@@ -75,3 +75,43 @@ def test_delegation_goes_one_hop_only(admin, as_user):
     deputy.post("/delegations", json={"delegate": "tina", **_window()})
     assert deputy.get("/tasks").json["total"] == 1
     assert third.get("/tasks").json["total"] == 0
+
+
+def _disable(username):
+    from app.extensions import db
+    from app.services import identity
+
+    identity.find_user(username).active = False
+    db.session.commit()
+
+
+def test_an_unknown_or_disabled_delegate_is_a_400_naming_the_field_and_nothing_is_written(as_user):
+    manager = as_user("mona")
+    as_user("dora")
+    _disable("dora")
+    for name in ("nobody", "dora"):
+        refused = manager.post("/delegations", json={"delegate": name, **_window()})
+        assert refused.status_code == 400, refused.json
+        assert refused.json["details"]["field"] == "delegate" and f"'{name}'" in refused.json["message"]
+    assert manager.get("/delegations").json["items"] == []
+
+
+def test_the_delegate_must_work_on_tasks_as_for_a_single_task(as_user):
+    manager = as_user("mona")
+    as_user("max", roles="modeler")
+    refused = manager.post("/delegations", json={"delegate": "max", **_window()})
+    assert refused.status_code == 400 and refused.json["details"]["field"] == "delegate"
+    assert "needs the role user or admin" in refused.json["message"]
+    assert manager.get("/delegations").json["items"] == []
+
+
+def test_an_admin_delegating_for_an_unknown_delegator_is_a_400_naming_the_field(admin, as_user):
+    as_user("dave")
+    refused = admin.post("/delegations", json={"delegator": "ghost", "delegate": "dave", "permanent": True})
+    assert refused.status_code == 400 and refused.json["details"]["field"] == "delegator"
+    assert "'ghost'" in refused.json["message"]
+
+
+def test_a_user_still_cannot_delegate_to_themself(as_user):
+    refused = as_user("mona").post("/delegations", json={"delegate": "mona", **_window()})
+    assert refused.status_code == 400 and refused.json["details"]["field"] == "delegate"

@@ -163,3 +163,35 @@ def test_a_process_only_a_message_starts_is_not_started_by_hand(admin):
     assert admin.get("/instances?key=order_intake").json["total"] == 0
     sent = admin.post("/messages", json={"name": "order_placed"})
     assert sent.status_code == 201 and sent.json["started"]
+
+
+def test_a_user_correlates_only_with_instances_they_may_read(admin, as_user):
+    _deploy(admin)
+    uma = as_user("uma")
+    theirs = _waiting(admin, {"order_no": 7}, business_key="ORD-1")
+    hers = _waiting(uma, {"order_no": 8}, business_key="ORD-2")
+    sent = uma.post("/messages", json={"name": "payment_received"})  # one match she may read, not two
+    assert sent.status_code == 200 and sent.json["delivered_to"] == [hers], sent.json
+    assert admin.get(f"/instances/{theirs}").json["active_elements"] == ["wait_payment"]
+
+
+def test_instances_a_user_may_not_read_are_neither_reached_nor_revealed(admin, as_user):
+    _deploy(admin)
+    uma = as_user("uma")
+    theirs = _waiting(admin, {"order_no": 7}, business_key="ORD-1")
+    nobody = "no instance is waiting for message 'payment_received' and no process starts on it"
+    for body in ({"business_key": "ORD-1"}, {"correlation": {"order_no": 7}}, {"all": True}):
+        sent = uma.post("/messages", json={"name": "payment_received", **body})
+        assert sent.status_code == 404 and sent.json["message"] == nobody, (body, sent.json)
+    admin.post(f"/instances/{theirs}/suspend")  # a suspended match is a 409 to whoever may read it
+    sent = uma.post("/messages", json={"name": "payment_received", "business_key": "ORD-1"})
+    assert sent.status_code == 404 and sent.json["message"] == nobody
+    assert admin.get(f"/instances/{theirs}").json["active_elements"] == ["wait_payment"]
+
+
+def test_an_operator_correlates_with_every_instance_of_the_tenant(admin, as_user):
+    _deploy(admin)
+    theirs = _waiting(admin, {}, business_key="ORD-1")
+    operator = as_user("opal", roles="operator")
+    sent = operator.post("/messages", json={"name": "payment_received", "business_key": "ORD-1"})
+    assert sent.status_code == 200 and sent.json["delivered_to"] == [theirs]

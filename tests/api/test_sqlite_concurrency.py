@@ -53,7 +53,7 @@ def test_parallel_claims_of_one_task_give_one_200_and_409s(sqlite_app, sqlite_ad
         from app.services import identity
 
         for name in ("ann", "bob", "cid"):
-            identity.create_user(name, is_admin=True, roles="admin")
+            identity.create_user(name, roles="admin")
             users.append(Api(sqlite_app.test_client(), identity.create_token(name)))
     responses = _race(*(lambda a=a: a.post(f"/tasks/{task_id}/claim") for a in users))
     assert sorted(r.status_code for r in responses) == [200, 409, 409, 409], [r.json for r in responses]

@@ -55,7 +55,7 @@ def tenant_a(admin):
 
 @pytest.fixture
 def tenant_b(client, db_session) -> Api:
-    identity.create_user("eve", is_admin=True, roles="admin", tenant_id="other")
+    identity.create_user("eve", roles="admin", tenant_id="other")
     return Api(client, identity.create_token("eve", tenant_id="other"))
 
 

@@ -130,3 +130,48 @@ def test_a_master_planned_after_its_orders_closed_closes_when_it_gets_to_wait(ad
 
 def test_a_master_without_orders_waits_for_some(admin, master):
     assert instance(admin, master)["active_elements"] == ["Catch_all_closed"]
+
+
+def test_linking_under_a_master_the_caller_may_not_read_is_a_404_and_writes_nothing(admin, as_user, master):
+    outsider = as_user("olly")
+    refused = outsider.post(f"/work-orders/{master}/links", json={"orders": [_order("x", 1)]})
+    assert refused.status_code == 404 and master in refused.json["message"]
+    assert admin.get(f"/work-orders/{master}").json["total"] == 0
+    assert admin.get("/instances?key=leave_request").json["total"] == 0
+
+
+def test_linking_needs_the_start_permission_even_for_who_reads_every_master(as_user, master):
+    operator = as_user("opal", roles="operator")  # reads every instance, starts nothing
+    refused = operator.post(f"/work-orders/{master}/links", json={"orders": [_order("x", 1)]})
+    assert refused.status_code == 403 and refused.json["details"]["permission"] == "start"
+
+
+def test_whoever_started_the_master_links_orders_under_it(admin, as_user):
+    deploy(admin, "work_order_master.bpmn", "leave_request.bpmn")
+    planner = as_user("pia")
+    master = start(planner, "work_order_master", business_key="SHUTDOWN-9")
+    made = planner.post(f"/work-orders/{master}/links", json={"orders": [_order("x", 1)]})
+    assert made.status_code == 201, made.json
+
+
+def _end(admin, master, state):
+    if state == "completed":
+        admin.post(f"/work-orders/{master}/links", json={"orders": [_order("only", 1)]})
+        _finish(admin, admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"])
+    elif state == "cancelled":
+        admin.post(f"/instances/{master}/cancel", json={"reason": "called off"})
+    else:
+        admin.post(f"/instances/{master}/suspend")
+    assert instance(admin, master)["status"] == state
+
+
+@pytest.mark.parametrize("state", ["completed", "cancelled", "suspended"])
+def test_linking_under_a_master_that_is_not_running_is_a_409_naming_its_state(admin, master, state):
+    _end(admin, master, state)
+    before = admin.get(f"/work-orders/{master}").json["total"]
+    started = admin.get("/instances?key=leave_request").json["total"]
+    refused = admin.post(f"/work-orders/{master}/links", json={"orders": [_order("late", 1)]})
+    assert refused.status_code == 409, refused.json
+    assert state in refused.json["message"] and refused.json["details"]["status"] == state
+    assert admin.get(f"/work-orders/{master}").json["total"] == before
+    assert admin.get("/instances?key=leave_request").json["total"] == started

@@ -63,7 +63,7 @@ def test_deleting_a_secret_and_other_tenants_do_not_see_it(admin, client, db_ses
     from tests.conftest import Api
 
     admin.client.put("/api/v1/secrets/crm_api_key", json={"value": VALUE}, headers=admin._headers())
-    identity.create_user("eve", is_admin=True, roles="admin", tenant_id="other")
+    identity.create_user("eve", roles="admin", tenant_id="other")
     eve = Api(client, identity.create_token("eve", tenant_id="other"))
     assert eve.get("/secrets").json["total"] == 0
     with pytest.raises(NotFound):

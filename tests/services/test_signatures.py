@@ -90,6 +90,6 @@ def test_another_tenants_instance_signatures_are_a_404(instance, db_session, cli
     from app.services import identity
     from tests.conftest import Api
 
-    identity.create_user("eve", is_admin=True, roles="admin", tenant_id="other")
+    identity.create_user("eve", roles="admin", tenant_id="other")
     eve = Api(client, identity.create_token("eve", tenant_id="other"))
     assert eve.get(f"/instances/{instance['id']}/signatures/verify").status_code == 404

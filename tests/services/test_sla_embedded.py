@@ -19,7 +19,7 @@ def test_resolution_times_are_hours_on_sqlite(tmp_path):
     app = create_app(make_config(f"sqlite:///{tmp_path / 'baton.db'}"))
     with app.app_context():
         upgrade()
-        identity.create_user("ada", is_admin=True, roles="admin")
+        identity.create_user("ada", roles="admin")
         token = identity.create_token("ada", name="t")
         now, iid = utcnow(), uuid.uuid4()
         db.session.add(

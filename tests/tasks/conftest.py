@@ -157,7 +157,7 @@ def api(commits_app, worker) -> Api:
     from app.services import identity
 
     with commits_app.app_context():
-        identity.create_user("celery-admin", is_admin=True, roles="admin", password="pw")
+        identity.create_user("celery-admin", roles="admin", password="pw")
         token = identity.create_token("celery-admin")
     ctx = commits_app.app_context()
     ctx.push()

@@ -23,7 +23,7 @@ def torque_task(live_server) -> str:
 
     _, app = live_server
     with app.app_context():
-        admin = identity.create_user("torque-admin", is_admin=True, roles="admin")
+        admin = identity.create_user("torque-admin", roles="admin")
         identity.create_user("cf-ines", password=PASSWORD)
         identity.add_to_group("cf-ines", "torque-inspectors")
         deploy(

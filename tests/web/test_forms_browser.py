@@ -21,7 +21,7 @@ def people(live_server):
 
     _, app = live_server
     with app.app_context():
-        admin = identity.create_user("forms-admin", is_admin=True, roles="admin")
+        admin = identity.create_user("forms-admin", roles="admin")
         for name, groups in (
             ("quinn", ["inspectors", "quality-engineers"]),
             ("clerk", []),

@@ -22,7 +22,7 @@ def inspection(live_server):
 
     _, app = live_server
     with app.app_context():
-        admin = identity.create_user("admin", is_admin=True, roles="admin")
+        admin = identity.create_user("admin", roles="admin")
         inspector = identity.create_user("inspector", password=PASSWORD, display_name="Ida Inspector")
         identity.create_user("colleague", password="colleague-pw")
         deploy([("inspection.bpmn", (DATA / "inbox" / "inspection.bpmn").read_bytes())], admin)

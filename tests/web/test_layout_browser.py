@@ -23,7 +23,7 @@ def cases(live_server):
 
     _, app = live_server
     with app.app_context():
-        boss = identity.create_user("layout-admin", is_admin=True, roles="admin")
+        boss = identity.create_user("layout-admin", roles="admin")
         identity.create_user("checker", password=PASSWORD)
         identity.add_to_group("checker", "inspectors")
         identity.add_to_group("checker", "QA")

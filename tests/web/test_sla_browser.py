@@ -39,7 +39,7 @@ def _incidents(app, clock) -> dict:
     from app.services.instances import start_instance
 
     with app.app_context():
-        admin = identity.create_user("sla-admin", is_admin=True, roles="admin")
+        admin = identity.create_user("sla-admin", roles="admin")
         identity.create_user("agent", password=PASSWORD, display_name="Desk Agent")
         agent = identity.add_to_group("agent", "service-desk")
         model = (ROOT / "bpmn" / "incident_management.bpmn").read_bytes()

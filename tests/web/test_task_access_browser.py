@@ -25,7 +25,7 @@ def claimed(live_server):
 
     _, app = live_server
     with app.app_context():
-        admin = identity.create_user("access-admin", is_admin=True, roles="admin")
+        admin = identity.create_user("access-admin", roles="admin")
         for name in ("wp-alice", "wp-bob"):
             identity.create_user(name, password=PASSWORD)
             identity.add_to_group(name, "reviewers")
