@@ -4,35 +4,34 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from app.engine import reports, visits
 from app.engine import state as live
-from app.engine import visits
 from app.engine.call_activity import CalledElements, CalledSpecs, calls_processes, own_element_ids
 from app.engine.cron_timers import elapse
 from app.engine.data import copy_value
 from app.engine.errors import CompletionFailed, NotReady, StepError
 from app.engine.event_subprocess import listening_task_ids
 from app.engine.messages import message_event
+from app.engine.reports import REACHED, HistoryRecord, ReadyUserTask, ServiceCall, StepResult
 from app.engine.scope import active_elements, keep_message_starts, process_variables
 from app.engine.scripting import BatonScriptEngine
 from app.engine.specs import BatonServiceTask
 from app.engine.speedups import ready_tasks
-from app.engine.timers import count_in_business_time, timer_due
+from app.engine.timers import count_in_business_time
 
-REACHED = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
 # Engine tasks run between two prunes inside one advance: the library's task iterator stops at
 # depth 1000, so a loop of script tasks must be re-rooted well before its tree gets that deep.
 CHUNK = 25
@@ -69,72 +68,6 @@ class ProcessBundle:
         return CalledSpecs(self.subprocess_specs, self.bindings) if self.calls else self.subprocess_specs
 
 
-@dataclass
-class HistoryRecord:
-    task_id: object
-    element_id: str
-    element_type: str
-    name: str | None
-    state: str
-    entered_at: datetime | None
-    exited_at: datetime | None
-    completed_by: str | None
-
-
-@dataclass
-class ReadyUserTask:
-    task_id: object
-    element_id: str
-    name: str | None
-    data: dict
-
-
-@dataclass
-class WaitingMessage:
-    task_id: object
-    element_id: str
-    message_name: str
-
-
-@dataclass
-class ServiceCall:
-    """A STARTED service/send task waiting for its handler to run in a worker."""
-
-    task_id: object
-    element_id: str
-    data: dict
-
-
-@dataclass
-class WaitingTimer:
-    task_id: object
-    element_id: str
-    due: datetime | None
-    kind: str  # date | duration | cycle
-    start_event: bool = False
-
-
-@dataclass
-class StepResult:
-    status: str
-    variables: dict
-    active_elements: list[str]
-    user_tasks: list[ReadyUserTask]
-    messages: list[WaitingMessage]
-    history: list[HistoryRecord]
-    state: str | None
-    waiting_timers: list = field(default_factory=list)
-    service_tasks: list = field(default_factory=list)
-    error: StepError | None = None
-    # Whether the loaded state was waiting for messages: if not, it has no subscription rows to clear.
-    had_message_waits: bool = False
-    elements: Mapping | None = None  # Runner.elements: the extensions of what the step ran
-
-
-def _ts(value: float | None) -> datetime | None:
-    return datetime.fromtimestamp(value, UTC) if value else None
-
-
 class Runner:
     """Wraps one BpmnWorkflow; the only object outside the engine that touches SpiffWorkflow state."""
 
@@ -166,7 +99,7 @@ class Runner:
         specs = bundle.subprocess_specs_for_a_workflow()
         runner = cls(bundle, live.load(state, bundle.spec, specs, cls._engine(bundle)))
         runner.had_message_waits = bool(runner.workflow.event_manager.tasks) and bool(
-            runner._waiting_messages()
+            reports.waiting_messages(runner.workflow)
         )
         return runner
 
@@ -219,7 +152,7 @@ class Runner:
     def _collect_and_prune(self) -> None:
         # Pruning drops finished tasks: keep their history records for result() first.
         tasks = [t for wf in live.all_workflows(self.workflow) for t in wf.tasks.values()]
-        self._history.extend(self._record(t) for t in tasks if self._loggable(t))
+        self._history.extend(reports.record(t) for t in tasks if reports.loggable(t))
         if not self.workflow.is_completed():
             live.prune(self.workflow)
 
@@ -341,7 +274,7 @@ class Runner:
         """An instance started by its timer start event: that event has fired, once."""
         for task in list(self.workflow.event_manager.tasks.values()):
             definition = getattr(task.task_spec, "event_definition", None)
-            if isinstance(definition, TimerEventDefinition) and _is_start(task):
+            if isinstance(definition, TimerEventDefinition) and reports.is_start(task):
                 if isinstance(definition, CycleTimerEventDefinition):
                     # One period elapsed and none left: one path starts, then the event completes.
                     past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
@@ -398,7 +331,7 @@ class Runner:
         for task in tasks:
             if task.has_state(REACHED):
                 live.mark_entered(task, now)
-        history = [*self._history, *(self._record(t) for t in tasks if self._loggable(t))]
+        history = [*self._history, *(reports.record(t) for t in tasks if reports.loggable(t))]
         self._history = []
         completed = self.workflow.is_completed()
         reached = sorted((t for t in tasks if t.has_state(REACHED)), key=lambda t: t.last_state_change)
@@ -414,9 +347,9 @@ class Runner:
                 for t in reached
                 if t.state == TaskState.READY and t.task_spec.manual
             ],
-            messages=self._waiting_messages(),
+            messages=reports.waiting_messages(self.workflow),
             had_message_waits=self.had_message_waits,
-            waiting_timers=self._waiting_timers(),
+            waiting_timers=reports.waiting_timers(self.workflow),
             service_tasks=[
                 ServiceCall(t.id, t.task_spec.bpmn_id, dict(t.data))
                 for t in reached
@@ -435,93 +368,15 @@ class Runner:
             return "failed"
         return "waiting"
 
+    def open_records(self) -> list[HistoryRecord]:
+        """What the instance is in now and has not finished (reports.open_records)."""
+        return reports.open_records(self.workflow)
+
     def _variables(self, reached, completed: bool) -> dict:
         if completed:
             last = self.workflow.last_task
             return dict(last.data) if last is not None else dict(self.workflow.data)
         return process_variables(reached)
-
-    @staticmethod
-    def _loggable(task) -> bool:
-        if not task.task_spec.bpmn_id or task.internal_data.get(live.LOGGED):
-            return False
-        if task.state == TaskState.COMPLETED:
-            return True
-        return task.state == TaskState.CANCELLED and live.ENTERED in task.internal_data
-
-    @staticmethod
-    def _record(task) -> HistoryRecord:
-        task.internal_data[live.LOGGED] = True
-        spec = task.task_spec
-        return HistoryRecord(
-            task.id,
-            spec.bpmn_id,
-            element_type(spec),
-            spec.bpmn_name,
-            TaskState.get_name(task.state).lower(),
-            _ts(task.internal_data.get(live.ENTERED)),
-            _ts(task.last_state_change),
-            task.internal_data.get(live.ACTOR),
-        )
-
-    def open_records(self) -> list[HistoryRecord]:
-        """What the instance is in now and has not finished, for its history: waiting events, service
-        tasks, running call activities and multi-instance bodies (active), what failed (failed).
-        Not user tasks (their rows say more), not boundary events or listening event subprocesses
-        (nothing has happened there yet). Reads the state; changes nothing."""
-        listening = listening_task_ids(self.workflow)
-        records = []
-        for wf in live.all_workflows(self.workflow):
-            for task in wf.tasks.values():
-                spec = task.task_spec
-                if not task.has_state(REACHED) or not spec.bpmn_id or task.id in listening:
-                    continue
-                if spec.manual or isinstance(spec, BoundaryEvent):
-                    continue
-                records.append(
-                    HistoryRecord(
-                        task.id,
-                        spec.bpmn_id,
-                        element_type(spec),
-                        spec.bpmn_name,
-                        "failed" if task.state == TaskState.ERROR else "active",
-                        _ts(task.internal_data.get(live.ENTERED) or task.last_state_change),
-                        None,
-                        None,
-                    )
-                )
-        return records
-
-    def _waiting_messages(self) -> list[WaitingMessage]:
-        out = []
-        for task in self.workflow.event_manager.tasks.values():
-            definition = getattr(task.task_spec, "event_definition", None)
-            if isinstance(definition, MessageEventDefinition) and task.state == TaskState.WAITING:
-                out.append(WaitingMessage(task.id, task.task_spec.bpmn_id, definition.name))
-        return out
-
-    def _waiting_timers(self) -> list[WaitingTimer]:
-        out = []
-        for task in self.workflow.event_manager.tasks.values():
-            definition = getattr(task.task_spec, "event_definition", None)
-            if isinstance(definition, TimerEventDefinition) and task.state == TaskState.WAITING:
-                due, kind = timer_due(definition, task.internal_data.get("event_value"))
-                out.append(WaitingTimer(task.id, task.task_spec.bpmn_id, due, kind, _is_start(task)))
-        return out
-
-
-def element_type(spec) -> str:
-    """The BPMN type of a task's element (`userTask`, `exclusiveGateway`), as the parser tagged it;
-    a spec the parser did not make (none is logged today) is named after its class."""
-    found = getattr(spec, "element_type", None)
-    if found is None:
-        name = spec.__class__.__name__
-        found = name[:1].lower() + name[1:]
-    return found
-
-
-def _is_start(task) -> bool:
-    return task.task_spec.__class__.__name__ == "StartEvent"
 
 
 def _error_kind(spec) -> str:
