@@ -127,3 +127,57 @@ def test_the_cfo_opens_an_empty_decision_after_the_manager_approved(page, live_s
     expect(page.locator(".flash-success")).to_be_visible()
     with app.app_context():
         assert _instance(iid).variables["approved"] is True
+
+
+def _sign_in_again(page, password=PASSWORD):
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    page.get_by_label("Username").fill(page.context.baton_user)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_what_was_typed_comes_back_after_signing_in_again_when_the_session_had_ended(
+    page, live_server, people
+):
+    base_url, app = live_server
+    iid = _start(app, "remanufacturing", {"part_number": "PN-71"})
+    _complete_open(app, iid, "Task_receive", {"serial_number": "SN-71"})
+    for element in ("Task_disassemble", "Task_clean"):
+        _complete_open(app, iid, element)
+    sign_in(page, base_url, "quinn", PASSWORD)
+    page.goto(f"{base_url}/instances/{iid}")
+    page.get_by_role("link", name="Inspect part").click()
+    page.get_by_label("Wear (mm)").fill("0.7")
+    page.get_by_label("Grade").select_option("A")
+    page.context.clear_cookies()  # the session ended while the person was typing
+    page.get_by_role("button", name="Complete").click()
+    page.context.baton_user = "quinn"
+    _sign_in_again(page)
+    expect(page.get_by_role("heading", name="Inspect part", level=1)).to_be_visible()
+    expect(page.get_by_label("Wear (mm)")).to_have_value("0.7")
+    expect(page.get_by_label("Grade")).to_have_value("A")
+    page.get_by_role("button", name="Complete").click()
+    expect(page.get_by_role("heading", name="Scrap or return?", level=1)).to_be_visible()
+    page.goto(f"{base_url}/instances/{iid}")  # what was kept is gone once used: nothing refills later
+    assert page.evaluate("sessionStorage.getItem('baton.draft')") is None
+
+
+def test_a_camunda_form_gets_back_what_was_typed_after_signing_in_again(page, live_server, people):
+    base_url, app = live_server
+    iid = _start(app, "by_file", {})
+    sign_in(page, base_url, "clerk", PASSWORD)
+    page.goto(f"{base_url}/instances/{iid}")
+    page.get_by_role("link", name="Approve invoice").click()
+    expect(page.locator("#form-js")).to_have_attribute("data-ready", "true")
+    page.get_by_label("Amount").fill("13")
+    page.get_by_label("Note").fill("Half now")
+    page.context.clear_cookies()
+    page.get_by_role("button", name="Complete").click()
+    page.context.baton_user = "clerk"
+    _sign_in_again(page)
+    expect(page.locator("#form-js")).to_have_attribute("data-ready", "true")
+    expect(page.get_by_label("Note")).to_have_value("Half now")
+    page.get_by_role("button", name="Complete").click()
+    expect(page.locator(".flash-success")).to_be_visible()
+    with app.app_context():
+        assert _instance(iid).variables == {"amount": 13, "note": "Half now"}

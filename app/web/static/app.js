@@ -34,4 +34,46 @@
       if (field) { field.focus({ preventScroll: true }); }
     });
   }
+  // What was typed in a task's or start form outlives a session that ended meanwhile: the form is
+  // kept in this tab as it is sent; when the server sends the person to sign in instead, signing in
+  // brings them back to the page and the form is filled again. Any other page drops what was kept
+  // (the form was taken, or they went elsewhere). Passwords and files are never kept.
+  var DRAFT = "baton.draft";
+  var kept = null;
+  try { kept = JSON.parse(sessionStorage.getItem(DRAFT) || "null"); } catch (e) { kept = null; }
+  var taskForm = document.getElementById("task-form");
+  if (!document.getElementById("login-form")) {
+    sessionStorage.removeItem(DRAFT);
+    if (kept && kept.path === location.pathname && taskForm && !summary) {
+      restore(taskForm, kept.fields);
+      window.batonDraft = kept; // camunda-form.js puts back what form-js held
+    }
+  }
+  // (on the document, so it runs after camunda-form.js has copied form-js's data into the form)
+  document.addEventListener("submit", function (event) {
+    if (event.target !== taskForm || event.defaultPrevented) { return; }
+    var fields = Array.prototype.filter.call(taskForm.elements, keepable).map(function (el) {
+      return { name: el.name, value: el.value, checked: el.checked };
+    });
+    var formData = document.getElementById("form-data-input");
+    var draft = { path: location.pathname, fields: fields, formData: formData ? formData.value : null };
+    try { sessionStorage.setItem(DRAFT, JSON.stringify(draft)); } catch (e) { /* storage full or off */ }
+  });
+
+  function keepable(el) {
+    return el.name && el.name !== "csrf_token" && ["hidden", "password", "file", "submit", "button"].indexOf(el.type) === -1;
+  }
+
+  function restore(form, fields) {
+    var seen = {};
+    fields.forEach(function (field) {
+      var all = Array.prototype.filter.call(form.elements, function (el) { return el.name === field.name && keepable(el); });
+      if (all.length && (all[0].type === "checkbox" || all[0].type === "radio")) {
+        all.forEach(function (el) { if (el.value === field.value) { el.checked = field.checked; } });
+        return;
+      }
+      var index = seen[field.name] = (seen[field.name] || 0) + 1; // (several inputs of one name: in order)
+      if (all[index - 1]) { all[index - 1].value = field.value; }
+    });
+  }
 })();

@@ -6,6 +6,10 @@
   if (!host || !htmlForm || !window.FormViewer) { return; }
   var schema = JSON.parse(document.getElementById("form-schema").textContent);
   var data = JSON.parse(document.getElementById("form-data").textContent);
+  if (window.batonDraft && window.batonDraft.formData) {
+    // (back from signing in after the session ended: what the person had typed, over the defaults)
+    try { data = Object.assign({}, data, JSON.parse(window.batonDraft.formData)); } catch (e) { /* keep data */ }
+  }
   var sent = document.getElementById("form-errors");
   var serverErrors = sent ? JSON.parse(sent.textContent) : [];
   var viewer = new window.FormViewer.Form({ container: host });
