@@ -69,10 +69,11 @@ def declared_keys(schema: dict) -> set[str]:
 
 
 def validate(schema: dict, values: dict, current: dict):
-    """(clean values by top-level key, errors by field key) for what was sent."""
+    """(clean values by top-level key, errors by field key) for what was sent; a field not sent is
+    checked with the value its variable holds (the form showed it), as generated forms are."""
     context = {**current, **values}
     return form_rules.collect(
-        (path, partial(_check, component, _get(values, path), context))
+        (path, partial(_check, component, _sent_or_held(values, current, path), context))
         for path, component, hidden in fields(schema, context)
         if not (hidden or component.get("disabled") is True or _feel_true(component.get("readonly"), context))
     )
@@ -198,6 +199,15 @@ def _feel(expression: str, context: dict):
         return expressions.evaluate(expression, context)
     except Exception:  # any failure of a modeller's expression means "no answer"
         return None
+
+
+def _sent_or_held(values: dict, current: dict, path: tuple):
+    node = values
+    for name in path:
+        if not isinstance(node, dict) or name not in node:
+            return _get(current, path)
+        node = node[name]
+    return node
 
 
 def _get(values: dict, path: tuple):

@@ -217,3 +217,20 @@ def test_a_start_form_bound_latest_keeps_the_process_key_and_names_the_forms_apa
     form = admin.get("/process-definitions/tool_request/start-form").json
     assert form["key"] == "tool_request" and form["binding"] == "latest", form
     assert form["form_key"] == "tool-request-form"
+
+
+def test_a_camunda_forms_required_field_the_instance_already_holds_need_not_be_sent_again(admin):
+    """The rule generated forms follow (Camunda 7's RequiredValidator): the form showed the held
+    value, so a completion that leaves it out keeps it; one that clears it is refused."""
+    assert admin.deploy(FORMS / "by_file.bpmn", FORMS / "approve.form").status_code == 201
+    held = admin.post("/process-definitions/by_file/instances", json={"variables": {"amount": 5}}).json
+    done = admin.post(f"/tasks/{_tasks(admin, held['id'])['approve']}/complete", json={"variables": {}})
+    assert done.status_code == 200, done.json
+    assert admin.get(f"/instances/{held['id']}").json["variables"]["amount"] == 5
+    empty = admin.post("/process-definitions/by_file/instances", json={}).json
+    refused = admin.post(f"/tasks/{_tasks(admin, empty['id'])['approve']}/complete", json={"variables": {}})
+    assert refused.json["details"]["fields"] == {"amount": "This field is required."}
+    cleared = admin.post("/process-definitions/by_file/instances", json={"variables": {"amount": 5}}).json
+    task = _tasks(admin, cleared["id"])["approve"]
+    blanked = admin.post(f"/tasks/{task}/complete", json={"variables": {"amount": None}})
+    assert blanked.json["details"]["fields"] == {"amount": "This field is required."}
