@@ -12,7 +12,7 @@ from app.services import permissions
 from app.services.form_refs import CAMUNDA_FORM, form_schema
 from app.services.form_values import GENERATED, convert, declared_keys
 from app.services.instances import get_instance, startable_definition, task_variables
-from app.services.tasks import get_task
+from app.services.tasks import get_task, require_form_reader
 
 __all__ = ["CAMUNDA_FORM", "GENERATED", "form_schema", "initial_values", "declared_values"]
 _REFERENCE = ("type", "ref", "binding", "version", "version_tag", "key")
@@ -20,7 +20,7 @@ _REFERENCE = ("type", "ref", "binding", "version", "version_tag", "key")
 
 def task_form(user: User, task_id) -> dict:
     """The form of a task the user may work on, with the instance's current values to prefill."""
-    task = get_task(user, task_id)
+    task = require_form_reader(user, get_task(user, task_id))
     instance = get_instance(user.tenant_id, task.instance_id)
     return {"task_id": str(task.id), **describe(user.tenant_id, task.form, task_variables(instance, task.id))}
 

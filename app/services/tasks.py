@@ -169,12 +169,38 @@ def _require_workable(user: User, task: UserTask, doing: str) -> UserTask:
     return task
 
 
+def _require_running(instance: ProcessInstance, doing: str) -> ProcessInstance:
+    """A suspended case stays as it was: its tasks are not claimed, handed on or completed."""
+    if instance.status == SUSPENDED:
+        raise Conflict(
+            f"the case is suspended: instance {instance.id} must be resumed before its tasks can be {doing}",
+            {"instance_id": str(instance.id)},
+        )
+    return instance
+
+
+def require_form_reader(user: User, task: UserTask) -> UserTask:
+    """Only who may work a task reads its form with values (as the inbox shows no form to others):
+    a colleague's open task is a 403 naming its holder, one four eyes keep from the user a 403 saying why."""
+    if task.status != OPEN:  # a record now: read by whoever sees the task
+        return task
+    if not may_work_on(user, task):
+        raise Forbidden(
+            f"task {task.id} is claimed by {task.assignee}; only they or an admin may open its form",
+            {"assignee": task.assignee},
+        )
+    instance, element = duties.element_of(task)
+    duties.require_separate(user, instance, task, element, "open the form of")
+    return task
+
+
 def claim_task(user: User, task_id) -> UserTask:
     task = get_task(user, task_id, lock=True)
     _require_open(task)
     if task.assignee and task.assignee != user.username:
         raise Conflict(f"task {task_id} is already claimed by {task.assignee}", {"assignee": task.assignee})
     instance, element = duties.element_of(task)
+    _require_running(instance, "claimed")
     duties.require_separate(user, instance, task, element, "claim")
     change = {"before": {"assignee": task.assignee}, "after": {"assignee": user.username}}
     audit.record(user, "task.claim", task, **change)
@@ -188,6 +214,7 @@ def unclaim_task(user: User, task_id) -> UserTask:
     task = _require_workable(user, get_task(user, task_id, lock=True), "unclaim")
     if task.assignee is None:
         raise Conflict(f"task {task_id} is not claimed")
+    _require_running(db.session.get(ProcessInstance, task.instance_id), "unclaimed")
     if not task.has_pool:
         raise Conflict(
             f"task {task_id} was assigned to {task.assignee} by the process and has no group to go "
@@ -203,8 +230,9 @@ def delegate_task(user: User, task_id, to_username: str) -> UserTask:
     """Hand a task to another user of the tenant who works tasks; its holder (or an admin, or for an
     unclaimed task whoever may work on it) may do so."""
     task = _require_workable(user, get_task(user, task_id, lock=True), "delegate")
-    target = _delegate_target(user, to_username)
     instance, element = duties.element_of(task)
+    _require_running(instance, "delegated")
+    target = _delegate_target(user, to_username)
     duties.require_delegable(target.username, instance, element)
     change = {"before": {"assignee": task.assignee}, "after": {"assignee": target.username}}
     audit.record(user, "task.delegate", task, **change)
@@ -249,15 +277,17 @@ def complete_task(
     """
     variables = check_variables(variables)
     instance, task = _lock_for_completion(user, task_id)
-    if instance.status == SUSPENDED:
-        raise Conflict("the instance is suspended; resume it before completing its tasks")
+    _require_running(instance, "completed")
     runner, elements = load_runner(instance)
     if task.form:  # (a task without a form costs nothing more); checked against what it showed
         shown = runner.task_data(task.id)
         variables = check_values(user.tenant_id, task.form, variables, shown or instance.variables)
     element = elements.get(task.element_id, {})
     duties.require_separate(user, instance, task, element, "complete")
-    variables = {**variables, **signatures.check_completion(user, task, element, signature, reason)}
+    variables = {
+        **variables,
+        **signatures.check_completion(user, task, element, signature, reason, variables),
+    }
     if reason:
         variables["reason"] = reason  # the model can show a rejection's reason to whom it returns
     try:
