@@ -299,7 +299,8 @@ def complete_task(
             f"completing '{task.element_id}' failed, the task stays open: {exc.message}",
             {"element_id": task.element_id, "task_id": str(task.id)},
         )
-    persist_step(instance, runner.result(), elements, completed_task_id=task.id, actor=user.username)
+    step = {"completed_task_id": task.id, "actor": user.username, "sent": variables}
+    persist_step(instance, runner.result(), elements, **step)
     role = signatures.required_role(element)
     if role:
         signatures.sign(user, instance, task, role, signature["decision"], reason)
