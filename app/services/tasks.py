@@ -179,21 +179,6 @@ def _require_running(instance: ProcessInstance, doing: str) -> ProcessInstance:
     return instance
 
 
-def require_form_reader(user: User, task: UserTask) -> UserTask:
-    """Only who may work a task reads its form with values (as the inbox shows no form to others):
-    a colleague's open task is a 403 naming its holder, one four eyes keep from the user a 403 saying why."""
-    if task.status != OPEN:  # a record now: read by whoever sees the task
-        return task
-    if not may_work_on(user, task):
-        raise Forbidden(
-            f"task {task.id} is claimed by {task.assignee}; only they or an admin may open its form",
-            {"assignee": task.assignee},
-        )
-    instance, element = duties.element_of(task)
-    duties.require_separate(user, instance, task, element, "open the form of")
-    return task
-
-
 def claim_task(user: User, task_id) -> UserTask:
     task = get_task(user, task_id, lock=True)
     _require_open(task)
