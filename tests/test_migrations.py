@@ -116,9 +116,9 @@ def test_the_form_flags_migration_makes_required_true_in_definitions_and_tasks(t
             )
         )  # fmt: skip
         task_id = uuid.uuid4()
-        db.session.add(
-            UserTask(id=task_id, tenant_id="default", instance_id=instance_id, definition_key="p",
-                     element_id="t", form=form)
+        db.session.execute(
+            insert(UserTask.__table__).values(id=task_id, tenant_id="default", instance_id=instance_id,
+                                              definition_key="p", element_id="t", form=form)
         )  # fmt: skip
         db.session.commit()
         upgrade()

@@ -104,6 +104,7 @@ class Incident(db.Model):
     created_at: Mapped[datetime] = created_column()
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolved_by: Mapped[str | None] = mapped_column(String(150))
+    resolution: Mapped[str | None] = mapped_column(Text)  # why it was resolved, when not by hand
 
 
 class MessageSubscription(db.Model):

@@ -47,6 +47,9 @@ class UserTask(db.Model):
     created_at: Mapped[datetime] = created_column()
     completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     completed_by: Mapped[str | None] = mapped_column(String(150))
+    # The incident opened about the task when it was made (an assignee that failed or is no user):
+    # closing the task resolves it, found without a query on the completion's path.
+    incident_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
     candidates: Mapped[list[TaskCandidate]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 

@@ -23,3 +23,4 @@ class IncidentSchema(Schema):
     created_at = fields.DateTime()
     resolved_at = fields.DateTime(allow_none=True)
     resolved_by = fields.String(allow_none=True)
+    resolution = fields.String(allow_none=True)

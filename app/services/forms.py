@@ -7,20 +7,38 @@ Checking what is sent back happens in the services that complete a task and star
 
 from __future__ import annotations
 
-from app.models import User
-from app.services import permissions
+from app.errors import Forbidden
+from app.models import User, UserTask
+from app.models.tasks import OPEN
+from app.services import duties, permissions
 from app.services.form_refs import CAMUNDA_FORM, form_schema
 from app.services.form_values import GENERATED, convert, declared_keys
 from app.services.instances import get_instance, startable_definition, task_variables
 from app.services.tasks import get_task
+from app.services.visibility import may_work_on
 
 __all__ = ["CAMUNDA_FORM", "GENERATED", "form_schema", "initial_values", "declared_values"]
 _REFERENCE = ("type", "ref", "binding", "version", "version_tag", "key")
 
 
+def _require_reader(user: User, task: UserTask) -> UserTask:
+    """Only who may work a task reads its form with values (as the inbox shows no form to others):
+    a colleague's open task is a 403 naming its holder, one four eyes keep from the user a 403 saying why."""
+    if task.status != OPEN:  # a record now: read by whoever sees the task
+        return task
+    if not may_work_on(user, task):
+        raise Forbidden(
+            f"task {task.id} is claimed by {task.assignee}; only they or an admin may open its form",
+            {"assignee": task.assignee},
+        )
+    instance, element = duties.element_of(task)
+    duties.require_separate(user, instance, task, element, "open the form of")
+    return task
+
+
 def task_form(user: User, task_id) -> dict:
     """The form of a task the user may work on, with the instance's current values to prefill."""
-    task = get_task(user, task_id)
+    task = _require_reader(user, get_task(user, task_id))
     instance = get_instance(user.tenant_id, task.instance_id)
     return {"task_id": str(task.id), **describe(user.tenant_id, task.form, task_variables(instance, task.id))}
 

@@ -81,15 +81,14 @@ def _retry_step(actor: User, instance, incident: Incident, variables: dict | Non
     """Run the failed step again. If it fails again, the retry is kept (this incident resolved, a new
     one opened for the new failure, corrected variables kept) and the answer is a 409 naming it."""
     runner, elements = load_runner(instance)
+    variables = check_variables(variables)
     try:
-        runner.retry(
-            incident.task_id, check_variables(variables), incident.element_id, _completed_task(incident)
-        )
+        runner.retry(incident.task_id, variables, incident.element_id, _completed_task(incident))
     except NotReady as exc:
         raise Conflict(f"{exc}: this incident has nothing to retry; resolve it")
     _close(incident, actor)
     result = runner.result()
-    persist_step(instance, result, elements, actor=actor.username)
+    persist_step(instance, result, elements, actor=actor.username, sent=variables)
     commit_step()
     if result.error is not None:
         raise _failed_again(instance, result.error)

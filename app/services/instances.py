@@ -114,7 +114,7 @@ def start_instance(
     try:
         if idempotency_key or not writes_step_rows():
             db.session.flush()  # a concurrent start with the same key fails here; the ORM's order
-        persist_step(instance, result, runner.elements, new=True)
+        persist_step(instance, result, runner.elements, new=True, sent=variables)
         after = {"variables": variables, "business_key": business_key}
         audit.record(actor, "instance.start", instance, after=after)
         db.session.commit()

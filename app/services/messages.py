@@ -152,7 +152,7 @@ def _deliver_to(actor: User, instance: ProcessInstance, name: str, variables: di
     runner, elements = load_runner(instance)
     if not runner.deliver_message(name, variables):
         return f"instance {instance.id} is no longer waiting for message '{name}'"
-    persist_step(instance, runner.result(), elements, actor=actor.username)
+    persist_step(instance, runner.result(), elements, actor=actor.username, sent=variables)
     audit.record(actor, "message.deliver", instance, after={"message": name, "variables": variables})
     return None
 

@@ -144,11 +144,14 @@ def requirements_for(task: UserTask) -> dict:
     }
 
 
-def check_completion(user: User, task: UserTask, element: dict, signature: dict | None, reason) -> dict:
+def check_completion(
+    user: User, task: UserTask, element: dict, signature: dict | None, reason, variables: dict
+) -> dict:
     """Validate what completing `task` needs (a signature, a reason); returns variables to add.
 
     A task requires a signature when its element has the property `signatureRole`; it requires a reason
-    when it has `reasonRequired=true`, and every rejection needs one.
+    when it has `reasonRequired=true`, and every rejection needs one. The signed decision becomes the
+    variable `decision`: one sent among the variables must say the same.
     """
     if str((element.get("properties") or {}).get("reasonRequired", "")).lower() == "true":
         audit.require_reason(reason, f"completing '{task.name}'")
@@ -167,7 +170,18 @@ def check_completion(user: User, task: UserTask, element: dict, signature: dict 
         raise Forbidden(f"signing as '{role}' requires membership of the group '{role}'", {"role": role})
     if signature["decision"] == "reject":
         audit.require_reason(reason, "a rejection")
+    _require_same_decision(signature["decision"], variables.get("decision"))
     return {"decision": signature["decision"]}
+
+
+def _require_same_decision(signed: str, sent) -> None:
+    """A decision variable that contradicts the signature would record one decision and sign another."""
+    if sent is None or sent == signed:
+        return
+    message = f"variables.decision '{sent}' contradicts signature.decision '{signed}'; send one decision"
+    raise ValidationError(
+        message, {"fields": {"variables.decision": [message], "signature.decision": [message]}}
+    )
 
 
 def sign(

@@ -6,6 +6,7 @@ Start, complete, message and timer all end here, inside the caller's transaction
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import uuid4
 
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
@@ -18,7 +19,12 @@ from app.models import HistoryEntry, Incident, InstanceState, MessageSubscriptio
 from app.models.base import utcnow
 from app.models.notifications import Notification
 from app.models.tasks import CANCELLED, COMPLETED, OPEN, TaskCandidate, UserTask
-from app.services import fast_flush, pending_writes  # (fast_flush's listener writes the step's rows)
+from app.services import (
+    assignees,
+    fast_flush,
+    pending_writes,
+    task_incidents,
+)  # (fast_flush's listener writes the step's rows)
 from app.services.bundles import spec_fact
 from app.services.prepared import Prepared
 from app.services.step_locks import take_open_task_ids
@@ -43,27 +49,31 @@ def persist_step(
     completed_task_id=None,
     actor: str | None = None,
     new: bool = False,
+    sent: dict | None = None,
 ) -> None:
     """Apply a step's result to the instance's rows. The caller commits.
 
     `new` says the instance was created in this transaction: it has no rows to read or clear yet.
+    `sent` are the variables the request brought: a new task's assignee they name who is no active
+    user is a 400 (app/services/assignees.py), one named otherwise an incident.
     """
     open_ids = set() if new else _open_task_ids(instance)  # sees earlier steps' rows too
+    step = (completed_task_id, actor, sent)
     with db.session.no_autoflush:  # one UPDATE of the instance at the end, not one per query in between
-        follow_ups = _persist(instance, result, elements, open_ids, completed_task_id, actor, new)
+        follow_ups = _persist(instance, result, elements, open_ids, step, new)
     for follow_up in follow_ups:
         follow_up()
 
 
-def _persist(instance, result: StepResult, elements: dict, open_ids, completed_task_id, actor, new) -> list:
+def _persist(instance, result: StepResult, elements: dict, open_ids, step: tuple, new) -> list:
     now = utcnow()
     if result.status == "completed" and instance.ended_at is None:
         instance.ended_at = now
-    instance.status = result.status
+    before, instance.status = instance.status, result.status
     instance.variables = result.variables
     instance.active_elements = result.active_elements
     _save_state(instance, result.state, new)
-    _sync_user_tasks(instance, result, elements, open_ids, completed_task_id, actor, now)
+    _sync_user_tasks(instance, result, elements, open_ids, step, before, now)
     _sync_subscriptions(instance, result, new)
     if result.history:
         _add_history(instance, result.history)
@@ -83,6 +93,7 @@ def _add_history(instance: ProcessInstance, history: list) -> None:
 def open_incident(instance: ProcessInstance, task_id, element_id, kind: str, message: str) -> Incident:
     """Record that something at `element_id` failed and needs a person. The caller commits."""
     incident = Incident(
+        id=uuid4(),  # now: a new task's row names it before anything is flushed
         tenant_id=instance.tenant_id,
         instance_id=instance.id,
         task_id=task_id,
@@ -126,19 +137,20 @@ def _open_task_ids(instance) -> set:
     return set(_OPEN_TASK_IDS.scalars({"instance_id": instance.id}))
 
 
-def _sync_user_tasks(instance, result: StepResult, elements: dict, open_ids, completed_task_id, actor, now):
+def _sync_user_tasks(instance, result: StepResult, elements: dict, open_ids, step: tuple, before, now):
+    completed_task_id, actor, sent = step
     ready = {t.task_id: t for t in result.user_tasks}
     gone = open_ids - set(ready)
-    if completed_task_id in gone:
+    completed = completed_task_id if completed_task_id in gone else None
+    if completed is not None:
         _close(completed_task_id, COMPLETED, now, actor)
         gone.discard(completed_task_id)
     for task_id in gone:
         _close(task_id, CANCELLED, now, None)
-    created = [
-        _create_user_task(instance, ready[task_id], elements.get(ready[task_id].element_id, {}), now)
-        for task_id in ready
-        if task_id not in open_ids
-    ]
+    task_incidents.resolve_closed(instance, before, completed, gone, actor)
+    created = _create_user_tasks(
+        instance, [t for i, t in ready.items() if i not in open_ids], elements, sent, now
+    )
     if not open_ids - gone - {completed_task_id}:
         instance.open_tasks_known = created  # all its open tasks: the response needs no query
 
@@ -186,10 +198,27 @@ def _forget_closed(task_id, status: str, now: datetime, actor: str | None) -> No
         set_committed_value(task, "candidates", [])
 
 
-def _create_user_task(instance, ready, element: dict, now: datetime) -> UserTask:
-    fields, error = task_fields(element, ready.data, instance)
+def _create_user_tasks(instance, new: list, elements: dict, sent: dict | None, now: datetime) -> list:
+    """The rows of the step's new tasks; one incident for each whose people or schedule failed."""
+    planned = [(ready, elements.get(ready.element_id, {})) for ready in new]
+    planned = [(ready, element, *task_fields(element, ready.data, instance)) for ready, element in planned]
+    ghosts = assignees.ghost_problems(instance.tenant_id, [p[:3] for p in planned], sent)
+    return [
+        _create_user_task(instance, ready, fields, _problem(ready, error, ghosts.get(ready.task_id)), now)
+        for ready, element, fields, error in planned
+    ]
+
+
+def _problem(ready, error: str | None, ghost: str | None) -> tuple[str, str] | None:
+    """(kind, message) of the new task's incident: an expression that failed, else a ghost assignee."""
+    if ghost is None:
+        return ("expression", error) if error else None
     if error:
-        open_incident(instance, ready.task_id, ready.element_id, "expression", error)
+        return "expression", f"{error}; {ghost}"
+    return "assignee", f"user task '{ready.name or ready.element_id}': {ghost}"
+
+
+def _create_user_task(instance, ready, fields: dict, problem: tuple | None, now: datetime) -> UserTask:
     row = UserTask(
         id=ready.task_id,
         tenant_id=instance.tenant_id,
@@ -201,6 +230,8 @@ def _create_user_task(instance, ready, element: dict, now: datetime) -> UserTask
         status=OPEN,
         **fields,
     )
+    if problem:
+        row.incident_id = open_incident(instance, ready.task_id, ready.element_id, *problem).id
     row.candidates = [
         TaskCandidate(kind="user", name=u, tenant_id=instance.tenant_id) for u in fields["candidate_users"]
     ] + [

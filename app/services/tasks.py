@@ -169,12 +169,23 @@ def _require_workable(user: User, task: UserTask, doing: str) -> UserTask:
     return task
 
 
+def _require_running(instance: ProcessInstance, doing: str) -> ProcessInstance:
+    """A suspended case stays as it was: its tasks are not claimed, handed on or completed."""
+    if instance.status == SUSPENDED:
+        raise Conflict(
+            f"the case is suspended: instance {instance.id} must be resumed before its tasks can be {doing}",
+            {"instance_id": str(instance.id)},
+        )
+    return instance
+
+
 def claim_task(user: User, task_id) -> UserTask:
     task = get_task(user, task_id, lock=True)
     _require_open(task)
     if task.assignee and task.assignee != user.username:
         raise Conflict(f"task {task_id} is already claimed by {task.assignee}", {"assignee": task.assignee})
     instance, element = duties.element_of(task)
+    _require_running(instance, "claimed")
     duties.require_separate(user, instance, task, element, "claim")
     signatures.require_own_signing(user, task, element)
     change = {"before": {"assignee": task.assignee}, "after": {"assignee": user.username}}
@@ -189,6 +200,7 @@ def unclaim_task(user: User, task_id) -> UserTask:
     task = _require_workable(user, get_task(user, task_id, lock=True), "unclaim")
     if task.assignee is None:
         raise Conflict(f"task {task_id} is not claimed")
+    _require_running(db.session.get(ProcessInstance, task.instance_id), "unclaimed")
     if not task.has_pool:
         raise Conflict(
             f"task {task_id} was assigned to {task.assignee} by the process and has no group to go "
@@ -204,8 +216,9 @@ def delegate_task(user: User, task_id, to_username: str) -> UserTask:
     """Hand a task to another user of the tenant who works tasks; its holder (or an admin, or for an
     unclaimed task whoever may work on it) may do so."""
     task = _require_workable(user, get_task(user, task_id, lock=True), "delegate")
-    target = delegate_target(user, to_username)
     instance, element = duties.element_of(task)
+    _require_running(instance, "delegated")
+    target = delegate_target(user, to_username)
     duties.require_delegable(target.username, instance, element)
     signatures.require_signer(target, task.name or task.element_id, element, "to")
     change = {"before": {"assignee": task.assignee}, "after": {"assignee": target.username}}
@@ -253,15 +266,17 @@ def complete_task(
     """
     variables = check_variables(variables)
     instance, task = _lock_for_completion(user, task_id)
-    if instance.status == SUSPENDED:
-        raise Conflict("the instance is suspended; resume it before completing its tasks")
+    _require_running(instance, "completed")
     runner, elements = load_runner(instance)
     if task.form:  # (a task without a form costs nothing more); checked against what it showed
         shown = runner.task_data(task.id)
         variables = check_values(user.tenant_id, task.form, variables, shown or instance.variables)
     element = elements.get(task.element_id, {})
     duties.require_separate(user, instance, task, element, "complete")
-    variables = {**variables, **signatures.check_completion(user, task, element, signature, reason)}
+    variables = {
+        **variables,
+        **signatures.check_completion(user, task, element, signature, reason, variables),
+    }
     if reason:
         variables["reason"] = reason  # the model can show a rejection's reason to whom it returns
     try:
@@ -273,7 +288,8 @@ def complete_task(
             f"completing '{task.element_id}' failed, the task stays open: {exc.message}",
             {"element_id": task.element_id, "task_id": str(task.id)},
         )
-    persist_step(instance, runner.result(), elements, completed_task_id=task.id, actor=user.username)
+    step = {"completed_task_id": task.id, "actor": user.username, "sent": variables}
+    persist_step(instance, runner.result(), elements, **step)
     role = signatures.required_role(element)
     if role:
         signatures.sign(user, instance, task, role, signature["decision"], reason)

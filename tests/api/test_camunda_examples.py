@@ -70,8 +70,9 @@ def test_invoice_runs_end_to_end_decision_approval_transfer_and_archive(invoice,
     assert visited[-2:] == ["ServiceTask_1", "invoiceProcessed"]
 
 
-def test_a_rejected_invoice_goes_to_review_in_the_called_process_and_back(invoice):
+def test_a_rejected_invoice_goes_to_review_in_the_called_process_and_back(invoice, make_user):
     api, _ = invoice
+    make_user("mary")  # a reviewer the request names must be a user (else a 400)
     iid = api.post("/process-definitions/invoice/instances", json={"variables": START}).json["id"]
     _complete(api, _open_task(api, iid, "approveInvoice"), approved=False)
     assign = _open_task(api, iid, "assignReviewer")

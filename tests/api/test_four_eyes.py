@@ -56,3 +56,10 @@ def test_a_not_by_naming_no_user_task_is_refused_at_deploy(admin):
     assert refused.status_code == 400
     assert "notBy names 'Task_drfat'" in refused.json["message"]
     assert refused.json["details"]["element_id"] == "Task_review"
+
+
+def test_the_form_opens_only_for_someone_four_eyes_allow(case):
+    review, sam, _, rita = case
+    refused = sam.get(f"/tasks/{review}/form")
+    assert refused.status_code == 403 and "you started this case" in refused.json["message"]
+    assert rita.get(f"/tasks/{review}/form").status_code == 200

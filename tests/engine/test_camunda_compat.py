@@ -44,7 +44,8 @@ def _task_data(iid) -> dict:
     return task.data
 
 
-def test_camunda_input_parameters_are_local_and_outputs_reach_the_process(admin):
+def test_camunda_input_parameters_are_local_and_outputs_reach_the_process(admin, make_user):
+    make_user("demo")  # (an assignee no user has would be dropped, with an incident)
     _deploy(admin, "io_mapping.bpmn")
     started = _start(admin, "io_mapping", name="Ann", amount=5, greeting="kept")
     iid = started["id"]
@@ -92,7 +93,9 @@ def test_zeebe_call_activity_without_propagation_returns_only_its_outputs(admin)
     assert _variables(admin, iid) == {"amount": 2, "outcome": "fine"}
 
 
-def test_camunda_collection_with_completion_condition_and_cardinality(admin):
+def test_camunda_collection_with_completion_condition_and_cardinality(admin, make_user):
+    for reviewer in "abc":
+        make_user(reviewer)
     _deploy(admin, "multi_instance.bpmn")
     iid = _start(admin, "multi_instance", reviewers=["a", "b", "c"], rounds=2)["id"]
     votes = _tasks(admin, iid)
