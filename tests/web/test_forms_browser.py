@@ -3,6 +3,8 @@ its file name is drawn by form-js, and the next approver's form opens empty."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -149,6 +151,9 @@ def test_what_was_typed_comes_back_after_signing_in_again_when_the_session_had_e
     page.get_by_role("link", name="Inspect part").click()
     page.get_by_label("Wear (mm)").fill("0.7")
     page.get_by_label("Grade").select_option("A")
+    # (after the page's own requests: a response still in flight would set the session cookie again)
+    expect(page.locator("#diagram")).to_have_attribute("data-ready", "true")
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()  # the session ended while the person was typing
     page.get_by_role("button", name="Complete").click()
     page.context.baton_user = "quinn"
@@ -171,6 +176,9 @@ def test_a_camunda_form_gets_back_what_was_typed_after_signing_in_again(page, li
     expect(page.locator("#form-js")).to_have_attribute("data-ready", "true")
     page.get_by_label("Amount").fill("13")
     page.get_by_label("Note").fill("Half now")
+    # (this model has no diagram: its fetch ends in "error", but it has ended)
+    expect(page.locator("#diagram")).to_have_attribute("data-ready", re.compile("true|error"))
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     page.get_by_role("button", name="Complete").click()
     page.context.baton_user = "clerk"
