@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent, EventBasedGateway
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import state as live
@@ -139,26 +140,40 @@ def _open_record(task) -> HistoryRecord:
 
 def waiting_messages(workflow) -> list[WaitingMessage]:
     return [
-        WaitingMessage(task.id, task.task_spec.bpmn_id, definition.name)
-        for task, definition in _waiting(workflow, MessageEventDefinition)
+        WaitingMessage(task.id, element_id, definition.name)
+        for task, definition, element_id in _waiting(workflow, MessageEventDefinition)
     ]
 
 
 def waiting_timers(workflow) -> list[WaitingTimer]:
     out = []
-    for task, definition in _waiting(workflow, TimerEventDefinition):
+    for task, definition, element_id in _waiting(workflow, TimerEventDefinition):
         due, kind = timer_due(definition, task.internal_data.get("event_value"))
-        out.append(WaitingTimer(task.id, task.task_spec.bpmn_id, due, kind, is_start(task)))
+        out.append(WaitingTimer(task.id, element_id, due, kind, is_start(task)))
     return out
 
 
 def _waiting(workflow, kind) -> list:
     found = []
     for task in workflow.event_manager.tasks.values():
-        definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, kind) and task.state == TaskState.WAITING:
-            found.append((task, definition))
+        if task.state == TaskState.WAITING:
+            found.extend((task, d, element_id) for d, element_id in awaited(task) if isinstance(d, kind))
     return found
+
+
+def awaited(task) -> list[tuple]:
+    """What a waiting task waits for: (event definition, the element that catches it).
+
+    SpiffWorkflow moves the events of the catch events after an event-based gateway onto the
+    gateway (one multiple definition, in the order of its flows): each is named by its catch event.
+    """
+    spec = task.task_spec
+    definition = getattr(spec, "event_definition", None)
+    if not isinstance(definition, MultipleEventDefinition):
+        return [(definition, spec.bpmn_id)] if definition is not None else []
+    if isinstance(spec, EventBasedGateway):
+        return [(d, out.bpmn_id) for d, out in zip(definition.event_definitions, spec.outputs, strict=False)]
+    return [(d, spec.bpmn_id) for d in definition.event_definitions]
 
 
 def element_type(spec) -> str:

@@ -173,12 +173,12 @@ class Runner:
 
     def deliver_message(self, name: str, payload: dict) -> int:
         """Deliver a message to the waiting catch events; returns how many caught it."""
-        caught = 0
-        for task in list(self.workflow.event_manager.tasks.values()):
-            definition = getattr(task.task_spec, "event_definition", None)
-            if isinstance(definition, MessageEventDefinition) and definition.name == name:
-                caught = self.workflow.event_manager.catch(message_event(definition, payload), internal=False)
-                break
+        waits = (d for t in list(self.workflow.event_manager.tasks.values()) for d, _ in reports.awaited(t))
+        found = (d for d in waits if isinstance(d, MessageEventDefinition) and d.name == name)
+        definition = next(found, None)
+        if definition is None:
+            return 0
+        caught = self.workflow.event_manager.catch(message_event(definition, payload), internal=False)
         if caught:
             self.advance()
         return caught
@@ -254,8 +254,8 @@ class Runner:
     def fire_timer(self, task_id) -> bool:
         """Force a waiting timer to fire now (the scheduler decided it is due); False if it is gone."""
         task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
-        definition = getattr(getattr(task, "task_spec", None), "event_definition", None)
-        if not isinstance(definition, TimerEventDefinition) or task.state != TaskState.WAITING:
+        timers = [d for d, _ in reports.awaited(task) if isinstance(d, TimerEventDefinition)] if task else []
+        if not timers or task.state != TaskState.WAITING:
             return False
         value = task.internal_data.get("event_value")
         if isinstance(value, dict) and value.get("cycles", 0) != 0:
