@@ -14,6 +14,8 @@ from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 
+from app.engine.signals import BatonSignalEventDefinition
+
 
 class BatonMessageEventDefinition(MessageEventDefinition):
     def update_internal_data(self, my_task, event):
@@ -40,12 +42,16 @@ class BatonEventDefinitionParser(CamundaEventDefinitionParser):
             parsed.name, parsed.correlation_properties, parsed.expression, parsed.result_var
         )
 
+    def parse_signal_event(self, signal_event):
+        parsed = super().parse_signal_event(signal_event)
+        return BatonSignalEventDefinition(parsed.name, description=parsed.description)
+
 
 _EVENT_TAGS = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent")
 
 
 def event_parser_overrides() -> dict:
-    """Parser classes for every event element, producing Baton's message definition."""
+    """Parser classes for every event element, producing Baton's message and signal definitions."""
     overrides = {}
     for tag in _EVENT_TAGS:
         parser_cls, spec_cls = CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag(tag)]

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -46,6 +47,7 @@ class WaitingMessage:
     task_id: object
     element_id: str
     message_name: str
+    kind: str = "message"  # or "signal": a signal's name
 
 
 @dataclass
@@ -77,8 +79,10 @@ class StepResult:
     state: str | None
     waiting_timers: list = field(default_factory=list)
     service_tasks: list = field(default_factory=list)
+    signals: list = field(default_factory=list)  # names of the signals the step threw
     error: StepError | None = None
-    # Whether the loaded state was waiting for messages: if not, it has no subscription rows to clear.
+    # Whether the loaded state was waiting for messages or signals: if not, it has no subscription
+    # rows to clear.
     had_message_waits: bool = False
     elements: Mapping | None = None  # Runner.elements: the extensions of what the step ran
 
@@ -139,10 +143,18 @@ def _open_record(task) -> HistoryRecord:
 
 
 def waiting_messages(workflow) -> list[WaitingMessage]:
+    """The messages and signals the workflow waits for (a signal's kind says so)."""
     return [
-        WaitingMessage(task.id, element_id, definition.name)
-        for task, definition, element_id in _waiting(workflow, MessageEventDefinition)
+        WaitingMessage(task.id, element_id, definition.name, _kind(definition))
+        for task, definition, element_id in _waiting(workflow, _CATCHABLE)
     ]
+
+
+_CATCHABLE = (MessageEventDefinition, SignalEventDefinition)
+
+
+def _kind(definition) -> str:
+    return "signal" if isinstance(definition, SignalEventDefinition) else "message"
 
 
 def waiting_timers(workflow) -> list[WaitingTimer]:

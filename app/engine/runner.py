@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    ErrorEventDefinition,
+    SignalEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
@@ -28,6 +31,7 @@ from app.engine.messages import message_event
 from app.engine.reports import REACHED, HistoryRecord, ReadyUserTask, ServiceCall, StepResult
 from app.engine.scope import active_elements, keep_message_starts, process_variables
 from app.engine.scripting import BatonScriptEngine
+from app.engine.signals import signal_event, take_thrown_signals
 from app.engine.specs import BatonServiceTask
 from app.engine.speedups import ready_tasks
 from app.engine.timers import count_in_business_time
@@ -179,6 +183,18 @@ class Runner:
         if definition is None:
             return 0
         caught = self.workflow.event_manager.catch(message_event(definition, payload), internal=False)
+        if caught:
+            self.advance()
+        return caught
+
+    def deliver_signal(self, name: str, payload: dict) -> int:
+        """Deliver a signal to every catch event waiting for it; returns how many caught it."""
+        waits = (d for t in list(self.workflow.event_manager.tasks.values()) for d, _ in reports.awaited(t))
+        found = (d for d in waits if isinstance(d, SignalEventDefinition) and d.name == name)
+        definition = next(found, None)
+        if definition is None:
+            return 0
+        caught = self.workflow.event_manager.catch(signal_event(definition, payload), internal=False)
         if caught:
             self.advance()
         return caught
@@ -356,6 +372,7 @@ class Runner:
                 if t.state == TaskState.STARTED and isinstance(t.task_spec, BatonServiceTask)
             ],
             history=history,
+            signals=take_thrown_signals(self.workflow),
             state=None if completed else live.dump(self.workflow),
             error=self.error,
             elements=self.elements,

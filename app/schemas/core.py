@@ -248,5 +248,10 @@ class MessageSchema(Request):
     all = JsonBoolean(load_default=False)
 
 
+class SignalSchema(Request):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    variables = fields.Dict(keys=fields.String(), load_default=dict)
+
+
 class EvaluateSchema(Request):
     variables = fields.Dict(keys=fields.String(), load_default=dict)

@@ -81,8 +81,12 @@ def _waiting_instances(actor: User, name: str, business_key, correlation: dict) 
     return list(db.session.execute(query.order_by(MessageSubscription.instance_id).limit(_MAX_TARGETS)))
 
 
-def _waiting_for(actor: User, name: str, business_key) -> list:
-    found = [MessageSubscription.tenant_id == actor.tenant_id, MessageSubscription.message_name == name]
+def _waiting_for(actor: User, name: str, business_key, kind: str = "message") -> list:
+    found = [
+        MessageSubscription.tenant_id == actor.tenant_id,
+        MessageSubscription.message_name == name,
+        MessageSubscription.kind == kind,
+    ]
     if not oversees(actor):
         readable = select(ProcessInstance.id).where(instances_visible_to(actor))
         found.append(MessageSubscription.instance_id.in_(readable))
