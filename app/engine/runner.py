@@ -81,9 +81,12 @@ class Runner:
         self.had_message_waits = False
 
     @classmethod
-    def start(cls, bundle: ProcessBundle, variables: dict, message: tuple[str, dict] | None = None) -> Runner:
+    def start(
+        cls, bundle: ProcessBundle, variables: dict, message: tuple[str, dict] | None = None, signal=None
+    ) -> Runner:
         """A new instance. With `message` (name, payload) it starts at the start event(s) catching
-        that message, as Camunda does; its other start events (a none start too) are not taken."""
+        that message, as Camunda does; its other start events (a none start too) are not taken.
+        With `signal` (a name) it starts at the start events catching that signal, given `variables`."""
         specs = bundle.subprocess_specs_for_a_workflow()
         workflow = BpmnWorkflow(bundle.spec, specs, script_engine=cls._engine(bundle))
         start = workflow.task_tree
@@ -92,10 +95,14 @@ class Runner:
             task.data.update(copy_value(variables))  # each task owns its values
         if message is not None:
             keep_message_starts(workflow, message[0])
+        elif signal is not None:
+            keep_message_starts(workflow, signal, SignalEventDefinition)
         runner = cls(bundle, workflow)
         runner.advance()
         if message is not None:
             runner.deliver_message(*message)
+        elif signal is not None:
+            runner.deliver_signal(signal, variables)
         return runner
 
     @classmethod

@@ -69,6 +69,7 @@ class CorrelationSchema(Schema):
 
 class SignalDeliverySchema(Schema):
     delivered_to = fields.List(fields.UUID(), metadata={"description": "instances that caught it"})
+    started = fields.List(fields.UUID(), metadata={"description": "instances its start events started"})
 
 
 class DecisionResultSchema(Schema):

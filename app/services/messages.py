@@ -46,7 +46,7 @@ def correlate_message(
         )
     if targets:
         return {"delivered_to": _deliver(actor, targets, name, variables, all_matches), "started": None}
-    definition = _message_start_definition(actor.tenant_id, name)
+    definition = next(iter(start_definitions(actor.tenant_id, name, "start_messages")), None)
     if definition is None:
         raise _nothing_to_deliver_to(actor, name, business_key, correlation, len(matches))
     instance, _ = start_instance(definition.key, actor, variables, business_key, message=(name, variables))
@@ -161,17 +161,19 @@ def _deliver_to(actor: User, instance: ProcessInstance, name: str, variables: di
     return None
 
 
-def _message_start_definition(tenant_id: str, name: str) -> Definition | None:
+def start_definitions(tenant_id: str, name: str, starts: str) -> list[Definition]:
+    """The latest published version of each process whose start events catch `name`, by key.
+    `starts` says of what: `start_messages` or `start_signals` (the deployed meta's lists)."""
     candidates = db.session.execute(
         select(Definition)
         .where(Definition.tenant_id == tenant_id, Definition.kind == "bpmn", Definition.status == PUBLISHED)
         .order_by(Definition.key, Definition.version.desc())
     ).scalars()
-    seen = set()
+    seen, found = set(), []
     for definition in candidates:
         if definition.key in seen:
             continue
         seen.add(definition.key)
-        if name in definition.meta.get("start_messages", []):
-            return definition
-    return None
+        if name in definition.meta.get(starts, []):
+            found.append(definition)
+    return found
