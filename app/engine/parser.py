@@ -20,6 +20,7 @@ from app.engine.errors import ModelError
 from app.engine.event_subprocess import BatonProcessParser
 from app.engine.event_subprocess import parser_overrides as event_subprocess_overrides
 from app.engine.events import link_event_overrides
+from app.engine.implicit_splits import add_implicit_splits, hide_implicit_splits
 from app.engine.messages import event_parser_overrides
 from app.engine.multi_instance import connect_loop_children
 from app.engine.specs import BatonServiceTask, DecisionTask
@@ -196,7 +197,7 @@ def build_parser(bpmn_files: dict[str, etree._Element]) -> BatonParser:
     parser = BatonParser()
     for filename, root in bpmn_files.items():
         try:
-            parser.add_bpmn_xml(root, filename=filename)
+            parser.add_bpmn_xml(add_implicit_splits(root), filename=filename)
         except ValidationException as exc:
             raise _model_error(exc, filename)
     return parser
@@ -215,6 +216,7 @@ def load_specs(parser: BatonParser, key: str):
     except SpiffWorkflowException as exc:
         raise ModelError(str(exc))
     connect_loop_children(spec, *subprocess_specs.values())
+    hide_implicit_splits(spec, *subprocess_specs.values())
     return spec, subprocess_specs
 
 
