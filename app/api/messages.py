@@ -14,7 +14,13 @@ from app.services.signals import send_signal
 def post_message():
     data = load(MessageSchema, json_body())
     result = correlate_message(
-        g.user, data["name"], data["business_key"], data["correlation"], data["variables"], data["all"]
+        g.user,
+        data["name"],
+        data["business_key"],
+        data["correlation"],
+        data["variables"],
+        data["all"],
+        data["correlation_key"],
     )
     return jsonify(result), 201 if result["started"] else 200
 

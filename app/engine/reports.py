@@ -17,6 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 from app.engine import state as live
 from app.engine.errors import StepError
 from app.engine.event_subprocess import listening_task_ids
+from app.engine.messages import correlation_key
 from app.engine.timers import timer_due
 
 REACHED = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
@@ -48,6 +49,7 @@ class WaitingMessage:
     element_id: str
     message_name: str
     kind: str = "message"  # or "signal": a signal's name
+    correlation_key: str | None = None  # what its zeebe:subscription correlationKey gave
 
 
 @dataclass
@@ -145,7 +147,9 @@ def _open_record(task) -> HistoryRecord:
 def waiting_messages(workflow) -> list[WaitingMessage]:
     """The messages and signals the workflow waits for (a signal's kind says so)."""
     return [
-        WaitingMessage(task.id, element_id, definition.name, _kind(definition))
+        WaitingMessage(
+            task.id, element_id, definition.name, _kind(definition), correlation_key(task, definition)
+        )
         for task, definition, element_id in _waiting(workflow, _CATCHABLE)
     ]
 

@@ -250,6 +250,7 @@ def _sync_subscriptions(instance, result: StepResult, new: bool) -> None:
             instance_id=instance.id,
             message_name=m.message_name,
             kind=m.kind,
+            correlation_key=m.correlation_key,
             business_key=instance.business_key,
             element_id=m.element_id,
         )
