@@ -26,7 +26,7 @@ def create_app(config: Config | None = None) -> Flask:
             sqlite_locking.install(db.engine)
     migrate.init_app(app, db, directory=_migrations_dir())
     from app import models  # noqa: F401  (registers every table on the metadata)
-    from app.services import outcomes, sla, workorders  # noqa: F401  (register their after-step hooks)
+    from app.services import outcomes, signals, sla, workorders  # noqa: F401  (register their after-step hooks)
     from app.tasks import init_celery
 
     init_celery(app)

@@ -36,6 +36,7 @@ ENDPOINT_PERMISSIONS = {
     "api.retry_incident": p.OPERATE,
     "api.resolve_incident": p.OPERATE,
     "api.post_message": p.CORRELATE,
+    "api.post_signal": p.CORRELATE,
     "api.list_decision_definitions": p.READ,
     "api.get_decision_definition": p.READ,
     "api.get_decision_definition_xml": p.READ,

@@ -119,6 +119,11 @@ CONTRACTS: dict[str, Contract] = {
         missing="no instance waits for the message and no process starts on it",
         conflicts="more than one instance waits and `all` is false, or the one waiting is suspended",
     ),
+    "api.post_signal": C(
+        "Send a signal to every instance waiting for it (none waiting is no error)",
+        responses.SignalDeliverySchema,
+        body=core.SignalSchema,
+    ),
     "api.list_decision_definitions": C(
         "The latest version of each decision",
         decisions.DecisionDefinitionPageSchema,

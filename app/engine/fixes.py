@@ -19,6 +19,13 @@ worse than either. `unpatched()` restores the library for tests that prove a fau
   change even though spiff's INFO records are not written (app/__init__.py); a timer fire changes ten.
 - SubWorkflowTask.start_workflow: a call activity or subprocess was timed as entered at the end of
   the step that started it, after the work inside it; it is entered when it starts now.
+- EventBasedGateway._run_hook: kept the events it caught (library objects) in the gateway's
+  internal data, so a state holding the passed gateway could not be saved; they are dropped once
+  the gateway has chosen its path.
+- BoundaryEvent._run_hook: a non-interrupting boundary event fired once and listened no more,
+  though its activity was still open; it re-arms now (messages, signals, escalations: Camunda
+  catches each while the activity runs; a date or duration timer happens once, and a cycle
+  repeats in the library already).
 - The tree walks for READY and WAITING tasks around every task run, and the task list built for
   each new workflow's silenced log record: equivalent faster versions in app.engine.speedups.
 
@@ -36,6 +43,8 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.control import _EndJoin
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent, EventBasedGateway
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess, SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -159,6 +168,28 @@ def _error_throw(self, my_task):
         )
 
 
+def _event_gateway_run_hook(self, my_task):
+    chosen = _ORIGINALS[(EventBasedGateway, "_run_hook")](self, my_task)
+    my_task.internal_data.pop("seen_events", None)
+    return chosen
+
+
+def _boundary_run_hook(self, my_task):
+    done = _ORIGINALS[(BoundaryEvent, "_run_hook")](self, my_task)
+    recurs = not isinstance(self.event_definition, TimerEventDefinition)
+    if not self.cancel_activity and recurs and _activity_open(my_task):
+        again = my_task.parent._add_child(self, TaskState.FUTURE)
+        self._predict(again, mask=TaskState.FUTURE | TaskState.PREDICTED_MASK)  # its path, and the join
+        self._update(again)  # listens again while the activity runs
+    return done
+
+
+def _activity_open(boundary_task) -> bool:
+    siblings = boundary_task.parent.children if boundary_task.parent is not None else []
+    activities = [t for t in siblings if not isinstance(t.task_spec, BoundaryEvent)]
+    return any(not t.has_state(TaskState.FINISHED_MASK) for t in activities)
+
+
 _PATCHES = {
     (DeepMerge, "merge"): staticmethod(_merge),
     (UnstructuredJoin, "_update_hook"): _join_update_hook,
@@ -170,6 +201,8 @@ _PATCHES = {
     (_EndJoin, "_check_threshold_unstructured"): _end_join_threshold,
     (_EndJoin, "_run_hook"): _end_join_run_hook,
     (ErrorEventDefinition, "throw"): _error_throw,
+    (EventBasedGateway, "_run_hook"): _event_gateway_run_hook,
+    (BoundaryEvent, "_run_hook"): _boundary_run_hook,
     (BpmnWorkflow, "_do_engine_steps"): speedups.do_engine_steps_once,
     (Workflow, "update_waiting_tasks"): speedups.update_waiting_tasks,
     (Workflow, "collect_log_extras"): speedups.collect_log_extras,

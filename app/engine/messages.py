@@ -4,9 +4,14 @@ SpiffWorkflow's Camunda message definition stores a caught payload under one var
 `<element>_Response`. Camunda 7's REST correlation sets the message's variables on the
 process instead, which is what Baton's users expect: the payload is merged into the task's
 data, unless the model names a camunda:resultVariable, which then receives it whole.
+
+A Camunda 8 message names its correlation key (`zeebe:subscription correlationKey="=orderId"`):
+it is evaluated when an event starts waiting, and a message sent with that key reaches it.
 """
 
 from __future__ import annotations
+
+import json
 
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
@@ -14,8 +19,12 @@ from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 
+from app.engine.signals import BatonSignalEventDefinition
+
 
 class BatonMessageEventDefinition(MessageEventDefinition):
+    correlation_key: str | None = None  # the zeebe:subscription correlationKey expression
+
     def update_internal_data(self, my_task, event):
         my_task.internal_data[self.name] = event.payload
 
@@ -29,6 +38,22 @@ class BatonMessageEventDefinition(MessageEventDefinition):
             my_task.data.update(payload)
 
 
+def correlation_key(task, definition) -> str | None:
+    """The key a waiting event's zeebe:subscription gives, as text (a number as its digits)."""
+    expression = getattr(definition, "correlation_key", None)
+    if not expression:
+        return None
+    from app.engine import expressions
+
+    try:
+        value = expressions.evaluate(expression, dict(task.data))
+    except Exception:  # noqa: BLE001 (a key that cannot be evaluated matches no key)
+        return None
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(int(value) if isinstance(value, float) and value.is_integer() else value)
+
+
 def message_event(definition: BatonMessageEventDefinition, variables: dict) -> BpmnEvent:
     return BpmnEvent(definition, dict(variables))
 
@@ -36,16 +61,30 @@ def message_event(definition: BatonMessageEventDefinition, variables: dict) -> B
 class BatonEventDefinitionParser(CamundaEventDefinitionParser):
     def parse_message_event(self, message_event):
         parsed = super().parse_message_event(message_event)
-        return BatonMessageEventDefinition(
+        definition = BatonMessageEventDefinition(
             parsed.name, parsed.correlation_properties, parsed.expression, parsed.result_var
         )
+        definition.correlation_key = self._correlation_key(message_event.get("messageRef"))
+        return definition
+
+    def _correlation_key(self, message_ref: str | None) -> str | None:
+        if not message_ref:
+            return None
+        found = self.doc_xpath(f'.//bpmn:message[@id="{message_ref}"]/bpmn:extensionElements/*')
+        keys = [e.get("correlationKey") for e in found if str(e.tag) == _ZEEBE_SUBSCRIPTION]
+        return next((k for k in keys if k), None)
+
+    def parse_signal_event(self, signal_event):
+        parsed = super().parse_signal_event(signal_event)
+        return BatonSignalEventDefinition(parsed.name, description=parsed.description)
 
 
+_ZEEBE_SUBSCRIPTION = "{http://camunda.org/schema/zeebe/1.0}subscription"
 _EVENT_TAGS = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent")
 
 
 def event_parser_overrides() -> dict:
-    """Parser classes for every event element, producing Baton's message definition."""
+    """Parser classes for every event element, producing Baton's message and signal definitions."""
     overrides = {}
     for tag in _EVENT_TAGS:
         parser_cls, spec_cls = CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag(tag)]

@@ -20,6 +20,7 @@ from app.engine.errors import ModelError
 from app.engine.event_subprocess import BatonProcessParser
 from app.engine.event_subprocess import parser_overrides as event_subprocess_overrides
 from app.engine.events import link_event_overrides
+from app.engine.implicit_splits import add_implicit_splits, hide_implicit_splits
 from app.engine.messages import event_parser_overrides
 from app.engine.multi_instance import connect_loop_children
 from app.engine.specs import BatonServiceTask, DecisionTask
@@ -196,7 +197,7 @@ def build_parser(bpmn_files: dict[str, etree._Element]) -> BatonParser:
     parser = BatonParser()
     for filename, root in bpmn_files.items():
         try:
-            parser.add_bpmn_xml(root, filename=filename)
+            parser.add_bpmn_xml(add_implicit_splits(root), filename=filename)
         except ValidationException as exc:
             raise _model_error(exc, filename)
     return parser
@@ -215,6 +216,7 @@ def load_specs(parser: BatonParser, key: str):
     except SpiffWorkflowException as exc:
         raise ModelError(str(exc))
     connect_loop_children(spec, *subprocess_specs.values())
+    hide_implicit_splits(spec, *subprocess_specs.values())
     return spec, subprocess_specs
 
 
@@ -289,12 +291,14 @@ def _parse_bpmn(roots, result: ParsedDeployment, lookups, max_bytes: int) -> Non
         found = resolve_process(callee) if resolve_process else None
         if found:
             all_roots[found[0]] = _xml(found[1], found[0], max_bytes)
-    messages = {m.get("id"): m.get("name") for root in roots.values() for m in root.iter(full_tag("message"))}
+    messages = _names_by_id(roots, "message")
+    signals = _names_by_id(roots, "signal")
     for filename, process in own_keys:
         key = process.get("id")
         load_specs(parser, key)
         meta = extensions.read_process(process)
-        meta["start_messages"] = _start_messages(process, messages)
+        meta["start_messages"] = _start_events(process, messages, "message")
+        meta["start_signals"] = _start_events(process, signals, "signal")
         meta["none_start"] = _has_none_start(process)
         _add_callee_elements(meta, process, all_roots)
         result.processes.append(ParsedProcess(key, process.get("name"), filename, meta))
@@ -350,12 +354,17 @@ def _has_none_start(process) -> bool:
     )
 
 
-def _start_messages(process, messages: dict[str, str]) -> list[str]:
+def _names_by_id(roots, tag: str) -> dict[str, str]:
+    return {m.get("id"): m.get("name") for root in roots.values() for m in root.iter(full_tag(tag))}
+
+
+def _start_events(process, names_by_id: dict[str, str], kind: str) -> list[str]:
+    """The names of the messages (or signals) the process's start events catch."""
     names = []
     for start in process.findall(full_tag("startEvent")):
-        for definition in start.findall(full_tag("messageEventDefinition")):
-            ref = definition.get("messageRef")
-            names.append(messages.get(ref, ref))
+        for definition in start.findall(full_tag(f"{kind}EventDefinition")):
+            ref = definition.get(f"{kind}Ref")
+            names.append(names_by_id.get(ref, ref))
     return [n for n in names if n]
 
 

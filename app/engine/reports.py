@@ -7,14 +7,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent, EventBasedGateway
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import state as live
 from app.engine.errors import StepError
 from app.engine.event_subprocess import listening_task_ids
+from app.engine.messages import correlation_key
 from app.engine.timers import timer_due
 
 REACHED = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
@@ -45,6 +48,8 @@ class WaitingMessage:
     task_id: object
     element_id: str
     message_name: str
+    kind: str = "message"  # or "signal": a signal's name
+    correlation_key: str | None = None  # what its zeebe:subscription correlationKey gave
 
 
 @dataclass
@@ -76,8 +81,10 @@ class StepResult:
     state: str | None
     waiting_timers: list = field(default_factory=list)
     service_tasks: list = field(default_factory=list)
+    signals: list = field(default_factory=list)  # names of the signals the step threw
     error: StepError | None = None
-    # Whether the loaded state was waiting for messages: if not, it has no subscription rows to clear.
+    # Whether the loaded state was waiting for messages or signals: if not, it has no subscription
+    # rows to clear.
     had_message_waits: bool = False
     elements: Mapping | None = None  # Runner.elements: the extensions of what the step ran
 
@@ -138,27 +145,51 @@ def _open_record(task) -> HistoryRecord:
 
 
 def waiting_messages(workflow) -> list[WaitingMessage]:
+    """The messages and signals the workflow waits for (a signal's kind says so)."""
     return [
-        WaitingMessage(task.id, task.task_spec.bpmn_id, definition.name)
-        for task, definition in _waiting(workflow, MessageEventDefinition)
+        WaitingMessage(
+            task.id, element_id, definition.name, _kind(definition), correlation_key(task, definition)
+        )
+        for task, definition, element_id in _waiting(workflow, _CATCHABLE)
     ]
+
+
+_CATCHABLE = (MessageEventDefinition, SignalEventDefinition)
+
+
+def _kind(definition) -> str:
+    return "signal" if isinstance(definition, SignalEventDefinition) else "message"
 
 
 def waiting_timers(workflow) -> list[WaitingTimer]:
     out = []
-    for task, definition in _waiting(workflow, TimerEventDefinition):
+    for task, definition, element_id in _waiting(workflow, TimerEventDefinition):
         due, kind = timer_due(definition, task.internal_data.get("event_value"))
-        out.append(WaitingTimer(task.id, task.task_spec.bpmn_id, due, kind, is_start(task)))
+        out.append(WaitingTimer(task.id, element_id, due, kind, is_start(task)))
     return out
 
 
 def _waiting(workflow, kind) -> list:
     found = []
     for task in workflow.event_manager.tasks.values():
-        definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, kind) and task.state == TaskState.WAITING:
-            found.append((task, definition))
+        if task.state == TaskState.WAITING:
+            found.extend((task, d, element_id) for d, element_id in awaited(task) if isinstance(d, kind))
     return found
+
+
+def awaited(task) -> list[tuple]:
+    """What a waiting task waits for: (event definition, the element that catches it).
+
+    SpiffWorkflow moves the events of the catch events after an event-based gateway onto the
+    gateway (one multiple definition, in the order of its flows): each is named by its catch event.
+    """
+    spec = task.task_spec
+    definition = getattr(spec, "event_definition", None)
+    if not isinstance(definition, MultipleEventDefinition):
+        return [(definition, spec.bpmn_id)] if definition is not None else []
+    if isinstance(spec, EventBasedGateway):
+        return [(d, out.bpmn_id) for d, out in zip(definition.event_definitions, spec.outputs, strict=False)]
+    return [(d, spec.bpmn_id) for d in definition.event_definitions]
 
 
 def element_type(spec) -> str:

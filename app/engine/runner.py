@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    ErrorEventDefinition,
+    SignalEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
@@ -28,6 +31,7 @@ from app.engine.messages import message_event
 from app.engine.reports import REACHED, HistoryRecord, ReadyUserTask, ServiceCall, StepResult
 from app.engine.scope import active_elements, keep_message_starts, process_variables
 from app.engine.scripting import BatonScriptEngine
+from app.engine.signals import signal_event, take_thrown_signals
 from app.engine.specs import BatonServiceTask
 from app.engine.speedups import ready_tasks
 from app.engine.timers import count_in_business_time
@@ -77,9 +81,12 @@ class Runner:
         self.had_message_waits = False
 
     @classmethod
-    def start(cls, bundle: ProcessBundle, variables: dict, message: tuple[str, dict] | None = None) -> Runner:
+    def start(
+        cls, bundle: ProcessBundle, variables: dict, message: tuple[str, dict] | None = None, signal=None
+    ) -> Runner:
         """A new instance. With `message` (name, payload) it starts at the start event(s) catching
-        that message, as Camunda does; its other start events (a none start too) are not taken."""
+        that message, as Camunda does; its other start events (a none start too) are not taken.
+        With `signal` (a name) it starts at the start events catching that signal, given `variables`."""
         specs = bundle.subprocess_specs_for_a_workflow()
         workflow = BpmnWorkflow(bundle.spec, specs, script_engine=cls._engine(bundle))
         start = workflow.task_tree
@@ -88,10 +95,14 @@ class Runner:
             task.data.update(copy_value(variables))  # each task owns its values
         if message is not None:
             keep_message_starts(workflow, message[0])
+        elif signal is not None:
+            keep_message_starts(workflow, signal, SignalEventDefinition)
         runner = cls(bundle, workflow)
         runner.advance()
         if message is not None:
             runner.deliver_message(*message)
+        elif signal is not None:
+            runner.deliver_signal(signal, variables)
         return runner
 
     @classmethod
@@ -173,12 +184,24 @@ class Runner:
 
     def deliver_message(self, name: str, payload: dict) -> int:
         """Deliver a message to the waiting catch events; returns how many caught it."""
-        caught = 0
-        for task in list(self.workflow.event_manager.tasks.values()):
-            definition = getattr(task.task_spec, "event_definition", None)
-            if isinstance(definition, MessageEventDefinition) and definition.name == name:
-                caught = self.workflow.event_manager.catch(message_event(definition, payload), internal=False)
-                break
+        waits = (d for t in list(self.workflow.event_manager.tasks.values()) for d, _ in reports.awaited(t))
+        found = (d for d in waits if isinstance(d, MessageEventDefinition) and d.name == name)
+        definition = next(found, None)
+        if definition is None:
+            return 0
+        caught = self.workflow.event_manager.catch(message_event(definition, payload), internal=False)
+        if caught:
+            self.advance()
+        return caught
+
+    def deliver_signal(self, name: str, payload: dict) -> int:
+        """Deliver a signal to every catch event waiting for it; returns how many caught it."""
+        waits = (d for t in list(self.workflow.event_manager.tasks.values()) for d, _ in reports.awaited(t))
+        found = (d for d in waits if isinstance(d, SignalEventDefinition) and d.name == name)
+        definition = next(found, None)
+        if definition is None:
+            return 0
+        caught = self.workflow.event_manager.catch(signal_event(definition, payload), internal=False)
         if caught:
             self.advance()
         return caught
@@ -254,8 +277,8 @@ class Runner:
     def fire_timer(self, task_id) -> bool:
         """Force a waiting timer to fire now (the scheduler decided it is due); False if it is gone."""
         task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
-        definition = getattr(getattr(task, "task_spec", None), "event_definition", None)
-        if not isinstance(definition, TimerEventDefinition) or task.state != TaskState.WAITING:
+        timers = [d for d, _ in reports.awaited(task) if isinstance(d, TimerEventDefinition)] if task else []
+        if not timers or task.state != TaskState.WAITING:
             return False
         value = task.internal_data.get("event_value")
         if isinstance(value, dict) and value.get("cycles", 0) != 0:
@@ -356,6 +379,7 @@ class Runner:
                 if t.state == TaskState.STARTED and isinstance(t.task_spec, BatonServiceTask)
             ],
             history=history,
+            signals=take_thrown_signals(self.workflow),
             state=None if completed else live.dump(self.workflow),
             error=self.error,
             elements=self.elements,

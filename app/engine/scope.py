@@ -37,9 +37,10 @@ def active_elements(reached) -> list[str]:
     return list(dict.fromkeys(e for e in elements if e))
 
 
-def keep_message_starts(workflow, name: str) -> None:
-    """Cancel the top process's start events that do not catch message `name`, before any runs."""
+def keep_message_starts(workflow, name: str, kind: type = MessageEventDefinition) -> None:
+    """Cancel the top process's start events that do not catch message (or `kind`) `name`, before
+    any runs."""
     for task in [t for t in workflow.tasks.values() if isinstance(t.task_spec, StartEvent)]:
         definition = getattr(task.task_spec, "event_definition", None)
-        if not (isinstance(definition, MessageEventDefinition) and definition.name == name):
+        if not (isinstance(definition, kind) and definition.name == name):
             task.cancel()

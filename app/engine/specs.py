@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.serializer.default.task_spec import (
 )
 from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.bpmn_spec_mixin import BpmnSpecMixin
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
@@ -29,6 +30,7 @@ from app.engine.event_subprocess import (
     EventSubprocessStart,
 )
 from app.engine.messages import BatonMessageEventDefinition
+from app.engine.signals import BatonSignalEventDefinition
 
 
 class DecisionTask(BpmnSpecMixin):
@@ -91,6 +93,7 @@ def build_registry():
     config = dict(DEFAULT_CONFIG)
     config[DecisionTask] = DecisionTaskConverter
     config[BatonMessageEventDefinition] = MessageEventDefinitionConverter
+    config[BatonSignalEventDefinition] = config[SignalEventDefinition]
     # SpiffWorkflow 3.2's Camunda config lacks a converter for a plain bpmn:serviceTask.
     config[ServiceTask] = BpmnTaskSpecConverter
     config[BatonServiceTask] = BpmnTaskSpecConverter

@@ -108,7 +108,7 @@ class Incident(db.Model):
 
 
 class MessageSubscription(db.Model):
-    """An instance waiting for a named message; found by an index, never by loading instances."""
+    """An instance waiting for a named message or signal; found by an index, never by loading instances."""
 
     __tablename__ = "message_subscriptions"
     __table_args__ = (
@@ -121,7 +121,8 @@ class MessageSubscription(db.Model):
     instance_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("process_instances.id", ondelete="CASCADE"), index=True
     )
-    message_name: Mapped[str] = mapped_column(String(255), nullable=False)
+    message_name: Mapped[str] = mapped_column(String(255), nullable=False)  # or the signal's name
+    kind: Mapped[str] = mapped_column(String(16), nullable=False, server_default="message")  # or signal
     business_key: Mapped[str | None] = mapped_column(String(255))
     correlation_key: Mapped[str | None] = mapped_column(String(500))
     element_id: Mapped[str] = mapped_column(String(255), nullable=False)

@@ -244,8 +244,14 @@ class MessageSchema(Request):
     name = fields.String(required=True, validate=validate.Length(min=1, max=255))
     business_key = fields.String(load_default=None, allow_none=True)
     correlation = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+    correlation_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     variables = fields.Dict(keys=fields.String(), load_default=dict)
     all = JsonBoolean(load_default=False)
+
+
+class SignalSchema(Request):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    variables = fields.Dict(keys=fields.String(), load_default=dict)
 
 
 class EvaluateSchema(Request):

@@ -67,6 +67,11 @@ class CorrelationSchema(Schema):
     started = fields.UUID(allow_none=True, metadata={"description": "the instance it started"})
 
 
+class SignalDeliverySchema(Schema):
+    delivered_to = fields.List(fields.UUID(), metadata={"description": "instances that caught it"})
+    started = fields.List(fields.UUID(), metadata={"description": "instances its start events started"})
+
+
 class DecisionResultSchema(Schema):
     result = fields.Raw(allow_none=True, metadata={"description": "the decision's output"})
 

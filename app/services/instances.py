@@ -130,13 +130,13 @@ def start_instance(
 def _require_none_start(key: str, meta: dict) -> None:
     """A process that only messages start is not started by hand (Camunda 7 has no initial
     activity for it either): it would wait at its start event and swallow the next message."""
-    messages = meta.get("start_messages") or []
-    if messages and not meta.get("none_start", True):  # (deployed before it was recorded: allowed)
-        names = ", ".join(f"'{m}'" for m in messages)
+    messages, signals = meta.get("start_messages") or [], meta.get("start_signals") or []
+    if (messages or signals) and not meta.get("none_start", True):  # (deployed before it was recorded)
+        by = [f"the message '{m}' (POST /messages)" for m in messages]
+        by += [f"the signal '{s}' (POST /signals)" for s in signals]
         raise Conflict(
-            f"process definition '{key}' has no none start event; it is started by the message "
-            f"{names} (POST /messages)",
-            {"start_messages": messages},
+            f"process definition '{key}' has no none start event; it is started by {' or '.join(by)}",
+            {"start_messages": messages, "start_signals": signals},
         )
 
 

@@ -27,17 +27,20 @@ def correlate_message(
     correlation: dict | None = None,
     variables: dict | None = None,
     all_matches: bool = False,
+    correlation_key: str | None = None,
 ) -> dict:
     """Deliver `name` to the instance waiting for it, else start one on a message start event; else 404.
 
     As in Camunda 7, suspended instances are no correlation targets. With `all_matches` every other
     matching instance receives the message, all in one transaction (all of them or none). Only the
     instances `actor` may read are matched (services/visibility.py): operators and admins the
-    tenant's; a user's others are neither reached nor counted in a refusal.
+    tenant's; a user's others are neither reached nor counted in a refusal. `correlation_key`
+    matches the key a waiting event's zeebe:subscription gave (Camunda 8's correlation).
     """
     variables = check_variables(variables)
     correlation = _check_correlation(correlation)
-    matches = _waiting_instances(actor, name, business_key, correlation)
+    keys = (business_key, correlation_key)
+    matches = _waiting_instances(actor, name, keys, correlation)
     targets = [iid for iid, status in matches if status != SUSPENDED]
     if len(targets) > 1 and not all_matches:
         raise Conflict(
@@ -46,9 +49,9 @@ def correlate_message(
         )
     if targets:
         return {"delivered_to": _deliver(actor, targets, name, variables, all_matches), "started": None}
-    definition = _message_start_definition(actor.tenant_id, name)
+    definition = next(iter(start_definitions(actor.tenant_id, name, "start_messages")), None)
     if definition is None:
-        raise _nothing_to_deliver_to(actor, name, business_key, correlation, len(matches))
+        raise _nothing_to_deliver_to(actor, name, keys, correlation, len(matches))
     instance, _ = start_instance(definition.key, actor, variables, business_key, message=(name, variables))
     return {"delivered_to": [], "started": str(instance.id)}
 
@@ -67,13 +70,13 @@ def _check_correlation(correlation: dict | None) -> dict:
     return correlation or {}
 
 
-def _waiting_instances(actor: User, name: str, business_key, correlation: dict) -> list:
+def _waiting_instances(actor: User, name: str, keys: tuple, correlation: dict) -> list:
     """(instance id, status) of the instances waiting for `name` that match, in id order."""
     query = (
         select(MessageSubscription.instance_id, ProcessInstance.status)
         .distinct()
         .join(ProcessInstance, ProcessInstance.id == MessageSubscription.instance_id)
-        .where(*_waiting_for(actor, name, business_key))
+        .where(*_waiting_for(actor, name, keys))
     )
     for key, value in correlation.items():
         query = query.where(_variable_equals(key, value))
@@ -81,13 +84,21 @@ def _waiting_instances(actor: User, name: str, business_key, correlation: dict) 
     return list(db.session.execute(query.order_by(MessageSubscription.instance_id).limit(_MAX_TARGETS)))
 
 
-def _waiting_for(actor: User, name: str, business_key) -> list:
-    found = [MessageSubscription.tenant_id == actor.tenant_id, MessageSubscription.message_name == name]
+def _waiting_for(actor: User, name: str, keys: tuple) -> list:
+    """Waiting for message `name`, with the (business key, correlation key) where they are given."""
+    business_key, correlation_key = keys
+    found = [
+        MessageSubscription.tenant_id == actor.tenant_id,
+        MessageSubscription.message_name == name,
+        MessageSubscription.kind == "message",
+    ]
     if not oversees(actor):
         readable = select(ProcessInstance.id).where(instances_visible_to(actor))
         found.append(MessageSubscription.instance_id.in_(readable))
     if business_key is not None:
         found.append(MessageSubscription.business_key == business_key)
+    if correlation_key is not None:
+        found.append(MessageSubscription.correlation_key == correlation_key)
     return found
 
 
@@ -108,7 +119,7 @@ def _variable_equals(key: str, value):
     return and_(json_type.in_(("integer", "real")), func.json_extract(variables, path) == value)
 
 
-def _nothing_to_deliver_to(actor: User, name: str, business_key, correlation: dict, matched: int):
+def _nothing_to_deliver_to(actor: User, name: str, keys: tuple, correlation: dict, matched: int):
     if matched:
         return Conflict(
             f"the {matched} instance(s) waiting for message '{name}' that match are suspended; "
@@ -116,9 +127,15 @@ def _nothing_to_deliver_to(actor: User, name: str, business_key, correlation: di
         )
     waiting = db.session.execute(
         select(func.count(func.distinct(MessageSubscription.instance_id))).where(
-            *_waiting_for(actor, name, business_key)
+            *_waiting_for(actor, name, (keys[0], None))
         )
     ).scalar_one()
+    if waiting and keys[1] is not None:
+        return NotFound(
+            f"{waiting} instance(s) wait for message '{name}' but none with the correlation key "
+            f"'{keys[1]}', and no process starts on it",
+            {"waiting": waiting},
+        )
     if waiting and correlation:
         return NotFound(
             f"{waiting} instance(s) wait for message '{name}' but none has the correlation values "
@@ -157,17 +174,19 @@ def _deliver_to(actor: User, instance: ProcessInstance, name: str, variables: di
     return None
 
 
-def _message_start_definition(tenant_id: str, name: str) -> Definition | None:
+def start_definitions(tenant_id: str, name: str, starts: str) -> list[Definition]:
+    """The latest published version of each process whose start events catch `name`, by key.
+    `starts` says of what: `start_messages` or `start_signals` (the deployed meta's lists)."""
     candidates = db.session.execute(
         select(Definition)
         .where(Definition.tenant_id == tenant_id, Definition.kind == "bpmn", Definition.status == PUBLISHED)
         .order_by(Definition.key, Definition.version.desc())
     ).scalars()
-    seen = set()
+    seen, found = set(), []
     for definition in candidates:
         if definition.key in seen:
             continue
         seen.add(definition.key)
-        if name in definition.meta.get("start_messages", []):
-            return definition
-    return None
+        if name in definition.meta.get(starts, []):
+            found.append(definition)
+    return found

@@ -249,6 +249,8 @@ def _sync_subscriptions(instance, result: StepResult, new: bool) -> None:
             tenant_id=instance.tenant_id,
             instance_id=instance.id,
             message_name=m.message_name,
+            kind=m.kind,
+            correlation_key=m.correlation_key,
             business_key=instance.business_key,
             element_id=m.element_id,
         )

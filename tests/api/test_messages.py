@@ -195,3 +195,30 @@ def test_an_operator_correlates_with_every_instance_of_the_tenant(admin, as_user
     operator = as_user("opal", roles="operator")
     sent = operator.post("/messages", json={"name": "payment_received", "business_key": "ORD-1"})
     assert sent.status_code == 200 and sent.json["delivered_to"] == [theirs]
+
+
+ZEEBE_PAYMENT = DATA / "messages" / "zeebe_payment.bpmn"
+
+
+def _zeebe_orders(api, *order_ids) -> dict:
+    assert api.deploy(ZEEBE_PAYMENT).status_code == 201
+    started = {}
+    for order_id in order_ids:
+        body = {"variables": {"order": {"id": order_id}}}
+        started[order_id] = api.post("/process-definitions/zeebe_payment/instances", json=body).json["id"]
+    return started
+
+
+def test_a_message_reaches_the_instance_whose_zeebe_correlation_key_it_names(admin):
+    orders = _zeebe_orders(admin, "A-1", "A-2")
+    sent = admin.post("/messages", json={"name": "payment_received", "correlation_key": "A-2"})
+    assert sent.status_code == 200, sent.json
+    assert sent.json["delivered_to"] == [orders["A-2"]]
+    assert admin.get(f"/instances/{orders['A-1']}").json["active_elements"] == ["paid"]
+
+
+def test_a_correlation_key_no_subscription_has_is_a_404_saying_so(admin):
+    _zeebe_orders(admin, "A-1")
+    sent = admin.post("/messages", json={"name": "payment_received", "correlation_key": "B-9"})
+    assert sent.status_code == 404, sent.json
+    assert "correlation key 'B-9'" in sent.json["message"]

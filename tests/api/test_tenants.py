@@ -124,6 +124,9 @@ def test_tenant_b_cannot_reach_tenant_a(tenant_a, tenant_b, endpoint, method, ru
     elif endpoint == "api.post_message":
         sent = tenant_b.post("/messages", json={"name": "parts_ready"})
         assert sent.status_code == 404, sent.json
+    elif endpoint == "api.post_signal":  # a broadcast: it reaches none of A's instances
+        sent = tenant_b.post("/signals", json={"name": "parts_ready"})
+        assert sent.json == {"delivered_to": [], "started": []}, sent.json
     elif endpoint == "api.create_delegation":
         _not_found(tenant_b.post("/delegations", json={"delegate": "admin", "permanent": True}))
     elif endpoint == "api.create_deployment":
