@@ -229,6 +229,12 @@ class Runner:
             raise NotReady(f"service task {task_id} is not waiting for its handler")
         return task
 
+    def merge_into_service_task(self, task_id, variables: dict) -> dict:
+        """Merge corrected variables into a service task waiting for its handler; its data after."""
+        task = self._started_service_task(task_id)
+        task.data.update(copy_value(variables))
+        return dict(task.data)
+
     def complete_service_task(self, task_id, outputs: dict) -> None:
         """The handler returned: merge its outputs and move on."""
         task = self._started_service_task(task_id)

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import delete, inspect, or_, select, update
 
 from app.engine import expressions
+from app.engine.data import json_problem
 from app.engine.errors import NotReady
 from app.engine.expression_errors import ExpressionError
 from app.engine.runner import StepResult
@@ -239,7 +240,7 @@ def _run_service(job: Job) -> str:
     try:
         if job.payload.get("handler_expression"):
             name = _topic(name, variables)
-        outputs = get_handler(name)(variables, idempotency_key=key) or {}
+        outputs = _outputs(name, get_handler(name)(variables, idempotency_key=key))
         if result_variable:
             outputs = {result_variable: outputs}
         outcome: tuple = ("ok", outputs)
@@ -249,6 +250,20 @@ def _run_service(job: Job) -> str:
         log.warning("service job %s (%s) failed: %r", job_id, name, exc)
         outcome = ("fail", exc)
     return _record_outcome(job_id, outcome)
+
+
+def _outputs(name: str, returned) -> dict:
+    """What a handler returned, as variables: a dict of JSON values (or None for none). Anything
+    else fails the attempt naming it, rather than the step that would store it (which left the
+    job running, unseen, until its lease ran out)."""
+    if returned is None:
+        return {}
+    if not isinstance(returned, dict):
+        raise TypeError(f"handler '{name}' returned a {type(returned).__name__}, not a dict of variables")
+    problem = json_problem(returned)
+    if problem:
+        raise TypeError(f"handler '{name}' returned {problem}")
+    return returned
 
 
 def _topic(expression: str, variables: dict) -> str:

@@ -219,3 +219,18 @@ def test_an_unknown_signal_escalation_or_error_ref_is_refused_naming_it(
         in (problem["message"])
     )
     assert problem["details"] == {"file": "ref.bpmn", "line": 5, "element_id": "shout"}
+
+
+def test_a_retry_cycle_that_does_not_parse_is_refused_naming_the_element(admin):
+    def service(cycle: str) -> str:
+        task = (
+            '<bpmn:serviceTask id="work" camunda:class="echo"><bpmn:extensionElements>'
+            f"<camunda:failedJobRetryTimeCycle>{cycle}</camunda:failedJobRetryTimeCycle></bpmn:extensionElements>"
+        )
+        return bpmn(one_task(task, "</bpmn:serviceTask>"), key="retried")
+
+    problem = refused(admin, {"retry.bpmn": service("R3/PT1X")})
+    assert "camunda:failedJobRetryTimeCycle: 'R3/PT1X' is neither Rn/<duration>" in problem["message"]
+    assert problem["details"]["element_id"] == "work"
+    for cycle in ("R5/PT10M", "PT1M,PT5M,PT10M", "${retryCycle}"):  # Camunda 7's forms all deploy
+        assert admin.deploy_bytes({"ok.bpmn": service(cycle).encode()}).status_code in (200, 201), cycle
