@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import reports, visits
+from app.engine import reports, timer_faults, visits
 from app.engine import state as live
 from app.engine.call_activity import CalledElements, CalledSpecs, calls_processes, own_element_ids
 from app.engine.cron_timers import elapse
@@ -201,11 +201,23 @@ class Runner:
         task.data.update(copy_value(variables or {}))
         if isinstance(task.task_spec, SubWorkflowTask) and task.id not in self.workflow.subprocesses:
             return self._start_call_again(task)  # it failed to start (its called process was missing)
+        if timer_faults.is_timer(task):
+            return self._wait_again(task, variables or {})
         task._set_state(TaskState.READY)
         if task.task_spec.manual and not completing:
             return  # a user task that failed on its way in waits for its person again, it is not run
         try:
             task.run()
+        except SpiffWorkflowException as exc:
+            self.error = self._step_error(exc)
+            return
+        self.advance()
+
+    def _wait_again(self, task, variables: dict) -> None:
+        if task.parent is not None:  # a waiting event takes its parent's data again at every step
+            task.parent.data.update(copy_value(variables))
+        try:
+            timer_faults.wait_again(task)  # a timer waits for its (corrected) time, it is not run
         except SpiffWorkflowException as exc:
             self.error = self._step_error(exc)
             return

@@ -1,0 +1,58 @@
+"""A timer whose expression gives no date or duration fails as an incident naming the value, and a
+retry with corrected variables makes it wait again (over HTTP; no worker: nothing here comes due)."""
+
+import pytest
+
+from tests.conftest import DATA
+
+
+def _retry(admin, incident: dict, variables: dict):
+    return admin.post(f"/incidents/{incident['id']}/retry", json={"variables": variables})
+
+
+def _failed(admin, path: str, key: str, variables: dict) -> tuple[str, dict]:
+    assert admin.deploy(DATA / "timers" / path).status_code in (200, 201)
+    started = admin.post(f"/process-definitions/{key}/instances", json={"variables": variables})
+    assert started.status_code == 201 and started.json["status"] == "failed", started.json
+    (incident,) = admin.get("/incidents", query_string={"instance_id": started.json["id"]}).json["items"]
+    return started.json["id"], incident
+
+
+@pytest.mark.parametrize(
+    "variables, problem",
+    [
+        ({"due": "soon"}, "timer timeDate '${due}' gave 'soon', which is not an ISO 8601 date"),
+        ({"due": "2026-01-01T10:00:00@Europe/Berlin"}, "gave '2026-01-01T10:00:00@Europe/Berlin'"),
+        ({}, "unknown variable 'due'"),
+    ],
+)
+def test_a_timer_date_that_is_no_date_is_an_incident_a_retry_with_a_date_waits_for(admin, variables, problem):
+    instance_id, incident = _failed(admin, "expression_date.bpmn", "timer_expression", variables)
+    assert problem in incident["message"] and incident["element_id"] == "wait"
+    retried = _retry(admin, incident, {"due": "2099-01-01T09:00:00Z"})
+    assert retried.status_code == 200 and retried.json["status"] == "resolved", retried.json
+    body = admin.get(f"/instances/{instance_id}").json
+    assert body["status"] == "waiting" and body["active_elements"] == ["wait"]  # not fired at once
+    assert body["variables"]["due"] == "2099-01-01T09:00:00Z"
+
+
+def test_a_timer_retried_with_a_date_in_the_past_fires_at_once(admin):
+    instance_id, incident = _failed(admin, "expression_date.bpmn", "timer_expression", {"due": "soon"})
+    retried = _retry(admin, incident, {"due": "2020-01-01T00:00:00Z"})
+    assert retried.status_code == 200, retried.json
+    body = admin.get(f"/instances/{instance_id}").json
+    assert body["active_elements"] == ["after"] and body["variables"]["due"] == "2020-01-01T00:00:00Z"
+
+
+def test_a_boundary_timer_duration_that_is_no_duration_is_retried_and_the_task_stays_workable(admin):
+    key = "timer_expression_boundary"
+    instance_id, incident = _failed(admin, "expression_boundary.bpmn", key, {"wait": 5})
+    assert "timer timeDuration '${wait}' gave 5, which is not an ISO 8601 duration" in incident["message"]
+    assert incident["element_id"] == "too_late"
+    retried = _retry(admin, incident, {"wait": "PT4H"})
+    assert retried.status_code == 200, retried.json
+    body = admin.get(f"/instances/{instance_id}").json
+    assert body["status"] == "waiting" and body["active_elements"] == ["work"]
+    (task,) = body["tasks"]
+    assert admin.post(f"/tasks/{task['id']}/complete", json={}).status_code == 200
+    assert admin.get(f"/instances/{instance_id}").json["status"] == "completed"
