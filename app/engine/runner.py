@@ -258,16 +258,26 @@ class Runner:
             return
         self.advance()
 
-    def throw_bpmn_error(self, task_id, code: str, message: str | None = None) -> bool:
-        """Throw a BPMN error from a service task; False when no boundary event catches it."""
+    def throw_bpmn_error(self, task_id, error) -> bool:
+        """Throw a handler's BpmnError (code, message, variables) from a service task; False when no
+        boundary event catches it."""
         task = self._started_service_task(task_id)
-        payload = {**task.data, "errorCode": code, "errorMessage": message}
+        code, message = error.code, error.message
+        payload = {**task.data, **copy_value(error.variables), "errorCode": code, "errorMessage": message}
         event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=payload, target=task.workflow)
         self.workflow.top_workflow.catch(event)
+        self._name_error_variables(payload, code, message)
         self.workflow.bpmn_events = [e for e in self.workflow.bpmn_events if e is not event]
         self.advance()
         # An error boundary always interrupts: a task still STARTED means nothing caught it.
         return task.state != TaskState.STARTED
+
+    def _name_error_variables(self, payload: dict, code: str, message: str | None) -> None:
+        """camunda:errorCodeVariable / errorMessageVariable of the event that caught the error."""
+        for catcher in (t for wf in live.all_workflows(self.workflow) for t in wf.tasks.values()):
+            if any(value is payload for value in catcher.internal_data.values()):
+                names = self.elements.get(catcher.task_spec.bpmn_id, {}).get("error_variables", {})
+                payload.update({names[k]: v for k, v in (("code", code), ("message", message)) if k in names})
 
     def fire_timer(self, task_id) -> bool:
         """Force a waiting timer to fire now (the scheduler decided it is due); False if it is gone."""

@@ -246,6 +246,8 @@ def _run_service(job: Job) -> str:
         outcome: tuple = ("ok", outputs)
     except BpmnError as exc:
         outcome = ("error", exc)
+        if exc.variables:
+            outcome = _error_outcome(name, exc)
     except Exception as exc:  # a handler failure of any kind is retried, then becomes an incident
         log.warning("service job %s (%s) failed: %r", job_id, name, exc)
         outcome = ("fail", exc)
@@ -264,6 +266,14 @@ def _outputs(name: str, returned) -> dict:
     if problem:
         raise TypeError(f"handler '{name}' returned {problem}")
     return returned
+
+
+def _error_outcome(name: str, error: BpmnError) -> tuple:
+    try:
+        _outputs(name, error.variables)
+    except TypeError as exc:  # the error's variables could not be stored: the attempt fails
+        return ("fail", exc)
+    return ("error", error)
 
 
 def _topic(expression: str, variables: dict) -> str:
@@ -296,7 +306,7 @@ def _step_service(instance, job: Job, outcome: tuple) -> str:
     try:
         if outcome[0] == "ok":
             runner.complete_service_task(job.task_id, outcome[1])
-        elif not runner.throw_bpmn_error(job.task_id, outcome[1].code, outcome[1].message):
+        elif not runner.throw_bpmn_error(job.task_id, outcome[1]):
             return _failed(instance, job, outcome[1], retry=False, kind="bpmn_error")
     except NotReady:
         job.status = CANCELLED

@@ -69,3 +69,8 @@ def always_fails(variables: dict, idempotency_key: str) -> dict:
     with (_dir() / f"fails-{idempotency_key}.calls").open("a") as calls:
         calls.write(f"{time.time()}\n")
     raise ConnectionError("the mail gateway refuses connections")
+
+
+@service_handler("test.decline_with_details")
+def decline_with_details(variables: dict, idempotency_key: str) -> dict:
+    raise BpmnError("CARD_DECLINED", "insufficient funds", variables={"retryAfterDays": 3})

@@ -46,6 +46,14 @@ def test_a_bpmn_error_from_a_handler_is_caught_by_the_boundary_event(api):
     assert "on_declined" in history and "paid" not in history
 
 
+def test_a_caught_bpmn_error_sets_the_variables_the_boundary_event_names_and_the_handlers(api):
+    started = _start(api, "service/bpmn_error_variables.bpmn", "svc_error_vars")
+    body = wait_for(lambda: (b := _instance(api, started["id"]))["active_elements"] == ["fix_payment"] and b)
+    assert body["variables"]["declineCode"] == "CARD_DECLINED"  # camunda:errorCodeVariable
+    assert body["variables"]["declineReason"] == "insufficient funds"  # camunda:errorMessageVariable
+    assert body["variables"]["retryAfterDays"] == 3  # BpmnError(..., variables=...), as handleBpmnError's
+
+
 def test_a_failing_handler_is_retried_then_becomes_an_incident_that_can_be_retried(api, effects_dir):
     started = _start(api, "service/flaky.bpmn", "svc_flaky")
     iid = started["id"]
