@@ -330,8 +330,9 @@ def set_status(
     before, definition.status = definition.status, status
     change = {"before": {"status": before}, "after": {"status": status}}
     audit.record(actor, f"definition.{status}", definition, **change)
-    if kind == "bpmn" and latest_definition(tenant_id, kind, key, statuses=(PUBLISHED,)) is definition:
-        schedule_start_timers([definition])  # a draft's timer start events begin with its publication
+    latest = latest_definition(tenant_id, kind, key, statuses=(PUBLISHED,)) if kind == "bpmn" else None
+    if latest is not None:  # a draft's timer start events begin with its publication; deprecating
+        schedule_start_timers([latest])  # the latest gives them back to the version now starting
     version = catalog.bump(tenant_id)
     db.session.commit()
     catalog.note(tenant_id, version)
