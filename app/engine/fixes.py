@@ -17,6 +17,8 @@ worse than either. `unpatched()` restores the library for tests that prove a fau
   throwing task fails (an incident), as BPMN 2.0 (10.5.5) leaves an uncaught error unresolved.
 - CatchingEvent._update_hook: a timer whose value is no date or duration escaped as a bare error
   and left nothing to retry; it fails its event as an incident now (app.engine.timer_faults).
+- TimerEventDefinition.get_datetime, parse_time_or_duration: a date and time naming its zone
+  (`@Europe/Berlin`, `[Europe/Berlin]`) was no date.
 - Task._set_state: built a log record's text and extras (a dict, two state names) on every state
   change even though spiff's INFO records are not written (app/__init__.py); a timer fire changes ten.
 - SubWorkflowTask.start_workflow: a call activity or subprocess was timed as entered at the end of
@@ -38,6 +40,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.control import _EndJoin
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess, SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
@@ -174,6 +177,8 @@ _PATCHES = {
     (_EndJoin, "_run_hook"): _end_join_run_hook,
     (ErrorEventDefinition, "throw"): _error_throw,
     (CatchingEvent, "_update_hook"): timer_faults.catching_update_hook,
+    (TimerEventDefinition, "get_datetime"): staticmethod(timer_faults.get_datetime),
+    (TimerEventDefinition, "parse_time_or_duration"): staticmethod(timer_faults.parse_time_or_duration),
     (BpmnWorkflow, "_do_engine_steps"): speedups.do_engine_steps_once,
     (Workflow, "update_waiting_tasks"): speedups.update_waiting_tasks,
     (Workflow, "collect_log_extras"): speedups.collect_log_extras,

@@ -4,10 +4,15 @@ The library evaluated a timer's expression and parsed the value while updating t
 that did not parse (`soon`, `5`) escaped as a bare error (a 500, or a worker step lost), and one
 whose expression failed left the event in no state a retry could find. Now the event is failed
 (ERROR), its cached value dropped, and the error names the timer and the value it got; a retry
-(`Runner.retry`) makes it wait again with the corrected variables.
+(`Runner.retry`) makes it wait again with the corrected variables. A date and time may name its
+zone (`2025-01-31T09:00:00@Europe/Berlin` as FEEL writes it, `...+01:00[Europe/Berlin]` as Zeebe).
 """
 
 from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -20,6 +25,10 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 ORIGINAL_UPDATE_HOOK = CatchingEvent.__dict__["_update_hook"]
+ORIGINAL_GET_DATETIME = TimerEventDefinition.get_datetime
+ORIGINAL_PARSE = TimerEventDefinition.parse_time_or_duration
+# A date and time with a zone id: FEEL's `...T09:00:00@Europe/Berlin`, Zeebe's `...+01:00[Europe/Berlin]`.
+_ZONED = re.compile(r"(?P<stamp>[^@\[\]]+)(?:@(?P<at>[\w/+\-]+)|\[(?P<bracket>[\w/+\-]+)\])")
 _EXAMPLES = {"date": "2025-01-31T09:00:00Z", "duration": "PT4H", "cycle": "R3/PT10M"}
 
 
@@ -30,6 +39,24 @@ def catching_update_hook(self, my_task):
         if not isinstance(self.event_definition, TimerEventDefinition):
             raise
         raise _failed(self.event_definition, my_task, exc) from exc
+
+
+def get_datetime(expression):
+    """The library's, plus a zone id (the library read `@Europe/Berlin` as no date at all)."""
+    match = _ZONED.fullmatch(expression.strip()) if isinstance(expression, str) else None
+    if match is None:
+        return ORIGINAL_GET_DATETIME(expression)
+    moment = datetime.fromisoformat(match["stamp"])
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(match["at"] or match["bracket"]))
+    return moment.astimezone(UTC)
+
+
+def parse_time_or_duration(expression):
+    # The library takes any text with a W in it for a week date: `[America/New_York]` too.
+    if isinstance(expression, str) and _ZONED.fullmatch(expression.strip()):
+        return get_datetime(expression)
+    return ORIGINAL_PARSE(expression)
 
 
 def is_timer(task) -> bool:

@@ -22,7 +22,7 @@ def _failed(admin, path: str, key: str, variables: dict) -> tuple[str, dict]:
     "variables, problem",
     [
         ({"due": "soon"}, "timer timeDate '${due}' gave 'soon', which is not an ISO 8601 date"),
-        ({"due": "2026-01-01T10:00:00@Europe/Berlin"}, "gave '2026-01-01T10:00:00@Europe/Berlin'"),
+        ({"due": "2026-01-01T10:00:00@Mars/Olympus"}, "gave '2026-01-01T10:00:00@Mars/Olympus'"),
         ({}, "unknown variable 'due'"),
     ],
 )
@@ -56,3 +56,17 @@ def test_a_boundary_timer_duration_that_is_no_duration_is_retried_and_the_task_s
     (task,) = body["tasks"]
     assert admin.post(f"/tasks/{task['id']}/complete", json={}).status_code == 200
     assert admin.get(f"/instances/{instance_id}").json["status"] == "completed"
+
+
+@pytest.mark.parametrize(
+    "due",  # as FEEL's `date and time("2099-01-01T10:00:00@Europe/Berlin")` gives it, and as Zeebe writes it
+    ["2099-01-01T10:00:00@Europe/Berlin", "2099-01-01T10:00:00+01:00[Europe/Berlin]"],
+)
+def test_a_timer_date_with_a_zone_id_waits_for_that_zones_time(admin, due):
+    from app.models import Job
+
+    assert admin.deploy(DATA / "timers" / "expression_date.bpmn").status_code in (200, 201)
+    started = admin.post("/process-definitions/timer_expression/instances", json={"variables": {"due": due}})
+    assert started.json["status"] == "waiting" and started.json["active_elements"] == ["wait"], started.json
+    (job,) = Job.query.filter_by(instance_id=started.json["id"]).all()
+    assert job.due_at.isoformat().startswith("2099-01-01T09:00:00")  # 10:00 in Berlin is 09:00 UTC
