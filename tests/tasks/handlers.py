@@ -74,3 +74,12 @@ def always_fails(variables: dict, idempotency_key: str) -> dict:
 @service_handler("test.decline_with_details")
 def decline_with_details(variables: dict, idempotency_key: str) -> dict:
     raise BpmnError("CARD_DECLINED", "insufficient funds", variables={"retryAfterDays": 3})
+
+
+@service_handler("test.send_letter")
+def send_letter(variables: dict, idempotency_key: str) -> dict:
+    """A side effect with no idempotency of its own; takes two seconds, so a test can suspend meanwhile."""
+    with (_dir() / f"letter-{idempotency_key}.calls").open("a") as calls:
+        calls.write(f"{time.time()}\n")
+    time.sleep(2)
+    return {"letter": "sent"}

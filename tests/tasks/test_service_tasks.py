@@ -82,6 +82,18 @@ def test_a_list_of_retry_intervals_waits_each_in_turn_then_opens_an_incident(api
     assert len(times) == 3 and 0.7 <= gaps[0] <= 1.9 and 1.5 <= gaps[1] <= 3.4, gaps
 
 
+def test_a_suspended_instances_handler_is_not_called_again_and_its_result_is_kept(api, effects_dir):
+    started = _start(api, "service/letter.bpmn", "svc_letter")
+    calls = wait_for(lambda: list(effects_dir.glob("letter-*.calls")))[0]  # the handler is running
+    assert api.post(f"/instances/{started['id']}/suspend").status_code == 200
+    time.sleep(9)  # postponed while suspended (5 s at a time): never called again
+    assert len(calls.read_text().split()) == 1
+    assert _instance(api, started["id"])["status"] == "suspended"
+    assert api.post(f"/instances/{started['id']}/resume").status_code == 200
+    body = wait_for(lambda: (b := _instance(api, started["id"]))["status"] == "completed" and b, 15)
+    assert body["variables"]["letter"] == "sent" and len(calls.read_text().split()) == 1
+
+
 def test_a_worker_killed_mid_task_redelivers_without_losing_or_doubling_the_step(api, effects_dir):
     started = _start(api, "service/slow_counter.bpmn", "svc_slow")
     calls = wait_for(lambda: list(effects_dir.glob("slow-*.calls")))[0]
