@@ -1,7 +1,8 @@
 """Deploy-time checks of the camunda:properties Baton acts on: escalations, SLA, business calendars.
 
 A value that does not read (`escalation.after=24h`, `businessCalendar=XX-9to17`, `slaHours=two
-days`) failed every instance reaching its task with a 500, or was ignored in silence; it is a 400
+days`) failed every instance reaching its task with a 500, or was ignored in silence (an SLA
+pause element that is no element never paused the clock); it is a 400
 at deploy now, naming the file, the element and the property.
 """
 
@@ -13,6 +14,7 @@ from app.errors import ValidationError
 from app.services import calendars
 
 _SOME_MONDAY = datetime(2025, 1, 6, 9, tzinfo=UTC)
+_ELEMENTS = " elements"  # (no property's name) the process's elements, handed to the checks
 
 
 def check_properties(processes) -> None:
@@ -31,7 +33,7 @@ def _check(process, element_id: str, props: dict) -> None:
         if value is None:
             continue
         try:
-            check(str(value).strip(), props)
+            check(str(value).strip(), {**props, _ELEMENTS: process.meta.get("elements") or {}})
         except ValueError as exc:
             raise ValidationError(
                 f"{process.filename}: element '{element_id}': property {name}={value!r}: {exc}",
@@ -71,6 +73,12 @@ def _hours(value: str, props: dict) -> None:
         raise ValueError("a number of hours is expected (e.g. 48)")
 
 
+def _element_ids(value: str, props: dict) -> None:
+    unknown = [e.strip() for e in value.split(",") if e.strip() and e.strip() not in props[_ELEMENTS]]
+    if unknown:
+        raise ValueError(f"{', '.join(map(repr, unknown))} names no element of the process")
+
+
 # businessCalendar first: the durations after it are counted in it.
 _CHECKS = {
     "businessCalendar": _calendar,
@@ -78,4 +86,6 @@ _CHECKS = {
     "escalation.maxLevels": _levels,
     "escalation.onTimeout": _timeout,
     "slaHours": _hours,
+    "slaStartElement": _element_ids,
+    "slaPauseElements": _element_ids,
 }

@@ -255,6 +255,7 @@ def _with_properties(properties: dict, on_task: bool = True) -> str:
         ({"businessCalendar": "XX-9to17"}, "businessCalendar='XX-9to17': business calendar 'XX-9to17'"),
         ({"businessCalendar": "DE-17to9"}, "working hours must end after they start"),
         ({"businessCalendar": "DE-9to17", "escalation.after": "P1M"}, "escalation.after='P1M'"),
+        ({"slaHours": "8", "slaPauseElements": "work, Task_verify"}, "'Task_verify' names no element"),
     ],
 )
 def test_a_property_that_would_fail_every_instance_is_refused_naming_it(admin, properties, problem):
@@ -267,5 +268,5 @@ def test_a_process_property_that_would_fail_every_instance_is_refused_naming_the
     refusal = refused(admin, {"sla.bpmn": _with_properties({"slaHours": "two days"}, on_task=False)})
     assert "slaHours='two days': a number of hours is expected" in refusal["message"]
     assert refusal["details"]["element_id"] == "propertied"
-    good = {"slaHours": "8", "businessCalendar": "GB", "escalation.after": "P1D", "escalation.maxLevels": "2"}
+    good = {"slaHours": "8", "businessCalendar": "GB", "escalation.after": "P1D", "slaPauseElements": "work"}
     assert admin.deploy_bytes({"ok.bpmn": _with_properties(good, on_task=False).encode()}).status_code == 201
