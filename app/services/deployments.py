@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models import Definition, Deployment, DeploymentResource, User
 from app.models.definitions import DEFINITION_STATUSES, DEPRECATED, DRAFT, PUBLISHED
 from app.services import audit, catalog, form_refs
-from app.services.property_checks import check_properties
+from app.services.property_checks import check_properties, handler_warnings
 from app.services.start_timers import schedule_start_timers
 
 
@@ -53,6 +53,7 @@ def deploy(
     except ModelError as exc:
         raise ValidationError(str(exc), exc.as_details())
     check_properties(parsed.processes)
+    parsed.warnings.extend(handler_warnings(parsed.processes))
     unchanged = _unchanged(parsed, files, actor.tenant_id)
     if unchanged is not None:
         definitions = [_republished(d, actor) if publish else d for d in unchanged]

@@ -1,4 +1,5 @@
-"""Deploy-time checks of the camunda:properties Baton acts on: escalations, SLA, business calendars.
+"""Deploy-time checks of the camunda:properties Baton acts on (escalations, SLA, business calendars)
+and warnings of service tasks whose handler is registered nowhere.
 
 A value that does not read (`escalation.after=24h`, `businessCalendar=XX-9to17`, `slaHours=two
 days`) failed every instance reaching its task with a 500, or was ignored in silence (an SLA
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from app.errors import ValidationError
+from app.handlers import UnknownHandler, get_handler
 from app.services import calendars
 
 _SOME_MONDAY = datetime(2025, 1, 6, 9, tzinfo=UTC)
@@ -25,6 +27,22 @@ def check_properties(processes) -> None:
         for element_id, element in (process.meta.get("elements") or {}).items():
             if element.get("properties"):
                 _check(process, element_id, {**base, **element["properties"]})
+
+
+def handler_warnings(processes) -> list[dict]:
+    """A warning per service task whose handler is registered nowhere here: every attempt would
+    fail into an incident. (A topic written as an expression names its handler per instance.)"""
+    warnings = []
+    for process in processes:
+        for element_id, element in (process.meta.get("elements") or {}).items():
+            if element.get("type") not in ("serviceTask", "sendTask") or element.get("handler_expression"):
+                continue
+            try:
+                get_handler(element.get("handler"))
+            except UnknownHandler as exc:
+                message = f"{exc} (app/handlers or BATON_HANDLER_MODULES): its jobs will fail into incidents"
+                warnings.append({"file": process.filename, "element_id": element_id, "message": message})
+    return warnings
 
 
 def _check(process, element_id: str, props: dict) -> None:

@@ -270,3 +270,17 @@ def test_a_process_property_that_would_fail_every_instance_is_refused_naming_the
     assert refusal["details"]["element_id"] == "propertied"
     good = {"slaHours": "8", "businessCalendar": "GB", "escalation.after": "P1D", "slaPauseElements": "work"}
     assert admin.deploy_bytes({"ok.bpmn": _with_properties(good, on_task=False).encode()}).status_code == 201
+
+
+def test_a_service_task_whose_handler_is_registered_nowhere_deploys_with_a_warning_naming_it(admin):
+    def service(attributes: str) -> bytes:
+        task = f'<bpmn:serviceTask id="work" name="Work" {attributes}>'
+        return bpmn(one_task(task, "</bpmn:serviceTask>"), key="served").encode()
+
+    deployed = admin.deploy_bytes({"missing.bpmn": service('camunda:class="com.acme.ArchiveDelegate"')})
+    assert deployed.status_code == 201, deployed.json
+    (warning,) = deployed.json["warnings"]
+    assert warning["file"] == "missing.bpmn" and warning["element_id"] == "work"
+    assert "no service handler is registered as 'com.acme.ArchiveDelegate'" in warning["message"]
+    for attributes in ('camunda:class="echo"', 'camunda:type="external" camunda:topic="${topic}"'):
+        assert admin.deploy_bytes({"found.bpmn": service(attributes)}).json["warnings"] == []
