@@ -3,6 +3,7 @@ retry with corrected variables makes it wait again (over HTTP; no worker: nothin
 
 import pytest
 
+from app.models import Job
 from tests.conftest import DATA
 
 
@@ -34,6 +35,8 @@ def test_a_timer_date_that_is_no_date_is_an_incident_a_retry_with_a_date_waits_f
     body = admin.get(f"/instances/{instance_id}").json
     assert body["status"] == "waiting" and body["active_elements"] == ["wait"]  # not fired at once
     assert body["variables"]["due"] == "2099-01-01T09:00:00Z"
+    (job,) = Job.query.filter_by(instance_id=instance_id).all()  # the sweep will fire it then
+    assert job.kind == "timer" and job.due_at.isoformat().startswith("2099-01-01T09:00:00")
 
 
 def test_a_timer_retried_with_a_date_in_the_past_fires_at_once(admin):
@@ -63,8 +66,6 @@ def test_a_boundary_timer_duration_that_is_no_duration_is_retried_and_the_task_s
     ["2099-01-01T10:00:00@Europe/Berlin", "2099-01-01T10:00:00+01:00[Europe/Berlin]"],
 )
 def test_a_timer_date_with_a_zone_id_waits_for_that_zones_time(admin, due):
-    from app.models import Job
-
     assert admin.deploy(DATA / "timers" / "expression_date.bpmn").status_code in (200, 201)
     started = admin.post("/process-definitions/timer_expression/instances", json={"variables": {"due": due}})
     assert started.json["status"] == "waiting" and started.json["active_elements"] == ["wait"], started.json
