@@ -97,6 +97,15 @@ def _plain_starts(process) -> list:
     return [s for s in starts if not s.xpath("./*[contains(local-name(), 'EventDefinition')]")]
 
 
+def _error_variables(definition) -> dict:
+    """Where an error catch event puts the caught code and message (camunda:errorCodeVariable...)."""
+    names = {
+        "code": definition.get(CAM + "errorCodeVariable"),
+        "message": definition.get(CAM + "errorMessageVariable"),
+    }
+    return {k: v.strip() for k, v in names.items() if v and v.strip()}
+
+
 def _start_form(process) -> dict:
     """The form of the process's plain start event (the one a person starts by hand), if it has one,
     and that event's id (a deploy error about the form names it)."""
@@ -139,6 +148,9 @@ def read_element(node, tag: str, lane: str | None) -> dict:
     timer = _timer(node)
     if timer:
         info["timer"] = timer
+    error = _first(node, "./bpmn:errorEventDefinition")
+    if error is not None:
+        info["error_variables"] = _error_variables(error)
     retry = _text(node, "./bpmn:extensionElements/camunda:failedJobRetryTimeCycle")
     if retry:
         info["retry_cycle"] = retry

@@ -15,6 +15,10 @@ worse than either. `unpatched()` restores the library for tests that prove a fau
 - ErrorEventDefinition.throw: an error that no boundary event or event subprocess caught, at
   any level, was dropped and the process went on as if the activity had succeeded; now the
   throwing task fails (an incident), as BPMN 2.0 (10.5.5) leaves an uncaught error unresolved.
+- CatchingEvent._update_hook: a timer whose value is no date or duration escaped as a bare error
+  and left nothing to retry; it fails its event as an incident now (app.engine.timer_faults).
+- TimerEventDefinition.get_datetime, parse_time_or_duration: a date and time naming its zone
+  (`@Europe/Berlin`, `[Europe/Berlin]`) was no date.
 - Task._set_state: built a log record's text and extras (a dict, two state names) on every state
   change even though spiff's INFO records are not written (app/__init__.py); a timer fire changes ten.
 - SubWorkflowTask.start_workflow: a call activity or subprocess was timed as entered at the end of
@@ -44,6 +48,7 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.control import _EndJoin
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent, EventBasedGateway
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess, SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
@@ -54,7 +59,7 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import Workflow
 
-from app.engine import data, speedups
+from app.engine import data, speedups, timer_faults
 
 ARRIVED = "baton_arrived"  # internal_data of a join task: ids of the join tasks that arrived before
 
@@ -203,6 +208,9 @@ _PATCHES = {
     (ErrorEventDefinition, "throw"): _error_throw,
     (EventBasedGateway, "_run_hook"): _event_gateway_run_hook,
     (BoundaryEvent, "_run_hook"): _boundary_run_hook,
+    (CatchingEvent, "_update_hook"): timer_faults.catching_update_hook,
+    (TimerEventDefinition, "get_datetime"): staticmethod(timer_faults.get_datetime),
+    (TimerEventDefinition, "parse_time_or_duration"): staticmethod(timer_faults.parse_time_or_duration),
     (BpmnWorkflow, "_do_engine_steps"): speedups.do_engine_steps_once,
     (Workflow, "update_waiting_tasks"): speedups.update_waiting_tasks,
     (Workflow, "collect_log_extras"): speedups.collect_log_extras,

@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import reports, visits
+from app.engine import reports, timer_faults, visits
 from app.engine import state as live
 from app.engine.call_activity import CalledElements, CalledSpecs, calls_processes, own_element_ids
 from app.engine.cron_timers import elapse
@@ -224,11 +224,23 @@ class Runner:
         task.data.update(copy_value(variables or {}))
         if isinstance(task.task_spec, SubWorkflowTask) and task.id not in self.workflow.subprocesses:
             return self._start_call_again(task)  # it failed to start (its called process was missing)
+        if timer_faults.is_timer(task):
+            return self._wait_again(task, variables or {})
         task._set_state(TaskState.READY)
         if task.task_spec.manual and not completing:
             return  # a user task that failed on its way in waits for its person again, it is not run
         try:
             task.run()
+        except SpiffWorkflowException as exc:
+            self.error = self._step_error(exc)
+            return
+        self.advance()
+
+    def _wait_again(self, task, variables: dict) -> None:
+        if task.parent is not None:  # a waiting event takes its parent's data again at every step
+            task.parent.data.update(copy_value(variables))
+        try:
+            timer_faults.wait_again(task)  # a timer waits for its (corrected) time, it is not run
         except SpiffWorkflowException as exc:
             self.error = self._step_error(exc)
             return
@@ -252,6 +264,12 @@ class Runner:
             raise NotReady(f"service task {task_id} is not waiting for its handler")
         return task
 
+    def merge_into_service_task(self, task_id, variables: dict) -> dict:
+        """Merge corrected variables into a service task waiting for its handler; its data after."""
+        task = self._started_service_task(task_id)
+        task.data.update(copy_value(variables))
+        return dict(task.data)
+
     def complete_service_task(self, task_id, outputs: dict) -> None:
         """The handler returned: merge its outputs and move on."""
         task = self._started_service_task(task_id)
@@ -263,16 +281,26 @@ class Runner:
             return
         self.advance()
 
-    def throw_bpmn_error(self, task_id, code: str, message: str | None = None) -> bool:
-        """Throw a BPMN error from a service task; False when no boundary event catches it."""
+    def throw_bpmn_error(self, task_id, error) -> bool:
+        """Throw a handler's BpmnError (code, message, variables) from a service task; False when no
+        boundary event catches it."""
         task = self._started_service_task(task_id)
-        payload = {**task.data, "errorCode": code, "errorMessage": message}
+        code, message = error.code, error.message
+        payload = {**task.data, **copy_value(error.variables), "errorCode": code, "errorMessage": message}
         event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=payload, target=task.workflow)
         self.workflow.top_workflow.catch(event)
+        self._name_error_variables(payload, code, message)
         self.workflow.bpmn_events = [e for e in self.workflow.bpmn_events if e is not event]
         self.advance()
         # An error boundary always interrupts: a task still STARTED means nothing caught it.
         return task.state != TaskState.STARTED
+
+    def _name_error_variables(self, payload: dict, code: str, message: str | None) -> None:
+        """camunda:errorCodeVariable / errorMessageVariable of the event that caught the error."""
+        for catcher in (t for wf in live.all_workflows(self.workflow) for t in wf.tasks.values()):
+            if any(value is payload for value in catcher.internal_data.values()):
+                names = self.elements.get(catcher.task_spec.bpmn_id, {}).get("error_variables", {})
+                payload.update({names[k]: v for k, v in (("code", code), ("message", message)) if k in names})
 
     def fire_timer(self, task_id) -> bool:
         """Force a waiting timer to fire now (the scheduler decided it is due); False if it is gone."""

@@ -143,6 +143,32 @@ def duration_seconds(text: str) -> float:
     return TimerEventDefinition.get_timedelta_from_start(parsed).total_seconds()
 
 
+def retry_schedule(text: str) -> list[float] | None:
+    """camunda:failedJobRetryTimeCycle as the seconds to wait before each retry, or None for an
+    expression (not evaluated: the defaults apply). `R3/PT10S` is three attempts ([10, 10]); a list
+    `PT1M,PT5M`, as Camunda 7 takes, waits each interval in turn (three attempts). ValueError
+    names what is wrong with anything else."""
+    text = text.strip()
+    if expressions.dialect_of(text) in ("juel", "feel"):
+        return None
+    repeat = re.fullmatch(r"R(\d+)/(P\S+)", text, re.IGNORECASE)
+    try:
+        if repeat:
+            return [_retry_interval(repeat.group(2))] * max(0, int(repeat.group(1)) - 1)
+        return [_retry_interval(interval) for interval in text.split(",")]
+    except Exception as exc:  # the library raises bare Exceptions ("Invalid duration")
+        raise ValueError(
+            f"{text!r} is neither Rn/<duration> (e.g. R3/PT10M) nor a list of durations (PT1M,PT10M): {exc}"
+        ) from exc
+
+
+def _retry_interval(text: str) -> float:
+    text = text.strip()
+    if not re.fullmatch(r"P[\dT.YMWDHS]+", text, re.IGNORECASE):  # the library reads `R/PT1M` as PT1M
+        raise ValueError(f"{text!r} is not an ISO 8601 duration")
+    return duration_seconds(text)
+
+
 BUSINESS_DUE = "baton_business_due"  # internal-data mark: this timer's target is in business time
 
 

@@ -42,6 +42,7 @@ def validate_process(process, filename: str) -> list[dict]:
         _check_script(node, filename)
         _check_cron_cycles(node, filename)
         _check_timer_literals(node, filename)
+        _check_retry_cycle(node, filename)
         _check_priority(node, filename)
         warnings.extend(_warnings(node))
     return warnings
@@ -59,6 +60,15 @@ def _check_timer_literals(node, filename: str) -> None:
                 timers.check_iso_literal(kind[4:].lower(), timer.text or "")
             except ValueError as exc:
                 raise _refuse(node, filename, f"timer {kind}: {exc}", timer.sourceline)
+
+
+def _check_retry_cycle(node, filename: str) -> None:
+    # A cycle that does not parse left a failed job running, unseen, instead of retrying it.
+    for cycle in node.xpath("./bpmn:extensionElements/camunda:failedJobRetryTimeCycle", namespaces=NS):
+        try:
+            timers.retry_schedule(cycle.text or "")
+        except ValueError as exc:
+            raise _refuse(node, filename, f"camunda:failedJobRetryTimeCycle: {exc}", cycle.sourceline)
 
 
 def _check_priority(node, filename: str) -> None:

@@ -5,7 +5,8 @@ camunda:expression / delegateExpression, zeebe:taskDefinition type or a spiffwor
 the name is looked up here. A handler is called as `handler(variables, idempotency_key=...)` and
 
 - returns a dict of output variables (or None),
-- raises `BpmnError(code, message)` to throw a BPMN error (caught by a boundary error event),
+- raises `BpmnError(code, message, variables=None)` to throw a BPMN error (caught by a boundary
+  error event, which gets the variables),
 - raises anything else to fail: the job is retried with backoff, then becomes an incident.
 
 The idempotency key is the same for every attempt of one task execution, so a handler with a side
@@ -23,9 +24,10 @@ _handlers: dict[str, Callable] = {}
 class BpmnError(Exception):
     """Raised by a handler to throw a BPMN error with `code` from its service task."""
 
-    def __init__(self, code: str, message: str | None = None):
+    def __init__(self, code: str, message: str | None = None, variables: dict | None = None):
         super().__init__(message or code)
         self.code, self.message = code, message
+        self.variables = variables or {}  # set where the error is caught (Camunda's handleBpmnError)
 
 
 class UnknownHandler(LookupError):

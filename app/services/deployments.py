@@ -19,6 +19,7 @@ from app.extensions import db
 from app.models import Definition, Deployment, DeploymentResource, User
 from app.models.definitions import DEFINITION_STATUSES, DEPRECATED, DRAFT, PUBLISHED
 from app.services import audit, catalog, form_refs
+from app.services.property_checks import check_properties, handler_warnings
 from app.services.start_timers import schedule_start_timers
 
 
@@ -51,6 +52,8 @@ def deploy(
         )
     except ModelError as exc:
         raise ValidationError(str(exc), exc.as_details())
+    check_properties(parsed.processes)
+    parsed.warnings.extend(handler_warnings(parsed.processes))
     unchanged = _unchanged(parsed, files, actor.tenant_id)
     if unchanged is not None:
         definitions = [_republished(d, actor) if publish else d for d in unchanged]
@@ -328,8 +331,9 @@ def set_status(
     before, definition.status = definition.status, status
     change = {"before": {"status": before}, "after": {"status": status}}
     audit.record(actor, f"definition.{status}", definition, **change)
-    if kind == "bpmn" and latest_definition(tenant_id, kind, key, statuses=(PUBLISHED,)) is definition:
-        schedule_start_timers([definition])  # a draft's timer start events begin with its publication
+    latest = latest_definition(tenant_id, kind, key, statuses=(PUBLISHED,)) if kind == "bpmn" else None
+    if latest is not None:  # a draft's timer start events begin with its publication; deprecating
+        schedule_start_timers([latest])  # the latest gives them back to the version now starting
     version = catalog.bump(tenant_id)
     db.session.commit()
     catalog.note(tenant_id, version)

@@ -55,6 +55,8 @@ def retry_incident(actor: User, incident_id, variables: dict | None = None) -> I
     job = _failed_job(incident)
     if job is None:
         return _retry_step(actor, instance, incident, variables)
+    if variables:
+        _merge_into_job(instance, job, check_variables(variables))
     now = utcnow()
     job.status, job.attempts, job.due_at, job.locked_until = QUEUED, 0, now, now + lease()
     _close(incident, actor)
@@ -62,6 +64,19 @@ def retry_incident(actor: User, incident_id, variables: dict | None = None) -> I
     send_after_commit(job.id)
     commit_step()
     return incident
+
+
+def _merge_into_job(instance, job: Job, variables: dict) -> None:
+    """Corrected variables reach the handler's next attempt and the instance, as they reach a
+    retried script step (they were only audited, and the handler failed again on the old ones)."""
+    runner, elements = load_runner(instance)
+    try:
+        job.payload = {**job.payload, "variables": runner.merge_into_service_task(job.task_id, variables)}
+    except NotReady as exc:
+        raise Conflict(f"{exc}: this incident has nothing to retry; resolve it")
+    status = instance.status
+    persist_step(instance, runner.result(), elements)
+    instance.status = status  # failed until the incident is closed (_reopen below)
 
 
 def _failed_job(incident: Incident) -> Job | None:

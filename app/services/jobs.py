@@ -14,9 +14,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, inspect, or_, select, update
 
-from app.engine import expressions
 from app.engine.errors import NotReady
-from app.engine.expression_errors import ExpressionError
 from app.engine.runner import StepResult
 from app.engine.timers import uses_jobs
 from app.errors import Conflict, NotFound
@@ -28,6 +26,7 @@ from app.models.instances import ENDED, FAILED, SUSPENDED
 from app.models.jobs import CANCELLED, DONE, LIVE, PENDING, QUEUED, RUNNING, SERVICE, START_TIMER, TIMER
 from app.models.jobs import FAILED as JOB_FAILED
 from app.services import backoff
+from app.services import handler_results as results
 from app.services.bundles import spec_fact
 from app.services.dispatch import send_after_commit
 from app.services.instances import commit_step, load_runner, lock_instance
@@ -231,6 +230,11 @@ def _lock_for_step(job: Job) -> tuple[ProcessInstance | None, Job | None]:
 
 
 def _run_service(job: Job) -> str:
+    instance = db.session.get(ProcessInstance, job.instance_id)
+    if instance is not None and instance.status == SUSPENDED:
+        return _postpone(job, counted=False)  # as Camunda suspends a suspended instance's jobs
+    if "outcome" in job.payload:  # the handler returned while the instance was suspended
+        return _record_outcome(job.id, results.kept_outcome(job.payload["outcome"]))
     job.status, job.attempts, job.locked_until = RUNNING, job.attempts + 1, utcnow() + lease()
     job_id, name, key = job.id, job.handler, job.idempotency_key
     variables = dict(job.payload.get("variables") or {})
@@ -238,25 +242,19 @@ def _run_service(job: Job) -> str:
     db.session.commit()  # the attempt is counted even if this worker dies inside the handler
     try:
         if job.payload.get("handler_expression"):
-            name = _topic(name, variables)
-        outputs = get_handler(name)(variables, idempotency_key=key) or {}
+            name = results.topic(name, variables)
+        outputs = results.outputs_of(name, get_handler(name)(variables, idempotency_key=key))
         if result_variable:
             outputs = {result_variable: outputs}
         outcome: tuple = ("ok", outputs)
     except BpmnError as exc:
         outcome = ("error", exc)
+        if exc.variables:
+            outcome = results.error_outcome(name, exc)
     except Exception as exc:  # a handler failure of any kind is retried, then becomes an incident
         log.warning("service job %s (%s) failed: %r", job_id, name, exc)
         outcome = ("fail", exc)
     return _record_outcome(job_id, outcome)
-
-
-def _topic(expression: str, variables: dict) -> str:
-    """The handler an expression topic names for this instance; a failure fails the attempt."""
-    try:
-        return str(expressions.evaluate(expression, variables))
-    except ExpressionError as exc:
-        raise LookupError(f"the topic {expression} cannot be evaluated: {exc.message}")
 
 
 def _record_outcome(job_id, outcome: tuple) -> str:
@@ -272,6 +270,7 @@ def _record_outcome(job_id, outcome: tuple) -> str:
     if outcome[0] == "fail":
         return _failed(instance, job, outcome[1])
     if instance.status == SUSPENDED:
+        job.payload = {**job.payload, "outcome": results.keepable(outcome)}  # applied on resume, not redone
         return _postpone(job)
     return _step_service(instance, job, outcome)
 
@@ -281,7 +280,7 @@ def _step_service(instance, job: Job, outcome: tuple) -> str:
     try:
         if outcome[0] == "ok":
             runner.complete_service_task(job.task_id, outcome[1])
-        elif not runner.throw_bpmn_error(job.task_id, outcome[1].code, outcome[1].message):
+        elif not runner.throw_bpmn_error(job.task_id, outcome[1]):
             return _failed(instance, job, outcome[1], retry=False, kind="bpmn_error")
     except NotReady:
         job.status = CANCELLED
@@ -293,9 +292,9 @@ def _step_service(instance, job: Job, outcome: tuple) -> str:
     return "done"
 
 
-def _postpone(job: Job) -> str:
+def _postpone(job: Job, counted: bool = True) -> str:
     job.status, job.due_at, job.locked_until = PENDING, utcnow() + POSTPONE, None
-    job.attempts = max(0, job.attempts - 1)
+    job.attempts = max(0, job.attempts - 1) if counted else job.attempts
     db.session.commit()
     return "postponed"
 

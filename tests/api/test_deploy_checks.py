@@ -219,3 +219,68 @@ def test_an_unknown_signal_escalation_or_error_ref_is_refused_naming_it(
         in (problem["message"])
     )
     assert problem["details"] == {"file": "ref.bpmn", "line": 5, "element_id": "shout"}
+
+
+def test_a_retry_cycle_that_does_not_parse_is_refused_naming_the_element(admin):
+    def service(cycle: str) -> str:
+        task = (
+            '<bpmn:serviceTask id="work" camunda:class="echo"><bpmn:extensionElements>'
+            f"<camunda:failedJobRetryTimeCycle>{cycle}</camunda:failedJobRetryTimeCycle></bpmn:extensionElements>"
+        )
+        return bpmn(one_task(task, "</bpmn:serviceTask>"), key="retried")
+
+    problem = refused(admin, {"retry.bpmn": service("R3/PT1X")})
+    assert "camunda:failedJobRetryTimeCycle: 'R3/PT1X' is neither Rn/<duration>" in problem["message"]
+    assert problem["details"]["element_id"] == "work"
+    for cycle in ("R5/PT10M", "PT1M,PT5M,PT10M", "${retryCycle}"):  # Camunda 7's forms all deploy
+        assert admin.deploy_bytes({"ok.bpmn": service(cycle).encode()}).status_code in (200, 201), cycle
+
+
+def _with_properties(properties: dict, on_task: bool = True) -> str:
+    rows = "".join(f'<camunda:property name="{k}" value="{v}"/>' for k, v in properties.items())
+    properties_xml = f"<camunda:properties>{rows}</camunda:properties>"
+    extension = f"<bpmn:extensionElements>{properties_xml}</bpmn:extensionElements>"
+    if on_task:
+        return bpmn(one_task(f'<bpmn:userTask id="work" name="Work">{extension}'), key="propertied")
+    return bpmn(f"    {extension}\n" + one_task(), key="propertied")
+
+
+@pytest.mark.parametrize(
+    "properties, problem",
+    [
+        ({"escalation.levels": "mgr", "escalation.after": "24h"}, "escalation.after='24h': '24h' is not"),
+        ({"escalation.levels": "mgr", "escalation.maxLevels": "three"}, "a whole number of at least 1"),
+        ({"escalation.onTimeout": "autoapprove"}, "must be autoApprove or reassign:<group>"),
+        ({"escalation.onTimeout": "reassign:"}, "must be autoApprove or reassign:<group>"),
+        ({"businessCalendar": "XX-9to17"}, "businessCalendar='XX-9to17': business calendar 'XX-9to17'"),
+        ({"businessCalendar": "DE-17to9"}, "working hours must end after they start"),
+        ({"businessCalendar": "DE-9to17", "escalation.after": "P1M"}, "escalation.after='P1M'"),
+        ({"slaHours": "8", "slaPauseElements": "work, Task_verify"}, "'Task_verify' names no element"),
+    ],
+)
+def test_a_property_that_would_fail_every_instance_is_refused_naming_it(admin, properties, problem):
+    refusal = refused(admin, {"props.bpmn": _with_properties(properties)})
+    assert problem in refusal["message"], refusal["message"]
+    assert refusal["details"]["element_id"] == "work" and refusal["details"]["file"] == "props.bpmn"
+
+
+def test_a_process_property_that_would_fail_every_instance_is_refused_naming_the_process(admin):
+    refusal = refused(admin, {"sla.bpmn": _with_properties({"slaHours": "two days"}, on_task=False)})
+    assert "slaHours='two days': a number of hours is expected" in refusal["message"]
+    assert refusal["details"]["element_id"] == "propertied"
+    good = {"slaHours": "8", "businessCalendar": "GB", "escalation.after": "P1D", "slaPauseElements": "work"}
+    assert admin.deploy_bytes({"ok.bpmn": _with_properties(good, on_task=False).encode()}).status_code == 201
+
+
+def test_a_service_task_whose_handler_is_registered_nowhere_deploys_with_a_warning_naming_it(admin):
+    def service(attributes: str) -> bytes:
+        task = f'<bpmn:serviceTask id="work" name="Work" {attributes}>'
+        return bpmn(one_task(task, "</bpmn:serviceTask>"), key="served").encode()
+
+    deployed = admin.deploy_bytes({"missing.bpmn": service('camunda:class="com.acme.ArchiveDelegate"')})
+    assert deployed.status_code == 201, deployed.json
+    (warning,) = deployed.json["warnings"]
+    assert warning["file"] == "missing.bpmn" and warning["element_id"] == "work"
+    assert "no service handler is registered as 'com.acme.ArchiveDelegate'" in warning["message"]
+    for attributes in ('camunda:class="echo"', 'camunda:type="external" camunda:topic="${topic}"'):
+        assert admin.deploy_bytes({"found.bpmn": service(attributes)}).json["warnings"] == []

@@ -42,3 +42,44 @@ def slow_counter(variables: dict, idempotency_key: str) -> dict:
     if not effect.exists():  # the side effect, done at most once per idempotency key
         effect.write_text("shipped\n")
     return {"shipped": True}
+
+
+@service_handler("test.limit")
+def limit(variables: dict, idempotency_key: str) -> dict:
+    """Fails (a technical error) while the amount is over 100: a retry with corrected variables passes."""
+    if variables.get("amount", 0) > 100:
+        raise ValueError(f"amount {variables.get('amount')} is over the limit")
+    return {"charged": variables["amount"]}
+
+
+@service_handler("test.returns_date")
+def returns_date(variables: dict, idempotency_key: str) -> dict:
+    from datetime import date
+
+    return {"shipped_on": date(2026, 1, 2)}
+
+
+@service_handler("test.returns_list")
+def returns_list(variables: dict, idempotency_key: str):
+    return ["not", "a", "dict"]
+
+
+@service_handler("test.always_fails")
+def always_fails(variables: dict, idempotency_key: str) -> dict:
+    with (_dir() / f"fails-{idempotency_key}.calls").open("a") as calls:
+        calls.write(f"{time.time()}\n")
+    raise ConnectionError("the mail gateway refuses connections")
+
+
+@service_handler("test.decline_with_details")
+def decline_with_details(variables: dict, idempotency_key: str) -> dict:
+    raise BpmnError("CARD_DECLINED", "insufficient funds", variables={"retryAfterDays": 3})
+
+
+@service_handler("test.send_letter")
+def send_letter(variables: dict, idempotency_key: str) -> dict:
+    """A side effect with no idempotency of its own; takes two seconds, so a test can suspend meanwhile."""
+    with (_dir() / f"letter-{idempotency_key}.calls").open("a") as calls:
+        calls.write(f"{time.time()}\n")
+    time.sleep(2)
+    return {"letter": "sent"}

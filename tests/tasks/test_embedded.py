@@ -110,3 +110,17 @@ def test_the_console_shows_the_work_not_the_once_a_second_sweep(embedded):
     assert "Task baton.fire_timers[" in log  # the timer firing is logged
     assert "Task baton.sweep[" not in log and "Sending due task sweep-due-jobs" not in log
     assert "setup plugin" not in log  # alembic's import-time chatter
+
+
+def test_service_tasks_run_and_a_failing_one_retries_into_an_incident_in_embedded_mode(embedded):
+    http, _ = embedded
+    http.deploy(DATA / "service" / "echo.bpmn")
+    echoed = http.call("/process-definitions/svc_echo/instances", b'{"variables": {"order": 7}}')
+    path = f"/instances/{echoed['id']}"
+    body = wait_for(lambda: (b := http.call(path))["active_elements"] == ["review"] and b)
+    assert body["variables"]["echo"] == {"order": 7}
+    http.deploy(DATA / "service" / "interval_list.bpmn")  # PT1S,PT2S: three attempts, no handler here
+    failing = http.call("/process-definitions/svc_interval_list/instances", b"{}")
+    incidents = wait_for(lambda: http.call(f"/incidents?instance_id={failing['id']}")["items"], 20)
+    assert "after 3 attempt(s)" in incidents[0]["message"] and "test.always_fails" in incidents[0]["message"]
+    assert http.call(f"/instances/{failing['id']}")["status"] == "failed"

@@ -26,6 +26,10 @@ def _instance(api, instance_id) -> dict:
     return api.get(f"/instances/{instance_id}").json
 
 
+def _open_incidents(api, instance_id) -> list:
+    return api.get(f"/incidents?instance_id={instance_id}&status=open").json["items"]
+
+
 def test_service_task_runs_in_the_worker_and_the_instance_advances(api):
     started = _start(api, "service/echo.bpmn", "svc_echo", {"order": 7})
     assert started["active_elements"] == ["call"]  # the request did not run the handler
@@ -40,6 +44,14 @@ def test_a_bpmn_error_from_a_handler_is_caught_by_the_boundary_event(api):
     assert body["variables"]["errorCode"] == "CARD_DECLINED"
     history = [h["element_id"] for h in api.get(f"/instances/{started['id']}/history").json["items"]]
     assert "on_declined" in history and "paid" not in history
+
+
+def test_a_caught_bpmn_error_sets_the_variables_the_boundary_event_names_and_the_handlers(api):
+    started = _start(api, "service/bpmn_error_variables.bpmn", "svc_error_vars")
+    body = wait_for(lambda: (b := _instance(api, started["id"]))["active_elements"] == ["fix_payment"] and b)
+    assert body["variables"]["declineCode"] == "CARD_DECLINED"  # camunda:errorCodeVariable
+    assert body["variables"]["declineReason"] == "insufficient funds"  # camunda:errorMessageVariable
+    assert body["variables"]["retryAfterDays"] == 3  # BpmnError(..., variables=...), as handleBpmnError's
 
 
 def test_a_failing_handler_is_retried_then_becomes_an_incident_that_can_be_retried(api, effects_dir):
@@ -60,6 +72,28 @@ def test_a_failing_handler_is_retried_then_becomes_an_incident_that_can_be_retri
     assert api.post(f"/incidents/{incidents[0]['id']}/retry").status_code == 409
 
 
+def test_a_list_of_retry_intervals_waits_each_in_turn_then_opens_an_incident(api, effects_dir):
+    started = _start(api, "service/interval_list.bpmn", "svc_interval_list")  # PT1S,PT2S
+    incident = wait_for(lambda: _open_incidents(api, started["id"]), 20)[0]
+    assert "after 3 attempt(s)" in incident["message"] and "mail gateway" in incident["message"]
+    (calls,) = effects_dir.glob("fails-*.calls")
+    times = [float(t) for t in calls.read_text().split()]
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    assert len(times) == 3 and 0.7 <= gaps[0] <= 1.9 and 1.5 <= gaps[1] <= 3.4, gaps
+
+
+def test_a_suspended_instances_handler_is_not_called_again_and_its_result_is_kept(api, effects_dir):
+    started = _start(api, "service/letter.bpmn", "svc_letter")
+    calls = wait_for(lambda: list(effects_dir.glob("letter-*.calls")))[0]  # the handler is running
+    assert api.post(f"/instances/{started['id']}/suspend").status_code == 200
+    time.sleep(9)  # postponed while suspended (5 s at a time): never called again
+    assert len(calls.read_text().split()) == 1
+    assert _instance(api, started["id"])["status"] == "suspended"
+    assert api.post(f"/instances/{started['id']}/resume").status_code == 200
+    body = wait_for(lambda: (b := _instance(api, started["id"]))["status"] == "completed" and b, 15)
+    assert body["variables"]["letter"] == "sent" and len(calls.read_text().split()) == 1
+
+
 def test_a_worker_killed_mid_task_redelivers_without_losing_or_doubling_the_step(api, effects_dir):
     started = _start(api, "service/slow_counter.bpmn", "svc_slow")
     calls = wait_for(lambda: list(effects_dir.glob("slow-*.calls")))[0]
@@ -72,3 +106,29 @@ def test_a_worker_killed_mid_task_redelivers_without_losing_or_doubling_the_step
     assert len(list(effects_dir.glob("slow-*.effect"))) == 1  # ...but the side effect happened once
     history = [h["element_id"] for h in api.get(f"/instances/{started['id']}/history").json["items"]]
     assert history.count("ship") == 1 and history.count("end") == 1
+
+
+def test_a_retry_with_corrected_variables_runs_the_handler_with_them(api):
+    started = _start(api, "service/limit.bpmn", "svc_limit", {"amount": 500, "card": "c-1"})
+    incident = wait_for(lambda: _open_incidents(api, started["id"]), 20)[0]
+    assert "amount 500 is over the limit" in incident["message"]
+    retried = api.post(f"/incidents/{incident['id']}/retry", json={"variables": {"amount": 50}})
+    assert retried.status_code == 200, retried.json
+    body = wait_for(lambda: (b := _instance(api, started["id"]))["status"] == "completed" and b, 20)
+    assert body["variables"] == {"amount": 50, "card": "c-1", "charged": 50}
+    assert _open_incidents(api, started["id"]) == []
+
+
+@pytest.mark.parametrize(
+    "handler, problem",
+    [
+        ("test.returns_date", "variable 'shipped_on' is a date, which is not a JSON value"),
+        ("test.returns_list", "returned a list, not a dict of variables"),
+    ],
+)
+def test_a_handler_returning_what_no_variable_can_hold_becomes_an_incident_naming_it(api, handler, problem):
+    started = _start(api, "service/bad_outputs.bpmn", "svc_bad_outputs", {"handler": handler})
+    incident = wait_for(lambda: _open_incidents(api, started["id"]), 20)[0]
+    assert problem in incident["message"] and handler in incident["message"]
+    assert incident["element_id"] == "sync"
+    assert _instance(api, started["id"])["status"] == "failed"

@@ -1,0 +1,57 @@
+"""What a service handler's call came to, as the job runner records it.
+
+An outcome is ("ok", outputs), ("error", BpmnError) or ("fail", exception). A handler's outputs and
+a BPMN error's variables must be JSON values; anything else fails the attempt naming it. An outcome
+reached while the instance was suspended is kept on the job row and applied on resume, so the
+handler (and its side effect) is not called again.
+"""
+
+from __future__ import annotations
+
+from app.engine import expressions
+from app.engine.data import json_problem
+from app.engine.expression_errors import ExpressionError
+from app.handlers import BpmnError
+
+
+def outputs_of(name: str, returned) -> dict:
+    """What a handler returned, as variables: a dict of JSON values (or None for none). Anything
+    else fails the attempt naming it, rather than the step that would store it (which left the
+    job running, unseen, until its lease ran out)."""
+    if returned is None:
+        return {}
+    if not isinstance(returned, dict):
+        raise TypeError(f"handler '{name}' returned a {type(returned).__name__}, not a dict of variables")
+    problem = json_problem(returned)
+    if problem:
+        raise TypeError(f"handler '{name}' returned {problem}")
+    return returned
+
+
+def error_outcome(name: str, error: BpmnError) -> tuple:
+    try:
+        outputs_of(name, error.variables)
+    except TypeError as exc:  # the error's variables could not be stored: the attempt fails
+        return ("fail", exc)
+    return ("error", error)
+
+
+def topic(expression: str, variables: dict) -> str:
+    """The handler an expression topic names for this instance; a failure fails the attempt."""
+    try:
+        return str(expressions.evaluate(expression, variables))
+    except ExpressionError as exc:
+        raise LookupError(f"the topic {expression} cannot be evaluated: {exc.message}")
+
+
+def keepable(outcome: tuple) -> dict:
+    if outcome[0] == "ok":
+        return {"ok": outcome[1]}
+    error = outcome[1]
+    return {"error": {"code": error.code, "message": error.message, "variables": error.variables}}
+
+
+def kept_outcome(kept: dict) -> tuple:
+    if "ok" in kept:
+        return ("ok", kept["ok"])
+    return ("error", BpmnError(**kept["error"]))

@@ -1,0 +1,34 @@
+"""Timer start events follow the latest published version, also when a newer one is deprecated."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Definition, Job
+from app.models.jobs import START_TIMER
+from app.services.jobs import run_job
+from tests.conftest import DATA
+
+WEEKLY = (DATA / "timers" / "start_cycle.bpmn").read_text().replace("R3/PT1S", "R/P7D")
+
+
+def _scheduled_versions(key: str) -> list[int]:
+    query = select(Definition.version).join(Job, Job.definition_id == Definition.id)
+    return list(db.session.execute(query.where(Definition.key == key, Job.kind == START_TIMER)).scalars())
+
+
+def test_deprecating_the_latest_version_gives_the_schedule_back_to_the_published_one(admin):
+    assert admin.deploy_bytes({"round.bpmn": WEEKLY.encode()}).status_code == 201
+    v2 = WEEKLY.replace('id="inspect" name="Inspect"', 'id="inspect" name="Inspect the line"')
+    assert admin.deploy_bytes({"round.bpmn": v2.encode()}).status_code == 201
+    assert _scheduled_versions("maintenance_round") == [2]
+    deprecated = admin.post("/process-definitions/maintenance_round/status", json={"status": "deprecated"})
+    assert deprecated.status_code == 200, deprecated.json
+    assert _scheduled_versions("maintenance_round") == [1]  # v1 is what starts now, by hand or on time
+    (row,) = db.session.execute(select(Job).where(Job.kind == START_TIMER)).scalars()
+    assert run_job(row.id) == "started"
+    (started,) = admin.get("/instances", query_string={"key": "maintenance_round"}).json["items"]
+    assert started["definition_version"] == 1 and started["started_by"] == "timer"
+    published = admin.post("/process-definitions/maintenance_round/status", json={"status": "published"})
+    assert published.status_code == 200 and _scheduled_versions("maintenance_round") == [2]
