@@ -75,15 +75,22 @@ def _start(app, key, variables) -> str:
     return _as_admin(app, lambda admin: str(start_instance(key, admin, variables)[0].id))
 
 
-def test_a_worn_part_measured_as_a_decimal_in_the_inbox_goes_to_scrap(page, live_server, people):
+def _open_inspection(page, live_server, number: str) -> str:
+    """A part received, disassembled and cleaned; quinn signed in on its "Inspect part" task."""
     base_url, app = live_server
-    iid = _start(app, "remanufacturing", {"part_number": "PN-70"})
-    _complete_open(app, iid, "Task_receive", {"serial_number": "SN-70"})
+    iid = _start(app, "remanufacturing", {"part_number": f"PN-{number}"})
+    _complete_open(app, iid, "Task_receive", {"serial_number": f"SN-{number}"})
     for element in ("Task_disassemble", "Task_clean"):
         _complete_open(app, iid, element)
     sign_in(page, base_url, "quinn", PASSWORD)
     page.goto(f"{base_url}/instances/{iid}")
     page.get_by_role("link", name="Inspect part").click()
+    return iid
+
+
+def test_a_worn_part_measured_as_a_decimal_in_the_inbox_goes_to_scrap(page, live_server, people):
+    base_url, app = live_server
+    iid = _open_inspection(page, live_server, "70")
     expect(page.get_by_role("heading", name="Inspect part", level=1)).to_be_visible()
     expect(page.get_by_label("Wear (mm)")).to_have_attribute("inputmode", "decimal")  # decimals allowed
     page.get_by_label("Wear (mm)").fill("0.7")
@@ -142,13 +149,7 @@ def test_what_was_typed_comes_back_after_signing_in_again_when_the_session_had_e
     page, live_server, people
 ):
     base_url, app = live_server
-    iid = _start(app, "remanufacturing", {"part_number": "PN-71"})
-    _complete_open(app, iid, "Task_receive", {"serial_number": "SN-71"})
-    for element in ("Task_disassemble", "Task_clean"):
-        _complete_open(app, iid, element)
-    sign_in(page, base_url, "quinn", PASSWORD)
-    page.goto(f"{base_url}/instances/{iid}")
-    page.get_by_role("link", name="Inspect part").click()
+    iid = _open_inspection(page, live_server, "71")
     page.get_by_label("Wear (mm)").fill("0.7")
     page.get_by_label("Grade").select_option("A")
     # (after the page's own requests: a response still in flight would set the session cookie again)
