@@ -20,6 +20,7 @@ RUNNING, WAITING, COMPLETED, FAILED, SUSPENDED, CANCELLED = (
     "cancelled",
 )
 ENDED = (COMPLETED, CANCELLED)
+INCIDENT_OPEN, INCIDENT_RESOLVED = "open", "resolved"  # an Incident's status
 
 
 class ProcessInstance(db.Model):

@@ -10,6 +10,8 @@ from app.extensions import db
 from app.models import Incident, Job, User
 from app.models.base import utcnow
 from app.models.instances import ENDED, FAILED, WAITING
+from app.models.instances import INCIDENT_OPEN as OPEN
+from app.models.instances import INCIDENT_RESOLVED as RESOLVED
 from app.models.jobs import FAILED as JOB_FAILED
 from app.models.jobs import QUEUED, SERVICE
 from app.models.tasks import COMPLETED, UserTask
@@ -18,8 +20,6 @@ from app.services.dispatch import send_after_commit
 from app.services.instances import check_variables, commit_step, load_runner, lock_instance
 from app.services.jobs import lease
 from app.services.stepping import persist_step
-
-OPEN, RESOLVED = "open", "resolved"
 
 
 def list_incidents(tenant_id: str, instance_id=None, status=None, limit: int = 50, offset: int = 0):

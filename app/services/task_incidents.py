@@ -17,10 +17,10 @@ from app.extensions import db
 from app.models import Incident, ProcessInstance
 from app.models.base import utcnow
 from app.models.instances import CANCELLED, COMPLETED, FAILED
+from app.models.instances import INCIDENT_OPEN as OPEN
+from app.models.instances import INCIDENT_RESOLVED as RESOLVED
 from app.models.tasks import UserTask
 from app.services import audit
-
-OPEN, RESOLVED = "open", "resolved"
 
 
 def resolve_closed(

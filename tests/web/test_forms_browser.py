@@ -102,13 +102,20 @@ def test_a_worn_part_measured_as_a_decimal_in_the_inbox_goes_to_scrap(page, live
     assert variables["wear_mm"] == 0.7 and variables["route"] == "scrap"
 
 
-def test_a_camunda_form_with_an_id_is_drawn_when_named_by_its_file(page, live_server, people):
+def _open_invoice(page, live_server) -> str:
+    """An invoice to approve; clerk signed in on its task, its Camunda Form drawn."""
     base_url, app = live_server
     iid = _start(app, "by_file", {})
     sign_in(page, base_url, "clerk", PASSWORD)
     page.goto(f"{base_url}/instances/{iid}")
     page.get_by_role("link", name="Approve invoice").click()
     expect(page.locator("#form-js")).to_have_attribute("data-ready", "true")
+    return iid
+
+
+def test_a_camunda_form_with_an_id_is_drawn_when_named_by_its_file(page, live_server, people):
+    base_url, app = live_server
+    iid = _open_invoice(page, live_server)
     expect(page.locator("text=is not deployed")).to_have_count(0)
     page.get_by_label("Amount").fill("12")
     page.get_by_label("Note").fill("Paid in full")
@@ -170,11 +177,7 @@ def test_what_was_typed_comes_back_after_signing_in_again_when_the_session_had_e
 
 def test_a_camunda_form_gets_back_what_was_typed_after_signing_in_again(page, live_server, people):
     base_url, app = live_server
-    iid = _start(app, "by_file", {})
-    sign_in(page, base_url, "clerk", PASSWORD)
-    page.goto(f"{base_url}/instances/{iid}")
-    page.get_by_role("link", name="Approve invoice").click()
-    expect(page.locator("#form-js")).to_have_attribute("data-ready", "true")
+    iid = _open_invoice(page, live_server)
     # (each field left as a person leaves it: filled by script with neither field left, form-js's
     # data lost the note within a second, seen with Playwright's fill and a wait before submitting)
     page.get_by_label("Amount").fill("13")
