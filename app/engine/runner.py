@@ -5,29 +5,24 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from functools import cached_property
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
-    ErrorEventDefinition,
     SignalEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import reports, timer_faults, visits
+from app.engine import reports, visits
 from app.engine import state as live
 from app.engine.call_activity import CalledElements, CalledSpecs, calls_processes, own_element_ids
-from app.engine.cron_timers import elapse
 from app.engine.data import copy_value
 from app.engine.errors import CompletionFailed, NotReady, StepError
 from app.engine.event_subprocess import listening_task_ids
 from app.engine.messages import message_event
+from app.engine.recovery import Recovery
 from app.engine.reports import REACHED, HistoryRecord, ReadyUserTask, ServiceCall, StepResult
 from app.engine.scope import active_elements, keep_message_starts, process_variables
 from app.engine.scripting import BatonScriptEngine
@@ -35,6 +30,7 @@ from app.engine.signals import signal_event, take_thrown_signals
 from app.engine.specs import BatonServiceTask
 from app.engine.speedups import ready_tasks
 from app.engine.timers import count_in_business_time
+from app.engine.worker_acts import WorkerActs
 
 # Engine tasks run between two prunes inside one advance: the library's task iterator stops at
 # depth 1000, so a loop of script tasks must be re-rooted well before its tree gets that deep.
@@ -72,7 +68,7 @@ class ProcessBundle:
         return CalledSpecs(self.subprocess_specs, self.bindings) if self.calls else self.subprocess_specs
 
 
-class Runner:
+class Runner(WorkerActs, Recovery):
     """Wraps one BpmnWorkflow; the only object outside the engine that touches SpiffWorkflow state."""
 
     def __init__(self, bundle: ProcessBundle, workflow: BpmnWorkflow):
@@ -208,133 +204,6 @@ class Runner:
 
     def cancel(self) -> None:
         self.workflow.cancel()
-
-    def retry(
-        self, task_id, variables: dict | None = None, element_id: str | None = None, completing: bool = False
-    ) -> None:
-        """Run a failed task again (ERROR -> READY -> run), with corrected variables if given.
-
-        Without `task_id` (incidents recorded before gateways named their task) the failed task of
-        `element_id` is the one. `completing`: a user task whose completion failed is completed again.
-        """
-        task = self.failed_task(task_id, element_id)
-        if task is None:
-            raise NotReady(f"nothing has failed at '{element_id or task_id}' any more")
-        self.error = None
-        task.data.update(copy_value(variables or {}))
-        if isinstance(task.task_spec, SubWorkflowTask) and task.id not in self.workflow.subprocesses:
-            return self._start_call_again(task)  # it failed to start (its called process was missing)
-        if timer_faults.is_timer(task):
-            return self._wait_again(task, variables or {})
-        task._set_state(TaskState.READY)
-        if task.task_spec.manual and not completing:
-            return  # a user task that failed on its way in waits for its person again, it is not run
-        try:
-            task.run()
-        except SpiffWorkflowException as exc:
-            self.error = self._step_error(exc)
-            return
-        self.advance()
-
-    def _wait_again(self, task, variables: dict) -> None:
-        if task.parent is not None:  # a waiting event takes its parent's data again at every step
-            task.parent.data.update(copy_value(variables))
-        try:
-            timer_faults.wait_again(task)  # a timer waits for its (corrected) time, it is not run
-        except SpiffWorkflowException as exc:
-            self.error = self._step_error(exc)
-            return
-        self.advance()
-
-    def _start_call_again(self, task) -> None:
-        task._set_state(TaskState.WAITING)
-        try:
-            task.task_spec.start_workflow(task)
-        except SpiffWorkflowException as exc:
-            self.error = self._step_error(exc)
-            return
-        task._set_state(TaskState.STARTED)
-        self.advance()
-
-    # --- service tasks and timers (run by Celery workers) ------------------------------------------
-    def _started_service_task(self, task_id):
-        task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
-        is_service = task is not None and isinstance(task.task_spec, BatonServiceTask)
-        if not is_service or task.state != TaskState.STARTED:
-            raise NotReady(f"service task {task_id} is not waiting for its handler")
-        return task
-
-    def merge_into_service_task(self, task_id, variables: dict) -> dict:
-        """Merge corrected variables into a service task waiting for its handler; its data after."""
-        task = self._started_service_task(task_id)
-        task.data.update(copy_value(variables))
-        return dict(task.data)
-
-    def complete_service_task(self, task_id, outputs: dict) -> None:
-        """The handler returned: merge its outputs and move on."""
-        task = self._started_service_task(task_id)
-        task.data.update(outputs)
-        try:
-            task.complete()
-        except SpiffWorkflowException as exc:
-            self.error = self._step_error(exc)
-            return
-        self.advance()
-
-    def throw_bpmn_error(self, task_id, error) -> bool:
-        """Throw a handler's BpmnError (code, message, variables) from a service task; False when no
-        boundary event catches it."""
-        task = self._started_service_task(task_id)
-        code, message = error.code, error.message
-        payload = {**task.data, **copy_value(error.variables), "errorCode": code, "errorMessage": message}
-        event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=payload, target=task.workflow)
-        self.workflow.top_workflow.catch(event)
-        self._name_error_variables(payload, code, message)
-        self.workflow.bpmn_events = [e for e in self.workflow.bpmn_events if e is not event]
-        self.advance()
-        # An error boundary always interrupts: a task still STARTED means nothing caught it.
-        return task.state != TaskState.STARTED
-
-    def _name_error_variables(self, payload: dict, code: str, message: str | None) -> None:
-        """camunda:errorCodeVariable / errorMessageVariable of the event that caught the error."""
-        for catcher in (t for wf in live.all_workflows(self.workflow) for t in wf.tasks.values()):
-            if any(value is payload for value in catcher.internal_data.values()):
-                names = self.elements.get(catcher.task_spec.bpmn_id, {}).get("error_variables", {})
-                payload.update({names[k]: v for k, v in (("code", code), ("message", message)) if k in names})
-
-    def fire_timer(self, task_id) -> bool:
-        """Force a waiting timer to fire now (the scheduler decided it is due); False if it is gone."""
-        task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
-        timers = [d for d, _ in reports.awaited(task) if isinstance(d, TimerEventDefinition)] if task else []
-        if not timers or task.state != TaskState.WAITING:
-            return False
-        value = task.internal_data.get("event_value")
-        if isinstance(value, dict) and value.get("cycles", 0) != 0:
-            elapse(value)  # a cycle fires once per elapsed period: make exactly this period elapse now
-        else:
-            task.internal_data["event_fired"] = True
-        try:
-            task.task_spec._update(task)
-        except SpiffWorkflowException as exc:
-            self.error = self._step_error(exc)
-            return True
-        self.advance()
-        return True
-
-    def fire_start_timers(self) -> None:
-        """An instance started by its timer start event: that event has fired, once."""
-        for task in list(self.workflow.event_manager.tasks.values()):
-            definition = getattr(task.task_spec, "event_definition", None)
-            if isinstance(definition, TimerEventDefinition) and reports.is_start(task):
-                if isinstance(definition, CycleTimerEventDefinition):
-                    # One period elapsed and none left: one path starts, then the event completes.
-                    past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
-                    task.internal_data["event_value"] = {"cycles": 1, "next": past, "duration": 1e9}
-                    task.task_spec._update(task)
-                else:
-                    task.internal_data["event_fired"] = True
-                task.task_spec._update(task)
-        self.advance()
 
     def _ready_manual_task(self, task_id):
         task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None

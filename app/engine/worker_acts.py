@@ -1,0 +1,101 @@
+"""What Celery workers do to a running workflow: finish a service task (outputs or a BPMN error)
+and fire a timer. A mixin of Runner (app/engine/runner.py), which supplies the workflow, `advance`,
+`elements`, `_task_ids` and `_step_error`; kept apart so each file reads as one kind of act."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from app.engine import reports
+from app.engine import state as live
+from app.engine.cron_timers import elapse
+from app.engine.data import copy_value
+from app.engine.errors import NotReady
+from app.engine.specs import BatonServiceTask
+
+
+class WorkerActs:
+    def _started_service_task(self, task_id):
+        task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
+        is_service = task is not None and isinstance(task.task_spec, BatonServiceTask)
+        if not is_service or task.state != TaskState.STARTED:
+            raise NotReady(f"service task {task_id} is not waiting for its handler")
+        return task
+
+    def merge_into_service_task(self, task_id, variables: dict) -> dict:
+        """Merge corrected variables into a service task waiting for its handler; its data after."""
+        task = self._started_service_task(task_id)
+        task.data.update(copy_value(variables))
+        return dict(task.data)
+
+    def complete_service_task(self, task_id, outputs: dict) -> None:
+        """The handler returned: merge its outputs and move on."""
+        task = self._started_service_task(task_id)
+        task.data.update(outputs)
+        try:
+            task.complete()
+        except SpiffWorkflowException as exc:
+            self.error = self._step_error(exc)
+            return
+        self.advance()
+
+    def throw_bpmn_error(self, task_id, error) -> bool:
+        """Throw a handler's BpmnError (code, message, variables) from a service task; False when no
+        boundary event catches it."""
+        task = self._started_service_task(task_id)
+        code, message = error.code, error.message
+        payload = {**task.data, **copy_value(error.variables), "errorCode": code, "errorMessage": message}
+        event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=payload, target=task.workflow)
+        self.workflow.top_workflow.catch(event)
+        self._name_error_variables(payload, code, message)
+        self.workflow.bpmn_events = [e for e in self.workflow.bpmn_events if e is not event]
+        self.advance()
+        # An error boundary always interrupts: a task still STARTED means nothing caught it.
+        return task.state != TaskState.STARTED
+
+    def _name_error_variables(self, payload: dict, code: str, message: str | None) -> None:
+        """camunda:errorCodeVariable / errorMessageVariable of the event that caught the error."""
+        for catcher in (t for wf in live.all_workflows(self.workflow) for t in wf.tasks.values()):
+            if any(value is payload for value in catcher.internal_data.values()):
+                names = self.elements.get(catcher.task_spec.bpmn_id, {}).get("error_variables", {})
+                payload.update({names[k]: v for k, v in (("code", code), ("message", message)) if k in names})
+
+    def fire_timer(self, task_id) -> bool:
+        """Force a waiting timer to fire now (the scheduler decided it is due); False if it is gone."""
+        task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
+        timers = [d for d, _ in reports.awaited(task) if isinstance(d, TimerEventDefinition)] if task else []
+        if not timers or task.state != TaskState.WAITING:
+            return False
+        value = task.internal_data.get("event_value")
+        if isinstance(value, dict) and value.get("cycles", 0) != 0:
+            elapse(value)  # a cycle fires once per elapsed period: make exactly this period elapse now
+        else:
+            task.internal_data["event_fired"] = True
+        try:
+            task.task_spec._update(task)
+        except SpiffWorkflowException as exc:
+            self.error = self._step_error(exc)
+            return True
+        self.advance()
+        return True
+
+    def fire_start_timers(self) -> None:
+        """An instance started by its timer start event: that event has fired, once."""
+        for task in list(self.workflow.event_manager.tasks.values()):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition) and reports.is_start(task):
+                if isinstance(definition, CycleTimerEventDefinition):
+                    # One period elapsed and none left: one path starts, then the event completes.
+                    past = (datetime.now(UTC) - timedelta(seconds=1)).isoformat()
+                    task.internal_data["event_value"] = {"cycles": 1, "next": past, "duration": 1e9}
+                    task.task_spec._update(task)
+                else:
+                    task.internal_data["event_fired"] = True
+                task.task_spec._update(task)
+        self.advance()
