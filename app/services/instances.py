@@ -28,7 +28,7 @@ from app.services.deployments import latest_definition
 from app.services.fast_flush import writes_step_rows
 from app.services.form_values import check_values
 from app.services.prepared import Loader
-from app.services.stepping import persist_step
+from app.services.stepping import born_instance, persist_step
 from app.services.visibility import check_instance_visible, instances_visible_to, oversees
 
 
@@ -94,18 +94,13 @@ def start_instance(
         raise Unprocessable(str(exc), exc.as_details())
     runner = Runner.start(bundle, variables, message)
     result = runner.result()
-    # Born with the step's outcome, so the row is inserted once and never updated in this request.
-    instance = ProcessInstance(
+    instance = born_instance(
+        result,
+        definition,
+        definition_id,
+        actor.tenant_id,
         id=uuid4(),  # now: the step's rows name it before anything is flushed
-        tenant_id=actor.tenant_id,
-        definition_id=definition_id,
-        definition_key=key,
-        definition_version=definition.version,
         business_key=business_key,
-        status=result.status,
-        variables=result.variables,
-        active_elements=result.active_elements,
-        ended_at=utcnow() if result.status == "completed" else None,
         started_by=actor.username,
         idempotency_key=idempotency_key,
         idempotency_digest=digest,

@@ -17,13 +17,12 @@ from app.engine.runner import Runner
 from app.errors import Conflict
 from app.extensions import db
 from app.models import Definition, MessageSubscription, ProcessInstance, User
-from app.models.base import utcnow
 from app.models.instances import SUSPENDED
 from app.services import audit, permissions
 from app.services.bundles import bundle_for
 from app.services.instances import check_variables, commit_step, load_runner, lock_instance
 from app.services.messages import start_definitions
-from app.services.stepping import after_step, persist_step
+from app.services.stepping import after_step, born_instance, persist_step
 from app.services.visibility import instances_visible_to, oversees
 
 _MAX_DEPTH = 20  # signals setting off signals: a model whose signals answer each other forever stops
@@ -101,17 +100,8 @@ def _start(definition: Definition, name: str, variables: dict, reader: User | No
         permissions.require_starter(reader, definition)
     runner = Runner.start(bundle_for(definition), variables, signal=name)
     result = runner.result()
-    instance = ProcessInstance(
-        tenant_id=definition.tenant_id,
-        definition_id=definition.id,
-        definition_key=definition.key,
-        definition_version=definition.version,
-        status=result.status,
-        variables=result.variables,
-        active_elements=result.active_elements,
-        ended_at=utcnow() if result.status == "completed" else None,
-        started_by=reader.username if reader is not None else "signal",
-    )
+    started_by = reader.username if reader is not None else "signal"
+    instance = born_instance(result, definition, definition.id, definition.tenant_id, started_by=started_by)
     db.session.add(instance)
     db.session.flush()
     persist_step(instance, result, runner.elements, new=True, sent=variables if reader else None)

@@ -42,6 +42,25 @@ def after_step(hook):
     return hook
 
 
+def born_instance(result: StepResult, definition, definition_id, tenant_id: str, **fields) -> ProcessInstance:
+    """A new instance row born with its first step's outcome, so it is inserted once, not updated.
+
+    `definition` names the key and version (a Definition row or its cached facts); `fields` are the
+    rest of the row (who started it, business key, parent). The caller adds it and persists the step.
+    """
+    return ProcessInstance(
+        tenant_id=tenant_id,
+        definition_id=definition_id,
+        definition_key=definition.key,
+        definition_version=definition.version,
+        status=result.status,
+        variables=result.variables,
+        active_elements=result.active_elements,
+        ended_at=utcnow() if result.status == "completed" else None,
+        **fields,
+    )
+
+
 def persist_step(
     instance: ProcessInstance,
     result: StepResult,

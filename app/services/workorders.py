@@ -17,13 +17,12 @@ from app.engine.runner import Runner, StepResult
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance, User, WorkOrderLink
-from app.models.base import utcnow
 from app.models.brief import CLOSED_ORDER, OPEN_ORDER, WAITING_DEPS
 from app.models.instances import CANCELLED, COMPLETED, SUSPENDED
 from app.services import audit, permissions
 from app.services.bundles import bundle_for
 from app.services.instances import lock_instance, read_instance, startable_definition
-from app.services.stepping import after_step, persist_step
+from app.services.stepping import after_step, born_instance, persist_step
 from app.services.visibility import check_instance_visible
 
 ALL_CLOSED = "linked_orders_closed"
@@ -100,18 +99,14 @@ def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink) -> Process
     bundle = bundle_for(definition)
     runner = Runner.start(bundle, dict(link.variables or {}))
     result = runner.result()
-    child = ProcessInstance(
-        tenant_id=parent.tenant_id,
-        definition_id=definition.id,
-        definition_key=definition.key,
-        definition_version=definition.version,
+    child = born_instance(
+        result,
+        definition,
+        definition.id,
+        parent.tenant_id,
         business_key=link.title[:255],
-        status=result.status,
-        variables=result.variables,
-        active_elements=result.active_elements,
         parent_instance_id=parent.id,
         started_by=getattr(actor, "username", None) or parent.started_by,
-        created_at=utcnow(),
     )
     db.session.add(child)
     db.session.flush()
