@@ -28,17 +28,19 @@ from app.engine.io_mapping import ABSENT, NS
 CALLED = "baton_called"  # internal data of a call activity's task: the definition id it bound
 
 
-def read_mappings(node) -> dict:
-    def rows(kind):
-        return [
-            {k: m.get(k) for k in ("source", "sourceExpression", "target", "variables", "businessKey")}
-            for m in node.xpath(f"./bpmn:extensionElements/camunda:{kind}", namespaces=NS)
-        ]
+def in_out_rows(node, kind: str) -> list[dict]:
+    """The camunda:in (kind "in") or camunda:out rows of an element's extensionElements."""
+    return [
+        {k: m.get(k) for k in ("source", "sourceExpression", "target", "variables", "businessKey")}
+        for m in node.xpath(f"./bpmn:extensionElements/camunda:{kind}", namespaces=NS)
+    ]
 
+
+def read_mappings(node) -> dict:
     zeebe = node.xpath("./bpmn:extensionElements/zeebe:calledElement", namespaces=NS)
     return {
-        "in": rows("in"),
-        "out": rows("out"),
+        "in": in_out_rows(node, "in"),
+        "out": in_out_rows(node, "out"),
         "zeebe": zeebe[0].get("propagateAllChildVariables", "true") != "false" if zeebe else None,
     }
 
@@ -48,7 +50,8 @@ def called_element(node) -> str | None:
     return node.get("calledElement") or (zeebe[0].get("processId") if zeebe else None)
 
 
-def _mapped(rows: list[dict], source: dict, task) -> dict:
+def mapped(rows: list[dict], source: dict, task) -> dict:
+    """The values camunda:in/out rows take from `source` (a failing expression fails `task`)."""
     out: dict = {}
     for row in rows:
         if row.get("variables") == "all":
@@ -119,12 +122,12 @@ class BatonCallActivity(CallActivity):
         if not self._camunda():
             return super().copy_data(my_task, subworkflow)
         start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")
-        start.set_data(**_mapped(self.mappings["in"], my_task.data, my_task))
+        start.set_data(**mapped(self.mappings["in"], my_task.data, my_task))
 
     def update_data(self, my_task, subworkflow):
         child = subworkflow.last_task.data
         if self._camunda():
-            my_task.data.update(_mapped(self.mappings["out"], child, my_task))
+            my_task.data.update(mapped(self.mappings["out"], child, my_task))
         elif self.mappings["zeebe"] is False:
             if not getattr(self, "io_mapping", None):
                 return

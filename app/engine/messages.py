@@ -19,7 +19,7 @@ from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 
-from app.engine.signals import BatonSignalEventDefinition
+from app.engine.signals import BatonSignalEventDefinition, read_passes
 
 
 class BatonMessageEventDefinition(MessageEventDefinition):
@@ -76,7 +76,9 @@ class BatonEventDefinitionParser(CamundaEventDefinitionParser):
 
     def parse_signal_event(self, signal_event):
         parsed = super().parse_signal_event(signal_event)
-        return BatonSignalEventDefinition(parsed.name, description=parsed.description)
+        definition = BatonSignalEventDefinition(parsed.name, description=parsed.description)
+        definition.passes = read_passes(signal_event)
+        return definition
 
 
 _ZEEBE_SUBSCRIPTION = "{http://camunda.org/schema/zeebe/1.0}subscription"

@@ -81,7 +81,7 @@ class StepResult:
     state: str | None
     waiting_timers: list = field(default_factory=list)
     service_tasks: list = field(default_factory=list)
-    signals: list = field(default_factory=list)  # names of the signals the step threw
+    signals: list = field(default_factory=list)  # (name, variables carried) of each signal thrown
     error: StepError | None = None
     # Whether the loaded state was waiting for messages or signals: if not, it has no subscription
     # rows to clear.

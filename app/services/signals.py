@@ -43,8 +43,8 @@ def _pass_on(instance: ProcessInstance, result):
     """The signals a step threw reach the tenant's other waiting instances once the step is saved."""
     if not result.signals:
         return None
-    tenant_id, sender, names = instance.tenant_id, instance.id, list(result.signals)
-    return lambda: [broadcast(tenant_id, name, {}, exclude=sender) for name in names]
+    tenant_id, sender, thrown = instance.tenant_id, instance.id, list(result.signals)
+    return lambda: [broadcast(tenant_id, name, carried, exclude=sender) for name, carried in thrown]
 
 
 def broadcast(tenant_id: str, name: str, variables: dict, exclude=None, reader: User | None = None):

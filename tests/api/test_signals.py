@@ -65,3 +65,25 @@ def test_a_process_only_a_signal_starts_is_not_started_by_hand(plant):
     assert refused.status_code == 409, refused.json
     assert "the signal 'plant_alarm' (POST /signals)" in refused.json["message"]
     assert refused.json["details"]["start_signals"] == ["plant_alarm"]
+
+
+def test_a_thrown_signal_carries_what_its_camunda_in_mappings_name_to_every_catcher(admin):
+    """Camunda 7's camunda:in on a throwing signalEventDefinition: source/target and
+    sourceExpression values go to each caught or started instance; the rest stays the thrower's."""
+    assert admin.deploy(DATA / "events" / "alarm_passing.bpmn").status_code == 201
+    run = admin.post("/process-definitions/production_run/instances", json={}).json["id"]
+    raiser = admin.post("/process-definitions/raise_alarm/instances", json={"variables": {"hall": "B"}}).json
+    [inspect] = admin.get(f"/tasks?instance_id={raiser['id']}").json["items"]
+    sent = {"variables": {"note": "smoke", "inspector_badge": 7}}
+    assert admin.post(f"/tasks/{inspect['id']}/complete", json=sent).status_code == 200
+    assert admin.get(f"/instances/{run}").json["variables"] == {"cause": "smoke", "hall": "B"}
+    assert _open_elements(admin, run) == ["secure"]
+    [evacuation] = admin.get("/instances?key=evacuation").json["items"]
+    assert admin.get(f"/instances/{evacuation['id']}").json["variables"] == {"cause": "smoke", "hall": "B"}
+
+
+def test_a_signal_mapping_whose_expression_does_not_parse_is_refused_at_deploy(admin):
+    broken = (DATA / "events" / "alarm_passing.bpmn").read_text().replace("${hall}", "${hall +}")
+    refused = admin.deploy_bytes({"alarm_broken.bpmn": broken.encode()})
+    assert refused.status_code == 400, refused.json
+    assert "alarm" in refused.json["message"] and "hall +" in refused.json["message"], refused.json
