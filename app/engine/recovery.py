@@ -10,9 +10,10 @@ from SpiffWorkflow.util.task import TaskState
 from app.engine import timer_faults
 from app.engine.data import copy_value
 from app.engine.errors import NotReady
+from app.engine.runner_parts import RunnerParts
 
 
-class Recovery:
+class Recovery(RunnerParts):
     def retry(
         self, task_id, variables: dict | None = None, element_id: str | None = None, completing: bool = False
     ) -> None:

@@ -17,10 +17,11 @@ from app.engine import state as live
 from app.engine.cron_timers import elapse
 from app.engine.data import copy_value
 from app.engine.errors import NotReady
+from app.engine.runner_parts import RunnerParts
 from app.engine.specs import BatonServiceTask
 
 
-class WorkerActs:
+class WorkerActs(RunnerParts):
     def _started_service_task(self, task_id):
         task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
         is_service = task is not None and isinstance(task.task_spec, BatonServiceTask)
@@ -70,7 +71,7 @@ class WorkerActs:
         """Force a waiting timer to fire now (the scheduler decided it is due); False if it is gone."""
         task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
         timers = [d for d, _ in reports.awaited(task) if isinstance(d, TimerEventDefinition)] if task else []
-        if not timers or task.state != TaskState.WAITING:
+        if task is None or not timers or task.state != TaskState.WAITING:
             return False
         value = task.internal_data.get("event_value")
         if isinstance(value, dict) and value.get("cycles", 0) != 0:
