@@ -1,5 +1,7 @@
 """Extensions are created unbound here and bound to an app in `create_app`."""
 
+from typing import TYPE_CHECKING
+
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -19,3 +21,13 @@ db = SQLAlchemy(
     metadata=MetaData(naming_convention=naming_convention), session_options={"expire_on_commit": False}
 )
 migrate = Migrate(render_as_batch=True, compare_type=True)
+
+# Models subclass `Model`: db.Model at run time. A type checker cannot follow an attribute as a base
+# class, so it is shown a plain declarative base with the same mapped columns.
+if TYPE_CHECKING:
+    from sqlalchemy.orm import DeclarativeBase
+
+    class Model(DeclarativeBase):
+        pass
+else:
+    Model = db.Model

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UtcDateTime, created_column, tenant_column, uuid_pk
 
 OUT_OF_OFFICE, PERMANENT = "out_of_office", "permanent"
@@ -16,7 +16,7 @@ ON_TRACK, AT_RISK, BREACHED = "on_track", "at_risk", "breached"
 WAITING_DEPS, OPEN_ORDER, CLOSED_ORDER = "waiting", "open", "closed"
 
 
-class Delegation(db.Model):
+class Delegation(Model):
     """The delegate sees and may work the delegator's tasks while the delegation is active."""
 
     __tablename__ = "delegations"
@@ -34,7 +34,7 @@ class Delegation(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class SlaClock(db.Model):
+class SlaClock(Model):
     """One instance's SLA clock; elapsed time is counted in business hours when a calendar is named."""
 
     __tablename__ = "sla_clocks"
@@ -61,7 +61,7 @@ class SlaClock(db.Model):
     state: Mapped[str] = mapped_column(String(12), nullable=False, default=ON_TRACK)
 
 
-class SlaEvent(db.Model):
+class SlaEvent(Model):
     """started, paused, resumed, warning (80 %), breached (100 %), met or missed: append-only."""
 
     __tablename__ = "sla_events"
@@ -77,7 +77,7 @@ class SlaEvent(db.Model):
     elapsed_hours: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
 
 
-class WorkOrderLink(db.Model):
+class WorkOrderLink(Model):
     """A linked order under a master instance; its instance starts when its dependencies are closed."""
 
     __tablename__ = "work_order_links"

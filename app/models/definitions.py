@@ -8,14 +8,14 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import created_column, tenant_column, uuid_pk
 
 DRAFT, PUBLISHED, DEPRECATED = "draft", "published", "deprecated"
 DEFINITION_STATUSES = (DRAFT, PUBLISHED, DEPRECATED)
 
 
-class Deployment(db.Model):
+class Deployment(Model):
     __tablename__ = "deployments"
 
     id: Mapped[uuid.UUID] = uuid_pk()
@@ -27,7 +27,7 @@ class Deployment(db.Model):
     resources: Mapped[list[DeploymentResource]] = relationship(back_populates="deployment")
 
 
-class DeploymentResource(db.Model):
+class DeploymentResource(Model):
     """One uploaded file, kept verbatim (the diagram viewer draws it, the parser rebuilds specs from it)."""
 
     __tablename__ = "deployment_resources"
@@ -42,7 +42,7 @@ class DeploymentResource(db.Model):
     deployment: Mapped[Deployment] = relationship(back_populates="resources")
 
 
-class Definition(db.Model):
+class Definition(Model):
     """A versioned BPMN process, DMN decision or form, keyed by its id in the model."""
 
     __tablename__ = "definitions"
@@ -70,7 +70,7 @@ class Definition(db.Model):
     resource: Mapped[DeploymentResource] = relationship(lazy="select")
 
 
-class CatalogVersion(db.Model):
+class CatalogVersion(Model):
     """A tenant's catalog version: a fresh random id each time a deploy or a status change may change
     which definition is the latest published for a key. Server processes cache what they resolve
     against it (app.services.catalog), and every start reads it with its definition."""

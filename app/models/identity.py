@@ -8,17 +8,17 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UtcDateTime, created_column, tenant_column, uuid_pk
 
 
-class GroupMembership(db.Model):
+class GroupMembership(Model):
     __tablename__ = "group_memberships"
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
     __table_args__ = (UniqueConstraint("tenant_id", "username", name="uq_users_tenant_username"),)
 
@@ -48,7 +48,7 @@ class User(db.Model):
         return "admin" in self.role_set
 
 
-class Group(db.Model):
+class Group(Model):
     __tablename__ = "groups"
     __table_args__ = (UniqueConstraint("tenant_id", "name", name="uq_groups_tenant_name"),)
 
@@ -58,7 +58,7 @@ class Group(db.Model):
     created_at: Mapped[datetime] = created_column()
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token. Only its SHA-256 is stored: tokens are 256-bit random, so a fast hash is enough."""
 
     __tablename__ = "api_tokens"

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UtcDateTime, created_column, tenant_column, uuid_pk
 
 RUNNING, WAITING, COMPLETED, FAILED, SUSPENDED, CANCELLED = (
@@ -23,7 +23,7 @@ ENDED = (COMPLETED, CANCELLED)
 INCIDENT_OPEN, INCIDENT_RESOLVED = "open", "resolved"  # an Incident's status
 
 
-class ProcessInstance(db.Model):
+class ProcessInstance(Model):
     __tablename__ = "process_instances"
     __table_args__ = (
         Index("ix_instances_key_status", "tenant_id", "definition_key", "status"),
@@ -55,7 +55,7 @@ class ProcessInstance(db.Model):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
-class InstanceState(db.Model):
+class InstanceState(Model):
     """The live SpiffWorkflow state: only unfinished work; finished work moves to history_entries."""
 
     __tablename__ = "instance_states"
@@ -67,7 +67,7 @@ class InstanceState(db.Model):
     size_bytes: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
 
-class HistoryEntry(db.Model):
+class HistoryEntry(Model):
     """One element an instance passed. Append-only: written once when the element finished."""
 
     __tablename__ = "history_entries"
@@ -87,7 +87,7 @@ class HistoryEntry(db.Model):
     completed_by: Mapped[str | None] = mapped_column(String(150))
 
 
-class Incident(db.Model):
+class Incident(Model):
     """Something failed and needs a person: the instance waits until it is retried or resolved."""
 
     __tablename__ = "incidents"
@@ -108,7 +108,7 @@ class Incident(db.Model):
     resolution: Mapped[str | None] = mapped_column(Text)  # why it was resolved, when not by hand
 
 
-class MessageSubscription(db.Model):
+class MessageSubscription(Model):
     """An instance waiting for a named message or signal; found by an index, never by loading instances."""
 
     __tablename__ = "message_subscriptions"

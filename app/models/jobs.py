@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UtcDateTime, created_column, tenant_column, uuid_pk
 
 SERVICE, TIMER, START_TIMER = "service", "timer", "start_timer"
@@ -28,7 +28,7 @@ PENDING, QUEUED, RUNNING, DONE, FAILED, CANCELLED = (
 LIVE = (PENDING, QUEUED, RUNNING)
 
 
-class Job(db.Model):
+class Job(Model):
     __tablename__ = "jobs"
     __table_args__ = (
         # The sweep's query: live rows by due time.

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UtcDateTime, created_column, tenant_column, uuid_pk
 
 INAPP, EMAIL, WEBHOOK = "inapp", "email", "webhook"
@@ -20,7 +20,7 @@ CHANNELS = (INAPP, EMAIL, WEBHOOK)
 USER_CHANNELS = (INAPP, EMAIL)  # a webhook goes to a system, not a person: nobody unsubscribes from it
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One message in a user's bell menu."""
 
     __tablename__ = "notifications"
@@ -43,7 +43,7 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class NotificationPreference(db.Model):
+class NotificationPreference(Model):
     """A user's unsubscribe from one channel (a row exists only for a channel they turned off)."""
 
     __tablename__ = "notification_preferences"
@@ -53,7 +53,7 @@ class NotificationPreference(db.Model):
     created_at: Mapped[datetime] = created_column()
 
 
-class Escalation(db.Model):
+class Escalation(Model):
     """A level a task was escalated to; the unique key makes each level happen at most once."""
 
     __tablename__ = "escalations"

@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import created_column, tenant_column, uuid_pk
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One state change. Append-only and hash-chained per tenant: `hash` covers the entry and `prev_hash`.
 
     No foreign keys on purpose: the trail must outlive the users, instances and tokens it names.
@@ -43,7 +43,7 @@ class AuditEntry(db.Model):
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
-class AuditHead(db.Model):
+class AuditHead(Model):
     """A tenant's chain head: the seq and hash of its last entry. Appending updates this row first,
     so its row lock is what queues a tenant's appends (PostgreSQL re-reads a locked row after the
     wait, so the next entry always chains to the latest), and `verify_chain` checks the last entry
@@ -60,7 +60,7 @@ class AuditHead(db.Model):
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
-class Signature(db.Model):
+class Signature(Model):
     """An electronic signature on a task decision (an approval or a rejection).
 
     The signed payload is rebuilt from these columns at verification, so a changed column breaks it.
@@ -86,7 +86,7 @@ class Signature(db.Model):
     signature: Mapped[str] = mapped_column(String(128), nullable=False)  # hex Ed25519 signature
 
 
-class UserKey(db.Model):
+class UserKey(Model):
     """A user's Ed25519 key pair; the private key is Fernet-encrypted (see services/signatures.py)."""
 
     __tablename__ = "user_keys"
@@ -99,7 +99,7 @@ class UserKey(db.Model):
     created_at: Mapped[datetime] = created_column()
 
 
-class Secret(db.Model):
+class Secret(Model):
     """A named value for service-task handlers (API keys), Fernet-encrypted; never returned by the API."""
 
     __tablename__ = "secrets"

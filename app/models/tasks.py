@@ -8,13 +8,13 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.base import UtcDateTime, created_column, tenant_column
 
 OPEN, COMPLETED, CANCELLED = "open", "completed", "cancelled"
 
 
-class UserTask(db.Model):
+class UserTask(Model):
     __tablename__ = "user_tasks"
     __table_args__ = (
         Index("ix_user_tasks_assignee", "tenant_id", "assignee", "status", "created_at"),
@@ -65,7 +65,7 @@ Index(
 )
 
 
-class TaskCandidate(db.Model):
+class TaskCandidate(Model):
     """One candidate user or group of an open task: the inbox's "my groups" query is an index lookup."""
 
     __tablename__ = "task_candidates"
