@@ -125,16 +125,26 @@ def first_start(kind: str, expression: str, now: datetime | None = None) -> tupl
     return max(start, now), {"cycles": cycles, "seconds": duration.total_seconds()}
 
 
-def next_start(due: datetime, state: dict) -> tuple[datetime | None, dict]:
-    """After a firing at `due`, the next one (None when a bounded cycle is used up)."""
+def next_start(due: datetime, state: dict, now: datetime | None = None) -> tuple[datetime | None, dict]:
+    """After a firing scheduled at `due`, the next one (None when a bounded cycle is used up).
+
+    A firing late by several periods (the server was down) was the one firing of all it missed, as
+    in Camunda: the next is the schedule's first occurrence after now, not the next missed one. A
+    bounded cycle counts firings, so a missed run of periods uses up one of its repetitions.
+    """
+    after = max(due, now or datetime.now(UTC))
     if "cron" in state:
-        return _cron(state["cron"], due), state
+        return _cron(state["cron"], after), state
     cycles = state.get("cycles", 0)
     if cycles in (0, 1):
         return None, state
-
     remaining = cycles - 1 if cycles > 0 else cycles
-    return due + timedelta(seconds=state["seconds"]), {**state, "cycles": remaining}
+    return _next_period(due, timedelta(seconds=state["seconds"]), after), {**state, "cycles": remaining}
+
+
+def _next_period(due: datetime, period: timedelta, after: datetime) -> datetime:
+    """The first of due + period, due + 2 * period, ... strictly after `after`."""
+    return due + period * ((after - due) // period + 1)
 
 
 def duration_seconds(text: str) -> float:
