@@ -125,16 +125,26 @@ def first_start(kind: str, expression: str, now: datetime | None = None) -> tupl
     return max(start, now), {"cycles": cycles, "seconds": duration.total_seconds()}
 
 
-def next_start(due: datetime, state: dict) -> tuple[datetime | None, dict]:
-    """After a firing at `due`, the next one (None when a bounded cycle is used up)."""
+def next_start(due: datetime, state: dict, now: datetime | None = None) -> tuple[datetime | None, dict]:
+    """After a firing scheduled at `due`, the next one (None when a bounded cycle is used up).
+
+    A firing late by several periods (the server was down) was the one firing of all it missed, as
+    in Camunda: the next is the schedule's first occurrence after now, not the next missed one. A
+    bounded cycle counts firings, so a missed run of periods uses up one of its repetitions.
+    """
+    after = max(due, now or datetime.now(UTC))
     if "cron" in state:
-        return _cron(state["cron"], due), state
+        return _cron(state["cron"], after), state
     cycles = state.get("cycles", 0)
     if cycles in (0, 1):
         return None, state
-
     remaining = cycles - 1 if cycles > 0 else cycles
-    return due + timedelta(seconds=state["seconds"]), {**state, "cycles": remaining}
+    return _next_period(due, timedelta(seconds=state["seconds"]), after), {**state, "cycles": remaining}
+
+
+def _next_period(due: datetime, period: timedelta, after: datetime) -> datetime:
+    """The first of due + period, due + 2 * period, ... strictly after `after`."""
+    return due + period * ((after - due) // period + 1)
 
 
 def duration_seconds(text: str) -> float:
@@ -187,22 +197,36 @@ def count_in_business_time(workflow, clock) -> None:
 
     The library would fire a timer on any step after start + duration on the wall clock; moving the
     target itself keeps the library, the timer row (timer_due) and Runner.fire_timer in agreement.
+    A timer standing alone and one raced after an event-based gateway are counted alike.
     """
     for task in list(workflow.event_manager.tasks.values()):
-        definition = getattr(task.task_spec, "event_definition", None)
+        definition = _duration_timer_of(task)
         data = task.internal_data
-        if not isinstance(definition, DurationTimerEventDefinition) or task.state != TaskState.WAITING:
+        if definition is None or task.state != TaskState.WAITING:
             continue
         if data.get(BUSINESS_DUE) or data.get("event_value") is None or data.get("event_fired"):
             continue
-        text = str(task.workflow.script_engine.evaluate(task, definition.expression))
-        try:
-            due = business_due(clock, TimerEventDefinition.get_datetime(data["event_value"]), text)
-        except ValueError:  # years or months have no business meaning: the wall clock counts them
-            due = None
         data[BUSINESS_DUE] = True
+        due = _business_target(task, definition, clock)
         if due is not None:
             data["event_value"] = due.isoformat()
+
+
+def _duration_timer_of(task):
+    """The duration timer a waiting task waits for, or None: its own, or one of its multiple event's
+    (the library hands the events of the catch events after an event-based gateway to the gateway,
+    which keeps the timer's target in its own internal data)."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    found = [definition, *(getattr(definition, "event_definitions", None) or ())]
+    return next((d for d in found if isinstance(d, DurationTimerEventDefinition)), None)
+
+
+def _business_target(task, definition, clock) -> datetime | None:
+    text = str(task.workflow.script_engine.evaluate(task, definition.expression))
+    try:
+        return business_due(clock, TimerEventDefinition.get_datetime(task.internal_data["event_value"]), text)
+    except ValueError:  # years or months have no business meaning: the wall clock counts them
+        return None
 
 
 def uses_jobs(spec, subprocess_specs: dict) -> bool:

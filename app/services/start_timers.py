@@ -99,7 +99,7 @@ def fire_start_timer(job_id) -> str:
         db.session.commit()
         return "cancelled"
     _start(definition)
-    due, state = timers.next_start(_aware(job.due_at), job.payload.get("state") or {})
+    due, state = timers.next_start(_aware(job.due_at), job.payload.get("state") or {}, utcnow())
     if due is None:
         db.session.delete(job)
     else:

@@ -63,3 +63,34 @@ def test_the_form_opens_only_for_someone_four_eyes_allow(case):
     refused = sam.get(f"/tasks/{review}/form")
     assert refused.status_code == 403 and "you started this case" in refused.json["message"]
     assert rita.get(f"/tasks/{review}/form").status_code == 200
+
+
+def _away(user, delegate):
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    window = {
+        "starts_at": (now - timedelta(days=1)).isoformat(),
+        "ends_at": (now + timedelta(days=1)).isoformat(),
+    }
+    assert user.post("/delegations", json={"delegate": delegate, **window}).status_code == 201
+
+
+def test_an_out_of_office_delegate_the_rule_keeps_from_the_task_cannot_complete_it(case):
+    review, sam, _, rita = case
+    assert rita.post(f"/tasks/{review}/claim").status_code == 200
+    _away(rita, "sam")  # rita is away; her deputy started the case
+    refused = sam.post(f"/tasks/{review}/complete", json={})
+    assert refused.status_code == 403
+    assert (
+        refused.json["message"] == "four eyes: you started this case, so someone else must complete 'Review'"
+    )
+    assert rita.get(f"/tasks/{review}").json["assignee"] == "rita"  # still hers when she is back
+
+
+def test_an_out_of_office_delegate_the_rule_allows_completes_the_task(case, as_user):
+    review, _, _, rita = case
+    deputy = as_user("uma")  # not a writer: sees the review only as rita's deputy
+    assert rita.post(f"/tasks/{review}/claim").status_code == 200
+    _away(rita, "uma")
+    assert deputy.post(f"/tasks/{review}/complete", json={}).status_code == 200

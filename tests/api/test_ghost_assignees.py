@@ -100,3 +100,60 @@ def test_an_unknown_approver_with_no_group_is_left_to_operators_not_everyone(scr
     assert started.json["tasks"][0]["assignee"] is None
     assert as_user("olga", roles="operator").get(f"/tasks/{task_id}").status_code == 200
     assert as_user("uma").get(f"/tasks/{task_id}").status_code == 403
+
+
+SCRIPTED_REVIEWERS = "/process-definitions/reviewers_scripted/instances"
+
+
+@pytest.fixture
+def reviewers(admin):
+    assert admin.deploy(ASSIGNEES / "candidates.bpmn").status_code == 201
+    return admin
+
+
+def test_a_start_naming_an_unknown_candidate_user_is_a_400_and_starts_nothing(reviewers, as_user):
+    as_user("ann")
+    variables = {"reviewers": ["ann", "ghost"]}
+    refused = reviewers.post("/process-definitions/reviewers_sent/instances", json={"variables": variables})
+    _refused_naming(refused, "reviewers", "ghost")
+    assert "offered to the users ${reviewers}" in refused.json["message"]
+    assert reviewers.get("/instances?key=reviewers_sent").json["total"] == 0
+    started = reviewers.post(
+        "/process-definitions/reviewers_sent/instances", json={"variables": {"reviewers": ["ann"]}}
+    )
+    assert started.status_code == 201 and started.json["tasks"][0]["candidate_users"] == ["ann"]
+
+
+def test_scripted_unknown_candidate_users_are_dropped_with_an_incident(reviewers, as_user):
+    ann = as_user("ann")
+    variables = {"keep": ["ann"], "regions": ["north"]}
+    started = reviewers.post(SCRIPTED_REVIEWERS, json={"variables": variables})
+    assert started.status_code == 201, started.json
+    task = started.json["tasks"][0]
+    assert task["candidate_users"] == ["ann"]
+    assert [t["id"] for t in ann.get("/tasks").json["items"]] == [task["id"]]
+    incident = reviewers.get(f"/incidents?instance_id={started.json['id']}").json["items"][0]
+    assert incident["task_id"] == task["id"]
+    for named in ("'Review'", "candidateUsers ${reviewers}", "'reviewer-north'"):
+        assert named in incident["message"], incident["message"]
+    assert "'ann'" not in incident["message"]
+
+
+def test_when_no_scripted_candidate_user_exists_the_task_is_left_to_operators(reviewers, as_user):
+    variables = {"keep": [], "regions": ["x", "y"]}
+    started = reviewers.post(SCRIPTED_REVIEWERS, json={"variables": variables})
+    assert started.status_code == 201, started.json
+    task = started.json["tasks"][0]
+    assert (task["assignee"], task["candidate_users"]) == (None, [])
+    incident = reviewers.get(f"/incidents?instance_id={started.json['id']}").json["items"][0]
+    assert "'reviewer-x', 'reviewer-y', who are" in incident["message"], incident["message"]
+    assert "only admins and operators see the task" in incident["message"]
+    assert as_user("olga", roles="operator").get(f"/tasks/{task['id']}").status_code == 200
+    assert as_user("uma").get(f"/tasks/{task['id']}").status_code == 403
+
+
+def test_listed_candidate_users_are_kept_as_written_like_a_listed_assignee(reviewers, as_user):
+    as_user("ann")  # deploy took the list: a user named there may be created later
+    started = reviewers.post("/process-definitions/reviewers_listed/instances", json={})
+    assert started.json["tasks"][0]["candidate_users"] == ["not_yet_hired", "ann"]
+    assert reviewers.get(f"/incidents?instance_id={started.json['id']}").json["total"] == 0

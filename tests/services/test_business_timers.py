@@ -85,3 +85,13 @@ def test_a_bare_country_code_counts_timers_in_that_countrys_business_hours(admin
     assert admin.deploy_bytes({"business_hours.bpmn": model.encode()}).status_code == 201
     started = admin.post("/process-definitions/business_timer/instances", json={}).json
     assert timer_row(started["id"]).due_at == datetime(2025, 1, 13, 16, tzinfo=UTC)  # 1 h + 7 h
+
+
+def test_a_timer_after_an_event_gateway_is_due_when_the_same_timer_alone_is(admin, clock):
+    assert admin.deploy(DATA / "timers" / "business_gateway.bpmn").status_code == 201
+    for key in ("lone_business_wait", "raced_business_wait"):
+        started = admin.post(f"/process-definitions/{key}/instances", json={}).json
+        assert timer_row(started["id"]).due_at == MONDAY_4PM, key
+    clock.moment = MONDAY_4PM
+    assert run_job(timer_row(started["id"]).id) == "fired"
+    assert admin.get(f"/instances/{started['id']}").json["status"] == "completed"

@@ -13,8 +13,8 @@ NOW = datetime(2025, 3, 3, 8, 0, 0, tzinfo=UTC)  # a Monday
 def test_a_bounded_iso_cycle_fires_its_count_then_stops():
     due, state = first_start("cycle", "R3/2025-03-03T09:00:00Z/PT1H", NOW)
     fired = [due]
-    while (due := next_start(due, state)[0]) is not None:
-        state = next_start(fired[-1], state)[1]
+    while (due := next_start(due, state, due)[0]) is not None:  # each fired on time
+        state = next_start(fired[-1], state, fired[-1])[1]
         fired.append(due)
     assert [d.hour for d in fired] == [9, 10, 11]
 
@@ -22,7 +22,7 @@ def test_a_bounded_iso_cycle_fires_its_count_then_stops():
 def test_a_quartz_cron_with_seconds_first_gives_the_next_weekday_morning():
     due, state = first_start("cycle", "0 0 6 ? * MON-FRI", NOW)
     assert due == datetime(2025, 3, 4, 6, 0, tzinfo=UTC)
-    assert next_start(due, state)[0] == datetime(2025, 3, 5, 6, 0, tzinfo=UTC)
+    assert next_start(due, state, due)[0] == datetime(2025, 3, 5, 6, 0, tzinfo=UTC)
 
 
 def test_a_five_field_cron_every_fifteen_minutes():
