@@ -10,9 +10,11 @@ reveals no private key; a dump plus SECRET_KEY does, which is the same trust bou
 Who may sign for a role: a member of the group named exactly as the role (e.g. group "QA"). Admins get
 no exception: a signature attests a person's qualification, not an administrative right.
 
-The signed payload is the canonical JSON (sorted keys, no whitespace) of approver id, instance id,
-definition key and version, task id, decision, role and timestamp, rebuilt from the stored columns at
-verification, so changing any of them afterwards fails verification.
+The signed payload is the canonical JSON (sorted keys, no whitespace) of approver id and name,
+instance id, definition key and version, task and element id, decision, role, reason and timestamp,
+rebuilt from the stored columns at verification, so changing any of them afterwards fails
+verification. (Signatures of scheme 1, made before the name, element and reason were bound, verify
+over the columns they were signed with.)
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from app.models.tasks import OPEN
 from app.services import audit
 
 DECISIONS = ("approve", "reject")
+SCHEME = 2  # what payload() binds; stored on each signature (models/security.py)
 _RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 
 
@@ -69,18 +72,20 @@ def ensure_key(user: User) -> UserKey:
 
 def payload(sig: Signature) -> bytes:
     """The exact bytes that are signed, rebuilt from the stored columns."""
-    return audit.canonical(
-        {
-            "approver_id": str(sig.approver_id),
-            "instance_id": str(sig.instance_id),
-            "definition_key": sig.definition_key,
-            "definition_version": sig.definition_version,
-            "task_id": str(sig.task_id),
-            "decision": sig.decision,
-            "role": sig.role,
-            "timestamp": sig.signed_at,
-        }
-    ).encode()
+    signed = {
+        "approver_id": str(sig.approver_id),
+        "instance_id": str(sig.instance_id),
+        "definition_key": sig.definition_key,
+        "definition_version": sig.definition_version,
+        "task_id": str(sig.task_id),
+        "decision": sig.decision,
+        "role": sig.role,
+        "timestamp": sig.signed_at,
+    }
+    if sig.scheme != 1:
+        # What a reader is shown with the signature is what was signed: who, where and why.
+        signed.update(approver=sig.approver, element_id=sig.element_id, reason=sig.reason, scheme=sig.scheme)
+    return audit.canonical(signed).encode()
 
 
 def required_role(element: dict) -> str | None:
@@ -203,6 +208,7 @@ def sign(
         reason=reason,
         signed_at=utcnow().isoformat(),
         key_id=key.key_id,
+        scheme=SCHEME,
     )
     private = Ed25519PrivateKey.from_private_bytes(_wrapping_key(user.id).decrypt(key.encrypted_private_key))
     sig.signature = private.sign(payload(sig)).hex()

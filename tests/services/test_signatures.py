@@ -93,3 +93,33 @@ def test_another_tenants_instance_signatures_are_a_404(instance, db_session, cli
     identity.create_user("eve", roles="admin", tenant_id="other")
     eve = Api(client, identity.create_token("eve", tenant_id="other"))
     assert eve.get(f"/instances/{instance['id']}/signatures/verify").status_code == 404
+
+
+def _tamper(db_session, statement: str) -> None:
+    """Change stored rows behind the application's back, as someone with SQL access would (the test
+    harness is superuser: triggers are off for the rest of the test's transaction)."""
+    db_session.execute(text("SET LOCAL session_replication_role = replica"))
+    db_session.execute(text(statement))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "approver = 'olly'",  # the printed name shown with the signature
+        "reason = 'all fine'",  # why it was signed
+        "element_id = 'owner_approval'",  # which step of the process it was signed at
+    ],
+)
+def test_what_a_signature_shows_is_bound_to_it_so_a_changed_name_reason_or_step_is_invalid(
+    instance, as_user, admin, db_session, change
+):
+    qa = as_user("quinn", groups=["QA"])
+    task = _open_task(qa, instance["id"])
+    body = {"signature": {"decision": "reject"}, "reason": "no calibration record"}
+    assert qa.post(f"/tasks/{task['id']}/complete", json=body).status_code == 200
+    assert admin.get(f"/instances/{instance['id']}/signatures/verify").json["ok"] is True
+
+    _tamper(db_session, f"UPDATE signatures SET {change}")  # noqa: S608 (a literal of this test)
+    verified = admin.get(f"/instances/{instance['id']}/signatures/verify").json
+    assert verified["ok"] is False
+    assert "changed after signing" in verified["signatures"][0]["problem"]
