@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from app.errors import Forbidden, ValidationError
 from app.extensions import db
-from app.models import ProcessInstance, Signature, User, UserKey, UserTask
+from app.models import AuditEntry, ProcessInstance, Signature, User, UserKey, UserTask
 from app.models.base import utcnow
 from app.models.tasks import OPEN
 from app.services import audit
@@ -239,9 +239,44 @@ def signatures_of(tenant_id: str, instance_id) -> list[Signature]:
 
 
 def verify_instance(tenant_id: str, instance_id) -> dict:
-    """Verify every signature of an instance; returns {ok, count, signatures: [{..., valid, problem}]}."""
-    results = [_verify(sig) for sig in signatures_of(tenant_id, instance_id)]
+    """Verify every signature of an instance; returns {ok, count, signatures: [{..., valid, problem}]}.
+
+    A signature the audit trail recorded (`task.sign`) that has no row any more is listed as invalid:
+    checking only the rows that are left would call a trail with a signature cut out intact.
+    """
+    stored = signatures_of(tenant_id, instance_id)
+    results = [_verify(sig) for sig in stored]
+    results += _missing(tenant_id, instance_id, {sig.task_id for sig in stored})
     return {"ok": all(r["valid"] for r in results), "count": len(results), "signatures": results}
+
+
+def _missing(tenant_id: str, instance_id, signed_tasks: set) -> list[dict]:
+    """The instance's signatures the audit trail names that have no row (entries are per task)."""
+    tasks = select(UserTask.id).where(UserTask.tenant_id == tenant_id, UserTask.instance_id == instance_id)
+    task_ids = {str(t) for t in db.session.execute(tasks).scalars() if t not in signed_tasks}
+    if not task_ids:
+        return []
+    entries = db.session.execute(
+        select(AuditEntry)
+        .where(AuditEntry.tenant_id == tenant_id, AuditEntry.action == "task.sign")
+        .where(AuditEntry.object_type == "task", AuditEntry.object_id.in_(task_ids))
+        .order_by(AuditEntry.seq)
+    ).scalars()
+    return [_missing_row(entry) for entry in entries]
+
+
+def _missing_row(entry: AuditEntry) -> dict:
+    after = entry.after or {}
+    return {
+        "id": None,
+        "task_id": entry.object_id,
+        "approver": entry.actor,
+        "role": after.get("role"),
+        "decision": after.get("decision"),
+        "signed_at": entry.at,
+        "valid": False,
+        "problem": f"the signature recorded by audit entry {entry.seq} is missing (it was deleted)",
+    }
 
 
 def _verify(sig: Signature) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from app.models import UserKey
 from tests.conftest import DATA
@@ -57,7 +58,7 @@ def test_signatures_are_stored_and_verify_then_a_changed_decision_is_detected(
     verified = admin.get(f"/instances/{instance['id']}/signatures/verify").json
     assert verified["ok"] is True and verified["count"] == 2
 
-    db_session.execute(text("UPDATE signatures SET decision = 'approve' WHERE decision = 'reject'"))
+    _tamper(db_session, "UPDATE signatures SET decision = 'approve' WHERE decision = 'reject'")
     tampered = admin.get(f"/instances/{instance['id']}/signatures/verify").json
     assert tampered["ok"] is False
     bad = [s for s in tampered["signatures"] if not s["valid"]]
@@ -123,3 +124,35 @@ def test_what_a_signature_shows_is_bound_to_it_so_a_changed_name_reason_or_step_
     verified = admin.get(f"/instances/{instance['id']}/signatures/verify").json
     assert verified["ok"] is False
     assert "changed after signing" in verified["signatures"][0]["problem"]
+
+
+def _signed(instance, as_user, admin) -> dict:
+    qa = as_user("quinn", groups=["QA"])
+    task = _open_task(qa, instance["id"])
+    signed = qa.post(f"/tasks/{task['id']}/complete", json={"signature": {"decision": "approve"}})
+    assert signed.status_code == 200, signed.json
+    return task
+
+
+def test_postgresql_refuses_to_change_or_delete_a_signature(instance, as_user, admin, db_session):
+    _signed(instance, as_user, admin)
+    for statement in (
+        "UPDATE signatures SET decision = 'reject'",
+        "DELETE FROM signatures",
+        "UPDATE user_keys SET public_key = public_key",  # a swapped key would re-sign anything
+        "DELETE FROM user_keys",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), db_session.begin_nested():
+            db_session.execute(text(statement))
+
+
+def test_a_removed_signature_is_reported_from_the_audit_trail(app, instance, as_user, admin, db_session):
+    task = _signed(instance, as_user, admin)
+    _tamper(db_session, "DELETE FROM signatures")
+    verified = admin.get(f"/instances/{instance['id']}/signatures/verify").json
+    assert verified["ok"] is False and verified["count"] == 1
+    (missing,) = verified["signatures"]
+    assert missing["task_id"] == task["id"] and missing["approver"] == "quinn" and not missing["valid"]
+    assert "missing" in missing["problem"] and "audit entry" in missing["problem"]
+    cli = app.test_cli_runner().invoke(args=["signatures", "verify", instance["id"]])
+    assert cli.exit_code == 1
