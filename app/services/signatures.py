@@ -179,6 +179,16 @@ def check_completion(
     return {"decision": signature["decision"]}
 
 
+def record_refusal(user: User, task_id, element: dict, signature: dict, refused: Forbidden) -> None:
+    """Audit a signature refused to `user` (not in the role's group), in a transaction of its own:
+    the request's work is rolled back, the attempt is kept (21 CFR 11.300(d): attempts at
+    unauthorised use are recorded)."""
+    db.session.rollback()
+    after = {"role": required_role(element), "decision": signature.get("decision")}
+    audit.record(user, "task.sign_refused", ("task", task_id), after=after, reason=refused.message)
+    db.session.commit()
+
+
 def _require_same_decision(signed: str, sent) -> None:
     """A decision variable that contradicts the signature would record one decision and sign another."""
     if sent is None or sent == signed:

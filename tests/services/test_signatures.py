@@ -156,3 +156,16 @@ def test_a_removed_signature_is_reported_from_the_audit_trail(app, instance, as_
     assert "missing" in missing["problem"] and "audit entry" in missing["problem"]
     cli = app.test_cli_runner().invoke(args=["signatures", "verify", instance["id"]])
     assert cli.exit_code == 1
+
+
+def test_a_refused_signature_attempt_is_audited(app, instance, admin):
+    """21 CFR 11.300(d): attempts at unauthorised use are recorded, though nothing was signed."""
+    task = _open_task(admin, instance["id"])
+    refused = admin.post(f"/tasks/{task['id']}/complete", json={"signature": {"decision": "approve"}})
+    assert refused.status_code == 403
+    entries = admin.get("/audit?action=task.sign_refused").json["items"]
+    assert [(e["actor"], e["object_id"]) for e in entries] == [("admin", task["id"])]
+    assert entries[0]["after"] == {"role": "QA", "decision": "approve"}
+    assert "membership of the group 'QA'" in entries[0]["reason"]
+    assert _open_task(admin, instance["id"])["status"] == "open"  # and nothing else was written
+    assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
