@@ -111,6 +111,9 @@ def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink) -> Process
     db.session.add(child)
     db.session.flush()
     persist_step(child, result, runner.elements, new=True)
+    after = {"master": str(parent.id), "link": str(link.id), "definition_key": link.definition_key}
+    after |= {"variables": link.variables or {}, "business_key": child.business_key}
+    audit.record(actor if isinstance(actor, User) else None, "instance.start", child, after=after)
     return child
 
 
