@@ -46,6 +46,7 @@ ENDPOINT_PERMISSIONS = {
     "api.create_api_token": p.SELF,
     "api.revoke_api_token": p.SELF,
     "api.list_audit": p.AUDIT,
+    "api.verify_audit": p.AUDIT,
     "api.verify_signatures": p.AUDIT,
     "api.list_signatures": p.READ,
     "api.list_secrets": p.ADMIN,

@@ -155,6 +155,7 @@ CONTRACTS: dict[str, Contract] = {
         "Revoke one of my API tokens", security.TokenSchema, conflicts="the token is revoked already"
     ),
     "api.list_audit": C("The audit trail", responses.AuditPageSchema, query=security.AuditQuerySchema),
+    "api.verify_audit": C("Verify my tenant's audit hash chain", responses.AuditVerificationSchema),
     "api.list_signatures": C("The electronic signatures of an instance", responses.SignaturePageSchema),
     "api.verify_signatures": C("Verify an instance's signatures", responses.VerificationSchema),
     "api.list_secrets": C("Names of the handler secrets", responses.SecretPageSchema),

@@ -14,6 +14,7 @@ from app.models.base import UtcDateTime, created_column, tenant_column, uuid_pk
 OUT_OF_OFFICE, PERMANENT = "out_of_office", "permanent"
 ON_TRACK, AT_RISK, BREACHED = "on_track", "at_risk", "breached"
 WAITING_DEPS, OPEN_ORDER, CLOSED_ORDER = "waiting", "open", "closed"
+CANCELLED_ORDER = "cancelled"  # never started: its master was cancelled first
 
 
 class Delegation(Model):

@@ -64,6 +64,8 @@ class Signature(Model):
     """An electronic signature on a task decision (an approval or a rejection).
 
     The signed payload is rebuilt from these columns at verification, so a changed column breaks it.
+    `scheme` says which columns the payload holds (services/signatures.py): 1, the first rows, left
+    out the approver's name, the element and the reason; 2 binds every column a reader is shown.
     """
 
     __tablename__ = "signatures"
@@ -84,6 +86,7 @@ class Signature(Model):
     signed_at: Mapped[str] = mapped_column(String(40), nullable=False)
     key_id: Mapped[str] = mapped_column(String(64), nullable=False)  # SHA-256 of the raw public key
     signature: Mapped[str] = mapped_column(String(128), nullable=False)  # hex Ed25519 signature
+    scheme: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
 
 
 class UserKey(Model):

@@ -113,6 +113,15 @@ class SlaReportSchema(Schema):
     teams = fields.List(fields.Dict())
 
 
+class AuditVerificationSchema(Schema):
+    ok = fields.Boolean()
+    checked = fields.Integer(metadata={"description": "entries checked"})
+    broken = fields.Dict(
+        allow_none=True,
+        metadata={"description": "null, or the first broken link: {tenant, seq, id, problem}"},
+    )
+
+
 class VerificationSchema(Schema):
     ok = fields.Boolean()
     count = fields.Integer()

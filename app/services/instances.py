@@ -324,11 +324,21 @@ def resume_instance(tenant_id: str, instance_id, actor: User | None = None) -> P
 
 
 def cancel_instance(tenant_id: str, instance_id, actor: User, reason: str | None = None) -> ProcessInstance:
-    """Cancel a running instance; a reason is required and goes into the audit trail."""
+    """Cancel a running instance; a reason is required and goes into the audit trail. The linked
+    work orders of a master are cancelled with it (services/workorders.py)."""
     instance = lock_instance(tenant_id, instance_id)
     reason = audit.require_reason(reason, "cancelling an instance")
     if instance.status in ENDED:
         raise Conflict(f"the instance is already {instance.status}")
+    cancel_locked(instance, actor, reason)
+    commit_step()
+    return instance
+
+
+def cancel_locked(instance: ProcessInstance, actor: User, reason: str) -> None:
+    """Cancel a running instance the caller has locked, with its audit entry. The caller commits."""
+    from app.services.workorders import cancel_linked_orders  # (workorders builds on this module)
+
     runner, elements = load_runner(instance)
     runner.cancel()
     result = runner.result()
@@ -338,8 +348,7 @@ def cancel_instance(tenant_id: str, instance_id, actor: User, reason: str | None
     instance.ended_at = utcnow()
     change = {"before": {"status": before}, "after": {"status": CANCELLED}}
     audit.record(actor, "instance.cancel", instance, **change, reason=reason)
-    commit_step()
-    return instance
+    cancel_linked_orders(actor, instance, reason)
 
 
 def read_history(user: User, instance_id) -> list[dict]:

@@ -10,9 +10,11 @@ reveals no private key; a dump plus SECRET_KEY does, which is the same trust bou
 Who may sign for a role: a member of the group named exactly as the role (e.g. group "QA"). Admins get
 no exception: a signature attests a person's qualification, not an administrative right.
 
-The signed payload is the canonical JSON (sorted keys, no whitespace) of approver id, instance id,
-definition key and version, task id, decision, role and timestamp, rebuilt from the stored columns at
-verification, so changing any of them afterwards fails verification.
+The signed payload is the canonical JSON (sorted keys, no whitespace) of approver id and name,
+instance id, definition key and version, task and element id, decision, role, reason and timestamp,
+rebuilt from the stored columns at verification, so changing any of them afterwards fails
+verification. (Signatures of scheme 1, made before the name, element and reason were bound, verify
+over the columns they were signed with.)
 """
 
 from __future__ import annotations
@@ -30,12 +32,13 @@ from sqlalchemy import select
 
 from app.errors import Forbidden, ValidationError
 from app.extensions import db
-from app.models import ProcessInstance, Signature, User, UserKey, UserTask
+from app.models import AuditEntry, ProcessInstance, Signature, User, UserKey, UserTask
 from app.models.base import utcnow
 from app.models.tasks import OPEN
 from app.services import audit
 
 DECISIONS = ("approve", "reject")
+SCHEME = 2  # what payload() binds; stored on each signature (models/security.py)
 _RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 
 
@@ -69,18 +72,20 @@ def ensure_key(user: User) -> UserKey:
 
 def payload(sig: Signature) -> bytes:
     """The exact bytes that are signed, rebuilt from the stored columns."""
-    return audit.canonical(
-        {
-            "approver_id": str(sig.approver_id),
-            "instance_id": str(sig.instance_id),
-            "definition_key": sig.definition_key,
-            "definition_version": sig.definition_version,
-            "task_id": str(sig.task_id),
-            "decision": sig.decision,
-            "role": sig.role,
-            "timestamp": sig.signed_at,
-        }
-    ).encode()
+    signed = {
+        "approver_id": str(sig.approver_id),
+        "instance_id": str(sig.instance_id),
+        "definition_key": sig.definition_key,
+        "definition_version": sig.definition_version,
+        "task_id": str(sig.task_id),
+        "decision": sig.decision,
+        "role": sig.role,
+        "timestamp": sig.signed_at,
+    }
+    if sig.scheme != 1:
+        # What a reader is shown with the signature is what was signed: who, where and why.
+        signed.update(approver=sig.approver, element_id=sig.element_id, reason=sig.reason, scheme=sig.scheme)
+    return audit.canonical(signed).encode()
 
 
 def required_role(element: dict) -> str | None:
@@ -174,6 +179,16 @@ def check_completion(
     return {"decision": signature["decision"]}
 
 
+def record_refusal(user: User, task_id, element: dict, signature: dict, refused: Forbidden) -> None:
+    """Audit a signature refused to `user` (not in the role's group), in a transaction of its own:
+    the request's work is rolled back, the attempt is kept (21 CFR 11.300(d): attempts at
+    unauthorised use are recorded)."""
+    db.session.rollback()
+    after = {"role": required_role(element), "decision": signature.get("decision")}
+    audit.record(user, "task.sign_refused", ("task", task_id), after=after, reason=refused.message)
+    db.session.commit()
+
+
 def _require_same_decision(signed: str, sent) -> None:
     """A decision variable that contradicts the signature would record one decision and sign another."""
     if sent is None or sent == signed:
@@ -203,6 +218,7 @@ def sign(
         reason=reason,
         signed_at=utcnow().isoformat(),
         key_id=key.key_id,
+        scheme=SCHEME,
     )
     private = Ed25519PrivateKey.from_private_bytes(_wrapping_key(user.id).decrypt(key.encrypted_private_key))
     sig.signature = private.sign(payload(sig)).hex()
@@ -233,9 +249,44 @@ def signatures_of(tenant_id: str, instance_id) -> list[Signature]:
 
 
 def verify_instance(tenant_id: str, instance_id) -> dict:
-    """Verify every signature of an instance; returns {ok, count, signatures: [{..., valid, problem}]}."""
-    results = [_verify(sig) for sig in signatures_of(tenant_id, instance_id)]
+    """Verify every signature of an instance; returns {ok, count, signatures: [{..., valid, problem}]}.
+
+    A signature the audit trail recorded (`task.sign`) that has no row any more is listed as invalid:
+    checking only the rows that are left would call a trail with a signature cut out intact.
+    """
+    stored = signatures_of(tenant_id, instance_id)
+    results = [_verify(sig) for sig in stored]
+    results += _missing(tenant_id, instance_id, {sig.task_id for sig in stored})
     return {"ok": all(r["valid"] for r in results), "count": len(results), "signatures": results}
+
+
+def _missing(tenant_id: str, instance_id, signed_tasks: set) -> list[dict]:
+    """The instance's signatures the audit trail names that have no row (entries are per task)."""
+    tasks = select(UserTask.id).where(UserTask.tenant_id == tenant_id, UserTask.instance_id == instance_id)
+    task_ids = {str(t) for t in db.session.execute(tasks).scalars() if t not in signed_tasks}
+    if not task_ids:
+        return []
+    entries = db.session.execute(
+        select(AuditEntry)
+        .where(AuditEntry.tenant_id == tenant_id, AuditEntry.action == "task.sign")
+        .where(AuditEntry.object_type == "task", AuditEntry.object_id.in_(task_ids))
+        .order_by(AuditEntry.seq)
+    ).scalars()
+    return [_missing_row(entry) for entry in entries]
+
+
+def _missing_row(entry: AuditEntry) -> dict:
+    after = entry.after or {}
+    return {
+        "id": None,
+        "task_id": entry.object_id,
+        "approver": entry.actor,
+        "role": after.get("role"),
+        "decision": after.get("decision"),
+        "signed_at": entry.at,
+        "valid": False,
+        "problem": f"the signature recorded by audit entry {entry.seq} is missing (it was deleted)",
+    }
 
 
 def _verify(sig: Signature) -> dict:

@@ -273,10 +273,12 @@ def complete_task(
         variables = check_values(user.tenant_id, task.form, variables, shown or instance.variables)
     element = elements.get(task.element_id, {})
     duties.require_separate(user, instance, task, element, "complete")
-    variables = {
-        **variables,
-        **signatures.check_completion(user, task, element, signature, reason, variables),
-    }
+    try:
+        signed = signatures.check_completion(user, task, element, signature, reason, variables)
+    except Forbidden as refused:
+        signatures.record_refusal(user, task.id, element, signature, refused)
+        raise
+    variables = {**variables, **signed}
     if reason:
         variables["reason"] = reason  # the model can show a rejection's reason to whom it returns
     try:

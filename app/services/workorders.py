@@ -17,11 +17,11 @@ from app.engine.runner import Runner, StepResult
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance, User, WorkOrderLink
-from app.models.brief import CLOSED_ORDER, OPEN_ORDER, WAITING_DEPS
-from app.models.instances import CANCELLED, COMPLETED, SUSPENDED
+from app.models.brief import CANCELLED_ORDER, CLOSED_ORDER, OPEN_ORDER, WAITING_DEPS
+from app.models.instances import CANCELLED, COMPLETED, ENDED, SUSPENDED
 from app.services import audit, permissions
 from app.services.bundles import bundle_for
-from app.services.instances import lock_instance, read_instance, startable_definition
+from app.services.instances import cancel_locked, lock_instance, read_instance, startable_definition
 from app.services.stepping import after_step, born_instance, persist_step
 from app.services.visibility import check_instance_visible
 
@@ -111,6 +111,9 @@ def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink) -> Process
     db.session.add(child)
     db.session.flush()
     persist_step(child, result, runner.elements, new=True)
+    after = {"master": str(parent.id), "link": str(link.id), "definition_key": link.definition_key}
+    after |= {"variables": link.variables or {}, "business_key": child.business_key}
+    audit.record(actor if isinstance(actor, User) else None, "instance.start", child, after=after)
     return child
 
 
@@ -133,11 +136,26 @@ def close_linked_order(instance: ProcessInstance, result: StepResult):
         return None
     link.status = CLOSED_ORDER
     parent = db.session.get(ProcessInstance, link.parent_instance_id)
+    if parent.status in ENDED:
+        return None  # nothing starts under a master that ended (cancelled, its orders with it)
     links = _links(parent.id)
     _start_ready(None, parent, links)
     if all(other.status == CLOSED_ORDER for other in links):
         _close_master(parent)
     return None
+
+
+def cancel_linked_orders(actor: User, master: ProcessInstance, reason: str) -> None:
+    """A cancelled master takes its orders with it, as Camunda 7 cancels the instances a cancelled
+    one called: each running order is cancelled (and audited) naming the master, and the orders
+    still waiting for others never start. The caller holds the master's lock and commits."""
+    for link in _links(master.id):
+        if link.status == WAITING_DEPS:
+            link.status = CANCELLED_ORDER
+        elif link.status == OPEN_ORDER:
+            child = lock_instance(master.tenant_id, link.child_instance_id)
+            if child.status not in ENDED:
+                cancel_locked(child, actor, f"master work order {master.id} was cancelled: {reason}")
 
 
 def _close_if_all_closed(master: ProcessInstance):
@@ -220,7 +238,7 @@ def _item(link: WorkOrderLink) -> dict:
 def _lifecycle(child: ProcessInstance | None, link: WorkOrderLink) -> str:
     """The order's lifecycle status: the `status` property of the element it waits in."""
     if child is None:
-        return "waiting"
+        return "cancelled" if link.status == CANCELLED_ORDER else "waiting"
     if child.status == COMPLETED:
         return "closed"
     from app.services.jobs import instance_elements

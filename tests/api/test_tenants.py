@@ -101,6 +101,7 @@ WITHOUT_IDS = {
     "api.list_secrets": lambda ids: _empty,
     "api.list_tokens": _no_a_ids,
     "api.list_audit": _no_a_ids,
+    "api.verify_audit": _no_a_ids,  # B's own chain (the answer names no entry of A's)
     "api.list_incidents": _no_a_ids,
     "api.create_api_token": lambda ids: _created,
     "api.list_delegations": _no_a_ids,

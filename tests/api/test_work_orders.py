@@ -175,3 +175,39 @@ def test_linking_under_a_master_that_is_not_running_is_a_409_naming_its_state(ad
     assert state in refused.json["message"] and refused.json["details"]["status"] == state
     assert admin.get(f"/work-orders/{master}").json["total"] == before
     assert admin.get("/instances?key=leave_request").json["total"] == started
+
+
+def test_cancelling_a_master_cancels_its_open_orders_and_withdraws_the_waiting_ones(admin, master):
+    """As Camunda 7 cancels the instances a cancelled one called: no order runs on, nor starts, under
+    a master that was cancelled."""
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": [_order("a", 1), _order("b", 1, "a")]})
+    assert made.status_code == 201, made.json
+    child = admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"]
+    cancelled = admin.post(f"/instances/{master}/cancel", json={"reason": "shutdown called off"})
+    assert cancelled.status_code == 200, cancelled.json
+
+    assert instance(admin, child)["status"] == "cancelled"
+    progress = admin.get(f"/work-orders/{master}").json
+    assert [(o["title"], o["status"], o["lifecycle"]) for o in progress["orders"]] == [
+        ("a", "closed", "cancelled"),
+        ("b", "cancelled", "cancelled"),
+    ]
+    assert progress["waiting"] == [] and progress["orders"][1]["instance_id"] is None
+    assert admin.get("/instances?key=leave_request").json["total"] == 1  # b never started
+    entry = admin.get(f"/audit?action=instance.cancel&object_id={child}").json["items"][0]
+    assert master in entry["reason"] and "shutdown called off" in entry["reason"]
+
+
+def test_each_linked_order_start_is_audited_naming_who_or_what_started_it(admin, master):
+    admin.post(f"/work-orders/{master}/links", json={"orders": [_order("a", 1), _order("b", 1, "a")]})
+    first = admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"]
+    _finish(admin, first)
+    second = admin.get(f"/work-orders/{master}").json["orders"][1]["instance_id"]
+    entries = admin.get("/audit?action=instance.start&object_type=instance").json["items"]
+    starts = {e["object_id"]: e for e in entries}
+    assert starts[first]["actor"] == "admin"  # linked by admin, started at once
+    assert starts[second]["actor"] == "system"  # started when the order it waited for closed
+    for child in (first, second):
+        after = starts[child]["after"]
+        assert after["master"] == master and after["definition_key"] == "leave_request", after
+        assert after["variables"] == {"days": 1}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from app.models import UserKey
 from tests.conftest import DATA
@@ -57,7 +58,7 @@ def test_signatures_are_stored_and_verify_then_a_changed_decision_is_detected(
     verified = admin.get(f"/instances/{instance['id']}/signatures/verify").json
     assert verified["ok"] is True and verified["count"] == 2
 
-    db_session.execute(text("UPDATE signatures SET decision = 'approve' WHERE decision = 'reject'"))
+    _tamper(db_session, "UPDATE signatures SET decision = 'approve' WHERE decision = 'reject'")
     tampered = admin.get(f"/instances/{instance['id']}/signatures/verify").json
     assert tampered["ok"] is False
     bad = [s for s in tampered["signatures"] if not s["valid"]]
@@ -93,3 +94,78 @@ def test_another_tenants_instance_signatures_are_a_404(instance, db_session, cli
     identity.create_user("eve", roles="admin", tenant_id="other")
     eve = Api(client, identity.create_token("eve", tenant_id="other"))
     assert eve.get(f"/instances/{instance['id']}/signatures/verify").status_code == 404
+
+
+def _tamper(db_session, statement: str) -> None:
+    """Change stored rows behind the application's back, as someone with SQL access would (the test
+    harness is superuser: triggers are off for the rest of the test's transaction)."""
+    db_session.execute(text("SET LOCAL session_replication_role = replica"))
+    db_session.execute(text(statement))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "approver = 'olly'",  # the printed name shown with the signature
+        "reason = 'all fine'",  # why it was signed
+        "element_id = 'owner_approval'",  # which step of the process it was signed at
+    ],
+)
+def test_what_a_signature_shows_is_bound_to_it_so_a_changed_name_reason_or_step_is_invalid(
+    instance, as_user, admin, db_session, change
+):
+    qa = as_user("quinn", groups=["QA"])
+    task = _open_task(qa, instance["id"])
+    body = {"signature": {"decision": "reject"}, "reason": "no calibration record"}
+    assert qa.post(f"/tasks/{task['id']}/complete", json=body).status_code == 200
+    assert admin.get(f"/instances/{instance['id']}/signatures/verify").json["ok"] is True
+
+    _tamper(db_session, f"UPDATE signatures SET {change}")  # noqa: S608 (a literal of this test)
+    verified = admin.get(f"/instances/{instance['id']}/signatures/verify").json
+    assert verified["ok"] is False
+    assert "changed after signing" in verified["signatures"][0]["problem"]
+
+
+def _signed(instance, as_user, admin) -> dict:
+    qa = as_user("quinn", groups=["QA"])
+    task = _open_task(qa, instance["id"])
+    signed = qa.post(f"/tasks/{task['id']}/complete", json={"signature": {"decision": "approve"}})
+    assert signed.status_code == 200, signed.json
+    return task
+
+
+def test_postgresql_refuses_to_change_or_delete_a_signature(instance, as_user, admin, db_session):
+    _signed(instance, as_user, admin)
+    for statement in (
+        "UPDATE signatures SET decision = 'reject'",
+        "DELETE FROM signatures",
+        "UPDATE user_keys SET public_key = public_key",  # a swapped key would re-sign anything
+        "DELETE FROM user_keys",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), db_session.begin_nested():
+            db_session.execute(text(statement))
+
+
+def test_a_removed_signature_is_reported_from_the_audit_trail(app, instance, as_user, admin, db_session):
+    task = _signed(instance, as_user, admin)
+    _tamper(db_session, "DELETE FROM signatures")
+    verified = admin.get(f"/instances/{instance['id']}/signatures/verify").json
+    assert verified["ok"] is False and verified["count"] == 1
+    (missing,) = verified["signatures"]
+    assert missing["task_id"] == task["id"] and missing["approver"] == "quinn" and not missing["valid"]
+    assert "missing" in missing["problem"] and "audit entry" in missing["problem"]
+    cli = app.test_cli_runner().invoke(args=["signatures", "verify", instance["id"]])
+    assert cli.exit_code == 1
+
+
+def test_a_refused_signature_attempt_is_audited(app, instance, admin):
+    """21 CFR 11.300(d): attempts at unauthorised use are recorded, though nothing was signed."""
+    task = _open_task(admin, instance["id"])
+    refused = admin.post(f"/tasks/{task['id']}/complete", json={"signature": {"decision": "approve"}})
+    assert refused.status_code == 403
+    entries = admin.get("/audit?action=task.sign_refused").json["items"]
+    assert [(e["actor"], e["object_id"]) for e in entries] == [("admin", task["id"])]
+    assert entries[0]["after"] == {"role": "QA", "decision": "approve"}
+    assert "membership of the group 'QA'" in entries[0]["reason"]
+    assert _open_task(admin, instance["id"])["status"] == "open"  # and nothing else was written
+    assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
