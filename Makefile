@@ -25,6 +25,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check app tests scripts
+	$(VENV)/bin/mypy app
 
 format: install
 	$(VENV)/bin/ruff format app tests scripts

@@ -21,7 +21,8 @@ MULTIPART, XML = "multipart/form-data", "application/xml"
 @dataclass(frozen=True)
 class Contract:
     summary: str
-    answer: type[Schema] | str | None  # None: no content (204); XML: the model's source
+    # None: no content (204); XML: the model's source; a dict: a JSON schema as it stands
+    answer: type[Schema] | str | dict | None
     status: int = 200
     body: type[Schema] | None = None
     query: type[Schema] | None = None

@@ -52,7 +52,8 @@ def _upload() -> tuple[dict, list[tuple[str, bytes]]]:
 def _parts() -> tuple[list[tuple[str, bytes]], MultiDict]:
     # A text part named like a file (`process.bpmn`) is a file: clients that append a string rather
     # than a file send it so, and Camunda takes it. An empty file input (no name, no bytes) is none.
-    files, text = [], MultiDict()
+    files: list[tuple[str, bytes]] = []
+    text: MultiDict[str, str] = MultiDict()
     for part, upload in request.files.items(multi=True):
         data = upload.read()
         if data or upload.filename:

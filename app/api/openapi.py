@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app
+from marshmallow import Schema
 
 from app.api import PUBLIC_ENDPOINTS as PUBLIC
 from app.api.contract import CONTRACTS, MULTIPART, XML, Contract
@@ -49,7 +51,7 @@ def openapi_document() -> dict:
     for rule in current_app.url_map.iter_rules():
         if rule.endpoint.startswith("api."):
             view = current_app.view_functions[rule.endpoint]
-            methods = tuple(sorted(rule.methods - {"HEAD", "OPTIONS"}))
+            methods = tuple(sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}))  # (Flask sets them)
             rules.append((rule.rule, methods, rule.endpoint, view.__doc__ or "", view.__module__))
     return _document(tuple(sorted(rules)))
 
@@ -90,7 +92,7 @@ def path_of(rule: str) -> str:
 
 def _operation(endpoint: str, contract: Contract, doc: str, tag: str, plugin) -> dict:
     summary, _, description = doc.strip().partition("\n")
-    operation = {
+    operation: dict[str, Any] = {
         "operationId": endpoint.removeprefix("api."),
         "summary": summary or contract.summary,
         "tags": [tag],
@@ -100,7 +102,7 @@ def _operation(endpoint: str, contract: Contract, doc: str, tag: str, plugin) ->
     if description.strip():
         operation["description"] = description.strip()
     if contract.body is not None:
-        operation["requestBody"] = _request_body(contract, plugin)
+        operation["requestBody"] = _request_body(contract, contract.body, plugin)
     if contract.idempotent:
         operation["parameters"].append(_IDEMPOTENCY)
     if endpoint in PUBLIC:
@@ -117,11 +119,11 @@ _IDEMPOTENCY = {
 }
 
 
-def _request_body(contract: Contract, plugin) -> dict:
+def _request_body(contract: Contract, body: type[Schema], plugin) -> dict:
     if contract.media != MULTIPART:
-        required = any(field.required for field in contract.body().load_fields.values())
-        return {"required": required, "content": {contract.media: {"schema": contract.body}}}
-    schema = plugin.converter.schema2jsonschema(contract.body)
+        required = any(field.required for field in body().load_fields.values())
+        return {"required": required, "content": {contract.media: {"schema": body}}}
+    schema = plugin.converter.schema2jsonschema(body)
     binary = {"type": "string", "format": "binary"}
     schema["properties"]["files"] = {
         "type": "array",

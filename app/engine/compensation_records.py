@@ -34,7 +34,8 @@ def scope_of(workflow) -> tuple[list[str], list[str]]:
     An event subprocess adds no scope (a throw inside it compensates its parent's activities);
     a compensation event subprocess run as a handler stands inside the sub-process it compensates.
     """
-    names, ids = [], []
+    names: list[str] = []
+    ids: list[str] = []
     while workflow.parent_task_id is not None:
         parent = workflow.top_workflow.get_task_from_id(workflow.parent_task_id)
         inside = parent.internal_data.get(COMPENSATES)

@@ -132,8 +132,8 @@ def fire(esp_task, interrupting: bool, again: bool = True) -> None:
     if interrupting:
         _cancel_siblings(esp_task)
     elif again:
-        again = esp_task.parent._add_child(esp_task.task_spec, TaskState.FUTURE)
-        again.task_spec._update(again)  # a fresh listener: a non-interrupting one may fire again
+        listener = esp_task.parent._add_child(esp_task.task_spec, TaskState.FUTURE)
+        listener.task_spec._update(listener)  # a fresh one: a non-interrupting event may fire again
 
 
 def _cancel_siblings(esp_task) -> None:

@@ -131,7 +131,7 @@ def _closing_brace(text: str, start: int) -> int:
 def _compile(text: str) -> tuple[tuple[bool, Any], ...]:
     if len(text) > MAX_LENGTH:
         raise JuelSyntaxError(f"expression longer than {MAX_LENGTH} characters", text[:80])
-    pieces = []
+    pieces: list[tuple[bool, Any]] = []  # literal text, or a parsed expression
     for is_expression, part in _split(text):
         if not is_expression:
             pieces.append((False, part))

@@ -184,11 +184,11 @@ def _xml(data: bytes, filename: str, max_bytes: int) -> etree._Element:
 
 
 def _model_error(exc: SpiffWorkflowException, fallback_file: str | None = None) -> ModelError:
-    line = getattr(exc, "line_number", None)
+    line = str(getattr(exc, "line_number", None) or "")
     return ModelError(
         str(exc.args[0]) if exc.args else str(exc),
         filename=getattr(exc, "file_name", None) or fallback_file,
-        line=int(line) if str(line or "").isdigit() else None,
+        line=int(line) if line.isdigit() else None,
         element_id=getattr(exc, "id", None) or None,
     )
 

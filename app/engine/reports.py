@@ -170,7 +170,7 @@ def waiting_timers(workflow) -> list[WaitingTimer]:
 
 
 def _waiting(workflow, kind) -> list:
-    found = []
+    found: list[tuple] = []
     for task in workflow.event_manager.tasks.values():
         if task.state == TaskState.WAITING:
             found.extend((task, d, element_id) for d, element_id in awaited(task) if isinstance(d, kind))

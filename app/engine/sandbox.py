@@ -108,7 +108,8 @@ def _compile(source: str, mode: str) -> types.CodeType:
 
 
 def _namespace(variables: dict, helpers: dict | None) -> tuple[dict, dict]:
-    namespace, hidden = {}, {}
+    namespace: dict[str, Any] = {}
+    hidden: dict[Any, Any] = {}
     for name, value in variables.items():
         (namespace if isinstance(name, str) and not name.startswith("_") else hidden)[name] = value
     namespace["__builtins__"] = {**_BUILTINS, **_checked_helpers(helpers)} if helpers else _BUILTINS

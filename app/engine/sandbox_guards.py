@@ -10,6 +10,7 @@ Python-level loops that grow a list one item at a time are bounded by the time l
 
 from __future__ import annotations
 
+import builtins
 import math
 import operator
 import re
@@ -20,7 +21,7 @@ import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NoReturn
 
 from RestrictedPython.Guards import guarded_iter_unpack_sequence, guarded_unpack_sequence
 
@@ -89,7 +90,7 @@ class Run:
             self.abort(SandboxTimeout(f"ran longer than {self.timeout:g} s", frame.f_lineno))
         return self.trace_lines
 
-    def abort(self, error: SandboxError) -> None:
+    def abort(self, error: SandboxError) -> NoReturn:
         raise Abort(error)
 
     def run(self, func: Callable[[], Any]) -> Any:
@@ -243,7 +244,7 @@ class Run:
         self.check_render(value)
         return str(value)
 
-    def repr(self, value: Any) -> str:
+    def repr(self, value: Any) -> builtins.str:  # in this class body `str` is the method above
         self.check_render(value)
         return repr(value)
 
@@ -255,9 +256,10 @@ class Run:
     def isinstance(self, obj: Any, types_: Any) -> bool:
         wanted = types_ if isinstance(types_, tuple) else (types_,)
         real = tuple(_REAL_TYPES.get(t, t) if callable(t) else t for t in wanted)
-        if not all(isinstance(t, type) and t in _ISINSTANCE_TYPES for t in real):
+        allowed = tuple(t for t in real if isinstance(t, type) and t in _ISINSTANCE_TYPES)
+        if len(allowed) != len(real):
             self.abort(SandboxViolation("isinstance() only accepts the builtin value types"))
-        return isinstance(obj, real)
+        return isinstance(obj, allowed)
 
 
 def _apply(func: Callable, *args: Any, **kwargs: Any) -> Any:

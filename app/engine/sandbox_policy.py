@@ -14,12 +14,15 @@ and rewrites attribute, item and iteration access into guard calls. On top of th
 from __future__ import annotations
 
 import ast
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from RestrictedPython.transformer import RestrictingNodeTransformer
 
 from app.engine.sandbox_errors import SandboxViolation
 from app.engine.sandbox_guards import BLOCKED_ATTRIBUTES, EXCEPTION_NAMES
+
+if TYPE_CHECKING:
+    from RestrictedPython._types import T_pos_ast  # the nodes with a position, as check_name takes them
 
 FORBIDDEN_NAMES = frozenset(
     {
@@ -96,13 +99,13 @@ def _call(name: str, args: list[ast.expr], like: ast.AST) -> ast.Call:
 class BatonPolicy(RestrictingNodeTransformer):
     """Raises SandboxViolation at the first refused construct instead of collecting errors."""
 
-    def error(self, node: ast.AST, info: str) -> None:
+    def error(self, node: ast.AST, info: str) -> NoReturn:
         raise SandboxViolation(info.rstrip("."), getattr(node, "lineno", None))
 
-    def refuse(self, node: ast.AST, message: str) -> None:
+    def refuse(self, node: ast.AST, message: str) -> NoReturn:
         raise SandboxViolation(message, getattr(node, "lineno", None))
 
-    def check_name(self, node: ast.AST, name: str | None, allow_magic_methods: bool = False) -> None:
+    def check_name(self, node: T_pos_ast, name: str | None, allow_magic_methods: bool = False) -> None:
         self.check_identifier(node, name)  # RestrictedPython's own check, with Baton's wording
         super().check_name(node, name, allow_magic_methods=False)
 
@@ -130,7 +133,7 @@ class BatonPolicy(RestrictingNodeTransformer):
         return super().visit_arg(node)
 
     # -- statements Baton refuses -------------------------------------------------------------
-    def visit_Import(self, node: ast.Import) -> Any:
+    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> Any:
         self.refuse(node, "import is not allowed")
 
     visit_ImportFrom = visit_Import
@@ -163,18 +166,21 @@ class BatonPolicy(RestrictingNodeTransformer):
         return super().visit_Try(node)
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> Any:
-        names = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
-        for name in names:
+        names: list[ast.Name] = []
+        for name in node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]:
             if not (isinstance(name, ast.Name) and name.id in EXCEPTION_NAMES):
                 self.refuse(
                     node,
                     "except must name exceptions such as ValueError or Exception "
                     "(a bare except is not allowed)",
                 )
+            names.append(name)
         self.check_identifier(node, node.name)
         node.type = None  # visited below without it: the rewritten names start with "_"
         node = self.node_contents_visit(node)
-        targets = [ast.copy_location(ast.Name(f"_except_{n.id}", ast.Load()), n) for n in names]
+        targets: list[ast.expr] = [
+            ast.copy_location(ast.Name(f"_except_{n.id}", ast.Load()), n) for n in names
+        ]
         node.type = (
             targets[0] if len(targets) == 1 else ast.copy_location(ast.Tuple(targets, ast.Load()), targets[0])
         )
@@ -182,7 +188,9 @@ class BatonPolicy(RestrictingNodeTransformer):
 
     # -- size-checked rewrites ----------------------------------------------------------------
     def visit_BinOp(self, node: ast.BinOp) -> Any:
-        node = super().visit_BinOp(node)
+        # RestrictedPython's visit_BinOp returns the node it visited (node_contents_visit); its
+        # annotation is that of any visitor.
+        node = cast(ast.BinOp, super().visit_BinOp(node))
         guard = _CHECKED_OPERATORS.get(type(node.op))
         return _call(guard, [node.left, node.right], node) if guard else node
 
@@ -199,7 +207,7 @@ class BatonPolicy(RestrictingNodeTransformer):
         return ast.copy_location(ast.Expr(_call("_inplaceitem_", args, node)), node)
 
     def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:
-        node = super().visit_FormattedValue(node)
+        node = cast(ast.FormattedValue, super().visit_FormattedValue(node))  # as visit_BinOp above
         spec = node.format_spec if node.format_spec is not None else ast.Constant("")
         node.value = _call("_fstr_", [node.value, ast.Constant(node.conversion), spec], node)
         node.conversion, node.format_spec = -1, None

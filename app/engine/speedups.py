@@ -50,7 +50,7 @@ def _ready_without_walk(wf) -> list | None:
 
 def _tree_path(wf, task) -> list | None:
     """Child indexes from the root down to `task`, when the library's walk reaches it; else None."""
-    path = []
+    path: list[int] = []
     node, tasks, root = task, wf.tasks, wf.task_tree
     while node is not root:
         parent = tasks.get(node._parent)

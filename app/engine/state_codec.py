@@ -9,6 +9,7 @@ once per save or load, and each task's parent is looked up once.
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
@@ -28,6 +29,8 @@ TASK = "Task"
 
 class _FastTasks:
     """Save and load a workflow's task mapping; tasks of another converter go through the registry."""
+
+    registry: Any  # the library converter this is mixed into sets it
 
     def tasks_to_dict(self, workflow) -> dict:
         tasks = workflow.tasks

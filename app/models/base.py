@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import cast
 
-from sqlalchemy import DateTime, String, TypeDecorator, Uuid
+from sqlalchemy import DateTime, String, Table, TypeDecorator, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import Model
 
 DEFAULT_TENANT = "default"
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def table_of(model: type[Model]) -> Table:
+    """The Table a model maps. SQLAlchemy types `__table__` as any FromClause (a class may map a join
+    or a select); each of Baton's models maps one table."""
+    return cast(Table, model.__table__)
 
 
 class _UtcOnSqlite(TypeDecorator):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
@@ -53,6 +54,10 @@ class ProcessInstance(Model):
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __mapper_args__ = {"version_id_col": lock_version}
+
+    if TYPE_CHECKING:  # not columns: what a step holds on the object (read with getattr(obj, name, None))
+        state_row: InstanceState  # its locked state row (load_runner, step_locks), for the step's save
+        open_tasks_known: list  # all its open UserTasks after the step: the response needs no query
 
 
 class InstanceState(Model):

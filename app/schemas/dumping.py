@@ -42,18 +42,18 @@ _MISSING = object()
 
 def _converter(field: fields.Field) -> Callable[[Any], Any]:
     """What the field's `_serialize` does to a value that is not None."""
-    kind = type(field)
-    if kind is fields.List:
+    # type(field) is tested, not isinstance: a subclass may serialize otherwise.
+    if type(field) is fields.List:
         inner = _converter(field.inner)
         return lambda values: [None if v is None else inner(v) for v in values]
-    if kind in (fields.String, fields.UUID):
+    if type(field) in (fields.String, fields.UUID):
         return str
-    if kind is fields.Integer and not field.as_string:
+    if type(field) is fields.Integer and not field.as_string:
         return int
-    if kind is fields.Boolean:
+    if type(field) is fields.Boolean:
         return bool
-    if kind is fields.DateTime and field.format in ("iso", "iso8601"):
+    if type(field) is fields.DateTime and field.format in ("iso", "iso8601"):
         return datetime.isoformat
-    if kind is fields.Dict and field.key_field is None and field.value_field is None:
+    if type(field) is fields.Dict and field.key_field is None and field.value_field is None:
         return dict
     raise TypeError(f"dumper does not know how to dump {field!r}; dump this schema with marshmallow")

@@ -15,7 +15,11 @@ from app.schemas.security import AuditEntrySchema, SecretSchema, SignatureSchema
 
 def page_of(item: type[Schema], name: str, **extra: fields.Field) -> type[Schema]:
     """`{items: [item], total}`, named `name` in the document."""
-    declared = {"items": fields.List(fields.Nested(item)), "total": fields.Integer(), **extra}
+    declared: dict[str, fields.Field] = {
+        "items": fields.List(fields.Nested(item)),
+        "total": fields.Integer(),
+        **extra,
+    }
     return Schema.from_dict(declared, name=name)
 
 

@@ -36,7 +36,7 @@ def delay_seconds(attempt: int, retry_cycle: str | None) -> float:
 
 
 def _schedule(retry_cycle: str | None) -> list[float] | None:
-    if not (retry_cycle or "").strip():
+    if retry_cycle is None or not retry_cycle.strip():
         return None
     try:
         return retry_schedule(retry_cycle)

@@ -36,7 +36,10 @@ class TenantBindings:
         from app.services.bundles import definition_facts, dmn_model
 
         definition_id = self._resolve("decision", key, binding, data, origin)
-        return dmn_model(definition_facts(_uuid(definition_id)).resource_id)
+        facts = definition_facts(_uuid(definition_id))
+        if facts is None:  # (resolved among the stored definitions, which are never deleted)
+            raise LookupError(f"the decision '{key}' is not deployed ({binding.describe()} was asked for)")
+        return dmn_model(facts.resource_id)
 
     def process(self, key: str, binding: Binding, data: dict, origin) -> str:
         return str(self._resolve("process", key, binding, data, origin))

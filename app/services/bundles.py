@@ -60,7 +60,7 @@ def definition_facts(definition_id) -> DefinitionFacts | None:
 def bundle_for_id(definition_id) -> ProcessBundle:
     """The bundle of a stored definition, without touching the database when it is cached."""
     cached = _bundles.get(definition_id)
-    return cached if cached is not None else bundle_for(db.session.get(Definition, definition_id))
+    return cached if cached is not None else bundle_for(db.session.get_one(Definition, definition_id))
 
 
 _spec_facts: dict = {}

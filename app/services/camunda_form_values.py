@@ -15,6 +15,7 @@ import math
 import re
 from datetime import date, datetime, time
 from functools import partial
+from typing import Any
 
 from app.services import form_rules
 
@@ -211,7 +212,7 @@ def _sent_or_held(values: dict, current: dict, path: tuple):
 
 
 def _get(values: dict, path: tuple):
-    node = values
+    node: Any = values
     for name in path:
         if not isinstance(node, dict):
             return None

@@ -62,7 +62,8 @@ def deploy(
         db.session.commit()
         catalog.note(actor.tenant_id, version)
         newest = max(definitions, key=lambda d: d.created_at)
-        return Deployed(db.session.get(Deployment, newest.deployment_id), definitions, parsed.warnings, False)
+        deployment = db.session.get_one(Deployment, newest.deployment_id)
+        return Deployed(deployment, definitions, parsed.warnings, False)
     deployment = Deployment(tenant_id=actor.tenant_id, name=name, created_by=actor.username)
     db.session.add(deployment)
     resources = {filename: _resource(deployment, filename, data) for filename, data in files}
@@ -110,8 +111,14 @@ def _unchanged(parsed: ParsedDeployment, files, tenant_id: str) -> list[Definiti
 def _republished(definition: Definition, actor: User) -> Definition:
     if definition.status != PUBLISHED:
         before, definition.status = definition.status, PUBLISHED
-        change = {"before": {"status": before}, "after": {"status": PUBLISHED}, "reason": "redeployed"}
-        audit.record(actor, f"definition.{PUBLISHED}", definition, **change)
+        audit.record(
+            actor,
+            f"definition.{PUBLISHED}",
+            definition,
+            before={"status": before},
+            after={"status": PUBLISHED},
+            reason="redeployed",
+        )
     return definition
 
 
@@ -329,12 +336,13 @@ def set_status(
         raise ValidationError(f"status must be '{PUBLISHED}' or '{DEPRECATED}'", {"field": "status"})
     definition = get_definition(tenant_id, key, kind, version)
     before, definition.status = definition.status, status
-    change = {"before": {"status": before}, "after": {"status": status}}
-    audit.record(actor, f"definition.{status}", definition, **change)
+    audit.record(
+        actor, f"definition.{status}", definition, before={"status": before}, after={"status": status}
+    )
     latest = latest_definition(tenant_id, kind, key, statuses=(PUBLISHED,)) if kind == "bpmn" else None
     if latest is not None:  # a draft's timer start events begin with its publication; deprecating
         schedule_start_timers([latest])  # the latest gives them back to the version now starting
-    version = catalog.bump(tenant_id)
+    catalog_version = catalog.bump(tenant_id)
     db.session.commit()
-    catalog.note(tenant_id, version)
+    catalog.note(tenant_id, catalog_version)
     return definition

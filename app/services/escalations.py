@@ -80,9 +80,9 @@ def _schedule(instance: ProcessInstance, task_id, level: int, due: datetime) -> 
     )
 
 
-def run_escalation(job: Job) -> str:
+def run_escalation(claimed: Job) -> str:
     """Fire one escalation job (a Celery delivery); a second delivery finds it done and does nothing."""
-    job_id, tenant_id, instance_id = job.id, job.tenant_id, job.instance_id
+    job_id, tenant_id, instance_id = claimed.id, claimed.tenant_id, claimed.instance_id
     try:
         instance = lock_instance(tenant_id, instance_id)  # instance first, then job: the lock order
     except NotFound:

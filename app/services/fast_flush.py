@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.state import InstanceState as SaState
 
 from app.models import InstanceState, ProcessInstance
+from app.models.base import table_of
 from app.models.tasks import TaskCandidate, UserTask
 from app.services import pending_writes
 from app.services.write_sets import WriteSet
@@ -88,8 +89,8 @@ _REFERENCED = {fk.column.table for model in _INSERTED for fk in model.__table__.
     model.__table__ for model in _INSERTED
 }
 
-_instances = ProcessInstance.__table__
-_states = InstanceState.__table__
+_instances = table_of(ProcessInstance)
+_states = table_of(InstanceState)
 
 
 def writes_step_rows() -> bool:
@@ -122,7 +123,8 @@ def _write_step_rows(session: Session, flush_context, objects) -> None:
     matched = writes.run()
     if stepped and matched != len(stepped):
         raise StaleDataError(
-            f"{len(stepped) - matched} instance row(s) were changed by someone else meanwhile"
+            # (matched is never None here: the stepped rows are the counted, versioned update)
+            f"{len(stepped) - (matched or 0)} instance row(s) were changed by someone else meanwhile"
         )
     _settle(session, new, stepped, states, dropped)
     pending_writes.write(session)  # (what one statement could not take: a second audit entry)
@@ -163,7 +165,7 @@ def _settle(session: Session, new: dict, stepped: list, states: list, dropped: l
 
 
 def _only_stepped(instance: ProcessInstance) -> bool:
-    state = inspect(instance)  # (one of session.dirty: persistent, not deleted)
+    state: SaState[ProcessInstance] = inspect(instance)  # (one of session.dirty: persistent, not deleted)
     if not state.modified:
         return False
     if not state.unmodified >= _UNSTEPPED:  # (set differences are cheap; attribute histories are not)

@@ -14,7 +14,7 @@ from app.engine.expression_errors import ExpressionError
 from app.handlers import BpmnError
 
 
-def outputs_of(name: str, returned) -> dict:
+def outputs_of(name: str | None, returned) -> dict:
     """What a handler returned, as variables: a dict of JSON values (or None for none). Anything
     else fails the attempt naming it, rather than the step that would store it (which left the
     job running, unseen, until its lease ran out)."""
@@ -28,7 +28,7 @@ def outputs_of(name: str, returned) -> dict:
     return returned
 
 
-def error_outcome(name: str, error: BpmnError) -> tuple:
+def error_outcome(name: str | None, error: BpmnError) -> tuple:
     try:
         outputs_of(name, error.variables)
     except TypeError as exc:  # the error's variables could not be stored: the attempt fails

@@ -162,15 +162,16 @@ def instance_overview(user: User, instance_id) -> dict:
     (with the ids of those the user may open: the others are named, not linked)."""
     instance = read_instance(user, instance_id)
     entries = history(user.tenant_id, instance.id)
-    incidents = db.session.execute(
-        select(Incident).where(Incident.instance_id == instance.id).order_by(Incident.created_at)
-    ).scalars()
+    incidents = list(
+        db.session.execute(
+            select(Incident).where(Incident.instance_id == instance.id).order_by(Incident.created_at)
+        ).scalars()
+    )
     tasks = list(
         db.session.execute(
             select(UserTask).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
         ).scalars()
     )
-    incidents = list(incidents)
     failed = {i.element_id for i in incidents if i.status == "open" and i.element_id}
     return {
         "instance": instance,

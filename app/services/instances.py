@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from uuid import uuid4
 
@@ -78,6 +79,8 @@ def start_instance(
     variables = check_variables(variables)
     definition_id = _startable_id(actor.tenant_id, key)
     definition = definition_facts(definition_id)  # what never changes, read once per process
+    if definition is None:  # (_startable_id read it from the stored definitions, which are never deleted)
+        raise NotFound(f"process definition '{key}' does not exist")
     permissions.require_starter(actor, definition)  # before any replay: a refused starter gets nothing
     digest = _digest(actor.username, key, business_key, variables) if idempotency_key else None
     request = (actor.username, key, business_key, digest)
@@ -115,7 +118,9 @@ def start_instance(
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        existing = _by_idempotency_key(actor.tenant_id, idempotency_key) if idempotency_key else None
+        if not idempotency_key:
+            raise
+        existing = _by_idempotency_key(actor.tenant_id, idempotency_key)
         if existing is None:
             raise
         return _replayed(existing, idempotency_key, request), False
@@ -224,7 +229,7 @@ def lock_instance(tenant_id: str, instance_id, task_id=None) -> ProcessInstance:
 _STATE = Loader(InstanceState, InstanceState.instance_id == bindparam("instance_id"))
 
 
-def load_runner(instance: ProcessInstance) -> tuple[Runner, dict]:
+def load_runner(instance: ProcessInstance) -> tuple[Runner, Mapping]:
     # Held already when a timer batch loaded its instances' states; else one read on the driver's cursor.
     state = db.session.identity_map.get(identity_key(InstanceState, instance.id))
     if state is None or inspect(state).expired_attributes:

@@ -9,6 +9,7 @@ finds the row done (or gone) and does nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -91,7 +92,7 @@ def _sync_services(instance, result: StepResult, existing: dict) -> None:
     for (kind, task_id), row in existing.items():
         if kind == SERVICE and task_id not in waiting and row.status in LIVE:
             row.status = CANCELLED  # interrupted (boundary timer, cancel): the worker will skip it
-    elements = {}
+    elements: Mapping = {}
     if result.service_tasks:  # a called process's service task is found among the step's elements
         elements = result.elements if result.elements is not None else instance_elements(instance)
     now = utcnow()
@@ -154,7 +155,7 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def instance_elements(instance: ProcessInstance) -> dict:
+def instance_elements(instance: ProcessInstance) -> Mapping:
     from app.services.bundles import definition_facts
 
     facts = definition_facts(instance.definition_id)
@@ -241,7 +242,7 @@ def _run_service(job: Job) -> str:
     result_variable = job.payload.get("result_variable")
     db.session.commit()  # the attempt is counted even if this worker dies inside the handler
     try:
-        if job.payload.get("handler_expression"):
+        if job.payload.get("handler_expression") and name:  # (always named: the expression is the handler)
             name = results.topic(name, variables)
         outputs = results.outputs_of(name, get_handler(name)(variables, idempotency_key=key))
         if result_variable:
@@ -317,8 +318,8 @@ def _failed(instance, job: Job, exc: Exception, retry: bool = True, kind: str = 
     return "incident"
 
 
-def _fire_timer(job: Job) -> str:
-    instance, job = _lock_for_step(job)
+def _fire_timer(claimed: Job) -> str:
+    instance, job = _lock_for_step(claimed)
     if job is None:
         db.session.rollback()
         return "skipped"

@@ -9,10 +9,12 @@ are chosen per definition by process (or task) properties, see README "Notificat
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from flask import current_app, g, has_app_context, has_request_context
 from sqlalchemy import event, or_, select, update
 from sqlalchemy import inspect as orm_state
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from app.engine.runner import StepResult
@@ -342,11 +344,12 @@ def mark_read(user: User, notification_id) -> Notification:
 
 def mark_all_read(user: User) -> int:
     """Mark every unread notification of the user read; returns how many."""
-    done = db.session.execute(
+    updated = db.session.execute(
         update(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
-    ).rowcount
+    )
+    done = cast(CursorResult, updated).rowcount  # an UPDATE's result is a CursorResult at run time
     db.session.commit()
     return done
 

@@ -80,9 +80,9 @@ def send_webhook(payload: dict, tenant_id: str) -> None:
             raise ConnectionError(f"webhook answered {response.status}")
 
 
-def deliver(job: Job) -> str:
+def deliver(claimed: Job) -> str:
     """Run one delivery attempt of a claimed notification job; a repeated delivery is a no-op."""
-    job = db.session.get(Job, job.id, with_for_update=True, populate_existing=True)
+    job = db.session.get(Job, claimed.id, with_for_update=True, populate_existing=True)
     if job is None or job.status in (DONE, FAILED):
         db.session.rollback()
         return "skipped"
@@ -100,6 +100,9 @@ def deliver(job: Job) -> str:
 
 def _record(job_id, error: Exception | None) -> str:
     job = db.session.get(Job, job_id, with_for_update=True, populate_existing=True)
+    if job is None:  # (deliver has just counted the attempt on it; nothing deletes notification jobs)
+        db.session.rollback()
+        return "skipped"
     if error is None:
         job.status, job.locked_until, job.last_error = DONE, None, None
     else:

@@ -6,6 +6,8 @@ variable `outcome` in a script. Recorded on ProcessInstance.outcome so instances
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from app.engine.runner import StepResult
 from app.models import ProcessInstance
 from app.services.stepping import after_step
@@ -13,7 +15,7 @@ from app.services.stepping import after_step
 DEFAULT = "completed"  # an instance whose model names no outcome
 
 
-def outcome_of(result: StepResult, elements: dict) -> str | None:
+def outcome_of(result: StepResult, elements: Mapping) -> str | None:
     """The outcome of a completed step: the end event's property, else the `outcome` variable."""
     for record in reversed(result.history):
         if record.element_type == "endEvent":
@@ -34,7 +36,7 @@ def record_outcome(instance: ProcessInstance, result: StepResult) -> None:
     instance.outcome = outcome_of(result, elements) or DEFAULT
 
 
-def outcome_label(outcome: str | None, end_events: list[str], elements: dict) -> str | None:
+def outcome_label(outcome: str | None, end_events: list[str], elements: Mapping) -> str | None:
     """The outcome in people's words: the name of the end event (of `end_events`, the last first)
     that records it, else the value made readable ("rolled_back": "Rolled back"). None when the model
     names no outcome: then "completed" says all there is."""

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import HistoryEntry, ProcessInstance
+from app.models.base import table_of
 from app.models.tasks import TaskCandidate, UserTask
 from app.services.prepared import prepared_hook
 from app.services.write_sets import WriteSet
@@ -71,12 +72,12 @@ def add_to(session: Session, writes: WriteSet, inserting_instances: bool = False
     (`inserting_instances`: the statement also inserts the session's new instances)."""
     rows = session.info.pop(_HISTORY) if _history_ready(session, inserting_instances) else None
     if rows:
-        writes.insert(HistoryEntry.__table__, _HISTORY_KEYS, rows)
+        writes.insert(table_of(HistoryEntry), _HISTORY_KEYS, rows)
     closes = session.info.pop(_CLOSES, None)
     if closes:
         ids = [c["id"] for c in closes]
-        writes.update(UserTask.__table__, "id", ["status", "completed_at", "completed_by"], closes)
-        writes.delete(TaskCandidate.__table__, "task_id", ids)
+        writes.update(table_of(UserTask), "id", ["status", "completed_at", "completed_by"], closes)
+        writes.delete(table_of(TaskCandidate), "task_id", ids)
         writes.part(_READ_NOTES, {"ids": ids, "now": closes[0]["completed_at"]})
     groups, keys = session.info.get(_PARTS), set()
     while groups and groups[0][0] not in keys:

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import inspect, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
@@ -61,7 +62,7 @@ class Prepared:
         if not _is_psycopg(connection):
             return connection.execute(self.statement, params)
         sql, processors, fixed = self._compiled(connection.dialect)
-        cursor = connection.connection.driver_connection.cursor()
+        cursor = driver_connection(connection).cursor()
         with translated_errors():
             cursor.execute(sql, _bind(params, processors, fixed), prepare=True)
         return cursor
@@ -138,3 +139,11 @@ def adopt(model, values: dict):
     make_transient_to_detached(obj)  # loaded, unchanged, with its identity
     session.add(obj)
     return obj
+
+
+def driver_connection(connection: Connection) -> Any:
+    """The DBAPI connection (psycopg's) under a SQLAlchemy one."""
+    driver = connection.connection.driver_connection
+    if driver is None:  # (only once the pool has invalidated it: never while the session uses it)
+        raise RuntimeError("the database connection was invalidated")
+    return driver

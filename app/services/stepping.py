@@ -5,6 +5,7 @@ Start, complete, message and timer all end here, inside the caller's transaction
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from uuid import uuid4
 
@@ -16,7 +17,7 @@ from app.engine.runner import StepResult
 from app.engine.usertasks import has_people, task_fields
 from app.extensions import db
 from app.models import HistoryEntry, Incident, InstanceState, MessageSubscription, ProcessInstance
-from app.models.base import utcnow
+from app.models.base import table_of, utcnow
 from app.models.notifications import Notification
 from app.models.tasks import CANCELLED, COMPLETED, OPEN, TaskCandidate, UserTask
 from app.services import (
@@ -64,7 +65,7 @@ def born_instance(result: StepResult, definition, definition_id, tenant_id: str,
 def persist_step(
     instance: ProcessInstance,
     result: StepResult,
-    elements: dict,
+    elements: Mapping,
     completed_task_id=None,
     actor: str | None = None,
     new: bool = False,
@@ -84,7 +85,7 @@ def persist_step(
         follow_up()
 
 
-def _persist(instance, result: StepResult, elements: dict, open_ids, step: tuple, new) -> list:
+def _persist(instance, result: StepResult, elements: Mapping, open_ids, step: tuple, new) -> list:
     now = utcnow()
     if result.status == "completed" and instance.ended_at is None:
         instance.ended_at = now
@@ -156,7 +157,7 @@ def _open_task_ids(instance) -> set:
     return set(_OPEN_TASK_IDS.scalars({"instance_id": instance.id}))
 
 
-def _sync_user_tasks(instance, result: StepResult, elements: dict, open_ids, step: tuple, before, now):
+def _sync_user_tasks(instance, result: StepResult, elements: Mapping, open_ids, step: tuple, before, now):
     completed_task_id, actor, sent = step
     ready = {t.task_id: t for t in result.user_tasks}
     gone = open_ids - set(ready)
@@ -176,15 +177,16 @@ def _sync_user_tasks(instance, result: StepResult, elements: dict, open_ids, ste
 
 # Built once, for the ORM's flush path (SQLite); on PostgreSQL a close goes with the step's write set.
 # The ORM's bulk UPDATE/DELETE built a statement and searched the identity map on every call.
+_TASKS = table_of(UserTask)
 _CLOSE_TASK = Prepared(
-    update(UserTask.__table__)
-    .where(UserTask.__table__.c.id == bindparam("task_id"))
+    update(_TASKS)
+    .where(_TASKS.c.id == bindparam("task_id"))
     .values(status=bindparam("status"), completed_at=bindparam("now"), completed_by=bindparam("actor"))
 )
 _DROP_CANDIDATES = Prepared(
-    delete(TaskCandidate.__table__).where(TaskCandidate.__table__.c.task_id == bindparam("task_id"))
+    delete(table_of(TaskCandidate)).where(table_of(TaskCandidate).c.task_id == bindparam("task_id"))
 )
-_NOTES = Notification.__table__
+_NOTES = table_of(Notification)
 # A closed task's notifications ("New task: ...") are news no more: read, for everyone they went to.
 _READ_NOTES = Prepared(
     update(_NOTES)
@@ -217,10 +219,12 @@ def _forget_closed(task_id, status: str, now: datetime, actor: str | None) -> No
         set_committed_value(task, "candidates", [])
 
 
-def _create_user_tasks(instance, new: list, elements: dict, sent: dict | None, now: datetime) -> list:
+def _create_user_tasks(instance, new: list, elements: Mapping, sent: dict | None, now: datetime) -> list:
     """The rows of the step's new tasks; one incident for each whose people or schedule failed."""
-    planned = [(ready, elements.get(ready.element_id, {})) for ready in new]
-    planned = [(ready, element, *task_fields(element, ready.data, instance)) for ready, element in planned]
+    elements_of = [(ready, elements.get(ready.element_id, {})) for ready in new]
+    planned = [
+        (ready, element, *task_fields(element, ready.data, instance)) for ready, element in elements_of
+    ]
     ghosts = assignees.ghost_problems(instance.tenant_id, [p[:3] for p in planned], sent)
     return [
         _create_user_task(instance, ready, fields, _problem(ready, error, ghosts.get(ready.task_id)), now)

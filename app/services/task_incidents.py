@@ -49,7 +49,7 @@ def _resolve_completed(instance, task_id, actor: str | None) -> None:
     _resolve(instance, found, lambda i: f"its task '{_name(task, i)}' was completed{by}", actor)
 
 
-def _name(task: UserTask | None, incident: Incident) -> str:
+def _name(task: UserTask | None, incident: Incident) -> str | None:
     return (task.name or task.element_id) if task is not None else incident.element_id
 
 

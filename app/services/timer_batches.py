@@ -156,15 +156,20 @@ def _fire(instance: ProcessInstance, job: Job, states: dict) -> str:
     return "fired"
 
 
+def _added_order(row: Notification) -> int:
+    order = inspect(row).insert_order
+    if order is None:  # (session.add numbers every object it takes)
+        raise ValueError(f"{row!r} was not added to the session")
+    return order
+
+
 def _append_notifications() -> None:
     """Insert the batch's in-app notification rows (appended, never read back in the batch) with a
     plain executemany, which psycopg pipelines and parses once, in place of the ORM's multi-row
     VALUES: psycopg parses that statement, thousands of parameters long, again on every batch.
     (The step rows themselves go out with the flush: fast_flush.)"""
     groups: dict = {}
-    new = sorted(
-        (o for o in db.session.new if type(o) is Notification), key=lambda o: inspect(o).insert_order
-    )
+    new = sorted((o for o in db.session.new if type(o) is Notification), key=_added_order)
     for row in new:  # (in the order they were added, as the ORM would: history is read by id)
         db.session.expunge(row)
         values = {k: v for k, v in vars(row).items() if not k.startswith("_")}

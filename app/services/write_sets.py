@@ -20,6 +20,7 @@ from uuid import UUID
 from sqlalchemy import Table
 
 from app.extensions import db
+from app.services.prepared import driver_connection as driver_of
 from app.services.prepared import translated_errors
 
 
@@ -27,7 +28,7 @@ class WriteSet:
     """Parts added in the order they must run; `run()` sends them as one statement and returns the
     number of rows the counted part (a versioned update) matched, or None."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.parts: list[str] = []
         self.params: dict = {}
         self.counted: int | None = None
@@ -36,10 +37,10 @@ class WriteSet:
         return bool(self.parts)
 
     def insert(self, table: Table, keys: list[str], rows: list[dict]) -> None:
-        table, columns = _names(table, keys), ", ".join(keys)
+        name, columns = _names(table, keys), ", ".join(keys)
         self._add(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} "  # noqa: S608 (names from the models)
-            f"FROM json_populate_recordset(NULL::{table}, %({{p}})s::json)",
+            f"INSERT INTO {name} ({columns}) SELECT {columns} "  # noqa: S608 (names from the models)
+            f"FROM json_populate_recordset(NULL::{name}, %({{p}})s::json)",
             as_json(rows),
         )
 
@@ -48,7 +49,7 @@ class WriteSet:
     ) -> None:
         """UPDATE `keys` of the rows whose `match` column equals the row's; with `versioned`, only
         where that column still holds the row's value, which it then bumps (counted by `run`)."""
-        table = _names(table, [match, *keys, *([versioned] if versioned else [])])
+        name = _names(table, [match, *keys, *([versioned] if versioned else [])])
         sets = [f"{k} = r.{k}" for k in keys]
         where = f"o.{match} = r.{match}"
         if versioned:
@@ -61,15 +62,15 @@ class WriteSet:
             ("json_populate_record", rows[0]) if len(rows) == 1 else ("json_populate_recordset", rows)
         )
         self._add(
-            f"UPDATE {table} AS o SET {', '.join(sets)} "  # noqa: S608 (names from the models)
-            f"FROM {source}(NULL::{table}, %({{p}})s::json) AS r WHERE {where}"
+            f"UPDATE {name} AS o SET {', '.join(sets)} "  # noqa: S608 (names from the models)
+            f"FROM {source}(NULL::{name}, %({{p}})s::json) AS r WHERE {where}"
             + (" RETURNING 1" if versioned else ""),
             as_json(value),
         )
 
     def delete(self, table: Table, key: str, ids: list) -> None:
-        table = _names(table, [key])
-        self._add(f"DELETE FROM {table} WHERE {key} = ANY(%({{p}})s::uuid[])", list(ids))  # noqa: S608
+        name = _names(table, [key])
+        self._add(f"DELETE FROM {name} WHERE {key} = ANY(%({{p}})s::uuid[])", list(ids))  # noqa: S608
 
     def part(self, template: str, values: dict) -> None:
         """A part written by its caller: `%({p}_name)s` in it is `values["name"]`, and `{prev}` names
@@ -87,7 +88,7 @@ class WriteSet:
         """Send the statement on the session's connection (or on `driver_connection`, psycopg's)."""
         ctes = ", ".join(f"w{n} AS ({part})" for n, part in enumerate(self.parts))
         tail = "SELECT 0" if self.counted is None else f"SELECT count(*) FROM w{self.counted}"  # noqa: S608
-        driver = driver_connection or db.session.connection().connection.driver_connection
+        driver = driver_connection or driver_of(db.session.connection())
         cursor = driver.cursor()
         with translated_errors():
             cursor.execute(f"WITH {ctes} {tail}", self.params, prepare=True)

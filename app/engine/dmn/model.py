@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from app.engine.dmn.errors import DmnEvaluationError
@@ -108,7 +109,7 @@ class DmnModel:
             done.add(required_id)
             required = self.by_id[required_id]
             self._require(required, context, done)
-            value = self._run(required, lambda required=required: required.evaluate(context))
+            value = self._run(required, partial(required.evaluate, context))
             context[required.name] = value
             context.setdefault(required.id, value)
             table = required.table

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from app.engine.feel.builtins_number import feel_string
+from app.engine.feel.builtins_number import feel_text
 from app.engine.feel.temporal import parse_date, parse_date_time
 
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -59,7 +59,7 @@ def _boolean(value: Any, type_ref: str) -> bool:
 
 def _string(value: Any, type_ref: str) -> str:
     if type(value) in (str, Decimal, bool):
-        return feel_string(value)
+        return feel_text(value)
     raise TypeMismatch(f"{_shown(value)} is not a string, a number or a boolean")
 
 
@@ -108,7 +108,7 @@ def transformer(type_ref: str, transforms: dict = TRANSFORMS) -> Callable[[Any],
 
 
 def _shown(value: Any) -> str:
-    text = feel_string(value) if value is not None else "null"
+    text = feel_text(value) if value is not None else "null"
     text = text if len(text) <= 60 else text[:57] + "..."
     return f"'{text}'" if type(value) is str else text
 

@@ -64,6 +64,8 @@ def _stddev(*args: Any) -> Decimal | None:
     if len(numbers) < 2:
         return None
     mean = _mean(*numbers)
+    if mean is None:  # out of FEEL's range: ops.div gives null
+        return None
     variance = sum(((n - mean) ** 2 for n in numbers), Decimal(0)) / (len(numbers) - 1)
     return ops.DECIMAL.sqrt(variance)
 
@@ -137,10 +139,17 @@ def _sized(result: list) -> list:
     return result
 
 
+def _order(a: Any, b: Any) -> int:
+    order = ops.compare(a, b)
+    if order is None:  # as comparing None with 0 did: the built-in's caller turns it into null
+        raise TypeError("values are not comparable")
+    return order
+
+
 def _sort(budget: Budget, items: Any, precedes: Any = None) -> list:
     items = need(items, list)
     if precedes is None:
-        return sorted(items, key=cmp_to_key(lambda a, b: ops.compare(a, b)))
+        return sorted(items, key=cmp_to_key(_order))
     need(precedes, FeelFunction)
 
     def order(a: Any, b: Any) -> int:

@@ -73,9 +73,12 @@ def format_number(value: Decimal) -> str:
 
 
 def feel_string(value: Any) -> str | None:
-    """string(from): the text of a value, as FEEL prints it."""
-    if value is None:
-        return None
+    """string(from): the text of a value, as FEEL prints it; null stays null."""
+    return None if value is None else feel_text(value)
+
+
+def feel_text(value: Any) -> str:
+    """The text FEEL prints for a value other than null."""
     if type(value) is str:
         return value
     if type(value) is Decimal:
@@ -102,7 +105,7 @@ def feel_string(value: Any) -> str | None:
 def _literal(value: Any) -> str:
     if type(value) is str:
         return '"' + value.replace('"', '\\"') + '"'
-    return "null" if value is None else feel_string(value)
+    return "null" if value is None else feel_text(value)
 
 
 def _get_entries(context: Any) -> list[dict]:

@@ -68,6 +68,6 @@ def to_json_value(value: Any) -> Any:
 def _temporal_text(value: dt.date | dt.time) -> str:
     zone = getattr(value, "tzinfo", None)
     key = getattr(zone, "key", None)
-    if key:
+    if key and isinstance(value, dt.datetime | dt.time):  # a plain date has no zone
         return value.replace(tzinfo=None).isoformat() + "@" + key
     return value.isoformat().replace("+00:00", "Z")

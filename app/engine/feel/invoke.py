@@ -50,9 +50,10 @@ def builtin(
 
     def call(args: list, named: dict | None, budget: Budget) -> Any:
         if named is not None:
-            args = _positional(signatures, named)
-            if args is None:
+            positional = _positional(signatures, named)
+            if positional is None:
                 return None
+            args = positional
         try:
             if wants_budget:
                 return function(budget, *args)

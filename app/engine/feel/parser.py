@@ -10,6 +10,7 @@ outside string literals is replaced by one placeholder word, mapped back when th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def needs_placeholder(name: str) -> bool:
     return any(word in _KEYWORDS for word in name.split())
 
 
-def special_names(names: object, text: str) -> tuple[str, ...]:
+def special_names(names: Iterable[object], text: str) -> tuple[str, ...]:
     """The names among `names` that need a placeholder and occur in `text`, as a cache key."""
     found = [name for name in names if isinstance(name, str) and name in text and needs_placeholder(name)]
     return tuple(sorted(found))
