@@ -12,16 +12,42 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEv
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 
+from app.engine.branch_ends import ended, is_waiting_end
 from app.engine.io_mapping import process_view
+from app.engine.state import all_workflows
 
 
 def process_variables(reached) -> dict:
-    """The process's data, merged over the tasks a token is in (in the order reached)."""
+    """The process's data, merged over the tasks a token is in (in the order reached); a branch
+    that ended while others run is where its end waits (app.engine.branch_ends)."""
     merged: dict = {}
     for task in reached:
-        if not _in_loop(task):
+        if is_waiting_end(task):
+            merged.update(ended(task))
+        elif not _in_loop(task):
             merged.update(process_view(task))
     return merged
+
+
+def task_variables(task, ends=None) -> dict:
+    """What a task sees: its own data (local inputs too), with what branches that ended in its
+    process (or a process around it) set, merged in the order the instance's variables are; its
+    data itself when none did. `ends`: the waiting end joins (app.engine.branch_ends), if known."""
+    if ends is None:
+        tasks = (t for wf in all_workflows(task.workflow.top_workflow) for t in wf.tasks.values())
+        ends = [t for t in tasks if is_waiting_end(t)]
+    seen = task.data
+    for end in (e for e in ends if _encloses(e.workflow, task)):
+        before = end.last_state_change <= task.last_state_change
+        seen = {**ended(end), **seen} if before else {**seen, **ended(end)}
+    return seen
+
+
+def _encloses(workflow, task) -> bool:
+    inner = task.workflow
+    while inner is not None and inner is not workflow:
+        inner = getattr(inner, "parent_workflow", None)
+    return inner is workflow
 
 
 def _in_loop(task) -> bool:
