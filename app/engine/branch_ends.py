@@ -19,7 +19,11 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine.data import copy_value
 
-ENDED = "baton_ended"  # internal_data of a waiting end join: the variables ended branches changed
+# internal_data of a waiting end join: {"values": what ended branches changed, in the order they
+# ended; "split": each such variable's value where the branch that set it last split from the
+# work still open (absent: it had none)}. A branch still open overrides a value only if it changed
+# it since that split: a copy it carried unchanged from the split is not news.
+ENDED = "baton_ended"
 KEPT = "baton_kept"  # internal_data of an end join whose own branch is in ENDED (it is updated again)
 _MISSING = object()
 
@@ -28,16 +32,22 @@ def is_waiting_end(task) -> bool:
     return isinstance(task.task_spec, _EndJoin) and task.state == TaskState.WAITING
 
 
-def ended(task) -> dict:
-    """What the branches that ended before this waiting end join changed, in the order they ended."""
-    return task.internal_data.get(ENDED, {})
+def apply_ended(join_task, data: dict) -> dict:
+    """`data` (changed in place) with what ended branches set, unless it changed that since."""
+    kept = join_task.internal_data.get(ENDED)
+    if kept:
+        split = kept["split"]
+        for key, value in kept["values"].items():
+            if data.get(key, _MISSING) == split.get(key, _MISSING):
+                data[key] = copy_value(value)
+    return data
 
 
 def carry(join_task, earlier) -> None:
     """A branch ended after `earlier` (a waiting end join, cancelled now): take its variables over."""
     carried = earlier.internal_data.pop(ENDED, None)
     if carried:
-        join_task.internal_data[ENDED] = {**carried, **join_task.internal_data.get(ENDED, {})}
+        _add(join_task, carried["values"], carried["split"])
 
 
 def keep(join_task) -> None:
@@ -49,15 +59,22 @@ def keep(join_task) -> None:
     base = _split_data(join_task)
     changed = {k: copy_value(v) for k, v in end.data.items() if base.get(k, _MISSING) != v}
     if changed:
-        join_task.internal_data[ENDED] = {**join_task.internal_data.get(ENDED, {}), **changed}
+        _add(join_task, changed, {k: copy_value(base[k]) for k in changed if k in base})
 
 
-def restore(join_task, base: dict) -> None:
-    """The last branch ended: the join's data gets what ended branches changed and no branch the
-    join merged did (an ended branch whose end left the live tree is not in that merge)."""
-    for key, value in join_task.internal_data.pop(ENDED, {}).items():
-        if join_task.data.get(key, _MISSING) == base.get(key, _MISSING):
-            join_task.data[key] = value
+def restore(join_task) -> None:
+    """The last branch ended: the join's data gets what ended branches set and no branch changed
+    since (an ended branch whose end left the live tree is not in the join's own merge)."""
+    apply_ended(join_task, join_task.data)
+    join_task.internal_data.pop(ENDED, None)
+
+
+def _add(join_task, values: dict, split: dict) -> None:
+    kept = join_task.internal_data.setdefault(ENDED, {"values": {}, "split": {}})
+    for key in values:
+        kept["split"].pop(key, None)  # the latest writer's split is the one that counts
+    kept["values"].update(values)
+    kept["split"].update(split)
 
 
 def _split_data(join_task) -> dict:

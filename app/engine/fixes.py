@@ -96,7 +96,7 @@ def _join_run_hook(self, my_task):
         base = _common_ancestor(ends)
         my_task.data = data.merge_branches(base.data, [t.data for t in ends])
         if isinstance(self, _EndJoin):
-            branch_ends.restore(my_task, base.data)
+            branch_ends.restore(my_task)
     return True
 
 

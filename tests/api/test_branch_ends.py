@@ -99,3 +99,12 @@ def test_a_handler_called_after_a_branch_ended_gets_what_that_branch_set(api, db
     done = _instance(api, iid)
     assert done["status"] == "completed" and done["variables"]["a_done"] is True
     assert done["variables"]["echo"] == {"a_done": True, "note": "to echo"}
+
+
+def test_a_value_a_running_branch_only_carried_from_the_split_does_not_hide_an_ended_branchs(api):
+    iid = _start(api, "nested_ends", shared="at start")
+    assert _instance(api, iid)["variables"]["shared"] == "from a"
+    _complete(api, _open(api, iid)["b1"])
+    assert _instance(api, iid)["variables"]["shared"] == "from a"
+    _complete(api, _open(api, iid)["b2"])
+    assert _instance(api, iid)["variables"]["shared"] == "from a"
