@@ -8,8 +8,9 @@ whose end left the live tree (the open work moved under a later split) lost what
 
 So when a branch ends while others run, what it changed (relative to the data where it split
 from the work still open) is kept on the end join that waits, carried to the next one that
-waits, and applied where the last branch ends. Each variable is kept once, however many
-branches end: the saved state grows with variables, not with visits.
+waits, shown with the instance's variables and what later tasks see, and applied where the last
+branch ends. Each variable is kept once, however many branches end, and the waiting join moves
+with the live tree's anchor (app.engine.state): the saved state grows with variables, not visits.
 """
 
 from __future__ import annotations
@@ -55,8 +56,10 @@ def keep(join_task) -> None:
     end = join_task.parent
     if end is None or join_task.internal_data.get(KEPT):
         return
-    join_task.internal_data[KEPT] = True
     base = _split_data(join_task)
+    if base is None:  # no other work is open: the last branch, held back by the join it cancels
+        return
+    join_task.internal_data[KEPT] = True
     changed = {k: copy_value(v) for k, v in end.data.items() if base.get(k, _MISSING) != v}
     if changed:
         _add(join_task, changed, {k: copy_value(base[k]) for k in changed if k in base})
@@ -77,13 +80,15 @@ def _add(join_task, values: dict, split: dict) -> None:
     kept["split"].update(split)
 
 
-def _split_data(join_task) -> dict:
+def _split_data(join_task) -> dict | None:
+    """The data where the join's branch split from the work still open; None if none is."""
     from app.engine.event_subprocess import is_listening
     from app.engine.state import UNFINISHED, lowest_common_ancestor
 
-    def open_work(task) -> bool:
-        listening = is_listening(task) or (task.parent is not None and is_listening(task.parent))
-        return task is not join_task and task.has_state(UNFINISHED) and not listening
+    def open_work(task) -> bool:  # (not the join, nor the end it predicts after itself)
+        parent = task.parent
+        aside = is_listening(task) or parent is join_task or (parent is not None and is_listening(parent))
+        return task is not join_task and task.has_state(UNFINISHED) and not aside
 
     others = [t for t in join_task.workflow.tasks.values() if open_work(t)]
-    return lowest_common_ancestor([join_task.parent, *others]).data if others else {}
+    return lowest_common_ancestor([join_task.parent, *others]).data if others else None
