@@ -11,7 +11,8 @@ worse than either. `unpatched()` restores the library for tests that prove a fau
 - TaskSpec._run: a variable that is not a JSON value fails the task that produced it.
 - Task.run: ran a task in any state; only a READY task runs now.
 - _EndJoin (a process's end): waited for every unfinished task, so an event subprocess that
-  listens but never fires kept its process open forever; listeners are cancelled instead.
+  listens but never fires kept its process open forever; listeners are cancelled instead. A
+  branch that ended while others ran lost its variables once pruned: app.engine.branch_ends.
 - ErrorEventDefinition.throw: an error that no boundary event or event subprocess caught, at
   any level, was dropped and the process went on as if the activity had succeeded; now the
   throwing task fails (an incident), as BPMN 2.0 (10.5.5) leaves an uncaught error unresolved.
@@ -59,7 +60,7 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import Workflow
 
-from app.engine import data, speedups, timer_faults
+from app.engine import branch_ends, data, speedups, timer_faults
 
 ARRIVED = "baton_arrived"  # internal_data of a join task: ids of the join tasks that arrived before
 
@@ -73,12 +74,17 @@ def _merge(a, b, path=None):
 
 
 def _join_update_hook(self, my_task):
+    end_join = isinstance(self, _EndJoin)
     arrived = list(my_task.internal_data.get(ARRIVED, []))
     for other in my_task.workflow.tasks.values():
         if other.task_spec is self and other is not my_task and other.state == TaskState.WAITING:
             arrived += [*other.internal_data.get(ARRIVED, []), str(other.id)]
+            if end_join:
+                branch_ends.carry(my_task, other)
     may_fire = _ORIGINALS[(UnstructuredJoin, "_update_hook")](self, my_task)
     my_task.internal_data[ARRIVED] = list(dict.fromkeys(arrived))
+    if end_join and not may_fire:
+        branch_ends.keep(my_task)  # a branch ended while others run: what it set stays
     return may_fire
 
 
@@ -89,6 +95,8 @@ def _join_run_hook(self, my_task):
     if ends:
         base = _common_ancestor(ends)
         my_task.data = data.merge_branches(base.data, [t.data for t in ends])
+        if isinstance(self, _EndJoin):
+            branch_ends.restore(my_task)
     return True
 
 

@@ -17,6 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine import reports, visits
 from app.engine import state as live
+from app.engine.branch_ends import is_waiting_end
 from app.engine.call_activity import CalledElements, CalledSpecs, calls_processes, own_element_ids
 from app.engine.data import copy_value
 from app.engine.errors import CompletionFailed, NotReady, StepError
@@ -24,7 +25,7 @@ from app.engine.event_subprocess import listening_task_ids
 from app.engine.messages import message_event
 from app.engine.recovery import Recovery
 from app.engine.reports import REACHED, HistoryRecord, ReadyUserTask, ServiceCall, StepResult
-from app.engine.scope import active_elements, keep_message_starts, process_variables
+from app.engine.scope import active_elements, keep_message_starts, process_variables, task_variables
 from app.engine.scripting import BatonScriptEngine
 from app.engine.signals import signal_event, take_thrown_signals
 from app.engine.specs import BatonServiceTask
@@ -213,7 +214,8 @@ class Runner(WorkerActs, Recovery):
 
     def task_data(self, task_id) -> dict | None:
         """What a task sees (its local inputs, a loop instance's element variable); None if gone."""
-        return dict(self.workflow.get_task_from_id(task_id).data) if task_id in self._task_ids() else None
+        task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
+        return None if task is None else dict(task_variables(task))
 
     def _task_ids(self) -> set:
         return {tid for wf in live.all_workflows(self.workflow) for tid in wf.tasks}
@@ -256,6 +258,7 @@ class Runner(WorkerActs, Recovery):
         completed = self.workflow.is_completed()
         reached = sorted((t for t in tasks if t.has_state(REACHED)), key=lambda t: t.last_state_change)
         variables = self._variables(reached, completed)
+        ends = [t for t in reached if is_waiting_end(t)]  # branches that ended while others run
         if not completed:
             live.prune(self.workflow)
         return StepResult(
@@ -263,7 +266,7 @@ class Runner(WorkerActs, Recovery):
             variables=variables,
             active_elements=active_elements(reached),
             user_tasks=[
-                ReadyUserTask(t.id, t.task_spec.bpmn_id, t.task_spec.bpmn_name, t.data)
+                ReadyUserTask(t.id, t.task_spec.bpmn_id, t.task_spec.bpmn_name, task_variables(t, ends))
                 for t in reached
                 if t.state == TaskState.READY and t.task_spec.manual
             ],
@@ -271,7 +274,7 @@ class Runner(WorkerActs, Recovery):
             had_message_waits=self.had_message_waits,
             waiting_timers=reports.waiting_timers(self.workflow),
             service_tasks=[
-                ServiceCall(t.id, t.task_spec.bpmn_id, dict(t.data))
+                ServiceCall(t.id, t.task_spec.bpmn_id, dict(task_variables(t, ends)))
                 for t in reached
                 if t.state == TaskState.STARTED and isinstance(t.task_spec, BatonServiceTask)
             ],

@@ -12,16 +12,44 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEv
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 
+from app.engine.branch_ends import apply_ended, is_waiting_end
 from app.engine.io_mapping import process_view
+from app.engine.state import all_workflows
 
 
 def process_variables(reached) -> dict:
-    """The process's data, merged over the tasks a token is in (in the order reached)."""
+    """The process's data, merged over the tasks a token is in (in the order reached), with what
+    branches that ended while others run set (app.engine.branch_ends)."""
     merged: dict = {}
     for task in reached:
-        if not _in_loop(task):
+        if not _in_loop(task) and not is_waiting_end(task):
             merged.update(process_view(task))
+    for end in (t for t in reached if is_waiting_end(t)):
+        apply_ended(end, merged)
     return merged
+
+
+def task_variables(task, ends=None) -> dict:
+    """What a task sees: its own data (local inputs too), with what branches that ended in its
+    process (or a process around it) set, as the instance's variables have them; its data itself
+    when none did. `ends`: the waiting end joins (app.engine.branch_ends), if the caller has them."""
+    if ends is None:
+        tasks = (t for wf in all_workflows(task.workflow.top_workflow) for t in wf.tasks.values())
+        ends = [t for t in tasks if is_waiting_end(t)]
+    enclosing = [end for end in ends if _encloses(end.workflow, task)]
+    if not enclosing:
+        return task.data
+    seen = dict(task.data)
+    for end in enclosing:
+        apply_ended(end, seen)
+    return seen
+
+
+def _encloses(workflow, task) -> bool:
+    inner = task.workflow
+    while inner is not None and inner is not workflow:
+        inner = getattr(inner, "parent_workflow", None)
+    return inner is workflow
 
 
 def _in_loop(task) -> bool:

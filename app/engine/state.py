@@ -17,6 +17,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import (
+    branch_ends,
     compensation_records,
     event_subprocess,
     fixes,  # noqa: F401  (patches SpiffWorkflow 3.2 before any workflow runs)
@@ -72,7 +73,9 @@ def _reroot(wf) -> None:
     unfinished = [t for t in wf.tasks.values() if t.has_state(UNFINISHED)]
     # Event subprocesses that only listen hang off the start task; counting them would pin the
     # live tree to the start forever (a loop then stalls at ~333 turns), so they move with the anchor.
-    listening = set().union(*(_subtree_ids(t) for t in unfinished if event_subprocess.is_listening(t)))
+    # So does the end where a branch that ended waits for the others: it holds what the branch set
+    # (app.engine.branch_ends), and pinned the live tree to the split while another branch looped.
+    listening = set().union(*(_subtree_ids(t) for t in unfinished if _set_aside(t)))
     unfinished = [t for t in unfinished if t.id not in listening]
     if not unfinished:
         return
@@ -82,7 +85,7 @@ def _reroot(wf) -> None:
         return
     keep = _subtree_ids(lca) | listening
     keep.add(anchor.id)
-    moved = [t for t in wf.tasks.values() if event_subprocess.is_listening(t) and t.parent.id not in keep]
+    moved = [t for t in wf.tasks.values() if _set_aside(t) and t.parent.id not in keep]
     for task_id in [tid for tid in wf.tasks if tid not in keep]:
         wf.tasks.pop(task_id)
     anchor._parent = None
@@ -93,6 +96,10 @@ def _reroot(wf) -> None:
     wf.task_tree = anchor
     if wf.last_task is not None and wf.last_task.id not in keep:
         wf.last_task = None
+
+
+def _set_aside(task) -> bool:
+    return event_subprocess.is_listening(task) or branch_ends.is_waiting_end(task)
 
 
 def lowest_common_ancestor(tasks):
