@@ -7,6 +7,8 @@ task's, not the process's (Camunda's scopes); the loop's body holds what the pro
 
 from __future__ import annotations
 
+from typing import Any
+
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
@@ -65,7 +67,7 @@ def active_elements(reached) -> list[str]:
     return list(dict.fromkeys(e for e in elements if e))
 
 
-def keep_message_starts(workflow, name: str, kind: type = MessageEventDefinition) -> None:
+def keep_message_starts(workflow, name: str, kind: type[Any] = MessageEventDefinition) -> None:
     """Cancel the top process's start events that do not catch message (or `kind`) `name`, before
     any runs."""
     for task in [t for t in workflow.tasks.values() if isinstance(t.task_spec, StartEvent)]:

@@ -30,7 +30,7 @@ from sqlalchemy import func, insert, select
 from app.errors import ValidationError
 from app.extensions import db
 from app.models import AuditEntry, AuditHead, User
-from app.models.base import DEFAULT_TENANT, utcnow
+from app.models.base import DEFAULT_TENANT, table_of, utcnow
 from app.services import pending_writes
 from app.services.prepared import Prepared
 from app.services.write_sets import as_json
@@ -99,7 +99,7 @@ def _actor(actor) -> tuple[str, str | None, str | None]:
     return (actor or "system"), None, None
 
 
-_APPEND = Prepared(insert(AuditEntry.__table__), column_keys=(*_HASHED, "hash"))
+_APPEND = Prepared(insert(table_of(AuditEntry)), column_keys=(*_HASHED, "hash"))
 
 
 def record(actor, action: str, obj, before=None, after=None, reason: str | None = None) -> None:

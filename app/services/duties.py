@@ -17,7 +17,7 @@ from app.services.bundles import bundle_for_id
 
 
 def element_of(task: UserTask) -> tuple[ProcessInstance, dict]:
-    instance = db.session.get(ProcessInstance, task.instance_id)
+    instance = db.session.get_one(ProcessInstance, task.instance_id)
     return instance, bundle_for_id(instance.definition_id).elements.get(task.element_id, {})
 
 

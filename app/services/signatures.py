@@ -179,12 +179,12 @@ def check_completion(
     return {"decision": signature["decision"]}
 
 
-def record_refusal(user: User, task_id, element: dict, signature: dict, refused: Forbidden) -> None:
+def record_refusal(user: User, task_id, element: dict, signature: dict | None, refused: Forbidden) -> None:
     """Audit a signature refused to `user` (not in the role's group), in a transaction of its own:
     the request's work is rolled back, the attempt is kept (21 CFR 11.300(d): attempts at
     unauthorised use are recorded)."""
     db.session.rollback()
-    after = {"role": required_role(element), "decision": signature.get("decision")}
+    after = {"role": required_role(element), "decision": (signature or {}).get("decision")}
     audit.record(user, "task.sign_refused", ("task", task_id), after=after, reason=refused.message)
     db.session.commit()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import NamedTuple
 
@@ -60,7 +61,7 @@ def list_tasks(
     status=OPEN,
     limit=50,
     offset=0,
-) -> tuple[list[RowMapping], int]:
+) -> tuple[Sequence[RowMapping], int]:
     """A page of the tasks `user` may see, as plain rows (the list never builds ORM objects), and the
     total: exact up to COUNT_CAP rows past the page, else a lower bound (one more than that).
 
@@ -188,8 +189,8 @@ def claim_task(user: User, task_id) -> UserTask:
     _require_running(instance, "claimed")
     duties.require_separate(user, instance, task, element, "claim")
     signatures.require_own_signing(user, task, element)
-    change = {"before": {"assignee": task.assignee}, "after": {"assignee": user.username}}
-    audit.record(user, "task.claim", task, **change)
+    before, after = {"assignee": task.assignee}, {"assignee": user.username}
+    audit.record(user, "task.claim", task, before=before, after=after)
     task.assignee = user.username
     db.session.commit()
     return task
@@ -200,7 +201,7 @@ def unclaim_task(user: User, task_id) -> UserTask:
     task = _require_workable(user, get_task(user, task_id, lock=True), "unclaim")
     if task.assignee is None:
         raise Conflict(f"task {task_id} is not claimed")
-    _require_running(db.session.get(ProcessInstance, task.instance_id), "unclaimed")
+    _require_running(db.session.get_one(ProcessInstance, task.instance_id), "unclaimed")
     if not task.has_pool:
         raise Conflict(
             f"task {task_id} was assigned to {task.assignee} by the process and has no group to go "
@@ -221,8 +222,8 @@ def delegate_task(user: User, task_id, to_username: str) -> UserTask:
     target = delegate_target(user, to_username)
     duties.require_delegable(target.username, instance, element)
     signatures.require_signer(target, task.name or task.element_id, element, "to")
-    change = {"before": {"assignee": task.assignee}, "after": {"assignee": target.username}}
-    audit.record(user, "task.delegate", task, **change)
+    before, after = {"assignee": task.assignee}, {"assignee": target.username}
+    audit.record(user, "task.delegate", task, before=before, after=after)
     task.assignee = target.username
     db.session.commit()
     return task
@@ -290,11 +291,10 @@ def complete_task(
             f"completing '{task.element_id}' failed, the task stays open: {exc.message}",
             {"element_id": task.element_id, "task_id": str(task.id)},
         )
-    step = {"completed_task_id": task.id, "actor": user.username, "sent": variables}
-    persist_step(instance, runner.result(), elements, **step)
+    persist_step(instance, runner.result(), elements, task.id, user.username, sent=variables)
     role = signatures.required_role(element)
     if role:
-        signatures.sign(user, instance, task, role, signature["decision"], reason)
+        signatures.sign(user, instance, task, role, signed["decision"], reason)
     audit.record(user, "task.complete", task, after={"variables": variables}, reason=reason)
     commit_step()
     return Completion(task, instance, tasks_of_instance(user, instance, workable=True))

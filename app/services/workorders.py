@@ -111,8 +111,9 @@ def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink) -> Process
     db.session.add(child)
     db.session.flush()
     persist_step(child, result, runner.elements, new=True)
-    after = {"master": str(parent.id), "link": str(link.id), "definition_key": link.definition_key}
-    after |= {"variables": link.variables or {}, "business_key": child.business_key}
+    after: dict[str, object] = {"master": str(parent.id), "link": str(link.id)}
+    after |= {"definition_key": link.definition_key, "variables": link.variables or {}}
+    after["business_key"] = child.business_key
     audit.record(actor if isinstance(actor, User) else None, "instance.start", child, after=after)
     return child
 
@@ -135,7 +136,7 @@ def close_linked_order(instance: ProcessInstance, result: StepResult):
     if link is None or link.status == CLOSED_ORDER:
         return None
     link.status = CLOSED_ORDER
-    parent = db.session.get(ProcessInstance, link.parent_instance_id)
+    parent = db.session.get_one(ProcessInstance, link.parent_instance_id)
     if parent.status in ENDED:
         return None  # nothing starts under a master that ended (cancelled, its orders with it)
     links = _links(parent.id)
@@ -194,9 +195,9 @@ def critical_path(links: list[WorkOrderLink]) -> dict:
         if key not in by_id:
             continue
         prior = max(graph[key], key=lambda d: finish.get(d, 0.0), default=None)
-        finish[key] = finish.get(prior, 0.0) + by_id[key].estimated_hours
+        finish[key] = (finish.get(prior, 0.0) if prior is not None else 0.0) + by_id[key].estimated_hours
         before[key] = prior
-    last = max(finish, key=finish.get, default=None)
+    last = max(finish, key=lambda k: finish[k], default=None)
     path = []
     while last is not None:
         path.append(last)
