@@ -135,6 +135,11 @@ class Runner(WorkerActs, Recovery):
         except SpiffWorkflowException as exc:
             self.error = self._step_error(exc)
             return
+        except visits.CapReached as reached:  # an engine task past its maxVisits: it did not run
+            self.error = visits.escalate(self.workflow, reached.task, self.bundle.visit_limits)
+            if self.error is None:
+                self.advance()
+            return
         capped = visits.enforce(self.workflow, self.bundle.visit_limits)  # maxVisits: escalate past the cap
         if isinstance(capped, StepError):
             self.error = capped
@@ -145,6 +150,12 @@ class Runner(WorkerActs, Recovery):
         """Run up to CHUNK engine tasks; True when nothing is left to run."""
         done = 0
 
+        caps = self.bundle.visit_limits
+
+        def enter(task):
+            visits.before_run(self.workflow, caps, task)
+            live.mark_entered(task)
+
         def count(_task):
             nonlocal done
             done += 1
@@ -152,7 +163,7 @@ class Runner(WorkerActs, Recovery):
                 raise _ChunkDone
 
         try:
-            self.workflow.do_engine_steps(will_complete_task=live.mark_entered, did_complete_task=count)
+            self.workflow.do_engine_steps(will_complete_task=enter, did_complete_task=count)
         except _ChunkDone:
             return False
         return True

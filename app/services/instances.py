@@ -22,7 +22,7 @@ from app.models.base import utcnow
 from app.models.definitions import DEPRECATED, PUBLISHED
 from app.models.instances import CANCELLED, ENDED, SUSPENDED, WAITING
 from app.models.tasks import OPEN, UserTask
-from app.services import audit, permissions
+from app.services import audit, permissions, sla
 from app.services.bundles import bundle_for_id, definition_facts
 from app.services.catalog import latest_definition_id
 from app.services.deployments import latest_definition
@@ -309,6 +309,7 @@ def suspend_instance(tenant_id: str, instance_id, actor: User | None = None) -> 
         actor, "instance.suspend", instance, before={"status": instance.status}, after={"status": SUSPENDED}
     )
     instance.status = SUSPENDED
+    sla.hold(instance, suspended=True)
     commit_step()
     return instance
 
@@ -321,6 +322,7 @@ def resume_instance(tenant_id: str, instance_id, actor: User | None = None) -> P
         select(Incident.id).where(Incident.instance_id == instance.id, Incident.status == "open")
     ).first()
     instance.status = "failed" if has_incident else WAITING
+    sla.hold(instance, suspended=False)
     audit.record(
         actor, "instance.resume", instance, before={"status": SUSPENDED}, after={"status": instance.status}
     )

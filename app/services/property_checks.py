@@ -1,10 +1,10 @@
-"""Deploy-time checks of the camunda:properties Baton acts on (escalations, SLA, business calendars)
-and warnings of service tasks whose handler is registered nowhere.
+"""Deploy-time checks of the camunda:properties Baton acts on (escalations, SLA, business calendars,
+visit caps) and warnings of service tasks whose handler is registered nowhere.
 
 A value that does not read (`escalation.after=24h`, `businessCalendar=XX-9to17`, `slaHours=two
-days`) failed every instance reaching its task with a 500, or was ignored in silence (an SLA
-pause element that is no element never paused the clock); it is a 400
-at deploy now, naming the file, the element and the property.
+days`, `maxVisits=two`) failed every instance reaching its task with a 500, or was ignored in
+silence (an SLA pause element that is no element never paused the clock, a visit cap that is no
+number capped nothing); it is a 400 at deploy now, naming the file, the element and the property.
 """
 
 from __future__ import annotations
@@ -103,6 +103,7 @@ _CHECKS = {
     "escalation.after": _duration,
     "escalation.maxLevels": _levels,
     "escalation.onTimeout": _timeout,
+    "maxVisits": _levels,  # a typo (`two`) used to cap nothing, so the loop it should stop ran on
     "slaHours": _hours,
     "slaStartElement": _element_ids,
     "slaPauseElements": _element_ids,

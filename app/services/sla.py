@@ -6,6 +6,7 @@ Process properties (camunda:properties on the bpmn:process):
   (e.g. `GB`) means Monday to Friday 09:00-17:00 UTC minus its public holidays; without it, wall-clock;
 - `slaStartElement`: the clock starts when this element is reached (default: at instance creation);
 - `slaPauseElements`: comma-separated elements in which the clock stands still (waiting for the requester);
+  it stands still while the instance is suspended too (`hold`);
 - `slaTeam`: the team the instance is reported under; without it, the first candidate group the
   instance's work was offered to (app/services/sla_reports.py groups by it).
 The clock warns at 80 % (at_risk) and breaches at 100 %; each change is an SlaEvent. The state is also
@@ -174,6 +175,19 @@ def _pause_or_resume(clock: SlaClock, pausing: set, now: datetime) -> None:
         clock.paused_hours += hours_between(clock.paused_since, now, clock.calendar)
         clock.paused_since = None
         _event(clock, "resumed", now)
+
+
+def hold(instance: ProcessInstance, suspended: bool) -> None:
+    """Stand the instance's clock still while it is suspended (nobody may work on it then), and run
+    it again on resume unless the instance waits in a pause element. The caller commits."""
+    settings = settings_for(instance.definition_id)
+    if settings is None:
+        return
+    clock = db.session.get(SlaClock, instance.id)
+    if clock is None or clock.stopped_at is not None:
+        return
+    pausing = suspended or bool(settings["pause"] & set(instance.active_elements or ()))
+    _pause_or_resume(clock, {"suspended"} if pausing else set(), utcnow())
 
 
 def _stop(clock: SlaClock, now: datetime) -> None:

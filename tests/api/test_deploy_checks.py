@@ -264,6 +264,15 @@ def test_a_property_that_would_fail_every_instance_is_refused_naming_it(admin, p
     assert refusal["details"]["element_id"] == "work" and refusal["details"]["file"] == "props.bpmn"
 
 
+@pytest.mark.parametrize("cap", ["two", "0", "-1", "2.5"])
+def test_a_visit_cap_that_is_no_whole_number_of_at_least_1_is_refused_not_ignored(admin, cap):
+    # maxVisits=two used to deploy and cap nothing: the rework loop it was meant to stop ran on.
+    refusal = refused(admin, {"cap.bpmn": _with_properties({"maxVisits": cap})})
+    assert f"maxVisits='{cap}': a whole number of at least 1" in refusal["message"], refusal["message"]
+    assert refusal["details"] == {"file": "cap.bpmn", "element_id": "work", "property": "maxVisits"}
+    assert admin.deploy_bytes({"ok.bpmn": _with_properties({"maxVisits": " 3 "}).encode()}).status_code == 201
+
+
 def test_a_process_property_that_would_fail_every_instance_is_refused_naming_the_process(admin):
     refusal = refused(admin, {"sla.bpmn": _with_properties({"slaHours": "two days"}, on_task=False)})
     assert "slaHours='two days': a number of hours is expected" in refusal["message"]

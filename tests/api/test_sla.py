@@ -57,6 +57,41 @@ def test_the_clock_pauses_while_waiting_for_the_requester(admin):
     assert body["elapsed_hours"] < 1
 
 
+def _hold(instance_id, hours: float) -> None:
+    """Move the clock's pause back as if it had stood still for `hours`."""
+    clock = db.session.get(SlaClock, instance_id)
+    clock.paused_since -= timedelta(hours=hours)
+    db.session.commit()
+
+
+def test_the_clock_stands_still_while_the_case_is_suspended(admin):
+    deploy(admin, "incident_management.bpmn")  # slaHours 8, wall-clock
+    iid = start(admin, "incident_management", summary="VPN")
+    _age(iid, 2)
+    assert admin.post(f"/instances/{iid}/suspend", json={}).status_code == 200
+    suspended = admin.get(f"/instances/{iid}/sla").json
+    assert suspended["paused"] and suspended["events"][-1]["kind"] == "paused"
+    _age(iid, 10)  # suspended over a long weekend: nobody may work on it, so it is no breach
+    _hold(iid, 10)
+    assert sla.check_open_clocks() == 0
+    assert admin.get(f"/instances/{iid}/sla").json["state"] == "on_track"
+    assert admin.post(f"/instances/{iid}/resume", json={}).status_code == 200
+    resumed = admin.get(f"/instances/{iid}/sla").json
+    assert not resumed["paused"] and [e["kind"] for e in resumed["events"]][-2:] == ["paused", "resumed"]
+    assert 1.9 < resumed["elapsed_hours"] < 2.1 and resumed["state"] == "on_track"
+
+
+def test_a_case_suspended_while_waiting_for_the_requester_stays_paused_when_resumed(admin):
+    deploy(admin, "incident_management.bpmn")  # pauses in Task_verify
+    iid = start(admin, "incident_management", summary="VPN")
+    complete(admin, iid, "Task_triage", route="first_line")
+    complete(admin, iid, "Task_resolve_l1")
+    admin.post(f"/instances/{iid}/suspend", json={})
+    admin.post(f"/instances/{iid}/resume", json={})
+    body = admin.get(f"/instances/{iid}/sla").json
+    assert body["paused"] and [e["kind"] for e in body["events"]] == ["started", "paused"]
+
+
 def test_compliance_rate_and_average_resolution_by_definition(admin):
     deploy(admin, "leave_request.bpmn")  # slaHours 16, GB business hours
     quick, slow = start(admin, "leave_request", days=1), start(admin, "leave_request", days=1)
