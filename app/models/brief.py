@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
@@ -96,4 +96,9 @@ class WorkOrderLink(Model):
     variables: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     depends_on: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     status: Mapped[str] = mapped_column(String(12), nullable=False, default=WAITING_DEPS)
+    # Its instance was suspended because its master was: resuming the master resumes it (and only
+    # the orders so held, not one someone suspended on their own before).
+    held_by_master: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     created_at: Mapped[datetime] = created_column()

@@ -21,7 +21,14 @@ from app.models.brief import CANCELLED_ORDER, CLOSED_ORDER, OPEN_ORDER, WAITING_
 from app.models.instances import CANCELLED, COMPLETED, ENDED, SUSPENDED
 from app.services import audit, permissions
 from app.services.bundles import bundle_for
-from app.services.instances import cancel_locked, lock_instance, read_instance, startable_definition
+from app.services.instances import (
+    cancel_locked,
+    lock_instance,
+    read_instance,
+    resume_locked,
+    startable_definition,
+    suspend_locked,
+)
 from app.services.stepping import after_step, born_instance, persist_step
 from app.services.visibility import check_instance_visible
 
@@ -137,8 +144,8 @@ def close_linked_order(instance: ProcessInstance, result: StepResult):
         return None
     link.status = CLOSED_ORDER
     parent = db.session.get_one(ProcessInstance, link.parent_instance_id)
-    if parent.status in ENDED:
-        return None  # nothing starts under a master that ended (cancelled, its orders with it)
+    if parent.status in ENDED or parent.status == SUSPENDED:
+        return None  # nothing starts under a master that ended, nor one suspended (until resumed)
     links = _links(parent.id)
     _start_ready(None, parent, links)
     if all(other.status == CLOSED_ORDER for other in links):
@@ -159,6 +166,36 @@ def cancel_linked_orders(actor: User, master: ProcessInstance, reason: str) -> N
                 cancel_locked(child, actor, f"master work order {master.id} was cancelled: {reason}")
 
 
+def hold_linked_orders(actor: User | None, master: ProcessInstance) -> None:
+    """A suspended master suspends its running orders, as Camunda 7 suspends a process instance's
+    sub-process instances with it; each is audited naming the master and marked held by it. An
+    order already suspended is left alone (and is not the master's to resume). The caller holds
+    the master's lock and commits."""
+    why = f"master work order {master.id} was suspended"
+    for link in _links(master.id):
+        if link.status != OPEN_ORDER:
+            continue
+        child = lock_instance(master.tenant_id, link.child_instance_id)
+        if child.status not in ENDED and child.status != SUSPENDED:
+            suspend_locked(child, actor, why)
+            link.held_by_master = True
+
+
+def release_linked_orders(actor: User | None, master: ProcessInstance) -> None:
+    """A resumed master resumes the orders it held (audited naming it), then starts the orders that
+    became ready while it was suspended and closes if all are. The caller holds its lock and commits."""
+    why = f"master work order {master.id} was resumed"
+    links = _links(master.id)
+    for link in (held for held in links if held.held_by_master):
+        link.held_by_master = False
+        child = lock_instance(master.tenant_id, link.child_instance_id)
+        if child.status == SUSPENDED:
+            resume_locked(child, actor, why)
+    _start_ready(None, master, links)  # (started by the system, as when the order they waited for closed)
+    if links and all(other.status == CLOSED_ORDER for other in links):
+        _close_master(master)
+
+
 def _close_if_all_closed(master: ProcessInstance):
     """The master waits for its orders: deliver now if it has some and all are closed (one query)."""
     closed = db.session.execute(
@@ -173,8 +210,8 @@ def _close_if_all_closed(master: ProcessInstance):
 def _close_master(parent: ProcessInstance) -> None:
     from app.services.instances import load_runner
 
-    if parent.status in (COMPLETED, CANCELLED):
-        return
+    if parent.status in (COMPLETED, CANCELLED, SUSPENDED):
+        return  # (a suspended master gets the message when it is resumed)
     runner, elements = load_runner(parent)
     if runner.deliver_message(ALL_CLOSED, {}):
         persist_step(parent, runner.result(), elements)

@@ -211,3 +211,59 @@ def test_each_linked_order_start_is_audited_naming_who_or_what_started_it(admin,
         after = starts[child]["after"]
         assert after["master"] == master and after["definition_key"] == "leave_request", after
         assert after["variables"] == {"days": 1}
+
+
+def _suspend_audits(admin, child, action):
+    return admin.get(f"/audit?action={action}&object_id={child}").json["items"]
+
+
+def test_suspending_a_master_suspends_its_running_orders_and_resuming_resumes_only_those(admin, master):
+    """As Camunda 7 suspends a process instance's sub-process instances with it: an order suspended on
+    its own before stays suspended when the master is resumed."""
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": [_order("a", 1), _order("b", 1)]})
+    assert made.status_code == 201, made.json
+    a, b = (o["instance_id"] for o in admin.get(f"/work-orders/{master}").json["orders"])
+    assert admin.post(f"/instances/{b}/suspend").status_code == 200  # on its own, before
+    assert admin.post(f"/instances/{master}/suspend").status_code == 200
+    assert instance(admin, a)["status"] == "suspended" and instance(admin, b)["status"] == "suspended"
+    entry = _suspend_audits(admin, a, "instance.suspend")[0]
+    assert master in entry["reason"]
+
+    assert admin.post(f"/instances/{master}/resume").status_code == 200
+    assert instance(admin, a)["status"] == "waiting"
+    assert instance(admin, b)["status"] == "suspended"  # not the master's to resume
+    entry = _suspend_audits(admin, a, "instance.resume")[0]
+    assert master in entry["reason"]
+    assert len(_suspend_audits(admin, b, "instance.resume")) == 0
+
+
+def test_no_waiting_order_starts_while_its_master_is_suspended(admin, master):
+    """An order that closes while the master is suspended leaves its dependents waiting; they start
+    when the master is resumed, and the master closes then if all are closed."""
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": [_order("a", 1), _order("b", 1, "a")]})
+    assert made.status_code == 201, made.json
+    a = admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"]
+    assert admin.post(f"/instances/{master}/suspend").status_code == 200
+    assert admin.post(f"/instances/{a}/resume").status_code == 200  # someone finishes a meanwhile
+    _finish(admin, a)
+    progress = admin.get(f"/work-orders/{master}").json
+    assert [o["status"] for o in progress["orders"]] == ["closed", "waiting"]
+    assert admin.get("/instances?key=leave_request").json["total"] == 1
+
+    assert admin.post(f"/instances/{master}/resume").status_code == 200
+    b = admin.get(f"/work-orders/{master}").json["orders"][1]
+    assert b["status"] == "open" and instance(admin, b["instance_id"])["status"] == "waiting"
+    _finish(admin, b["instance_id"])
+    assert instance(admin, master)["status"] == "completed"
+
+
+def test_a_master_whose_last_order_closed_while_it_was_suspended_closes_when_resumed(admin, master):
+    admin.post(f"/work-orders/{master}/links", json={"orders": [_order("a", 1)]})
+    a = admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"]
+    admin.post(f"/instances/{master}/suspend")
+    admin.post(f"/instances/{a}/resume")
+    _finish(admin, a)
+    assert instance(admin, master)["status"] == "suspended"
+    assert admin.post(f"/instances/{master}/resume").status_code == 200
+    closed = instance(admin, master)
+    assert closed["status"] == "completed" and closed["outcome"] == "closed"
