@@ -124,3 +124,20 @@ def test_the_saved_state_does_not_grow_while_a_branch_loops_after_another_ended(
     done = _instance(api, iid)
     assert done["status"] == "completed"
     assert done["variables"] == {"a_done": True, "again": False, "turn": 29}
+
+
+def test_a_retried_handler_gets_what_an_ended_branch_set_as_its_first_run_did(api, db_session):
+    iid = _start(api, "service_retry_ends", topic="no.such.handler")
+    _complete(api, _open(api, iid)["b"], note="to echo")
+    job = db_session.query(Job).filter_by(instance_id=iid, element_id="call").one()
+    assert job.payload["variables"]["a_done"] is True  # the first run's
+    for _ in range(10):
+        if jobs.run_job(job.id) == "incident":
+            break
+    incident = api.get(f"/incidents?instance_id={iid}").json["items"][0]
+    retried = api.post(f"/incidents/{incident['id']}/retry", json={"variables": {"topic": "baton.echo"}})
+    assert retried.status_code == 200, retried.json
+    assert jobs.run_job(job.id) == "done"
+    done = _instance(api, iid)
+    assert done["status"] == "completed" and done["variables"]["a_done"] is True
+    assert done["variables"]["echo"] == {"a_done": True, "note": "to echo", "topic": "baton.echo"}
