@@ -141,3 +141,11 @@ def test_a_retried_handler_gets_what_an_ended_branch_set_as_its_first_run_did(ap
     done = _instance(api, iid)
     assert done["status"] == "completed" and done["variables"]["a_done"] is True
     assert done["variables"]["echo"] == {"a_done": True, "note": "to echo", "topic": "baton.echo"}
+
+
+def test_a_terminate_end_in_a_later_branch_keeps_what_an_ended_branch_set(api):
+    iid = _start(api, "terminate_ends")
+    _complete(api, _open(api, iid)["b"], note="last")
+    done = _instance(api, iid)
+    assert done["status"] == "completed"
+    assert done["variables"] == {"a_done": True, "note": "last"}
