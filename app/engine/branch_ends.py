@@ -44,6 +44,15 @@ def apply_ended(join_task, data: dict) -> dict:
     return data
 
 
+def kept_at_end(workflow, data: dict) -> dict:
+    """A completed process's `data` (changed in place) with what ended branches set that no end
+    join applied: a terminate end event cancels the join they waited in (a normal end restores them)."""
+    for join_task in workflow.tasks.values():
+        if isinstance(join_task.task_spec, _EndJoin) and join_task.internal_data.get(ENDED):
+            apply_ended(join_task, data)
+    return data
+
+
 def carry(join_task, earlier) -> None:
     """A branch ended after `earlier` (a waiting end join, cancelled now): take its variables over."""
     carried = earlier.internal_data.pop(ENDED, None)

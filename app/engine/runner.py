@@ -17,7 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine import reports, visits
 from app.engine import state as live
-from app.engine.branch_ends import is_waiting_end
+from app.engine.branch_ends import is_waiting_end, kept_at_end
 from app.engine.call_activity import CalledElements, CalledSpecs, calls_processes, own_element_ids
 from app.engine.data import copy_value
 from app.engine.errors import CompletionFailed, NotReady, StepError
@@ -310,7 +310,9 @@ class Runner(WorkerActs, Recovery):
     def _variables(self, reached, completed: bool) -> dict:
         if completed:
             last = self.workflow.last_task
-            return dict(last.data) if last is not None else dict(self.workflow.data)
+            done = dict(last.data) if last is not None else dict(self.workflow.data)
+            # A terminate end cancelled the end join where ended branches' values waited: kept still.
+            return kept_at_end(self.workflow, done)
         return process_variables(reached)
 
 

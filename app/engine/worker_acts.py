@@ -18,6 +18,7 @@ from app.engine.cron_timers import elapse
 from app.engine.data import copy_value
 from app.engine.errors import NotReady
 from app.engine.runner_parts import RunnerParts
+from app.engine.scope import task_variables
 from app.engine.specs import BatonServiceTask
 
 
@@ -30,10 +31,12 @@ class WorkerActs(RunnerParts):
         return task
 
     def merge_into_service_task(self, task_id, variables: dict) -> dict:
-        """Merge corrected variables into a service task waiting for its handler; its data after."""
+        """Merge corrected variables into a service task waiting for its handler; what its handler
+        sees after, as on its first run: with what branches that ended while others run set
+        (scope.task_variables), the corrections over it."""
         task = self._started_service_task(task_id)
         task.data.update(copy_value(variables))
-        return dict(task.data)
+        return {**task_variables(task), **copy_value(variables)}
 
     def complete_service_task(self, task_id, outputs: dict) -> None:
         """The handler returned: merge its outputs and move on."""

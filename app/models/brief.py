@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
@@ -14,7 +14,9 @@ from app.models.base import UtcDateTime, created_column, tenant_column, uuid_pk
 OUT_OF_OFFICE, PERMANENT = "out_of_office", "permanent"
 ON_TRACK, AT_RISK, BREACHED = "on_track", "at_risk", "breached"
 WAITING_DEPS, OPEN_ORDER, CLOSED_ORDER = "waiting", "open", "closed"
-CANCELLED_ORDER = "cancelled"  # never started: its master was cancelled first
+# Its instance was cancelled, or it was withdrawn before it started (its master was cancelled, or an
+# order it depends on was cancelled or withdrawn: withdrawn_reason says which). Never counts as done.
+CANCELLED_ORDER = "cancelled"
 
 
 class Delegation(Model):
@@ -96,4 +98,10 @@ class WorkOrderLink(Model):
     variables: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     depends_on: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     status: Mapped[str] = mapped_column(String(12), nullable=False, default=WAITING_DEPS)
+    # Its instance was suspended because its master was: resuming the master resumes it (and only
+    # the orders so held, not one someone suspended on their own before).
+    held_by_master: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)  # why it was withdrawn before it started
     created_at: Mapped[datetime] = created_column()

@@ -139,6 +139,7 @@ class WorkOrderProgressSchema(Schema):
     percent_complete = fields.Float()
     blocked = fields.List(fields.String())
     waiting = fields.List(fields.String())
+    withdrawn = fields.List(fields.String(), metadata={"description": "orders withdrawn before they started"})
     critical_path = fields.Dict()
 
 

@@ -301,33 +301,50 @@ def list_instances(
 
 
 def suspend_instance(tenant_id: str, instance_id, actor: User | None = None) -> ProcessInstance:
-    """Suspended instances accept no completions, messages or timers until resumed."""
+    """Suspended instances accept no completions, messages or timers until resumed. A master work
+    order's running linked orders are suspended with it (services/workorders.py)."""
+    from app.services.workorders import hold_linked_orders  # (workorders builds on this module)
+
     instance = lock_instance(tenant_id, instance_id)
     if instance.status in ENDED or instance.status == SUSPENDED:
         raise Conflict(f"an instance that is {instance.status} cannot be suspended")
-    audit.record(
-        actor, "instance.suspend", instance, before={"status": instance.status}, after={"status": SUSPENDED}
-    )
-    instance.status = SUSPENDED
-    sla.hold(instance, suspended=True)
+    suspend_locked(instance, actor)
+    hold_linked_orders(actor, instance)
     commit_step()
     return instance
 
 
+def suspend_locked(instance: ProcessInstance, actor: User | None, reason: str | None = None) -> None:
+    """Suspend a running instance the caller has locked, with its audit entry. The caller commits."""
+    before, after = {"status": instance.status}, {"status": SUSPENDED}
+    audit.record(actor, "instance.suspend", instance, before=before, after=after, reason=reason)
+    instance.status = SUSPENDED
+    sla.hold(instance, suspended=True)  # a case that cannot be worked does not use up its SLA
+
+
 def resume_instance(tenant_id: str, instance_id, actor: User | None = None) -> ProcessInstance:
+    """Resume a suspended instance; a master work order resumes the orders it suspended, and starts
+    (or closes on) what became ready meanwhile (services/workorders.py)."""
+    from app.services.workorders import release_linked_orders
+
     instance = lock_instance(tenant_id, instance_id)
     if instance.status != SUSPENDED:
         raise Conflict(f"only a suspended instance can be resumed; this one is {instance.status}")
+    resume_locked(instance, actor)
+    release_linked_orders(actor, instance)
+    commit_step()
+    return instance
+
+
+def resume_locked(instance: ProcessInstance, actor: User | None, reason: str | None = None) -> None:
+    """Resume a suspended instance the caller has locked (failed again if an incident is open)."""
     has_incident = db.session.execute(
         select(Incident.id).where(Incident.instance_id == instance.id, Incident.status == "open")
     ).first()
     instance.status = "failed" if has_incident else WAITING
     sla.hold(instance, suspended=False)
-    audit.record(
-        actor, "instance.resume", instance, before={"status": SUSPENDED}, after={"status": instance.status}
-    )
-    commit_step()
-    return instance
+    before, after = {"status": SUSPENDED}, {"status": instance.status}
+    audit.record(actor, "instance.resume", instance, before=before, after=after, reason=reason)
 
 
 def cancel_instance(tenant_id: str, instance_id, actor: User, reason: str | None = None) -> ProcessInstance:

@@ -1,9 +1,11 @@
 """Master and linked work orders: a DAG of orders under a master instance.
 
 Linked orders are created in a batch under a master; their dependencies must form a DAG (a cycle is
-a 400). An order's instance starts only when every order it depends on is closed; when a linked
-instance completes, its dependents start, and when all are closed the master receives the message
-`linked_orders_closed`. All of it happens in the transaction of the step that closed the order.
+a 400). An order's instance starts only when every order it depends on is closed (completed); when a
+linked instance completes, its dependents start. A cancelled order is not done: what depends on it,
+directly or not, is withdrawn (never started), with the reason. When every order is closed or
+withdrawn the master receives the message `linked_orders_closed`. All of it happens in the
+transaction of the step that ended the order.
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from app.models.brief import CANCELLED_ORDER, CLOSED_ORDER, OPEN_ORDER, WAITING_
 from app.models.instances import CANCELLED, COMPLETED, ENDED, SUSPENDED
 from app.services import audit, permissions
 from app.services.bundles import bundle_for
-from app.services.instances import cancel_locked, lock_instance, read_instance, startable_definition
+from app.services.instances import (
+    cancel_locked,
+    lock_instance,
+    read_instance,
+    resume_locked,
+    startable_definition,
+    suspend_locked,
+)
 from app.services.stepping import after_step, born_instance, persist_step
 from app.services.visibility import check_instance_visible
 
@@ -54,7 +63,7 @@ def link_orders(actor: User, parent_id, orders: list[dict]) -> list[WorkOrderLin
         db.session.add(link)
     for link in refs.values():
         audit.record(actor, "workorder.link", parent, after={"link": str(link.id), "title": link.title})
-    _start_ready(actor, parent, existing + list(refs.values()))
+    _settle(actor, parent, existing + list(refs.values()))
     db.session.commit()
     return list(refs.values())
 
@@ -81,6 +90,42 @@ def _resolve(ref: str, batch: dict, known: dict) -> str:
 def _links(parent_id) -> list[WorkOrderLink]:
     query = select(WorkOrderLink).where(WorkOrderLink.parent_instance_id == parent_id)
     return list(db.session.execute(query.order_by(WorkOrderLink.created_at)).scalars())
+
+
+def _settle(actor, parent: ProcessInstance, links: list[WorkOrderLink]) -> None:
+    """Withdraw the waiting orders that can never start, then start the ones that are ready."""
+    by_id = {str(link.id): link for link in links}
+    withdrawn = True
+    while withdrawn:  # (until no more: a withdrawn order withdraws what waits for it)
+        withdrawn = False
+        for link in (waiting for waiting in links if waiting.status == WAITING_DEPS):
+            gone = next((by_id[d] for d in link.depends_on if _is_cancelled(by_id.get(d))), None)
+            if gone is not None:
+                _withdraw(None, parent, link, _prerequisite_gone(gone))
+                withdrawn = True
+    _start_ready(actor, parent, links)
+
+
+def _is_cancelled(link: WorkOrderLink | None) -> bool:
+    return link is not None and link.status == CANCELLED_ORDER
+
+
+def _prerequisite_gone(gone: WorkOrderLink) -> str:
+    said = f"prerequisite order '{gone.title}' ({gone.id}) was"
+    return f"{said} withdrawn: {gone.withdrawn_reason}" if gone.withdrawn_reason else f"{said} cancelled"
+
+
+def _withdraw(actor, parent: ProcessInstance, link: WorkOrderLink, reason: str) -> None:
+    """A waiting order will never start: it is withdrawn, with the reason, and audited on the master."""
+    link.status, link.withdrawn_reason = CANCELLED_ORDER, reason
+    after = {"link": str(link.id), "title": link.title, "status": CANCELLED_ORDER}
+    before = {"status": WAITING_DEPS}
+    audit.record(actor, "workorder.withdraw", parent, before=before, after=after, reason=reason)
+
+
+def _all_settled(links) -> bool:
+    """Every order closed or cancelled/withdrawn (and there is one): the master may close."""
+    return bool(links) and all(link.status in (CLOSED_ORDER, CANCELLED_ORDER) for link in links)
 
 
 def _start_ready(actor, parent: ProcessInstance, links: list[WorkOrderLink]) -> None:
@@ -120,7 +165,8 @@ def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink) -> Process
 
 @after_step
 def close_linked_order(instance: ProcessInstance, result: StepResult):
-    """A linked order ended: close its link, start what waited for it, close the master when all are.
+    """A linked order ended: close its link (cancel it, if its instance was), start (or withdraw) what
+    waited for it, close the master when all are closed or withdrawn.
 
     A master that reaches its catch event after its last order closed (the orders were done before
     its planning task was) gets the message then: it is not kept anywhere, so it is re-derived from
@@ -133,15 +179,15 @@ def close_linked_order(instance: ProcessInstance, result: StepResult):
     link = db.session.execute(
         select(WorkOrderLink).where(WorkOrderLink.child_instance_id == instance.id)
     ).scalar_one_or_none()
-    if link is None or link.status == CLOSED_ORDER:
+    if link is None or link.status != OPEN_ORDER:
         return None
-    link.status = CLOSED_ORDER
+    link.status = CLOSED_ORDER if result.status == COMPLETED else CANCELLED_ORDER
     parent = db.session.get_one(ProcessInstance, link.parent_instance_id)
-    if parent.status in ENDED:
-        return None  # nothing starts under a master that ended (cancelled, its orders with it)
+    if parent.status in ENDED or parent.status == SUSPENDED:
+        return None  # nothing starts under a master that ended, nor one suspended (until resumed)
     links = _links(parent.id)
-    _start_ready(None, parent, links)
-    if all(other.status == CLOSED_ORDER for other in links):
+    _settle(None, parent, links)
+    if _all_settled(links):
         _close_master(parent)
     return None
 
@@ -152,20 +198,49 @@ def cancel_linked_orders(actor: User, master: ProcessInstance, reason: str) -> N
     still waiting for others never start. The caller holds the master's lock and commits."""
     for link in _links(master.id):
         if link.status == WAITING_DEPS:
-            link.status = CANCELLED_ORDER
+            _withdraw(actor, master, link, f"master work order {master.id} was cancelled: {reason}")
         elif link.status == OPEN_ORDER:
             child = lock_instance(master.tenant_id, link.child_instance_id)
             if child.status not in ENDED:
                 cancel_locked(child, actor, f"master work order {master.id} was cancelled: {reason}")
 
 
+def hold_linked_orders(actor: User | None, master: ProcessInstance) -> None:
+    """A suspended master suspends its running orders, as Camunda 7 suspends a process instance's
+    sub-process instances with it; each is audited naming the master and marked held by it. An
+    order already suspended is left alone (and is not the master's to resume). The caller holds
+    the master's lock and commits."""
+    why = f"master work order {master.id} was suspended"
+    for link in _links(master.id):
+        if link.status != OPEN_ORDER:
+            continue
+        child = lock_instance(master.tenant_id, link.child_instance_id)
+        if child.status not in ENDED and child.status != SUSPENDED:
+            suspend_locked(child, actor, why)
+            link.held_by_master = True
+
+
+def release_linked_orders(actor: User | None, master: ProcessInstance) -> None:
+    """A resumed master resumes the orders it held (audited naming it), then starts the orders that
+    became ready while it was suspended and closes if all are. The caller holds its lock and commits."""
+    why = f"master work order {master.id} was resumed"
+    links = _links(master.id)
+    for link in (held for held in links if held.held_by_master):
+        link.held_by_master = False
+        child = lock_instance(master.tenant_id, link.child_instance_id)
+        if child.status == SUSPENDED:
+            resume_locked(child, actor, why)
+    _start_ready(None, master, links)  # (started by the system, as when the order they waited for closed)
+    if _all_settled(links):
+        _close_master(master)
+
+
 def _close_if_all_closed(master: ProcessInstance):
-    """The master waits for its orders: deliver now if it has some and all are closed (one query)."""
-    closed = db.session.execute(
-        select(WorkOrderLink.status).where(WorkOrderLink.parent_instance_id == master.id)
+    """The master waits for its orders: deliver now if it has some and all are closed or withdrawn."""
+    links = db.session.execute(
+        select(WorkOrderLink).where(WorkOrderLink.parent_instance_id == master.id)
     ).scalars()
-    statuses = set(closed)
-    if statuses == {CLOSED_ORDER}:
+    if _all_settled(list(links)):
         return lambda: _close_master(master)
     return None
 
@@ -173,8 +248,8 @@ def _close_if_all_closed(master: ProcessInstance):
 def _close_master(parent: ProcessInstance) -> None:
     from app.services.instances import load_runner
 
-    if parent.status in (COMPLETED, CANCELLED):
-        return
+    if parent.status in (COMPLETED, CANCELLED, SUSPENDED):
+        return  # (a suspended master gets the message when it is resumed)
     runner, elements = load_runner(parent)
     if runner.deliver_message(ALL_CLOSED, {}):
         persist_step(parent, runner.result(), elements)
@@ -206,7 +281,8 @@ def critical_path(links: list[WorkOrderLink]) -> dict:
 
 
 def progress(actor: User, parent_id) -> dict:
-    """The master's linked orders with their lifecycle status, % complete, blocked items, critical path."""
+    """The master's linked orders with their lifecycle status, % complete (closed, not cancelled or
+    withdrawn), blocked, waiting and withdrawn orders (each item says why), critical path."""
     parent = read_instance(actor, parent_id)
     links = _links(parent.id)
     items = [_item(link) for link in links]
@@ -218,6 +294,7 @@ def progress(actor: User, parent_id) -> dict:
         "percent_complete": round(100 * closed / len(items), 1) if items else 0.0,
         "blocked": [i["id"] for i in items if i["lifecycle"] == "blocked"],
         "waiting": [i["id"] for i in items if i["status"] == WAITING_DEPS],
+        "withdrawn": [i["id"] for i in items if i["withdrawn_reason"]],
         "critical_path": critical_path(links),
     }
 
@@ -233,6 +310,7 @@ def _item(link: WorkOrderLink) -> dict:
         "instance_id": str(child.id) if child else None,
         "depends_on": link.depends_on,
         "estimated_hours": link.estimated_hours,
+        "withdrawn_reason": link.withdrawn_reason,
     }
 
 

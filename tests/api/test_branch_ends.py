@@ -124,3 +124,61 @@ def test_the_saved_state_does_not_grow_while_a_branch_loops_after_another_ended(
     done = _instance(api, iid)
     assert done["status"] == "completed"
     assert done["variables"] == {"a_done": True, "again": False, "turn": 29}
+
+
+def test_a_retried_handler_gets_what_an_ended_branch_set_as_its_first_run_did(api, db_session):
+    iid = _start(api, "service_retry_ends", topic="no.such.handler")
+    _complete(api, _open(api, iid)["b"], note="to echo")
+    job = db_session.query(Job).filter_by(instance_id=iid, element_id="call").one()
+    assert job.payload["variables"]["a_done"] is True  # the first run's
+    for _ in range(10):
+        if jobs.run_job(job.id) == "incident":
+            break
+    incident = api.get(f"/incidents?instance_id={iid}").json["items"][0]
+    retried = api.post(f"/incidents/{incident['id']}/retry", json={"variables": {"topic": "baton.echo"}})
+    assert retried.status_code == 200, retried.json
+    assert jobs.run_job(job.id) == "done"
+    done = _instance(api, iid)
+    assert done["status"] == "completed" and done["variables"]["a_done"] is True
+    assert done["variables"]["echo"] == {"a_done": True, "note": "to echo", "topic": "baton.echo"}
+
+
+def test_a_terminate_end_in_a_later_branch_keeps_what_an_ended_branch_set(api):
+    iid = _start(api, "terminate_ends")
+    _complete(api, _open(api, iid)["b"], note="last")
+    done = _instance(api, iid)
+    assert done["status"] == "completed"
+    assert done["variables"] == {"a_done": True, "note": "last"}
+
+
+def test_a_gateway_and_a_script_in_a_running_branch_see_what_an_ended_branch_set(api):
+    iid = _start(api, "decide_ends", shared="at start", add=False)
+    _complete(api, _open(api, iid)["b"], again=False)
+    assert list(_open(api, iid)) == ["saw_a"]  # the gateway saw a_done
+    seen = _instance(api, iid)["variables"]
+    assert seen["seen_shared"] == "from a" and seen["count"] == 1  # and so did the script
+    assert seen["a_done"] is True and seen["items"] == [1]
+
+
+def test_what_a_running_branch_changed_since_the_split_hides_an_ended_branchs_value_from_it(api):
+    iid = _start(api, "decide_ends", shared="at start", add=True)
+    _complete(api, _open(api, iid)["b"], again=False, shared="from b")
+    seen = _instance(api, iid)["variables"]
+    assert seen["seen_shared"] == "from b"
+    assert seen["items"] == [1, 2]  # a script that changes an ended branch's value keeps its change
+    _complete(api, _open(api, iid)["saw_a"])
+    done = _instance(api, iid)["variables"]
+    assert done["shared"] == "from b" and done["items"] == [1, 2] and done["a_done"] is True
+
+
+def test_the_saved_state_does_not_grow_while_a_branch_decides_on_an_ended_branchs_values(api):
+    iid = _start(api, "decide_ends", shared="at start", add=False)
+    sizes = []
+    for turn in range(30):
+        _complete(api, _open(api, iid)["b"], again=True, turn=turn)
+        sizes.append(db.session.get(InstanceState, iid).size_bytes)
+    assert max(sizes) - min(sizes) < 100, sizes
+    _complete(api, _open(api, iid)["b"], again=False)
+    _complete(api, _open(api, iid)["saw_a"])
+    done = _instance(api, iid)
+    assert done["status"] == "completed" and done["variables"]["items"] == [1]

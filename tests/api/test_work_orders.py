@@ -189,10 +189,12 @@ def test_cancelling_a_master_cancels_its_open_orders_and_withdraws_the_waiting_o
     assert instance(admin, child)["status"] == "cancelled"
     progress = admin.get(f"/work-orders/{master}").json
     assert [(o["title"], o["status"], o["lifecycle"]) for o in progress["orders"]] == [
-        ("a", "closed", "cancelled"),
+        ("a", "cancelled", "cancelled"),  # (a cancelled order is not done: not "closed")
         ("b", "cancelled", "cancelled"),
     ]
     assert progress["waiting"] == [] and progress["orders"][1]["instance_id"] is None
+    assert progress["withdrawn"] == [progress["orders"][1]["id"]]
+    assert master in progress["orders"][1]["withdrawn_reason"]
     assert admin.get("/instances?key=leave_request").json["total"] == 1  # b never started
     entry = admin.get(f"/audit?action=instance.cancel&object_id={child}").json["items"][0]
     assert master in entry["reason"] and "shutdown called off" in entry["reason"]
@@ -211,3 +213,105 @@ def test_each_linked_order_start_is_audited_naming_who_or_what_started_it(admin,
         after = starts[child]["after"]
         assert after["master"] == master and after["definition_key"] == "leave_request", after
         assert after["variables"] == {"days": 1}
+
+
+def _suspend_audits(admin, child, action):
+    return admin.get(f"/audit?action={action}&object_id={child}").json["items"]
+
+
+def test_suspending_a_master_suspends_its_running_orders_and_resuming_resumes_only_those(admin, master):
+    """As Camunda 7 suspends a process instance's sub-process instances with it: an order suspended on
+    its own before stays suspended when the master is resumed."""
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": [_order("a", 1), _order("b", 1)]})
+    assert made.status_code == 201, made.json
+    a, b = (o["instance_id"] for o in admin.get(f"/work-orders/{master}").json["orders"])
+    assert admin.post(f"/instances/{b}/suspend").status_code == 200  # on its own, before
+    assert admin.post(f"/instances/{master}/suspend").status_code == 200
+    assert instance(admin, a)["status"] == "suspended" and instance(admin, b)["status"] == "suspended"
+    entry = _suspend_audits(admin, a, "instance.suspend")[0]
+    assert master in entry["reason"]
+
+    assert admin.post(f"/instances/{master}/resume").status_code == 200
+    assert instance(admin, a)["status"] == "waiting"
+    assert instance(admin, b)["status"] == "suspended"  # not the master's to resume
+    entry = _suspend_audits(admin, a, "instance.resume")[0]
+    assert master in entry["reason"]
+    assert len(_suspend_audits(admin, b, "instance.resume")) == 0
+
+
+def test_no_waiting_order_starts_while_its_master_is_suspended(admin, master):
+    """An order that closes while the master is suspended leaves its dependents waiting; they start
+    when the master is resumed, and the master closes then if all are closed."""
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": [_order("a", 1), _order("b", 1, "a")]})
+    assert made.status_code == 201, made.json
+    a = admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"]
+    assert admin.post(f"/instances/{master}/suspend").status_code == 200
+    assert admin.post(f"/instances/{a}/resume").status_code == 200  # someone finishes a meanwhile
+    _finish(admin, a)
+    progress = admin.get(f"/work-orders/{master}").json
+    assert [o["status"] for o in progress["orders"]] == ["closed", "waiting"]
+    assert admin.get("/instances?key=leave_request").json["total"] == 1
+
+    assert admin.post(f"/instances/{master}/resume").status_code == 200
+    b = admin.get(f"/work-orders/{master}").json["orders"][1]
+    assert b["status"] == "open" and instance(admin, b["instance_id"])["status"] == "waiting"
+    _finish(admin, b["instance_id"])
+    assert instance(admin, master)["status"] == "completed"
+
+
+def test_a_master_whose_last_order_closed_while_it_was_suspended_closes_when_resumed(admin, master):
+    admin.post(f"/work-orders/{master}/links", json={"orders": [_order("a", 1)]})
+    a = admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"]
+    admin.post(f"/instances/{master}/suspend")
+    admin.post(f"/instances/{a}/resume")
+    _finish(admin, a)
+    assert instance(admin, master)["status"] == "suspended"
+    assert admin.post(f"/instances/{master}/resume").status_code == 200
+    closed = instance(admin, master)
+    assert closed["status"] == "completed" and closed["outcome"] == "closed"
+
+
+def test_the_dependents_of_a_cancelled_order_are_withdrawn_not_started(admin, master):
+    """Work that depended on cancelled work must not start by itself (a regulated plant): its
+    dependents, and theirs, are withdrawn with the reason; the master closes when the rest is done,
+    and is not 100 % complete."""
+    orders = [_order("a", 1), _order("b", 1, "a"), _order("c", 1, "b"), _order("d", 1)]
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": orders})
+    assert made.status_code == 201, made.json
+    ids = {o["title"]: o["id"] for o in made.json["items"]}
+    by_title = {o["title"]: o for o in admin.get(f"/work-orders/{master}").json["orders"]}
+    a = by_title["a"]["instance_id"]
+    cancelled = admin.post(f"/instances/{a}/cancel", json={"reason": "wrong asset"})
+    assert cancelled.status_code == 200, cancelled.json
+
+    progress = admin.get(f"/work-orders/{master}").json
+    by_title = {o["title"]: o for o in progress["orders"]}
+    assert [by_title[t]["status"] for t in "abcd"] == ["cancelled", "cancelled", "cancelled", "open"]
+    assert by_title["b"]["instance_id"] is None and by_title["c"]["instance_id"] is None
+    assert sorted(progress["withdrawn"]) == sorted([ids["b"], ids["c"]])
+    assert ids["a"] in by_title["b"]["withdrawn_reason"] and "cancelled" in by_title["b"]["withdrawn_reason"]
+    assert ids["b"] in by_title["c"]["withdrawn_reason"] and ids["a"] in by_title["c"]["withdrawn_reason"]
+    assert progress["waiting"] == []
+    assert admin.get("/instances?key=leave_request").json["total"] == 2  # a and d; b and c never started
+    audits = admin.get(f"/audit?action=workorder.withdraw&object_id={master}").json["items"]
+    assert sorted(e["after"]["link"] for e in audits) == sorted([ids["b"], ids["c"]])
+    assert all(ids["a"] in e["reason"] for e in audits)
+
+    assert instance(admin, master)["status"] == "waiting"
+    _finish(admin, by_title["d"]["instance_id"])
+    assert instance(admin, master)["status"] == "completed"
+    assert admin.get(f"/work-orders/{master}").json["percent_complete"] == 25.0
+
+
+def test_an_order_linked_on_a_cancelled_order_is_withdrawn_at_once(admin, master):
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": [_order("a", 1), _order("b", 1)]})
+    a_id = made.json["items"][0]["id"]
+    a = admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"]
+    admin.post(f"/instances/{a}/cancel", json={"reason": "wrong asset"})
+    late = admin.post(f"/work-orders/{master}/links", json={"orders": [_order("late", 1, a_id)]})
+    assert late.status_code == 201, late.json
+    progress = admin.get(f"/work-orders/{master}").json
+    last = progress["orders"][-1]
+    assert last["status"] == "cancelled" and last["instance_id"] is None
+    assert a_id in last["withdrawn_reason"] and progress["withdrawn"] == [last["id"]]
+    assert admin.get("/instances?key=leave_request").json["total"] == 2
