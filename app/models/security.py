@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text, Uuid
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
 from app.models.base import created_column, tenant_column, uuid_pk
+
+SIGN_REFUSED = "action = 'task.sign_refused'"
 
 
 class AuditEntry(Model):
@@ -23,6 +25,16 @@ class AuditEntry(Model):
     __table_args__ = (
         Index("uq_audit_tenant_seq", "tenant_id", "seq", unique=True),
         Index("ix_audit_object", "tenant_id", "object_type", "object_id"),
+        # A signer's recent refused signatures, counted at each signing (services/reauthentication.py);
+        # partial, so the rest of the trail's appends do not pay for it.
+        Index(
+            "ix_audit_sign_refusals",
+            "tenant_id",
+            "actor_id",
+            "at",
+            postgresql_where=text(SIGN_REFUSED),
+            sqlite_where=text(SIGN_REFUSED),
+        ),
     )
 
     id: Mapped[int] = mapped_column(

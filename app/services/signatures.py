@@ -1,9 +1,11 @@
 """Electronic signatures on task decisions: Ed25519, one key pair per user, signed by the server.
 
+Each signature needs the signer's own password, checked at signing (services/reauthentication.py).
+
 How the private key is protected: it is encrypted at rest with Fernet under a key derived by HKDF-SHA256
-from the server's SECRET_KEY, salted with the user's id. Why not the user's password: API clients
-authenticate with tokens, not passwords, so a password-derived key would make signing impossible over
-REST; and the server has to be trusted to sign only after authenticating the user anyway. The salt makes
+from the server's SECRET_KEY, salted with the user's id. Why not the user's password: a password-derived
+key would be lost with every password reset, and the server has to be trusted to sign only after
+authenticating the user anyway (which it does, with the password, at each signature). The salt makes
 each user's wrapping key distinct, so one leaked decrypted key exposes no other. A database dump alone
 reveals no private key; a dump plus SECRET_KEY does, which is the same trust boundary as sessions.
 
@@ -30,14 +32,15 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import select
 
-from app.errors import Forbidden, ValidationError
+from app.errors import BatonError, Forbidden, ValidationError
 from app.extensions import db
 from app.models import AuditEntry, ProcessInstance, Signature, User, UserKey, UserTask
 from app.models.base import utcnow
 from app.models.tasks import OPEN
-from app.services import audit
+from app.services import audit, reauthentication
 
 DECISIONS = ("approve", "reject")
+NOT_IN_GROUP = "not-in-group"  # why a signature was refused, besides the password's reasons
 SCHEME = 2  # what payload() binds; stored on each signature (models/security.py)
 _RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 
@@ -99,7 +102,7 @@ def _not_a_signer(user: User, task_name: str, element: dict) -> tuple[str, dict]
     if not role or role in user.group_names:
         return None
     why = f"task '{task_name}' is signed as '{role}': {user.username} is not a member of the group '{role}'"
-    return why, {"role": role}
+    return why, {"role": role, "refusal": NOT_IN_GROUP}
 
 
 def require_signer(target: User, task_name: str, element: dict, field: str) -> None:
@@ -155,8 +158,10 @@ def check_completion(
     """Validate what completing `task` needs (a signature, a reason); returns variables to add.
 
     A task requires a signature when its element has the property `signatureRole`; it requires a reason
-    when it has `reasonRequired=true`, and every rejection needs one. The signed decision becomes the
-    variable `decision`: one sent among the variables must say the same.
+    when it has `reasonRequired=true`, and every rejection needs one. A signature needs the signer's
+    password (re-authentication) and membership of the role's group: a refusal of either carries
+    `details.refusal` (record_refusal audits it). The signed decision becomes the variable `decision`:
+    one sent among the variables must say the same.
     """
     if str((element.get("properties") or {}).get("reasonRequired", "")).lower() == "true":
         audit.require_reason(reason, f"completing '{task.name}'")
@@ -166,27 +171,34 @@ def check_completion(
     if not isinstance(signature, dict) or signature.get("decision") not in DECISIONS:
         raise ValidationError(
             f"task '{task.name}' requires a signature as {role}: send "
-            '{"signature": {"decision": "approve" | "reject"}}',
+            '{"signature": {"decision": "approve" | "reject", "password": "<your password>"}}',
             {"field": "signature", "role": role},
         )
     if signature.get("role") not in (None, role):
         raise ValidationError(f"this task is signed as '{role}', not '{signature['role']}'", {"role": role})
+    reauthentication.require_password(user, signature)
     if role not in user.group_names:
-        raise Forbidden(f"signing as '{role}' requires membership of the group '{role}'", {"role": role})
+        raise Forbidden(
+            f"signing as '{role}' requires membership of the group '{role}'",
+            {"role": role, "refusal": NOT_IN_GROUP},
+        )
     if signature["decision"] == "reject":
         audit.require_reason(reason, "a rejection")
     _require_same_decision(signature["decision"], variables.get("decision"))
     return {"decision": signature["decision"]}
 
 
-def record_refusal(user: User, task_id, element: dict, signature: dict | None, refused: Forbidden) -> None:
-    """Audit a signature refused to `user` (not in the role's group), in a transaction of its own:
-    the request's work is rolled back, the attempt is kept (21 CFR 11.300(d): attempts at
-    unauthorised use are recorded)."""
-    db.session.rollback()
-    after = {"role": required_role(element), "decision": (signature or {}).get("decision")}
-    audit.record(user, "task.sign_refused", ("task", task_id), after=after, reason=refused.message)
-    db.session.commit()
+def record_refusal(user: User, task_id, element: dict, signature: dict | None, refused: BatonError) -> bool:
+    """Audit a signature refused to `user` (a wrong, missing or no password, too many wrong ones, not
+    in the role's group) as `task.sign_refused` naming why, never the password, in a transaction of
+    its own (audit.record_refused). False, and nothing audited, for an error that is no refusal."""
+    why = reauthentication.refusal_of(refused)
+    if why is None:
+        return False
+    after = {"role": required_role(element), "decision": (signature or {}).get("decision"), "refusal": why}
+    refused_task = ("task", task_id)
+    audit.record_refused(user, reauthentication.REFUSED, refused_task, after=after, reason=refused.message)
+    return True
 
 
 def _require_same_decision(signed: str, sent) -> None:

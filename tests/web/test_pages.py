@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from uuid import UUID
 
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, ROOT, password_of
 
 INSPECTION = DATA / "inbox" / "inspection.bpmn"
 
@@ -247,9 +247,10 @@ def test_a_signed_approval_is_signed_from_the_task_page(client, admin, make_user
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "Sign as QA" in page
     token = csrf_of(page)
-    rejected = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "reject"})
+    sent = {"csrf_token": token, "password": password_of("quinn")}
+    rejected = client.post(f"/tasks/{task_id}", data={**sent, "decision": "reject"})
     assert rejected.status_code == 422 and "reason" in rejected.get_data(as_text=True).lower()
-    signed = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve"})
+    signed = client.post(f"/tasks/{task_id}", data={**sent, "decision": "approve"})
     assert signed.status_code == 302
     verified = admin.get(f"/instances/{started['id']}/signatures/verify").json
     assert verified["ok"] is True and verified["count"] == 1, verified
