@@ -77,7 +77,8 @@ class Signature(Model):
 
     The signed payload is rebuilt from these columns at verification, so a changed column breaks it.
     `scheme` says which columns the payload holds (services/signatures.py): 1, the first rows, left
-    out the approver's name, the element and the reason; 2 binds every column a reader is shown.
+    out the approver's name, the element and the reason; 2 binds every column a reader is shown; 3 binds
+    also the SHA-256 of `signed_values`, the canonical JSON of the values the completion submitted.
     """
 
     __tablename__ = "signatures"
@@ -99,6 +100,7 @@ class Signature(Model):
     key_id: Mapped[str] = mapped_column(String(64), nullable=False)  # SHA-256 of the raw public key
     signature: Mapped[str] = mapped_column(String(128), nullable=False)  # hex Ed25519 signature
     scheme: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    signed_values: Mapped[str | None] = mapped_column(Text)  # canonical JSON (scheme 3; None before)
 
 
 class UserKey(Model):

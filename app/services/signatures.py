@@ -13,10 +13,11 @@ Who may sign for a role: a member of the group named exactly as the role (e.g. g
 no exception: a signature attests a person's qualification, not an administrative right.
 
 The signed payload is the canonical JSON (sorted keys, no whitespace) of approver id and name,
-instance id, definition key and version, task and element id, decision, role, reason and timestamp,
-rebuilt from the stored columns at verification, so changing any of them afterwards fails
-verification. (Signatures of scheme 1, made before the name, element and reason were bound, verify
-over the columns they were signed with.)
+instance id, definition key and version, task and element id, decision, role, reason, timestamp and
+the SHA-256 of the canonical JSON of the values the completion submitted (stored as that JSON on the
+row), rebuilt from the stored columns at verification, so changing any of them afterwards fails
+verification. (Signatures of scheme 1, made before the name, element and reason were bound, and of
+scheme 2, before the values were, verify over the columns they were signed with.)
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from app.services import audit, reauthentication
 
 DECISIONS = ("approve", "reject")
 NOT_IN_GROUP = "not-in-group"  # why a signature was refused, besides the password's reasons
-SCHEME = 2  # what payload() binds; stored on each signature (models/security.py)
+SCHEME = 3  # what payload() binds; stored on each signature (models/security.py)
 _RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 
 
@@ -88,7 +89,17 @@ def payload(sig: Signature) -> bytes:
     if sig.scheme != 1:
         # What a reader is shown with the signature is what was signed: who, where and why.
         signed.update(approver=sig.approver, element_id=sig.element_id, reason=sig.reason, scheme=sig.scheme)
+    if sig.scheme >= 3:
+        # The values decided on, not only the decision: the audit entry alone held them before.
+        signed["values_sha256"] = values_digest(sig)
     return audit.canonical(signed).encode()
+
+
+def values_digest(sig: Signature) -> str | None:
+    """The SHA-256 (hex) of the canonical JSON of the values a signature of scheme 3 binds."""
+    if sig.signed_values is None:
+        return None
+    return hashlib.sha256(sig.signed_values.encode()).hexdigest()
 
 
 def required_role(element: dict) -> str | None:
@@ -212,9 +223,10 @@ def _require_same_decision(signed: str, sent) -> None:
 
 
 def sign(
-    user: User, instance: ProcessInstance, task: UserTask, role: str, decision: str, reason=None
+    user: User, instance: ProcessInstance, task: UserTask, role: str, values: dict, reason=None
 ) -> Signature:
-    """Sign the decision with the user's key and store it with an audit entry. The caller commits."""
+    """Sign the decision (`values["decision"]`) and the values the completion submitted with the
+    user's key, and store it with an audit entry. The caller commits."""
     key = ensure_key(user)
     sig = Signature(
         tenant_id=instance.tenant_id,
@@ -226,16 +238,18 @@ def sign(
         approver_id=user.id,
         approver=user.username,
         role=role,
-        decision=decision,
+        decision=values["decision"],
         reason=reason,
         signed_at=utcnow().isoformat(),
         key_id=key.key_id,
         scheme=SCHEME,
+        signed_values=audit.canonical(values) if SCHEME >= 3 else None,
     )
     private = Ed25519PrivateKey.from_private_bytes(_wrapping_key(user.id).decrypt(key.encrypted_private_key))
     sig.signature = private.sign(payload(sig)).hex()
     db.session.add(sig)
-    audit.record(user, "task.sign", task, after={"role": role, "decision": decision}, reason=reason)
+    after = {"role": role, "decision": sig.decision, "values_sha256": values_digest(sig)}
+    audit.record(user, "task.sign", task, after=after, reason=reason)
     return sig
 
 
@@ -319,7 +333,9 @@ def _verify(sig: Signature) -> dict:
     try:
         Ed25519PublicKey.from_public_bytes(key.public_key).verify(bytes.fromhex(sig.signature), payload(sig))
     except (InvalidSignature, ValueError):
-        result["problem"] = "the signature does not match the stored decision (it was changed after signing)"
+        result["problem"] = (
+            "the signature does not match the stored decision or values (they were changed after signing)"
+        )
         return result
     result["valid"] = True
     return result

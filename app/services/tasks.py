@@ -295,7 +295,7 @@ def complete_task(
     persist_step(instance, runner.result(), elements, task.id, user.username, sent=variables)
     role = signatures.required_role(element)
     if role:
-        signatures.sign(user, instance, task, role, signed["decision"], reason)
+        signatures.sign(user, instance, task, role, variables, reason)  # the values it decided on too
     audit.record(user, "task.complete", task, after={"variables": variables}, reason=reason)
     commit_step()
     return Completion(task, instance, tasks_of_instance(user, instance, workable=True))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -169,3 +172,44 @@ def test_a_refused_signature_attempt_is_audited(app, instance, admin):
     assert "membership of the group 'QA'" in entries[0]["reason"]
     assert _open_task(admin, instance["id"])["status"] == "open"  # and nothing else was written
     assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
+
+
+@pytest.fixture
+def release(admin, as_user):
+    """A batch release signed as QA with a form value (batch): (instance id, task id, quinn of QA)."""
+    assert admin.deploy(DATA / "inbox" / "signed_release.bpmn").status_code == 201
+    started = admin.post("/process-definitions/signed_release/instances", json={}).json
+    return started["id"], started["tasks"][0]["id"], as_user("quinn", groups=["QA"])
+
+
+def test_a_signature_binds_the_values_submitted_so_a_changed_value_is_invalid(
+    app, release, admin, db_session
+):
+    instance_id, task_id, quinn = release
+    body = {"variables": {"batch": "B-17"}, "signature": signature(quinn)}
+    assert quinn.post(f"/tasks/{task_id}/complete", json=body).status_code == 200
+    (listed,) = admin.get(f"/instances/{instance_id}/signatures").json["items"]
+    assert listed["scheme"] == 3 and listed["values"] == {"batch": "B-17", "decision": "approve"}
+    canonical = json.dumps(listed["values"], sort_keys=True, separators=(",", ":"))
+    assert listed["values_sha256"] == hashlib.sha256(canonical.encode()).hexdigest()
+    assert admin.get(f"/instances/{instance_id}/signatures/verify").json["ok"] is True
+
+    _tamper(db_session, "UPDATE signatures SET signed_values = replace(signed_values, 'B-17', 'B-18')")
+    verified = admin.get(f"/instances/{instance_id}/signatures/verify").json
+    assert verified["ok"] is False and "changed after signing" in verified["signatures"][0]["problem"]
+    cli = app.test_cli_runner().invoke(args=["signatures", "verify", instance_id])
+    assert cli.exit_code == 1 and "quinn as QA" in cli.output
+
+
+@pytest.mark.parametrize("scheme", [1, 2])
+def test_signatures_of_the_earlier_schemes_verify_as_before(release, admin, monkeypatch, scheme):
+    """Rows signed before the values were bound (scheme 1, 2) keep verifying over what they bound."""
+    from app.services import signatures
+
+    monkeypatch.setattr(signatures, "SCHEME", scheme)
+    instance_id, task_id, quinn = release
+    body = {"variables": {"batch": "B-17"}, "signature": signature(quinn)}
+    assert quinn.post(f"/tasks/{task_id}/complete", json=body).status_code == 200
+    (listed,) = admin.get(f"/instances/{instance_id}/signatures").json["items"]
+    assert listed["scheme"] == scheme and listed["values"] is None and listed["values_sha256"] is None
+    assert admin.get(f"/instances/{instance_id}/signatures/verify").json["ok"] is True
