@@ -220,7 +220,7 @@ def delegate_task(user: User, task_id, to_username: str) -> UserTask:
     instance, element = duties.element_of(task)
     _require_running(instance, "delegated")
     target = delegate_target(user, to_username)
-    duties.require_delegable(target.username, instance, element)
+    duties.require_delegable(user, target.username, instance, task, element)
     signatures.require_signer(target, task.name or task.element_id, element, "to")
     before, after = {"assignee": task.assignee}, {"assignee": target.username}
     audit.record(user, "task.delegate", task, before=before, after=after)
