@@ -139,7 +139,7 @@ def complete(task_id: UUID):
     task = task_service.get_task(user, task_id)
     submitted = submitted_values(task.form, form_service.form_schema(user.tenant_id, task.form))
     sign_off = {"decision": request.form.get("decision"), "reason": request.form.get("reason") or None}
-    # The password re-authenticates the signer; it is never kept in sign_off (shown again on the page).
+    # The password re-authenticates the signer; never in sign_off, which a refused page shows again.
     password = request.form.get("password") or None
     signature = {"decision": sign_off["decision"], "password": password} if sign_off["decision"] else None
     try:
