@@ -55,6 +55,10 @@ class Unprocessable(BatonError):
     status, code = 422, "unprocessable"
 
 
+class TooManyRequests(BatonError):
+    status, code = 429, "too_many_requests"
+
+
 class Unavailable(BatonError):
     status, code = 503, "unavailable"
 

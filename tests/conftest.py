@@ -85,11 +85,23 @@ def client(app, db_session):
     return app.test_client()
 
 
+def password_of(username: str) -> str:
+    """The password make_user gives `username`: what they sign in and re-authenticate a signature with."""
+    return "pw-" + username
+
+
+def signature(api: Api | str, decision: str = "approve", **extra) -> dict:
+    """The signature block `api`'s user (or a username) completes a signed task with: the decision and
+    their own password, as 21 CFR 11.200(a)(1) asks at each signing."""
+    username = api if isinstance(api, str) else api.username
+    return {"decision": decision, "password": password_of(username), **extra}
+
+
 class Api:
     """Calls the JSON API as one user, the way an HTTP client would."""
 
-    def __init__(self, client, token: str):
-        self.client, self.token = client, token
+    def __init__(self, client, token: str, username: str | None = None):
+        self.client, self.token, self.username = client, token, username
 
     def _headers(self, extra=None):
         return {"Authorization": f"Bearer {self.token}", **(extra or {})}
@@ -125,7 +137,7 @@ def make_user(db_session):
 
     def make(username=None, *, admin=False, groups=(), roles="user") -> Api:
         username = username or f"user-{uuid.uuid4().hex[:8]}"
-        identity.create_user(username, roles="admin" if admin else roles, password="pw-" + username)
+        identity.create_user(username, roles="admin" if admin else roles, password=password_of(username))
         for group in groups:
             identity.add_to_group(username, group)
         return identity.create_token(username)
@@ -135,13 +147,14 @@ def make_user(db_session):
 
 @pytest.fixture
 def admin(client, make_user) -> Api:
-    return Api(client, make_user("admin", admin=True))
+    return Api(client, make_user("admin", admin=True), "admin")
 
 
 @pytest.fixture
 def as_user(client, make_user):
     def login(username=None, **kw) -> Api:
-        return Api(client, make_user(username, **kw))
+        username = username or f"user-{uuid.uuid4().hex[:8]}"
+        return Api(client, make_user(username, **kw), username)
 
     return login
 

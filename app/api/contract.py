@@ -32,6 +32,7 @@ class Contract:
     missing: str | None = None  # when a 404 happens to a route whose path names nothing
     conflicts: str | None = None  # when a 409 happens
     unprocessable: str | None = None  # when a 422 happens
+    throttled: str | None = None  # when a 429 happens
 
 
 C = Contract
@@ -97,6 +98,7 @@ CONTRACTS: dict[str, Contract] = {
         body=core.CompleteTaskSchema,
         conflicts=_OPEN,
         unprocessable="the task's output mapping failed: nothing was completed, the task stays open",
+        throttled="five wrong signing passwords in 15 minutes: signing waits until the window passes",
     ),
     "api.delegate_task": C(
         "Hand a task to another user", core.TaskSchema, body=core.DelegateTaskSchema, conflicts=_OPEN

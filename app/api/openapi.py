@@ -146,6 +146,8 @@ def _responses(endpoint: str, contract: Contract) -> dict:
         answers["404"] = _problem(f"Not found: {contract.missing}")
     if contract.unprocessable:
         answers["422"] = _problem(f"Unprocessable: {contract.unprocessable}")
+    if contract.throttled:
+        answers["429"] = _problem(f"Too many requests: {contract.throttled}")
     return answers
 
 

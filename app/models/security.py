@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text, Uuid
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
 from app.models.base import created_column, tenant_column, uuid_pk
+
+SIGN_REFUSED = "action = 'task.sign_refused'"
 
 
 class AuditEntry(Model):
@@ -23,6 +25,16 @@ class AuditEntry(Model):
     __table_args__ = (
         Index("uq_audit_tenant_seq", "tenant_id", "seq", unique=True),
         Index("ix_audit_object", "tenant_id", "object_type", "object_id"),
+        # A signer's recent refused signatures, counted at each signing (services/reauthentication.py);
+        # partial, so the rest of the trail's appends do not pay for it.
+        Index(
+            "ix_audit_sign_refusals",
+            "tenant_id",
+            "actor_id",
+            "at",
+            postgresql_where=text(SIGN_REFUSED),
+            sqlite_where=text(SIGN_REFUSED),
+        ),
     )
 
     id: Mapped[int] = mapped_column(
@@ -65,7 +77,8 @@ class Signature(Model):
 
     The signed payload is rebuilt from these columns at verification, so a changed column breaks it.
     `scheme` says which columns the payload holds (services/signatures.py): 1, the first rows, left
-    out the approver's name, the element and the reason; 2 binds every column a reader is shown.
+    out the approver's name, the element and the reason; 2 binds every column a reader is shown; 3 binds
+    also the SHA-256 of `signed_values`, the canonical JSON of the values the completion submitted.
     """
 
     __tablename__ = "signatures"
@@ -87,6 +100,7 @@ class Signature(Model):
     key_id: Mapped[str] = mapped_column(String(64), nullable=False)  # SHA-256 of the raw public key
     signature: Mapped[str] = mapped_column(String(128), nullable=False)  # hex Ed25519 signature
     scheme: Mapped[int] = mapped_column(Integer, nullable=False, server_default="1")
+    signed_values: Mapped[str | None] = mapped_column(Text)  # canonical JSON (scheme 3; None before)
 
 
 class UserKey(Model):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 from marshmallow import Schema, fields, validate
 
 from app.schemas.core import PageSchema, Request
+from app.services.signatures import values_digest
 
 
 class TokenCreateSchema(Request):
@@ -55,6 +58,17 @@ class SignatureSchema(Schema):
     signed_at = fields.String()
     key_id = fields.String()
     signature = fields.String()
+    scheme = fields.Integer(metadata={"description": "what the signature binds: 3 binds the values too"})
+    values = fields.Function(
+        lambda sig: None if sig.signed_values is None else json.loads(sig.signed_values),
+        allow_none=True,
+        metadata={"description": "the values the completion submitted, as signed (scheme 3; else null)"},
+    )
+    values_sha256 = fields.Function(
+        values_digest,
+        allow_none=True,
+        metadata={"description": "SHA-256 of the canonical JSON of `values`, the digest signed"},
+    )
 
 
 class SecretSetSchema(Request):

@@ -128,6 +128,16 @@ def record(actor, action: str, obj, before=None, after=None, reason: str | None 
         _append(fields)
 
 
+def record_refused(actor, action: str, obj, after=None, reason: str | None = None) -> None:
+    """Audit an attempt that was refused (`task.sign_refused`, `task.claim_refused`, ...) in a
+    transaction of its own: what the request had done so far is rolled back, the attempt is kept and
+    committed (21 CFR 11.300(d), Annex 11 12.4: attempts at unauthorised use are recorded). The caller
+    raises the refusal after."""
+    db.session.rollback()
+    record(actor, action, obj, after=after, reason=reason)
+    db.session.commit()
+
+
 def _append(fields: dict) -> None:
     """Append in Python (SQLite): read the head, hash, insert the entry, move the head."""
     head = db.session.get(AuditHead, fields["tenant_id"])

@@ -1,7 +1,8 @@
 """Enforcing a task's `notBy` (app.engine.duties): who may not claim, be delegated or complete it.
 
 A task without the property costs nothing. One with it costs one read of the instance's completed
-tasks of the names it lists, at claim, delegation, completion and on its page.
+tasks of the names it lists, at claim, delegation, completion and on its page. A refused claim,
+completion or delegation is audited (`task.<action>_refused`), as a refused signature is.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.engine.duties import STARTER, not_by
-from app.errors import Forbidden, ValidationError
+from app.errors import BatonError, Forbidden, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance, User, UserTask
 from app.models.tasks import COMPLETED
+from app.services import audit
 from app.services.bundles import bundle_for_id
 
 
@@ -43,17 +45,35 @@ def reason_against(username: str, instance: ProcessInstance, element: dict) -> s
     return f"completed '{done.name or done.element_id}' in this case" if done else None
 
 
-def require_separate(user: User, instance: ProcessInstance, task: UserTask, element: dict, doing: str):
-    """A 403 naming the rule when the model keeps `user` from this task (four eyes)."""
+def require_separate(
+    user: User, instance: ProcessInstance, task: UserTask, element: dict, doing: str, audited: bool = True
+):
+    """A 403 naming the rule when the model keeps `user` from this task (four eyes); an attempt to
+    change the task (`audited`: claim, complete) is audited as `task.<doing>_refused`."""
     why = reason_against(user.username, instance, element)
     if why:
-        raise Forbidden(
+        refused = Forbidden(
             f"four eyes: you {why}, so someone else must {doing} '{task.name or task.element_id}'",
             {"rule": "notBy", "not_by": not_by(element)},
         )
+        if audited:
+            _record(user, doing, task, element, refused)
+        raise refused
 
 
-def require_delegable(username: str, instance: ProcessInstance, element: dict) -> None:
+def require_delegable(user: User, username: str, instance: ProcessInstance, task: UserTask, element: dict):
+    """A 400 naming `to` when the rule keeps `username` from the task, audited as task.delegate_refused."""
     why = reason_against(username, instance, element)
     if why:
-        raise ValidationError(f"four eyes: {username} {why}, so the task cannot go to them", {"field": "to"})
+        refused = ValidationError(
+            f"four eyes: {username} {why}, so the task cannot go to them", {"field": "to"}
+        )
+        _record(user, "delegate", task, element, refused, to=username)
+        raise refused
+
+
+def _record(user: User, doing: str, task: UserTask, element: dict, refused: BatonError, **after) -> None:
+    """Keep the refused attempt on the trail (a regulated auditor reads refusals there), in a
+    transaction of its own: the request's work is rolled back, the attempt committed."""
+    after = {"rule": "notBy", "not_by": not_by(element), **after}
+    audit.record_refused(user, f"task.{doing}_refused", task, after=after, reason=refused.message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app, has_app_context
 from sqlalchemy import select
@@ -39,6 +40,30 @@ def check_password(stored: str | None, password: str) -> bool:
         password.encode(), salt=bytes.fromhex(salt), n=int(n), r=int(r), p=int(p), dklen=32
     )
     return secrets.compare_digest(candidate.hex(), digest)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def authenticate_password(username: str, password: str, address: str | None = None) -> User | None:
+    """The active user `username` whose password this is, else None, and then the failure audited as
+    `user.sign_in_failed` naming the username tried (never the password) in a transaction of its own.
+
+    An unknown name costs one scrypt too, and fails as a wrong password does: neither the answer
+    nor its time tells which usernames exist (the audit entry, read by admins, says which it was).
+    """
+    user = find_user(username) if username else None
+    stored = user.password_hash if user is not None else _dummy_hash()
+    matches = check_password(stored, password)
+    if matches and user is not None and user.active:
+        return user
+    why = "unknown username" if user is None else "wrong password" if not matches else "user deactivated"
+    tried = user if user is not None else ("user", username)
+    after = {"username": username, "address": address}
+    audit.record_refused("anonymous", "user.sign_in_failed", tried, after=after, reason=why)
+    return None
 
 
 def authenticate_token(raw: str | None) -> User:

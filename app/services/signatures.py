@@ -1,9 +1,11 @@
 """Electronic signatures on task decisions: Ed25519, one key pair per user, signed by the server.
 
+Each signature needs the signer's own password, checked at signing (services/reauthentication.py).
+
 How the private key is protected: it is encrypted at rest with Fernet under a key derived by HKDF-SHA256
-from the server's SECRET_KEY, salted with the user's id. Why not the user's password: API clients
-authenticate with tokens, not passwords, so a password-derived key would make signing impossible over
-REST; and the server has to be trusted to sign only after authenticating the user anyway. The salt makes
+from the server's SECRET_KEY, salted with the user's id. Why not the user's password: a password-derived
+key would be lost with every password reset, and the server has to be trusted to sign only after
+authenticating the user anyway (which it does, with the password, at each signature). The salt makes
 each user's wrapping key distinct, so one leaked decrypted key exposes no other. A database dump alone
 reveals no private key; a dump plus SECRET_KEY does, which is the same trust boundary as sessions.
 
@@ -11,10 +13,11 @@ Who may sign for a role: a member of the group named exactly as the role (e.g. g
 no exception: a signature attests a person's qualification, not an administrative right.
 
 The signed payload is the canonical JSON (sorted keys, no whitespace) of approver id and name,
-instance id, definition key and version, task and element id, decision, role, reason and timestamp,
-rebuilt from the stored columns at verification, so changing any of them afterwards fails
-verification. (Signatures of scheme 1, made before the name, element and reason were bound, verify
-over the columns they were signed with.)
+instance id, definition key and version, task and element id, decision, role, reason, timestamp and
+the SHA-256 of the canonical JSON of the values the completion submitted (stored as that JSON on the
+row), rebuilt from the stored columns at verification, so changing any of them afterwards fails
+verification. (Signatures of scheme 1, made before the name, element and reason were bound, and of
+scheme 2, before the values were, verify over the columns they were signed with.)
 """
 
 from __future__ import annotations
@@ -30,15 +33,16 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import select
 
-from app.errors import Forbidden, ValidationError
+from app.errors import BatonError, Forbidden, ValidationError
 from app.extensions import db
 from app.models import AuditEntry, ProcessInstance, Signature, User, UserKey, UserTask
 from app.models.base import utcnow
 from app.models.tasks import OPEN
-from app.services import audit
+from app.services import audit, reauthentication
 
 DECISIONS = ("approve", "reject")
-SCHEME = 2  # what payload() binds; stored on each signature (models/security.py)
+NOT_IN_GROUP = "not-in-group"  # why a signature was refused, besides the password's reasons
+SCHEME = 3  # what payload() binds; stored on each signature (models/security.py)
 _RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 
 
@@ -85,7 +89,17 @@ def payload(sig: Signature) -> bytes:
     if sig.scheme != 1:
         # What a reader is shown with the signature is what was signed: who, where and why.
         signed.update(approver=sig.approver, element_id=sig.element_id, reason=sig.reason, scheme=sig.scheme)
+    if sig.scheme >= 3:
+        # The values decided on, not only the decision: the audit entry alone held them before.
+        signed["values_sha256"] = values_digest(sig)
     return audit.canonical(signed).encode()
+
+
+def values_digest(sig: Signature) -> str | None:
+    """The SHA-256 (hex) of the canonical JSON of the values a signature of scheme 3 binds."""
+    if sig.signed_values is None:
+        return None
+    return hashlib.sha256(sig.signed_values.encode()).hexdigest()
 
 
 def required_role(element: dict) -> str | None:
@@ -99,7 +113,7 @@ def _not_a_signer(user: User, task_name: str, element: dict) -> tuple[str, dict]
     if not role or role in user.group_names:
         return None
     why = f"task '{task_name}' is signed as '{role}': {user.username} is not a member of the group '{role}'"
-    return why, {"role": role}
+    return why, {"role": role, "refusal": NOT_IN_GROUP}
 
 
 def require_signer(target: User, task_name: str, element: dict, field: str) -> None:
@@ -155,8 +169,10 @@ def check_completion(
     """Validate what completing `task` needs (a signature, a reason); returns variables to add.
 
     A task requires a signature when its element has the property `signatureRole`; it requires a reason
-    when it has `reasonRequired=true`, and every rejection needs one. The signed decision becomes the
-    variable `decision`: one sent among the variables must say the same.
+    when it has `reasonRequired=true`, and every rejection needs one. A signature needs the signer's
+    password (re-authentication) and membership of the role's group: a refusal of either carries
+    `details.refusal` (record_refusal audits it). The signed decision becomes the variable `decision`:
+    one sent among the variables must say the same.
     """
     if str((element.get("properties") or {}).get("reasonRequired", "")).lower() == "true":
         audit.require_reason(reason, f"completing '{task.name}'")
@@ -166,27 +182,34 @@ def check_completion(
     if not isinstance(signature, dict) or signature.get("decision") not in DECISIONS:
         raise ValidationError(
             f"task '{task.name}' requires a signature as {role}: send "
-            '{"signature": {"decision": "approve" | "reject"}}',
+            '{"signature": {"decision": "approve" | "reject", "password": "<your password>"}}',
             {"field": "signature", "role": role},
         )
     if signature.get("role") not in (None, role):
         raise ValidationError(f"this task is signed as '{role}', not '{signature['role']}'", {"role": role})
+    reauthentication.require_password(user, signature)
     if role not in user.group_names:
-        raise Forbidden(f"signing as '{role}' requires membership of the group '{role}'", {"role": role})
+        raise Forbidden(
+            f"signing as '{role}' requires membership of the group '{role}'",
+            {"role": role, "refusal": NOT_IN_GROUP},
+        )
     if signature["decision"] == "reject":
         audit.require_reason(reason, "a rejection")
     _require_same_decision(signature["decision"], variables.get("decision"))
     return {"decision": signature["decision"]}
 
 
-def record_refusal(user: User, task_id, element: dict, signature: dict | None, refused: Forbidden) -> None:
-    """Audit a signature refused to `user` (not in the role's group), in a transaction of its own:
-    the request's work is rolled back, the attempt is kept (21 CFR 11.300(d): attempts at
-    unauthorised use are recorded)."""
-    db.session.rollback()
-    after = {"role": required_role(element), "decision": (signature or {}).get("decision")}
-    audit.record(user, "task.sign_refused", ("task", task_id), after=after, reason=refused.message)
-    db.session.commit()
+def record_refusal(user: User, task_id, element: dict, signature: dict | None, refused: BatonError) -> bool:
+    """Audit a signature refused to `user` (a wrong, missing or no password, too many wrong ones, not
+    in the role's group) as `task.sign_refused` naming why, never the password, in a transaction of
+    its own (audit.record_refused). False, and nothing audited, for an error that is no refusal."""
+    why = reauthentication.refusal_of(refused)
+    if why is None:
+        return False
+    after = {"role": required_role(element), "decision": (signature or {}).get("decision"), "refusal": why}
+    refused_task = ("task", task_id)
+    audit.record_refused(user, reauthentication.REFUSED, refused_task, after=after, reason=refused.message)
+    return True
 
 
 def _require_same_decision(signed: str, sent) -> None:
@@ -200,9 +223,10 @@ def _require_same_decision(signed: str, sent) -> None:
 
 
 def sign(
-    user: User, instance: ProcessInstance, task: UserTask, role: str, decision: str, reason=None
+    user: User, instance: ProcessInstance, task: UserTask, role: str, values: dict, reason=None
 ) -> Signature:
-    """Sign the decision with the user's key and store it with an audit entry. The caller commits."""
+    """Sign the decision (`values["decision"]`) and the values the completion submitted with the
+    user's key, and store it with an audit entry. The caller commits."""
     key = ensure_key(user)
     sig = Signature(
         tenant_id=instance.tenant_id,
@@ -214,16 +238,18 @@ def sign(
         approver_id=user.id,
         approver=user.username,
         role=role,
-        decision=decision,
+        decision=values["decision"],
         reason=reason,
         signed_at=utcnow().isoformat(),
         key_id=key.key_id,
         scheme=SCHEME,
+        signed_values=audit.canonical(values) if SCHEME >= 3 else None,
     )
     private = Ed25519PrivateKey.from_private_bytes(_wrapping_key(user.id).decrypt(key.encrypted_private_key))
     sig.signature = private.sign(payload(sig)).hex()
     db.session.add(sig)
-    audit.record(user, "task.sign", task, after={"role": role, "decision": decision}, reason=reason)
+    after = {"role": role, "decision": sig.decision, "values_sha256": values_digest(sig)}
+    audit.record(user, "task.sign", task, after=after, reason=reason)
     return sig
 
 
@@ -307,7 +333,9 @@ def _verify(sig: Signature) -> dict:
     try:
         Ed25519PublicKey.from_public_bytes(key.public_key).verify(bytes.fromhex(sig.signature), payload(sig))
     except (InvalidSignature, ValueError):
-        result["problem"] = "the signature does not match the stored decision (it was changed after signing)"
+        result["problem"] = (
+            "the signature does not match the stored decision or values (they were changed after signing)"
+        )
         return result
     result["valid"] = True
     return result

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import RowMapping, bindparam, exists, func, select
 
 from app.engine.errors import CompletionFailed, NotReady
-from app.errors import Conflict, Forbidden, NotFound, Unprocessable, ValidationError
+from app.errors import BatonError, Conflict, Forbidden, NotFound, Unprocessable, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance, TaskCandidate, User, UserTask
 from app.models.instances import SUSPENDED
@@ -220,7 +220,7 @@ def delegate_task(user: User, task_id, to_username: str) -> UserTask:
     instance, element = duties.element_of(task)
     _require_running(instance, "delegated")
     target = delegate_target(user, to_username)
-    duties.require_delegable(target.username, instance, element)
+    duties.require_delegable(user, target.username, instance, task, element)
     signatures.require_signer(target, task.name or task.element_id, element, "to")
     before, after = {"assignee": task.assignee}, {"assignee": target.username}
     audit.record(user, "task.delegate", task, before=before, after=after)
@@ -262,7 +262,8 @@ def complete_task(
     The values of the task's form are converted to their declared types and checked (a 400 naming
     each bad field); variables the form does not declare pass as sent.
 
-    A task whose model asks for a signature (property signatureRole) needs `signature` {decision, role};
+    A task whose model asks for a signature (property signatureRole) needs `signature` {decision,
+    password, role}: the password is the signer's own, checked again at each signature;
     one marked reasonRequired=true, and every rejection, needs a `reason`.
     """
     variables = check_variables(variables)
@@ -276,7 +277,7 @@ def complete_task(
     duties.require_separate(user, instance, task, element, "complete")
     try:
         signed = signatures.check_completion(user, task, element, signature, reason, variables)
-    except Forbidden as refused:
+    except BatonError as refused:
         signatures.record_refusal(user, task.id, element, signature, refused)
         raise
     variables = {**variables, **signed}
@@ -294,7 +295,7 @@ def complete_task(
     persist_step(instance, runner.result(), elements, task.id, user.username, sent=variables)
     role = signatures.required_role(element)
     if role:
-        signatures.sign(user, instance, task, role, signed["decision"], reason)
+        signatures.sign(user, instance, task, role, variables, reason)  # the values it decided on too
     audit.record(user, "task.complete", task, after={"variables": variables}, reason=reason)
     commit_step()
     return Completion(task, instance, tasks_of_instance(user, instance, workable=True))

@@ -6,7 +6,7 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
-from functools import lru_cache, wraps
+from functools import wraps
 from urllib.parse import urlparse
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from app.extensions import db
 from app.models import User
-from app.services.identity import check_password, find_user, hash_password
+from app.services.identity import authenticate_password
 from app.web import web_bp
 
 MAX_FAILURES, WINDOW_SECONDS = 5, 60
@@ -183,11 +183,6 @@ def _safe_next(target: str | None) -> str:
     return url_for("web.index")
 
 
-@lru_cache(maxsize=1)
-def _dummy_hash() -> str:
-    return hash_password(secrets.token_urlsafe(16))
-
-
 def sign_in_page(status: int = 200, username: str = ""):
     # `next` comes in the query string (a redirect here) or the form (a failed attempt): keep it.
     return render_template("web/login.html", username=username, next=request.values.get("next", "")), status
@@ -209,10 +204,9 @@ def login():
     if limiter.blocked(key):
         flash("Too many failed attempts. Wait a minute and try again.", "error")
         return sign_in_page(429, username)
-    user = find_user(username) if username else None
-    # An unknown name costs one scrypt too, so response time does not tell which usernames exist.
-    stored = user.password_hash if user is not None else _dummy_hash()
-    if not check_password(stored, password) or user is None or not user.active:
+    # (an unknown name fails as a wrong password does, in time too; the failure is audited)
+    user = authenticate_password(username, password, request.remote_addr)
+    if user is None:
         limiter.fail(key)
         flash("Unknown username or wrong password.", "error")
         return sign_in_page(401, username)

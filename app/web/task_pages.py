@@ -8,10 +8,10 @@ from uuid import UUID
 from flask import flash, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
-from app.errors import Conflict, Forbidden, ValidationError
+from app.errors import Conflict, Forbidden, TooManyRequests, ValidationError
 from app.models.instances import FAILED
 from app.models.tasks import OPEN
-from app.services import case_story
+from app.services import case_story, reauthentication
 from app.services import duties as duty_service
 from app.services import forms as form_service
 from app.services import inbox as inbox_service
@@ -26,6 +26,12 @@ from app.web.wording import completion_refusal
 
 KEY_VARIABLES = 20
 DECISIONS = ("approve", "reject")
+PASSWORD_REFUSALS = (
+    reauthentication.WRONG,
+    reauthentication.MISSING,
+    reauthentication.NO_PASSWORD,
+    reauthentication.THROTTLED,
+)
 
 
 def _key_variables(variables: dict) -> list[tuple[str, str]]:
@@ -114,11 +120,13 @@ def form_errors(exc: ValidationError) -> dict | None:
     return found if isinstance(found, dict) else None
 
 
-def sign_off_errors(needs: dict, decision: str | None, reason: str | None) -> dict:
+def sign_off_errors(needs: dict, decision: str | None, reason: str | None, password: str | None) -> dict:
     """The sign-off's errors in the page's words (the service checks the same, one at a time)."""
     errors = {}
     if needs["signature_role"] and decision not in DECISIONS:
         errors["decision"] = "Choose approve or reject."
+    if needs["signature_role"] and not password:
+        errors["password"] = "Enter your password to sign."  # noqa: S105 (a message, not a password)
     if not (reason or "").strip() and (needs["reason_required"] or decision == "reject"):
         errors["reason"] = "Give a reason." if needs["reason_required"] else "Give a reason for rejecting."
     return errors
@@ -131,7 +139,9 @@ def complete(task_id: UUID):
     task = task_service.get_task(user, task_id)
     submitted = submitted_values(task.form, form_service.form_schema(user.tenant_id, task.form))
     sign_off = {"decision": request.form.get("decision"), "reason": request.form.get("reason") or None}
-    signature = {"decision": sign_off["decision"]} if sign_off["decision"] else None
+    # The password re-authenticates the signer; never in sign_off, which a refused page shows again.
+    password = request.form.get("password") or None
+    signature = {"decision": sign_off["decision"], "password": password} if sign_off["decision"] else None
     try:
         # The service checks the form's values (the browser's checks are only a courtesy).
         done = task_service.complete_task(
@@ -139,22 +149,39 @@ def complete(task_id: UUID):
         )
     except Conflict as exc:
         return _conflicted(task.id, submitted, sign_off, exc)
-    except (ValidationError, Forbidden) as exc:
-        fields = form_errors(exc) if isinstance(exc, ValidationError) else None
+    except (ValidationError, Forbidden, TooManyRequests) as exc:
+        fields = _field_errors(exc)
         # All at once: the sign-off's errors join the fields' (the service stops at the fields). A
-        # missing decision or reason, or a signer without the role, shows next to the sign-off.
-        return _refused(task, submitted, fields or {}, sign_off, None if fields is not None else exc.message)
+        # missing decision, reason or password, or a signer without the role, shows by the sign-off.
+        refusal = None if fields is not None else exc
+        return _refused(task, submitted, fields or {}, sign_off, password, refusal)
     return _what_next(task, done.instance)
 
 
-def _refused(task, submitted: dict, errors: dict, sign_off: dict, refusal: str | None = None):
-    """The page again (422) with what was sent. Sign-off rules are read only on this path."""
+def _field_errors(exc) -> dict | None:
+    """The form's fields' errors (the sign-off's own, `signature.*`, are said in the page's words)."""
+    fields = form_errors(exc) if isinstance(exc, ValidationError) else None
+    if fields is None:
+        return None
+    return {key: value for key, value in fields.items() if not key.startswith("signature.")}
+
+
+def _refused(task, submitted: dict, errors: dict, sign_off: dict, password, refused=None):
+    """The page again (422, 429 after too many wrong passwords) with what was sent, never the
+    password. Sign-off rules are read only on this path."""
     needs = signature_service.requirements_for(task)
-    errors = {**errors, **sign_off_errors(needs, sign_off["decision"], sign_off["reason"])}
-    if refusal and not errors:  # a refusal the page cannot foresee (a signer without the role)
-        key = "reason" if "reason" in refusal else "decision" if needs["signature_role"] else "_form"
-        errors[key] = refusal
-    return _task_page(task, submitted, errors, 422, sign_off, needs)
+    errors = {**errors, **sign_off_errors(needs, sign_off["decision"], sign_off["reason"], password)}
+    if refused is not None and not errors:  # a refusal the page cannot foresee (a wrong password)
+        errors[_refusal_key(needs, refused)] = refused.message
+    status = 429 if isinstance(refused, TooManyRequests) else 422
+    return _task_page(task, submitted, errors, status, sign_off, needs)
+
+
+def _refusal_key(needs: dict, refused) -> str:
+    """Which part of the sign-off a refusal is about."""
+    if reauthentication.refusal_of(refused) in PASSWORD_REFUSALS:
+        return "password"
+    return "reason" if "reason" in refused.message else "decision" if needs["signature_role"] else "_form"
 
 
 def _conflicted(task_id, submitted: dict, sign_off: dict, exc: Conflict):

@@ -94,3 +94,30 @@ def test_an_out_of_office_delegate_the_rule_allows_completes_the_task(case, as_u
     assert rita.post(f"/tasks/{review}/claim").status_code == 200
     _away(rita, "uma")
     assert deputy.post(f"/tasks/{review}/complete", json={}).status_code == 200
+
+
+def _audited(admin, action: str) -> list[dict]:
+    return admin.get(f"/audit?action={action}").json["items"]
+
+
+def test_each_four_eyes_refusal_is_audited_though_nothing_else_is_written(app, case, admin):
+    """An attempt the rule refuses (claim, complete, delegate) is kept on the trail as
+    task.<action>_refused naming the rule, in a transaction of its own (Annex 11 12.4)."""
+    review, sam, dora, rita = case
+    assert sam.post(f"/tasks/{review}/claim").status_code == 403
+    assert dora.post(f"/tasks/{review}/complete", json={"variables": {"ok": True}}).status_code == 403
+    assert rita.post(f"/tasks/{review}/delegate", json={"to": "sam"}).status_code == 400
+
+    (claim,) = _audited(admin, "task.claim_refused")
+    assert (claim["actor"], claim["object_type"], claim["object_id"]) == ("sam", "task", review)
+    assert claim["after"]["rule"] == "notBy" and "you started this case" in claim["reason"]
+    (completion,) = _audited(admin, "task.complete_refused")
+    assert completion["actor"] == "dora" and "you completed 'Draft'" in completion["reason"]
+    (delegation,) = _audited(admin, "task.delegate_refused")
+    assert delegation["actor"] == "rita" and delegation["after"]["to"] == "sam"
+    assert "sam started this case" in delegation["reason"]
+
+    task = rita.get(f"/tasks/{review}").json
+    assert task["status"] == "open" and task["assignee"] is None
+    assert _audited(admin, "task.claim") == [] and _audited(admin, "task.delegate") == []
+    assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0

@@ -3,7 +3,7 @@ back or on; a colleague's task shows no form; a signature and a decision variabl
 
 import pytest
 
-from tests.conftest import DATA
+from tests.conftest import DATA, signature
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def release(admin, as_user):
 
 def test_a_decision_variable_that_contradicts_the_signature_is_a_400_naming_both(release, admin):
     instance_id, task_id, quinn = release
-    body = {"variables": {"batch": "B1", "decision": "reject"}, "signature": {"decision": "approve"}}
+    body = {"variables": {"batch": "B1", "decision": "reject"}, "signature": signature(quinn)}
     refused = quinn.post(f"/tasks/{task_id}/complete", json=body)
     assert refused.status_code == 400, refused.json
     assert set(refused.json["details"]["fields"]) == {"variables.decision", "signature.decision"}
@@ -67,5 +67,5 @@ def test_a_decision_variable_that_contradicts_the_signature_is_a_400_naming_both
 
 def test_a_decision_variable_that_matches_the_signature_is_fine(release):
     _, task_id, quinn = release
-    body = {"variables": {"batch": "B1", "decision": "approve"}, "signature": {"decision": "approve"}}
+    body = {"variables": {"batch": "B1", "decision": "approve"}, "signature": signature(quinn)}
     assert quinn.post(f"/tasks/{task_id}/complete", json=body).status_code == 200

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, signature
 
 
 def deploy(api, *names: str) -> None:
@@ -23,15 +23,16 @@ def open_tasks(api, instance_id) -> list[dict]:
     return api.get(f"/tasks?instance_id={instance_id}").json["items"]
 
 
-def complete(api, instance_id, element_id, reason=None, signature=None, **variables) -> dict:
-    """Complete the one open task of `element_id`; returns the task as it was offered."""
+def complete(api, instance_id, element_id, reason=None, signed=None, **variables) -> dict:
+    """Complete the one open task of `element_id`; returns the task as it was offered. `signed`, a
+    decision, signs it as `api`'s user (with their password)."""
     tasks = [t for t in open_tasks(api, instance_id) if t["element_id"] == element_id]
     assert tasks, f"no open {element_id}: {[t['element_id'] for t in open_tasks(api, instance_id)]}"
     body = {"variables": variables}
     if reason is not None:
         body["reason"] = reason
-    if signature is not None:
-        body["signature"] = signature
+    if signed is not None:
+        body["signature"] = signature(api, signed)
     done = api.post(f"/tasks/{tasks[0]['id']}/complete", json=body)
     assert done.status_code == 200, done.json
     return tasks[0]

@@ -4,6 +4,7 @@ It closes only with signed System Owner and QA approvals; a rejection returns it
 
 import pytest
 
+from tests.conftest import signature
 from tests.scenarios.flow import complete, deploy, ended, form_values, instance, open_tasks, start
 
 KEY = "regulatory_work_order"
@@ -47,8 +48,8 @@ def test_the_order_goes_through_its_lifecycle_and_closes_with_two_signatures(peo
     complete(p["supervisor"], iid, "Task_unblock", blocked=False)
     assert form_values(p["tech"], iid, "Task_work")["blocked"] is None
     complete(p["tech"], iid, "Task_work", blocked=False)
-    complete(p["owner"], iid, "Task_owner_signoff", signature=APPROVE)
-    complete(p["qa"], iid, "Task_qa_signoff", signature=APPROVE)
+    complete(p["owner"], iid, "Task_owner_signoff", signed="approve")
+    complete(p["qa"], iid, "Task_qa_signoff", signed="approve")
     ended(p["admin"], iid, "End_closed", "closed")
     verified = p["admin"].get(f"/instances/{iid}/signatures/verify").json
     assert verified["ok"] and [s["role"] for s in verified["signatures"]] == ["System Owner", "QA"]
@@ -58,10 +59,8 @@ def test_a_qa_rejection_returns_the_order_to_in_progress_with_the_reason(people)
     p = people
     iid = _to_work(p)
     complete(p["tech"], iid, "Task_work", blocked=False)
-    complete(p["owner"], iid, "Task_owner_signoff", signature=APPROVE)
-    complete(
-        p["qa"], iid, "Task_qa_signoff", signature={"decision": "reject"}, reason="no calibration record"
-    )
+    complete(p["owner"], iid, "Task_owner_signoff", signed="approve")
+    complete(p["qa"], iid, "Task_qa_signoff", signed="reject", reason="no calibration record")
     assert _lifecycle(p["admin"], iid) == ["Task_work"]
     assert instance(p["admin"], iid)["variables"]["reason"] == "no calibration record"
 
@@ -70,9 +69,9 @@ def test_only_the_qa_group_may_sign_as_qa(people):
     p = people
     iid = _to_work(p)
     complete(p["tech"], iid, "Task_work", blocked=False)
-    complete(p["owner"], iid, "Task_owner_signoff", signature=APPROVE)
+    complete(p["owner"], iid, "Task_owner_signoff", signed="approve")
     task = open_tasks(p["admin"], iid)[0]
-    refused = p["admin"].post(f"/tasks/{task['id']}/complete", json={"signature": APPROVE})
+    refused = p["admin"].post(f"/tasks/{task['id']}/complete", json={"signature": signature(p["admin"])})
     assert refused.status_code == 403 and "QA" in refused.json["message"]
 
 
@@ -98,8 +97,8 @@ def test_four_eyes_keep_the_drafter_from_approving_and_the_technician_from_signi
     complete(p["supervisor"], iid, "Task_assign", technician="bea")
     complete(both, iid, "Task_work", blocked=False)
     signoff = open_tasks(p["owner"], iid)[0]
-    body = {"variables": {}, "signature": APPROVE}
+    body = {"variables": {}, "signature": signature(both)}
     refused = both.post(f"/tasks/{signoff['id']}/complete", json=body)
     assert refused.status_code == 403 and "you completed 'Carry out work'" in refused.json["message"]
-    complete(p["owner"], iid, "Task_owner_signoff", signature=APPROVE)
+    complete(p["owner"], iid, "Task_owner_signoff", signed="approve")
     assert [t["element_id"] for t in open_tasks(p["qa"], iid)] == ["Task_qa_signoff"]

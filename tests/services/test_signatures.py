@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from app.models import UserKey
-from tests.conftest import DATA
+from tests.conftest import DATA, signature
 
 
 @pytest.fixture
@@ -25,13 +28,13 @@ def test_a_task_with_a_signature_role_needs_a_signature_decision(instance, as_us
     task = _open_task(qa, instance["id"])
     refused = qa.post(f"/tasks/{task['id']}/complete", json={})
     assert refused.status_code == 400 and "requires a signature as QA" in refused.json["message"]
-    wrong = qa.post(f"/tasks/{task['id']}/complete", json={"signature": {"decision": "maybe"}})
+    wrong = qa.post(f"/tasks/{task['id']}/complete", json={"signature": signature(qa, "maybe")})
     assert wrong.status_code == 400
 
 
 def test_only_a_member_of_the_role_group_can_sign_even_an_admin_cannot(instance, admin):
     task = _open_task(admin, instance["id"])
-    refused = admin.post(f"/tasks/{task['id']}/complete", json={"signature": {"decision": "approve"}})
+    refused = admin.post(f"/tasks/{task['id']}/complete", json={"signature": signature(admin)})
     assert refused.status_code == 403
     assert "membership of the group 'QA'" in refused.json["message"]
 
@@ -41,10 +44,10 @@ def test_signatures_are_stored_and_verify_then_a_changed_decision_is_detected(
 ):
     qa, owner = as_user("quinn", groups=["QA"]), as_user("olga", groups=["System Owner"])
     qa_task = _open_task(qa, instance["id"])
-    signed = qa.post(f"/tasks/{qa_task['id']}/complete", json={"signature": {"decision": "approve"}})
+    signed = qa.post(f"/tasks/{qa_task['id']}/complete", json={"signature": signature(qa)})
     assert signed.status_code == 200, signed.json
     owner_task = _open_task(owner, instance["id"])
-    body = {"signature": {"decision": "reject", "role": "System Owner"}}
+    body = {"signature": signature(owner, "reject", role="System Owner")}
     no_reason = owner.post(f"/tasks/{owner_task['id']}/complete", json=body)
     assert no_reason.status_code == 400 and "requires a reason" in no_reason.json["message"]
     rejected = owner.post(f"/tasks/{owner_task['id']}/complete", json={**body, "reason": "wrong torque"})
@@ -71,7 +74,7 @@ def test_signatures_are_stored_and_verify_then_a_changed_decision_is_detected(
 def test_the_decision_reaches_the_process_variables(instance, as_user, admin):
     qa = as_user("quinn", groups=["QA"])
     task = _open_task(qa, instance["id"])
-    qa.post(f"/tasks/{task['id']}/complete", json={"signature": {"decision": "approve"}})
+    qa.post(f"/tasks/{task['id']}/complete", json={"signature": signature(qa)})
     assert admin.get(f"/instances/{instance['id']}").json["variables"]["decision"] == "approve"
 
 
@@ -80,7 +83,7 @@ def test_the_private_key_is_encrypted_at_rest(instance, as_user, db_session):
 
     qa = as_user("quinn", groups=["QA"])
     task = _open_task(qa, instance["id"])
-    qa.post(f"/tasks/{task['id']}/complete", json={"signature": {"decision": "approve"}})
+    qa.post(f"/tasks/{task['id']}/complete", json={"signature": signature(qa)})
     key = db_session.query(UserKey).one()
     assert key.encrypted_private_key.startswith(b"gAAAAA")  # a Fernet token, not 32 raw key bytes
     with pytest.raises(InvalidToken):
@@ -116,7 +119,7 @@ def test_what_a_signature_shows_is_bound_to_it_so_a_changed_name_reason_or_step_
 ):
     qa = as_user("quinn", groups=["QA"])
     task = _open_task(qa, instance["id"])
-    body = {"signature": {"decision": "reject"}, "reason": "no calibration record"}
+    body = {"signature": signature(qa, "reject"), "reason": "no calibration record"}
     assert qa.post(f"/tasks/{task['id']}/complete", json=body).status_code == 200
     assert admin.get(f"/instances/{instance['id']}/signatures/verify").json["ok"] is True
 
@@ -129,7 +132,7 @@ def test_what_a_signature_shows_is_bound_to_it_so_a_changed_name_reason_or_step_
 def _signed(instance, as_user, admin) -> dict:
     qa = as_user("quinn", groups=["QA"])
     task = _open_task(qa, instance["id"])
-    signed = qa.post(f"/tasks/{task['id']}/complete", json={"signature": {"decision": "approve"}})
+    signed = qa.post(f"/tasks/{task['id']}/complete", json={"signature": signature(qa)})
     assert signed.status_code == 200, signed.json
     return task
 
@@ -161,11 +164,52 @@ def test_a_removed_signature_is_reported_from_the_audit_trail(app, instance, as_
 def test_a_refused_signature_attempt_is_audited(app, instance, admin):
     """21 CFR 11.300(d): attempts at unauthorised use are recorded, though nothing was signed."""
     task = _open_task(admin, instance["id"])
-    refused = admin.post(f"/tasks/{task['id']}/complete", json={"signature": {"decision": "approve"}})
+    refused = admin.post(f"/tasks/{task['id']}/complete", json={"signature": signature(admin)})
     assert refused.status_code == 403
     entries = admin.get("/audit?action=task.sign_refused").json["items"]
     assert [(e["actor"], e["object_id"]) for e in entries] == [("admin", task["id"])]
-    assert entries[0]["after"] == {"role": "QA", "decision": "approve"}
+    assert entries[0]["after"] == {"role": "QA", "decision": "approve", "refusal": "not-in-group"}
     assert "membership of the group 'QA'" in entries[0]["reason"]
     assert _open_task(admin, instance["id"])["status"] == "open"  # and nothing else was written
     assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
+
+
+@pytest.fixture
+def release(admin, as_user):
+    """A batch release signed as QA with a form value (batch): (instance id, task id, quinn of QA)."""
+    assert admin.deploy(DATA / "inbox" / "signed_release.bpmn").status_code == 201
+    started = admin.post("/process-definitions/signed_release/instances", json={}).json
+    return started["id"], started["tasks"][0]["id"], as_user("quinn", groups=["QA"])
+
+
+def test_a_signature_binds_the_values_submitted_so_a_changed_value_is_invalid(
+    app, release, admin, db_session
+):
+    instance_id, task_id, quinn = release
+    body = {"variables": {"batch": "B-17"}, "signature": signature(quinn)}
+    assert quinn.post(f"/tasks/{task_id}/complete", json=body).status_code == 200
+    (listed,) = admin.get(f"/instances/{instance_id}/signatures").json["items"]
+    assert listed["scheme"] == 3 and listed["values"] == {"batch": "B-17", "decision": "approve"}
+    canonical = json.dumps(listed["values"], sort_keys=True, separators=(",", ":"))
+    assert listed["values_sha256"] == hashlib.sha256(canonical.encode()).hexdigest()
+    assert admin.get(f"/instances/{instance_id}/signatures/verify").json["ok"] is True
+
+    _tamper(db_session, "UPDATE signatures SET signed_values = replace(signed_values, 'B-17', 'B-18')")
+    verified = admin.get(f"/instances/{instance_id}/signatures/verify").json
+    assert verified["ok"] is False and "changed after signing" in verified["signatures"][0]["problem"]
+    cli = app.test_cli_runner().invoke(args=["signatures", "verify", instance_id])
+    assert cli.exit_code == 1 and "quinn as QA" in cli.output
+
+
+@pytest.mark.parametrize("scheme", [1, 2])
+def test_signatures_of_the_earlier_schemes_verify_as_before(release, admin, monkeypatch, scheme):
+    """Rows signed before the values were bound (scheme 1, 2) keep verifying over what they bound."""
+    from app.services import signatures
+
+    monkeypatch.setattr(signatures, "SCHEME", scheme)
+    instance_id, task_id, quinn = release
+    body = {"variables": {"batch": "B-17"}, "signature": signature(quinn)}
+    assert quinn.post(f"/tasks/{task_id}/complete", json=body).status_code == 200
+    (listed,) = admin.get(f"/instances/{instance_id}/signatures").json["items"]
+    assert listed["scheme"] == scheme and listed["values"] is None and listed["values_sha256"] is None
+    assert admin.get(f"/instances/{instance_id}/signatures/verify").json["ok"] is True

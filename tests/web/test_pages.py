@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from uuid import UUID
 
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, ROOT, password_of
 
 INSPECTION = DATA / "inbox" / "inspection.bpmn"
 
@@ -90,6 +91,24 @@ def test_sign_in_is_blocked_after_five_failures_a_minute(client, make_user):
     blocked = sign_in(client, "mallory-target", "pw-mallory-target")
     assert blocked.status_code == 429
     assert "Too many failed attempts" in blocked.get_data(as_text=True)
+
+
+def test_a_failed_sign_in_is_audited_without_saying_whether_the_user_exists(client, admin, make_user):
+    make_user("ines")
+    known = sign_in(client, "ines", "not-Her-pw-9")
+    unknown = sign_in(client, "nobody-here", "not-Her-pw-9")
+    assert known.status_code == unknown.status_code == 401
+
+    def said(response) -> str:
+        return re.search(r'<p class="flash flash-\w+">(.*?)</p>', response.get_data(as_text=True)).group(1)
+
+    assert said(known) == said(unknown) == "Unknown username or wrong password."
+    entries = admin.get("/audit?action=user.sign_in_failed").json["items"]
+    assert sorted(e["after"]["username"] for e in entries) == ["ines", "nobody-here"]
+    assert {e["actor"] for e in entries} == {"anonymous"}
+    assert "not-Her-pw-9" not in json.dumps(admin.get("/audit").json)
+    assert sign_in(client, "ines", "pw-ines").status_code == 302
+    assert len(admin.get("/audit?action=user.sign_in_failed").json["items"]) == 2
 
 
 def test_next_parameter_cannot_redirect_off_site(client, make_user):
@@ -247,9 +266,10 @@ def test_a_signed_approval_is_signed_from_the_task_page(client, admin, make_user
     page = client.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "Sign as QA" in page
     token = csrf_of(page)
-    rejected = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "reject"})
+    sent = {"csrf_token": token, "password": password_of("quinn")}
+    rejected = client.post(f"/tasks/{task_id}", data={**sent, "decision": "reject"})
     assert rejected.status_code == 422 and "reason" in rejected.get_data(as_text=True).lower()
-    signed = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve"})
+    signed = client.post(f"/tasks/{task_id}", data={**sent, "decision": "approve"})
     assert signed.status_code == 302
     verified = admin.get(f"/instances/{started['id']}/signatures/verify").json
     assert verified["ok"] is True and verified["count"] == 1, verified

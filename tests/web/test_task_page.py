@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import DATA, ROOT
+from tests.conftest import DATA, ROOT, password_of
 from tests.web.test_pages import csrf_of, sign_in
 
 SIGNED = DATA / "security" / "signed_approval.bpmn"
@@ -50,7 +50,8 @@ def test_every_error_of_a_sign_off_is_reported_at_once_and_what_was_typed_stays(
         r'<textarea id="reason"[^>]*aria-invalid="true"[^>]*aria-describedby="reason-error"', html
     )
 
-    data = {"csrf_token": token, "batch": "B-7", "decision": "reject", "reason": "seal broken"}
+    data = {"csrf_token": token, "batch": "B-7", "decision": "reject", "reason": "seal broken",
+            "password": password_of("quinn")}  # fmt: skip
     assert client.post(f"/tasks/{task_id}", data=data).status_code == 302
 
 
@@ -62,7 +63,8 @@ def test_a_sign_off_without_a_form_asks_only_for_the_decision_and_marks_a_requir
     task_id, page = open_task(admin, client, "signed_approval", "quinn")
     assert "Sign as QA" in page and "This task has no form" not in page
     assert '<span class="hint">(required to reject)</span>' in page
-    done = client.post(f"/tasks/{task_id}", data={"csrf_token": csrf_of(page), "decision": "approve"})
+    sent = {"csrf_token": csrf_of(page), "decision": "approve", "password": password_of("quinn")}
+    done = client.post(f"/tasks/{task_id}", data=sent)
     owner = client.get(done.headers["Location"]).get_data(as_text=True)
     assert (
         "Next: System Owner approval (offered to group System Owner)." in owner
@@ -175,3 +177,31 @@ def test_a_required_yes_no_is_two_unchosen_radios_and_a_second_visit_opens_unans
     field = re.search(r'<fieldset class="field yes-no".*?</fieldset>', again, re.S).group(0)
     assert "checked" not in field  # the first visit's "no" is not chosen for this one
     assert admin.get(f"/tasks/{task_id}").json["status"] == "completed"
+
+
+def test_signing_on_the_task_page_asks_for_the_password_every_time_and_refuses_a_wrong_one(
+    client, admin, make_user
+):
+    admin.deploy(SIGNED)
+    make_user("quinn", groups=["QA"])
+    task_id, page = open_task(admin, client, "signed_approval", "quinn")
+    field = re.search(r'<input type="password" id="password"[^>]*>', page, re.S).group(0)
+    assert 'name="password"' in field and 'autocomplete="current-password"' in field
+    token = csrf_of(page)
+
+    missing = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "decision": "approve"})
+    html = missing.get_data(as_text=True)
+    assert missing.status_code == 422 and 'href="#password">Password: Enter your password to sign.' in html
+    assert "signature.password" not in html  # the API's words stay in the API
+
+    sent = {"csrf_token": token, "decision": "approve", "password": "not-Mine-42"}
+    wrong = client.post(f"/tasks/{task_id}", data=sent)
+    html = wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and "the password is not correct" in html
+    assert re.search(r'id="password"[^>]*aria-invalid="true"', html) and "not-Mine-42" not in html
+    assert admin.get(f"/tasks/{task_id}").json["status"] == "open"
+    refused = admin.get("/audit?action=task.sign_refused").json["items"]
+    assert [e["after"]["refusal"] for e in refused] == ["wrong-password", "missing-password"]
+
+    sent["password"] = password_of("quinn")
+    assert client.post(f"/tasks/{task_id}", data=sent).status_code == 302
