@@ -6,7 +6,7 @@ index finds a signer's recent refusals without reading the rest of the trail, an
 other appends nothing.
 
 Revision ID: c7e2a9d4f1b6
-Revises: b8d4f2a6c1e3
+Revises: d3f8b1e6a2c9
 Create Date: 2026-12-07 04:00:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c7e2a9d4f1b6'
-down_revision = 'b8d4f2a6c1e3'
+down_revision = 'd3f8b1e6a2c9'
 branch_labels = None
 depends_on = None
 
