@@ -25,7 +25,13 @@ from app.engine.event_subprocess import listening_task_ids
 from app.engine.messages import message_event
 from app.engine.recovery import Recovery
 from app.engine.reports import REACHED, HistoryRecord, ReadyUserTask, ServiceCall, StepResult
-from app.engine.scope import active_elements, keep_message_starts, process_variables, task_variables
+from app.engine.scope import (
+    active_elements,
+    keep_message_starts,
+    loop_siblings,
+    process_variables,
+    task_variables,
+)
 from app.engine.scripting import BatonScriptEngine
 from app.engine.signals import signal_event, take_thrown_signals
 from app.engine.specs import BatonServiceTask
@@ -227,6 +233,13 @@ class Runner(WorkerActs, Recovery):
         """What a task sees (its local inputs, a loop instance's element variable); None if gone."""
         task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
         return None if task is None else dict(task_variables(task))
+
+    def round_siblings(self, task_id) -> set | None:
+        """Ids of the other instances of the multi-instance round user task `task_id` is in; None
+        when it is no loop instance (or is gone)."""
+        task = self.workflow.get_task_from_id(task_id) if task_id in self._task_ids() else None
+        siblings = loop_siblings(task) if task is not None else set()
+        return siblings or None
 
     def _task_ids(self) -> set:
         return {tid for wf in live.all_workflows(self.workflow) for tid in wf.tasks}

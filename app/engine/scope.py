@@ -54,6 +54,14 @@ def _encloses(workflow, task) -> bool:
     return inner is workflow
 
 
+def loop_siblings(task) -> set:
+    """Ids of the other instances of the multi-instance round `task` is one instance of (every
+    instance of a round hangs off the same loop task; a new round is a new loop task)."""
+    if task.parent is None or not _in_loop(task):
+        return set()
+    return {c.id for c in task.parent.children if c is not task and c.task_spec is task.task_spec}
+
+
 def _in_loop(task) -> bool:
     """Whether the task is one instance of a loop (not what follows the loop: also its child)."""
     loop = task.parent.task_spec if task.parent is not None else None

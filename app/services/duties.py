@@ -23,13 +23,22 @@ def element_of(task: UserTask) -> tuple[ProcessInstance, dict]:
     return instance, bundle_for_id(instance.definition_id).elements.get(task.element_id, {})
 
 
-def reason_against(username: str, instance: ProcessInstance, element: dict) -> str | None:
+def reason_against(
+    username: str, instance: ProcessInstance, element: dict, task: UserTask | None = None
+) -> str | None:
     """What keeps `username` from a task of `element` in `instance`, said of them ("started this
-    case"), or None when nothing does."""
+    case"), or None when nothing does. A multi-instance task whose `notBy` names itself takes one
+    completion per person in each round (a vote each, however many seats their groups give them)."""
     names = not_by(element)
     if STARTER in names and instance.started_by == username:
         return "started this case"
     tasks = [name for name in names if name != STARTER]
+    if task is not None and task.element_id in tasks:
+        siblings = _round_siblings(instance, task)
+        if siblings is not None:  # a loop instance: its own name means the others of its round
+            tasks.remove(task.element_id)
+            if _completed_any(username, siblings):
+                return f"completed another '{task.name or task.element_id}' of this round"
     if not tasks:
         return None
     done = db.session.execute(
@@ -45,12 +54,26 @@ def reason_against(username: str, instance: ProcessInstance, element: dict) -> s
     return f"completed '{done.name or done.element_id}' in this case" if done else None
 
 
+def _round_siblings(instance: ProcessInstance, task: UserTask) -> set | None:
+    from app.services.instances import load_runner  # (instances builds on the services below it)
+
+    runner, _ = load_runner(instance)
+    return runner.round_siblings(task.id)
+
+
+def _completed_any(username: str, task_ids: set) -> bool:
+    query = select(UserTask.id).where(
+        UserTask.id.in_(task_ids), UserTask.status == COMPLETED, UserTask.completed_by == username
+    )
+    return db.session.execute(query.limit(1)).first() is not None
+
+
 def require_separate(
     user: User, instance: ProcessInstance, task: UserTask, element: dict, doing: str, audited: bool = True
 ):
     """A 403 naming the rule when the model keeps `user` from this task (four eyes); an attempt to
     change the task (`audited`: claim, complete) is audited as `task.<doing>_refused`."""
-    why = reason_against(user.username, instance, element)
+    why = reason_against(user.username, instance, element, task)
     if why:
         refused = Forbidden(
             f"four eyes: you {why}, so someone else must {doing} '{task.name or task.element_id}'",
@@ -63,7 +86,7 @@ def require_separate(
 
 def require_delegable(user: User, username: str, instance: ProcessInstance, task: UserTask, element: dict):
     """A 400 naming `to` when the rule keeps `username` from the task, audited as task.delegate_refused."""
-    why = reason_against(username, instance, element)
+    why = reason_against(username, instance, element, task)
     if why:
         refused = ValidationError(
             f"four eyes: {username} {why}, so the task cannot go to them", {"field": "to"}

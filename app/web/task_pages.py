@@ -91,7 +91,7 @@ def _kept_from(user, task, instance) -> str | None:
     if task.status != "open":
         return None
     element = bundle_for_id(instance.definition_id).elements.get(task.element_id, {})
-    return duty_service.reason_against(user.username, instance, element)
+    return duty_service.reason_against(user.username, instance, element, task)
 
 
 @web_bp.get("/tasks/<uuid:task_id>")

@@ -121,3 +121,55 @@ def test_each_four_eyes_refusal_is_audited_though_nothing_else_is_written(app, c
     assert task["status"] == "open" and task["assignee"] is None
     assert _audited(admin, "task.claim") == [] and _audited(admin, "task.delegate") == []
     assert app.test_cli_runner().invoke(args=["audit", "verify"]).exit_code == 0
+
+
+ROUNDS = DATA / "duties" / "board_vote_rounds.bpmn"
+
+
+@pytest.fixture
+def board(admin, as_user):
+    """A 2-of-3 vote whose `notBy` names the vote itself: one vote per person in each round."""
+    assert admin.deploy(ROUNDS).status_code == 201
+    vera, will, chair = (
+        as_user("vera", groups=["board"]),
+        as_user("will", groups=["board"]),
+        as_user("chair", groups=["chair"]),
+    )
+    started = admin.post(
+        "/process-definitions/board_rounds/instances", json={"variables": {"seats": [1, 2, 3]}}
+    )
+    return started.json["id"], vera, will, chair
+
+
+def _votes(api, instance_id) -> list[str]:
+    items = api.get(f"/tasks?instance_id={instance_id}").json["items"]
+    return [t["id"] for t in items if t["element_id"] == "Task_vote"]
+
+
+def test_one_person_casts_one_vote_of_a_round_however_many_seats_their_groups_give(board):
+    instance_id, vera, will, _ = board
+    first, second, third = _votes(vera, instance_id)
+    assert vera.post(f"/tasks/{first}/complete", json={}).status_code == 200
+    for doing in ("claim", "complete"):
+        refused = vera.post(f"/tasks/{second}/{doing}", **({"json": {}} if doing == "complete" else {}))
+        assert refused.status_code == 403, (doing, refused.json)
+        assert "you completed another 'Vote' of this round" in refused.json["message"]
+    assert vera.get(f"/instances/{instance_id}").json["active_elements"] == ["Task_vote"]
+    assert will.post(f"/tasks/{third}/complete", json={}).status_code == 200
+    assert will.get(f"/instances/{instance_id}").json["active_elements"] == ["Task_chair"]
+
+
+def test_a_new_round_takes_everyone_s_vote_again(board):
+    instance_id, vera, will, chair = board
+    first, _, third = _votes(vera, instance_id)
+    assert vera.post(f"/tasks/{first}/complete", json={}).status_code == 200
+    assert will.post(f"/tasks/{third}/complete", json={}).status_code == 200
+    [decide] = chair.get(f"/tasks?instance_id={instance_id}").json["items"]
+    assert (
+        chair.post(f"/tasks/{decide['id']}/complete", json={"variables": {"again": True}}).status_code == 200
+    )
+    votes = _votes(vera, instance_id)
+    assert len(votes) == 3
+    assert vera.post(f"/tasks/{votes[0]}/complete", json={}).status_code == 200
+    refused = vera.post(f"/tasks/{votes[1]}/complete", json={})
+    assert refused.status_code == 403, refused.json

@@ -15,6 +15,15 @@ def po(admin):
     return admin
 
 
+@pytest.fixture
+def board(as_user):
+    """One member per board seat: each casts one vote of a round (the quorum task's notBy)."""
+    return [
+        as_user(f"board-{seat}", groups=[f"board-{seat}"])
+        for seat in ("engineering", "finance", "operations")
+    ]
+
+
 def _groups(api, iid) -> list[str]:
     return sorted(g for t in open_tasks(api, iid) for g in t["candidate_groups"])
 
@@ -51,32 +60,44 @@ def test_parallel_approval_offers_all_at_once_and_high_risk_adds_compliance(po):
     ended(po, iid, "End_ordered", "ordered")
 
 
-def test_a_quorum_of_two_board_members_approves_and_the_third_is_withdrawn(po):
+def test_a_quorum_of_two_board_members_approves_and_the_third_is_withdrawn(po, board):
     iid = start(po, KEY, amount=50_000, department="Sales", approval_mode="quorum")
     assert _groups(po, iid) == ["board-engineering", "board-finance", "board-operations"]
-    complete(po, iid, "Task_approve_quorum", reason="ok", **YES)
+    complete(board[0], iid, "Task_approve_quorum", reason="ok", **YES)
     assert len(open_tasks(po, iid)) == 2
-    complete(po, iid, "Task_approve_quorum", reason="ok", **YES)
+    complete(board[1], iid, "Task_approve_quorum", reason="ok", **YES)
     assert [t["element_id"] for t in open_tasks(po, iid)] == ["Task_place_order"]
 
 
-def test_one_board_rejection_is_outvoted_by_two_approvals(po):
+def test_one_person_on_two_board_seats_casts_one_vote(po, board, as_user):
     iid = start(po, KEY, amount=50_000, department="Sales", approval_mode="quorum")
-    complete(po, iid, "Task_approve_quorum", reason="too dear", **NO)
+    both = as_user("fin-ops", groups=["board-finance", "board-operations"])
+    complete(both, iid, "Task_approve_quorum", reason="ok", **YES)
+    [other_seat] = open_tasks(both, iid)
+    refused = both.post(f"/tasks/{other_seat['id']}/complete", json={"variables": YES, "reason": "ok"})
+    assert refused.status_code == 403, refused.json
+    assert "you completed another 'Approve (2 of 3)' of this round" in refused.json["message"]
+    complete(board[0], iid, "Task_approve_quorum", reason="ok", **YES)
+    assert [t["element_id"] for t in open_tasks(po, iid)] == ["Task_place_order"]
+
+
+def test_one_board_rejection_is_outvoted_by_two_approvals(po, board):
+    iid = start(po, KEY, amount=50_000, department="Sales", approval_mode="quorum")
+    complete(board[0], iid, "Task_approve_quorum", reason="too dear", **NO)
     assert len(open_tasks(po, iid)) == 2  # 2 of 3 can still be reached
-    complete(po, iid, "Task_approve_quorum", reason="ok", **YES)
-    complete(po, iid, "Task_approve_quorum", reason="ok", **YES)
+    complete(board[1], iid, "Task_approve_quorum", reason="ok", **YES)
+    complete(board[2], iid, "Task_approve_quorum", reason="ok", **YES)
     assert [t["element_id"] for t in open_tasks(po, iid)] == ["Task_place_order"]
     assert instance(po, iid)["variables"]["rejections"] == 1
 
 
-def test_two_board_rejections_return_the_order_before_the_third_votes(po, as_user):
+def test_two_board_rejections_return_the_order_before_the_third_votes(po, board, as_user):
     requester = as_user("rita", groups=[])
     iid = start(requester, KEY, amount=50_000, department="Sales", approval_mode="quorum")
-    complete(po, iid, "Task_approve_quorum", reason="ok", **YES)
-    complete(po, iid, "Task_approve_quorum", reason="no budget", **NO)
+    complete(board[0], iid, "Task_approve_quorum", reason="ok", **YES)
+    complete(board[1], iid, "Task_approve_quorum", reason="no budget", **NO)
     assert len(open_tasks(po, iid)) == 1
-    complete(po, iid, "Task_approve_quorum", reason="not now", **NO)
+    complete(board[2], iid, "Task_approve_quorum", reason="not now", **NO)
     assert [t["element_id"] for t in open_tasks(requester, iid)] == ["Task_revise"]
     complete(requester, iid, "Task_revise", resubmit=True)  # a new round counts from zero
     variables = instance(po, iid)["variables"]
