@@ -1,11 +1,9 @@
-"""Signing in and out, the signed-in user on every request, CSRF tokens and the login rate limit."""
+"""Signing in and out, the signed-in user on every request, CSRF tokens and the login rate limit
+(app.services.identity.sign_in_blocked)."""
 
 from __future__ import annotations
 
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 from functools import wraps
 from urllib.parse import urlparse
 
@@ -14,43 +12,8 @@ from markupsafe import Markup
 
 from app.extensions import db
 from app.models import User
-from app.services.identity import authenticate_password
+from app.services.identity import authenticate_password, sign_in_blocked
 from app.web import web_bp
-
-MAX_FAILURES, WINDOW_SECONDS = 5, 60
-
-
-class LoginLimiter:
-    """At most MAX_FAILURES failed sign-ins per username and address per minute.
-
-    Kept in process memory: each gunicorn worker counts on its own, so the real bound is
-    workers x 5, still far too few for password guessing to get anywhere.
-    """
-
-    def __init__(self):
-        self._failures: dict[tuple[str, str], deque] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, key) -> deque:
-        stamps, cutoff = self._failures[key], time.monotonic() - WINDOW_SECONDS
-        while stamps and stamps[0] < cutoff:
-            stamps.popleft()
-        return stamps
-
-    def blocked(self, key) -> bool:
-        with self._lock:
-            return len(self._recent(key)) >= MAX_FAILURES
-
-    def fail(self, key) -> None:
-        with self._lock:
-            self._recent(key).append(time.monotonic())
-
-    def reset(self, key) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
-
-
-limiter = LoginLimiter()
 
 
 def csrf_token() -> str:
@@ -200,17 +163,14 @@ def login_page():
 def login():
     username = (request.form.get("username") or "").strip()
     password = request.form.get("password") or ""
-    key = (username.lower(), request.remote_addr or "")
-    if limiter.blocked(key):
+    if sign_in_blocked(username, request.remote_addr):  # five failures a minute, counted on the trail
         flash("Too many failed attempts. Wait a minute and try again.", "error")
         return sign_in_page(429, username)
     # (an unknown name fails as a wrong password does, in time too; the failure is audited)
     user = authenticate_password(username, password, request.remote_addr)
     if user is None:
-        limiter.fail(key)
         flash("Unknown username or wrong password.", "error")
         return sign_in_page(401, username)
-    limiter.reset(key)
     session.clear()  # a fresh session on sign-in: no fixation of a pre-login cookie
     session.permanent = True
     session.update(user_id=str(user.id), auth=_auth_stamp(user))
