@@ -157,3 +157,51 @@ def test_a_waiting_timer_kept_across_the_migration_still_fires(admin, db_session
     db.session.flush()
     assert run_job(str(job.id)) == "fired"
     assert [t["element_id"] for t in _open_tasks(admin, started["id"])] == ["Task_after"]
+
+
+def test_a_call_activity_in_progress_is_refused_with_the_reason(admin):
+    _deploy(admin, "v1_check.bpmn")
+    _deploy(admin, "caller_v1.bpmn")
+    started = admin.post("/process-definitions/order_caller/instances", json={}).json
+    version = _deploy(admin, "caller_v2.bpmn")
+    refused = admin.post(f"/instances/{started['id']}/migration", json={"version": version})
+    assert refused.status_code == 409, refused.json
+    assert "call activity 'Check it' is in progress" in refused.json["message"]
+    assert admin.get(f"/instances/{started['id']}").json["definition_version"] == 1
+
+
+def test_a_suspended_instance_is_refused_until_resumed(admin, on_v1):
+    version = _deploy(admin, "v2_then_approve.bpmn")
+    assert admin.post(f"/instances/{on_v1['id']}/suspend").status_code == 200
+    refused = admin.post(f"/instances/{on_v1['id']}/migration", json={"version": version})
+    assert refused.status_code == 409 and "suspended" in refused.json["message"]
+    assert admin.post(f"/instances/{on_v1['id']}/resume").status_code == 200
+    assert admin.post(f"/instances/{on_v1['id']}/migration", json={"version": version}).status_code == 200
+
+
+def test_a_second_task_reached_after_migrating_twice_is_the_latest_versions(admin, on_v1):
+    """v1 -> v4 (renamed) -> v2: each move starts from where the last one left the state."""
+    renamed, approve = _deploy(admin, "v4_renamed.bpmn"), _deploy(admin, "v2_then_approve.bpmn")
+    for version in (renamed, approve):
+        moved = admin.post(f"/instances/{on_v1['id']}/migration", json={"version": version})
+        assert moved.status_code == 200, moved.json
+    [task] = _open_tasks(admin, on_v1["id"])
+    assert task["name"] == "Check order"
+    _complete(admin, task["id"])
+    assert [t["element_id"] for t in _open_tasks(admin, on_v1["id"])] == ["Task_b"]
+
+
+def test_a_finished_element_the_saved_state_still_holds_and_the_target_lacks_is_refused(admin):
+    """Baton's state keeps one finished task above the live ones; one whose element is gone could
+    not be read back, so the move is refused rather than half done."""
+    _deploy(admin, "steps_v1.bpmn")
+    started = admin.post("/process-definitions/order_steps/instances", json={}).json
+    _complete(admin, started["tasks"][0]["id"])
+    version = _deploy(admin, "steps_v2_without_first.bpmn")
+    plan = admin.get(f"/instances/{started['id']}/migration?version={version}").json
+    assert plan["active"] == [{"element_id": "Second", "name": "Second", "status": "moved"}]
+    assert plan["problems"] == [
+        "the saved state still holds finished element 'First', which the target lacks"
+    ]
+    refused = admin.post(f"/instances/{started['id']}/migration", json={"version": version})
+    assert refused.status_code == 409 and "'First'" in refused.json["message"]
