@@ -23,6 +23,8 @@ ENDPOINT_PERMISSIONS = {
     "api.get_instance": p.READ,
     "api.instance_history": p.READ,
     "api.suspend_instance": p.OPERATE,
+    "api.preview_migration": p.OPERATE,
+    "api.migrate_instance": p.OPERATE,
     "api.resume_instance": p.OPERATE,
     "api.cancel_instance": p.OPERATE,
     "api.list_tasks": p.TRIAGE,

@@ -87,6 +87,20 @@ CONTRACTS: dict[str, Contract] = {
     "api.cancel_instance": C(
         "Cancel an instance", core.InstanceSchema, body=security.ReasonSchema, conflicts=_STATE
     ),
+    "api.preview_migration": C(
+        "What moving the instance to another version of its process would do",
+        responses.MigrationPlanSchema,
+        query=core.VersionQuerySchema,
+        missing="the instance, or that version of its process, does not exist",
+        conflicts="the instance has ended or already runs on that version",
+    ),
+    "api.migrate_instance": C(
+        "Move the instance to another version of its process",
+        responses.MigrationPlanSchema,
+        body=core.MigrationSchema,
+        missing="the instance, or that version of its process, does not exist",
+        conflicts="something stops the migration (details.problems name each); nothing was changed",
+    ),
     "api.list_tasks": C("Tasks I may see", responses.TaskPageSchema, query=core.TaskQuerySchema),
     "api.get_task": C("One task", core.TaskSchema),
     "api.get_task_form": C("The task's form and the values it opens with", core.FormSchema),

@@ -10,13 +10,15 @@ from app.api import api_bp, json_body
 from app.schemas.core import (
     HistoryEntrySchema,
     InstanceQuerySchema,
+    MigrationSchema,
     StartInstanceSchema,
+    VersionQuerySchema,
     dump_instance,
     dump_task,
     load,
 )
 from app.schemas.security import ReasonSchema
-from app.services import forms
+from app.services import forms, migration
 from app.services import instances as service
 from app.services.tasks import tasks_of_instance
 
@@ -77,3 +79,16 @@ def cancel_instance(instance_id: UUID):
     reason = load(ReasonSchema, json_body())["reason"]
     instance = service.cancel_instance(g.user.tenant_id, instance_id, g.user, reason)
     return jsonify(dump_instance(instance))
+
+
+@api_bp.get("/instances/<uuid:instance_id>/migration")
+def preview_migration(instance_id: UUID):
+    """A dry run: each element holding a token, kept, moved, changed or removed, and the problems."""
+    version = load(VersionQuerySchema, request.args)["version"]
+    return jsonify(migration.preview_migration(g.user, instance_id, version))
+
+
+@api_bp.post("/instances/<uuid:instance_id>/migration")
+def migrate_instance(instance_id: UUID):
+    version = load(MigrationSchema, json_body())["version"]
+    return jsonify(migration.migrate_instance(g.user, instance_id, version))

@@ -34,6 +34,11 @@ state_codec.install(_registry)
 _ENCODER = json.JSONEncoder(separators=(",", ":"))  # json.dumps would build one per save
 
 
+def registry():
+    """The serializer registry that knows Baton's task specs (a spec diff compares specs through it)."""
+    return _registry
+
+
 def dump(workflow: BpmnWorkflow) -> str:
     # Events nothing in the instance caught (a signal nobody listens for, an escalation with no
     # handler) are left in bpmn_events as objects the serializer cannot write: the save failed

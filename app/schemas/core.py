@@ -106,6 +106,14 @@ class VersionQuerySchema(Request):
     )
 
 
+class MigrationSchema(Request):
+    version = fields.Integer(
+        required=True,
+        validate=validate.Range(1, MAX_VERSION),
+        metadata={"description": "the deployed version of the instance's process to move it to"},
+    )
+
+
 class StatusChangeSchema(Request):
     status = fields.String(required=True, validate=validate.OneOf(["published", "deprecated"]))
     version = fields.Integer(load_default=None, validate=validate.Range(1, MAX_VERSION))

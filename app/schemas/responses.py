@@ -52,6 +52,24 @@ class InstanceDetailSchema(InstanceSchema):
     tasks = fields.List(fields.Nested(TaskSchema), metadata={"description": "its open tasks I may see"})
 
 
+class MigrationElementSchema(Schema):
+    element_id = fields.String()
+    name = fields.String(allow_none=True)
+    status = fields.String(
+        metadata={"description": "kept, moved (aligned to another element), changed or removed in the target"}
+    )
+
+
+class MigrationPlanSchema(Schema):
+    from_version = fields.Integer()
+    to_version = fields.Integer()
+    ok = fields.Boolean(metadata={"description": "nothing stops the migration"})
+    active = fields.List(
+        fields.Nested(MigrationElementSchema), metadata={"description": "elements holding a token"}
+    )
+    problems = fields.List(fields.String())
+
+
 class InstanceStateSchema(Schema):
     id = fields.UUID()
     status = fields.String()

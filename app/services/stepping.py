@@ -255,13 +255,31 @@ def _create_user_task(instance, ready, fields: dict, problem: tuple | None, now:
     )
     if problem:
         row.incident_id = open_incident(instance, ready.task_id, ready.element_id, *problem).id
-    row.candidates = [
-        TaskCandidate(kind="user", name=u, tenant_id=instance.tenant_id) for u in fields["candidate_users"]
-    ] + [
-        TaskCandidate(kind="group", name=g, tenant_id=instance.tenant_id) for g in fields["candidate_groups"]
-    ]
+    row.candidates = _candidates(instance.tenant_id, fields)
     db.session.add(row)
     return row
+
+
+def _candidates(tenant_id: str, fields: dict) -> list[TaskCandidate]:
+    users = [TaskCandidate(kind="user", name=u, tenant_id=tenant_id) for u in fields["candidate_users"]]
+    return users + [
+        TaskCandidate(kind="group", name=g, tenant_id=tenant_id) for g in fields["candidate_groups"]
+    ]
+
+
+# What a new version of the model redefines on a task that stays open; who holds it, its schedule
+# and priority are the task's own by now (claimed, delegated, set when it was created).
+_REDEFINED = ("candidate_users", "candidate_groups", "offered_to_all", "form", "documentation")
+
+
+def redefine_user_task(instance: ProcessInstance, row: UserTask, ready, element: dict) -> None:
+    """Give an open task the name, form and candidates its element defines, built as a new task's
+    are (an instance moved to another version of its process). The caller commits."""
+    fields, _ = task_fields(element, ready.data, instance)
+    row.name = ready.name or ready.element_id
+    for name in _REDEFINED:
+        setattr(row, name, fields[name])
+    row.candidates = _candidates(instance.tenant_id, fields)
 
 
 def _sync_subscriptions(instance, result: StepResult, new: bool) -> None:

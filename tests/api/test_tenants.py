@@ -20,6 +20,7 @@ BODY = {
     "value": "B's value",
     "orders": [{"ref": "probe", "definition_key": "two_steps", "title": "probe"}],
     "to": "eve",
+    "version": 1,
 }
 
 

@@ -1,0 +1,107 @@
+"""Moving a running instance to another deployed version of its process (Camunda 7's migration).
+
+The dry run says, for each element a token is in, whether the target keeps it, moved it, changed
+it or removed it, and what stops the move; the move itself is one transaction on the locked
+instance: the state, the open tasks (as the new version defines them), the waiting timers and
+messages, and an `instance.migrate` audit entry, or a 409 naming every problem and nothing changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sqlalchemy import select
+
+from app.engine import migration as engine
+from app.errors import Conflict, NotFound
+from app.extensions import db
+from app.models import Definition, ProcessInstance, User
+from app.models.instances import ENDED, SUSPENDED
+from app.models.tasks import OPEN, UserTask
+from app.services import audit
+from app.services.bundles import bundle_for
+from app.services.instances import commit_step, get_instance, load_runner, lock_instance
+from app.services.stepping import persist_step, redefine_user_task
+
+
+def preview_migration(user: User, instance_id, version: int | None) -> dict:
+    """What moving the instance to `version` of its process (default: the latest) would do."""
+    instance = get_instance(user.tenant_id, instance_id)
+    target = _target(instance, version)
+    return _answer(instance, target, _plan(instance, target)[1])
+
+
+def migrate_instance(user: User, instance_id, version: int) -> dict:
+    """Move the instance to `version` of its process, or refuse (409) naming every problem."""
+    instance = lock_instance(user.tenant_id, instance_id)
+    target = _target(instance, version)
+    runner, plan = _plan(instance, target)
+    if not plan.ok:
+        raise Conflict(_refusal(instance, target, plan), _answer(instance, target, plan))
+    try:
+        moved = engine.migrate(runner, bundle_for(target))
+    except engine.MigrationFailed as exc:
+        db.session.rollback()
+        raise Conflict(f"process instance {instance.id} cannot be migrated: {exc}")
+    answer = _answer(instance, target, plan)  # (before the instance names its new version)
+    _persist(user, instance, target, moved)
+    commit_step()
+    return answer
+
+
+def _target(instance: ProcessInstance, version: int | None) -> Definition:
+    where = [
+        Definition.tenant_id == instance.tenant_id,
+        Definition.kind == "bpmn",
+        Definition.key == instance.definition_key,
+    ]
+    if version is not None:
+        where.append(Definition.version == version)
+    query = select(Definition).where(*where).order_by(Definition.version.desc()).limit(1)
+    found = db.session.execute(query).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"process definition '{instance.definition_key}' has no version {version}")
+    return found
+
+
+def _plan(instance: ProcessInstance, target: Definition):
+    if instance.status in ENDED:
+        raise Conflict(f"process instance {instance.id} is {instance.status}: only a running one is migrated")
+    if target.version == instance.definition_version:
+        raise Conflict(f"process instance {instance.id} already runs on version {target.version}")
+    runner, _ = load_runner(instance)
+    plan = engine.plan(runner, bundle_for(target))
+    if instance.status == SUSPENDED:
+        plan.problems.append("the instance is suspended: resume it first (a migration moves it on)")
+    return runner, plan
+
+
+def _persist(user: User, instance: ProcessInstance, target: Definition, moved) -> None:
+    before = {"definition_id": str(instance.definition_id), "definition_version": instance.definition_version}
+    instance.definition_id, instance.definition_version = target.id, target.version
+    result = moved.result()
+    ready = {t.task_id: t for t in result.user_tasks}
+    persist_step(instance, result, moved.elements, actor=user.username)
+    open_rows = select(UserTask).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
+    for row in db.session.execute(open_rows).scalars():
+        if row.id in ready:
+            redefine_user_task(instance, row, ready[row.id], moved.elements.get(row.element_id, {}))
+    after = {"definition_id": str(target.id), "definition_version": target.version}
+    audit.record(user, "instance.migrate", instance, before=before, after=after)
+
+
+def _answer(instance: ProcessInstance, target: Definition, plan: engine.Plan) -> dict:
+    return {
+        "from_version": instance.definition_version,
+        "to_version": target.version,
+        "ok": plan.ok,
+        "active": [asdict(element) for element in plan.active],
+        "problems": plan.problems,
+    }
+
+
+def _refusal(instance: ProcessInstance, target: Definition, plan: engine.Plan) -> str:
+    return (
+        f"process instance {instance.id} cannot be migrated from version {instance.definition_version} "
+        f"to {target.version}: " + "; ".join(plan.problems)
+    )
