@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, make_response, request
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 
 class BatonError(Exception):
@@ -88,7 +88,17 @@ def register_error_handlers(app: Flask, page=None, api_prefix: str = "/api/") ->
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
         code = (err.name or "error").lower().replace(" ", "_")
-        return respond(code, err.description or err.name, err.code or 500)
+        message, details = err.description or err.name, None
+        if isinstance(err, MethodNotAllowed) and err.valid_methods:
+            allowed = [m for m in err.valid_methods if m not in ("HEAD", "OPTIONS")]
+            message = f"{request.method} is not allowed here; this URL takes {', '.join(allowed)}"
+            details = {"allowed": allowed}
+        response = make_response(respond(code, message, err.code or 500, details))
+        # The exception's own headers (a 405's Allow, which HTTP requires of it), not its HTML type.
+        for name, value in err.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(StaleDataError)
     def _stale(err: StaleDataError):
