@@ -69,7 +69,7 @@ CONTRACTS: dict[str, Contract] = {
         body=core.StartInstanceSchema,
         replay="the Idempotency-Key was seen before: the instance it started",
         idempotent=True,
-        conflicts="the definition has no published version",
+        conflicts="the definition has no published version, or only a message, signal or timer starts it",
         unprocessable="the deployed model cannot be loaded to run",
     ),
     "api.get_start_form": C(
