@@ -81,7 +81,11 @@ CONTRACTS: dict[str, Contract] = {
         "Process instances", responses.InstancePageSchema, query=core.InstanceQuerySchema
     ),
     "api.get_instance": C("One instance with its open tasks", responses.InstanceDetailSchema),
-    "api.instance_history": C("The elements the instance went through", responses.HistoryPageSchema),
+    "api.instance_history": C(
+        "The elements the instance went through",
+        responses.HistoryPageSchema,
+        query=core.HistoryQuerySchema,
+    ),
     "api.suspend_instance": C("Suspend an instance", core.InstanceSchema, conflicts=_STATE),
     "api.resume_instance": C("Resume a suspended instance", core.InstanceSchema, conflicts=_STATE),
     "api.cancel_instance": C(

@@ -170,6 +170,15 @@ class InstanceSchema(Schema):
     ended_at = fields.DateTime(allow_none=True)
 
 
+class HistoryQuerySchema(Request):
+    limit = fields.Integer(
+        load_default=None,
+        validate=validate.Range(1, MAX_OFFSET),
+        metadata={"description": "default: every entry"},
+    )
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
+
+
 class HistoryEntrySchema(Schema):
     element_id = fields.String()
     name = fields.String(allow_none=True)

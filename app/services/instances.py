@@ -380,9 +380,13 @@ def cancel_locked(instance: ProcessInstance, actor: User, reason: str) -> None:
     cancel_linked_orders(actor, instance, reason)
 
 
-def read_history(user: User, instance_id) -> list[dict]:
-    """history() of an instance `user` may read."""
-    return history(user.tenant_id, read_instance(user, instance_id).id)
+def read_history(
+    user: User, instance_id, limit: int | None = None, offset: int = 0
+) -> tuple[list[dict], int]:
+    """A page of history() of an instance `user` may read (all of it without `limit`), and its total."""
+    entries = history(user.tenant_id, read_instance(user, instance_id).id)
+    end = None if limit is None else offset + limit
+    return entries[offset:end], len(entries)
 
 
 def history(tenant_id: str, instance_id) -> list[dict]:
