@@ -31,3 +31,16 @@ def test_a_repeated_query_parameter_is_a_400_naming_it_not_its_first_value_alone
         assert response.status_code == 400, (path, response.json)
         assert list(response.json["details"]["fields"]) == [name] and f"'{name}'" in response.json["message"]
     assert admin.get("/instances?status=waiting&key=two_steps").json["total"] == 1
+
+
+def test_an_id_that_is_no_uuid_is_a_404_naming_it(admin):
+    response = admin.get("/tasks/12345/form")
+    assert response.status_code == 404 and response.json["error"] == "not_found"
+    assert "'12345'" in response.json["message"] and "UUID" in response.json["message"]
+    assert response.json["details"] == {"path": "/api/v1/tasks/12345/form", "segment": "12345"}
+
+
+def test_a_url_no_route_has_is_a_404_naming_the_path_and_the_document(admin):
+    response = admin.get("/process-instance")
+    assert response.status_code == 404 and "/api/v1/process-instance" in response.json["message"]
+    assert "/api/v1/openapi.json" in response.json["message"]
