@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from uuid import UUID
+
+from flask import Flask, jsonify, make_response, request
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import NotFound as NoRoute
 
 
 class BatonError(Exception):
@@ -88,7 +91,19 @@ def register_error_handlers(app: Flask, page=None, api_prefix: str = "/api/") ->
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
         code = (err.name or "error").lower().replace(" ", "_")
-        return respond(code, err.description or err.name, err.code or 500)
+        message, details = err.description or err.name, None
+        if isinstance(err, MethodNotAllowed) and err.valid_methods:
+            allowed = [m for m in err.valid_methods if m not in ("HEAD", "OPTIONS")]
+            message = f"{request.method} is not allowed here; this URL takes {', '.join(allowed)}"
+            details = {"allowed": allowed}
+        elif isinstance(err, NoRoute) and request.url_rule is None and request.path.startswith(api_prefix):
+            message, details = _no_route(app, request.method, request.path)
+        response = make_response(respond(code, message, err.code or 500, details))
+        # The exception's own headers (a 405's Allow, which HTTP requires of it), not its HTML type.
+        for name, value in err.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(StaleDataError)
     def _stale(err: StaleDataError):
@@ -103,3 +118,26 @@ def register_error_handlers(app: Flask, page=None, api_prefix: str = "/api/") ->
     def _unexpected(err: Exception):
         app.logger.exception("unhandled error")
         return respond("internal_error", "An unexpected error occurred; it has been logged.", 500)
+
+
+def _no_route(app: Flask, method: str, path: str) -> tuple[str, dict]:
+    """Why no API route matched `path`: most often an id that is no UUID (a Camunda client's numeric
+    or prefixed id), which the route would match with a UUID in that place."""
+    adapter, parts = app.url_map.bind("localhost"), path.split("/")
+    for index, part in enumerate(parts):
+        if part and not _is_uuid(part):
+            trial = "/".join([*parts[:index], str(UUID(int=0)), *parts[index + 1 :]])
+            try:
+                adapter.match(trial, method)
+            except HTTPException:
+                continue
+            return f"'{part}' is not an id here: ids in paths are UUIDs", {"path": path, "segment": part}
+    return f"no route {method} {path}; the routes are in /api/v1/openapi.json", {"path": path}
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        UUID(text)
+    except ValueError:
+        return False
+    return True

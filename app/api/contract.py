@@ -69,7 +69,7 @@ CONTRACTS: dict[str, Contract] = {
         body=core.StartInstanceSchema,
         replay="the Idempotency-Key was seen before: the instance it started",
         idempotent=True,
-        conflicts="the definition has no published version",
+        conflicts="the definition has no published version, or only a message, signal or timer starts it",
         unprocessable="the deployed model cannot be loaded to run",
     ),
     "api.get_start_form": C(
@@ -81,7 +81,11 @@ CONTRACTS: dict[str, Contract] = {
         "Process instances", responses.InstancePageSchema, query=core.InstanceQuerySchema
     ),
     "api.get_instance": C("One instance with its open tasks", responses.InstanceDetailSchema),
-    "api.instance_history": C("The elements the instance went through", responses.HistoryPageSchema),
+    "api.instance_history": C(
+        "The elements the instance went through",
+        responses.HistoryPageSchema,
+        query=core.HistoryQuerySchema,
+    ),
     "api.suspend_instance": C("Suspend an instance", core.InstanceSchema, conflicts=_STATE),
     "api.resume_instance": C("Resume a suspended instance", core.InstanceSchema, conflicts=_STATE),
     "api.cancel_instance": C(

@@ -9,6 +9,7 @@ from flask import g, jsonify, request
 from app.api import api_bp, json_body
 from app.schemas.core import (
     HistoryEntrySchema,
+    HistoryQuerySchema,
     InstanceQuerySchema,
     MigrationSchema,
     StartInstanceSchema,
@@ -60,8 +61,9 @@ def get_instance(instance_id: UUID):
 
 @api_bp.get("/instances/<uuid:instance_id>/history")
 def instance_history(instance_id: UUID):
-    entries = service.read_history(g.user, instance_id)
-    return jsonify({"items": HistoryEntrySchema().dump(entries, many=True), "total": len(entries)})
+    q = load(HistoryQuerySchema, request.args)
+    entries, total = service.read_history(g.user, instance_id, q["limit"], q["offset"])
+    return jsonify({"items": HistoryEntrySchema().dump(entries, many=True), "total": total})
 
 
 @api_bp.post("/instances/<uuid:instance_id>/suspend")

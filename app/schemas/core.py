@@ -25,6 +25,8 @@ def load(schema: type[Schema], data, *, source: str | None = None) -> dict:
     source = source or ("query parameter" if isinstance(data, MultiDict) else "field")
     if data is not None and not isinstance(data, dict):  # ([] or "x": marshmallow says "_schema")
         raise BatonValidationError("the request body must be a JSON object", {"field": "body"})
+    if isinstance(data, MultiDict) and source == "query parameter":
+        _refuse_repeated(data)
     try:
         return _instance(schema).load(data if data is not None else {})
     except ValidationError as exc:
@@ -34,6 +36,18 @@ def load(schema: type[Schema], data, *, source: str | None = None) -> dict:
         known = _instance(schema).load_fields
         names = [_named(name, messages, known, source) for name in sorted(messages, key=str)]
         raise BatonValidationError(f"invalid request: {', '.join(names)}", {"fields": messages})
+
+
+def _refuse_repeated(args: MultiDict) -> None:
+    # A query string may name a parameter twice (?status=running&status=failed); every field here
+    # takes one value, and reading only the first would answer a question the client did not ask.
+    repeated = {name: len(values) for name, values in args.lists() if len(values) > 1}
+    if repeated:
+        said = ", ".join(f"'{name}' is given {count} times" for name, count in repeated.items())
+        fields_ = {name: ["Given more than once; this parameter takes one value."] for name in repeated}
+        raise BatonValidationError(
+            f"invalid request: query parameter {said}; give each once", {"fields": fields_}
+        )
 
 
 def _named(name, messages: dict, known: dict, source: str) -> str:
@@ -162,6 +176,15 @@ class InstanceSchema(Schema):
     started_by = fields.String(allow_none=True)
     created_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
+
+
+class HistoryQuerySchema(Request):
+    limit = fields.Integer(
+        load_default=None,
+        validate=validate.Range(1, MAX_OFFSET),
+        metadata={"description": "default: every entry"},
+    )
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, MAX_OFFSET))
 
 
 class HistoryEntrySchema(Schema):

@@ -128,15 +128,20 @@ def start_instance(
 
 
 def _require_none_start(key: str, meta: dict) -> None:
-    """A process that only messages start is not started by hand (Camunda 7 has no initial
-    activity for it either): it would wait at its start event and swallow the next message."""
+    """A process that only messages, signals or timers start is not started by hand: it would wait
+    at its start event (a message start would swallow the next message, a timer start sit there
+    until it fires), as the inbox's start page says when it leaves such a process out."""
     messages, signals = meta.get("start_messages") or [], meta.get("start_signals") or []
-    if (messages or signals) and not meta.get("none_start", True):  # (deployed before it was recorded)
+    timers = [start["element_id"] for start in meta.get("timer_starts") or []]
+    if (messages or signals or timers) and not meta.get(
+        "none_start", True
+    ):  # (deployed before it was recorded)
         by = [f"the message '{m}' (POST /messages)" for m in messages]
         by += [f"the signal '{s}' (POST /signals)" for s in signals]
+        by += [f"its timer start event '{t}'" for t in timers]
         raise Conflict(
             f"process definition '{key}' has no none start event; it is started by {' or '.join(by)}",
-            {"start_messages": messages, "start_signals": signals},
+            {"start_messages": messages, "start_signals": signals, "start_timers": timers},
         )
 
 
@@ -375,9 +380,13 @@ def cancel_locked(instance: ProcessInstance, actor: User, reason: str) -> None:
     cancel_linked_orders(actor, instance, reason)
 
 
-def read_history(user: User, instance_id) -> list[dict]:
-    """history() of an instance `user` may read."""
-    return history(user.tenant_id, read_instance(user, instance_id).id)
+def read_history(
+    user: User, instance_id, limit: int | None = None, offset: int = 0
+) -> tuple[list[dict], int]:
+    """A page of history() of an instance `user` may read (all of it without `limit`), and its total."""
+    entries = history(user.tenant_id, read_instance(user, instance_id).id)
+    end = None if limit is None else offset + limit
+    return entries[offset:end], len(entries)
 
 
 def history(tenant_id: str, instance_id) -> list[dict]:

@@ -272,3 +272,16 @@ def test_history_shows_the_element_a_failed_instance_is_stuck_on(admin):
         ("inspect", "userTask", "completed"),
         ("route", "exclusiveGateway", "failed"),
     ]
+
+
+def test_history_pages_with_limit_and_offset_and_counts_every_entry(deployed):
+    started = deployed.post("/process-definitions/two_steps/instances", json={}).json
+    deployed.post(f"/tasks/{started['tasks'][0]['id']}/complete", json={})
+    path = f"/instances/{started['id']}/history"
+    everything = deployed.get(path).json
+    assert everything["total"] == len(everything["items"]) == 3  # start, review, approve (active)
+    page = deployed.get(f"{path}?limit=1&offset=1").json
+    assert page["items"] == everything["items"][1:2] and page["total"] == 3
+    assert deployed.get(f"{path}?offset=5").json == {"items": [], "total": 3}
+    refused = deployed.get(f"{path}?limit=0")
+    assert refused.status_code == 400 and list(refused.json["details"]["fields"]) == ["limit"]

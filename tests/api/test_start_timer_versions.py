@@ -32,3 +32,14 @@ def test_deprecating_the_latest_version_gives_the_schedule_back_to_the_published
     assert started["definition_version"] == 1 and started["started_by"] == "timer"
     published = admin.post("/process-definitions/maintenance_round/status", json={"status": "published"})
     assert published.status_code == 200 and _scheduled_versions("maintenance_round") == [2]
+
+
+def test_a_process_only_a_timer_starts_is_not_started_by_hand(admin):
+    # Started over REST it used to wait at its timer start event (a week, for this one), an
+    # instance with nothing to do that the inbox's start page already refuses to make.
+    assert admin.deploy_bytes({"round.bpmn": WEEKLY.encode()}).status_code == 201
+    refused = admin.post("/process-definitions/maintenance_round/instances", json={})
+    assert refused.status_code == 409, refused.json
+    assert "'every_second'" in refused.json["message"] and "timer" in refused.json["message"]
+    assert refused.json["details"]["start_timers"] == ["every_second"]
+    assert admin.get("/instances?key=maintenance_round").json["total"] == 0
