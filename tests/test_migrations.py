@@ -137,7 +137,8 @@ def test_the_history_types_migration_turns_engine_class_names_into_bpmn_types(tm
     from app.models import UserTask
     from app.services import identity
     from app.services.deployments import deploy
-    from app.services.instances import history, start_instance
+    from app.services.instance_history import history
+    from app.services.instances import start_instance
     from app.services.tasks import complete_task
     from tests.conftest import DATA
 

@@ -19,8 +19,9 @@ from app.schemas.core import (
     load,
 )
 from app.schemas.security import ReasonSchema
-from app.services import forms, migration
+from app.services import forms, instance_control, migration
 from app.services import instances as service
+from app.services.instance_history import read_history
 from app.services.tasks import tasks_of_instance
 
 
@@ -62,24 +63,24 @@ def get_instance(instance_id: UUID):
 @api_bp.get("/instances/<uuid:instance_id>/history")
 def instance_history(instance_id: UUID):
     q = load(HistoryQuerySchema, request.args)
-    entries, total = service.read_history(g.user, instance_id, q["limit"], q["offset"])
+    entries, total = read_history(g.user, instance_id, q["limit"], q["offset"])
     return jsonify({"items": HistoryEntrySchema().dump(entries, many=True), "total": total})
 
 
 @api_bp.post("/instances/<uuid:instance_id>/suspend")
 def suspend_instance(instance_id: UUID):
-    return jsonify(dump_instance(service.suspend_instance(g.user.tenant_id, instance_id, g.user)))
+    return jsonify(dump_instance(instance_control.suspend_instance(g.user.tenant_id, instance_id, g.user)))
 
 
 @api_bp.post("/instances/<uuid:instance_id>/resume")
 def resume_instance(instance_id: UUID):
-    return jsonify(dump_instance(service.resume_instance(g.user.tenant_id, instance_id, g.user)))
+    return jsonify(dump_instance(instance_control.resume_instance(g.user.tenant_id, instance_id, g.user)))
 
 
 @api_bp.post("/instances/<uuid:instance_id>/cancel")
 def cancel_instance(instance_id: UUID):
     reason = load(ReasonSchema, json_body())["reason"]
-    instance = service.cancel_instance(g.user.tenant_id, instance_id, g.user, reason)
+    instance = instance_control.cancel_instance(g.user.tenant_id, instance_id, g.user, reason)
     return jsonify(dump_instance(instance))
 
 

@@ -17,7 +17,8 @@ from app.models.definitions import PUBLISHED
 from app.models.tasks import OPEN
 from app.services import case_story, permissions
 from app.services.deployments import list_definitions
-from app.services.instances import history, instance_definition, read_instance
+from app.services.instance_history import history
+from app.services.instances import instance_definition, read_instance
 from app.services.visibility import may_see, visible_to
 
 TABS = ("mine", "groups", "all")

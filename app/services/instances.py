@@ -1,11 +1,11 @@
-"""Starting, reading and controlling process instances."""
+"""Starting and reading process instances, and loading and saving their steps (suspend, resume and
+cancel: instance_control.py; history: instance_history.py)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from uuid import uuid4
 
 from sqlalchemy import bindparam, func, inspect, select
@@ -17,12 +17,11 @@ from app.engine.errors import ModelError
 from app.engine.runner import Runner
 from app.errors import Conflict, NotFound, Unprocessable, ValidationError
 from app.extensions import db
-from app.models import Definition, HistoryEntry, Incident, InstanceState, ProcessInstance, User
-from app.models.base import utcnow
+from app.models import Definition, InstanceState, ProcessInstance, User
 from app.models.definitions import DEPRECATED, PUBLISHED
-from app.models.instances import CANCELLED, ENDED, SUSPENDED, WAITING
-from app.models.tasks import OPEN, UserTask
-from app.services import audit, permissions, sla
+from app.models.instances import ENDED
+from app.models.tasks import UserTask
+from app.services import audit, permissions
 from app.services.bundles import bundle_for_id, definition_facts
 from app.services.catalog import latest_definition_id
 from app.services.deployments import latest_definition
@@ -303,157 +302,3 @@ def list_instances(
     if rows:
         return [row[0] for row in rows], rows[0][1]
     return [], db.session.execute(counted).scalar_one() if offset else 0
-
-
-def suspend_instance(tenant_id: str, instance_id, actor: User | None = None) -> ProcessInstance:
-    """Suspended instances accept no completions, messages or timers until resumed. A master work
-    order's running linked orders are suspended with it (services/workorders.py)."""
-    from app.services.workorders import hold_linked_orders  # (workorders builds on this module)
-
-    instance = lock_instance(tenant_id, instance_id)
-    if instance.status in ENDED or instance.status == SUSPENDED:
-        raise Conflict(f"an instance that is {instance.status} cannot be suspended")
-    suspend_locked(instance, actor)
-    hold_linked_orders(actor, instance)
-    commit_step()
-    return instance
-
-
-def suspend_locked(instance: ProcessInstance, actor: User | None, reason: str | None = None) -> None:
-    """Suspend a running instance the caller has locked, with its audit entry. The caller commits."""
-    before, after = {"status": instance.status}, {"status": SUSPENDED}
-    audit.record(actor, "instance.suspend", instance, before=before, after=after, reason=reason)
-    instance.status = SUSPENDED
-    sla.hold(instance, suspended=True)  # a case that cannot be worked does not use up its SLA
-
-
-def resume_instance(tenant_id: str, instance_id, actor: User | None = None) -> ProcessInstance:
-    """Resume a suspended instance; a master work order resumes the orders it suspended, and starts
-    (or closes on) what became ready meanwhile (services/workorders.py)."""
-    from app.services.workorders import release_linked_orders
-
-    instance = lock_instance(tenant_id, instance_id)
-    if instance.status != SUSPENDED:
-        raise Conflict(f"only a suspended instance can be resumed; this one is {instance.status}")
-    resume_locked(instance, actor)
-    release_linked_orders(actor, instance)
-    commit_step()
-    return instance
-
-
-def resume_locked(instance: ProcessInstance, actor: User | None, reason: str | None = None) -> None:
-    """Resume a suspended instance the caller has locked (failed again if an incident is open)."""
-    has_incident = db.session.execute(
-        select(Incident.id).where(Incident.instance_id == instance.id, Incident.status == "open")
-    ).first()
-    instance.status = "failed" if has_incident else WAITING
-    sla.hold(instance, suspended=False)
-    before, after = {"status": SUSPENDED}, {"status": instance.status}
-    audit.record(actor, "instance.resume", instance, before=before, after=after, reason=reason)
-
-
-def cancel_instance(tenant_id: str, instance_id, actor: User, reason: str | None = None) -> ProcessInstance:
-    """Cancel a running instance; a reason is required and goes into the audit trail. The linked
-    work orders of a master are cancelled with it (services/workorders.py)."""
-    instance = lock_instance(tenant_id, instance_id)
-    reason = audit.require_reason(reason, "cancelling an instance")
-    if instance.status in ENDED:
-        raise Conflict(f"the instance is already {instance.status}")
-    cancel_locked(instance, actor, reason)
-    commit_step()
-    return instance
-
-
-def cancel_locked(instance: ProcessInstance, actor: User, reason: str) -> None:
-    """Cancel a running instance the caller has locked, with its audit entry. The caller commits."""
-    from app.services.workorders import cancel_linked_orders  # (workorders builds on this module)
-
-    runner, elements = load_runner(instance)
-    runner.cancel()
-    result = runner.result()
-    result.status, result.state, result.user_tasks, result.messages = CANCELLED, None, [], []
-    before = instance.status
-    persist_step(instance, result, elements, actor=actor.username)
-    instance.ended_at = utcnow()
-    change = {"before": {"status": before}, "after": {"status": CANCELLED}}
-    audit.record(actor, "instance.cancel", instance, **change, reason=reason)
-    cancel_linked_orders(actor, instance, reason)
-
-
-def read_history(
-    user: User, instance_id, limit: int | None = None, offset: int = 0
-) -> tuple[list[dict], int]:
-    """A page of history() of an instance `user` may read (all of it without `limit`), and its total."""
-    entries = history(user.tenant_id, read_instance(user, instance_id).id)
-    end = None if limit is None else offset + limit
-    return entries[offset:end], len(entries)
-
-
-def history(tenant_id: str, instance_id) -> list[dict]:
-    """What the instance passed and waits in, in the order it got there (entered time, then the
-    order rows were written): a row is written when its element finishes, so a multi-instance
-    approval or a call activity is written after work it started earlier; what is still active or
-    failed is read from the state."""
-    instance = get_instance(tenant_id, instance_id)
-    rows = db.session.execute(
-        select(HistoryEntry).where(HistoryEntry.instance_id == instance.id).order_by(HistoryEntry.id)
-    ).scalars()
-    entries = [_stored(row) for row in rows]
-    open_tasks = db.session.execute(
-        select(UserTask).where(UserTask.instance_id == instance.id, UserTask.status == OPEN)
-    ).scalars()
-    facts = definition_facts(instance.definition_id)
-    elements = facts.meta.get("elements", {}) if facts is not None else {}
-    entries += [
-        _entry(
-            t.element_id,
-            t.name,
-            elements.get(t.element_id, {}).get("type", "userTask"),
-            "active",
-            t.created_at,
-            task_id=t.id,
-        )
-        for t in open_tasks
-    ]
-    entries += [
-        _entry(r.element_id, r.name, r.element_type, r.state, r.entered_at) for r in _open_records(instance)
-    ]
-    entries.sort(key=_entered)  # a stable sort: entries entered at the same time keep the row order
-    return entries
-
-
-def _open_records(instance: ProcessInstance) -> list:
-    """What the instance waits in besides user tasks, and what failed: read from its state, since a
-    history row is written only when its element finishes."""
-    if instance.status in ENDED:
-        return []
-    state = db.session.get(InstanceState, instance.id)
-    if state is None:
-        return []
-    return Runner.load(bundle_for_id(instance.definition_id), state.state).open_records()
-
-
-def _stored(r: HistoryEntry) -> dict:
-    return _entry(
-        r.element_id, r.name, r.element_type, r.state, r.entered_at, r.exited_at, r.completed_by, r.task_id
-    )
-
-
-def _entered(entry: dict) -> datetime:
-    when = entry["entered_at"] or entry["exited_at"] or datetime.min
-    return when if when.tzinfo else when.replace(tzinfo=UTC)  # SQLite hands back naive UTC times
-
-
-def _entry(
-    element_id, name, element_type, state, entered_at, exited_at=None, completed_by=None, task_id=None
-) -> dict:
-    return {
-        "task_id": task_id,  # (the inbox pairs an approval with its decision by it; the API leaves it out)
-        "element_id": element_id,
-        "name": name,
-        "type": element_type,
-        "state": state,
-        "entered_at": entered_at,
-        "exited_at": exited_at,
-        "completed_by": completed_by,
-    }

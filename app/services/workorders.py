@@ -23,14 +23,8 @@ from app.models.brief import CANCELLED_ORDER, CLOSED_ORDER, OPEN_ORDER, WAITING_
 from app.models.instances import CANCELLED, COMPLETED, ENDED, SUSPENDED
 from app.services import audit, permissions
 from app.services.bundles import bundle_for
-from app.services.instances import (
-    cancel_locked,
-    lock_instance,
-    read_instance,
-    resume_locked,
-    startable_definition,
-    suspend_locked,
-)
+from app.services.instance_control import cancel_locked, resume_locked, suspend_locked
+from app.services.instances import lock_instance, read_instance, startable_definition
 from app.services.stepping import after_step, born_instance, persist_step
 from app.services.visibility import check_instance_visible
 

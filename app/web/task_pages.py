@@ -18,7 +18,8 @@ from app.services import inbox as inbox_service
 from app.services import signatures as signature_service
 from app.services import tasks as task_service
 from app.services.bundles import bundle_for_id, definition_facts
-from app.services.instances import get_instance, history, task_variables
+from app.services.instance_history import history
+from app.services.instances import get_instance, task_variables
 from app.web import web_bp
 from app.web.auth import login_required
 from app.web.pages import offer_of
