@@ -19,14 +19,16 @@ from app.services import case_story, permissions
 from app.services.deployments import list_definitions
 from app.services.instance_history import history
 from app.services.instances import instance_definition, read_instance
+from app.services.tasks import INBOX_ORDER
 from app.services.visibility import may_see, visible_to
 
 TABS = ("mine", "groups", "all")
+# Each ends with the id, as INBOX_ORDER does: tasks of one step tie on everything else.
 SORTS = {
-    "priority": (UserTask.priority.desc(), UserTask.created_at),
-    "due": (UserTask.due.asc().nulls_last(), UserTask.priority.desc()),
-    "created": (UserTask.created_at.desc(),),
-    "oldest": (UserTask.created_at.asc(),),
+    "priority": INBOX_ORDER,
+    "due": (UserTask.due.asc().nulls_last(), UserTask.priority.desc(), UserTask.id),
+    "created": (UserTask.created_at.desc(), UserTask.id),
+    "oldest": (UserTask.created_at.asc(), UserTask.id),
 }
 PAGE_SIZE = 20
 
