@@ -229,10 +229,20 @@ def startable_processes(user: User) -> list[Definition]:
 
 
 def colleagues(user: User) -> list[str]:
-    """Active usernames of the tenant a task can be delegated to: those who work on tasks."""
+    """The usernames the inbox offers to delegate a task to: users of the tenant who can work it in
+    the inbox (active, with a password to sign in, a role that works on tasks).
+
+    A token-only user (the bootstrap admin, a client of the API) is no choice here: it cannot sign
+    in to work what it was handed. The API still delegates to it (delegate_target): it works tasks
+    through the API, with its token."""
     rows = db.session.execute(
         select(User)
-        .where(User.tenant_id == user.tenant_id, User.active.is_(True), User.username != user.username)
+        .where(
+            User.tenant_id == user.tenant_id,
+            User.active.is_(True),
+            User.password_hash.is_not(None),
+            User.username != user.username,
+        )
         .order_by(User.username)
         .limit(500)
     ).scalars()
