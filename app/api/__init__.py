@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, g, request
+from flask import Blueprint, Response, current_app, g, request
 
 from app.api.access import check_endpoint
 from app.api.contract import CONTRACTS
@@ -14,6 +14,18 @@ from app.services.identity import authenticate_token
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 PUBLIC_ENDPOINTS = {"api.health", "api.openapi"}
+
+
+@api_bp.before_request
+def _options() -> Response | None:
+    # OPTIONS says which methods a URL takes, as a 405 does to anyone: no token needed, no body.
+    # (First of the hooks, so authentication does not refuse it.)
+    if request.method != "OPTIONS":
+        return None
+    response = current_app.make_default_options_response()
+    response.status_code = 204
+    del response.headers["Content-Type"]
+    return response
 
 
 @api_bp.before_request

@@ -18,6 +18,7 @@ from app.api.contract import CONTRACTS, MULTIPART, XML, Contract
 _PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 _FORMATS = {"uuid": {"type": "string", "format": "uuid"}, "int": {"type": "integer"}}
 _DESCRIPTION = """Every route but health and this document needs `Authorization: Bearer <token>`.
+`OPTIONS` on any of these paths answers 204 with an `Allow` header naming its methods, without a token.
 
 An error is a JSON problem `{"error": code, "message": text, "details": {...}}` with a 4xx status;
 the message names the field, element or file at fault. A query parameter or body field that a route

@@ -17,6 +17,7 @@ from app.extensions import Model
 from app.models.base import UtcDateTime, created_column, tenant_column, uuid_pk
 
 SERVICE, TIMER, START_TIMER = "service", "timer", "start_timer"
+ESCALATION = "escalation"  # one level of a user task's escalation (services/escalations.py)
 PENDING, QUEUED, RUNNING, DONE, FAILED, CANCELLED = (
     "pending",
     "queued",

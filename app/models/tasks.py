@@ -59,9 +59,15 @@ class UserTask(Model):
         return bool(self.offered_to_all or self.candidate_users or self.candidate_groups)
 
 
-# The inbox walks this index in its sort order (priority high first, oldest first) and stops after a page.
+# The inbox walks this index in its sort order (priority high first, oldest first, then the id that
+# tells apart the tasks of one step) and stops after a page.
 Index(
-    "ix_user_tasks_inbox", UserTask.tenant_id, UserTask.status, UserTask.priority.desc(), UserTask.created_at
+    "ix_user_tasks_inbox",
+    UserTask.tenant_id,
+    UserTask.status,
+    UserTask.priority.desc(),
+    UserTask.created_at,
+    UserTask.id,
 )
 
 

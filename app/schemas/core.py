@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from datetime import UTC, datetime
 from functools import cache
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
@@ -81,6 +82,21 @@ def merge_alias(data: dict, alias: str, name: str) -> dict:
             raise ValidationError(f"give {name} or its alias, not both", name)
         data[name] = value
     return data
+
+
+def require_ordered(data: dict, start: str, end: str) -> dict:
+    """A range whose `start` is later than its `end` holds nothing: a 400 naming both, not an empty
+    page the client would take for "nothing happened then". A bound without a zone is UTC."""
+    low, high = data.get(start), data.get(end)
+    if low is None or high is None or _utc(low) <= _utc(high):
+        return data
+    said = f"{start} ({low.isoformat()}) is later than {end} ({high.isoformat()})"
+    why = f"{start} must not be later than {end}."
+    raise BatonValidationError(f"invalid request: {said}", {"fields": {start: [why], end: [why]}})
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @cache

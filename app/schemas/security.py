@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_load, validate
 
-from app.schemas.core import PageSchema, Request
+from app.schemas.core import PageSchema, Request, require_ordered
 from app.services.signatures import values_digest
 
 
@@ -31,6 +31,10 @@ class AuditQuerySchema(PageSchema):
     object_id = fields.String(load_default=None)
     since = fields.DateTime(load_default=None)
     until = fields.DateTime(load_default=None)
+
+    @post_load
+    def _ordered(self, data: dict, **kwargs) -> dict:
+        return require_ordered(data, "since", "until")
 
 
 class AuditEntrySchema(Schema):

@@ -26,7 +26,7 @@ from app.extensions import db
 from app.models import Escalation, Job, ProcessInstance, TaskCandidate, UserTask
 from app.models.base import utcnow
 from app.models.instances import ENDED, SUSPENDED
-from app.models.jobs import DONE, LIVE, PENDING
+from app.models.jobs import DONE, ESCALATION, LIVE, PENDING
 from app.models.tasks import OPEN
 from app.services import calendars
 from app.services import notifications as notes
@@ -35,7 +35,6 @@ from app.services.jobs import JOB_RUNNERS, POSTPONE
 from app.services.stepping import after_step, persist_step
 
 log = logging.getLogger(__name__)
-ESCALATION = "escalation"
 DEFAULT_MAX_LEVELS, DEFAULT_AFTER = 3, "PT24H"
 ACTOR = "escalation"  # completed_by of an automatically approved task
 AUTO_APPROVED = {"approved": True, "decision": "approve", "autoApproved": True}

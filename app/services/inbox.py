@@ -19,14 +19,16 @@ from app.services import case_story, permissions
 from app.services.deployments import list_definitions
 from app.services.instance_history import history
 from app.services.instances import instance_definition, read_instance
+from app.services.tasks import INBOX_ORDER
 from app.services.visibility import may_see, visible_to
 
 TABS = ("mine", "groups", "all")
+# Each ends with the id, as INBOX_ORDER does: tasks of one step tie on everything else.
 SORTS = {
-    "priority": (UserTask.priority.desc(), UserTask.created_at),
-    "due": (UserTask.due.asc().nulls_last(), UserTask.priority.desc()),
-    "created": (UserTask.created_at.desc(),),
-    "oldest": (UserTask.created_at.asc(),),
+    "priority": INBOX_ORDER,
+    "due": (UserTask.due.asc().nulls_last(), UserTask.priority.desc(), UserTask.id),
+    "created": (UserTask.created_at.desc(), UserTask.id),
+    "oldest": (UserTask.created_at.asc(), UserTask.id),
 }
 PAGE_SIZE = 20
 
@@ -227,10 +229,20 @@ def startable_processes(user: User) -> list[Definition]:
 
 
 def colleagues(user: User) -> list[str]:
-    """Active usernames of the tenant a task can be delegated to: those who work on tasks."""
+    """The usernames the inbox offers to delegate a task to: users of the tenant who can work it in
+    the inbox (active, with a password to sign in, a role that works on tasks).
+
+    A token-only user (the bootstrap admin, a client of the API) is no choice here: it cannot sign
+    in to work what it was handed. The API still delegates to it (delegate_target): it works tasks
+    through the API, with its token."""
     rows = db.session.execute(
         select(User)
-        .where(User.tenant_id == user.tenant_id, User.active.is_(True), User.username != user.username)
+        .where(
+            User.tenant_id == user.tenant_id,
+            User.active.is_(True),
+            User.password_hash.is_not(None),
+            User.username != user.username,
+        )
         .order_by(User.username)
         .limit(500)
     ).scalars()

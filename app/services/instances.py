@@ -37,6 +37,8 @@ def check_variables(variables) -> dict:
         return {}
     if not isinstance(variables, dict):
         raise ValidationError("variables must be a JSON object", {"field": "variables"})
+    if any(not str(name).strip() for name in variables):  # (no expression, form or mapping can name it)
+        raise ValidationError("variables: a variable name must not be empty", {"field": "variables"})
     try:
         json.dumps(variables, allow_nan=False)  # (NaN and Infinity would not read back as JSON)
     except (TypeError, ValueError) as exc:

@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.models import HistoryEntry, ProcessInstance
 from app.models.base import table_of
+from app.models.jobs import CANCELLED as JOB_CANCELLED
+from app.models.jobs import ESCALATION, PENDING, QUEUED
 from app.models.tasks import TaskCandidate, UserTask
 from app.services.prepared import prepared_hook
 from app.services.write_sets import WriteSet
@@ -35,6 +37,12 @@ _HISTORY_KEYS = [c.key for c in HistoryEntry.__table__.columns if c.key != "id"]
 _READ_NOTES = (
     "UPDATE notifications SET read_at = %({p}_now)s "
     "WHERE task_id = ANY(%({p}_ids)s::uuid[]) AND read_at IS NULL"
+)
+# ... and its escalations moot: cancelled now (see stepping._CANCEL_ESCALATIONS), found by instance.
+_CANCEL_ESCALATIONS = (
+    f"UPDATE jobs SET status = '{JOB_CANCELLED}' "  # noqa: S608 (constants of the models)
+    "WHERE instance_id = ANY(%({p}_instances)s::uuid[]) AND task_id = ANY(%({p}_ids)s::uuid[]) "
+    f"AND kind = '{ESCALATION}' AND status IN ('{PENDING}', '{QUEUED}')"
 )
 
 
@@ -50,9 +58,11 @@ def _held(key: str) -> list:
     return session.info.setdefault(key, [])
 
 
-def defer_close(task_id, status: str, now, actor: str | None) -> None:
-    """Close a stored task and drop its candidate rows with the step's next write."""
-    _held(_CLOSES).append({"id": task_id, "status": status, "completed_at": now, "completed_by": actor})
+def defer_close(instance_id, task_id, status: str, now, actor: str | None) -> None:
+    """Close a stored task, drop its candidate rows and cancel its escalations with the step's next
+    write."""
+    close = {"id": task_id, "instance_id": instance_id, "status": status, "completed_at": now}
+    _held(_CLOSES).append({**close, "completed_by": actor})
 
 
 def defer_parts(parts: list[tuple[str, dict]], key: str) -> None:
@@ -79,6 +89,8 @@ def add_to(session: Session, writes: WriteSet, inserting_instances: bool = False
         writes.update(table_of(UserTask), "id", ["status", "completed_at", "completed_by"], closes)
         writes.delete(table_of(TaskCandidate), "task_id", ids)
         writes.part(_READ_NOTES, {"ids": ids, "now": closes[0]["completed_at"]})
+        instances = list({c["instance_id"] for c in closes})
+        writes.part(_CANCEL_ESCALATIONS, {"instances": instances, "ids": ids})
     groups, keys = session.info.get(_PARTS), set()
     while groups and groups[0][0] not in keys:
         key, parts = groups.pop(0)

@@ -18,6 +18,8 @@ from app.engine.usertasks import has_people, task_fields
 from app.extensions import db
 from app.models import HistoryEntry, Incident, InstanceState, MessageSubscription, ProcessInstance
 from app.models.base import table_of, utcnow
+from app.models.jobs import CANCELLED as JOB_CANCELLED
+from app.models.jobs import ESCALATION, PENDING, QUEUED, Job
 from app.models.notifications import Notification
 from app.models.tasks import CANCELLED, COMPLETED, OPEN, TaskCandidate, UserTask
 from app.services import (
@@ -163,10 +165,10 @@ def _sync_user_tasks(instance, result: StepResult, elements: Mapping, open_ids, 
     gone = open_ids - set(ready)
     completed = completed_task_id if completed_task_id in gone else None
     if completed is not None:
-        _close(completed_task_id, COMPLETED, now, actor)
+        _close(instance, completed_task_id, COMPLETED, now, actor)
         gone.discard(completed_task_id)
     for task_id in gone:
-        _close(task_id, CANCELLED, now, None)
+        _close(instance, task_id, CANCELLED, now, None)
     task_incidents.resolve_closed(instance, before, completed, gone, actor)
     created = _create_user_tasks(
         instance, [t for i, t in ready.items() if i not in open_ids], elements, sent, now
@@ -195,13 +197,30 @@ _READ_NOTES = Prepared(
 )
 
 
-def _close(task_id, status: str, now: datetime, actor: str | None) -> None:
+_JOBS = table_of(Job)
+# A closed task's escalations are moot: cancelled now (a withdrawn vote's too), not left pending to
+# fall due and be found pointless then. By instance (ix_jobs_instance), not the task alone. A running
+# one is left to its worker, which holds the instance's lock and finds the task closed.
+_CANCEL_ESCALATIONS = Prepared(
+    update(_JOBS)
+    .where(
+        _JOBS.c.instance_id == bindparam("closed_in"),
+        _JOBS.c.kind == ESCALATION,
+        _JOBS.c.task_id == bindparam("closed_id"),
+        _JOBS.c.status.in_([PENDING, QUEUED]),
+    )
+    .values(status=JOB_CANCELLED)
+)
+
+
+def _close(instance, task_id, status: str, now: datetime, actor: str | None) -> None:
     if fast_flush.writes_step_rows():
-        pending_writes.defer_close(task_id, status, now, actor)  # sent with the step's other rows
+        pending_writes.defer_close(instance.id, task_id, status, now, actor)  # sent with the step's rows
     else:
         _CLOSE_TASK.execute({"task_id": task_id, "status": status, "now": now, "actor": actor})
         _DROP_CANDIDATES.execute({"task_id": task_id})
         _READ_NOTES.execute({"closed_id": task_id, "read_now": now})
+        _CANCEL_ESCALATIONS.execute({"closed_in": instance.id, "closed_id": task_id})
     _forget_closed(task_id, status, now, actor)
 
 

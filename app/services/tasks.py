@@ -93,7 +93,9 @@ def list_tasks(
     return rows, db.session.execute(count, params | filters).scalar_one()  # past the end: how far?
 
 
-INBOX_ORDER = (UserTask.priority.desc(), UserTask.created_at)  # the order of ix_user_tasks_inbox
+# The order of ix_user_tasks_inbox. The id comes last: the tasks of one step share their created_at,
+# and without a key that tells them apart a page boundary between them could repeat or skip a task.
+INBOX_ORDER = (UserTask.priority.desc(), UserTask.created_at, UserTask.id)
 
 # Each task list filter over a bind parameter of its name.
 _FILTERS = {
@@ -114,7 +116,7 @@ def _list_statements(pg: bool, scope: str, filters: tuple[str, ...]):
     query = select(*UserTask.__table__.c).where(rule, *(_FILTERS[name]() for name in filters))
     found = query.order_by(*INBOX_ORDER).limit(bindparam("window")).subquery()
     page = select(*found.c, func.count().over().label("total"))
-    page = page.order_by(found.c.priority.desc(), found.c.created_at)
+    page = page.order_by(found.c.priority.desc(), found.c.created_at, found.c.id)
     return page.limit(bindparam("limit")).offset(bindparam("offset")), select(func.count()).select_from(found)
 
 

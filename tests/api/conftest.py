@@ -27,7 +27,7 @@ class ConformingClient(FlaskClient):
     def open(self, *args, **kwargs):
         response = super().open(*args, **kwargs)
         request = response.request
-        if request.path.startswith("/api/v1/"):
+        if request.path.startswith("/api/v1/") and request.method != "OPTIONS":  # (no operation's answer)
             assert_conforms(self.document, self.application, request.method, request.path, response)
         return response
 

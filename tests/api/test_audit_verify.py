@@ -42,3 +42,13 @@ def test_a_row_changed_in_the_database_is_reported_with_its_seq_and_id(admin, db
 def test_a_user_may_not_verify_the_trail(as_user):
     refused = as_user("ursula").get("/audit/verify")
     assert refused.status_code == 403 and "audit" in refused.json["message"]
+
+
+def test_a_since_later_than_until_is_a_400_naming_both(admin):
+    response = admin.get("/audit?since=2026-03-02T00:00:00Z&until=2026-03-01T00:00:00Z")
+    assert response.status_code == 400, response.json
+    assert set(response.json["details"]["fields"]) == {"since", "until"}
+    assert "since" in response.json["message"] and "until" in response.json["message"]
+    naive_and_aware = admin.get("/audit?since=2026-03-01T02:00:00&until=2026-03-01T01:00:00%2B00:00")
+    assert naive_and_aware.status_code == 400  # a bound without a zone is UTC, as the filter reads it
+    assert admin.get("/audit?since=2026-03-01T00:00:00Z&until=2026-03-02T00:00:00Z").status_code == 200

@@ -44,3 +44,24 @@ def test_a_url_no_route_has_is_a_404_naming_the_path_and_the_document(admin):
     response = admin.get("/process-instance")
     assert response.status_code == 404 and "/api/v1/process-instance" in response.json["message"]
     assert "/api/v1/openapi.json" in response.json["message"]
+
+
+def test_options_answers_the_methods_of_the_url_without_a_token(client):
+    for path, methods in (("/api/v1/instances", {"GET"}), ("/api/v1/deployments", {"POST"})):
+        response = client.options(path)
+        assert response.status_code == 204, (path, response.status_code, response.mimetype)
+        assert methods | {"OPTIONS"} <= set(response.headers["Allow"].split(", ")), path
+        assert response.get_data() == b""
+    task = client.options("/api/v1/tasks/00000000-0000-0000-0000-000000000000/complete")
+    assert task.status_code == 204 and "POST" in task.headers["Allow"]
+
+
+def test_every_api_error_is_json(client, admin):
+    answers = [
+        client.get("/api/v1/instances"),  # no token: 401
+        client.options("/api/v1/no-such-thing"),  # no route
+        admin.client.delete("/api/v1/instances", headers=admin._headers()),  # 405
+        admin.get("/instances?limit=0"),  # 400
+    ]
+    for response in answers:
+        assert response.status_code >= 400 and response.mimetype == "application/json", response

@@ -72,3 +72,43 @@ def test_an_undecided_vote_keeps_the_others_open(board):
     vote(board, iid, "engineering", False)
     assert waiting_for(board, iid) == ["finance"]
     assert instance(board, iid)["status"] == "waiting"
+
+
+def test_a_vote_withdrawn_by_the_quorum_has_its_escalation_cancelled_with_it(admin):
+    """The third vote, withdrawn when two approve, no longer waits for its escalation to fall due
+    (then to end as cancelled): its job is cancelled in the transaction that withdraws it."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Job, UserTask
+
+    assert admin.deploy(DATA / "quorum" / "board_vote_escalated.bpmn").status_code == 201
+    iid = start(admin, "board_vote_escalated", board=BOARD, needed=2)
+
+    def escalations() -> dict[str, str]:
+        jobs = db.session.execute(select(Job).where(Job.instance_id == iid, Job.kind == "escalation"))
+        groups = {t.id: t.candidate_groups[0] for t in db.session.execute(select(UserTask)).scalars()}
+        return {groups[job.task_id]: job.status for job in jobs.scalars()}
+
+    assert escalations() == {member: "pending" for member in BOARD}
+    vote(admin, iid, "finance", True)
+    assert escalations()["engineering"] == "pending"  # still to vote
+    vote(admin, iid, "operations", True)
+    ended(admin, iid, "End_approved", "approved")
+    assert escalations() == {member: "cancelled" for member in BOARD}
+
+
+def test_on_sqlite_too_a_withdrawn_vote_has_its_escalation_cancelled(sqlite_app, sqlite_admin):
+    """The embedded default closes tasks through the ORM's path, not the held-back writes."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Job
+
+    assert sqlite_admin.deploy(DATA / "quorum" / "board_vote_escalated.bpmn").status_code == 201
+    iid = start(sqlite_admin, "board_vote_escalated", board=BOARD, needed=2)
+    vote(sqlite_admin, iid, "finance", True)
+    vote(sqlite_admin, iid, "operations", True)
+    with sqlite_app.app_context():
+        statuses = db.session.execute(select(Job.status).where(Job.kind == "escalation")).scalars().all()
+        assert sorted(statuses) == ["cancelled"] * 3

@@ -119,3 +119,21 @@ def test_two_files_of_one_name_in_a_deployment_are_named(deployed):
     )
     assert response.status_code == 400 and "'twice.bpmn'" in response.json["message"]
     assert response.json["details"]["file"] == "twice.bpmn"
+
+
+@pytest.mark.parametrize("name", ["", "  "])
+def test_an_empty_variable_name_is_a_400_wherever_variables_are_given(deployed, name):
+    """A variable named "" no expression or form can name: refused at every door, never stored."""
+    started = deployed.post("/process-definitions/two_steps/instances", json={}).json
+    doors = [
+        ("/process-definitions/two_steps/instances", {}),
+        (f"/tasks/{started['tasks'][0]['id']}/complete", {}),
+        ("/messages", {"name": "no_such_message"}),
+        ("/signals", {"name": "no_such_signal"}),
+    ]
+    for path, body in doors:
+        response = deployed.post(path, json={**body, "variables": {name: 1, "fine": 2}})
+        assert response.status_code == 400, (path, response.json)
+        assert list(response.json["details"]["fields"]) == ["variables"], path
+        assert "must not be empty" in response.json["message"], path
+    assert deployed.get(f"/tasks/{started['tasks'][0]['id']}").json["status"] == "open"

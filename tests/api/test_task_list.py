@@ -40,3 +40,22 @@ def test_a_page_past_the_end_is_empty_and_still_says_how_many_there_are(deployed
     assert (past["items"], past["total"], past["total_is_lower_bound"]) == ([], 3, False)
     last = rita.get("/tasks?limit=2&offset=2").json
     assert (len(last["items"]), last["total"]) == (1, 3)
+
+
+def test_tasks_created_in_one_step_are_each_listed_once_across_pages(admin, as_user):
+    """The 60 votes of one multi-instance task share their created_at: with nothing after it in the
+    order, their order among themselves was the table's, which a claim changes between two pages.
+    Then a page repeated a task and another page skipped one."""
+    assert admin.deploy(DATA / "quorum" / "board_vote.bpmn").status_code == 201
+    board = [f"member{n:02d}" for n in range(60)]
+    body = {"variables": {"board": board, "needed": 60}}
+    assert admin.post("/process-definitions/board_vote/instances", json=body).status_code == 201
+    vera = as_user("vera", groups=board)
+    seen = []
+    for offset in range(0, 63, 7):
+        page = vera.get(f"/tasks?limit=7&offset={offset}").json
+        assert page["total"] == 60
+        seen += [task["id"] for task in page["items"]]
+        if page["items"]:  # she takes one while she reads on
+            assert vera.post(f"/tasks/{page['items'][0]['id']}/claim").status_code == 200
+    assert len(seen) == 60 and len(set(seen)) == 60

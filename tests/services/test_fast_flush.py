@@ -132,12 +132,12 @@ def test_a_held_back_task_close_is_seen_by_the_next_read_and_dropped_by_a_rollba
     instance, _ = start_instance("two_steps", reviewer, {})
     db.session.commit()
     task_id = _task_of(instance).id
-    pending_writes.defer_close(task_id, "cancelled", utcnow(), None)
+    pending_writes.defer_close(instance.id, task_id, "cancelled", utcnow(), None)
     status = select(UserTask.status).where(UserTask.id == task_id)
     assert db.session.execute(status).scalar() == "cancelled"  # sent before the read
     assert db.session.scalars(select(TaskCandidate).where(TaskCandidate.task_id == task_id)).all() == []
     db.session.rollback()
-    pending_writes.defer_close(task_id, "cancelled", utcnow(), None)
+    pending_writes.defer_close(instance.id, task_id, "cancelled", utcnow(), None)
     db.session.rollback()  # never sent: nothing left for the next transaction
     assert db.session.execute(status).scalar() == "open"
 
@@ -175,7 +175,7 @@ def test_a_transaction_closed_without_a_rollback_takes_its_held_back_writes_alon
     instance, _ = start_instance("two_steps", reviewer, {})
     db.session.commit()
     task_id = _task_of(instance).id
-    pending_writes.defer_close(task_id, "cancelled", utcnow(), None)
+    pending_writes.defer_close(instance.id, task_id, "cancelled", utcnow(), None)
     db.session.close()  # (no rollback event: the connection is just given back)
     db.session.commit()  # a later transaction of the same session must not send it
     assert db.session.execute(select(UserTask.status).where(UserTask.id == task_id)).scalar() == "open"

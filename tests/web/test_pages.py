@@ -325,3 +325,41 @@ def test_the_master_work_order_is_not_offered_for_a_hand_start(client, admin, ma
     sign_in(client, "rita", "pw-rita")
     page = client.get("/start").get_data(as_text=True)
     assert "Leave request" in page and "Master work order" not in page  # its only step needs the API
+
+
+def test_the_tasks_of_one_step_are_each_shown_once_across_inbox_pages_in_every_sort(client, admin, make_user):
+    """60 votes of one multi-instance task tie on priority, due and created_at: the task id orders
+    them, so claiming one between two pages moves nothing from one page to another."""
+    admin.deploy(DATA / "quorum" / "board_vote.bpmn")
+    board = [f"member{n:02d}" for n in range(60)]
+    body = {"variables": {"board": board, "needed": 60}}
+    assert admin.post("/process-definitions/board_vote/instances", json=body).status_code == 201
+    make_user("vera", groups=board)
+    sign_in(client, "vera", "pw-vera")
+    for sort in ("priority", "due", "created", "oldest"):
+        seen = []
+        for page in (1, 2, 3):
+            html = client.get(f"/?tab=all&sort={sort}&page={page}").get_data(as_text=True)
+            shown = re.findall(r'data-task-id="([^"]+)"', html)
+            seen += shown
+            client.post(f"/tasks/{shown[-1]}/claim", data={"csrf_token": csrf_of(html), "next": "/"})
+        assert len(seen) == 60 and len(set(seen)) == 60, sort
+
+
+def test_delegate_offers_only_people_who_can_sign_in_to_the_inbox(client, admin, make_user):
+    """The token-only bootstrap admin (no password) cannot open the inbox to work a task handed to
+    it there; neither can a deactivated user."""
+    from app.services import identity
+
+    admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    admin.post("/process-definitions/two_steps/instances", json={})
+    make_user("rita", groups=["reviewers"])
+    make_user("sam")
+    identity.create_user("bootstrap", roles="admin")  # as BATON_ADMIN_TOKEN makes it: a token, no password
+    make_user("gone")
+    identity.get_user("gone").active = False
+    sign_in(client, "rita", "pw-rita")
+    page = client.get("/?tab=groups").get_data(as_text=True)
+    offered = re.findall(r"<option>([^<]+)</option>", page)
+    assert "sam" in offered and "admin" in offered
+    assert "bootstrap" not in offered and "gone" not in offered
