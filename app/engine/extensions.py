@@ -141,7 +141,7 @@ def read_element(node, tag: str, lane: str | None) -> dict:
         info["lane"] = lane
     if tag == "userTask":
         info.update(_user_task(node, lane))
-    elif tag in ("serviceTask", "sendTask") or (tag == "intermediateThrowEvent" and _has_service(node)):
+    elif tag in ("serviceTask", "sendTask") or _has_service(tag, node):
         info.update(_service(node))
     elif tag == "businessRuleTask":
         info.update(_decision(node))
@@ -169,8 +169,12 @@ def _timer(node) -> dict | None:
     return None
 
 
-def _has_service(node) -> bool:
-    return node.get(CAM + "type") is not None or node.get(CAM + "class") is not None
+def _has_service(tag: str, node) -> bool:
+    if tag in ("scriptTask", "businessRuleTask"):  # Camunda 8 may hand either to a job worker
+        return _first(node, "./bpmn:extensionElements/zeebe:taskDefinition") is not None
+    if tag == "intermediateThrowEvent":
+        return node.get(CAM + "type") is not None or node.get(CAM + "class") is not None
+    return False
 
 
 def _lanes(process) -> dict[str, str]:

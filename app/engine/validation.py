@@ -180,6 +180,8 @@ def _mapping_expressions(node) -> list[tuple[str, bool]]:
 def _check_script(node, filename: str) -> None:
     if node.tag != "{" + NS["bpmn"] + "}scriptTask":
         return
+    for script in node.xpath("./bpmn:extensionElements/zeebe:script", namespaces=NS):
+        _check(script.get("expression") or "", True, node, filename)  # Camunda 8: always FEEL
     script_format = (node.get("scriptFormat") or "").lower()
     body = node.xpath("./bpmn:script", namespaces=NS)
     text = body[0].text if body else None

@@ -1,0 +1,43 @@
+"""Models as Camunda Modeler 5 saves them for Camunda 8 (zeebe: extensions, FEEL), deployed over
+HTTP and driven as a team moving from Camunda 8 would: their job workers run through the same
+service function a Celery worker calls."""
+
+from __future__ import annotations
+
+from app.models.jobs import Job
+from app.services import jobs
+from tests.api import zeebe_handlers  # noqa: F401  (registers the job workers the models name)
+from tests.conftest import DATA
+
+ZEEBE = DATA / "zeebe"
+
+
+def _start(api, path, key: str, **variables) -> str:
+    deployed = api.deploy(ZEEBE / path)
+    assert deployed.status_code == 201, deployed.json
+    started = api.post(f"/process-definitions/{key}/instances", json={"variables": variables})
+    assert started.status_code == 201, started.json
+    return started.json["id"]
+
+
+def _work(db_session, instance_id: str, element_id: str) -> None:
+    """What a Celery worker does with the job of `element_id`."""
+    job = db_session.query(Job).filter_by(instance_id=instance_id, element_id=element_id).one()
+    assert jobs.run_job(job.id) == "done"
+
+
+def _instance(api, instance_id: str) -> dict:
+    return api.get(f"/instances/{instance_id}").json
+
+
+def test_feel_script_tasks_and_job_worker_script_and_rule_tasks_run(admin, db_session):
+    lines = [{"qty": 2, "price": 30}, {"qty": 1, "price": 50}]
+    iid = _start(admin, "order_scripts.bpmn", "z8_order_scripts", lines=lines, customer="ACME")
+    # zeebe:script: the FEEL result lands in resultVariable; the other variables stay.
+    assert _instance(admin, iid)["variables"] == {"lines": lines, "customer": "ACME", "total": 110}
+    _work(db_session, iid, "label")  # zeebe:taskDefinition on a script task: a job worker's
+    _work(db_session, iid, "rate")  # ... and on a business rule task
+    instance = _instance(admin, iid)
+    assert instance["active_elements"] == ["review"]
+    assert instance["variables"]["label"] == "order of 110"
+    assert instance["variables"]["rating"] == "gold"
