@@ -41,3 +41,16 @@ def test_feel_script_tasks_and_job_worker_script_and_rule_tasks_run(admin, db_se
     assert instance["active_elements"] == ["review"]
     assert instance["variables"]["label"] == "order of 110"
     assert instance["variables"]["rating"] == "gold"
+
+
+def test_a_job_result_reaches_the_process_only_through_the_output_mappings(admin, db_session):
+    # Camunda 8: once an element has output mappings, the job's variables stay local to it.
+    iid = _start(admin, "pricing.bpmn", "z8_pricing", customer={"name": "ACME"}, lines=[1, 2], status="new")
+    _work(db_session, iid, "price")
+    variables = _instance(admin, iid)["variables"]
+    assert variables == {
+        "customer": {"name": "ACME"},
+        "lines": [1, 2],
+        "status": "new",  # the handler's "priced" is not mapped: the process keeps its own
+        "order": {"total": 20.0, "currency": "EUR"},
+    }

@@ -13,3 +13,10 @@ def label(variables: dict, idempotency_key: str) -> dict:
 @service_handler("z8.rate")
 def rate(variables: dict, idempotency_key: str) -> dict:
     return {"rating": "gold" if variables["total"] > 100 else "standard"}
+
+
+@service_handler("z8.price")
+def price(variables: dict, idempotency_key: str) -> dict:
+    """Answers more than the model maps: a status and the price breakdown."""
+    total = 10.0 * variables["request"]["lineCount"]
+    return {"total": total, "currency": "eur", "status": "priced", "breakdown": [total]}
