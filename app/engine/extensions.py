@@ -322,6 +322,11 @@ def _service(node) -> dict:
         "handler_expression": handler == topic and ("${" in topic or "#{" in topic or topic.startswith("=")),
         "service_type": node.get(CAM + "type"),
         "retries": task_def.get("retries") if task_def is not None else None,
+        "headers": {
+            h.get("key"): h.get("value") or ""
+            for h in node.xpath("./bpmn:extensionElements/zeebe:taskHeaders/zeebe:header", namespaces=NS)
+            if h.get("key")
+        },
         "result_variable": node.get(CAM + "resultVariable"),
     }
 

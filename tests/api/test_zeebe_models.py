@@ -54,3 +54,9 @@ def test_a_job_result_reaches_the_process_only_through_the_output_mappings(admin
         "status": "new",  # the handler's "priced" is not mapped: the process keeps its own
         "order": {"total": 20.0, "currency": "EUR"},
     }
+
+
+def test_a_handler_reads_the_task_headers_of_its_job(admin, db_session):
+    iid = _start(admin, "pricing.bpmn", "z8_pricing", customer={"name": "ACME"}, lines=[1], status="new")
+    _work(db_session, iid, "price")  # the handler takes `headers`: currency and priceList
+    assert _instance(admin, iid)["variables"]["order"] == {"total": 10.0, "currency": "EUR"}

@@ -16,7 +16,9 @@ def rate(variables: dict, idempotency_key: str) -> dict:
 
 
 @service_handler("z8.price")
-def price(variables: dict, idempotency_key: str) -> dict:
-    """Answers more than the model maps: a status and the price breakdown."""
+def price(variables: dict, idempotency_key: str, headers: dict) -> dict:
+    """Answers more than the model maps (a status, the breakdown); its currency and price list come
+    from the task's zeebe:taskHeaders, as a Camunda 8 worker reads a job's custom headers."""
     total = 10.0 * variables["request"]["lineCount"]
-    return {"total": total, "currency": "eur", "status": "priced", "breakdown": [total]}
+    currency, price_list = headers["currency"].lower(), headers["priceList"]
+    return {"total": total, "currency": currency, "status": "priced", "breakdown": [price_list, total]}
