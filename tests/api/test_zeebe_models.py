@@ -60,3 +60,14 @@ def test_a_handler_reads_the_task_headers_of_its_job(admin, db_session):
     iid = _start(admin, "pricing.bpmn", "z8_pricing", customer={"name": "ACME"}, lines=[1], status="new")
     _work(db_session, iid, "price")  # the handler takes `headers`: currency and priceList
     assert _instance(admin, iid)["variables"]["order"] == {"total": 10.0, "currency": "EUR"}
+
+
+def test_camunda_feel_extensions_is_defined_and_get_or_else_route_as_in_camunda_8(admin):
+    # `is defined` tells a missing variable from a null one; Baton answered null to both.
+    admin.deploy(ZEEBE / "discount.bpmn")
+    cases = [({"discount": {"rate": None}}, "applyDiscount"), ({"customer": {}}, "fullPrice")]
+    for variables, element in cases:
+        started = admin.post("/process-definitions/z8_discount/instances", json={"variables": variables})
+        assert started.status_code == 201, started.json
+        assert started.json["active_elements"] == [element], started.json
+    assert started.json["variables"]["tier"] == "standard"
