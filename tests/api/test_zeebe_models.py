@@ -71,3 +71,12 @@ def test_camunda_feel_extensions_is_defined_and_get_or_else_route_as_in_camunda_
         assert started.status_code == 201, started.json
         assert started.json["active_elements"] == [element], started.json
     assert started.json["variables"]["tier"] == "standard"
+
+
+def test_deploy_warns_that_plain_and_manual_tasks_wait_for_a_person_unlike_camunda_8(admin):
+    # Camunda 8 passes through an undefined or manual task; Baton offers it in the inbox.
+    deployed = admin.deploy(ZEEBE / "packing.bpmn")
+    assert deployed.status_code == 201, deployed.json
+    warned = {w["element_id"]: w["message"] for w in deployed.json["warnings"]}
+    assert set(warned) == {"pick", "pack"}
+    assert "Camunda 8 passes through" in warned["pick"] and "waits for a person" in warned["pack"]
