@@ -170,10 +170,13 @@ def _timer(node) -> dict | None:
 
 
 def _has_service(tag: str, node) -> bool:
+    zeebe_job = _first(node, "./bpmn:extensionElements/zeebe:taskDefinition") is not None
     if tag in ("scriptTask", "businessRuleTask"):  # Camunda 8 may hand either to a job worker
-        return _first(node, "./bpmn:extensionElements/zeebe:taskDefinition") is not None
-    if tag == "intermediateThrowEvent":
-        return node.get(CAM + "type") is not None or node.get(CAM + "class") is not None
+        return zeebe_job
+    if tag in ("intermediateThrowEvent", "endEvent"):  # ... and a message it throws
+        message = _first(node, "./bpmn:messageEventDefinition") is not None
+        camunda = node.get(CAM + "type") is not None or node.get(CAM + "class") is not None
+        return (camunda and tag == "intermediateThrowEvent") or (zeebe_job and message)
     return False
 
 

@@ -25,7 +25,7 @@ from app.engine.messages import event_parser_overrides
 from app.engine.multi_instance import connect_loop_children
 from app.engine.specs import BatonServiceTask, DecisionTask
 from app.engine.xmlsafe import UnsafeXmlError, parse_xml
-from app.engine.zeebe_tasks import ZeebeScriptTaskParser, is_job_worker, job_worker_task
+from app.engine.zeebe_tasks import ZeebeScriptTaskParser, is_job_worker, job_worker_events, job_worker_task
 
 
 class DecisionTaskParser(CamundaTaskParser):
@@ -113,6 +113,7 @@ class BatonParser(CamundaParser):
     OVERRIDE_PARSER_CLASSES.update(event_subprocess_overrides(OVERRIDE_PARSER_CLASSES))
     OVERRIDE_PARSER_CLASSES.update(compensation.parser_overrides(OVERRIDE_PARSER_CLASSES))
     OVERRIDE_PARSER_CLASSES.update(cron_timers.parser_overrides(OVERRIDE_PARSER_CLASSES))
+    OVERRIDE_PARSER_CLASSES.update(job_worker_events(OVERRIDE_PARSER_CLASSES))
     PROCESS_PARSER_CLASS = ElementParser
 
     def _add_data_stores(self, bpmn):

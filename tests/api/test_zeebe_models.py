@@ -80,3 +80,31 @@ def test_deploy_warns_that_plain_and_manual_tasks_wait_for_a_person_unlike_camun
     warned = {w["element_id"]: w["message"] for w in deployed.json["warnings"]}
     assert set(warned) == {"pick", "pack"}
     assert "Camunda 8 passes through" in warned["pick"] and "waits for a person" in warned["pack"]
+
+
+def test_message_throw_and_end_events_run_by_a_job_worker(admin, db_session):
+    # Camunda 8 sends a thrown message through a job worker (zeebe:taskDefinition on the event);
+    # Baton failed such a start with a 500 (it looked for a payload expression).
+    iid = _start(admin, "notify.bpmn", "z8_notify", order="A-1")
+    _work(db_session, iid, "confirmed")
+    (ship,) = admin.get(f"/tasks?instance_id={iid}").json["items"]
+    assert admin.post(f"/tasks/{ship['id']}/complete", json={"variables": {}}).status_code == 200
+    _work(db_session, iid, "shipped")
+    instance = _instance(admin, iid)
+    assert instance["status"] == "completed", instance
+    assert instance["variables"]["sent"] == ["confirmation", "shipped"]
+
+
+def test_a_message_throw_event_with_no_implementation_passes_instead_of_failing_the_start(admin):
+    deployed = admin.deploy_bytes(
+        {
+            "bare.bpmn": (ZEEBE / "notify.bpmn")
+            .read_bytes()
+            .replace(b'<zeebe:taskDefinition type="z8.publish" />', b"")
+            .replace(b"z8_notify", b"z8_bare")
+        }
+    )
+    assert deployed.status_code == 201, deployed.json
+    started = admin.post("/process-definitions/z8_bare/instances", json={"variables": {}})
+    assert started.status_code == 201, started.json
+    assert started.json["active_elements"] == ["ship"]

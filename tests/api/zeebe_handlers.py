@@ -22,3 +22,9 @@ def price(variables: dict, idempotency_key: str, headers: dict) -> dict:
     total = 10.0 * variables["request"]["lineCount"]
     currency, price_list = headers["currency"].lower(), headers["priceList"]
     return {"total": total, "currency": currency, "status": "priced", "breakdown": [price_list, total]}
+
+
+@service_handler("z8.publish")
+def publish(variables: dict, idempotency_key: str, headers: dict) -> dict:
+    """A Camunda 8 message throw event's worker: it is what sends the message."""
+    return {"sent": [*variables.get("sent", []), headers["template"]]}
