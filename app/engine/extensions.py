@@ -141,7 +141,7 @@ def read_element(node, tag: str, lane: str | None) -> dict:
         info["lane"] = lane
     if tag == "userTask":
         info.update(_user_task(node, lane))
-    elif tag in ("serviceTask", "sendTask") or (tag == "intermediateThrowEvent" and _has_service(node)):
+    elif tag in ("serviceTask", "sendTask") or _has_service(tag, node):
         info.update(_service(node))
     elif tag == "businessRuleTask":
         info.update(_decision(node))
@@ -169,8 +169,15 @@ def _timer(node) -> dict | None:
     return None
 
 
-def _has_service(node) -> bool:
-    return node.get(CAM + "type") is not None or node.get(CAM + "class") is not None
+def _has_service(tag: str, node) -> bool:
+    zeebe_job = _first(node, "./bpmn:extensionElements/zeebe:taskDefinition") is not None
+    if tag in ("scriptTask", "businessRuleTask"):  # Camunda 8 may hand either to a job worker
+        return zeebe_job
+    if tag in ("intermediateThrowEvent", "endEvent"):  # ... and a message it throws
+        message = _first(node, "./bpmn:messageEventDefinition") is not None
+        camunda = node.get(CAM + "type") is not None or node.get(CAM + "class") is not None
+        return (camunda and tag == "intermediateThrowEvent") or (zeebe_job and message)
+    return False
 
 
 def _lanes(process) -> dict[str, str]:
@@ -318,6 +325,11 @@ def _service(node) -> dict:
         "handler_expression": handler == topic and ("${" in topic or "#{" in topic or topic.startswith("=")),
         "service_type": node.get(CAM + "type"),
         "retries": task_def.get("retries") if task_def is not None else None,
+        "headers": {
+            h.get("key"): h.get("value") or ""
+            for h in node.xpath("./bpmn:extensionElements/zeebe:taskHeaders/zeebe:header", namespaces=NS)
+            if h.get("key")
+        },
         "result_variable": node.get(CAM + "resultVariable"),
     }
 

@@ -10,7 +10,10 @@ own SpiffWorkflow events, connected once when the spec is parsed (no subclass pe
   outputs are evaluated against the task's data (inputs included), the inputs are removed (the
   shadowed values come back: inputs are local), then the outputs are written to the process.
 
-Everything else the task sets (a form's fields, a handler's result) flows on as before.
+Everything else the task sets (a form's fields, a handler's result) flows on as before, except
+under Zeebe output mappings: there, as in Camunda 8, what the task set (a job's result, a
+completion's or message's variables) is local to the element and only the outputs reach the
+process, so the process's variables are taken back as they were when the task began.
 A mapping that fails marks the task failed and raises, so the instance gets an incident naming
 the element and the expression.
 
@@ -38,6 +41,7 @@ NS = {
 }
 CAM = "{" + NS["camunda"] + "}"
 SHADOW, ABSENT = "baton_io_shadow", "baton_io_absent"
+BEFORE = "baton_io_before"  # the process's variables when a task with Zeebe outputs began
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -153,6 +157,9 @@ def apply_outputs(mapping: dict, task) -> None:
     for name in task.internal_data.pop(ABSENT, []):
         task.data.pop(name, None)
     task.data.update(task.internal_data.pop(SHADOW, {}))
+    if BEFORE in task.internal_data:
+        task.data.clear()
+        task.data.update(task.internal_data.pop(BEFORE))
     for target, result in values.items():
         set_path(task.data, target, copy_value(result))
 
@@ -173,14 +180,18 @@ def attach(spec, mapping: dict | None) -> None:
         return
     spec.io_mapping = mapping
 
+    zeebe_outputs = any(value[0] == "zeebe" for _, value in mapping["outputs"])
+
     def on_update(workflow, task):
         if task.state != TaskState.COMPLETED:
+            if zeebe_outputs and BEFORE not in task.internal_data:
+                task.internal_data[BEFORE] = {k: copy_value(v) for k, v in task.data.items()}
             apply_inputs(mapping, task)
 
     def on_complete(workflow, task):
         apply_outputs(mapping, task)
 
-    if mapping["inputs"]:
+    if mapping["inputs"] or zeebe_outputs:
         spec.update_event.connect(on_update)
     if mapping["inputs"] or mapping["outputs"]:
         spec.completed_event.connect(on_complete)

@@ -25,6 +25,14 @@ from app.engine.signals import BatonSignalEventDefinition, read_passes
 class BatonMessageEventDefinition(MessageEventDefinition):
     correlation_key: str | None = None  # the zeebe:subscription correlationKey expression
 
+    def throw(self, my_task):
+        # A throw with no payload expression (Camunda 7's message event without an implementation)
+        # sends the message bare; the library evaluated the missing expression and failed the step.
+        if self.expression is None:
+            my_task.workflow.top_workflow.catch(BpmnEvent(self, payload=None))
+            return
+        super().throw(my_task)
+
     def update_internal_data(self, my_task, event):
         my_task.internal_data[self.name] = event.payload
 

@@ -25,6 +25,7 @@ from app.engine.messages import event_parser_overrides
 from app.engine.multi_instance import connect_loop_children
 from app.engine.specs import BatonServiceTask, DecisionTask
 from app.engine.xmlsafe import UnsafeXmlError, parse_xml
+from app.engine.zeebe_tasks import ZeebeScriptTaskParser, is_job_worker, job_worker_events, job_worker_task
 
 
 class DecisionTaskParser(CamundaTaskParser):
@@ -34,6 +35,8 @@ class DecisionTaskParser(CamundaTaskParser):
         return extensions._decision(node).get("decision_ref")
 
     def create_task(self):
+        if is_job_worker(self.node):  # Camunda 8: a job worker decides, not a DMN table
+            return job_worker_task(self)
         info = extensions._decision(self.node)
         if not info.get("decision_ref"):
             self.raise_validation_exception(
@@ -100,12 +103,17 @@ class BatonParser(CamundaParser):
             # Service and send tasks wait for a Celery worker instead of running inside the request.
             full_tag("serviceTask"): (CamundaTaskParser, BatonServiceTask),
             full_tag("sendTask"): (CamundaTaskParser, BatonServiceTask),
+            full_tag("scriptTask"): (
+                ZeebeScriptTaskParser,
+                CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("scriptTask")][1],
+            ),
         }
     )
     OVERRIDE_PARSER_CLASSES.update(link_event_overrides(OVERRIDE_PARSER_CLASSES))
     OVERRIDE_PARSER_CLASSES.update(event_subprocess_overrides(OVERRIDE_PARSER_CLASSES))
     OVERRIDE_PARSER_CLASSES.update(compensation.parser_overrides(OVERRIDE_PARSER_CLASSES))
     OVERRIDE_PARSER_CLASSES.update(cron_timers.parser_overrides(OVERRIDE_PARSER_CLASSES))
+    OVERRIDE_PARSER_CLASSES.update(job_worker_events(OVERRIDE_PARSER_CLASSES))
     PROCESS_PARSER_CLASS = ElementParser
 
     def _add_data_stores(self, bpmn):

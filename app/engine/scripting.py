@@ -42,6 +42,8 @@ class BatonScriptEngine(PythonScriptEngine):
             message = f"{script_format} scripts are not supported (Baton runs Python and FEEL scripts)"
             raise WorkflowTaskException(f"script task '{task.task_spec.bpmn_id}': {message}", task=task)
         seen = _seen(task)
+        if (script_format or "").lower() == "feel":
+            return _run_feel(task, script, {**seen, **(external_context or {})})
         shown = {k: copy_value(v) for k, v in seen.items() if k not in task.data or task.data[k] is not v}
         context = {**seen, **(external_context or {})}
         try:
@@ -77,6 +79,20 @@ class BatonScriptEngine(PythonScriptEngine):
             )
         except (ExpressionError, LookupError) as exc:
             raise WorkflowTaskException(f"decision '{decision_ref}' failed: {exc}", task=task)
+
+
+def _run_feel(task, script: str, context: dict) -> bool:
+    """A FEEL script gives one value, kept under its result variable (zeebe:script resultVariable,
+    camunda:resultVariable); unlike a Python script it sets no other variable, so the task's
+    variables stay as they were."""
+    try:
+        value = expressions.run_script(script, context, "feel")["result"]
+    except ExpressionError as exc:
+        raise WorkflowTaskException(f"script failed: {exc.message}", task=task)
+    name = getattr(task.task_spec, "result_variable", None)
+    if name:
+        task.data[name] = value
+    return True
 
 
 def _seen(task) -> dict:

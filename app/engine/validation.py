@@ -180,6 +180,8 @@ def _mapping_expressions(node) -> list[tuple[str, bool]]:
 def _check_script(node, filename: str) -> None:
     if node.tag != "{" + NS["bpmn"] + "}scriptTask":
         return
+    for script in node.xpath("./bpmn:extensionElements/zeebe:script", namespaces=NS):
+        _check(script.get("expression") or "", True, node, filename)  # Camunda 8: always FEEL
     script_format = (node.get("scriptFormat") or "").lower()
     body = node.xpath("./bpmn:script", namespaces=NS)
     text = body[0].text if body else None
@@ -212,6 +214,15 @@ def _warnings(node) -> list[dict]:
                     element_id, f"{script_format} scripts are not run by Baton; this task fails when reached"
                 )
             )
+    if node.tag in (BPMN + "task", BPMN + "manualTask") and _for_camunda_8(node):
+        kind = "a manual task" if node.tag == BPMN + "manualTask" else "an undefined task"
+        out.append(
+            _warn(
+                element_id,
+                f"{kind} waits for a person to complete it in Baton (an inbox task); "
+                "Camunda 8 passes through it. Draw a user task to say so, or remove it",
+            )
+        )
     if node.tag in ("{" + NS["bpmn"] + "}userTask", "{" + NS["bpmn"] + "}startEvent"):
         out.extend(form_checks.field_warnings(element_id, node))
     if node.tag == "{" + NS["bpmn"] + "}dataStoreReference":
@@ -238,6 +249,15 @@ def _listener_body(listener) -> str:
             return f"{attr} {listener.get(attr)}"
     script = listener.xpath("./camunda:script", namespaces=NS)
     return f"{script[0].get('scriptFormat') or 'script'} script" if script else "no body"
+
+
+BPMN = "{" + NS["bpmn"] + "}"
+_PLATFORM = "{http://camunda.org/schema/modeler/1.0}executionPlatform"
+
+
+def _for_camunda_8(node) -> bool:
+    """Whether Camunda Modeler drew the model for Camunda 8 (`modeler:executionPlatform`)."""
+    return node.getroottree().getroot().get(_PLATFORM) == "Camunda Cloud"
 
 
 def _warn(element_id: str, message: str) -> dict:

@@ -9,6 +9,10 @@ the name is looked up here. A handler is called as `handler(variables, idempoten
   error event, which gets the variables),
 - raises anything else to fail: the job is retried with backoff, then becomes an incident.
 
+A handler that also takes `headers` gets the task's static headers (Camunda 8's
+`zeebe:taskHeaders`, a job's custom headers: `{"currency": "EUR"}`), so one worker can serve
+several tasks configured differently; one that does not take them is called as before.
+
 The idempotency key is the same for every attempt of one task execution, so a handler with a side
 effect (a payment, an e-mail) can do it at most once even when a killed worker's task is redelivered.
 """
@@ -16,6 +20,7 @@ effect (a payment, an e-mail) can do it at most once even when a killed worker's
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable
 
 _handlers: dict[str, Callable] = {}
@@ -61,6 +66,21 @@ def get_handler(name: str | None) -> Callable:
     if func is None:
         raise UnknownHandler(f"no service handler is registered as '{name}'")
     return func
+
+
+def call_handler(func: Callable, variables: dict, idempotency_key: str | None, headers: dict) -> object:
+    """Call a handler, giving it the task headers when its signature takes them."""
+    if _takes_headers(func):
+        return func(variables, idempotency_key=idempotency_key, headers=headers)
+    return func(variables, idempotency_key=idempotency_key)
+
+
+def _takes_headers(func: Callable) -> bool:
+    try:
+        parameters = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):  # a builtin or C callable: called the plain way
+        return False
+    return any(p.name == "headers" or p.kind is p.VAR_KEYWORD for p in parameters)
 
 
 _loaded: set[str] = set()

@@ -20,7 +20,7 @@ from app.engine.runner import StepResult
 from app.engine.timers import uses_jobs
 from app.errors import Conflict, NotFound
 from app.extensions import db
-from app.handlers import BpmnError, get_handler
+from app.handlers import BpmnError, call_handler, get_handler
 from app.models import Job, ProcessInstance
 from app.models.base import utcnow
 from app.models.instances import ENDED, FAILED, SUSPENDED
@@ -110,6 +110,7 @@ def _sync_services(instance, result: StepResult, existing: dict) -> None:
             payload={
                 "variables": call.data,
                 "result_variable": element.get("result_variable"),
+                **({"headers": element["headers"]} if element.get("headers") else {}),
                 **({"handler_expression": True} if element.get("handler_expression") else {}),
             },
             status=QUEUED,
@@ -240,11 +241,12 @@ def _run_service(job: Job) -> str:
     job_id, name, key = job.id, job.handler, job.idempotency_key
     variables = dict(job.payload.get("variables") or {})
     result_variable = job.payload.get("result_variable")
+    headers = dict(job.payload.get("headers") or {})  # zeebe:taskHeaders, as written in the model
     db.session.commit()  # the attempt is counted even if this worker dies inside the handler
     try:
         if job.payload.get("handler_expression") and name:  # (always named: the expression is the handler)
             name = results.topic(name, variables)
-        outputs = results.outputs_of(name, get_handler(name)(variables, idempotency_key=key))
+        outputs = results.outputs_of(name, call_handler(get_handler(name), variables, key, headers))
         if result_variable:
             outputs = {result_variable: outputs}
         outcome: tuple = ("ok", outputs)

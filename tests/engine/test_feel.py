@@ -336,3 +336,31 @@ def test_json_conversion_round_trip():
     assert to_json_value(Decimal("3.0")) == 3
     assert to_json_value(YearsMonthsDuration(-14)) == "-P1Y2M"
     assert to_json_value(dt.timedelta(days=1, seconds=1)) == "P1DT1S"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("is defined(x)", False),
+        ("is defined(null)", True),
+        ("is defined(order.discount)", True),  # there, though null
+        ("is defined(order.coupon)", False),
+        ("is defined(missing.coupon)", False),
+        ("not(is defined(order.coupon))", True),
+        ("get or else(order.discount, 0)", 0),
+        ("get or else(order, 0)", {"discount": None}),
+        ("is empty([])", True),
+        ('trim("  a ")', "a"),
+        ("partition([1, 2, 3], 2)", [[1, 2], [3]]),
+        ("duplicate values([1, 2, 1, 1])", [1]),
+        ('string(last day of month(date("2024-02-03")))', "2024-02-29"),
+        ("assert(order, order != null)", {"discount": None}),
+    ],
+)
+def test_camunda_extension_functions(text, expected):
+    assert feel(text, order={"discount": None}) == expected
+
+
+def test_a_failed_assert_fails_the_expression_with_its_cause():
+    with pytest.raises(FeelEvaluationError, match="assertion failed: x is needed"):
+        feel('assert(x, x != null, "x is needed")')

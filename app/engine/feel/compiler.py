@@ -141,6 +141,7 @@ class FeelCompiler(Transformer):
                 return Decimal(value)
             return scope.lookup(name)
 
+        lookup.var_name = name  # read by `is defined`
         return lookup
 
     def input_var(self, _children):
@@ -257,7 +258,12 @@ class FeelCompiler(Transformer):
 
     def path(self, children):
         target, key = children
-        return lambda scope: path_value(target(scope), key)
+
+        def node(scope):
+            return path_value(target(scope), key)
+
+        node.path_of = (target, key)  # read by `is defined`
+        return node
 
     def _interval(self, children, start_included: bool, end_included: bool):
         low, high = children

@@ -151,6 +151,9 @@ def named_args(self, children):
 
 def invoke(self, children):
     callee, (named, args) = children
+    if getattr(callee, "var_name", None) == "is defined" and not named and len(args) == 1:
+        (operand,) = args
+        return lambda scope: _defined(operand, scope)
     if named:
 
         def call_named(scope):
@@ -168,6 +171,27 @@ def invoke(self, children):
         return function.call([arg(scope) for arg in args], None, scope.budget)
 
     return call
+
+
+def _defined(node, scope) -> bool:
+    """Camunda's `is defined(x.y)`: whether the variable, or the context entry, exists at all (a
+    null one does); it needs the name, not the value, which is null either way."""
+    name = getattr(node, "var_name", None)
+    if name is not None:
+        frame = scope
+        while frame is not None:
+            if name in frame.vars:
+                return True
+            frame = frame.parent
+        return False
+    path = getattr(node, "path_of", None)
+    if path is not None:
+        target, key = path
+        if not _defined(target, scope):
+            return False
+        value = target(scope)
+        return isinstance(value, dict) and key in value
+    return True  # a literal, a call, any value: null included, as in Camunda
 
 
 def invoke_not(self, children):

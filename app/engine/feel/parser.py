@@ -42,7 +42,7 @@ _SIMPLE_NAME = re.compile(r"[^\W\d][\w']*(?: +[^\W\d][\w']*)*")
 _STRING = re.compile(r'"(?:\\.|[^"\\])*"')
 PLACEHOLDER = "__feel_name_{}__"
 # Built-in function names the grammar cannot read as plain words.
-BUILTIN_SPECIAL_NAMES = ("date and time", "years and months duration")
+BUILTIN_SPECIAL_NAMES = ("date and time", "years and months duration", "get or else")
 
 
 class FeelSyntaxError(ExpressionError):
