@@ -13,13 +13,14 @@ from dataclasses import asdict
 from sqlalchemy import select
 
 from app.engine import migration as engine
-from app.errors import Conflict, NotFound
+from app.errors import Conflict
 from app.extensions import db
 from app.models import Definition, ProcessInstance, User
 from app.models.instances import ENDED, SUSPENDED
 from app.models.tasks import OPEN, UserTask
 from app.services import audit
 from app.services.bundles import bundle_for
+from app.services.deployments import get_definition
 from app.services.instances import commit_step, get_instance, load_runner, lock_instance
 from app.services.stepping import persist_step, redefine_user_task
 
@@ -50,18 +51,7 @@ def migrate_instance(user: User, instance_id, version: int) -> dict:
 
 
 def _target(instance: ProcessInstance, version: int | None) -> Definition:
-    where = [
-        Definition.tenant_id == instance.tenant_id,
-        Definition.kind == "bpmn",
-        Definition.key == instance.definition_key,
-    ]
-    if version is not None:
-        where.append(Definition.version == version)
-    query = select(Definition).where(*where).order_by(Definition.version.desc()).limit(1)
-    found = db.session.execute(query).scalar_one_or_none()
-    if found is None:
-        raise NotFound(f"process definition '{instance.definition_key}' has no version {version}")
-    return found
+    return get_definition(instance.tenant_id, instance.definition_key, version=version)  # (else a 404)
 
 
 def _plan(instance: ProcessInstance, target: Definition):
