@@ -215,8 +215,9 @@ def hold_linked_orders(actor: User | None, master: ProcessInstance) -> None:
 
 
 def release_linked_orders(actor: User | None, master: ProcessInstance) -> None:
-    """A resumed master resumes the orders it held (audited naming it), then starts the orders that
-    became ready while it was suspended and closes if all are. The caller holds its lock and commits."""
+    """A resumed master resumes the orders it held (audited naming it), then settles what changed
+    while it was suspended (withdraws what can never start, starts what is ready) and closes if all
+    are. The caller holds its lock and commits."""
     why = f"master work order {master.id} was resumed"
     links = _links(master.id)
     for link in (held for held in links if held.held_by_master):
@@ -224,17 +225,14 @@ def release_linked_orders(actor: User | None, master: ProcessInstance) -> None:
         child = lock_instance(master.tenant_id, link.child_instance_id)
         if child.status == SUSPENDED:
             resume_locked(child, actor, why)
-    _start_ready(None, master, links)  # (started by the system, as when the order they waited for closed)
+    _settle(None, master, links)  # (as when the order they waited for closed: withdraw, then start)
     if _all_settled(links):
         _close_master(master)
 
 
 def _close_if_all_closed(master: ProcessInstance):
     """The master waits for its orders: deliver now if it has some and all are closed or withdrawn."""
-    links = db.session.execute(
-        select(WorkOrderLink).where(WorkOrderLink.parent_instance_id == master.id)
-    ).scalars()
-    if _all_settled(list(links)):
+    if _all_settled(_links(master.id)):
         return lambda: _close_master(master)
     return None
 

@@ -271,6 +271,26 @@ def test_a_master_whose_last_order_closed_while_it_was_suspended_closes_when_res
     assert closed["status"] == "completed" and closed["outcome"] == "closed"
 
 
+def test_an_order_cancelled_while_its_master_is_suspended_withdraws_its_dependents_on_resume(admin, master):
+    """Resuming settles what changed meanwhile as a closing order does: a dependent of an order
+    cancelled while the master was suspended is withdrawn (not left waiting), and the master closes."""
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": [_order("a", 1), _order("b", 1, "a")]})
+    assert made.status_code == 201, made.json
+    a = admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"]
+    assert admin.post(f"/instances/{master}/suspend").status_code == 200
+    assert admin.post(f"/instances/{a}/cancel", json={"reason": "wrong asset"}).status_code == 200
+    assert [o["status"] for o in admin.get(f"/work-orders/{master}").json["orders"]] == [
+        "cancelled",
+        "waiting",
+    ]
+
+    assert admin.post(f"/instances/{master}/resume").status_code == 200
+    progress = admin.get(f"/work-orders/{master}").json
+    assert [o["status"] for o in progress["orders"]] == ["cancelled", "cancelled"]
+    assert progress["withdrawn"] == [progress["orders"][1]["id"]]
+    assert instance(admin, master)["status"] == "completed"
+
+
 def test_the_dependents_of_a_cancelled_order_are_withdrawn_not_started(admin, master):
     """Work that depended on cancelled work must not start by itself (a regulated plant): its
     dependents, and theirs, are withdrawn with the reason; the master closes when the rest is done,
