@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Callable
+from functools import cache
 
 _handlers: dict[str, Callable] = {}
 
@@ -75,6 +76,7 @@ def call_handler(func: Callable, variables: dict, idempotency_key: str | None, h
     return func(variables, idempotency_key=idempotency_key)
 
 
+@cache  # (read once per handler, not at every job)
 def _takes_headers(func: Callable) -> bool:
     try:
         parameters = inspect.signature(func).parameters.values()
