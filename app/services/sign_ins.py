@@ -93,7 +93,9 @@ def _counted_as(username: str) -> tuple[str, str]:
     return (user.tenant_id, str(user.id)) if user is not None else (DEFAULT_TENANT, username)
 
 
-def _oldest_failure(tenant: str, object_id: str, most: int, window: timedelta, address: str | None = None):
+def _oldest_failure(
+    tenant: str, object_id: str, most: int, window: timedelta, address: str | None = None
+) -> datetime | None:
     """When the oldest of the last `most` failures in `window` happened, if there were that many
     (from `address` only when given)."""
     failures = (
