@@ -49,6 +49,9 @@ class Config:
     SMTP_PASSWORD: str | None = None
     SMTP_FROM: str = "baton@localhost"
     AUTH_CACHE_SECONDS: float = 2.0  # how long a process trusts what it read about a token
+    # An account's failed sign-ins, from all addresses together, that pause it (services/sign_ins.py)
+    SIGN_IN_ACCOUNT_MAX_FAILURES: int = 20
+    SIGN_IN_ACCOUNT_WINDOW_MINUTES: int = 15
     TESTING: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -73,6 +76,8 @@ class Config:
             SMTP_PASSWORD=env.get("BATON_SMTP_PASSWORD") or None,
             SMTP_FROM=env.get("BATON_SMTP_FROM") or "baton@localhost",
             AUTH_CACHE_SECONDS=float(env.get("BATON_AUTH_CACHE_SECONDS") or 2.0),
+            SIGN_IN_ACCOUNT_MAX_FAILURES=_positive(env, "BATON_SIGN_IN_ACCOUNT_MAX_FAILURES", 20),
+            SIGN_IN_ACCOUNT_WINDOW_MINUTES=_positive(env, "BATON_SIGN_IN_ACCOUNT_WINDOW_MINUTES", 15),
         )
 
     @property
@@ -99,6 +104,14 @@ class Config:
             "BATON": self,
             **self.extra,
         }
+
+
+def _positive(env, name: str, default: int) -> int:
+    # A limit of 0 (or a typo read as one) would turn the limit off, or lock every account: refuse it.
+    value = env.get(name) or str(default)
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, got {value!r}")
+    return int(value)
 
 
 def _embedded_secret() -> str:

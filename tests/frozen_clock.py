@@ -35,3 +35,15 @@ def freeze_sla_clock(monkeypatch, moment: datetime) -> type[FrozenClock]:
     for module in (sla, sla_reports):
         monkeypatch.setattr(module, "utcnow", lambda: clock.moment)
     return clock
+
+
+def freeze_sign_in_clock(monkeypatch, moment: datetime) -> type[FrozenClock]:
+    """Make the audit trail's timestamps and the sign-in limits read `moment` as now, so failed
+    sign-ins are recorded at and counted from it; move time by setting `.moment` on the returned class."""
+    import app.services.audit as audit
+    import app.services.sign_ins as sign_ins
+
+    monkeypatch.setattr(FrozenClock, "moment", moment)
+    for module in (audit, sign_ins):
+        monkeypatch.setattr(module, "utcnow", lambda: FrozenClock.moment)
+    return FrozenClock

@@ -12,6 +12,7 @@ from app.extensions import Model
 from app.models.base import created_column, tenant_column, uuid_pk
 
 SIGN_REFUSED = "action = 'task.sign_refused'"
+SIGN_IN_FAILED = "action = 'user.sign_in_failed'"
 
 
 class AuditEntry(Model):
@@ -34,6 +35,16 @@ class AuditEntry(Model):
             "at",
             postgresql_where=text(SIGN_REFUSED),
             sqlite_where=text(SIGN_REFUSED),
+        ),
+        # A username's recent failed sign-ins, counted at each sign-in (services/sign_ins.py): newest
+        # first within the window, however long the trail of that user (or of failures) grows.
+        Index(
+            "ix_audit_sign_in_failures",
+            "tenant_id",
+            "object_id",
+            "at",
+            postgresql_where=text(SIGN_IN_FAILED),
+            sqlite_where=text(SIGN_IN_FAILED),
         ),
     )
 

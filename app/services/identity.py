@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.errors import Conflict, NotFound, Unauthorized, ValidationError
 from app.extensions import db
-from app.models import ApiToken, AuditEntry, Group, User
+from app.models import ApiToken, Group, User
 from app.models.base import DEFAULT_TENANT, utcnow
 from app.services import audit, auth_cache, delegation
 from app.services.permissions import ROLES
@@ -47,25 +47,7 @@ def _dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
-SIGN_IN_FAILED = "user.sign_in_failed"
-MAX_FAILED_SIGN_INS, SIGN_IN_WINDOW = 5, timedelta(minutes=1)
-
-
-def sign_in_blocked(username: str, address: str | None) -> bool:
-    """Whether `username` failed to sign in MAX_FAILED_SIGN_INS times from `address` in the last
-    SIGN_IN_WINDOW. Counted from the audit trail's `user.sign_in_failed` entries, not in a worker's
-    memory: every gunicorn worker and a restart see one count (found through ix_audit_object)."""
-    user = find_user(username) if username else None
-    tenant, object_id = (user.tenant_id, str(user.id)) if user is not None else (DEFAULT_TENANT, username)
-    since = (utcnow() - SIGN_IN_WINDOW).isoformat()
-    failures = (
-        select(AuditEntry.id)
-        .where(AuditEntry.tenant_id == tenant, AuditEntry.object_type == "user")
-        .where(AuditEntry.object_id == object_id, AuditEntry.action == SIGN_IN_FAILED)
-        .where(AuditEntry.at >= since, AuditEntry.after["address"].as_string() == (address or ""))
-        .limit(MAX_FAILED_SIGN_INS)
-    )
-    return len(db.session.execute(failures).all()) >= MAX_FAILED_SIGN_INS
+SIGN_IN_FAILED = "user.sign_in_failed"  # counted by the sign-in limits (services/sign_ins.py)
 
 
 def authenticate_password(username: str, password: str, address: str | None = None) -> User | None:

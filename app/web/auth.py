@@ -1,5 +1,5 @@
-"""Signing in and out, the signed-in user on every request, CSRF tokens and the login rate limit
-(app.services.identity.sign_in_blocked)."""
+"""Signing in and out, the signed-in user on every request, CSRF tokens and the sign-in limits
+(app.services.sign_ins)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from app.extensions import db
 from app.models import User
-from app.services.identity import authenticate_password, sign_in_blocked
+from app.services.sign_ins import SignInPaused, sign_in
 from app.web import web_bp
 
 
@@ -163,11 +163,12 @@ def login_page():
 def login():
     username = (request.form.get("username") or "").strip()
     password = request.form.get("password") or ""
-    if sign_in_blocked(username, request.remote_addr):  # five failures a minute, counted on the trail
-        flash("Too many failed attempts. Wait a minute and try again.", "error")
-        return sign_in_page(429, username)
-    # (an unknown name fails as a wrong password does, in time too; the failure is audited)
-    user = authenticate_password(username, password, request.remote_addr)
+    try:  # (an unknown name fails as a wrong password does, in time too; the failure is audited)
+        user = sign_in(username, password, request.remote_addr)
+    except SignInPaused as paused:  # too many failures from this address, or for this account
+        flash(paused.message, "error")
+        page, status = sign_in_page(429, username)
+        return page, status, {"Retry-After": str(paused.retry_after)}
     if user is None:
         flash("Unknown username or wrong password.", "error")
         return sign_in_page(401, username)
