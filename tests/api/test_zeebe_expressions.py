@@ -1,0 +1,74 @@
+"""Camunda 8 models whose FEEL Zeebe reads differently from a plain FEEL engine: timer cycles
+built with `cycle()`, conditions that give no boolean, and calls to functions FEEL does not
+have. Deployed and driven over HTTP; timers fire through the job a worker runs, on a frozen clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Job
+from app.models.jobs import TIMER
+from app.services.jobs import run_job
+from tests.conftest import DATA
+from tests.frozen_clock import freeze_timer_clock
+
+ZEEBE = DATA / "zeebe"
+NOON = datetime(2025, 3, 3, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return freeze_timer_clock(monkeypatch, NOON)
+
+
+def _timer_rows(instance_id) -> list[Job]:
+    query = select(Job).where(Job.instance_id == instance_id, Job.kind == TIMER)
+    return list(db.session.execute(query).scalars())
+
+
+def _fire_next(clock, instance_id) -> int:
+    """Fire the instance's timer row when it is due; the whole hours after NOON it was due at
+    (a cycle's next period is counted from the firing, give or take a second)."""
+    (row,) = _timer_rows(instance_id)
+    clock.moment = row.due_at
+    assert run_job(row.id) == "fired"
+    return _hours(row.due_at)
+
+
+def _hours(due: datetime) -> int:
+    return round((due - NOON) / timedelta(hours=1))
+
+
+def _reminders(admin, instance_id) -> int:
+    history = admin.get(f"/instances/{instance_id}/history").json["items"]
+    return [h["element_id"] for h in history].count("note")
+
+
+def test_a_timer_cycle_written_with_feel_cycle_and_a_count_fires_that_many_times(admin, clock):
+    assert admin.deploy(ZEEBE / "reminders.bpmn").status_code == 201
+    variables = {"times": 2, "period": "PT1H"}  # =cycle(times, duration(period)): "R2/PT1H"
+    started = admin.post("/process-definitions/z8_reminders/instances", json={"variables": variables})
+    assert started.status_code == 201, started.json
+    iid = started.json["id"]
+    assert _fire_next(clock, iid) == 1
+    assert _fire_next(clock, iid) == 2
+    assert _timer_rows(iid) == []  # R2: used up
+    body = admin.get(f"/instances/{iid}").json
+    assert _reminders(admin, iid) == 2 and [t["element_id"] for t in body["tasks"]] == ["review"]
+
+
+def test_a_timer_cycle_written_with_feel_cycle_alone_repeats_for_ever(admin, clock):
+    assert admin.deploy(ZEEBE / "reminders.bpmn").status_code == 201
+    variables = {"period": "PT1H"}  # =cycle(duration(period)): "R/PT1H"
+    started = admin.post("/process-definitions/z8_reminders/instances", json={"variables": variables})
+    assert started.status_code == 201, started.json
+    iid = started.json["id"]
+    for hours in (1, 2, 3):
+        assert _fire_next(clock, iid) == hours
+    assert _reminders(admin, iid) == 3
+    (row,) = _timer_rows(iid)  # "R/PT1H": the next period waits
+    assert _hours(row.due_at) == 4
