@@ -45,6 +45,7 @@ def validate_process(process, filename: str) -> list[dict]:
         _check_retry_cycle(node, filename)
         _check_priority(node, filename)
         warnings.extend(_warnings(node))
+        warnings.extend(_unknown_function_warnings(node))
     return warnings
 
 
@@ -241,6 +242,33 @@ def _warnings(node) -> list[dict]:
             _warn(element_id, f"camunda:script ({fmt}) for parameter '{name}' is not run; it maps to null")
         )
     return out
+
+
+def _unknown_function_warnings(node) -> list[dict]:
+    """A FEEL call to a function neither FEEL nor Camunda defines gives null when evaluated (a
+    misspelt `=sum(x)` routes or maps silently): name it, the model still deploys."""
+    from app.engine.feel.calls import unknown_functions
+
+    return [
+        _warn(
+            node.get("id"),
+            f"FEEL expression {text!r} calls {name}(), which neither FEEL nor Camunda defines: "
+            "it gives null when evaluated",
+        )
+        for text in _feel_texts(node)
+        for name in unknown_functions(text[1:])
+    ]
+
+
+def _feel_texts(node) -> list[str]:
+    """Every `=FEEL` text of an element: its checked expressions, any zeebe: attribute (a job
+    type, a called process id...) and a FEEL script's body."""
+    texts = [text for text, _ in _expressions(node)]
+    for extension in node.xpath("./bpmn:extensionElements//zeebe:*", namespaces=NS):
+        texts += extension.attrib.values()
+    if (node.get("scriptFormat") or "").lower() == "feel":
+        texts += ["=" + (script.text or "") for script in node.xpath("./bpmn:script", namespaces=NS)]
+    return list(dict.fromkeys(t.strip() for t in texts if t and t.strip().startswith("=")))
 
 
 def _listener_body(listener) -> str:

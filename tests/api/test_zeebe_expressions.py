@@ -72,3 +72,30 @@ def test_a_timer_cycle_written_with_feel_cycle_alone_repeats_for_ever(admin, clo
     assert _reminders(admin, iid) == 3
     (row,) = _timer_rows(iid)  # "R/PT1H": the next period waits
     assert _hours(row.due_at) == 4
+
+
+def test_deploy_warns_of_a_call_to_a_function_feel_does_not_have_naming_file_element_and_function(admin):
+    # `getOrElse` is no FEEL function (Camunda's is `get or else`): it gives null when evaluated.
+    model = (ZEEBE / "discount.bpmn").read_bytes()
+    misspelt = model.replace(b"=get or else(customer.tier", b"=getOrElse(customer.tier")
+    misspelt = misspelt.replace(b"=is defined(discount.rate)<", b"=is defined(discount.rate) and ok(1)<")
+    deployed = admin.deploy_bytes({"misspelt.bpmn": misspelt})
+    assert deployed.status_code == 201, deployed.json
+    warned = {(w["file"], w["element_id"]): w["message"] for w in deployed.json["warnings"]}
+    assert set(warned) == {("misspelt.bpmn", "tier"), ("misspelt.bpmn", "yes")}
+    assert "getOrElse()" in warned[("misspelt.bpmn", "tier")]
+    assert (
+        "ok()" in warned[("misspelt.bpmn", "yes")]
+        and "neither FEEL nor Camunda" in warned[("misspelt.bpmn", "yes")]
+    )
+
+
+def test_feel_and_camunda_functions_and_functions_the_expression_defines_deploy_without_warning(admin):
+    model = (ZEEBE / "discount.bpmn").read_bytes()  # is defined, get or else, not
+    own = model.replace(
+        b"=get or else(customer.tier, &#34;standard&#34;)",
+        b"={pick: function(t) get or else(t, &#34;standard&#34;), tier: pick(customer.tier)}.tier",
+    )
+    deployed = admin.deploy_bytes({"own.bpmn": own})
+    assert deployed.status_code == 201, deployed.json
+    assert deployed.json["warnings"] == []
