@@ -19,6 +19,7 @@ from app.engine import duties, expressions, form_checks, io_mapping, timers
 from app.engine.errors import ModelError
 from app.engine.expression_errors import ExpressionError
 from app.engine.scripting import RUNNABLE_SCRIPTS
+from app.engine.zeebe_conditions import for_camunda_8
 
 NS = io_mapping.NS
 CAM = io_mapping.CAM
@@ -215,7 +216,7 @@ def _warnings(node) -> list[dict]:
                     element_id, f"{script_format} scripts are not run by Baton; this task fails when reached"
                 )
             )
-    if node.tag in (BPMN + "task", BPMN + "manualTask") and _for_camunda_8(node):
+    if node.tag in (BPMN + "task", BPMN + "manualTask") and for_camunda_8(node):
         kind = "a manual task" if node.tag == BPMN + "manualTask" else "an undefined task"
         out.append(
             _warn(
@@ -280,12 +281,6 @@ def _listener_body(listener) -> str:
 
 
 BPMN = "{" + NS["bpmn"] + "}"
-_PLATFORM = "{http://camunda.org/schema/modeler/1.0}executionPlatform"
-
-
-def _for_camunda_8(node) -> bool:
-    """Whether Camunda Modeler drew the model for Camunda 8 (`modeler:executionPlatform`)."""
-    return node.getroottree().getroot().get(_PLATFORM) == "Camunda Cloud"
 
 
 def _warn(element_id: str, message: str) -> dict:

@@ -99,3 +99,45 @@ def test_feel_and_camunda_functions_and_functions_the_expression_defines_deploy_
     deployed = admin.deploy_bytes({"own.bpmn": own})
     assert deployed.status_code == 201, deployed.json
     assert deployed.json["warnings"] == []
+
+
+def _start_routing(admin, model: bytes, variables: dict) -> dict:
+    assert admin.deploy_bytes({"routing.bpmn": model}).status_code == 201
+    started = admin.post("/process-definitions/z8_routing/instances", json={"variables": variables})
+    assert started.status_code == 201, started.json
+    return started.json
+
+
+@pytest.mark.parametrize(
+    "variables, kind", [({}, "NULL"), ({"amount": "lots"}, "NULL"), ({"amount": [1]}, "NULL")]
+)
+def test_a_condition_that_gives_no_boolean_is_an_incident_on_the_gateway_a_retry_routes(
+    admin, variables, kind
+):
+    # Zeebe: "Expected result of the expression ... to be 'BOOLEAN', but was 'NULL'", not false
+    # (which would have taken the default flow to `book`).
+    started = _start_routing(admin, (ZEEBE / "routing.bpmn").read_bytes(), variables)
+    assert started["status"] == "failed" and started["active_elements"] == ["amountCheck"], started
+    (incident,) = admin.get("/incidents", query_string={"instance_id": started["id"]}).json["items"]
+    assert incident["element_id"] == "amountCheck"
+    assert "sequence flow 'big'" in incident["message"], incident
+    assert f"expression '=amount > 1000' to be 'BOOLEAN', but was '{kind}'" in incident["message"]
+
+    retried = admin.post(f"/incidents/{incident['id']}/retry", json={"variables": {"amount": 5000}})
+    assert retried.status_code == 200, retried.json
+    body = admin.get(f"/instances/{started['id']}").json
+    assert body["status"] == "waiting" and body["active_elements"] == ["managerApproval"]
+
+
+def test_a_condition_that_gives_a_number_names_its_type(admin):
+    model = (ZEEBE / "routing.bpmn").read_bytes().replace(b"=amount &gt; 1000", b"=amount")
+    started = _start_routing(admin, model, {"amount": 5000})
+    (incident,) = admin.get("/incidents", query_string={"instance_id": started["id"]}).json["items"]
+    assert "expression '=amount' to be 'BOOLEAN', but was 'NUMBER'" in incident["message"]
+
+
+def test_outside_camunda_8_a_condition_that_gives_null_is_false_as_before(admin):
+    # A model not drawn for Camunda 8 keeps Camunda 7's reading: the default flow is taken.
+    model = (ZEEBE / "routing.bpmn").read_bytes().replace(b'modeler:executionPlatform="Camunda Cloud"', b"")
+    started = _start_routing(admin, model, {})
+    assert started["status"] == "waiting" and started["active_elements"] == ["book"], started
