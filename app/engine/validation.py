@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from app.engine import duties, expressions, form_checks, io_mapping, timers
 from app.engine.errors import ModelError
 from app.engine.expression_errors import ExpressionError
@@ -247,7 +249,7 @@ def _warnings(node) -> list[dict]:
 
 def _unknown_function_warnings(node) -> list[dict]:
     """A FEEL call to a function neither FEEL nor Camunda defines gives null when evaluated (a
-    misspelt `=sum(x)` routes or maps silently): name it, the model still deploys."""
+    misspelt `=getOrElse(x, 0)` routes or maps silently): name it, the model still deploys."""
     from app.engine.feel.calls import unknown_functions
 
     return [
@@ -263,10 +265,12 @@ def _unknown_function_warnings(node) -> list[dict]:
 
 def _feel_texts(node) -> list[str]:
     """Every `=FEEL` text of an element: its checked expressions, any zeebe: attribute (a job
-    type, a called process id...) and a FEEL script's body."""
+    type, a called process id...; not headers and properties, which are plain text) and a FEEL
+    script's body."""
     texts = [text for text, _ in _expressions(node)]
     for extension in node.xpath("./bpmn:extensionElements//zeebe:*", namespaces=NS):
-        texts += extension.attrib.values()
+        if etree.QName(extension).localname not in ("header", "property"):
+            texts += extension.attrib.values()
     if (node.get("scriptFormat") or "").lower() == "feel":
         texts += ["=" + (script.text or "") for script in node.xpath("./bpmn:script", namespaces=NS)]
     return list(dict.fromkeys(t.strip() for t in texts if t and t.strip().startswith("=")))
