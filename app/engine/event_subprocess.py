@@ -33,7 +33,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEve
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import compensation
+from app.engine import compensation, io_mapping
 from app.engine.data import copy_value
 
 FIRED = "baton_esp_fired"
@@ -74,7 +74,9 @@ class EventSubprocessStart(StartEvent):
     def _run_hook(self, my_task):
         owner = listener_of(my_task)
         if owner is not None:
-            my_task.data.update(copy_value(_current_data(owner)))
+            current = _current_data(owner)
+            my_task.data.update(copy_value(current))
+            io_mapping.rebase(my_task, current)  # what Zeebe output mappings give back to
             fire(owner, self.cancel_activity, _fires_again(self.event_definition))
         return super()._run_hook(my_task)
 
@@ -177,6 +179,9 @@ def start_event_parser(base):
                 definition, ErrorEventDefinition
             )
             task = self._create_task(definition, cancel_activity=interrupting)
+            # Its mappings (a caught error's variables reach the process only through Zeebe
+            # outputs, as in Camunda 8): the hooks' create_task, bypassed here, attached them.
+            io_mapping.attach(task, io_mapping.read(self.node))
             self.spec.start.connect(task)
             return task
 

@@ -164,6 +164,13 @@ def apply_outputs(mapping: dict, task) -> None:
         set_path(task.data, target, copy_value(result))
 
 
+def rebase(task, data: dict) -> None:
+    """Under Zeebe outputs, the process's variables the task gives back are `data`: an event
+    subprocess's start event began to listen long before it fires, and the process moved on."""
+    if BEFORE in task.internal_data:
+        task.internal_data[BEFORE] = {k: copy_value(v) for k, v in data.items()}
+
+
 def process_view(task) -> dict:
     """The task's data as its process sees it: the task's local inputs out, what they shadowed back."""
     absent, shadow = task.internal_data.get(ABSENT), task.internal_data.get(SHADOW)

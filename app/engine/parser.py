@@ -13,7 +13,16 @@ from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
-from app.engine import bindings, compensation, cron_timers, extensions, form_checks, structure, validation
+from app.engine import (
+    bindings,
+    compensation,
+    cron_timers,
+    extensions,
+    form_checks,
+    structure,
+    validation,
+    zeebe_conditions,
+)
 from app.engine.call_activity import called_element
 from app.engine.camunda_parsing import read_binding, with_camunda_hooks
 from app.engine.errors import ModelError
@@ -114,6 +123,7 @@ class BatonParser(CamundaParser):
     OVERRIDE_PARSER_CLASSES.update(compensation.parser_overrides(OVERRIDE_PARSER_CLASSES))
     OVERRIDE_PARSER_CLASSES.update(cron_timers.parser_overrides(OVERRIDE_PARSER_CLASSES))
     OVERRIDE_PARSER_CLASSES.update(job_worker_events(OVERRIDE_PARSER_CLASSES))
+    OVERRIDE_PARSER_CLASSES.update(zeebe_conditions.gateway_overrides())
     PROCESS_PARSER_CLASS = ElementParser
 
     def _add_data_stores(self, bpmn):

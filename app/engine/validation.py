@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
+
 from app.engine import duties, expressions, form_checks, io_mapping, timers
 from app.engine.errors import ModelError
 from app.engine.expression_errors import ExpressionError
 from app.engine.scripting import RUNNABLE_SCRIPTS
+from app.engine.zeebe_conditions import for_camunda_8
 
 NS = io_mapping.NS
 CAM = io_mapping.CAM
@@ -45,6 +48,7 @@ def validate_process(process, filename: str) -> list[dict]:
         _check_retry_cycle(node, filename)
         _check_priority(node, filename)
         warnings.extend(_warnings(node))
+        warnings.extend(_unknown_function_warnings(node))
     return warnings
 
 
@@ -214,7 +218,7 @@ def _warnings(node) -> list[dict]:
                     element_id, f"{script_format} scripts are not run by Baton; this task fails when reached"
                 )
             )
-    if node.tag in (BPMN + "task", BPMN + "manualTask") and _for_camunda_8(node):
+    if node.tag in (BPMN + "task", BPMN + "manualTask") and for_camunda_8(node):
         kind = "a manual task" if node.tag == BPMN + "manualTask" else "an undefined task"
         out.append(
             _warn(
@@ -243,6 +247,35 @@ def _warnings(node) -> list[dict]:
     return out
 
 
+def _unknown_function_warnings(node) -> list[dict]:
+    """A FEEL call to a function neither FEEL nor Camunda defines gives null when evaluated (a
+    misspelt `=getOrElse(x, 0)` routes or maps silently): name it, the model still deploys."""
+    from app.engine.feel.calls import unknown_functions
+
+    return [
+        _warn(
+            node.get("id"),
+            f"FEEL expression {text!r} calls {name}(), which neither FEEL nor Camunda defines: "
+            "it gives null when evaluated",
+        )
+        for text in _feel_texts(node)
+        for name in unknown_functions(text[1:])
+    ]
+
+
+def _feel_texts(node) -> list[str]:
+    """Every `=FEEL` text of an element: its checked expressions, any zeebe: attribute (a job
+    type, a called process id...; not headers and properties, which are plain text) and a FEEL
+    script's body."""
+    texts = [text for text, _ in _expressions(node)]
+    for extension in node.xpath("./bpmn:extensionElements//zeebe:*", namespaces=NS):
+        if etree.QName(extension).localname not in ("header", "property"):
+            texts += extension.attrib.values()
+    if (node.get("scriptFormat") or "").lower() == "feel":
+        texts += ["=" + (script.text or "") for script in node.xpath("./bpmn:script", namespaces=NS)]
+    return list(dict.fromkeys(t.strip() for t in texts if t and t.strip().startswith("=")))
+
+
 def _listener_body(listener) -> str:
     for attr in ("class", "expression", "delegateExpression"):
         if listener.get(attr):
@@ -252,12 +285,6 @@ def _listener_body(listener) -> str:
 
 
 BPMN = "{" + NS["bpmn"] + "}"
-_PLATFORM = "{http://camunda.org/schema/modeler/1.0}executionPlatform"
-
-
-def _for_camunda_8(node) -> bool:
-    """Whether Camunda Modeler drew the model for Camunda 8 (`modeler:executionPlatform`)."""
-    return node.getroottree().getroot().get(_PLATFORM) == "Camunda Cloud"
 
 
 def _warn(element_id: str, message: str) -> dict:

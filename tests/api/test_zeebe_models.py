@@ -4,6 +4,8 @@ service function a Celery worker calls."""
 
 from __future__ import annotations
 
+import pytest
+
 from app.models.jobs import Job
 from app.services import jobs
 from tests.api import zeebe_handlers  # noqa: F401  (registers the job workers the models name)
@@ -108,3 +110,44 @@ def test_a_message_throw_event_with_no_implementation_passes_instead_of_failing_
     started = admin.post("/process-definitions/z8_bare/instances", json={"variables": {}})
     assert started.status_code == 201, started.json
     assert started.json["active_elements"] == ["ship"]
+
+
+def _declined(api, db_session, files: dict[str, bytes], key: str) -> dict:
+    """Start `key` and let its charge job's worker decline the card: it throws DECLINED with
+    variables of its own (reason, attempt), as a Camunda 8 worker's throwError may."""
+    assert api.deploy_bytes(files).status_code == 201
+    started = api.post(f"/process-definitions/{key}/instances", json={"variables": {"order": "A-1"}})
+    assert started.status_code == 201, started.json
+    _work(db_session, started.json["id"], "charge")
+    return _instance(api, started.json["id"])
+
+
+def _without_mappings(model: bytes) -> bytes:
+    start = model.index(b"<bpmn:extensionElements>\n", model.index(b'id="declined"'))
+    end = model.index(b"</bpmn:extensionElements>", start) + len(b"</bpmn:extensionElements>")
+    return model[:start] + model[end:]
+
+
+@pytest.mark.parametrize(
+    "path, key, more",
+    [("payment.bpmn", "z8_payment", {}), ("payment_handler.bpmn", "z8_payment_handler", {"amount": 42})],
+)
+def test_a_caught_errors_variables_reach_the_process_only_through_the_catch_events_output_mappings(
+    admin, db_session, path, key, more
+):
+    # Camunda 8: the error's variables are merged into the catching event (a boundary event, or
+    # an event subprocess's start event); its output mappings say what reaches the process. An
+    # event subprocess's start event ran no mappings at all: every error variable leaked.
+    instance = _declined(admin, db_session, {path: (ZEEBE / path).read_bytes()}, key)
+    assert instance["active_elements"][-1] == "contactCustomer", instance
+    assert instance["variables"] == {"order": "A-1", **more, "decline": {"reason": "expired"}}
+
+
+@pytest.mark.parametrize(
+    "path, key", [("payment.bpmn", "z8_payment"), ("payment_handler.bpmn", "z8_payment_handler")]
+)
+def test_without_output_mappings_every_error_variable_reaches_the_process(admin, db_session, path, key):
+    bare = _without_mappings((ZEEBE / path).read_bytes())
+    instance = _declined(admin, db_session, {path: bare}, key)
+    assert instance["active_elements"][-1] == "contactCustomer", instance
+    assert instance["variables"]["reason"] == "expired" and instance["variables"]["attempt"] == 3

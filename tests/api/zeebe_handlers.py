@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.handlers import service_handler
+from app.handlers import BpmnError, service_handler
 
 
 @service_handler("z8.label")
@@ -28,3 +28,9 @@ def price(variables: dict, idempotency_key: str, headers: dict) -> dict:
 def publish(variables: dict, idempotency_key: str, headers: dict) -> dict:
     """A Camunda 8 message throw event's worker: it is what sends the message."""
     return {"sent": [*variables.get("sent", []), headers["template"]]}
+
+
+@service_handler("z8.charge")
+def charge(variables: dict, idempotency_key: str) -> dict:
+    """Declines the card with error variables of its own, as a Camunda 8 worker's throwError does."""
+    raise BpmnError("DECLINED", "card declined", {"reason": "expired", "attempt": 3})

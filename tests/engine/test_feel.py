@@ -355,6 +355,11 @@ def test_json_conversion_round_trip():
         ("duplicate values([1, 2, 1, 1])", [1]),
         ('string(last day of month(date("2024-02-03")))', "2024-02-29"),
         ("assert(order, order != null)", {"discount": None}),
+        ('cycle(duration("PT1H"))', "R/PT1H"),
+        ('cycle(5, duration("PT1H"))', "R5/PT1H"),
+        ('cycle(repetitions: 2, interval: duration("P1M"))', "R2/P1M"),
+        ('cycle(-1, duration("PT1H"))', None),
+        ('cycle("PT1H")', None),  # a duration, not text
     ],
 )
 def test_camunda_extension_functions(text, expected):

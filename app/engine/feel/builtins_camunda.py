@@ -14,6 +14,7 @@ from typing import Any
 from app.engine.feel.builtins_text import need
 from app.engine.feel.builtins_time import _day
 from app.engine.feel.scope import FeelEvaluationError
+from app.engine.feel.values import YearsMonthsDuration, duration_isoformat
 
 
 def _assert(value: Any, condition: Any, cause: Any = None) -> Any:
@@ -44,6 +45,22 @@ def _last_day_of_month(value: Any) -> dt.date:
     return dt.date(day.year, day.month, calendar.monthrange(day.year, day.month)[1])
 
 
+def _cycle(first: Any, second: Any = None) -> str:
+    """A timer cycle as Zeebe reads it: `cycle(duration("PT1H"))` is "R/PT1H" (for ever) and
+    `cycle(5, duration("PT1H"))` "R5/PT1H"."""
+    repetitions, interval = (None, first) if second is None else (first, second)
+    if isinstance(interval, YearsMonthsDuration):
+        period = interval.isoformat()
+    else:
+        period = duration_isoformat(need(interval, dt.timedelta))
+    if repetitions is None:
+        return f"R/{period}"
+    count = need(repetitions, Decimal)
+    if count < 0 or count != count.to_integral_value():
+        raise ValueError("repetitions must be a whole number, 0 or more")
+    return f"R{int(count)}/{period}"
+
+
 CAMUNDA_FUNCTIONS = {
     "get or else": ((("value", "default"),), lambda value, default: default if value is None else value),
     "is empty": ((("list",),), lambda items: len(need(items, list)) == 0),
@@ -52,4 +69,5 @@ CAMUNDA_FUNCTIONS = {
     "duplicate values": ((("list",),), _duplicates),
     "last day of month": ((("date",),), _last_day_of_month),
     "assert": ((("value", "condition", "cause?"),), _assert),
+    "cycle": ((("interval",), ("repetitions", "interval")), _cycle),
 }
