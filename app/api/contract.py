@@ -94,7 +94,7 @@ CONTRACTS: dict[str, Contract] = {
     "api.preview_migration": C(
         "What moving the instance to another version of its process would do",
         responses.MigrationPlanSchema,
-        query=core.VersionQuerySchema,
+        query=core.MigrationQuerySchema,
         missing="the instance, or that version of its process, does not exist",
         conflicts="the instance has ended or already runs on that version",
     ),

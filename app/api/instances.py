@@ -11,9 +11,9 @@ from app.schemas.core import (
     HistoryEntrySchema,
     HistoryQuerySchema,
     InstanceQuerySchema,
+    MigrationQuerySchema,
     MigrationSchema,
     StartInstanceSchema,
-    VersionQuerySchema,
     dump_instance,
     dump_task,
     load,
@@ -87,11 +87,14 @@ def cancel_instance(instance_id: UUID):
 @api_bp.get("/instances/<uuid:instance_id>/migration")
 def preview_migration(instance_id: UUID):
     """A dry run: each element holding a token, kept, moved, changed or removed, and the problems."""
-    version = load(VersionQuerySchema, request.args)["version"]
-    return jsonify(migration.preview_migration(g.user, instance_id, version))
+    q = load(MigrationQuerySchema, request.args)
+    return jsonify(migration.preview_migration(g.user, instance_id, q["version"], q["mappings"]))
 
 
 @api_bp.post("/instances/<uuid:instance_id>/migration")
 def migrate_instance(instance_id: UUID):
-    version = load(MigrationSchema, json_body())["version"]
-    return jsonify(migration.migrate_instance(g.user, instance_id, version))
+    data = load(MigrationSchema, json_body())
+    moved = migration.migrate_instance(
+        g.user, instance_id, data["version"], data["mappings"], data["update_event_triggers"]
+    )
+    return jsonify(moved)

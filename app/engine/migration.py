@@ -7,6 +7,9 @@ flows. Baton refuses what it cannot move whole: a token whose element is gone or
 a call activity in progress (its process was bound at run time, not by this definition), event
 subprocesses (their listeners hang off the pruned tree's anchor), and a completed task the saved
 state still holds whose element the target lacks (the state could not be read back).
+
+Explicit mappings (app/engine/migration_mappings.py) move a token to an element of another id; with
+`update_event_triggers` a waiting timer is counted again from the target's definition at the move.
 """
 
 from __future__ import annotations
@@ -14,20 +17,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from SpiffWorkflow.bpmn.specs.defaults import CallActivity
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
+from app.engine import migration_mappings as mapped
 from app.engine import state as live
 from app.engine.event_subprocess import BatonEventSubprocess, CompensationEventSubprocess
-from app.engine.reports import REACHED
+from app.engine.reports import REACHED, awaited
 from app.engine.runner import ProcessBundle, Runner
+from app.engine.timers import BUSINESS_DUE
 
-KEPT, MOVED, REMOVED, CHANGED = "kept", "moved", "removed", "changed"
+KEPT, MOVED, REMOVED, CHANGED, MAPPED = "kept", "moved", "removed", "changed", "mapped"
 RESET = TaskState.READY | TaskState.WAITING  # what migrate_workflow resets and predicts again
 # A changed flow around an element is what a migration is for, not a change of the element: one
 # reached from elsewhere is "moved", one whose outgoing flows changed is "kept".
 _FLOWS = {"inputs", "outputs"}
+# What a waiting timer knows of when it falls due; counted again from the target when triggers update.
+_TRIGGER = ("event_value", "event_fired", BUSINESS_DUE)
 
 
 @dataclass
@@ -35,6 +43,7 @@ class ActiveElement:
     element_id: str
     name: str | None
     status: str
+    target_element_id: str | None  # where its token goes (None: nowhere)
 
 
 @dataclass
@@ -49,11 +58,21 @@ class Plan:
         return not self.problems
 
 
-def plan(runner: Runner, target: ProcessBundle) -> Plan:
-    """The dry run: compare the runner's live tasks with the target version's specs."""
+@dataclass(frozen=True)
+class Instructions:
+    """How to move: element ids of the current version -> of the target (those not named keep their
+    id); and whether a waiting timer's due time is counted again from the target's definition."""
+
+    mappings: dict[str, str] = field(default_factory=dict)
+    update_event_triggers: bool = False
+
+
+def plan(runner: Runner, target: ProcessBundle, mappings: dict[str, str] | None = None) -> Plan:
+    """The dry run: compare the runner's live tasks with the target version's specs (the caller
+    checked `mappings` with migration_mappings.check)."""
     found = Plan(problems=_unsupported(runner, target))
     try:
-        diffs = _diffs(runner.workflow, target)
+        diffs = _diffs(runner.workflow, target, mappings or {})
     except KeyError as exc:  # a live task whose spec the diff never reached from the start
         found.problems.append(f"the saved state holds element {exc} which the diff cannot place")
         return found
@@ -62,26 +81,46 @@ def plan(runner: Runner, target: ProcessBundle) -> Plan:
     return found
 
 
-def migrate(runner: Runner, target: ProcessBundle) -> Runner:
-    """Move the workflow onto `target` (the caller checked `plan(...).ok`) and run what became ready."""
+def migrate(runner: Runner, target: ProcessBundle, how: Instructions, advance: bool = True) -> Runner:
+    """Move the workflow onto `target` (the caller checked `plan(...).ok`) and run what became ready;
+    without `advance` (a suspended instance) nothing runs, and a move that would leave an engine
+    step ready to run is refused instead."""
     workflow = runner.workflow
-    diffs = _diffs(workflow, target)
+    diffs = _diffs(workflow, target, how.mappings)
     kept = {t.id: (t.state, t.data, t.internal_data) for t in workflow.get_tasks(state=RESET)}
+    workflow.script_engine = Runner._engine(target)  # (a reset timer evaluates the target's expression)
     for wf, new, _, diff in diffs:
         migrate_workflow(diff, wf, new)
         _predict_again(wf)
     workflow.subprocess_specs = target.subprocess_specs_for_a_workflow()
-    _restore(workflow, kept)
+    _restore(workflow, kept, how.update_event_triggers)
     _check_moved(workflow)
     moved = Runner(target, workflow)
-    workflow.script_engine = Runner._engine(target)
-    moved.advance()
+    moved.had_message_waits = runner.had_message_waits  # (so the subscriptions are replaced, not added to)
+    if advance:
+        moved.advance()
+    else:
+        _check_still(workflow)
     return moved
 
 
 class _SpecDiff(SpecDiff):
     """SpecDiff, comparing by class and name the specs the serializer has no converter for (a call
-    activity: Baton binds its process when reached and never stores the spec)."""
+    activity: Baton binds its process when reached and never stores the spec); a mapped element is
+    aligned with its target whatever SpiffWorkflow's guess was. `intended` names, by old spec name,
+    the new spec a token must move to: its mapping's, else its own name."""
+
+    def __init__(self, registry, original, new, mappings: dict[str, str]):
+        super().__init__(registry, original, new)
+        self.intended: dict[str, str] = {}
+        for source, target in mappings.items():
+            spec, to = original.task_specs.get(source), new.task_specs.get(target)
+            for old, aligned in mapped.counterparts(spec, to, original, new) if spec and to else ():
+                self.alignment[old] = aligned
+                self.comparisons[old] = self._compare_task_specs(old, aligned)
+                self.intended[old.name] = aligned.name
+                if aligned in self.added:
+                    self.added.remove(aligned)
 
     def _compare_task_specs(self, spec, candidate):
         if type(spec) is not type(candidate):
@@ -100,14 +139,15 @@ class MigrationFailed(Exception):
     """The moved workflow still holds a task of the old version: nothing may be saved."""
 
 
-def _diffs(workflow, target: ProcessBundle) -> list:
+def _diffs(workflow, target: ProcessBundle, mappings: dict[str, str]) -> list:
     """(workflow, new spec, SpecDiff, WorkflowDiff) of the top workflow and each live sub-process;
     all but the workflow are None for a sub-process the target lacks. (SpiffWorkflow's diff_workflow
     drops the spec diffs, and their attribute comparisons are what tell a renamed element.)"""
     registry, found = live.registry(), []
     for wf in live.all_workflows(workflow):
-        new = target.spec if wf is workflow else target.subprocess_specs.get(wf.spec.name)
-        spec_diff = None if new is None else _SpecDiff(registry, wf.spec, new)
+        name = mappings.get(wf.spec.name, wf.spec.name)  # (a mapped embedded sub-process)
+        new = target.spec if wf is workflow else target.subprocess_specs.get(name)
+        spec_diff = None if new is None else _SpecDiff(registry, wf.spec, new, mappings)
         found.append((wf, new, spec_diff, None if spec_diff is None else WorkflowDiff(wf, spec_diff)))
     return found
 
@@ -127,13 +167,43 @@ def _check_moved(workflow) -> None:
             raise MigrationFailed(f"'{_name(stale[0].task_spec)}' would keep its old version's element")
 
 
-def _restore(workflow, kept: dict) -> None:
-    """Give each task the reset left where it was its data back: a timer keeps its due time (not
-    one counted again from now), a user task its local inputs and when it was entered."""
+def _restore(workflow, kept: dict, update_triggers: bool) -> None:
+    """Give each task the reset left where it was its data back: a user task its local inputs and
+    when it was entered, a waiting timer its due time (not one counted again from now: one the
+    target's definition made due at the reset waits on), unless triggers update: then the timer
+    keeps the reset's count from the target's definition (and fires if that is due)."""
     for task in workflow.get_tasks(state=RESET):
         before = kept.get(task.id)
-        if before is not None and before[0] == task.state:
-            task.data, task.internal_data = before[1], before[2]
+        if before is None:
+            continue
+        timer = any(isinstance(d, TimerEventDefinition) for d, _ in awaited(task))
+        if timer and update_triggers:
+            _keep_new_trigger(task, before)
+        elif timer and before[0] == TaskState.WAITING:
+            task._set_state(TaskState.WAITING)
+            task.workflow.top_workflow.event_manager.add_task(task)  # (a fired one had left it)
+            task.data, task.internal_data = before[1], dict(before[2])
+        elif task.state == before[0]:
+            task.data, task.internal_data = before[1], dict(before[2])
+
+
+def _keep_new_trigger(task, before: tuple) -> None:
+    if task.state != before[0]:
+        return  # due at once by the target's definition: it fires
+    fresh, task.data, task.internal_data = task.internal_data, before[1], dict(before[2])
+    for key in _TRIGGER:
+        task.internal_data.pop(key, None)
+        if key in fresh:
+            task.internal_data[key] = fresh[key]
+
+
+def _check_still(workflow) -> None:
+    """A suspended instance does not move on: refuse a move after which an engine step (a gateway
+    whose join the target completes, an event already due) would be ready to run."""
+    ready = workflow.get_tasks(state=TaskState.READY, manual=False)
+    if ready:
+        at = _name(ready[0].task_spec)
+        raise MigrationFailed(f"the target would move the suspended instance on at '{at}': resume it first")
 
 
 def _unsupported(runner: Runner, target: ProcessBundle) -> list[str]:
@@ -167,31 +237,34 @@ def _judge(wf, spec_diff, diff, found: Plan) -> None:
         if task.has_state(REACHED) and getattr(spec, "bpmn_id", None):
             changes = set(spec_diff.comparisons.get(spec) or ()) - _FLOWS
             new = None if task in removed else diff.alignment.get(task)
-            found.active.append(_active(task, new, changes, found.problems))
+            intended = spec_diff.intended.get(spec.name, spec.name)
+            found.active.append(_active(task, new, intended, changes, found.problems))
         elif task.has_state(TaskState.FINISHED_MASK) and task in removed:
             found.problems.append(
                 f"the saved state still holds finished element '{_name(spec)}', which the target lacks"
             )
 
 
-def _active(task, new, changes: set, problems: list) -> ActiveElement:
+def _active(task, new, intended: str, changes: set, problems: list) -> ActiveElement:
     spec, name = task.task_spec, _name(task.task_spec)
-    if new is None or new.name != spec.name:
+    if new is None or new.name != intended:
         # SpiffWorkflow may align it with an element of another id by its place in the flow; a
-        # token is moved only to the element of its own id (Camunda 7's mapEqualActivities).
-        guess = "" if new is None else f" ('{new.name}' stands in its place)"
+        # token is moved only to the element of its own id (Camunda 7's mapEqualActivities) or
+        # the one a mapping names.
+        guess = "" if new is None else f" ('{new.name}' stands in its place; map it to move it there)"
         problems.append(f"'{name}' ({spec.bpmn_id}) holds a token and the target has no such element{guess}")
-        return ActiveElement(spec.bpmn_id, spec.bpmn_name, REMOVED)
+        return ActiveElement(spec.bpmn_id, spec.bpmn_name, REMOVED, None)
     if type(new) is not type(spec):
         problems.append(
             f"'{name}' ({spec.bpmn_id}) holds a token and changed its type in the target "
             f"({type(spec).__name__} to {type(new).__name__})"
         )
-        return ActiveElement(spec.bpmn_id, spec.bpmn_name, CHANGED)
-    if changes:
-        return ActiveElement(spec.bpmn_id, spec.bpmn_name, CHANGED)
+        return ActiveElement(spec.bpmn_id, spec.bpmn_name, CHANGED, new.bpmn_id)
+    if intended != spec.name:
+        return ActiveElement(spec.bpmn_id, spec.bpmn_name, MAPPED, new.bpmn_id)
     moved = sorted(i.name for i in spec.inputs) != sorted(i.name for i in new.inputs)
-    return ActiveElement(spec.bpmn_id, spec.bpmn_name, MOVED if moved else KEPT)
+    status = CHANGED if changes else MOVED if moved else KEPT
+    return ActiveElement(spec.bpmn_id, spec.bpmn_name, status, new.bpmn_id)
 
 
 def _name(spec) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 from datetime import UTC, datetime
 from functools import cache
 
@@ -136,11 +137,41 @@ class VersionQuerySchema(Request):
     )
 
 
+_MAPPINGS = "element ids of the instance's version -> of the target (Camunda's migration instructions)"
+
+
+def _mappings(**kwargs) -> fields.Dict:
+    ids = validate.Length(1, 255)
+    return fields.Dict(
+        keys=fields.String(validate=ids), values=fields.String(validate=ids), load_default=dict, **kwargs
+    )
+
+
+class JsonMappings(fields.Field):
+    """A query parameter holding a JSON object of element ids (`mappings={"Task_old":"Task_new"}`)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            found = json.loads(value) if isinstance(value, str) else value
+        except ValueError as exc:
+            raise ValidationError(f"Not valid JSON: {exc}.") from exc
+        return _mappings().deserialize(found)
+
+
+class MigrationQuerySchema(VersionQuerySchema):
+    mappings = JsonMappings(load_default=dict, metadata={"description": f"a JSON object: {_MAPPINGS}"})
+
+
 class MigrationSchema(Request):
     version = fields.Integer(
         required=True,
         validate=validate.Range(1, MAX_VERSION),
         metadata={"description": "the deployed version of the instance's process to move it to"},
+    )
+    mappings = _mappings(metadata={"description": _MAPPINGS})
+    update_event_triggers = fields.Boolean(
+        load_default=False,
+        metadata={"description": "count a waiting timer's due time again from the target's definition"},
     )
 
 

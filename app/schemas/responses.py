@@ -56,7 +56,12 @@ class MigrationElementSchema(Schema):
     element_id = fields.String()
     name = fields.String(allow_none=True)
     status = fields.String(
-        metadata={"description": "kept, moved (aligned to another element), changed or removed in the target"}
+        metadata={
+            "description": "kept, moved (reached from elsewhere), changed, mapped (to another id) or removed"
+        }
+    )
+    target_element_id = fields.String(
+        allow_none=True, metadata={"description": "the target's element its token moves to (null: none)"}
     )
 
 

@@ -146,8 +146,10 @@ def _sync_timers(instance, result: StepResult, existing: dict) -> None:
                     due_at=due,
                 )
             )
-        elif _aware(row.due_at) != due:
-            row.due_at, row.status, row.locked_until = due, PENDING, None
+        else:
+            row.element_id = timer.element_id  # (an instance migrated with a mapping moved it)
+            if _aware(row.due_at) != due:
+                row.due_at, row.status, row.locked_until = due, PENDING, None
 
 
 def _aware(value: datetime) -> datetime:

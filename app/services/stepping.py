@@ -295,7 +295,7 @@ def redefine_user_task(instance: ProcessInstance, row: UserTask, ready, element:
     """Give an open task the name, form and candidates its element defines, built as a new task's
     are (an instance moved to another version of its process). The caller commits."""
     fields, _ = task_fields(element, ready.data, instance)
-    row.name = ready.name or ready.element_id
+    row.element_id, row.name = ready.element_id, ready.name or ready.element_id  # (a mapped element's id)
     for name in _REDEFINED:
         setattr(row, name, fields[name])
     row.candidates = _candidates(instance.tenant_id, fields)

@@ -62,7 +62,9 @@ def test_the_dry_run_says_the_task_is_kept_and_nothing_stops_the_move(admin, on_
         "from_version": 1,
         "to_version": version,
         "ok": True,
-        "active": [{"element_id": "Task_a", "name": "Check order", "status": "kept"}],
+        "active": [
+            {"element_id": "Task_a", "name": "Check order", "status": "kept", "target_element_id": "Task_a"}
+        ],
         "problems": [],
     }
     assert admin.get(f"/instances/{on_v1['id']}").json["definition_version"] == 1  # a dry run
@@ -77,7 +79,9 @@ def test_a_version_without_the_tasks_element_is_refused_naming_it_and_nothing_ch
     version = _deploy(admin, "v3_without_check.bpmn")
     plan = admin.get(f"/instances/{on_v1['id']}/migration?version={version}").json
     assert plan["ok"] is False
-    assert plan["active"] == [{"element_id": "Task_a", "name": "Check order", "status": "removed"}]
+    assert plan["active"] == [
+        {"element_id": "Task_a", "name": "Check order", "status": "removed", "target_element_id": None}
+    ]
     refused = admin.post(f"/instances/{on_v1['id']}/migration", json={"version": version})
     assert refused.status_code == 409, refused.json
     assert "'Check order' (Task_a)" in refused.json["message"]
@@ -170,13 +174,43 @@ def test_a_call_activity_in_progress_is_refused_with_the_reason(admin):
     assert admin.get(f"/instances/{started['id']}").json["definition_version"] == 1
 
 
-def test_a_suspended_instance_is_refused_until_resumed(admin, on_v1):
-    version = _deploy(admin, "v2_then_approve.bpmn")
+def test_a_suspended_instance_is_migrated_and_stays_suspended(admin, on_v1):
+    """As in Camunda 7: the move runs nothing, and the instance's tasks wait for its resumption."""
+    version = _deploy(admin, "v6_check_renamed.bpmn")
     assert admin.post(f"/instances/{on_v1['id']}/suspend").status_code == 200
-    refused = admin.post(f"/instances/{on_v1['id']}/migration", json={"version": version})
-    assert refused.status_code == 409 and "suspended" in refused.json["message"]
+    moved = admin.post(
+        f"/instances/{on_v1['id']}/migration", json={"version": version, "mappings": {"Task_a": "Task_check"}}
+    )
+    assert moved.status_code == 200, moved.json
+    body = admin.get(f"/instances/{on_v1['id']}").json
+    assert body["status"] == "suspended" and body["definition_version"] == version
+    [task] = body["tasks"]
+    assert task["element_id"] == "Task_check"
+    refused = admin.post(f"/tasks/{task['id']}/complete", json={"variables": {}})
+    assert refused.status_code == 409, refused.json
     assert admin.post(f"/instances/{on_v1['id']}/resume").status_code == 200
-    assert admin.post(f"/instances/{on_v1['id']}/migration", json={"version": version}).status_code == 200
+    _complete(admin, task["id"])
+    assert [t["element_id"] for t in _open_tasks(admin, on_v1["id"])] == ["Task_b"]
+
+
+def test_a_suspended_instance_the_target_would_move_on_is_refused_and_stays_as_it_was(admin, db_session):
+    _deploy(admin, "timer_v1.bpmn")
+    started = admin.post("/process-definitions/order_wait/instances", json={}).json
+    assert admin.post(f"/instances/{started['id']}/suspend").status_code == 200
+    version = _deploy(admin, "timer_v4_already_due.bpmn")  # its timer is due at once
+    body = {"version": version, "update_event_triggers": True}
+    refused = admin.post(f"/instances/{started['id']}/migration", json=body)
+    assert refused.status_code == 409, refused.json
+    assert "would move the suspended instance on at 'Cool off': resume it first" in refused.json["message"]
+    after = admin.get(f"/instances/{started['id']}").json
+    assert (after["status"], after["definition_version"], after["active_elements"]) == (
+        "suspended",
+        1,
+        ["Wait"],
+    )
+    kept = admin.post(f"/instances/{started['id']}/migration", json={"version": version})
+    assert kept.status_code == 200, kept.json  # its timer keeps the due time it had
+    assert admin.get(f"/instances/{started['id']}").json["status"] == "suspended"
 
 
 def test_a_second_task_reached_after_migrating_twice_is_the_latest_versions(admin, on_v1):
@@ -199,7 +233,9 @@ def test_a_finished_element_the_saved_state_still_holds_and_the_target_lacks_is_
     _complete(admin, started["tasks"][0]["id"])
     version = _deploy(admin, "steps_v2_without_first.bpmn")
     plan = admin.get(f"/instances/{started['id']}/migration?version={version}").json
-    assert plan["active"] == [{"element_id": "Second", "name": "Second", "status": "moved"}]
+    assert plan["active"] == [
+        {"element_id": "Second", "name": "Second", "status": "moved", "target_element_id": "Second"}
+    ]
     assert plan["problems"] == [
         "the saved state still holds finished element 'First', which the target lacks"
     ]
