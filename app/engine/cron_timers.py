@@ -30,6 +30,7 @@ from app.engine.event_subprocess import listener_of
 
 NEXT_KEY = "baton_cron_next:"  # on an event subprocess's parent task: its cron's next occurrence
 FIRE = "fire"  # in a cron cycle's state: the scheduler says this occurrence is due (Runner.fire_timer)
+ANCHOR = "anchor"  # in an ISO cycle's state: the period the scheduler fired (elapse)
 
 
 def _now() -> datetime:
@@ -72,12 +73,22 @@ class CronCycleTimerEventDefinition(CycleTimerEventDefinition):
                 return super().cycle_complete(my_task)
             value = {"cycles": -1, "cron": text, "next": _first(text, _rearmed_after(my_task))}
         elif not (isinstance(value, dict) and "cron" in value):
-            return super().cycle_complete(my_task)  # ISO, or the start-event state Runner sets
+            return self._iso_cycle_complete(my_task, value)  # ISO, or the start-event state Runner sets
         due, now = datetime.fromisoformat(value["next"]), _now()
         ready = bool(value.pop(FIRE, False)) or due <= now
         if ready:
             value["next"] = timers.cron_next(value["cron"], max(due, now)).isoformat()
         my_task._set_internal_data(event_value=value)
+        return ready
+
+    def _iso_cycle_complete(self, my_task, value) -> bool:
+        # The library counts the next period from the firing; from the period fired, when elapse said.
+        anchor = value.pop(ANCHOR, None) if isinstance(value, dict) else None
+        ready = super().cycle_complete(my_task)
+        after = my_task._get_internal_data("event_value")
+        if ready and anchor is not None and after is not None and "next" in after:
+            period = timedelta(seconds=after["duration"])
+            after["next"] = (datetime.fromisoformat(anchor) + period).isoformat()
         return ready
 
     def _cycle_text(self, my_task) -> str:
@@ -119,8 +130,19 @@ def elapse(event_value: dict) -> None:
     """Make a waiting cycle's current period elapse now (the scheduler decided it is due)."""
     if "cron" in event_value:
         event_value[FIRE] = True
-    else:
-        event_value["next"] = (_now() - timedelta(milliseconds=1)).isoformat()
+        return
+    event_value[ANCHOR] = _elapsed_slot(event_value).isoformat()
+    event_value["next"] = (_now() - timedelta(milliseconds=1)).isoformat()  # (fires strictly past)
+
+
+def _elapsed_slot(event_value: dict) -> datetime:
+    """The ISO cycle's latest period start at or before now, which the next period is counted from:
+    the schedule keeps its first due time's grid however late the worker fires (R/PT1H from 09:00
+    stays on the hour), and periods missed while nothing ran are one firing, as a timer start
+    event's are (timers.next_start). Fired before its due time (by hand): now."""
+    now, due = _now(), datetime.fromisoformat(event_value["next"])
+    period = timedelta(seconds=event_value.get("duration") or 0)
+    return due + period * ((now - due) // period) if period and due <= now else now
 
 
 def _timer_parser(base):

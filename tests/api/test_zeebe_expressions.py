@@ -31,8 +31,7 @@ def _timer_rows(instance_id) -> list[Job]:
 
 
 def _fire_next(clock, instance_id) -> int:
-    """Fire the instance's timer row when it is due; the whole hours after NOON it was due at
-    (a cycle's next period is counted from the firing, give or take a second)."""
+    """Fire the instance's timer row when it is due; the whole hours after NOON it was due at."""
     (row,) = _timer_rows(instance_id)
     clock.moment = row.due_at
     assert run_job(row.id) == "fired"
@@ -40,7 +39,9 @@ def _fire_next(clock, instance_id) -> int:
 
 
 def _hours(due: datetime) -> int:
-    return round((due - NOON) / timedelta(hours=1))
+    hours, rest = divmod(due - NOON, timedelta(hours=1))
+    assert rest == timedelta(0), f"{due} is off the hourly grid from {NOON}"
+    return hours
 
 
 def _reminders(admin, instance_id) -> int:

@@ -1,0 +1,74 @@
+"""A repeating timer keeps its schedule however late the worker fires it: R/PT1H begun at noon is
+due on the hour, and hours missed while nothing ran are one firing, not a burst (as Camunda's
+timer start events and Baton's own start timers do). Driven over HTTP and through the timer job,
+on a frozen clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Job
+from app.models.jobs import TIMER
+from app.services.jobs import run_job
+from tests.conftest import DATA
+from tests.frozen_clock import freeze_timer_clock
+
+NOON = datetime(2025, 3, 3, 12, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return freeze_timer_clock(monkeypatch, NOON)
+
+
+@pytest.fixture
+def hourly(admin, clock) -> str:
+    assert admin.deploy(DATA / "zeebe" / "reminders.bpmn").status_code == 201
+    variables = {"period": "PT1H"}  # a reminder every hour on the open review, for ever
+    started = admin.post("/process-definitions/z8_reminders/instances", json={"variables": variables})
+    assert started.status_code == 201, started.json
+    return started.json["id"]
+
+
+def _timer(instance_id) -> Job:
+    (row,) = db.session.execute(
+        select(Job).where(Job.instance_id == instance_id, Job.kind == TIMER)
+    ).scalars()
+    return row
+
+
+def _due(instance_id) -> datetime:
+    return _timer(instance_id).due_at
+
+
+def _fire_at(clock, instance_id, moment: datetime) -> None:
+    row = _timer(instance_id)
+    clock.moment = moment
+    assert run_job(row.id) == "fired"
+
+
+def _reminders(admin, instance_id) -> int:
+    history = admin.get(f"/instances/{instance_id}/history").json["items"]
+    return [h["element_id"] for h in history].count("note")
+
+
+def test_a_cycle_fired_late_stays_due_on_its_first_due_times_grid(admin, clock, hourly):
+    assert _due(hourly) == NOON + HOUR
+    _fire_at(clock, hourly, NOON + HOUR + timedelta(minutes=10, seconds=7))  # the worker was slow
+    assert _due(hourly) == NOON + 2 * HOUR  # not 14:10:07
+    _fire_at(clock, hourly, NOON + 2 * HOUR + timedelta(milliseconds=800))
+    assert _due(hourly) == NOON + 3 * HOUR
+    assert _reminders(admin, hourly) == 2
+
+
+def test_hours_missed_while_nothing_ran_fire_once_then_the_next_hour_on_the_grid(admin, clock, hourly):
+    _fire_at(clock, hourly, NOON + 4 * HOUR + timedelta(minutes=30))  # down from 13:00 to 16:30
+    assert _reminders(admin, hourly) == 1
+    assert _due(hourly) == NOON + 5 * HOUR
+    body = admin.get(f"/instances/{hourly}").json
+    assert [t["element_id"] for t in body["tasks"]] == ["review"]
