@@ -9,7 +9,7 @@ from flask import g, jsonify, request
 from app.api import api_bp, json_body
 from app.schemas.core import load
 from app.schemas.notifications import NotificationQuerySchema, NotificationSchema, PreferencesSchema
-from app.services import notifications as service
+from app.services import notification_bell as service
 
 notification_schema = NotificationSchema()
 
