@@ -16,7 +16,7 @@ from app.schemas.brief import (
     SlaQuerySchema,
     SlaSummaryQuerySchema,
 )
-from app.schemas.core import load
+from app.schemas.loading import load
 from app.services import delegation, sla, sla_reports, workorder_progress, workorders
 from app.services.instances import read_instance
 

@@ -7,8 +7,9 @@ from werkzeug.datastructures import MultiDict
 
 from app.api import api_bp, json_body
 from app.errors import UnsupportedMediaType, ValidationError
-from app.schemas.core import DefinitionSchema, PageSchema, StatusChangeSchema, VersionQuerySchema, load
+from app.schemas.core import DefinitionSchema, PageSchema, StatusChangeSchema, VersionQuerySchema
 from app.schemas.deployments import DeploymentFormSchema
+from app.schemas.loading import load
 from app.services import definitions
 from app.services import deployments as service
 

@@ -7,7 +7,7 @@ from uuid import UUID
 from flask import g, jsonify, request
 
 from app.api import api_bp, json_body
-from app.schemas.core import load
+from app.schemas.loading import load
 from app.schemas.security import (
     AuditEntrySchema,
     AuditQuerySchema,
