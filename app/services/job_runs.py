@@ -93,11 +93,10 @@ class _HandlerCall(NamedTuple):
     def of(cls, job: Job) -> _HandlerCall:
         payload = job.payload
         variables, headers = dict(payload.get("variables") or {}), dict(payload.get("headers") or {})
-        by_expression, result_variable = (
-            bool(payload.get("handler_expression")),
-            payload.get("result_variable"),
+        expression = bool(payload.get("handler_expression"))
+        return cls(
+            job.handler, job.idempotency_key, variables, payload.get("result_variable"), headers, expression
         )
-        return cls(job.handler, job.idempotency_key, variables, result_variable, headers, by_expression)
 
     def outcome(self, job_id) -> tuple:
         """("ok", outputs), ("error", BpmnError) or ("fail", exception): what the handler did."""
