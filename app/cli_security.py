@@ -35,7 +35,7 @@ def verify_audit(tenant):
 @click.option("--tenant", default="default")
 def verify_signatures(instance_id: uuid.UUID, tenant):
     """Verify every signature of INSTANCE_ID against its stored decision."""
-    from app.services.signatures import verify_instance
+    from app.services.signature_verification import verify_instance
 
     result = verify_instance(tenant, instance_id)
     for s in result["signatures"]:

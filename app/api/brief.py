@@ -16,8 +16,8 @@ from app.schemas.brief import (
     SlaQuerySchema,
     SlaSummaryQuerySchema,
 )
-from app.schemas.core import load
-from app.services import delegation, sla, sla_reports, workorders
+from app.schemas.loading import load
+from app.services import delegation, sla, sla_reports, workorder_progress, workorders
 from app.services.instances import read_instance
 
 delegation_schema = DelegationSchema()
@@ -69,4 +69,4 @@ def link_work_orders(parent_id: UUID):
 
 @api_bp.get("/work-orders/<uuid:parent_id>")
 def work_order_progress(parent_id: UUID):
-    return jsonify(workorders.progress(g.user, parent_id))
+    return jsonify(workorder_progress.progress(g.user, parent_id))

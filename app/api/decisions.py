@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from app.api import api_bp, json_body
-from app.schemas.core import EvaluateSchema, PageSchema, StatusChangeSchema, VersionQuerySchema, load
+from app.schemas.core import EvaluateSchema, PageSchema, StatusChangeSchema, VersionQuerySchema
 from app.schemas.decisions import DecisionDefinitionSchema
-from app.services import deployments as service
+from app.schemas.loading import load
+from app.services import definitions as service
 from app.services.decisions import evaluate_decision
 
 DMN = "dmn"

@@ -7,8 +7,10 @@ from werkzeug.datastructures import MultiDict
 
 from app.api import api_bp, json_body
 from app.errors import UnsupportedMediaType, ValidationError
-from app.schemas.core import DefinitionSchema, PageSchema, StatusChangeSchema, VersionQuerySchema, load
+from app.schemas.core import DefinitionSchema, PageSchema, StatusChangeSchema, VersionQuerySchema
 from app.schemas.deployments import DeploymentFormSchema
+from app.schemas.loading import load
+from app.services import definitions
 from app.services import deployments as service
 
 definition_schema = DefinitionSchema()
@@ -69,16 +71,16 @@ def _parts() -> tuple[list[tuple[str, bytes]], MultiDict]:
 @api_bp.get("/process-definitions")
 def list_process_definitions():
     page = load(PageSchema, request.args)
-    items, total = service.list_definitions(g.user.tenant_id, "bpmn", page["limit"], page["offset"])
+    items, total = definitions.list_definitions(g.user.tenant_id, "bpmn", page["limit"], page["offset"])
     return jsonify({"items": definition_schema.dump(items, many=True), "total": total})
 
 
 @api_bp.get("/process-definitions/<key>")
 def get_process_definition(key: str):
     version = load(VersionQuerySchema, request.args)["version"]
-    definition = service.get_definition(g.user.tenant_id, key, version=version)
+    definition = definitions.get_definition(g.user.tenant_id, key, version=version)
     body = definition_schema.dump(definition)
-    body["versions"] = definition_schema.dump(service.versions_of(g.user.tenant_id, key), many=True)
+    body["versions"] = definition_schema.dump(definitions.versions_of(g.user.tenant_id, key), many=True)
     body["candidate_starter_groups"] = definition.meta.get("candidate_starter_groups", [])
     return jsonify(body)
 
@@ -86,12 +88,12 @@ def get_process_definition(key: str):
 @api_bp.get("/process-definitions/<key>/xml")
 def get_process_definition_xml(key: str):
     version = load(VersionQuerySchema, request.args)["version"]
-    definition = service.get_definition(g.user.tenant_id, key, version=version)
+    definition = definitions.get_definition(g.user.tenant_id, key, version=version)
     return definition.resource.content, 200, {"Content-Type": "application/xml"}
 
 
 @api_bp.post("/process-definitions/<key>/status")
 def change_process_definition_status(key: str):
     data = load(StatusChangeSchema, json_body())
-    definition = service.set_status(g.user.tenant_id, key, data["status"], data["version"], g.user)
+    definition = definitions.set_status(g.user.tenant_id, key, data["status"], data["version"], g.user)
     return jsonify(definition_schema.dump(definition))

@@ -7,8 +7,9 @@ from uuid import UUID
 from flask import g, jsonify, request
 
 from app.api import api_bp, json_body
-from app.schemas.core import EvaluateSchema, load
+from app.schemas.core import EvaluateSchema
 from app.schemas.incidents import IncidentQuerySchema, IncidentSchema
+from app.schemas.loading import load
 from app.services import incidents as service
 
 incident_schema = IncidentSchema()

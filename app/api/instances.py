@@ -16,8 +16,8 @@ from app.schemas.core import (
     StartInstanceSchema,
     dump_instance,
     dump_task,
-    load,
 )
+from app.schemas.loading import load
 from app.schemas.security import ReasonSchema
 from app.services import forms, instance_control, migration
 from app.services import instances as service

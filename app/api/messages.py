@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import g, jsonify
 
 from app.api import api_bp, json_body
-from app.schemas.core import MessageSchema, SignalSchema, load
+from app.schemas.core import MessageSchema, SignalSchema
+from app.schemas.loading import load
 from app.services.messages import correlate_message
 from app.services.signals import send_signal
 

@@ -7,9 +7,9 @@ from uuid import UUID
 from flask import g, jsonify, request
 
 from app.api import api_bp, json_body
-from app.schemas.core import load
+from app.schemas.loading import load
 from app.schemas.notifications import NotificationQuerySchema, NotificationSchema, PreferencesSchema
-from app.services import notifications as service
+from app.services import notification_bell as service
 
 notification_schema = NotificationSchema()
 

@@ -7,7 +7,7 @@ from uuid import UUID
 from flask import g, jsonify, request
 
 from app.api import api_bp, json_body
-from app.schemas.core import load
+from app.schemas.loading import load
 from app.schemas.security import (
     AuditEntrySchema,
     AuditQuerySchema,
@@ -17,7 +17,7 @@ from app.schemas.security import (
     TokenCreateSchema,
     TokenSchema,
 )
-from app.services import audit, secrets_store, signatures, tokens
+from app.services import audit, secrets_store, signature_verification, tokens
 
 token_schema = TokenSchema()
 secret_schema = SecretSchema()
@@ -61,14 +61,14 @@ def verify_audit():
 @api_bp.get("/instances/<uuid:instance_id>/signatures")
 def list_signatures(instance_id: UUID):
     """The electronic signatures of an instance."""
-    items = signatures.signatures_read_by(g.user, instance_id)
+    items = signature_verification.signatures_read_by(g.user, instance_id)
     return jsonify({"items": SignatureSchema().dump(items, many=True), "total": len(items)})
 
 
 @api_bp.get("/instances/<uuid:instance_id>/signatures/verify")
 def verify_signatures(instance_id: UUID):
     """Verify every signature of an instance against the stored decisions."""
-    return jsonify(signatures.verify_instance(g.user.tenant_id, instance_id))
+    return jsonify(signature_verification.verify_instance(g.user.tenant_id, instance_id))
 
 
 @api_bp.get("/secrets")

@@ -12,9 +12,9 @@ from app.schemas.core import (
     DelegateTaskSchema,
     TaskQuerySchema,
     dump_task,
-    load,
     task_rows_json,
 )
+from app.schemas.loading import load
 from app.services import forms
 from app.services import tasks as service
 

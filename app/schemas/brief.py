@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from app.schemas.core import Request
+from app.schemas.loading import Request
 
 
 class DelegationCreateSchema(Request):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, post_load, validate
 
-from app.schemas.core import DefinitionSchema, Request, merge_alias
+from app.schemas.core import DefinitionSchema
+from app.schemas.loading import Request, merge_alias
 
 _CHANGED_ONLY = (
     "accepted for Camunda clients: Baton never makes a new version of a file that did not change, "

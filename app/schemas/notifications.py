@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from app.schemas.core import JsonBoolean, PageSchema, Request
+from app.schemas.core import PageSchema
+from app.schemas.loading import JsonBoolean, Request
 
 
 class NotificationQuerySchema(PageSchema):

@@ -6,7 +6,8 @@ import json
 
 from marshmallow import Schema, fields, post_load, validate
 
-from app.schemas.core import PageSchema, Request, require_ordered
+from app.schemas.core import PageSchema
+from app.schemas.loading import Request, require_ordered
 from app.services.signatures import values_digest
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from app.errors import NotFound, Unprocessable
 from app.models import Definition, User
 from app.services.bundles import dmn_model, find_decision
-from app.services.deployments import get_definition, versions_of
+from app.services.definitions import get_definition, versions_of
 from app.services.instances import check_variables
 
 

@@ -1,24 +1,24 @@
-"""Deploying BPMN, DMN and form files, and managing definition versions and statuses."""
+"""Deploying BPMN, DMN and form files as new definition versions (app.services.definitions finds them,
+lists them and changes their status)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import uuid
-from functools import cache
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select
 
 from app.engine.errors import ModelError
 from app.engine.parser import ParsedDeployment, ParsedForm, file_kind, parse_deployment
 from app.engine.xmlsafe import UnsafeXmlError, xml_text
-from app.errors import NotFound, ValidationError
+from app.errors import ValidationError
 from app.extensions import db
 from app.models import Definition, Deployment, DeploymentResource, User
-from app.models.definitions import DEFINITION_STATUSES, DEPRECATED, DRAFT, PUBLISHED
+from app.models.definitions import DRAFT, PUBLISHED
 from app.services import audit, catalog, form_refs
+from app.services.definitions import latest_definition
 from app.services.property_checks import check_properties, handler_warnings
 from app.services.start_timers import schedule_start_timers
 
@@ -45,25 +45,38 @@ def deploy(
     """
     files = [(_base_name(name), data) for name, data in files]
     _check_files(files)
+    parsed = _parsed(files, actor.tenant_id)
+    unchanged = _unchanged(parsed, files, actor.tenant_id)
+    if unchanged is not None:
+        return _redeployed(unchanged, parsed, actor, publish)
+    return _deployed(files, parsed, actor, name, publish)
+
+
+def _parsed(files: list[tuple[str, bytes]], tenant_id: str) -> ParsedDeployment:
     max_bytes = current_app.config["BATON"].MAX_UPLOAD_BYTES
+    process_file, decision_deployed = _process_file(tenant_id), _decision_deployed(tenant_id)
     try:
-        parsed = parse_deployment(
-            dict(files), _process_file(actor.tenant_id), max_bytes, _decision_deployed(actor.tenant_id)
-        )
+        parsed = parse_deployment(dict(files), process_file, max_bytes, decision_deployed)
     except ModelError as exc:
         raise ValidationError(str(exc), exc.as_details())
     check_properties(parsed.processes)
     parsed.warnings.extend(handler_warnings(parsed.processes))
-    unchanged = _unchanged(parsed, files, actor.tenant_id)
-    if unchanged is not None:
-        definitions = [_republished(d, actor) if publish else d for d in unchanged]
-        schedule_start_timers(definitions)
-        version = catalog.bump(actor.tenant_id)  # (a republished version is the latest again)
-        db.session.commit()
-        catalog.note(actor.tenant_id, version)
-        newest = max(definitions, key=lambda d: d.created_at)
-        deployment = db.session.get_one(Deployment, newest.deployment_id)
-        return Deployed(deployment, definitions, parsed.warnings, False)
+    return parsed
+
+
+def _redeployed(unchanged: list[Definition], parsed: ParsedDeployment, actor: User, publish) -> Deployed:
+    """No file is new: the latest versions stand (published again with `publish`), nothing is stored."""
+    definitions = [_republished(d, actor) if publish else d for d in unchanged]
+    schedule_start_timers(definitions)
+    version = catalog.bump(actor.tenant_id)  # (a republished version is the latest again)
+    db.session.commit()
+    catalog.note(actor.tenant_id, version)
+    newest = max(definitions, key=lambda d: d.created_at)
+    deployment = db.session.get_one(Deployment, newest.deployment_id)
+    return Deployed(deployment, definitions, parsed.warnings, False)
+
+
+def _deployed(files, parsed: ParsedDeployment, actor: User, name: str | None, publish: bool) -> Deployed:
     deployment = Deployment(tenant_id=actor.tenant_id, name=name, created_by=actor.username)
     db.session.add(deployment)
     resources = {filename: _resource(deployment, filename, data) for filename, data in files}
@@ -254,95 +267,3 @@ def _same_forms(old: dict | None, new: dict) -> bool:
     """Whether an unchanged process file still shows the same forms (a form deployed with it may
     have changed: then, as in Camunda, the process is deployed again as a new version)."""
     return form_refs.pins(old or {}) == form_refs.pins(new)
-
-
-def latest_definition(tenant_id: str, kind: str, key: str, statuses=None) -> Definition | None:
-    query = _latest_query(tuple(statuses or ()), Definition)
-    params = {"tenant_id": tenant_id, "kind": kind, "key": key}
-    return db.session.execute(query, params).scalar_one_or_none()
-
-
-@cache
-def _latest_query(statuses: tuple, what):
-    """Built once per status filter and selection: every start asks it."""
-    query = select(what).where(
-        Definition.tenant_id == bindparam("tenant_id"),
-        Definition.kind == bindparam("kind"),
-        Definition.key == bindparam("key"),
-    )
-    if statuses:
-        query = query.where(Definition.status.in_(statuses))
-    return query.order_by(Definition.version.desc()).limit(1)
-
-
-def list_definitions(tenant_id: str, kind: str = "bpmn", limit: int = 50, offset: int = 0):
-    """Latest version of each definition key, with its count of versions."""
-    latest = (
-        select(Definition.key, func.max(Definition.version).label("v"))
-        .where(Definition.tenant_id == tenant_id, Definition.kind == kind)
-        .group_by(Definition.key)
-        .subquery()
-    )
-    query = (
-        select(Definition)
-        .join(latest, (Definition.key == latest.c.key) & (Definition.version == latest.c.v))
-        .where(Definition.tenant_id == tenant_id, Definition.kind == kind)
-    )
-    total = db.session.execute(select(func.count()).select_from(latest)).scalar_one()
-    items = db.session.execute(query.order_by(Definition.key).limit(limit).offset(offset)).scalars().all()
-    return items, total
-
-
-def get_definition(tenant_id: str, key: str, kind: str = "bpmn", version: int | None = None) -> Definition:
-    query = select(Definition).where(
-        Definition.tenant_id == tenant_id, Definition.kind == kind, Definition.key == key
-    )
-    if version is not None:
-        query = query.where(Definition.version == version)
-    found = db.session.execute(query.order_by(Definition.version.desc()).limit(1)).scalar_one_or_none()
-    if found is None:
-        raise NotFound(
-            f"{_NOUNS.get(kind, kind)} definition '{key}'"
-            f"{f' version {version}' if version else ''} does not exist"
-        )
-    return found
-
-
-_NOUNS = {"bpmn": "process", "dmn": "decision"}
-
-
-def versions_of(tenant_id: str, key: str, kind: str = "bpmn") -> list[Definition]:
-    return list(
-        db.session.execute(
-            select(Definition)
-            .where(Definition.tenant_id == tenant_id, Definition.kind == kind, Definition.key == key)
-            .order_by(Definition.version)
-        ).scalars()
-    )
-
-
-def set_status(
-    tenant_id: str,
-    key: str,
-    status: str,
-    version: int | None = None,
-    actor: User | None = None,
-    kind: str = "bpmn",
-) -> Definition:
-    """Publish or deprecate a version of a process or decision (the latest when no version is given).
-
-    The tenant's catalog version changes with it, so `latest` bindings and starts resolve afresh."""
-    if status not in DEFINITION_STATUSES or status == DRAFT:
-        raise ValidationError(f"status must be '{PUBLISHED}' or '{DEPRECATED}'", {"field": "status"})
-    definition = get_definition(tenant_id, key, kind, version)
-    before, definition.status = definition.status, status
-    audit.record(
-        actor, f"definition.{status}", definition, before={"status": before}, after={"status": status}
-    )
-    latest = latest_definition(tenant_id, kind, key, statuses=(PUBLISHED,)) if kind == "bpmn" else None
-    if latest is not None:  # a draft's timer start events begin with its publication; deprecating
-        schedule_start_timers([latest])  # the latest gives them back to the version now starting
-    catalog_version = catalog.bump(tenant_id)
-    db.session.commit()
-    catalog.note(tenant_id, catalog_version)
-    return definition

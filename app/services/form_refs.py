@@ -121,7 +121,7 @@ def _pinned_tag(tenant_id: str, ref: str, tag, mine) -> dict | str:
 def _from_callee(tenant_id: str, callee: str, element_id: str, form: dict) -> dict:
     """A task of a process called from this one, deployed before: it keeps the form its own
     deployment resolved (its pin), else the latest form of that name."""
-    from app.services.deployments import latest_definition
+    from app.services.definitions import latest_definition
 
     definition = latest_definition(tenant_id, "bpmn", callee, statuses=(PUBLISHED,))
     theirs = (
@@ -137,7 +137,7 @@ def _from_callee(tenant_id: str, callee: str, element_id: str, form: dict) -> di
 
 def _latest(tenant_id: str, ref: str) -> Definition | None:
     """The newest published form whose id, else whose file name, is `ref`."""
-    from app.services.deployments import latest_definition
+    from app.services.definitions import latest_definition
 
     found = latest_definition(tenant_id, "form", ref, statuses=(PUBLISHED,))
     if found is not None or not ref:

@@ -16,7 +16,7 @@ from app.models import Definition, Incident, ProcessInstance, TaskCandidate, Use
 from app.models.definitions import PUBLISHED
 from app.models.tasks import OPEN
 from app.services import case_story, permissions
-from app.services.deployments import list_definitions
+from app.services.definitions import list_definitions
 from app.services.instance_history import history
 from app.services.instances import instance_definition, read_instance
 from app.services.tasks import INBOX_ORDER

@@ -1,4 +1,5 @@
-"""The outbox and its runner: service-task calls and timers as rows, claimed and run by workers.
+"""The outbox: service-task calls and timers as rows, written with the step that leaves them
+waiting and claimed by the sweep; app.services.job_runs runs each claimed one.
 
 Lock order everywhere is instance row, then job row, so a web request stepping an instance and a
 worker firing its timer never deadlock. Exactly once: a job's outcome is written in the same
@@ -8,32 +9,23 @@ finds the row done (or gone) and does nothing.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, inspect, or_, select, update
 
-from app.engine.errors import NotReady
 from app.engine.runner import StepResult
 from app.engine.timers import uses_jobs
-from app.errors import Conflict, NotFound
 from app.extensions import db
-from app.handlers import BpmnError, call_handler, get_handler
 from app.models import Job, ProcessInstance
 from app.models.base import utcnow
-from app.models.instances import ENDED, FAILED, SUSPENDED
-from app.models.jobs import CANCELLED, DONE, LIVE, PENDING, QUEUED, RUNNING, SERVICE, START_TIMER, TIMER
-from app.models.jobs import FAILED as JOB_FAILED
+from app.models.jobs import CANCELLED, LIVE, PENDING, QUEUED, SERVICE, TIMER
 from app.services import backoff
-from app.services import handler_results as results
 from app.services.bundles import spec_fact
 from app.services.dispatch import send_after_commit
-from app.services.instances import commit_step, load_runner, lock_instance
-from app.services.stepping import after_step, open_incident, persist_step
+from app.services.stepping import after_step
 
-log = logging.getLogger(__name__)
 POSTPONE = timedelta(seconds=5)  # a suspended instance's due work is looked at again this much later
 JOB_RUNNERS: dict = {}  # other job kinds -> run(job): notification deliveries, escalations
 _KNOWN = "baton_known_jobs"  # session.info key: instance id -> its job rows loaded by a timer batch
@@ -194,160 +186,6 @@ def claim_due_jobs(limit: int = 1000, lookahead: float = 1.0) -> list[tuple[str,
     ).all()
     db.session.commit()
     return [(str(r.id), _aware(r.due_at), r.kind) for r in rows]
-
-
-# --- running one job -----------------------------------------------------------------------------------
-def run_job(job_id) -> str:
-    """Run one claimed job (a Celery delivery); safe to call twice: returns what it did."""
-    job = db.session.get(Job, job_id)
-    if job is None or job.status not in LIVE:
-        db.session.rollback()
-        return "skipped"
-    if job.kind == SERVICE:
-        return _run_service(job)
-    if job.kind == TIMER:
-        return _fire_timer(job)
-    if job.kind == START_TIMER:
-        from app.services.start_timers import fire_start_timer
-
-        return fire_start_timer(job.id)
-    if job.kind in JOB_RUNNERS:
-        return JOB_RUNNERS[job.kind](job)
-    return "skipped"
-
-
-def _locked(job_id) -> Job | None:
-    job = db.session.execute(
-        select(Job).where(Job.id == job_id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    return job if job is not None and job.status in LIVE else None
-
-
-def _lock_for_step(job: Job) -> tuple[ProcessInstance | None, Job | None]:
-    """Lock the instance, then the job; (None, None) when either is gone or finished."""
-    job_id = job.id
-    try:
-        instance = lock_instance(job.tenant_id, job.instance_id)
-    except NotFound:
-        return None, None
-    return instance, _locked(job_id)
-
-
-def _run_service(job: Job) -> str:
-    instance = db.session.get(ProcessInstance, job.instance_id)
-    if instance is not None and instance.status == SUSPENDED:
-        return _postpone(job, counted=False)  # as Camunda suspends a suspended instance's jobs
-    if "outcome" in job.payload:  # the handler returned while the instance was suspended
-        return _record_outcome(job.id, results.kept_outcome(job.payload["outcome"]))
-    job.status, job.attempts, job.locked_until = RUNNING, job.attempts + 1, utcnow() + lease()
-    job_id, name, key = job.id, job.handler, job.idempotency_key
-    variables = dict(job.payload.get("variables") or {})
-    result_variable = job.payload.get("result_variable")
-    headers = dict(job.payload.get("headers") or {})  # zeebe:taskHeaders, as written in the model
-    db.session.commit()  # the attempt is counted even if this worker dies inside the handler
-    try:
-        if job.payload.get("handler_expression") and name:  # (always named: the expression is the handler)
-            name = results.topic(name, variables)
-        outputs = results.outputs_of(name, call_handler(get_handler(name), variables, key, headers))
-        if result_variable:
-            outputs = {result_variable: outputs}
-        outcome: tuple = ("ok", outputs)
-    except BpmnError as exc:
-        outcome = ("error", exc)
-        if exc.variables:
-            outcome = results.error_outcome(name, exc)
-    except Exception as exc:  # a handler failure of any kind is retried, then becomes an incident
-        log.warning("service job %s (%s) failed: %r", job_id, name, exc)
-        outcome = ("fail", exc)
-    return _record_outcome(job_id, outcome)
-
-
-def _record_outcome(job_id, outcome: tuple) -> str:
-    job = db.session.get(Job, job_id)
-    instance, job = _lock_for_step(job) if job is not None else (None, None)
-    if job is None:
-        db.session.rollback()
-        return "skipped"
-    if instance is None or instance.status in ENDED:
-        job.status = CANCELLED
-        db.session.commit()
-        return "cancelled"
-    if outcome[0] == "fail":
-        return _failed(instance, job, outcome[1])
-    if instance.status == SUSPENDED:
-        job.payload = {**job.payload, "outcome": results.keepable(outcome)}  # applied on resume, not redone
-        return _postpone(job)
-    return _step_service(instance, job, outcome)
-
-
-def _step_service(instance, job: Job, outcome: tuple) -> str:
-    runner, elements = load_runner(instance)
-    try:
-        if outcome[0] == "ok":
-            runner.complete_service_task(job.task_id, outcome[1])
-        elif not runner.throw_bpmn_error(job.task_id, outcome[1]):
-            return _failed(instance, job, outcome[1], retry=False, kind="bpmn_error")
-    except NotReady:
-        job.status = CANCELLED
-        db.session.commit()
-        return "cancelled"
-    job.status, job.locked_until = DONE, None
-    persist_step(instance, runner.result(), elements)
-    commit_step()
-    return "done"
-
-
-def _postpone(job: Job, counted: bool = True) -> str:
-    job.status, job.due_at, job.locked_until = PENDING, utcnow() + POSTPONE, None
-    job.attempts = max(0, job.attempts - 1) if counted else job.attempts
-    db.session.commit()
-    return "postponed"
-
-
-def _failed(instance, job: Job, exc: Exception, retry: bool = True, kind: str = "service") -> str:
-    job.last_error = f"{type(exc).__name__}: {exc}"[:4000]
-    if retry and job.attempts < job.max_attempts:
-        delay = backoff.delay_seconds(job.attempts, job.retry_cycle)
-        job.status, job.due_at, job.locked_until = PENDING, utcnow() + timedelta(seconds=delay), None
-        db.session.commit()
-        return "retrying"
-    job.status, job.locked_until = JOB_FAILED, None
-    message = f"{job.handler or 'service task'} failed after {job.attempts} attempt(s): {job.last_error}"
-    open_incident(instance, job.task_id, job.element_id, kind, message)
-    instance.status = FAILED  # the instance waits for a person: retry or resolve the incident
-    from app.services.notifications import INSTANCE_FAILED, notify_instance
-
-    notify_instance(INSTANCE_FAILED, instance)
-    commit_step()
-    return "incident"
-
-
-def _fire_timer(claimed: Job) -> str:
-    instance, job = _lock_for_step(claimed)
-    if job is None:
-        db.session.rollback()
-        return "skipped"
-    if instance is None or instance.status in ENDED:
-        db.session.delete(job)
-        db.session.commit()
-        return "cancelled"
-    if instance.status == SUSPENDED:
-        job.status, job.due_at, job.locked_until = PENDING, utcnow() + POSTPONE, None
-        db.session.commit()
-        return "postponed"
-    try:
-        runner, elements = load_runner(instance)
-    except Conflict:
-        db.session.delete(job)
-        db.session.commit()
-        return "cancelled"
-    task_id = job.task_id
-    db.session.delete(job)  # a cycle's next period gets a fresh row from the step below
-    db.session.flush()
-    if runner.fire_timer(task_id):
-        persist_step(instance, runner.result(), elements)
-    commit_step()
-    return "fired"
 
 
 def cancel_jobs_of(instance_id) -> None:

@@ -23,7 +23,7 @@ from app.models.instances import ENDED, SUSPENDED
 from app.models.tasks import OPEN, UserTask
 from app.services import audit
 from app.services.bundles import bundle_for
-from app.services.deployments import get_definition
+from app.services.definitions import get_definition
 from app.services.instances import commit_step, get_instance, load_runner, lock_instance
 from app.services.stepping import persist_step, redefine_user_task
 

@@ -3,43 +3,34 @@
 Events (task created / assigned / escalated, instance completed / failed) become, in the step's own
 transaction, in-app rows and outbox jobs (kind "notification") for email and webhook; the jobs are
 sent to Celery after commit and delivered by app.services.notify_channels. Channels and templates
-are chosen per definition by process (or task) properties, see README "Notifications".
+are chosen per definition by process (or task) properties, see README "Notifications". Who hears
+is notification_recipients; the bell and preferences a user sees are notification_bell.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import cast
 
 from flask import current_app, g, has_app_context, has_request_context
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import event, select
 from sqlalchemy import inspect as orm_state
-from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session
 
 from app.engine.runner import StepResult
 from app.engine.sandbox import SandboxError, render_template
-from app.errors import NotFound
 from app.extensions import db
-from app.models import Group, GroupMembership, Job, ProcessInstance, User, UserTask
+from app.models import Job, ProcessInstance, User, UserTask
 from app.models.base import utcnow
 from app.models.jobs import QUEUED
-from app.models.notifications import (
-    EMAIL,
-    INAPP,
-    USER_CHANNELS,
-    WEBHOOK,
-    Notification,
-    NotificationPreference,
-)
+from app.models.notifications import EMAIL, INAPP, WEBHOOK, Notification
 from app.services import backoff, outcomes  # (outcomes' hook records what notify_step names)
 from app.services.bundles import definition_facts
 from app.services.dispatch import send_after_commit
+from app.services.notification_recipients import recipients, task_recipients, unsubscribed, user_named
 from app.services.stepping import after_step
 
 log = logging.getLogger(__name__)
 NOTIFICATION = "notification"  # the jobs outbox kind of an email or webhook delivery
-MAX_RECIPIENTS = 200
 _NEW_TASKS = "baton_new_tasks"
 TASK_CREATED, TASK_ASSIGNED, TASK_ESCALATED = "task_created", "task_assigned", "task_escalated"
 INSTANCE_COMPLETED, INSTANCE_FAILED = "instance_completed", "instance_failed"
@@ -91,7 +82,7 @@ def channels_for(props: dict, event_name: str) -> set[str]:
 def template_variables(instance: ProcessInstance, task: UserTask | None, **extra) -> dict:
     """What a template may use: requester_name, workflow_title, current_state, action_url, due_date ..."""
     definition = definition_facts(instance.definition_id)
-    starter = _user(instance.tenant_id, instance.started_by) if instance.started_by else None
+    starter = user_named(instance.tenant_id, instance.started_by) if instance.started_by else None
     base = current_app.config["BATON"].BASE_URL.rstrip("/")
     state = task.name if task is not None else ", ".join(instance.active_elements or []) or instance.status
     return {
@@ -123,74 +114,8 @@ def _render(props: dict, event_name: str, variables: dict) -> tuple[str, str]:
         return render_template(subject, variables), render_template(body, variables)
 
 
-# --- recipients -----------------------------------------------------------------------------------------
-_PEOPLE = "baton_people"  # per-transaction cache of who is who: a timer batch asks the same per instance
-
-
-def _remembered(key: tuple, load):
-    cache = db.session.info.setdefault(_PEOPLE, {})
-    if key not in cache:
-        cache[key] = load()
-    return cache[key]
-
-
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_people(session) -> None:
-    session.info.pop(_PEOPLE, None)
-
-
-def _user(tenant_id: str, username: str) -> User | None:
-    # The query is built only on a miss: building it costs as much as a remembered answer saves.
-    return _remembered(("user", tenant_id, username), lambda: _load_user(tenant_id, username))
-
-
-def _load_user(tenant_id: str, username: str) -> User | None:
-    query = select(User).where(User.tenant_id == tenant_id, User.username == username)
-    return db.session.execute(query).scalar_one_or_none()
-
-
-def recipients(tenant_id: str, users=(), groups=()) -> list[User]:
-    """Active users named, or members of the groups named (one query per transaction, capped)."""
-    if not users and not groups:
-        return []
-    key = ("recipients", tenant_id, tuple(sorted(users)), tuple(sorted(groups)))
-    return _remembered(key, lambda: _load_recipients(tenant_id, users, groups))
-
-
-def _load_recipients(tenant_id: str, users, groups) -> list[User]:
-    members = select(GroupMembership.user_id).join(Group, Group.id == GroupMembership.group_id)
-    members = members.where(Group.tenant_id == tenant_id, Group.name.in_(list(groups)))
-    query = select(User).where(
-        User.tenant_id == tenant_id, User.active.is_(True),
-        or_(User.username.in_(list(users)), User.id.in_(members)),
-    )  # fmt: skip
-    people = list(db.session.execute(query.order_by(User.username).limit(MAX_RECIPIENTS)).scalars())
-    for person in people:  # a template's {{requester_name}} asks for them again
-        _remembered(("user", tenant_id, person.username), lambda person=person: person)
-    return people
-
-
 def _asked_for(instance: ProcessInstance, task: UserTask, event_name: str) -> bool:
     return f"notify.{EVENTS[event_name][0]}" in properties_of(instance, task.element_id)
-
-
-def task_recipients(task: UserTask) -> list[User]:
-    if task.assignee:
-        return recipients(task.tenant_id, [task.assignee])
-    return recipients(task.tenant_id, task.candidate_users or [], task.candidate_groups or [])
-
-
-def _unsubscribed(people: list[User]) -> set[tuple]:
-    ids = sorted(p.id for p in people)
-    return _remembered(("unsubscribed", *ids), lambda: _load_unsubscribed(ids))
-
-
-def _load_unsubscribed(user_ids: list) -> set[tuple]:
-    query = select(NotificationPreference.user_id, NotificationPreference.channel).where(
-        NotificationPreference.user_id.in_(user_ids)
-    )
-    return {tuple(r) for r in db.session.execute(query)}
 
 
 # --- sending ----------------------------------------------------------------------------------------------
@@ -202,7 +127,7 @@ def notify(event_name: str, instance: ProcessInstance, task: UserTask | None, pe
         return
     variables = template_variables(instance, task, **extra)
     subject, body = _render(props, event_name, variables)
-    off = _unsubscribed(people) if people else set()
+    off = unsubscribed(people) if people else set()
     for person in people:
         if INAPP in channels and (person.id, INAPP) not in off:
             db.session.add(_inapp(person, event_name, subject, body, variables, instance, task))
@@ -315,57 +240,3 @@ def _notify_assigned(session) -> None:
         instance = session.get(ProcessInstance, task.instance_id)
         if instance is not None and task.assignee:
             notify(TASK_ASSIGNED, instance, task, recipients(task.tenant_id, [task.assignee]))
-
-
-# --- the bell and preferences -----------------------------------------------------------------------
-def list_notifications(user: User, unread: bool = False, limit: int = 20, offset: int = 0):
-    """The user's notifications, newest first, and how many are unread."""
-    query = select(Notification).where(Notification.user_id == user.id)
-    if unread:
-        query = query.where(Notification.read_at.is_(None))
-    items = db.session.execute(query.order_by(Notification.created_at.desc()).limit(limit).offset(offset))
-    return list(items.scalars()), unread_count(user)
-
-
-def unread_count(user: User) -> int:
-    query = select(db.func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    return db.session.execute(query).scalar_one()
-
-
-def mark_read(user: User, notification_id) -> Notification:
-    """Mark one of the user's notifications read (idempotent); another user's is a 404."""
-    item = db.session.get(Notification, notification_id)
-    if item is None or item.user_id != user.id:
-        raise NotFound(f"notification {notification_id} does not exist")
-    item.read_at = item.read_at or utcnow()
-    db.session.commit()
-    return item
-
-
-def mark_all_read(user: User) -> int:
-    """Mark every unread notification of the user read; returns how many."""
-    updated = db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-    )
-    done = cast(CursorResult, updated).rowcount  # an UPDATE's result is a CursorResult at run time
-    db.session.commit()
-    return done
-
-
-def preferences(user: User) -> dict[str, bool]:
-    off = {c for (_, c) in _unsubscribed([user])}
-    return {channel: channel not in off for channel in USER_CHANNELS}
-
-
-def set_preferences(user: User, changes: dict[str, bool]) -> dict[str, bool]:
-    """Subscribe to or unsubscribe from channels (inapp, email)."""
-    current = preferences(user)
-    for channel, enabled in changes.items():
-        if enabled and not current[channel]:
-            db.session.delete(db.session.get(NotificationPreference, (user.id, channel)))
-        elif not enabled and current[channel]:
-            db.session.add(NotificationPreference(user_id=user.id, channel=channel))
-    db.session.commit()
-    return preferences(user)

@@ -1,6 +1,7 @@
 """Electronic signatures on task decisions: Ed25519, one key pair per user, signed by the server.
 
 Each signature needs the signer's own password, checked at signing (services/reauthentication.py).
+Reading and verifying them is services/signature_verification.py.
 
 How the private key is protected: it is encrypted at rest with Fernet under a key derived by HKDF-SHA256
 from the server's SECRET_KEY, salted with the user's id. Why not the user's password: a password-derived
@@ -25,17 +26,16 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import select
 
 from app.errors import BatonError, Forbidden, ValidationError
 from app.extensions import db
-from app.models import AuditEntry, ProcessInstance, Signature, User, UserKey, UserTask
+from app.models import ProcessInstance, Signature, User, UserKey, UserTask
 from app.models.base import utcnow
 from app.models.tasks import OPEN
 from app.services import audit, reauthentication
@@ -251,91 +251,3 @@ def sign(
     after = {"role": role, "decision": sig.decision, "values_sha256": values_digest(sig)}
     audit.record(user, "task.sign", task, after=after, reason=reason)
     return sig
-
-
-def signatures_read_by(user: User, instance_id) -> list[Signature]:
-    """signatures_of an instance `user` may read (services/visibility.py)."""
-    from app.services.instances import read_instance
-
-    return signatures_of(user.tenant_id, read_instance(user, instance_id).id)
-
-
-def signatures_of(tenant_id: str, instance_id) -> list[Signature]:
-    """The signatures of an instance of the tenant, oldest first; another tenant's instance is a 404."""
-    from app.services.instances import get_instance
-
-    get_instance(tenant_id, instance_id)
-    return list(
-        db.session.execute(
-            select(Signature)
-            .where(Signature.tenant_id == tenant_id, Signature.instance_id == instance_id)
-            .order_by(Signature.signed_at)
-        ).scalars()
-    )
-
-
-def verify_instance(tenant_id: str, instance_id) -> dict:
-    """Verify every signature of an instance; returns {ok, count, signatures: [{..., valid, problem}]}.
-
-    A signature the audit trail recorded (`task.sign`) that has no row any more is listed as invalid:
-    checking only the rows that are left would call a trail with a signature cut out intact.
-    """
-    stored = signatures_of(tenant_id, instance_id)
-    results = [_verify(sig) for sig in stored]
-    results += _missing(tenant_id, instance_id, {sig.task_id for sig in stored})
-    return {"ok": all(r["valid"] for r in results), "count": len(results), "signatures": results}
-
-
-def _missing(tenant_id: str, instance_id, signed_tasks: set) -> list[dict]:
-    """The instance's signatures the audit trail names that have no row (entries are per task)."""
-    tasks = select(UserTask.id).where(UserTask.tenant_id == tenant_id, UserTask.instance_id == instance_id)
-    task_ids = {str(t) for t in db.session.execute(tasks).scalars() if t not in signed_tasks}
-    if not task_ids:
-        return []
-    entries = db.session.execute(
-        select(AuditEntry)
-        .where(AuditEntry.tenant_id == tenant_id, AuditEntry.action == "task.sign")
-        .where(AuditEntry.object_type == "task", AuditEntry.object_id.in_(task_ids))
-        .order_by(AuditEntry.seq)
-    ).scalars()
-    return [_missing_row(entry) for entry in entries]
-
-
-def _missing_row(entry: AuditEntry) -> dict:
-    after = entry.after or {}
-    return {
-        "id": None,
-        "task_id": entry.object_id,
-        "approver": entry.actor,
-        "role": after.get("role"),
-        "decision": after.get("decision"),
-        "signed_at": entry.at,
-        "valid": False,
-        "problem": f"the signature recorded by audit entry {entry.seq} is missing (it was deleted)",
-    }
-
-
-def _verify(sig: Signature) -> dict:
-    result = {
-        "id": str(sig.id),
-        "task_id": str(sig.task_id),
-        "approver": sig.approver,
-        "role": sig.role,
-        "decision": sig.decision,
-        "signed_at": sig.signed_at,
-        "valid": False,
-        "problem": None,
-    }
-    key = db.session.get(UserKey, sig.approver_id)
-    if key is None or key.key_id != sig.key_id:
-        result["problem"] = "the approver's public key is missing or is not the key that signed"
-        return result
-    try:
-        Ed25519PublicKey.from_public_bytes(key.public_key).verify(bytes.fromhex(sig.signature), payload(sig))
-    except (InvalidSignature, ValueError):
-        result["problem"] = (
-            "the signature does not match the stored decision or values (they were changed after signing)"
-        )
-        return result
-    result["valid"] = True
-    return result

@@ -87,9 +87,10 @@ def _add_row(definition: Definition, start: dict) -> None:
 
 def fire_start_timer(job_id) -> str:
     """Start one instance for a due start-timer row and schedule its next firing, in one commit."""
-    from app.services.jobs import _aware, _locked
+    from app.services.job_runs import locked_job
+    from app.services.jobs import _aware
 
-    job = _locked(job_id)
+    job = locked_job(job_id)
     if job is None:
         db.session.rollback()
         return "skipped"

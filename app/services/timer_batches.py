@@ -58,7 +58,7 @@ def fire_timers(job_ids: list) -> dict[str, int]:
 
 
 def _fire_one(job_id) -> str:
-    from app.services.jobs import run_job
+    from app.services.job_runs import run_job
 
     try:
         return run_job(job_id)

@@ -5,13 +5,13 @@ a 400). An order's instance starts only when every order it depends on is closed
 linked instance completes, its dependents start. A cancelled order is not done: what depends on it,
 directly or not, is withdrawn (never started), with the reason. When every order is closed or
 withdrawn the master receives the message `linked_orders_closed`. All of it happens in the
-transaction of the step that ended the order.
+transaction of the step that ended the order. What a master's orders have done so far, and their
+critical path, is read in services/workorder_progress.py.
 """
 
 from __future__ import annotations
 
 import uuid
-from graphlib import CycleError, TopologicalSorter
 
 from sqlalchemy import select
 
@@ -24,9 +24,10 @@ from app.models.instances import CANCELLED, COMPLETED, ENDED, SUSPENDED
 from app.services import audit, permissions
 from app.services.bundles import bundle_for
 from app.services.instance_control import cancel_locked, resume_locked, suspend_locked
-from app.services.instances import lock_instance, read_instance, startable_definition
+from app.services.instances import lock_instance, startable_definition
 from app.services.stepping import after_step, born_instance, persist_step
 from app.services.visibility import check_instance_visible
+from app.services.workorder_progress import critical_path, links_of
 
 ALL_CLOSED = "linked_orders_closed"
 
@@ -38,7 +39,7 @@ def link_orders(actor: User, parent_id, orders: list[dict]) -> list[WorkOrderLin
     and the master must be running: orders linked under an ended or suspended one would never close it.
     """
     parent = _require_running(check_instance_visible(actor, lock_instance(actor.tenant_id, parent_id)))
-    existing = _links(parent.id)
+    existing = links_of(parent.id)
     refs = {
         o["ref"]: WorkOrderLink(id=uuid.uuid4(), tenant_id=actor.tenant_id, parent_instance_id=parent.id)
         for o in orders
@@ -79,11 +80,6 @@ def _resolve(ref: str, batch: dict, known: dict) -> str:
     raise ValidationError(
         f"dependency '{ref}' is neither a ref in this batch nor a linked order", {"ref": ref}
     )
-
-
-def _links(parent_id) -> list[WorkOrderLink]:
-    query = select(WorkOrderLink).where(WorkOrderLink.parent_instance_id == parent_id)
-    return list(db.session.execute(query.order_by(WorkOrderLink.created_at)).scalars())
 
 
 def _settle(actor, parent: ProcessInstance, links: list[WorkOrderLink]) -> None:
@@ -179,7 +175,7 @@ def close_linked_order(instance: ProcessInstance, result: StepResult):
     parent = db.session.get_one(ProcessInstance, link.parent_instance_id)
     if parent.status in ENDED or parent.status == SUSPENDED:
         return None  # nothing starts under a master that ended, nor one suspended (until resumed)
-    links = _links(parent.id)
+    links = links_of(parent.id)
     _settle(None, parent, links)
     if _all_settled(links):
         _close_master(parent)
@@ -190,7 +186,7 @@ def cancel_linked_orders(actor: User, master: ProcessInstance, reason: str) -> N
     """A cancelled master takes its orders with it, as Camunda 7 cancels the instances a cancelled
     one called: each running order is cancelled (and audited) naming the master, and the orders
     still waiting for others never start. The caller holds the master's lock and commits."""
-    for link in _links(master.id):
+    for link in links_of(master.id):
         if link.status == WAITING_DEPS:
             _withdraw(actor, master, link, f"master work order {master.id} was cancelled: {reason}")
         elif link.status == OPEN_ORDER:
@@ -205,7 +201,7 @@ def hold_linked_orders(actor: User | None, master: ProcessInstance) -> None:
     order already suspended is left alone (and is not the master's to resume). The caller holds
     the master's lock and commits."""
     why = f"master work order {master.id} was suspended"
-    for link in _links(master.id):
+    for link in links_of(master.id):
         if link.status != OPEN_ORDER:
             continue
         child = lock_instance(master.tenant_id, link.child_instance_id)
@@ -219,7 +215,7 @@ def release_linked_orders(actor: User | None, master: ProcessInstance) -> None:
     while it was suspended (withdraws what can never start, starts what is ready) and closes if all
     are. The caller holds its lock and commits."""
     why = f"master work order {master.id} was resumed"
-    links = _links(master.id)
+    links = links_of(master.id)
     for link in (held for held in links if held.held_by_master):
         link.held_by_master = False
         child = lock_instance(master.tenant_id, link.child_instance_id)
@@ -232,7 +228,7 @@ def release_linked_orders(actor: User | None, master: ProcessInstance) -> None:
 
 def _close_if_all_closed(master: ProcessInstance):
     """The master waits for its orders: deliver now if it has some and all are closed or withdrawn."""
-    if _all_settled(_links(master.id)):
+    if _all_settled(links_of(master.id)):
         return lambda: _close_master(master)
     return None
 
@@ -245,78 +241,3 @@ def _close_master(parent: ProcessInstance) -> None:
     runner, elements = load_runner(parent)
     if runner.deliver_message(ALL_CLOSED, {}):
         persist_step(parent, runner.result(), elements)
-
-
-def critical_path(links: list[WorkOrderLink]) -> dict:
-    """The longest chain of estimated hours through the dependency DAG; a cycle is a 400."""
-    by_id = {str(link.id): link for link in links}
-    graph = {key: set(link.depends_on) for key, link in by_id.items()}
-    try:
-        order = list(TopologicalSorter(graph).static_order())
-    except CycleError as exc:
-        cycle = [by_id[k].title if k in by_id else k for k in exc.args[1]]
-        raise ValidationError(f"the dependencies form a cycle: {' -> '.join(cycle)}", {"cycle": cycle})
-    finish: dict[str, float] = {}
-    before: dict[str, str | None] = {}
-    for key in order:
-        if key not in by_id:
-            continue
-        prior = max(graph[key], key=lambda d: finish.get(d, 0.0), default=None)
-        finish[key] = (finish.get(prior, 0.0) if prior is not None else 0.0) + by_id[key].estimated_hours
-        before[key] = prior
-    last = max(finish, key=lambda k: finish[k], default=None)
-    path = []
-    while last is not None:
-        path.append(last)
-        last = before[last]
-    return {"hours": finish.get(path[0], 0.0) if path else 0.0, "orders": list(reversed(path))}
-
-
-def progress(actor: User, parent_id) -> dict:
-    """The master's linked orders with their lifecycle status, % complete (closed, not cancelled or
-    withdrawn), blocked, waiting and withdrawn orders (each item says why), critical path."""
-    parent = read_instance(actor, parent_id)
-    links = _links(parent.id)
-    items = [_item(link) for link in links]
-    closed = sum(1 for i in items if i["status"] == CLOSED_ORDER)
-    return {
-        "master": {"id": str(parent.id), "status": parent.status, "outcome": parent.outcome},
-        "orders": items,
-        "total": len(items),
-        "percent_complete": round(100 * closed / len(items), 1) if items else 0.0,
-        "blocked": [i["id"] for i in items if i["lifecycle"] == "blocked"],
-        "waiting": [i["id"] for i in items if i["status"] == WAITING_DEPS],
-        "withdrawn": [i["id"] for i in items if i["withdrawn_reason"]],
-        "critical_path": critical_path(links),
-    }
-
-
-def _item(link: WorkOrderLink) -> dict:
-    child = db.session.get(ProcessInstance, link.child_instance_id) if link.child_instance_id else None
-    return {
-        "id": str(link.id),
-        "title": link.title,
-        "definition_key": link.definition_key,
-        "status": link.status,
-        "lifecycle": _lifecycle(child, link),
-        "instance_id": str(child.id) if child else None,
-        "depends_on": link.depends_on,
-        "estimated_hours": link.estimated_hours,
-        "withdrawn_reason": link.withdrawn_reason,
-    }
-
-
-def _lifecycle(child: ProcessInstance | None, link: WorkOrderLink) -> str:
-    """The order's lifecycle status: the `status` property of the element it waits in."""
-    if child is None:
-        return "cancelled" if link.status == CANCELLED_ORDER else "waiting"
-    if child.status == COMPLETED:
-        return "closed"
-    from app.services.jobs import instance_elements
-
-    elements = instance_elements(child)
-    for element_id in child.active_elements:
-        status = (elements.get(element_id, {}).get("properties") or {}).get("status")
-        if status:
-            return status
-    return child.status

@@ -33,7 +33,7 @@ def send_timers(job_ids: list[str], eta: datetime | None = None) -> None:
 @shared_task(name="baton.run_job", acks_late=True, reject_on_worker_lost=True)
 def run_job(job_id: str) -> str:
     """Run one service call, timer or start timer; a repeated delivery is a no-op."""
-    from app.services.jobs import run_job as run
+    from app.services.job_runs import run_job as run
 
     return run(UUID(job_id))
 

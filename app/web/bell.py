@@ -11,7 +11,7 @@ from uuid import UUID
 
 from flask import g, redirect, request, url_for
 
-from app.services import notifications as service
+from app.services import notification_bell as service
 from app.web import web_bp
 from app.web.auth import _safe_next, login_required
 

@@ -7,7 +7,7 @@ import pytest
 from app.extensions import db
 from app.models import InstanceState
 from app.models.jobs import Job
-from app.services import jobs
+from app.services import job_runs
 from tests.conftest import DATA
 
 MODELS = DATA / "branch_ends"
@@ -97,7 +97,7 @@ def test_a_handler_called_after_a_branch_ended_gets_what_that_branch_set(api, db
     _complete(api, _open(api, iid)["b"], note="to echo")
     job = db_session.query(Job).filter_by(instance_id=iid, element_id="call").one()
     assert job.payload["variables"] == {"a_done": True, "note": "to echo"}
-    assert jobs.run_job(job.id) == "done"
+    assert job_runs.run_job(job.id) == "done"
     done = _instance(api, iid)
     assert done["status"] == "completed" and done["variables"]["a_done"] is True
     assert done["variables"]["echo"] == {"a_done": True, "note": "to echo"}
@@ -132,12 +132,12 @@ def test_a_retried_handler_gets_what_an_ended_branch_set_as_its_first_run_did(ap
     job = db_session.query(Job).filter_by(instance_id=iid, element_id="call").one()
     assert job.payload["variables"]["a_done"] is True  # the first run's
     for _ in range(10):
-        if jobs.run_job(job.id) == "incident":
+        if job_runs.run_job(job.id) == "incident":
             break
     incident = api.get(f"/incidents?instance_id={iid}").json["items"][0]
     retried = api.post(f"/incidents/{incident['id']}/retry", json={"variables": {"topic": "baton.echo"}})
     assert retried.status_code == 200, retried.json
-    assert jobs.run_job(job.id) == "done"
+    assert job_runs.run_job(job.id) == "done"
     done = _instance(api, iid)
     assert done["status"] == "completed" and done["variables"]["a_done"] is True
     assert done["variables"]["echo"] == {"a_done": True, "note": "to echo", "topic": "baton.echo"}

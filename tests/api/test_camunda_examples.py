@@ -3,7 +3,7 @@
 import pytest
 
 from app.models.jobs import Job
-from app.services import jobs
+from app.services import job_runs
 from tests.conftest import SHARED
 
 EXAMPLES = SHARED / "conformance" / "camunda-examples"
@@ -61,7 +61,7 @@ def test_invoice_runs_end_to_end_decision_approval_transfer_and_archive(invoice,
     job = db_session.query(Job).filter_by(instance_id=iid, element_id="ServiceTask_1").one()
     assert job.handler == "org.camunda.bpm.example.invoice.service.ArchiveInvoiceService"
     with caplog.at_level("INFO", logger="app.handlers.builtin"):
-        assert jobs.run_job(job.id) == "done"
+        assert job_runs.run_job(job.id) == "done"
     assert f"archiving invoice {START['invoiceNumber']}" in caplog.text  # all Camunda's delegate does
     final = api.get(f"/instances/{iid}").json
     assert final["status"] == "completed", final

@@ -12,7 +12,7 @@ from app.engine.timers import cron_next
 from app.extensions import db
 from app.models import Job
 from app.models.jobs import TIMER
-from app.services.jobs import run_job
+from app.services.job_runs import run_job
 from tests.conftest import DATA
 from tests.engine.test_cron_timers import FRIDAY_0830, MONDAY_0830
 from tests.frozen_clock import freeze_timer_clock

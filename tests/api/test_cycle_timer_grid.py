@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Job
 from app.models.jobs import TIMER
-from app.services.jobs import run_job
+from app.services.job_runs import run_job
 from tests.conftest import DATA
 from tests.frozen_clock import freeze_timer_clock
 

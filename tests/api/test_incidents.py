@@ -155,7 +155,7 @@ def _service_job(instance_id):
 
 def test_an_external_tasks_topic_expression_is_evaluated_per_instance(admin):
     """As Camunda 7 evaluates camunda:topic="${topic}": the handler is the variable's value."""
-    from app.services import jobs
+    from app.services import job_runs
 
     model = (
         (DATA / "service" / "echo.bpmn")
@@ -166,6 +166,6 @@ def test_an_external_tasks_topic_expression_is_evaluated_per_instance(admin):
     started = admin.post(
         "/process-definitions/svc_echo/instances", json={"variables": {"topic": "baton.echo"}}
     ).json
-    assert jobs.run_job(_service_job(started["id"]).id) == "done"
+    assert job_runs.run_job(_service_job(started["id"]).id) == "done"
     after = admin.get(f"/instances/{started['id']}").json
     assert after["active_elements"] == ["review"] and after["variables"]["echoed"] is True

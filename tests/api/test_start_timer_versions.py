@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Definition, Job
 from app.models.jobs import START_TIMER
-from app.services.jobs import run_job
+from app.services.job_runs import run_job
 from tests.conftest import DATA
 
 WEEKLY = (DATA / "timers" / "start_cycle.bpmn").read_text().replace("R3/PT1S", "R/P7D")

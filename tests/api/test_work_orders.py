@@ -102,11 +102,11 @@ def test_preventive_maintenance_batches_are_started_by_a_cycle_timer(admin):
 
     from app.extensions import db
     from app.models import Job
-    from app.services import jobs
+    from app.services import job_runs
 
     deploy(admin, "preventive_maintenance.bpmn")
     timer = db.session.execute(select(Job).where(Job.kind == "start_timer")).scalar_one()
-    assert jobs.run_job(timer.id) == "started"
+    assert job_runs.run_job(timer.id) == "started"
     batches = admin.get("/instances?key=preventive_maintenance").json["items"]
     assert len(batches) == 1
     tasks = admin.get(f"/tasks?instance_id={batches[0]['id']}").json["items"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from app.models.jobs import Job
-from app.services import jobs
+from app.services import job_runs
 from tests.api import zeebe_handlers  # noqa: F401  (registers the job workers the models name)
 from tests.conftest import DATA
 
@@ -25,7 +25,7 @@ def _start(api, path, key: str, **variables) -> str:
 def _work(db_session, instance_id: str, element_id: str) -> None:
     """What a Celery worker does with the job of `element_id`."""
     job = db_session.query(Job).filter_by(instance_id=instance_id, element_id=element_id).one()
-    assert jobs.run_job(job.id) == "done"
+    assert job_runs.run_job(job.id) == "done"
 
 
 def _instance(api, instance_id: str) -> dict:

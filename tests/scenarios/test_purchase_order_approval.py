@@ -153,7 +153,7 @@ def test_an_approver_silent_for_two_days_is_chased_and_the_approval_stays_open(p
 
     from app.extensions import db
     from app.models import Job
-    from app.services import jobs
+    from app.services import job_runs
     from app.services.calendars import calendar_named
 
     iid = start(po, KEY, amount=800, department="Sales")
@@ -161,7 +161,7 @@ def test_an_approver_silent_for_two_days_is_chased_and_the_approval_stays_open(p
     # P2D in the model's calendar (businessCalendar=GB): two working days of 9 to 17 UTC.
     due = calendar_named("GB").add(timer.created_at, "P2D")
     assert abs((timer.due_at - due).total_seconds()) < 60
-    assert jobs.run_job(timer.id) == "fired"  # what the beat sweep does when it falls due
+    assert job_runs.run_job(timer.id) == "fired"  # what the beat sweep does when it falls due
     assert sorted(t["element_id"] for t in open_tasks(po, iid)) == ["Task_approve_sequential", "Task_chase"]
     complete(po, iid, "Task_chase")
     complete(po, iid, "Task_approve_sequential", reason="sorry, was away", **YES)

@@ -5,8 +5,9 @@ from werkzeug.datastructures import MultiDict
 
 from app.errors import ValidationError
 from app.schemas.brief import LinkOrdersSchema
-from app.schemas.core import InstanceQuerySchema, StartInstanceSchema, load
+from app.schemas.core import InstanceQuerySchema, StartInstanceSchema
 from app.schemas.deployments import DeploymentFormSchema
+from app.schemas.loading import load
 
 
 def _refused(schema, data, **kw) -> ValidationError:

@@ -18,7 +18,7 @@ from app.extensions import db
 from app.models import Job
 from app.models.jobs import TIMER
 from app.services.calendars import calendar_named
-from app.services.jobs import run_job
+from app.services.job_runs import run_job
 from tests.conftest import DATA
 from tests.frozen_clock import freeze_timer_clock
 

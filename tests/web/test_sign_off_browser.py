@@ -64,6 +64,6 @@ def test_a_sign_off_kept_while_the_session_ended_never_keeps_the_password(page, 
     page.get_by_role("button", name="Complete").click()
     expect(page.locator(".flash-success")).to_be_visible()
     with app.app_context():
-        from app.services.signatures import verify_instance
+        from app.services.signature_verification import verify_instance
 
         assert verify_instance("default", instance_id)["ok"] is True

@@ -8,113 +8,19 @@ dict keys and the documented properties of FEEL values (temporal.temporal_proper
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Protocol, cast
+from typing import Any
 
 from lark import Token, Transformer
 
 from app.engine.feel import ops
 from app.engine.feel.loops import FLOW_RULES
-from app.engine.feel.temporal import parse_temporal, temporal_property
+from app.engine.feel.nodes import binary, compare_node, constant, path_value, unescape
+from app.engine.feel.temporal import parse_temporal
 from app.engine.feel.tests import TEST_RULES
-from app.engine.feel.values import FeelFunction, Range
+from app.engine.feel.values import Range
 
-_COMPARATORS = {
-    "<": lambda order: order < 0,
-    "<=": lambda order: order <= 0,
-    ">": lambda order: order > 0,
-    ">=": lambda order: order >= 0,
-}
 _MISSING = object()
 _SCALARS = frozenset({Decimal, str, bool})
-_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "'": "'"}
-
-
-class ConstantNode(Protocol):
-    """A compiled node whose value is known when compiling: folding and tests read `const`."""
-
-    const: Any
-
-    def __call__(self, scope: Any) -> Any: ...
-
-
-def constant(value: Any) -> ConstantNode:
-    def node(scope):
-        return value
-
-    # A plain function stays the fastest node to call; mypy cannot see an attribute set on one.
-    constant_node = cast(ConstantNode, node)
-    constant_node.const = value
-    return constant_node
-
-
-def unescape(token: str) -> str:
-    body, out, i = token[1:-1], [], 0
-    while i < len(body):
-        char = body[i]
-        if char == "\\" and i + 1 < len(body):
-            nxt = body[i + 1]
-            if nxt == "u" and i + 5 < len(body) + 1:
-                out.append(chr(int(body[i + 2 : i + 6], 16)))
-                i += 6
-                continue
-            out.append(_ESCAPES.get(nxt, nxt))
-            i += 2
-            continue
-        out.append(char)
-        i += 1
-    return "".join(out)
-
-
-def binary(operation):
-    def rule(self, children):
-        left, right = children
-        if hasattr(left, "const") and hasattr(right, "const"):
-            return constant(operation(left.const, right.const))
-        return lambda scope: operation(left(scope), right(scope))
-
-    return rule
-
-
-def compare_node(left, op: str, right):
-    if op == "=":
-        return lambda scope: ops.equals(left(scope), right(scope))
-    if op == "!=":
-
-        def not_equal(scope):
-            same = ops.equals(left(scope), right(scope))
-            return None if same is None else not same
-
-        return not_equal
-    check = _COMPARATORS[op]
-    if hasattr(right, "const") and type(right.const) is Decimal:
-        return _compare_to_number(left, check, right.const)
-
-    def ordered(scope):
-        order = ops.compare(left(scope), right(scope))
-        return None if order is None else check(order)
-
-    return ordered
-
-
-def _compare_to_number(left, check, number: Decimal):
-    """The common `amount > 100`: skip the generic type dispatch when the left side is a number."""
-
-    def ordered(scope):
-        value = left(scope)
-        if type(value) is Decimal:
-            return check(-1 if value < number else (1 if value > number else 0))
-        order = ops.compare(value, number)
-        return None if order is None else check(order)
-
-    return ordered
-
-
-def path_value(target: Any, key: str) -> Any:
-    if isinstance(target, dict):
-        return target.get(key)
-    if isinstance(target, list):
-        return [path_value(item, key) for item in target]
-    return temporal_property(target, key)
 
 
 class FeelCompiler(Transformer):
@@ -286,21 +192,3 @@ class FeelCompiler(Transformer):
 
 for _rule_name, _rule in {**FLOW_RULES, **TEST_RULES}.items():
     setattr(FeelCompiler, _rule_name, _rule)
-
-
-def make_function(name: str, params: tuple[str, ...], body, scope) -> FeelFunction:
-    """A FEEL user function closing over the scope where it was defined."""
-    from app.engine.feel.invoke import bind_arguments
-
-    def call(args, named, budget):
-        budget.tick()
-        frame = bind_arguments(name, params, args, named)
-        return body(scope.child(frame) if budget is scope.budget else _rebudget(scope, frame, budget))
-
-    return FeelFunction(name, params, call)
-
-
-def _rebudget(scope, frame, budget):
-    from app.engine.feel.scope import Scope
-
-    return Scope(frame, Scope(scope.vars, scope.parent, budget), budget)

@@ -128,8 +128,6 @@ def param(self, children):
 def function_def(self, children):
     *params, body = children
     names = tuple(param for param in params if param is not None)
-    from app.engine.feel.compiler import make_function
-
     return lambda scope: make_function("anonymous function", names, body, scope)
 
 
@@ -231,3 +229,19 @@ FLOW_RULES = {
         "invoke_not",
     )
 }
+
+
+def make_function(name: str, params: tuple[str, ...], body, scope) -> FeelFunction:
+    """A FEEL user function closing over the scope where it was defined."""
+    from app.engine.feel.invoke import bind_arguments
+
+    def call(args, named, budget):
+        budget.tick()
+        frame = bind_arguments(name, params, args, named)
+        return body(scope.child(frame) if budget is scope.budget else _rebudget(scope, frame, budget))
+
+    return FeelFunction(name, params, call)
+
+
+def _rebudget(scope, frame, budget):
+    return Scope(frame, Scope(scope.vars, scope.parent, budget), budget)
