@@ -20,6 +20,8 @@ from app.engine.errors import ModelError
 from app.engine.event_subprocess import BatonProcessParser
 from app.engine.event_subprocess import parser_overrides as event_subprocess_overrides
 from app.engine.events import link_event_overrides
+from app.engine.extension_forms import embedded_forms
+from app.engine.extension_tasks import read_decision
 from app.engine.implicit_splits import add_implicit_splits, hide_implicit_splits
 from app.engine.messages import event_parser_overrides
 from app.engine.multi_instance import connect_loop_children
@@ -32,12 +34,12 @@ class DecisionTaskParser(CamundaTaskParser):
     @staticmethod
     def get_decision_ref(node):
         # SpiffWorkflow collects DMN dependencies through this hook; Baton resolves decisions at run time.
-        return extensions._decision(node).get("decision_ref")
+        return read_decision(node).get("decision_ref")
 
     def create_task(self):
         if is_job_worker(self.node):  # Camunda 8: a job worker decides, not a DMN table
             return job_worker_task(self)
-        info = extensions._decision(self.node)
+        info = read_decision(self.node)
         if not info.get("decision_ref"):
             self.raise_validation_exception(
                 "a business rule task needs camunda:decisionRef or zeebe:calledDecision"
@@ -435,7 +437,7 @@ def _embedded_forms(process, filename: str) -> list[ParsedForm]:
     """Camunda 8 keeps a form in the process (zeebe:userTaskForm): stored as a form of its own,
     keyed `<process>:<form id>` so two processes' `userTaskForm_1` stay apart."""
     forms = []
-    for form_id, line, text in extensions.embedded_forms(process):
+    for form_id, line, text in embedded_forms(process):
         schema = _form_schema(text, filename, line, form_id or None)
         forms.append(ParsedForm(f"{process.get('id')}:{form_id}", filename, schema, process.get("id")))
     return forms
