@@ -67,13 +67,20 @@ class ElementParser(BatonProcessParser):
             return self.spec.task_specs[node.get("id")]
         node_parser, spec_class = self.parser._get_parser_class(node.tag)
         if not node_parser or not spec_class:
-            error = ValidationException(
-                f"<{_short_tag(node)}> is not an element Baton can run", node=node, file_name=self.filename
-            )
-            error.line_number = node.sourceline
-            raise error
+            raise self._cannot_run(node)
         parsed = node_parser(self, spec_class, node, self.nsmap, lane=self.lane)
         returned = parsed.parse_node()
+        self._tag_type(parsed, node)
+        return returned
+
+    def _cannot_run(self, node) -> ValidationException:
+        error = ValidationException(
+            f"<{_short_tag(node)}> is not an element Baton can run", node=node, file_name=self.filename
+        )
+        error.line_number = node.sourceline
+        return error
+
+    def _tag_type(self, parsed, node) -> None:
         # History reports the BPMN element type, as Camunda's does (`userTask`, `callActivity`); a
         # multi-instance activity and the instances it runs both report the inner activity's type.
         inner = self.spec.task_specs.get(getattr(parsed.task, "task_spec", None) or "")
@@ -82,7 +89,6 @@ class ElementParser(BatonProcessParser):
                 spec.element_type = etree.QName(node).localname
                 if node.get("scriptFormat") is not None:
                     spec.script_format = node.get("scriptFormat")  # the script engine runs it by this
-        return returned
 
 
 def _short_tag(node) -> str:
