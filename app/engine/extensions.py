@@ -168,17 +168,6 @@ def _timer(node) -> dict | None:
     return None
 
 
-def _has_service(tag: str, node) -> bool:
-    zeebe_job = first(node, "./bpmn:extensionElements/zeebe:taskDefinition") is not None
-    if tag in ("scriptTask", "businessRuleTask"):  # Camunda 8 may hand either to a job worker
-        return zeebe_job
-    if tag in ("intermediateThrowEvent", "endEvent"):  # ... and a message it throws
-        message = first(node, "./bpmn:messageEventDefinition") is not None
-        camunda = node.get(CAM + "type") is not None or node.get(CAM + "class") is not None
-        return (camunda and tag == "intermediateThrowEvent") or (zeebe_job and message)
-    return False
-
-
 def _lanes(process) -> dict[str, str]:
     lanes = {}
     for lane in process.iter(BPMN + "lane"):
