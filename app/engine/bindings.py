@@ -117,10 +117,10 @@ def check_references(process, filename: str, here: dict, deployed: dict) -> list
 
 def _references(process) -> list[tuple]:
     from app.engine.call_activity import called_element
-    from app.engine.extensions import _decision
+    from app.engine.extension_tasks import read_decision
 
     found = [
-        (node, "decision", _decision(node).get("decision_ref"))
+        (node, "decision", read_decision(node).get("decision_ref"))
         for node in process.iter(f"{{{NS['bpmn']}}}businessRuleTask")
     ]
     return found + [

@@ -5,10 +5,10 @@ whoever can deploy a model. SpiffWorkflow would run them with plain eval/exec, a
 set of builtins alone is escapable (`().__class__.__base__.__subclasses__()`). Here every piece
 of code is checked and rewritten at compile time (`sandbox_policy`: no imports, no `_` names or
 attributes, no frame/format tricks, guarded operators), runs against a whitelist of builtins
-and guard functions (`sandbox_guards`), under a per-thread tracer that enforces a time limit and a
-recursion limit, with size checks on the operations that can allocate hugely in one step. What a
-script leaves behind must be JSON-ish data, so nothing live (functions, sets, objects) reaches
-the workflow's stored state.
+(`sandbox_allowlist`) and guard functions (`sandbox_guards`), under a per-thread tracer
+(`sandbox_meter`) that enforces a time limit and a recursion limit, with size checks on the
+operations that can allocate hugely in one step. What a script leaves behind must be JSON-ish
+data, so nothing live (functions, sets, objects) reaches the workflow's stored state.
 
 Compiled code is cached per source text, so a condition evaluated on every step costs a dict
 copy and one eval.
@@ -24,6 +24,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
+from app.engine.sandbox_allowlist import EXCEPT_TARGETS, SAFE_BUILTINS
 from app.engine.sandbox_errors import (
     Abort,
     SandboxError,
@@ -33,7 +34,8 @@ from app.engine.sandbox_errors import (
     SandboxTimeout,
     SandboxViolation,
 )
-from app.engine.sandbox_guards import EXCEPT_TARGETS, GUARDS, SAFE_BUILTINS, SCRIPT_FILENAME, Limits, Run
+from app.engine.sandbox_guards import GUARDS, Run
+from app.engine.sandbox_meter import SCRIPT_FILENAME, Limits
 from app.engine.sandbox_policy import FORBIDDEN_NAMES, BatonPolicy
 from app.engine.sandbox_sizes import measure
 from app.engine.sandbox_template import render_template

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 from RestrictedPython.transformer import RestrictingNodeTransformer
 
+from app.engine.sandbox_allowlist import BLOCKED_ATTRIBUTES, EXCEPTION_NAMES
 from app.engine.sandbox_errors import SandboxViolation
-from app.engine.sandbox_guards import BLOCKED_ATTRIBUTES, EXCEPTION_NAMES
 
 if TYPE_CHECKING:
     from RestrictedPython._types import T_pos_ast  # the nodes with a position, as check_name takes them

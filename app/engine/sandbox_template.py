@@ -16,8 +16,10 @@ from jinja2 import TemplateError, TemplateSyntaxError, nodes
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from app.engine.sandbox_allowlist import BLOCKED_ATTRIBUTES
 from app.engine.sandbox_errors import Abort, SandboxScriptError, SandboxSyntaxError, SandboxViolation
-from app.engine.sandbox_guards import BLOCKED_ATTRIBUTES, TEMPLATE_FILENAME, Limits, Run
+from app.engine.sandbox_guards import Run
+from app.engine.sandbox_meter import TEMPLATE_FILENAME, Limits
 
 _UNSAFE_FILTERS = ("center", "indent", "format", "wordwrap", "xmlattr", "attr", "map", "pprint")
 _UNSAFE_STR_METHODS = frozenset(

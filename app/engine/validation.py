@@ -95,7 +95,7 @@ def _check(text: str, full: bool, node, filename: str) -> None:
         if "${" in text or "#{" in text:
             from app.engine import juel
 
-            juel._compile(text)  # composite `Hello ${name}` included; compiled once, cached
+            juel.compile_text(text)  # composite `Hello ${name}` included; compiled once, cached
         elif text.startswith("=") or full:
             expressions.check(text)
     except ExpressionError as exc:

@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.camunda.parser.task_spec import ScriptTaskParser
 
 from app.engine import io_mapping
-from app.engine.extensions import CAM, NS
+from app.engine.extension_xml import CAM, NS
 from app.engine.specs import BatonServiceTask
 
 
