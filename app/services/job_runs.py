@@ -26,7 +26,8 @@ from app.services import backoff
 from app.services import handler_results as results
 from app.services.instances import commit_step, load_runner, lock_instance
 from app.services.jobs import JOB_RUNNERS, POSTPONE, lease
-from app.services.stepping import open_incident, persist_step
+from app.services.stepping import persist_step
+from app.services.task_incidents import open_incident
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,8 @@ from app.services import audit
 from app.services.bundles import bundle_for
 from app.services.definitions import get_definition
 from app.services.instances import commit_step, get_instance, load_runner, lock_instance
-from app.services.stepping import persist_step, redefine_user_task
+from app.services.stepping import persist_step
+from app.services.user_task_rows import redefine_user_task
 
 
 def preview_migration(user: User, instance_id, version: int | None, mappings: dict | None = None) -> dict:

@@ -38,7 +38,7 @@ _READ_NOTES = (
     "UPDATE notifications SET read_at = %({p}_now)s "
     "WHERE task_id = ANY(%({p}_ids)s::uuid[]) AND read_at IS NULL"
 )
-# ... and its escalations moot: cancelled now (see stepping._CANCEL_ESCALATIONS), found by instance.
+# ... and its escalations moot: cancelled now (see user_task_rows._CANCEL_ESCALATIONS), found by instance.
 _CANCEL_ESCALATIONS = (
     f"UPDATE jobs SET status = '{JOB_CANCELLED}' "  # noqa: S608 (constants of the models)
     "WHERE instance_id = ANY(%({p}_instances)s::uuid[]) AND task_id = ANY(%({p}_ids)s::uuid[]) "

@@ -1,7 +1,8 @@
-"""Incidents end with what they are about: an incident about a user task (its assignee or due date
-failed, its assignee is no user) is resolved when the task is completed or withdrawn, and every open
-incident of an instance when it is cancelled or ends after a failure. Each gets its reason and an
-audit entry, in the step's transaction.
+"""Incidents of a step: opened when something at an element needs a person, and ended with what
+they are about. An incident about a user task (its assignee or due date failed, its assignee is no
+user) is resolved when the task is completed or withdrawn, and every open incident of an instance
+when it is cancelled or ends after a failure. Each gets its reason and an audit entry, in the
+step's transaction.
 
 A completion costs nothing more unless its task has an incident: the task row names it (incident_id).
 A failure that happens while completing (an escalation's auto-approval whose output mapping failed)
@@ -9,6 +10,8 @@ opens its incident in that same step, after this runs: it stays open for its ret
 """
 
 from __future__ import annotations
+
+from uuid import uuid4
 
 from sqlalchemy import select
 from sqlalchemy.orm.util import identity_key
@@ -21,6 +24,21 @@ from app.models.instances import INCIDENT_OPEN as OPEN
 from app.models.instances import INCIDENT_RESOLVED as RESOLVED
 from app.models.tasks import UserTask
 from app.services import audit
+
+
+def open_incident(instance: ProcessInstance, task_id, element_id, kind: str, message: str) -> Incident:
+    """Record that something at `element_id` failed and needs a person. The caller commits."""
+    incident = Incident(
+        id=uuid4(),  # now: a new task's row names it before anything is flushed
+        tenant_id=instance.tenant_id,
+        instance_id=instance.id,
+        task_id=task_id,
+        element_id=element_id,
+        kind=kind,
+        message=message,
+    )
+    db.session.add(incident)
+    return incident
 
 
 def resolve_closed(
