@@ -1,4 +1,4 @@
-"""What Runner's mixins (app/engine/worker_acts.py, app/engine/recovery.py) use of the Runner they
+"""What Runner's mixins (app/engine/worker_acts.py, recovery.py, step_reporting.py) use of the Runner they
 are mixed into, declared once so a type checker can follow them. Nothing here runs."""
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 class RunnerParts:
     workflow: BpmnWorkflow
     error: StepError | None
+    had_message_waits: bool
+    _history: list
 
     if TYPE_CHECKING:
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.engine.errors import CompletionFailed, NotReady
-from app.engine.runner import StepResult
+from app.engine.reports import StepResult
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Escalation, Job, ProcessInstance, TaskCandidate, UserTask

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, inspect, or_, select, update
 
-from app.engine.runner import StepResult
+from app.engine.reports import StepResult
 from app.engine.timers import uses_jobs
 from app.extensions import db
 from app.models import Job, ProcessInstance

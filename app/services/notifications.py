@@ -16,7 +16,7 @@ from sqlalchemy import event, select
 from sqlalchemy import inspect as orm_state
 from sqlalchemy.orm import Session
 
-from app.engine.runner import StepResult
+from app.engine.reports import StepResult
 from app.engine.sandbox import SandboxError, render_template
 from app.extensions import db
 from app.models import Job, ProcessInstance, User, UserTask

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.engine.runner import StepResult
+from app.engine.reports import StepResult
 from app.models import ProcessInstance
 from app.services.stepping import after_step
 

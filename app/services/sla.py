@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from app.engine.runner import StepResult
+from app.engine.reports import StepResult
 from app.extensions import db
 from app.models import Definition, ProcessInstance, SlaClock, SlaEvent, UserTask
 from app.models.base import utcnow

@@ -15,7 +15,8 @@ import uuid
 
 from sqlalchemy import select
 
-from app.engine.runner import Runner, StepResult
+from app.engine.reports import StepResult
+from app.engine.runner import Runner
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance, User, WorkOrderLink
