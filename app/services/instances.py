@@ -3,7 +3,6 @@ cancel: instance_control.py; history: instance_history.py)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from uuid import uuid4
@@ -22,6 +21,7 @@ from app.models.definitions import DEPRECATED, PUBLISHED
 from app.models.instances import ENDED
 from app.models.tasks import UserTask
 from app.services import audit, permissions
+from app.services import start_idempotency as idempotency
 from app.services.bundles import bundle_for_id, definition_facts
 from app.services.catalog import latest_definition_id
 from app.services.deployments import latest_definition
@@ -63,6 +63,16 @@ def _startable_id(tenant_id: str, key: str):
     return found if found is not None else startable_definition(tenant_id, key).id  # raises the 404/409
 
 
+def _definition_to_start(actor: User, key: str):
+    """(id, facts) of the version of `key` a start starts, if `actor` may start it."""
+    definition_id = _startable_id(actor.tenant_id, key)
+    definition = definition_facts(definition_id)  # what never changes, read once per process
+    if definition is None:  # (_startable_id read it from the stored definitions, which are never deleted)
+        raise NotFound(f"process definition '{key}' does not exist")
+    permissions.require_starter(actor, definition)
+    return definition_id, definition
+
+
 def start_instance(
     key: str,
     actor: User,
@@ -78,17 +88,11 @@ def start_instance(
     start form are checked as a task's are (app/services/form_values.py).
     """
     variables = check_variables(variables)
-    definition_id = _startable_id(actor.tenant_id, key)
-    definition = definition_facts(definition_id)  # what never changes, read once per process
-    if definition is None:  # (_startable_id read it from the stored definitions, which are never deleted)
-        raise NotFound(f"process definition '{key}' does not exist")
-    permissions.require_starter(actor, definition)  # before any replay: a refused starter gets nothing
-    digest = _digest(actor.username, key, business_key, variables) if idempotency_key else None
-    request = (actor.username, key, business_key, digest)
-    if idempotency_key:
-        existing = _by_idempotency_key(actor.tenant_id, idempotency_key)
-        if existing is not None:
-            return _replayed(existing, idempotency_key, request), False
+    definition_id, definition = _definition_to_start(actor, key)  # (a refused starter: no replay)
+    keyed = idempotency.KeyedStart.of(idempotency_key, actor, key, business_key, variables)
+    earlier = keyed.earlier() if keyed is not None else None
+    if earlier is not None:
+        return earlier, False
     if message is None:  # a person starts it: the start event's form applies (not to a message start)
         _require_none_start(key, definition.meta)
         variables = check_values(actor.tenant_id, definition.meta.get("start_form"), variables)
@@ -107,7 +111,7 @@ def start_instance(
         business_key=business_key,
         started_by=actor.username,
         idempotency_key=idempotency_key,
-        idempotency_digest=digest,
+        idempotency_digest=keyed.digest if keyed is not None else None,
     )
     db.session.add(instance)
     try:
@@ -119,12 +123,10 @@ def start_instance(
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        if not idempotency_key:
+        earlier = keyed.earlier() if keyed is not None else None  # (a start with the same key won)
+        if earlier is None:
             raise
-        existing = _by_idempotency_key(actor.tenant_id, idempotency_key)
-        if existing is None:
-            raise
-        return _replayed(existing, idempotency_key, request), False
+        return earlier, False
     return instance, True
 
 
@@ -144,50 +146,6 @@ def _require_none_start(key: str, meta: dict) -> None:
             f"process definition '{key}' has no none start event; it is started by {' or '.join(by)}",
             {"start_messages": messages, "start_signals": signals, "start_timers": timers},
         )
-
-
-def _replayed(existing: ProcessInstance, idempotency_key: str, request: tuple) -> ProcessInstance:
-    """The first instance, if this is the same request again; else a 409 naming what differs.
-
-    As in Stripe's API, a key names one request: reusing it for another start is a client bug,
-    and answering with the first start's instance would hide it (or hand out someone else's).
-    """
-    username, key, business_key, digest = request
-    differs = {}
-    if existing.started_by != username:
-        differs["user"] = "it was sent by another user"
-    if existing.definition_key != key:
-        differs["definition_key"] = f"it started process definition '{existing.definition_key}', not '{key}'"
-    if existing.business_key != business_key:
-        differs["business_key"] = (
-            f"it was sent with business key {json.dumps(existing.business_key)}, "
-            f"not {json.dumps(business_key)}"
-        )
-    if not differs and existing.idempotency_digest not in (None, digest):  # (None: kept before digests)
-        differs["variables"] = "it was sent with other variables"
-    if differs:
-        raise Conflict(
-            f"Idempotency-Key '{idempotency_key}' was already used for another request: "
-            + "; ".join(differs.values())
-            + ". Use a new key for a new request",
-            {"idempotency_key": idempotency_key, "differs": sorted(differs)},
-        )
-    return existing
-
-
-def _digest(username: str, key: str, business_key: str | None, variables: dict) -> str:
-    """What a keyed start asked for, canonically: the same request gives the same digest."""
-    request = {"user": username, "key": key, "business_key": business_key, "variables": variables}
-    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _by_idempotency_key(tenant_id: str, key: str) -> ProcessInstance | None:
-    return db.session.execute(
-        select(ProcessInstance).where(
-            ProcessInstance.tenant_id == tenant_id, ProcessInstance.idempotency_key == key
-        )
-    ).scalar_one_or_none()
 
 
 def get_instance(tenant_id: str, instance_id) -> ProcessInstance:
