@@ -15,7 +15,7 @@ from app.schemas.core import (
     task_rows_json,
 )
 from app.schemas.loading import load
-from app.services import forms
+from app.services import forms, task_assignment
 from app.services import tasks as service
 
 
@@ -41,12 +41,12 @@ def get_task_form(task_id: UUID):
 
 @api_bp.post("/tasks/<uuid:task_id>/claim")
 def claim_task(task_id: UUID):
-    return jsonify(dump_task(service.claim_task(g.user, task_id)))
+    return jsonify(dump_task(task_assignment.claim_task(g.user, task_id)))
 
 
 @api_bp.post("/tasks/<uuid:task_id>/unclaim")
 def unclaim_task(task_id: UUID):
-    return jsonify(dump_task(service.unclaim_task(g.user, task_id)))
+    return jsonify(dump_task(task_assignment.unclaim_task(g.user, task_id)))
 
 
 @api_bp.post("/tasks/<uuid:task_id>/complete")
@@ -63,4 +63,4 @@ def complete_task(task_id: UUID):
 def delegate_task(task_id: UUID):
     """Hand the task to another user of the tenant (its assignee or an admin may)."""
     data = load(DelegateTaskSchema, json_body())
-    return jsonify(dump_task(service.delegate_task(g.user, task_id, data["to"])))
+    return jsonify(dump_task(task_assignment.delegate_task(g.user, task_id, data["to"])))

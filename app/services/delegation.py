@@ -69,7 +69,7 @@ def acting_for(user: User) -> tuple[set[str], set[str]]:
 def create_delegation(actor: User, data: dict) -> Delegation:
     """Create an out-of-office (own, with a date range) or permanent (admin only) delegation.
 
-    The delegate is whom a single task could be delegated to (tasks.delegate_target), and may sign
+    The delegate is whom a single task could be delegated to (task_assignment.delegate_target), and may sign
     each of the delegator's open tasks that asks for a signature (a 400 naming the field otherwise).
     """
     delegator = data.get("delegator") or actor.username
@@ -100,7 +100,7 @@ def create_delegation(actor: User, data: dict) -> Delegation:
 def _check_parties(actor: User, delegator: str, delegate: str) -> None:
     from app.services.identity import find_user
     from app.services.signatures import require_signer_of_offers
-    from app.services.tasks import delegate_target
+    from app.services.task_assignment import delegate_target
 
     found = find_user(delegator, actor.tenant_id)
     if found is None or not found.active:

@@ -1,4 +1,4 @@
-"""Listing, claiming and completing user tasks."""
+"""Listing, reading and completing user tasks (claiming and delegating: task_assignment.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import NamedTuple
 from sqlalchemy import RowMapping, bindparam, exists, func, select
 
 from app.engine.errors import CompletionFailed, NotReady
-from app.errors import BatonError, Conflict, Forbidden, NotFound, Unprocessable, ValidationError
+from app.errors import BatonError, Conflict, Forbidden, NotFound, Unprocessable
 from app.extensions import db
 from app.models import ProcessInstance, TaskCandidate, User, UserTask
 from app.models.instances import SUSPENDED
 from app.models.tasks import OPEN
-from app.services import audit, duties, permissions, signatures
+from app.services import audit, duties, signatures
 from app.services.form_values import check_values
 from app.services.instances import (
     check_variables,
@@ -161,9 +161,9 @@ def _offered(user: User, task: UserTask | None, task_id) -> UserTask:
     return task
 
 
-def _require_workable(user: User, task: UserTask, doing: str) -> UserTask:
+def require_workable(user: User, task: UserTask, doing: str) -> UserTask:
     """A task a colleague holds is theirs to work: a 409 naming them (the caller may see it)."""
-    _require_open(task)
+    require_open(task)
     if task.assignee is not None and not holds(user, task) and not user.is_admin:
         raise Conflict(
             f"task {task.id} is already claimed by {task.assignee}; only they or an admin may {doing} it",
@@ -172,7 +172,7 @@ def _require_workable(user: User, task: UserTask, doing: str) -> UserTask:
     return task
 
 
-def _require_running(instance: ProcessInstance, doing: str) -> ProcessInstance:
+def require_running(instance: ProcessInstance, doing: str) -> ProcessInstance:
     """A suspended case stays as it was: its tasks are not claimed, handed on or completed."""
     if instance.status == SUSPENDED:
         raise Conflict(
@@ -180,70 +180,6 @@ def _require_running(instance: ProcessInstance, doing: str) -> ProcessInstance:
             {"instance_id": str(instance.id)},
         )
     return instance
-
-
-def claim_task(user: User, task_id) -> UserTask:
-    task = get_task(user, task_id, lock=True)
-    _require_open(task)
-    if task.assignee and task.assignee != user.username:
-        raise Conflict(f"task {task_id} is already claimed by {task.assignee}", {"assignee": task.assignee})
-    instance, element = duties.element_of(task)
-    _require_running(instance, "claimed")
-    duties.require_separate(user, instance, task, element, "claim")
-    signatures.require_own_signing(user, task, element)
-    before, after = {"assignee": task.assignee}, {"assignee": user.username}
-    audit.record(user, "task.claim", task, before=before, after=after)
-    task.assignee = user.username
-    db.session.commit()
-    return task
-
-
-def unclaim_task(user: User, task_id) -> UserTask:
-    """Give a claimed task back to its candidates (or everyone, when its model names no one)."""
-    task = _require_workable(user, get_task(user, task_id, lock=True), "unclaim")
-    if task.assignee is None:
-        raise Conflict(f"task {task_id} is not claimed")
-    _require_running(db.session.get_one(ProcessInstance, task.instance_id), "unclaimed")
-    if not task.has_pool:
-        raise Conflict(
-            f"task {task_id} was assigned to {task.assignee} by the process and has no group to go "
-            "back to; delegate it instead"
-        )
-    audit.record(user, "task.unclaim", task, before={"assignee": task.assignee}, after={"assignee": None})
-    task.assignee = None
-    db.session.commit()
-    return task
-
-
-def delegate_task(user: User, task_id, to_username: str) -> UserTask:
-    """Hand a task to another user of the tenant who works tasks; its holder (or an admin, or for an
-    unclaimed task whoever may work on it) may do so."""
-    task = _require_workable(user, get_task(user, task_id, lock=True), "delegate")
-    instance, element = duties.element_of(task)
-    _require_running(instance, "delegated")
-    target = delegate_target(user, to_username)
-    duties.require_delegable(user, target.username, instance, task, element)
-    signatures.require_signer(target, task.name or task.element_id, element, "to")
-    before, after = {"assignee": task.assignee}, {"assignee": target.username}
-    audit.record(user, "task.delegate", task, before=before, after=after)
-    task.assignee = target.username
-    db.session.commit()
-    return task
-
-
-def delegate_target(user: User, username: str, field: str = "to") -> User:
-    """Who may be handed someone's work (one task, or all of it while they are away): an active user
-    of `user`'s tenant who works on tasks; else a 400 naming `field`."""
-    from app.services.identity import find_user
-
-    target = find_user(username, user.tenant_id)
-    if target is None or not target.active:
-        raise ValidationError(f"user '{username}' does not exist", {"field": field})
-    if not permissions.allowed(target, permissions.WORK):
-        raise ValidationError(
-            f"user '{username}' does not work on tasks (needs the role user or admin)", {"field": field}
-        )
-    return target
 
 
 class Completion(NamedTuple):
@@ -270,7 +206,7 @@ def complete_task(
     """
     variables = check_variables(variables)
     instance, task = _lock_for_completion(user, task_id)
-    _require_running(instance, "completed")
+    require_running(instance, "completed")
     runner, elements = load_runner(instance)
     if task.form:  # (a task without a form costs nothing more); checked against what it showed
         shown = runner.task_data(task.id)
@@ -308,14 +244,14 @@ def _lock_for_completion(user: User, task_id) -> tuple[ProcessInstance, UserTask
     found = lock_task_step(user.tenant_id, task_id)
     if found is not None:
         instance, task = found
-        _require_workable(user, _offered(user, task, task_id), "complete")
+        require_workable(user, _offered(user, task, task_id), "complete")
         return instance, task
     # The task or the instance's state is gone: these reads tell a 404 from a 409.
     instance = lock_instance(user.tenant_id, None, task_id=task_id)
-    task = _require_workable(user, get_task(user, task_id, fresh=True), "complete")
+    task = require_workable(user, get_task(user, task_id, fresh=True), "complete")
     return instance, task
 
 
-def _require_open(task: UserTask) -> None:
+def require_open(task: UserTask) -> None:
     if task.status != OPEN:
         raise Conflict(f"task {task.id} is {task.status}; it can no longer be changed")

@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from app.errors import BatonError
 from app.extensions import db
-from app.services import case_story
+from app.services import case_story, task_assignment
 from app.services import inbox as inbox_service
 from app.services import tasks as task_service
 from app.web import web_bp
@@ -140,15 +140,17 @@ def _label(task) -> str:
 @web_bp.post("/tasks/<uuid:task_id>/claim")
 @login_required
 def claim(task_id: UUID):
-    return _act(
-        task_id, lambda: task_service.claim_task(g.web_user, task_id), lambda t: f"You claimed {_label(t)}."
-    )
+    return _act(task_id, lambda: task_assignment.claim_task(g.web_user, task_id), _claimed)
+
+
+def _claimed(task) -> str:
+    return f"You claimed {_label(task)}."
 
 
 @web_bp.post("/tasks/<uuid:task_id>/unclaim")
 @login_required
 def unclaim(task_id: UUID):
-    return _act(task_id, lambda: task_service.unclaim_task(g.web_user, task_id), _returned)
+    return _act(task_id, lambda: task_assignment.unclaim_task(g.web_user, task_id), _returned)
 
 
 def _returned(task) -> str:
@@ -165,6 +167,6 @@ def delegate(task_id: UUID):
     to = (request.form.get("to") or "").strip()
     return _act(
         task_id,
-        lambda: task_service.delegate_task(g.web_user, task_id, to),
+        lambda: task_assignment.delegate_task(g.web_user, task_id, to),
         lambda t: f"{_label(t)} is now assigned to {t.assignee}.",
     )

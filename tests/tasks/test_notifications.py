@@ -52,9 +52,9 @@ def test_the_requester_hears_of_completion_and_a_delegate_of_the_assignment(admi
     task_id = started["tasks"][0]["id"]
     assert alice.post(f"/tasks/{task_id}/claim").status_code == 200
     assert [n["kind"] for n in alice.get("/notifications").json["items"]] == ["task_created"]  # no self-news
-    from app.services import identity, tasks
+    from app.services import identity, task_assignment
 
-    tasks.delegate_task(identity.get_user("alice"), task_id, "bob")  # the inbox's delegate action
+    task_assignment.delegate_task(identity.get_user("alice"), task_id, "bob")  # the inbox's delegate action
     case = f"case {started['id'][:8]}"  # no business key: the instance names the case
     assert bob.get("/notifications").json["items"][0]["title"] == f"Assigned to you: Approve leave ({case})"
     assert bob.post(f"/tasks/{task_id}/complete", json={"variables": {}}).status_code == 200

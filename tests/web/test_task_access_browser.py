@@ -21,7 +21,7 @@ def claimed(live_server):
     from app.services import identity
     from app.services.deployments import deploy
     from app.services.instances import start_instance
-    from app.services.tasks import claim_task
+    from app.services.task_assignment import claim_task
 
     _, app = live_server
     with app.app_context():
