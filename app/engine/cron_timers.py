@@ -29,6 +29,7 @@ from app.engine import timers
 from app.engine.event_subprocess import listener_of
 
 NEXT_KEY = "baton_cron_next:"  # on an event subprocess's parent task: its cron's next occurrence
+LEFT_KEY = "baton_cycle_left:"  # ... and its ISO cycle's state (periods left, next due, period)
 FIRE = "fire"  # in a cron cycle's state: the scheduler says this occurrence is due (Runner.fire_timer)
 ANCHOR = "anchor"  # in an ISO cycle's state: the period the scheduler fired (elapse)
 
@@ -56,10 +57,30 @@ def _rearmed_after(my_task) -> str | None:
 
 def _remember_next(my_task, value: dict) -> None:
     # The fresh listener would count from now: a firing the sweep ran early (it looks ahead)
-    # would then fire the same occurrence again.
+    # would then fire the same occurrence again. An ISO cycle's would start over: its periods
+    # off the grid, its count of repetitions from the full count, and a start date already past
+    # due at once, firing and re-arming for ever.
     owner = listener_of(my_task)
-    if owner is not None and owner.parent is not None and "cron" in value:
+    if owner is None or owner.parent is None:
+        return
+    if "cron" in value:
         owner.parent.internal_data[NEXT_KEY + owner.task_spec.name] = value["next"]
+    else:
+        owner.parent.internal_data[LEFT_KEY + owner.task_spec.name] = dict(value)
+
+
+def _iso_left(my_task) -> dict | None:
+    """Where a re-armed event subprocess listener's ISO cycle left off (set when the last one fired)."""
+    owner = listener_of(my_task)
+    if owner is None or owner.parent is None:
+        return None
+    left = owner.parent.internal_data.get(LEFT_KEY + owner.task_spec.name)
+    return dict(left) if left is not None else None
+
+
+def exhausted(value) -> bool:
+    """Whether an ISO cycle's state has no period left (a re-armed listener that never fires again)."""
+    return isinstance(value, dict) and "cron" not in value and value.get("cycles") == 0
 
 
 class CronCycleTimerEventDefinition(CycleTimerEventDefinition):
@@ -67,6 +88,8 @@ class CronCycleTimerEventDefinition(CycleTimerEventDefinition):
 
     def cycle_complete(self, my_task):
         value = my_task._get_internal_data("event_value")
+        if value is None and (value := _iso_left(my_task)) is not None:
+            my_task._set_internal_data(event_value=value)  # (the library reads it from there)
         if value is None:
             text = self._cycle_text(my_task)
             if not timers.looks_like_cron(text):
@@ -82,6 +105,9 @@ class CronCycleTimerEventDefinition(CycleTimerEventDefinition):
         return ready
 
     def _iso_cycle_complete(self, my_task, value) -> bool:
+        if exhausted(value) and not _repeats(my_task):
+            my_task._set_internal_data(event_value=value)
+            return False  # (the library would mark it fired)
         # The library counts the next period from the firing; from the period fired, when elapse said.
         anchor = value.pop(ANCHOR, None) if isinstance(value, dict) else None
         ready = super().cycle_complete(my_task)

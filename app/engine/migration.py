@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from SpiffWorkflow.bpmn.specs.defaults import CallActivity
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
@@ -24,6 +23,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine import migration_mappings as mapped
 from app.engine import state as live
+from app.engine.call_activity import BatonCallActivity
 from app.engine.event_subprocess import BatonEventSubprocess, CompensationEventSubprocess
 from app.engine.reports import REACHED, awaited
 from app.engine.runner import ProcessBundle, Runner
@@ -210,7 +210,7 @@ def _unsupported(runner: Runner, target: ProcessBundle) -> list[str]:
     problems = []
     for wf in live.all_workflows(runner.workflow):
         for task in wf.get_tasks(state=TaskState.STARTED, skip_subprocesses=True):
-            if isinstance(task.task_spec, CallActivity) and task.id in runner.workflow.subprocesses:
+            if isinstance(task.task_spec, BatonCallActivity) and task.id in runner.workflow.subprocesses:
                 problems.append(
                     f"call activity '{_name(task.task_spec)}' is in progress: the process it calls was "
                     "bound when it was reached and is not migrated"

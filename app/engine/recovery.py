@@ -4,6 +4,7 @@ which supplies the workflow, `advance`, `failed_task` and `_step_error`."""
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -27,6 +28,10 @@ class Recovery(RunnerParts):
             raise NotReady(f"nothing has failed at '{element_id or task_id}' any more")
         self.error = None
         task.data.update(copy_value(variables or {}))
+        if isinstance(task.task_spec, UnstructuredJoin) and task.parent is not None:
+            # An inclusive or parallel gateway takes its data from the branches that reached it
+            # when it runs (app.engine.fixes), not from itself: the corrected variables go there.
+            task.parent.data.update(copy_value(variables or {}))
         if isinstance(task.task_spec, SubWorkflowTask) and task.id not in self.workflow.subprocesses:
             return self._start_call_again(task)  # it failed to start (its called process was missing)
         if timer_faults.is_timer(task):

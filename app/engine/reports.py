@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEv
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import state as live
+from app.engine.cron_timers import exhausted
 from app.engine.errors import StepError
 from app.engine.event_subprocess import listening_task_ids
 from app.engine.messages import correlation_key
@@ -164,6 +165,8 @@ def _kind(definition) -> str:
 def waiting_timers(workflow) -> list[WaitingTimer]:
     out = []
     for task, definition, element_id in _waiting(workflow, TimerEventDefinition):
+        if exhausted(task.internal_data.get("event_value")):
+            continue  # an event subprocess's cycle whose repetitions are all done: due never
         due, kind = timer_due(definition, task.internal_data.get("event_value"))
         out.append(WaitingTimer(task.id, element_id, due, kind, is_start(task)))
     return out

@@ -72,3 +72,38 @@ def test_hours_missed_while_nothing_ran_fire_once_then_the_next_hour_on_the_grid
     assert _due(hourly) == NOON + 5 * HOUR
     body = admin.get(f"/instances/{hourly}").json
     assert [t["element_id"] for t in body["tasks"]] == ["review"]
+
+
+def _start_listening(admin, cycle: str) -> str:
+    # A non-interrupting event subprocess whose timer cycle notes a reminder while the review is open.
+    assert admin.deploy(DATA / "cycle_timers" / "event_subprocess_cycle.bpmn").status_code == 201
+    started = admin.post("/process-definitions/esp_reminders/instances", json={"variables": {"cycle": cycle}})
+    assert started.status_code == 201, started.json
+    return started.json["id"]
+
+
+def test_an_event_subprocess_cycle_fired_late_stays_on_its_grid_and_counts_its_repetitions(admin, clock):
+    # Each firing arms a fresh listener: it goes on with the cycle, it does not start it again.
+    instance_id = _start_listening(admin, "R2/PT1H")
+    assert _due(instance_id) == NOON + HOUR
+    _fire_at(clock, instance_id, NOON + HOUR + timedelta(minutes=10))
+    assert _due(instance_id) == NOON + 2 * HOUR  # not 14:10
+    _fire_at(clock, instance_id, NOON + 2 * HOUR + timedelta(minutes=25))
+    assert _timer_rows(instance_id) == [] and _reminders(admin, instance_id) == 2  # R2: done
+
+
+def test_an_event_subprocess_cycle_from_a_start_date_fires_its_repetitions_and_stops(admin, clock):
+    # Its fresh listener read the start date again, already past: it fired and re-armed for ever.
+    instance_id = _start_listening(admin, "R3/2025-03-03T13:30:00Z/PT1H")
+    for hour in range(3):
+        assert _due(instance_id) == NOON + (hour + 1.5) * HOUR
+        _fire_at(clock, instance_id, NOON + (hour + 1.5) * HOUR + timedelta(minutes=10))
+    assert _timer_rows(instance_id) == [] and _reminders(admin, instance_id) == 3
+    body = admin.get(f"/instances/{instance_id}").json
+    assert body["status"] == "waiting" and [t["element_id"] for t in body["tasks"]] == ["review"]
+
+
+def _timer_rows(instance_id) -> list[Job]:
+    return list(
+        db.session.execute(select(Job).where(Job.instance_id == instance_id, Job.kind == TIMER)).scalars()
+    )

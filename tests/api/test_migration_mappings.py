@@ -202,3 +202,24 @@ def test_a_mapped_message_catch_keeps_one_subscription_and_the_message_moves_it_
     paid = admin.post("/messages", json={"name": "Paid", "business_key": "o-7"})
     assert paid.status_code == 200, paid.json
     assert [t["element_id"] for t in _open_tasks(admin, started["id"])] == ["Task_ship"]
+
+
+def test_a_token_in_an_embedded_sub_process_moves_to_its_mapped_task_and_the_sub_process_goes_on(admin):
+    # An embedded sub-process is no call activity: its model is the instance's own version's.
+    _deploy(admin, "embedded_v1.bpmn")
+    started = admin.post("/process-definitions/order_pack/instances", json={}).json
+    version = _deploy(admin, "embedded_v2_inner_renamed.bpmn")
+    moved = _migrate(admin, started["id"], version, mappings={"Inner_a": "Inner_b"})
+    assert moved.status_code == 200, moved.json
+    assert {(e["element_id"], e["status"]) for e in moved.json["active"]} == {
+        ("Packing", "kept"),
+        ("Inner_a", "mapped"),
+    }
+    [task] = _open_tasks(admin, started["id"])
+    assert (task["id"], task["element_id"], task["name"]) == (
+        started["tasks"][0]["id"],
+        "Inner_b",
+        "Pack carefully",
+    )
+    _complete(admin, task["id"])
+    assert [t["name"] for t in _open_tasks(admin, started["id"])] == ["Ship by courier"]

@@ -142,3 +142,19 @@ def test_outside_camunda_8_a_condition_that_gives_null_is_false_as_before(admin)
     model = (ZEEBE / "routing.bpmn").read_bytes().replace(b'modeler:executionPlatform="Camunda Cloud"', b"")
     started = _start_routing(admin, model, {})
     assert started["status"] == "waiting" and started["active_elements"] == ["book"], started
+
+
+def test_an_inclusive_gateways_condition_that_gives_null_is_retried_with_the_variable_set(admin):
+    # An inclusive gateway takes its data from the branch that reached it when it runs: the retry's
+    # variables must reach its conditions all the same, or the retry fails on the old values.
+    assert admin.deploy(ZEEBE / "inclusive_routing.bpmn").status_code == 201
+    started = admin.post("/process-definitions/z8_inclusive/instances", json={"variables": {"a": 5}}).json
+    assert started["status"] == "failed" and started["active_elements"] == ["split"], started
+    (incident,) = admin.get("/incidents", query_string={"instance_id": started["id"]}).json["items"]
+    assert "sequence flow 'toB': expected result of the expression '=b > 1'" in incident["message"]
+
+    retried = admin.post(f"/incidents/{incident['id']}/retry", json={"variables": {"b": 5}})
+    assert retried.status_code == 200, retried.json
+    body = admin.get(f"/instances/{started['id']}").json
+    assert body["status"] == "waiting" and sorted(body["active_elements"]) == ["A", "B"], body
+    assert body["variables"]["b"] == 5
