@@ -16,6 +16,7 @@ def create_app(config: Config | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_mapping(config.flask_settings())
     _configure_logging()
+    _trust_proxies(app, config.TRUSTED_PROXIES)
 
     from app.extensions import db, migrate
 
@@ -47,6 +48,15 @@ def create_app(config: Config | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind `hops` reverse proxies, the client's address and scheme are what they forwarded:
+    sign-in limits and the audit trail then see each client, not the proxy."""
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def _configure_logging() -> None:

@@ -52,6 +52,9 @@ class Config:
     # An account's failed sign-ins, from all addresses together, that pause it (services/sign_ins.py)
     SIGN_IN_ACCOUNT_MAX_FAILURES: int = 20
     SIGN_IN_ACCOUNT_WINDOW_MINUTES: int = 15
+    # Reverse proxies in front of the server whose X-Forwarded-For/-Proto are believed (0: none, so
+    # a client cannot claim another address; 1 behind one nginx or load balancer).
+    TRUSTED_PROXIES: int = 0
     TESTING: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -78,6 +81,7 @@ class Config:
             AUTH_CACHE_SECONDS=float(env.get("BATON_AUTH_CACHE_SECONDS") or 2.0),
             SIGN_IN_ACCOUNT_MAX_FAILURES=_positive(env, "BATON_SIGN_IN_ACCOUNT_MAX_FAILURES", 20),
             SIGN_IN_ACCOUNT_WINDOW_MINUTES=_positive(env, "BATON_SIGN_IN_ACCOUNT_WINDOW_MINUTES", 15),
+            TRUSTED_PROXIES=_whole(env, "BATON_TRUSTED_PROXIES", 0, least=0),
         )
 
     @property
@@ -108,9 +112,13 @@ class Config:
 
 def _positive(env, name: str, default: int) -> int:
     # A limit of 0 (or a typo read as one) would turn the limit off, or lock every account: refuse it.
+    return _whole(env, name, default, least=1)
+
+
+def _whole(env, name: str, default: int, least: int) -> int:
     value = env.get(name) or str(default)
-    if not value.isdigit() or int(value) < 1:
-        raise ConfigError(f"{name} must be a whole number of at least 1, got {value!r}")
+    if not value.isdigit() or int(value) < least:
+        raise ConfigError(f"{name} must be a whole number of at least {least}, got {value!r}")
     return int(value)
 
 
