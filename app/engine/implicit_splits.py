@@ -5,7 +5,9 @@ more than one outgoing flow: flows without a condition are all taken (a parallel
 Camunda 7, flows with a condition are taken when it holds, the activity's `default` flow when none
 does (an inclusive split). SpiffWorkflow refuses such a model. Before it parses a file, each such
 element is given a gateway of its own that does the split; the gateway is hidden (no BPMN id once
-parsed), so history, active elements and diagrams show the model as drawn.
+parsed), so history and diagrams show the model as drawn. Where a token is, or what failed, is
+told as the element the gateway belongs to: a condition that fails on a flow out of a task is an
+incident on that task, as in Camunda (`shown_element`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,14 @@ def hide_implicit_splits(*specs) -> None:
         for task_spec in spec.task_specs.values():
             if task_spec.name.endswith(SUFFIX):
                 task_spec.bpmn_id = None
+
+
+def shown_element(task_spec) -> str | None:
+    """The BPMN element a person sees for `task_spec`: its own, or for a hidden gateway the element
+    whose flows it splits (the flows' sourceRef); None for the engine's other specs."""
+    if task_spec.bpmn_id is None and task_spec.name.endswith(SUFFIX):
+        return task_spec.name.removesuffix(SUFFIX)
+    return task_spec.bpmn_id
 
 
 def _containers(root) -> list:

@@ -4,8 +4,11 @@ target version that a token on an element of the current version moves to when t
 An element not named keeps its own id (Camunda's mapEqualActivities). A mapping is checked against
 both versions before any instance is looked at: each id must exist on its side, both ends must be
 the same kind of element (class and event type, as Camunda's SameBehavior/SameEventType
-validators), and a gateway takes the tokens of one gateway only (Camunda's GatewayMappingValidator:
-a joining gateway counts its arrivals, which two merged gateways would confuse).
+validators), a gateway takes the tokens of one gateway only (Camunda's GatewayMappingValidator:
+a joining gateway counts its arrivals, which two merged gateways would confuse), and both ends are
+in the same scope: the process itself, or the same embedded sub-process (the one the source's is
+mapped to, if it is). SpiffWorkflow's diff aligns each sub-process's elements with those of its
+counterpart only, and Camunda 7 too refuses to move a token between scopes whose own are not mapped.
 """
 
 from __future__ import annotations
@@ -29,10 +32,24 @@ def elements(bundle: ProcessBundle) -> dict:
     return found
 
 
+def scopes(bundle: ProcessBundle) -> dict[str, str | None]:
+    """The scope of each element by id: the sub-process it is in, None for the process itself."""
+    found: dict[str, str | None] = {}
+    for process in (bundle.spec, *bundle.subprocess_specs.values()):
+        scope = None if process is bundle.spec else process.name
+        for spec in process.task_specs.values():
+            if getattr(spec, "bpmn_id", None):
+                found.setdefault(spec.bpmn_id, scope)
+    return found
+
+
 def check(source: ProcessBundle, target: ProcessBundle, mappings: dict[str, str]) -> list[str]:
     """What is wrong with `mappings` between the two versions, one sentence each (none: usable)."""
     old, new = elements(source), elements(target)
-    problems = [p for a, b in sorted(mappings.items()) if (p := _wrong(a, b, old, new))]
+    within = (scopes(source), scopes(target), mappings)
+    problems = [
+        p for a, b in sorted(mappings.items()) if (p := _wrong(a, b, old, new) or _other_scope(a, b, *within))
+    ]
     return problems + _merged_gateways(old, new, mappings)
 
 
@@ -45,6 +62,19 @@ def _wrong(source: str, target: str, old: dict, new: dict) -> str | None:
     if _kind(old[source]) != _kind(new[target]):
         return f"{said}: a {_described(old[source])} cannot become a {_described(new[target])}"
     return None
+
+
+def _other_scope(source: str, target: str, old: dict, new: dict, mappings: dict[str, str]) -> str | None:
+    """What is wrong when mapping `source` to `target` moves its token into another scope (`old`,
+    `new`: each version's scopes); None when the target is in the source's scope or its mapped one."""
+    was, now = old[source], new[target]
+    if (mappings.get(was, was) if was is not None else None) == now:
+        return None
+    where = f"sub-process '{now}'" if now is not None else f"the process itself, out of sub-process '{was}'"
+    return (
+        f"mapping '{source}' -> '{target}': moves a token into another scope ({where}); "
+        "Baton maps elements within the same scope only"
+    )
 
 
 def _kind(spec) -> tuple:

@@ -19,6 +19,7 @@ from app.engine import state as live
 from app.engine.call_activity import CalledElements, CalledSpecs, calls_processes, own_element_ids
 from app.engine.data import copy_value
 from app.engine.errors import CompletionFailed, NotReady, StepError
+from app.engine.implicit_splits import shown_element
 from app.engine.messages import message_event
 from app.engine.recovery import Recovery
 from app.engine.reports import HistoryRecord
@@ -246,17 +247,18 @@ class Runner(WorkerActs, Recovery, StepReporting):
             return task if task is not None and task.state == TaskState.ERROR else None
         tasks = (t for wf in live.all_workflows(self.workflow) for t in wf.tasks.values())
         failed = (t for t in tasks if t.state == TaskState.ERROR)
-        return next((t for t in failed if t.task_spec.bpmn_id == element_id), None)
+        return next((t for t in failed if shown_element(t.task_spec) == element_id), None)
 
     def _step_error(self, exc: SpiffWorkflowException) -> StepError:
         task = getattr(exc, "task", None)
         # An exclusive gateway with no true condition names only its spec: its task is the failed one.
         spec = getattr(task, "task_spec", None) or getattr(exc, "task_spec", None)
+        element_id = shown_element(spec) if spec is not None else None
         if task is None and spec is not None:
-            task = self.failed_task(None, spec.bpmn_id)
+            task = self.failed_task(None, element_id)
         return StepError(
             str(exc.args[0]) if exc.args else str(exc),
-            element_id=getattr(spec, "bpmn_id", None),
+            element_id=element_id,
             task_id=getattr(task, "id", None),
             kind=_error_kind(spec),
         )

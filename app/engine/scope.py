@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 
 from app.engine.branch_ends import apply_ended, is_waiting_end
+from app.engine.implicit_splits import shown_element
 from app.engine.io_mapping import process_view
 from app.engine.state import all_workflows
 
@@ -70,8 +71,9 @@ def _in_loop(task) -> bool:
 
 def active_elements(reached) -> list[str]:
     """Each element a token is in, once, in the order reached. Boundary events are not listed: as in
-    Camunda's active activities, an event that waits on an activity is not where the instance is."""
-    elements = (t.task_spec.bpmn_id for t in reached if not isinstance(t.task_spec, BoundaryEvent))
+    Camunda's active activities, an event that waits on an activity is not where the instance is.
+    A hidden gateway (a split failed on a flow out of a task) is listed as that task."""
+    elements = (shown_element(t.task_spec) for t in reached if not isinstance(t.task_spec, BoundaryEvent))
     return list(dict.fromkeys(e for e in elements if e))
 
 

@@ -223,3 +223,40 @@ def test_a_token_in_an_embedded_sub_process_moves_to_its_mapped_task_and_the_sub
     )
     _complete(admin, task["id"])
     assert [t["name"] for t in _open_tasks(admin, started["id"])] == ["Ship by courier"]
+
+
+@pytest.mark.parametrize(
+    ("model", "key", "target_model", "mapping", "where"),
+    [
+        ("v1_check.bpmn", "order_check", "v7_check_in_sub.bpmn", ("Task_a", "Inner_a"), "sub-process 'Sub'"),
+        (
+            "embedded_v1.bpmn",
+            "order_pack",
+            "embedded_v3_flattened.bpmn",
+            ("Inner_a", "Pack"),
+            "the process itself, out of sub-process 'Packing'",
+        ),
+    ],
+)
+def test_a_mapping_into_another_scope_is_a_400_naming_it_and_nothing_changes(
+    admin, model, key, target_model, mapping, where
+):
+    # Camunda 7 moves a token between scopes only with the scope mapped too; Baton maps elements
+    # within one scope, and says so instead of "the target has no such element" about a mapped one.
+    _deploy(admin, model)
+    started = admin.post(f"/process-definitions/{key}/instances", json={}).json
+    version = _deploy(admin, target_model)
+    source, target = mapping
+    expected = [
+        f"mapping '{source}' -> '{target}': moves a token into another scope ({where}); "
+        "Baton maps elements within the same scope only"
+    ]
+    for answer in (
+        _dry_run(admin, started["id"], version, {source: target}),
+        _migrate(admin, started["id"], version, mappings={source: target}),
+    ):
+        assert answer.status_code == 400, answer.json
+        assert answer.json["details"]["problems"] == expected
+    body = admin.get(f"/instances/{started['id']}").json
+    assert body["definition_version"] == 1 and [t["element_id"] for t in body["tasks"]] == [source]
+    assert admin.get(f"/audit?action=instance.migrate&object_id={started['id']}").json["items"] == []

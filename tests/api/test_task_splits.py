@@ -50,3 +50,22 @@ def test_the_split_after_a_task_is_no_element_of_the_history(api):
     elements = {h["element_id"] for h in api.get(f"/instances/{iid}/history").json["items"]}
     assert elements == {"start", "approve", "notify", "archive", "route", "standard"}
     assert api.get(f"/instances/{iid}").json["active_elements"] == ["notify", "standard"]
+
+
+def test_a_condition_that_throws_on_a_flow_out_of_a_task_is_an_incident_on_that_task(api):
+    # Camunda 7: `${amount > 5000}` with no `amount` throws; the split after `route` is not drawn,
+    # so the incident, the active elements and a retry's answer name `route`, and a retry with the
+    # variable set takes the flows it routes to.
+    iid = api.post("/process-definitions/task_splits/instances", json={}).json["id"]
+    _complete(api, _open(api, iid)["approve"])
+    _complete(api, _open(api, iid)["archive"])
+    _complete(api, _open(api, iid)["route"])
+    failed = api.get(f"/instances/{iid}").json
+    assert failed["status"] == "failed" and failed["active_elements"] == ["notify", "route"], failed
+    (incident,) = api.get("/incidents", query_string={"instance_id": iid}).json["items"]
+    assert incident["element_id"] == "route" and "unknown variable 'amount'" in incident["message"], incident
+
+    retried = api.post(f"/incidents/{incident['id']}/retry", json={"variables": {"amount": 9000}})
+    assert retried.status_code == 200, retried.json
+    assert set(_open(api, iid)) == {"notify", "express", "audit"}
+    assert api.get(f"/instances/{iid}").json["active_elements"] == ["notify", "express", "audit"]

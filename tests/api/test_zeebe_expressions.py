@@ -158,3 +158,27 @@ def test_an_inclusive_gateways_condition_that_gives_null_is_retried_with_the_var
     body = admin.get(f"/instances/{started['id']}").json
     assert body["status"] == "waiting" and sorted(body["active_elements"]) == ["A", "B"], body
     assert body["variables"]["b"] == 5
+
+
+def test_a_condition_on_a_flow_straight_out_of_a_task_that_gives_null_is_an_incident_on_the_task(admin):
+    # No gateway is drawn: the hidden split after `check` fails, and what a person sees (the
+    # incident, the active elements, a retry's answer) is the task the flows leave.
+    assert admin.deploy(ZEEBE / "task_routing.bpmn").status_code == 201
+    started = admin.post("/process-definitions/z8_task_routing/instances", json={}).json
+    assert admin.post(f"/tasks/{started['tasks'][0]['id']}/complete", json={}).status_code == 200
+    failed = admin.get(f"/instances/{started['id']}").json
+    assert failed["status"] == "failed" and failed["active_elements"] == ["check"], failed
+    (incident,) = admin.get("/incidents", query_string={"instance_id": started["id"]}).json["items"]
+    assert incident["element_id"] == "check" and incident["task_id"] is not None, incident
+    assert "sequence flow 'big': expected result of the expression '=amount > 1000'" in incident["message"]
+
+    again = admin.post(f"/incidents/{incident['id']}/retry", json={"variables": {"amount": "lots"}})
+    assert again.status_code == 409 and again.json["details"]["element_id"] == "check", again.json
+    assert "the retry failed at 'check'" in again.json["message"]
+    (reopened,) = admin.get("/incidents", query_string={"instance_id": started["id"], "status": "open"}).json[
+        "items"
+    ]
+    retried = admin.post(f"/incidents/{reopened['id']}/retry", json={"variables": {"amount": 5000}})
+    assert retried.status_code == 200, retried.json
+    body = admin.get(f"/instances/{started['id']}").json
+    assert body["status"] == "waiting" and body["active_elements"] == ["managerApproval"], body
