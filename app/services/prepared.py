@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from sqlalchemy import inspect, select
@@ -139,6 +140,24 @@ def adopt(model, values: dict):
     make_transient_to_detached(obj)  # loaded, unchanged, with its identity
     attach_loaded(session, obj)
     return obj
+
+
+def new_row(model, **values):
+    """`model(**values)` for a row a step inserts: its columns set as the constructor sets them,
+    without an attribute event and its history for each (no listener acts on a new row's columns;
+    the flush inserts what the object holds). Relationships are set after, as usual."""
+    mapper, columns = _columns_of(model)
+    if not columns.issuperset(values):
+        raise TypeError(f"{sorted(set(values) - columns)} are not columns of {model.__name__}")
+    obj = mapper.class_manager.new_instance()
+    obj.__dict__.update(values)
+    return obj
+
+
+@cache
+def _columns_of(model) -> tuple[Any, frozenset]:
+    mapper = inspect(model)
+    return mapper, frozenset(mapper.columns.keys())
 
 
 def attach_loaded(session, obj) -> None:
