@@ -8,12 +8,14 @@ from flask import Flask
 
 from app import pool_health, sqlite_locking
 from app.config import Config
+from app.json_provider import OrjsonProvider
 
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the application: config -> extensions -> celery -> blueprints -> error handlers."""
     config = config or Config.from_env()
     app = Flask(__name__, instance_relative_config=False)
+    app.json = OrjsonProvider(app)
     app.config.from_mapping(config.flask_settings())
     _configure_logging()
     _trust_proxies(app, config.TRUSTED_PROXIES)

@@ -20,6 +20,7 @@ from sqlalchemy.orm.attributes import instance_state
 
 from app.extensions import db
 from app.models import ApiToken, Delegation, Group, GroupMembership, User
+from app.services.prepared import attach_loaded
 
 _WATCHED = (User, Group, GroupMembership, ApiToken, Delegation)
 _USER = inspect(User)
@@ -77,7 +78,7 @@ def attach(entry: Entry) -> User:
         state = instance_state(user)
         state.dict.update(entry.columns)
         state.key = entry.identity
-        session.add(user)
+        attach_loaded(session, user)
     return user
 
 

@@ -19,6 +19,7 @@ from app.services import (
     task_incidents,
     user_task_rows,
 )  # (fast_flush's listener writes the step's rows)
+from app.services.prepared import new_row
 
 _after_step_hooks: list = []
 
@@ -39,7 +40,8 @@ def born_instance(result: StepResult, definition, definition_id, tenant_id: str,
     `definition` names the key and version (a Definition row or its cached facts); `fields` are the
     rest of the row (who started it, business key, parent). The caller adds it and persists the step.
     """
-    return ProcessInstance(
+    return new_row(
+        ProcessInstance,
         tenant_id=tenant_id,
         definition_id=definition_id,
         definition_key=definition.key,
@@ -107,7 +109,7 @@ def _save_state(instance: ProcessInstance, state: str | None, new: bool) -> None
             db.session.delete(row)  # flushed with the others of a batch, not one DELETE per instance
         return
     if row is None:
-        db.session.add(InstanceState(instance_id=instance.id, state=state, size_bytes=len(state)))
+        db.session.add(new_row(InstanceState, instance_id=instance.id, state=state, size_bytes=len(state)))
     else:
         row.state, row.size_bytes = state, len(state)
 

@@ -27,7 +27,7 @@ from app.models.notifications import Notification
 from app.models.tasks import CANCELLED, COMPLETED, OPEN, TaskCandidate, UserTask
 from app.services import assignees, fast_flush, pending_writes, task_incidents
 from app.services.bundles import spec_fact
-from app.services.prepared import Prepared
+from app.services.prepared import Prepared, new_row
 from app.services.step_locks import take_open_task_ids
 
 _OPEN_TASK_IDS = Prepared(
@@ -147,7 +147,8 @@ def _problem(ready, error: str | None, ghost: str | None) -> tuple[str, str] | N
 
 
 def _create_user_task(instance, ready, fields: dict, problem: tuple | None, now: datetime) -> UserTask:
-    row = UserTask(
+    row = new_row(
+        UserTask,
         id=ready.task_id,
         tenant_id=instance.tenant_id,
         instance_id=instance.id,
