@@ -10,7 +10,9 @@ condition none of the counters Camunda models use. Baton's version:
 - each instance gets camunda:elementVariable / zeebe inputElement and `loopCounter` as local
   variables (removed when it completes; everything else it sets reaches the process);
 - zeebe outputElement is evaluated in each instance and stored at its index in outputCollection;
-- completionCondition sees nrOfInstances, nrOfCompletedInstances, nrOfActiveInstances;
+- completionCondition sees Camunda 7's nrOfInstances, nrOfCompletedInstances, nrOfActiveInstances
+  and Zeebe's numberOfInstances, numberOfCompletedInstances, numberOfActiveInstances,
+  numberOfTerminatedInstances (always 0: an instance is only withdrawn when the activity ends);
 - parallel instances share the process's variables as in Camunda: when one completes, the others
   that have not changed a variable since they started see its new value. Each instance starts
   with a copy of the data, so without this a counter kept by output mappings
@@ -132,6 +134,12 @@ class BatonMultiInstanceMixin:
         done = len(my_task.internal_data["merged"])
         active = 1 if isinstance(self, SequentialMultiInstanceTask) and done < total else total - done
         counters = {"nrOfInstances": total, "nrOfCompletedInstances": done, "nrOfActiveInstances": active}
+        counters |= {
+            "numberOfInstances": total,
+            "numberOfCompletedInstances": done,
+            "numberOfActiveInstances": active,
+            "numberOfTerminatedInstances": 0,
+        }
         return bool(my_task.workflow.script_engine.evaluate(my_task, self.condition, counters))
 
 

@@ -112,3 +112,17 @@ def test_on_sqlite_too_a_withdrawn_vote_has_its_escalation_cancelled(sqlite_app,
     with sqlite_app.app_context():
         statuses = db.session.execute(select(Job.status).where(Job.kind == "escalation")).scalars().all()
         assert sorted(statuses) == ["cancelled"] * 3
+
+
+def test_a_camunda_8_completion_condition_counts_with_zeebes_number_of_instances(admin):
+    """Zeebe names the counters numberOfInstances, numberOfCompletedInstances...: with only Camunda
+    7's names given, `=numberOfCompletedInstances / numberOfInstances >= 0.5` was null, never true,
+    and a half-decides vote of four waited for all four."""
+    assert admin.deploy(DATA / "quorum" / "zeebe_majority.bpmn").status_code == 201
+    members = ["finance", "operations", "engineering", "legal"]
+    iid = start(admin, "zeebe_majority", approvers=members)
+    vote(admin, iid, "legal", True)
+    assert waiting_for(admin, iid) == ["engineering", "finance", "operations"]
+    vote(admin, iid, "finance", False)
+    assert [t["element_id"] for t in open_tasks(admin, iid)] == ["tally"]
+    assert instance(admin, iid)["variables"]["votes"] == [False, None, None, True]
