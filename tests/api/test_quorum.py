@@ -126,3 +126,18 @@ def test_a_camunda_8_completion_condition_counts_with_zeebes_number_of_instances
     vote(admin, iid, "finance", False)
     assert [t["element_id"] for t in open_tasks(admin, iid)] == ["tally"]
     assert instance(admin, iid)["variables"]["votes"] == [False, None, None, True]
+
+
+def test_a_camunda_8_completion_condition_that_gives_no_boolean_refuses_the_vote_naming_it(admin):
+    """Zeebe takes a completion condition that is not true or false for an incident; Baton took a
+    null (a misspelt counter) for false, and the vote quietly waited for every voter."""
+    model = (DATA / "quorum" / "zeebe_majority.bpmn").read_text()
+    misspelt = model.replace("=numberOfCompletedInstances /", "=numberOfCompletedInstance /")
+    assert admin.deploy_bytes({"zeebe_majority.bpmn": misspelt.encode()}).status_code == 201
+    iid = start(admin, "zeebe_majority", approvers=["finance", "operations"])
+    task = next(t for t in open_tasks(admin, iid) if t["candidate_groups"] == ["finance"])
+    refused = admin.post(f"/tasks/{task['id']}/complete", json={"variables": {"approved": True}})
+    assert refused.status_code == 422, refused.json
+    assert "completion condition of 'vote'" in refused.json["message"]
+    assert "to be 'BOOLEAN', but was 'NULL'" in refused.json["message"]
+    assert waiting_for(admin, iid) == ["finance", "operations"]  # nothing was written
