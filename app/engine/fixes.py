@@ -31,10 +31,11 @@ worse than either. `unpatched()` restores the library for tests that prove a fau
   though its activity was still open; it re-arms now (messages, signals, escalations: Camunda
   catches each while the activity runs; a date or duration timer happens once, and a cycle
   repeats in the library already). And an interrupting one went on with the data from before its
-  activity began: on a multi-instance activity, what the finished instances wrote (the votes cast
-  before a deadline) was lost, though in Camunda it is the process's at once; its path takes it
-  now. (A non-interrupting event's path runs beside the activity: were it to carry a copy of the
-  votes and end first, app.engine.branch_ends would take that copy for news of its own.)
+  activity began: what the activity's finished parts wrote (the votes cast before a deadline, an
+  approval stage's first step) was lost, though in Camunda it is the process's at once; its path
+  takes it now (app.engine.interrupted). (A non-interrupting event's path runs beside the
+  activity: were it to carry a copy of the votes and end first, app.engine.branch_ends would take
+  that copy for news of its own.)
 - The tree walks for READY and WAITING tasks around every task run, and the task list built for
   each new workflow's silenced log record: equivalent faster versions in app.engine.speedups.
 
@@ -55,7 +56,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEve
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent, EventBasedGateway
-from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess, SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -65,8 +65,7 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import Workflow
 
-from app.engine import branch_ends, data, speedups, timer_faults
-from app.engine.io_mapping import process_view
+from app.engine import branch_ends, data, interrupted, speedups, timer_faults
 
 ARRIVED = "baton_arrived"  # internal_data of a join task: ids of the join tasks that arrived before
 
@@ -195,7 +194,7 @@ def _event_gateway_run_hook(self, my_task):
 
 def _boundary_run_hook(self, my_task):
     if self.cancel_activity:
-        _take_loop_data(my_task)  # before the event's own payload, which wins
+        _take_activity_data(my_task)  # before the event's own payload, which wins
     done = _ORIGINALS[(BoundaryEvent, "_run_hook")](self, my_task)
     recurs = not isinstance(self.event_definition, TimerEventDefinition)
     if not self.cancel_activity and recurs and _activity_open(my_task):
@@ -205,14 +204,11 @@ def _boundary_run_hook(self, my_task):
     return done
 
 
-def _take_loop_data(boundary_task) -> None:
-    """What the finished instances of the multi-instance activity the event is attached to wrote,
-    as the instance's variables show it (a Zeebe outputCollection stays the body's own)."""
+def _take_activity_data(boundary_task) -> None:
+    """What the interrupted activity had written (app.engine.interrupted), as the instance showed it."""
     siblings = boundary_task.parent.children if boundary_task.parent is not None else []
-    for loop in (t for t in siblings if isinstance(t.task_spec, LoopTask)):
-        own = getattr(loop.task_spec, "output_collection", None)
-        written = {k: v for k, v in process_view(loop).items() if k != own}
-        boundary_task.data.update(data.copy_value(written))
+    for activity in (t for t in siblings if not isinstance(t.task_spec, BoundaryEvent)):
+        boundary_task.data.update(data.copy_value(interrupted.written_by(activity)))
 
 
 def _activity_open(boundary_task) -> bool:
