@@ -141,3 +141,21 @@ def test_a_camunda_8_completion_condition_that_gives_no_boolean_refuses_the_vote
     assert "completion condition of 'vote'" in refused.json["message"]
     assert "to be 'BOOLEAN', but was 'NULL'" in refused.json["message"]
     assert waiting_for(admin, iid) == ["finance", "operations"]  # nothing was written
+
+
+def test_a_vote_withdrawn_by_an_event_subprocess_leaves_no_voters_locals_in_the_process(admin):
+    """An interrupting event subprocess took the process's variables from every open task's own
+    data: the open votes' element variable and loopCounter became process variables, and their
+    empty local `note` (an input mapping) replaced the requester's."""
+    assert admin.deploy(DATA / "quorum" / "board_vote_withdrawn.bpmn").status_code == 201
+    iid = start(admin, "board_vote_withdrawn", board=BOARD, needed=2, note="from the requester")
+    vote(admin, iid, "finance", True)
+    withdrawn = admin.post(
+        "/messages", json={"name": "withdraw", "correlation": {"note": "from the requester"}}
+    )
+    assert withdrawn.status_code == 200, withdrawn.json
+    assert [t["element_id"] for t in open_tasks(admin, iid)] == ["Task_withdrawn"]
+    variables = instance(admin, iid)["variables"]
+    assert not {"member", "loopCounter"} & set(variables), variables
+    assert variables["note"] == "from the requester"
+    assert (variables["approvals"], variables["rejections"]) == (1, 0)  # the vote cast stays
