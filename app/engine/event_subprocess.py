@@ -110,12 +110,19 @@ def listening_task_ids(top) -> set:
 
 
 def _current_data(esp_task) -> dict:
-    # The event subprocess sees the enclosing process's variables as they are now.
+    # The event subprocess sees the enclosing process's variables as they are now: as the instance
+    # shows them, so not a loop instance's element variable or loopCounter nor a task's local inputs.
+    from app.engine.scope import in_loop  # (scope reads the engine's state, which reads this module)
+
     merged: dict = {}
     tasks = sorted(esp_task.workflow.tasks.values(), key=lambda t: t.last_state_change)
     for task in tasks:
-        if task.has_state(LIVE) and not isinstance(task.task_spec, BatonEventSubprocess):
-            merged.update(task.data)
+        if (
+            task.has_state(LIVE)
+            and not isinstance(task.task_spec, BatonEventSubprocess)
+            and not in_loop(task)
+        ):
+            merged.update(io_mapping.process_view(task))
     return merged
 
 

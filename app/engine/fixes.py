@@ -30,7 +30,12 @@ worse than either. `unpatched()` restores the library for tests that prove a fau
 - BoundaryEvent._run_hook: a non-interrupting boundary event fired once and listened no more,
   though its activity was still open; it re-arms now (messages, signals, escalations: Camunda
   catches each while the activity runs; a date or duration timer happens once, and a cycle
-  repeats in the library already).
+  repeats in the library already). And an interrupting one went on with the data from before its
+  activity began: what the activity's finished parts wrote (the votes cast before a deadline, an
+  approval stage's first step) was lost, though in Camunda it is the process's at once; its path
+  takes it now (app.engine.interrupted). (A non-interrupting event's path runs beside the
+  activity: were it to carry a copy of the votes and end first, app.engine.branch_ends would take
+  that copy for news of its own.)
 - The tree walks for READY and WAITING tasks around every task run, and the task list built for
   each new workflow's silenced log record: equivalent faster versions in app.engine.speedups.
 
@@ -60,7 +65,7 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import Workflow
 
-from app.engine import branch_ends, data, speedups, timer_faults
+from app.engine import branch_ends, data, interrupted, speedups, timer_faults
 
 ARRIVED = "baton_arrived"  # internal_data of a join task: ids of the join tasks that arrived before
 
@@ -188,6 +193,8 @@ def _event_gateway_run_hook(self, my_task):
 
 
 def _boundary_run_hook(self, my_task):
+    if self.cancel_activity:
+        _take_activity_data(my_task)  # before the event's own payload, which wins
     done = _ORIGINALS[(BoundaryEvent, "_run_hook")](self, my_task)
     recurs = not isinstance(self.event_definition, TimerEventDefinition)
     if not self.cancel_activity and recurs and _activity_open(my_task):
@@ -195,6 +202,13 @@ def _boundary_run_hook(self, my_task):
         self._predict(again, mask=TaskState.FUTURE | TaskState.PREDICTED_MASK)  # its path, and the join
         self._update(again)  # listens again while the activity runs
     return done
+
+
+def _take_activity_data(boundary_task) -> None:
+    """What the interrupted activity had written (app.engine.interrupted), as the instance showed it."""
+    siblings = boundary_task.parent.children if boundary_task.parent is not None else []
+    for activity in (t for t in siblings if not isinstance(t.task_spec, BoundaryEvent)):
+        boundary_task.data.update(data.copy_value(interrupted.written_by(activity)))
 
 
 def _activity_open(boundary_task) -> bool:

@@ -10,7 +10,11 @@ condition none of the counters Camunda models use. Baton's version:
 - each instance gets camunda:elementVariable / zeebe inputElement and `loopCounter` as local
   variables (removed when it completes; everything else it sets reaches the process);
 - zeebe outputElement is evaluated in each instance and stored at its index in outputCollection;
-- completionCondition sees nrOfInstances, nrOfCompletedInstances, nrOfActiveInstances;
+- completionCondition sees Camunda 7's nrOfInstances, nrOfCompletedInstances, nrOfActiveInstances
+  and Zeebe's numberOfInstances, numberOfCompletedInstances, numberOfActiveInstances,
+  numberOfTerminatedInstances (always 0: an instance is only withdrawn when the activity ends);
+  a Camunda 8 model's `=FEEL` condition must give true or false, as in Zeebe (a null from a
+  misspelt variable failed nothing and the activity waited for every instance);
 - parallel instances share the process's variables as in Camunda: when one completes, the others
   that have not changed a variable since they started see its new value. Each instance starts
   with a copy of the data, so without this a counter kept by output mappings
@@ -34,6 +38,7 @@ from app.engine import expressions
 from app.engine.compensation_records import LOCALS
 from app.engine.data import copy_value
 from app.engine.expression_errors import ExpressionError
+from app.engine.zeebe_conditions import for_camunda_8, zeebe_type
 
 ITEMS = "baton_items"
 SEEN = "baton_seen"  # per parallel instance: a digest of each variable as the instance last saw it
@@ -59,6 +64,7 @@ class _ItemsRef:
 
 class BatonMultiInstanceMixin:
     collection = element_variable = output_collection = output_element = loop_cardinality = None
+    strict_condition = False  # a Camunda 8 model's: true or false, else the completion fails
 
     def _items(self, my_task) -> list:
         data = my_task.data
@@ -132,7 +138,20 @@ class BatonMultiInstanceMixin:
         done = len(my_task.internal_data["merged"])
         active = 1 if isinstance(self, SequentialMultiInstanceTask) and done < total else total - done
         counters = {"nrOfInstances": total, "nrOfCompletedInstances": done, "nrOfActiveInstances": active}
-        return bool(my_task.workflow.script_engine.evaluate(my_task, self.condition, counters))
+        counters |= {
+            "numberOfInstances": total,
+            "numberOfCompletedInstances": done,
+            "numberOfActiveInstances": active,
+            "numberOfTerminatedInstances": 0,
+        }
+        result = my_task.workflow.script_engine.evaluate(my_task, self.condition, counters)
+        if self.strict_condition and type(result) is not bool:  # Zeebe raises an incident here
+            raise WorkflowTaskException(
+                f"completion condition of '{self.bpmn_id}': expected result of the expression "
+                f"'{self.condition}' to be 'BOOLEAN', but was '{zeebe_type(result)}'",
+                task=my_task,
+            )
+        return bool(result)
 
 
 def _digest(value) -> str:
@@ -193,6 +212,7 @@ def loop_settings(parser, loop) -> dict | None:
         )
     if settings["collection"] is None and settings["loop_cardinality"] is None:
         return None
+    settings["strict_condition"] = (settings["condition"] or "").startswith("=") and for_camunda_8(loop)
     return settings
 
 

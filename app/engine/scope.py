@@ -25,7 +25,7 @@ def process_variables(reached) -> dict:
     branches that ended while others run set (app.engine.branch_ends)."""
     merged: dict = {}
     for task in reached:
-        if not _in_loop(task) and not is_waiting_end(task):
+        if not in_loop(task) and not is_waiting_end(task):
             merged.update(process_view(task))
     for end in (t for t in reached if is_waiting_end(t)):
         apply_ended(end, merged)
@@ -58,12 +58,12 @@ def _encloses(workflow, task) -> bool:
 def loop_siblings(task) -> set:
     """Ids of the other instances of the multi-instance round `task` is one instance of (every
     instance of a round hangs off the same loop task; a new round is a new loop task)."""
-    if task.parent is None or not _in_loop(task):
+    if task.parent is None or not in_loop(task):
         return set()
     return {c.id for c in task.parent.children if c is not task and c.task_spec is task.task_spec}
 
 
-def _in_loop(task) -> bool:
+def in_loop(task) -> bool:
     """Whether the task is one instance of a loop (not what follows the loop: also its child)."""
     loop = task.parent.task_spec if task.parent is not None else None
     return isinstance(loop, LoopTask) and task.task_spec.name == loop.task_spec

@@ -38,7 +38,7 @@ class StrictCondition(_BpmnCondition):
         if type(value) is not bool:
             raise WorkflowTaskException(
                 f"sequence flow '{self.flow_id}': expected result of the expression "
-                f"'{self.args[0]}' to be 'BOOLEAN', but was '{_zeebe_type(value)}'",
+                f"'{self.args[0]}' to be 'BOOLEAN', but was '{zeebe_type(value)}'",
                 task=task,
             )
         return value
@@ -64,7 +64,7 @@ def gateway_overrides() -> dict:
     return {tag: (StrictGatewayParser, BpmnParser.PARSER_CLASSES[tag][1]) for tag in tags}
 
 
-def _zeebe_type(value: Any) -> str:
+def zeebe_type(value: Any) -> str:
     """The name Zeebe's message gives a result's type."""
     if value is None:
         return "NULL"

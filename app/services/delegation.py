@@ -80,6 +80,11 @@ def create_delegation(actor: User, data: dict) -> Delegation:
         raise ValidationError("an out-of-office delegation needs starts_at and ends_at", {"field": "ends_at"})
     if kind == OUT_OF_OFFICE and data["ends_at"] <= data["starts_at"]:
         raise ValidationError("ends_at must be after starts_at", {"field": "ends_at"})
+    if kind == OUT_OF_OFFICE and data["ends_at"] <= utcnow():
+        raise ValidationError(
+            f"ends_at {data['ends_at'].isoformat()} is already past: the delegation would never be active",
+            {"field": "ends_at"},
+        )
     _check_parties(actor, delegator, data["delegate"])
     row = Delegation(
         tenant_id=actor.tenant_id,

@@ -15,7 +15,7 @@ from app.extensions import db
 from app.models import Definition, Incident, ProcessInstance, TaskCandidate, User, UserTask
 from app.models.definitions import PUBLISHED
 from app.models.tasks import OPEN
-from app.services import case_story, permissions
+from app.services import case_story, duties, permissions
 from app.services.definitions import list_definitions
 from app.services.instance_history import history
 from app.services.instances import instance_definition, read_instance
@@ -150,14 +150,19 @@ def _business_keys(tasks: list[UserTask]) -> dict:
 
 def next_task_for(user: User, instance_id) -> UserTask | None:
     """The open task of this instance that the user should do next: theirs first, then offered ones
-    (to them, their groups or everyone)."""
+    (to them, their groups or everyone); none a four-eyes rule keeps from them (the task they just
+    did is often what a `notBy` names)."""
     query = select(UserTask).where(
         UserTask.instance_id == instance_id,
         UserTask.status == OPEN,
         or_(UserTask.assignee == user.username, _claimable(user)),
     )
     mine_first = (UserTask.assignee == user.username).desc()
-    return db.session.execute(query.order_by(mine_first, UserTask.created_at).limit(1)).scalar_one_or_none()
+    for task in db.session.execute(query.order_by(mine_first, UserTask.created_at).limit(20)).scalars():
+        instance, element = duties.element_of(task)
+        if duties.reason_against(user.username, instance, element, task) is None:
+            return task
+    return None
 
 
 def instance_overview(user: User, instance_id) -> dict:

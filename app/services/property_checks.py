@@ -80,6 +80,12 @@ def _levels(value: str, props: dict) -> None:
 def _timeout(value: str, props: dict) -> None:
     if value != "autoApprove" and not (value.startswith("reassign:") and value[9:].strip()):
         raise ValueError("must be autoApprove or reassign:<group>")
+    if value == "autoApprove" and props.get("signatureRole"):
+        # The escalation would complete it unsigned: a signed record with no signer.
+        raise ValueError(
+            f"autoApprove cannot sign: a task with signatureRole={props['signatureRole']!r} is approved "
+            "only by its signer's signature (use reassign:<group>)"
+        )
 
 
 def _hours(value: str, props: dict) -> None:

@@ -236,7 +236,15 @@ def complete_task(
         signatures.sign(user, instance, task, role, variables, reason)  # the values it decided on too
     audit.record(user, "task.complete", task, after={"variables": variables}, reason=reason)
     commit_step()
-    return Completion(task, instance, tasks_of_instance(user, instance, workable=True))
+    return Completion(task, instance, _next_tasks(user, instance, elements))
+
+
+def _next_tasks(user: User, instance: ProcessInstance, elements) -> list[UserTask]:
+    """The open tasks `user` may work on now: nobody else holds them, and no four-eyes rule keeps
+    them from it (the task just completed is often what a `notBy` names)."""
+    workable = tasks_of_instance(user, instance, workable=True)
+    allowed = duties.reason_against
+    return [t for t in workable if not allowed(user.username, instance, elements.get(t.element_id, {}), t)]
 
 
 def _lock_for_completion(user: User, task_id) -> tuple[ProcessInstance, UserTask]:

@@ -115,3 +115,15 @@ def test_an_admin_delegating_for_an_unknown_delegator_is_a_400_naming_the_field(
 def test_a_user_still_cannot_delegate_to_themself(as_user):
     refused = as_user("mona").post("/delegations", json={"delegate": "mona", **_window()})
     assert refused.status_code == 400 and refused.json["details"]["field"] == "delegate"
+
+
+def test_an_out_of_office_that_ended_before_it_is_made_is_a_400_naming_ends_at(as_user):
+    """A mistyped year (last year's dates) was stored with a 201 and never took effect: the
+    delegator went away thinking their approvals were covered."""
+    manager = as_user("mona")
+    as_user("dave")
+    refused = manager.post("/delegations", json={"delegate": "dave", **_window(-10, -3)})
+    assert refused.status_code == 400 and refused.json["details"]["field"] == "ends_at", refused.json
+    assert "already past" in refused.json["message"]
+    assert manager.get("/delegations").json["items"] == []
+    assert manager.post("/delegations", json={"delegate": "dave", **_window(3, 10)}).status_code == 201

@@ -264,6 +264,17 @@ def test_a_property_that_would_fail_every_instance_is_refused_naming_it(admin, p
     assert refusal["details"]["element_id"] == "work" and refusal["details"]["file"] == "props.bpmn"
 
 
+def test_an_escalation_that_would_approve_a_signed_task_unsigned_is_refused_at_deploy(admin):
+    """autoApprove completed a task with signatureRole as `escalation`, with no signature: a signed
+    approval on record that nobody signed."""
+    signed = {"signatureRole": "QA", "escalation.after": "PT1H"}
+    refusal = refused(admin, {"qa.bpmn": _with_properties({**signed, "escalation.onTimeout": "autoApprove"})})
+    assert "autoApprove cannot sign" in refusal["message"], refusal["message"]
+    assert refusal["details"] == {"file": "qa.bpmn", "element_id": "work", "property": "escalation.onTimeout"}
+    reassigned = _with_properties({**signed, "escalation.onTimeout": "reassign:qa-leads"})
+    assert admin.deploy_bytes({"ok.bpmn": reassigned.encode()}).status_code == 201
+
+
 @pytest.mark.parametrize("cap", ["two", "0", "-1", "2.5"])
 def test_a_visit_cap_that_is_no_whole_number_of_at_least_1_is_refused_not_ignored(admin, cap):
     # maxVisits=two used to deploy and cap nothing: the rework loop it was meant to stop ran on.

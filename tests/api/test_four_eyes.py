@@ -173,3 +173,20 @@ def test_a_new_round_takes_everyone_s_vote_again(board):
     assert vera.post(f"/tasks/{votes[0]}/complete", json={}).status_code == 200
     refused = vera.post(f"/tasks/{votes[1]}/complete", json={})
     assert refused.status_code == 403, refused.json
+
+
+def test_the_tasks_a_completion_offers_next_leave_out_those_four_eyes_keep_from_the_caller(
+    admin, as_user, board
+):
+    """`next_tasks` are the tasks the caller may work on now. They offered the review to whoever had
+    just drafted (and the other seats of a round to whoever had just voted), each a 403 on opening."""
+    assert admin.deploy(MODEL).status_code == 201
+    sam, dora = as_user("sam", groups=["writers"]), as_user("dora", groups=["writers"])
+    draft = sam.post("/process-definitions/four_eyes/instances", json={}).json["tasks"][0]
+    drafted = dora.post(f"/tasks/{draft['id']}/complete", json={})
+    assert drafted.status_code == 200 and drafted.json["next_tasks"] == []
+    instance_id, vera, will, _ = board
+    first, _, _ = _votes(vera, instance_id)
+    voted = vera.post(f"/tasks/{first}/complete", json={})
+    assert voted.status_code == 200 and voted.json["next_tasks"] == []
+    assert len(_votes(will, instance_id)) == 2  # still open: someone else's to cast

@@ -112,3 +112,50 @@ def test_on_sqlite_too_a_withdrawn_vote_has_its_escalation_cancelled(sqlite_app,
     with sqlite_app.app_context():
         statuses = db.session.execute(select(Job.status).where(Job.kind == "escalation")).scalars().all()
         assert sorted(statuses) == ["cancelled"] * 3
+
+
+def test_a_camunda_8_completion_condition_counts_with_zeebes_number_of_instances(admin):
+    """Zeebe names the counters numberOfInstances, numberOfCompletedInstances...: with only Camunda
+    7's names given, `=numberOfCompletedInstances / numberOfInstances >= 0.5` was null, never true,
+    and a half-decides vote of four waited for all four."""
+    assert admin.deploy(DATA / "quorum" / "zeebe_majority.bpmn").status_code == 201
+    members = ["finance", "operations", "engineering", "legal"]
+    iid = start(admin, "zeebe_majority", approvers=members)
+    vote(admin, iid, "legal", True)
+    assert waiting_for(admin, iid) == ["engineering", "finance", "operations"]
+    vote(admin, iid, "finance", False)
+    assert [t["element_id"] for t in open_tasks(admin, iid)] == ["tally"]
+    assert instance(admin, iid)["variables"]["votes"] == [False, None, None, True]
+
+
+def test_a_camunda_8_completion_condition_that_gives_no_boolean_refuses_the_vote_naming_it(admin):
+    """Zeebe takes a completion condition that is not true or false for an incident; Baton took a
+    null (a misspelt counter) for false, and the vote quietly waited for every voter."""
+    model = (DATA / "quorum" / "zeebe_majority.bpmn").read_text()
+    misspelt = model.replace("=numberOfCompletedInstances /", "=numberOfCompletedInstance /")
+    assert admin.deploy_bytes({"zeebe_majority.bpmn": misspelt.encode()}).status_code == 201
+    iid = start(admin, "zeebe_majority", approvers=["finance", "operations"])
+    task = next(t for t in open_tasks(admin, iid) if t["candidate_groups"] == ["finance"])
+    refused = admin.post(f"/tasks/{task['id']}/complete", json={"variables": {"approved": True}})
+    assert refused.status_code == 422, refused.json
+    assert "completion condition of 'vote'" in refused.json["message"]
+    assert "to be 'BOOLEAN', but was 'NULL'" in refused.json["message"]
+    assert waiting_for(admin, iid) == ["finance", "operations"]  # nothing was written
+
+
+def test_a_vote_withdrawn_by_an_event_subprocess_leaves_no_voters_locals_in_the_process(admin):
+    """An interrupting event subprocess took the process's variables from every open task's own
+    data: the open votes' element variable and loopCounter became process variables, and their
+    empty local `note` (an input mapping) replaced the requester's."""
+    assert admin.deploy(DATA / "quorum" / "board_vote_withdrawn.bpmn").status_code == 201
+    iid = start(admin, "board_vote_withdrawn", board=BOARD, needed=2, note="from the requester")
+    vote(admin, iid, "finance", True)
+    withdrawn = admin.post(
+        "/messages", json={"name": "withdraw", "correlation": {"note": "from the requester"}}
+    )
+    assert withdrawn.status_code == 200, withdrawn.json
+    assert [t["element_id"] for t in open_tasks(admin, iid)] == ["Task_withdrawn"]
+    variables = instance(admin, iid)["variables"]
+    assert not {"member", "loopCounter"} & set(variables), variables
+    assert variables["note"] == "from the requester"
+    assert (variables["approvals"], variables["rejections"]) == (1, 0)  # the vote cast stays

@@ -62,3 +62,18 @@ def test_many_timers_due_together_fire_once_each_through_the_worker(api):
 
     wait_for(escalated, 15)
     assert all(_history(api, i).count("too_late") == 1 for i in ids)  # fired in batches, never twice
+
+
+def test_a_deadline_that_interrupts_a_vote_keeps_the_votes_already_cast(api):
+    """As in Camunda, a completed vote's variables are the process's at once: the deadline's path
+    goes on with them. It went on with the values from before the vote began (no approvals, none
+    of the voter's variables), though the instance had shown the vote counted."""
+    assert api.deploy(DATA / "quorum" / "board_vote_deadline.bpmn").status_code in (200, 201)
+    body = {"variables": {"board": ["finance", "operations", "engineering"], "needed": 2}}
+    started = api.post("/process-definitions/board_vote_deadline/instances", json=body).json
+    cast = {"variables": {"approved": True, "comment": "fine by finance"}}
+    assert api.post(f"/tasks/{started['tasks'][0]['id']}/complete", json=cast).status_code == 200
+    wait_for(lambda: api.get(f"/instances/{started['id']}").json["active_elements"] == ["Task_late"], 10)
+    variables = api.get(f"/instances/{started['id']}").json["variables"]
+    assert (variables["approvals"], variables["rejections"]) == (1, 0)
+    assert variables["comment"] == "fine by finance"

@@ -123,7 +123,11 @@ def test_the_starter_reads_why_four_eyes_keep_them_from_the_review(client, admin
     assert started.status_code == 302
     draft = re.search(r"/tasks/([0-9a-f-]{36})", started.headers["Location"]).group(1)
     page = client.get(f"/tasks/{draft}").get_data(as_text=True)
-    assert client.post(f"/tasks/{draft}", data={"csrf_token": csrf_of(page)}).status_code == 302
+    drafted = client.post(f"/tasks/{draft}", data={"csrf_token": csrf_of(page)})
+    assert drafted.status_code == 302
+    # Not "Next: Review" (the inbox took her to the review it then refused her): nothing is hers.
+    said = client.get(drafted.headers["Location"]).get_data(as_text=True)
+    assert "Nothing else in this case is waiting for you." in said, said
     tasks = admin.get("/tasks?definition_key=four_eyes").json["items"]
     page = client.get(f"/tasks/{tasks[0]['id']}").get_data(as_text=True)
     assert "Four eyes: you started this case, so someone else completes this task." in page
