@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import reports
+from app.engine import error_scopes, reports
 from app.engine import state as live
 from app.engine.cron_timers import elapse
 from app.engine.data import copy_value
@@ -56,7 +56,7 @@ class WorkerActs(RunnerParts):
         code, message = error.code, error.message
         payload = {**task.data, **copy_value(error.variables), "errorCode": code, "errorMessage": message}
         event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=payload, target=task.workflow)
-        self.workflow.top_workflow.catch(event)
+        error_scopes.catch_from(task, event)
         self._name_error_variables(payload, code, message)
         self.workflow.bpmn_events = [e for e in self.workflow.bpmn_events if e is not event]
         self.advance()
