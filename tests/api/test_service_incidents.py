@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
-import tests.api.incident_handlers  # noqa: F401 - registers api.unreachable
 from app.extensions import db
 from app.models import Job
 from app.services.job_runs import run_job
+from tests.api import incident_handlers
 from tests.conftest import DATA
 from tests.frozen_clock import freeze_timer_clock
 
@@ -66,3 +67,30 @@ def test_an_instance_with_a_failed_service_task_stays_failed_when_another_branch
     retried = admin.post(f"/incidents/{_incident(admin, iid)['id']}/retry", json={})
     assert retried.status_code == 200, retried.json
     assert admin.get(f"/instances/{iid}").json["status"] == "waiting"
+
+
+@pytest.fixture
+def suspended_meanwhile(admin):
+    def suspend_while_called(iid: str) -> list[int]:
+        answers: list[int] = []
+        incident_handlers.WHILE_CALLED.append(
+            lambda: answers.append(admin.post(f"/instances/{iid}/suspend").status_code)
+        )
+        return answers
+
+    yield suspend_while_called
+    incident_handlers.WHILE_CALLED.clear()
+
+
+def test_a_handler_failing_for_good_while_its_instance_is_suspended_leaves_it_suspended(
+    admin, suspended_meanwhile
+):
+    iid = _start(admin, "sync_beside_review")
+    suspended = suspended_meanwhile(iid)  # an operator suspends the instance while its handler runs
+    assert run_job(_job(iid, "service").id) == "incident" and suspended == [200]
+    assert admin.get(f"/instances/{iid}").json["status"] == "suspended"
+    tasks = admin.get("/tasks", query_string={"instance_id": iid}).json["items"]
+    refused = admin.post(f"/tasks/{tasks[0]['id']}/complete", json={})
+    assert refused.status_code == 409 and "suspended" in refused.json["message"]
+    assert admin.post(f"/instances/{iid}/resume").json["status"] == "failed"
+    assert _incident(admin, iid)["status"] == "open"
