@@ -12,7 +12,7 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import error_scopes, reports
+from app.engine import error_scopes, io_mapping, reports
 from app.engine import state as live
 from app.engine.cron_timers import elapse
 from app.engine.data import copy_value
@@ -54,7 +54,10 @@ class WorkerActs(RunnerParts):
         boundary event catches it."""
         task = self._started_service_task(task_id)
         code, message = error.code, error.message
-        payload = {**task.data, **copy_value(error.variables), "errorCode": code, "errorMessage": message}
+        # The task's local inputs end with it (as in Camunda 7 and 8): the path after the catch
+        # gets the process's variables, the error's variables and its code and message.
+        variables = {**io_mapping.process_view(task), **copy_value(error.variables)}
+        payload = {**variables, "errorCode": code, "errorMessage": message}
         event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=payload, target=task.workflow)
         error_scopes.catch_from(task, event)
         self._name_error_variables(payload, code, message)

@@ -15,9 +15,9 @@ from tests.conftest import DATA
 MODELS = DATA / "error_scopes"
 
 
-def _start(api, key: str) -> str:
+def _start(api, key: str, **variables) -> str:
     assert api.deploy(MODELS / f"{key}.bpmn").status_code == 201
-    started = api.post(f"/process-definitions/{key}/instances", json={})
+    started = api.post(f"/process-definitions/{key}/instances", json={"variables": variables})
     assert started.status_code == 201, started.json
     return started.json["id"]
 
@@ -52,3 +52,18 @@ def test_an_end_events_code_takes_the_boundary_event_naming_it_not_the_catch_all
     iid = _start(admin, f"{kind}_end_two_catches")
     assert admin.get(f"/instances/{iid}").json["active_elements"] == ["tell_customer"]
     assert _open_tasks(admin, iid) == ["tell_customer"]
+
+
+def test_a_caught_handler_error_leaves_the_tasks_local_inputs_behind(admin):
+    """Input parameters are the task's own variables (Camunda 7 and 8): after a caught error the
+    path goes on with the process's, one an input shadowed as it was, and the error's."""
+    iid = _start(admin, "charge_with_inputs", order={"total": 40}, currency="USD")
+    assert _run_service_job(iid) == "done"
+    instance = admin.get(f"/instances/{iid}").json
+    assert instance["active_elements"] == ["fix_payment"]
+    assert instance["variables"] == {
+        "order": {"total": 40},
+        "currency": "USD",
+        "errorCode": "CARD_DECLINED",
+        "errorMessage": "insufficient funds",
+    }
