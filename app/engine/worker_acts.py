@@ -17,6 +17,7 @@ from app.engine import state as live
 from app.engine.cron_timers import elapse
 from app.engine.data import copy_value
 from app.engine.errors import NotReady
+from app.engine.multi_instance import outside_instance
 from app.engine.runner_parts import RunnerParts
 from app.engine.scope import task_variables
 from app.engine.specs import BatonServiceTask
@@ -56,15 +57,17 @@ class WorkerActs(RunnerParts):
         code, message = error.code, error.message
         # The task's local inputs end with it (as in Camunda 7 and 8): the path after the catch
         # gets the process's variables, the error's variables and its code and message.
-        variables = {**io_mapping.process_view(task), **copy_value(error.variables)}
+        scope = outside_instance(task, io_mapping.process_view(task))
+        variables = {**scope, **copy_value(error.variables)}
         payload = {**variables, "errorCode": code, "errorMessage": message}
         event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=payload, target=task.workflow)
-        error_scopes.catch_from(task, event)
+        caught = error_scopes.catch_from(task, event)
         self._name_error_variables(payload, code, message)
         self.workflow.bpmn_events = [e for e in self.workflow.bpmn_events if e is not event]
         self.advance()
-        # An error boundary always interrupts: a task still STARTED means nothing caught it.
-        return task.state != TaskState.STARTED
+        # (Not "the task is no longer STARTED": an instance of a multi-instance activity whose
+        # boundary event caught the error is dropped from the tree with its activity, unchanged.)
+        return caught > 0
 
     def _name_error_variables(self, payload: dict, code: str, message: str | None) -> None:
         """camunda:errorCodeVariable / errorMessageVariable of the event that caught the error."""

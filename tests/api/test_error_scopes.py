@@ -67,3 +67,16 @@ def test_a_caught_handler_error_leaves_the_tasks_local_inputs_behind(admin):
         "errorCode": "CARD_DECLINED",
         "errorMessage": "insufficient funds",
     }
+
+
+def test_an_error_from_one_instance_of_a_multi_instance_task_is_caught_on_the_activity(admin):
+    """It was an incident: the instance, dropped with its interrupted activity, still looked
+    unfinished to the check that nothing caught it. The others' jobs are cancelled with it."""
+    iid = _start(admin, "charge_each_card", cards=["visa", "amex"])
+    first, second = db.session.execute(select(Job).where(Job.instance_id == iid)).scalars()
+    assert job_runs.run_job(first.id) == "done"
+    instance = admin.get(f"/instances/{iid}").json
+    assert instance["status"] == "waiting" and instance["active_elements"] == ["fix_payment"]
+    assert "card" not in instance["variables"] and "loopCounter" not in instance["variables"]
+    assert admin.get("/incidents", query_string={"instance_id": iid}).json["items"] == []
+    assert job_runs.run_job(second.id) == "skipped"
