@@ -16,6 +16,9 @@ worse than either. `unpatched()` restores the library for tests that prove a fau
 - ErrorEventDefinition.throw: an error that no boundary event or event subprocess caught, at
   any level, was dropped and the process went on as if the activity had succeeded; now the
   throwing task fails (an incident), as BPMN 2.0 (10.5.5) leaves an uncaught error unresolved.
+- CodeEventDefinition.throw, EventManager.catch: an error or escalation was taken by every matching
+  catch event of the thrower's process (a boundary event of a parallel branch's task too), and by
+  a catch-all and a specific one together; the innermost scope takes it now (app.engine.error_scopes).
 - CatchingEvent._update_hook: a timer whose value is no date or duration escaped as a bare error
   and left nothing to retry; it fails its event as an incident now (app.engine.timer_faults).
 - TimerEventDefinition.get_datetime, parse_time_or_duration: a date and time naming its zone
@@ -52,12 +55,16 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.control import _EndJoin
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
+    CodeEventDefinition,
+    ErrorEventDefinition,
+)
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent, EventBasedGateway
 from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import EventSubprocess, SubWorkflowTask
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
+from SpiffWorkflow.bpmn.util.event import EventManager
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.specs.base import TaskSpec
 from SpiffWorkflow.task import Task
@@ -65,7 +72,7 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import Workflow
 
-from app.engine import branch_ends, data, interrupted, speedups, timer_faults
+from app.engine import branch_ends, data, error_scopes, interrupted, speedups, timer_faults
 
 ARRIVED = "baton_arrived"  # internal_data of a join task: ids of the join tasks that arrived before
 
@@ -176,7 +183,7 @@ def _end_join_run_hook(self, my_task):
 def _error_throw(self, my_task):
     top = my_task.workflow.top_workflow
     before = len(top.bpmn_events)
-    _ORIGINALS[(ErrorEventDefinition, "throw")](self, my_task)
+    error_scopes.throw(self, my_task)
     uncaught = [e for e in top.bpmn_events[before:] if e.event_definition is self]
     if uncaught:
         top.bpmn_events = [e for e in top.bpmn_events if e not in uncaught]
@@ -184,6 +191,11 @@ def _error_throw(self, my_task):
         raise WorkflowTaskException(
             f"BPMN error '{code}' was not caught by any enclosing scope", task=my_task
         )
+
+
+def _catch(self, event, internal=True):
+    caught = error_scopes.scoped_catch(self, event, internal)
+    return _ORIGINALS[(EventManager, "catch")](self, event, internal) if caught is None else caught
 
 
 def _event_gateway_run_hook(self, my_task):
@@ -227,7 +239,9 @@ _PATCHES = {
     (SubWorkflowTask, "start_workflow"): _subworkflow_start,
     (_EndJoin, "_check_threshold_unstructured"): _end_join_threshold,
     (_EndJoin, "_run_hook"): _end_join_run_hook,
+    (CodeEventDefinition, "throw"): error_scopes.throw,
     (ErrorEventDefinition, "throw"): _error_throw,
+    (EventManager, "catch"): _catch,
     (EventBasedGateway, "_run_hook"): _event_gateway_run_hook,
     (BoundaryEvent, "_run_hook"): _boundary_run_hook,
     (CatchingEvent, "_update_hook"): timer_faults.catching_update_hook,

@@ -62,6 +62,22 @@ class _ItemsRef:
         return task.internal_data[ITEMS]
 
 
+def outside_instance(task, data: dict) -> dict:
+    """`data` of `task` without what it holds as an instance of a multi-instance activity
+    (`loopCounter`, the element variable): as the activity around it has them, else not at all."""
+    body = task.parent
+    spec = body.task_spec if body is not None else None
+    if not isinstance(spec, BatonMultiInstanceMixin):
+        return data
+    data = dict(data)
+    for name in ("loopCounter", spec.element_variable):
+        if name in body.data:
+            data[name] = body.data[name]
+        else:
+            data.pop(name or "", None)
+    return data
+
+
 class BatonMultiInstanceMixin:
     collection = element_variable = output_collection = output_element = loop_cardinality = None
     strict_condition = False  # a Camunda 8 model's: true or false, else the completion fails

@@ -16,6 +16,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEv
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.util.task import TaskState
 
+from app.engine import error_scopes
 from app.engine import state as live
 from app.engine.errors import StepError
 from app.engine.speedups import ready_tasks
@@ -111,6 +112,6 @@ def _escalate(workflow, task) -> bool:
     event = BpmnEvent(
         EscalationEventDefinition(CODE, code=CODE), payload=deepcopy(task.data), target=task.workflow
     )
-    caught = workflow.top_workflow.event_manager.catch(event)
+    caught = error_scopes.catch_from(task, event)
     workflow.bpmn_events = [e for e in workflow.bpmn_events if e is not event]
     return caught > 0  # the boundary event is READY now; the next engine steps take its path

@@ -12,11 +12,12 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import reports
+from app.engine import error_scopes, io_mapping, reports
 from app.engine import state as live
 from app.engine.cron_timers import elapse
 from app.engine.data import copy_value
 from app.engine.errors import NotReady
+from app.engine.multi_instance import outside_instance
 from app.engine.runner_parts import RunnerParts
 from app.engine.scope import task_variables
 from app.engine.specs import BatonServiceTask
@@ -54,14 +55,19 @@ class WorkerActs(RunnerParts):
         boundary event catches it."""
         task = self._started_service_task(task_id)
         code, message = error.code, error.message
-        payload = {**task.data, **copy_value(error.variables), "errorCode": code, "errorMessage": message}
+        # The task's local inputs end with it (as in Camunda 7 and 8): the path after the catch
+        # gets the process's variables, the error's variables and its code and message.
+        scope = outside_instance(task, io_mapping.process_view(task))
+        variables = {**scope, **copy_value(error.variables)}
+        payload = {**variables, "errorCode": code, "errorMessage": message}
         event = BpmnEvent(ErrorEventDefinition(code, code=code), payload=payload, target=task.workflow)
-        self.workflow.top_workflow.catch(event)
+        caught = error_scopes.catch_from(task, event)
         self._name_error_variables(payload, code, message)
         self.workflow.bpmn_events = [e for e in self.workflow.bpmn_events if e is not event]
         self.advance()
-        # An error boundary always interrupts: a task still STARTED means nothing caught it.
-        return task.state != TaskState.STARTED
+        # (Not "the task is no longer STARTED": an instance of a multi-instance activity whose
+        # boundary event caught the error is dropped from the tree with its activity, unchanged.)
+        return caught > 0
 
     def _name_error_variables(self, payload: dict, code: str, message: str | None) -> None:
         """camunda:errorCodeVariable / errorMessageVariable of the event that caught the error."""

@@ -9,7 +9,7 @@ from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Incident, Job, User
 from app.models.base import utcnow
-from app.models.instances import ENDED, FAILED, WAITING
+from app.models.instances import ENDED, FAILED, SUSPENDED, WAITING
 from app.models.instances import INCIDENT_OPEN as OPEN
 from app.models.instances import INCIDENT_RESOLVED as RESOLVED
 from app.models.jobs import FAILED as JOB_FAILED
@@ -49,10 +49,12 @@ def retry_incident(actor: User, incident_id, variables: dict | None = None) -> I
     """
     incident = _open_incident(actor.tenant_id, incident_id)
     instance = lock_instance(actor.tenant_id, incident.instance_id)
+    job = _failed_job(incident)
+    if job is None and instance.status == SUSPENDED:
+        raise _suspended(instance, incident)
     audit.record(
         actor, "incident.retry", instance, after={"incident": str(incident.id), "variables": variables}
     )
-    job = _failed_job(incident)
     if job is None:
         return _retry_step(actor, instance, incident, variables)
     if variables:
@@ -64,6 +66,16 @@ def retry_incident(actor: User, incident_id, variables: dict | None = None) -> I
     send_after_commit(job.id)
     commit_step()
     return incident
+
+
+def _suspended(instance, incident: Incident) -> Conflict:
+    # A failed step is re-run by the retry itself, and nothing runs in a suspended instance (its
+    # service jobs wait): running it would also have left the instance running, its suspension lost.
+    return Conflict(
+        f"the instance is suspended: resume it (POST /instances/{instance.id}/resume), then retry "
+        f"'{incident.element_id}'",
+        {"instance_id": str(instance.id), "element_id": incident.element_id},
+    )
 
 
 def _merge_into_job(instance, job: Job, variables: dict) -> None:

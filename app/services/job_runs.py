@@ -167,7 +167,8 @@ def _failed(instance, job: Job, exc: Exception, retry: bool = True, kind: str = 
     job.status, job.locked_until = JOB_FAILED, None
     message = f"{job.handler or 'service task'} failed after {job.attempts} attempt(s): {job.last_error}"
     open_incident(instance, job.task_id, job.element_id, kind, message)
-    instance.status = FAILED  # the instance waits for a person: retry or resolve the incident
+    if instance.status != SUSPENDED:  # (a suspended one stays so: its resume finds the incident)
+        instance.status = FAILED  # the instance waits for a person: retry or resolve the incident
     from app.services.notifications import INSTANCE_FAILED, notify_instance
 
     notify_instance(INSTANCE_FAILED, instance)

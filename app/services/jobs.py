@@ -20,8 +20,10 @@ from app.engine.timers import uses_jobs
 from app.extensions import db
 from app.models import Job, ProcessInstance
 from app.models.base import utcnow
+from app.models.instances import FAILED, WAITING
 from app.models.jobs import CANCELLED, LIVE, PENDING, QUEUED, SERVICE, TIMER
-from app.services import backoff
+from app.models.jobs import FAILED as JOB_FAILED
+from app.services import backoff, task_incidents
 from app.services.bundles import spec_fact
 from app.services.dispatch import send_after_commit
 from app.services.stepping import after_step
@@ -81,9 +83,11 @@ def _jobs_of(instance: ProcessInstance) -> list[Job]:
 
 def _sync_services(instance, result: StepResult, existing: dict) -> None:
     waiting = {s.task_id for s in result.service_tasks}
-    for (kind, task_id), row in existing.items():
-        if kind == SERVICE and task_id not in waiting and row.status in LIVE:
+    services = [(task_id, row) for (kind, task_id), row in existing.items() if kind == SERVICE]
+    for task_id, row in services:
+        if task_id not in waiting and row.status in LIVE:
             row.status = CANCELLED  # interrupted (boundary timer, cancel): the worker will skip it
+    _sync_failed(instance, result, [(task_id in waiting, row) for task_id, row in services])
     elements: Mapping = {}
     if result.service_tasks:  # a called process's service task is found among the step's elements
         elements = result.elements if result.elements is not None else instance_elements(instance)
@@ -115,6 +119,22 @@ def _sync_services(instance, result: StepResult, existing: dict) -> None:
         db.session.add(job)
         db.session.flush()
         send_after_commit(job.id)
+
+
+def _sync_failed(instance, result: StepResult, services: list) -> None:
+    """A service task whose job failed into an incident holds the instance failed while it waits
+    (a step on another branch does not make it 'waiting'); one the step interrupted (a boundary
+    event, a terminate end) has its job cancelled and its incident resolved, as Camunda 7 deletes a
+    cancelled activity's job and incident (it was left open, neither retryable nor resolvable)."""
+    failed = [(still, row) for still, row in services if row.status == JOB_FAILED]
+    gone = {row.task_id for still, row in failed if not still}
+    for still, row in failed:
+        if not still:
+            row.status = CANCELLED
+    if gone:
+        task_incidents.resolve_interrupted(instance, gone)
+    if instance.status == WAITING and len(gone) < len(failed):
+        instance.status = FAILED
 
 
 def _sync_timers(instance, result: StepResult, existing: dict) -> None:

@@ -37,11 +37,13 @@ def schedule_start_timers(definitions: list[Definition]) -> None:
     """Called by `deploy` before it commits: (re)create start-timer rows of newly published processes."""
     for definition in definitions:
         starts = (definition.meta or {}).get("timer_starts") or []
-        if definition.kind != "bpmn" or definition.status != PUBLISHED or not starts:
+        if definition.kind != "bpmn" or definition.status != PUBLISHED:
             continue
         db.session.flush()
-        if _has_rows(definition.id):
+        if starts and _has_rows(definition.id):
             continue  # identical redeploy: the schedule goes on
+        # Also when this version has no timer start event: the schedule is the latest version's,
+        # and an older one's would go on starting instances of it (Camunda 7 removes it too).
         _drop_other_versions(definition)
         for start in starts:
             _add_row(definition, start)

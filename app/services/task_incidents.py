@@ -56,6 +56,12 @@ def resolve_closed(
         _resolve(instance, found, lambda i: f"its task '{i.element_id}' was withdrawn", actor)
 
 
+def resolve_interrupted(instance: ProcessInstance, task_ids: set) -> None:
+    """Resolve the incidents of failed service tasks the step cancelled. The caller commits."""
+    found = [i for i in _open_of(instance, task_ids) if i.status == OPEN]  # (not one resolved above)
+    _resolve(instance, found, lambda i: f"its task '{i.element_id}' was cancelled", None)
+
+
 def _resolve_completed(instance, task_id, actor: str | None) -> None:
     task = db.session.identity_map.get(identity_key(UserTask, task_id))
     if task is None:  # (not loaded by this step: its incidents are looked for)

@@ -37,6 +37,22 @@ def test_a_retry_that_fails_again_is_a_409_naming_the_new_incident(admin):
     assert admin.get(f"/instances/{instance_id}").json["status"] == "failed"
 
 
+def test_retrying_a_failed_step_of_a_suspended_instance_is_a_409_and_runs_nothing(admin):
+    """Nothing runs in a suspended instance: the retry ran the script and left the instance
+    running, its suspension silently lost. It is refused now; resumed, the retry goes on."""
+    instance_id, incident = _failed_instance(admin)
+    assert admin.post(f"/instances/{instance_id}/suspend").status_code == 200
+    refused = admin.post(f"/incidents/{incident['id']}/retry", json={"variables": {"parts": 4}})
+    assert refused.status_code == 409 and "resume" in refused.json["message"], refused.json
+    after = admin.get(f"/instances/{instance_id}").json
+    assert after["status"] == "suspended" and after["variables"]["parts"] == 0
+    assert admin.get(f"/incidents?instance_id={instance_id}").json["items"][0]["status"] == "open"
+    assert admin.post(f"/instances/{instance_id}/resume").json["status"] == "failed"
+    retried = admin.post(f"/incidents/{incident['id']}/retry", json={"variables": {"parts": 4}})
+    assert retried.status_code == 200, retried.json
+    assert admin.get(f"/instances/{instance_id}").json["status"] == "waiting"
+
+
 def test_resolving_a_failed_step_is_a_409_that_says_to_retry_or_cancel(admin):
     instance_id, incident = _failed_instance(admin)
     refused = admin.post(f"/incidents/{incident['id']}/resolve")

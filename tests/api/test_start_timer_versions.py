@@ -34,6 +34,18 @@ def test_deprecating_the_latest_version_gives_the_schedule_back_to_the_published
     assert published.status_code == 200 and _scheduled_versions("maintenance_round") == [2]
 
 
+def test_a_new_version_without_a_timer_start_event_ends_the_old_versions_schedule(admin):
+    # The weekly round of v1 went on starting v1 instances after v2 dropped the timer start event.
+    assert admin.deploy_bytes({"round.bpmn": WEEKLY.encode()}).status_code == 201
+    by_hand = WEEKLY.replace(
+        "<bpmn:timerEventDefinition><bpmn:timeCycle>R/P7D</bpmn:timeCycle></bpmn:timerEventDefinition>", ""
+    )
+    assert by_hand != WEEKLY and admin.deploy_bytes({"round.bpmn": by_hand.encode()}).status_code == 201
+    assert _scheduled_versions("maintenance_round") == []
+    deprecated = admin.post("/process-definitions/maintenance_round/status", json={"status": "deprecated"})
+    assert deprecated.status_code == 200 and _scheduled_versions("maintenance_round") == [1]
+
+
 def test_a_process_only_a_timer_starts_is_not_started_by_hand(admin):
     # Started over REST it used to wait at its timer start event (a week, for this one), an
     # instance with nothing to do that the inbox's start page already refuses to make.
