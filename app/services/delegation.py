@@ -20,7 +20,8 @@ from app.models.brief import OUT_OF_OFFICE, PERMANENT
 from app.services import audit
 
 
-def _active(now: datetime):
+def active_at(now: datetime):
+    """The condition on Delegation rows in force at `now`."""
     return (
         Delegation.revoked_at.is_(None)
         & or_(Delegation.starts_at.is_(None), Delegation.starts_at <= now)
@@ -36,7 +37,7 @@ def delegators_of(user: User, now: datetime | None = None) -> list[User]:
     query = query.where(
         Delegation.tenant_id == user.tenant_id,
         Delegation.delegate == user.username,
-        _active(now or utcnow()),
+        active_at(now or utcnow()),
         User.active.is_(True),
     )
     return list(db.session.execute(query).scalars().unique())

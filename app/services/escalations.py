@@ -32,7 +32,7 @@ from app.services import calendars
 from app.services import notifications as notes
 from app.services.instances import commit_step, load_runner, lock_instance
 from app.services.jobs import JOB_RUNNERS, POSTPONE
-from app.services.notification_recipients import recipients
+from app.services.notification_recipients import workers
 from app.services.stepping import after_step, persist_step
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ def _record_level(task: UserTask, level: int, target: str) -> bool:
 def _escalate(instance, task: UserTask, level: int, levels: list[str], props: dict) -> str:
     group = levels[level - 1]
     _offer_to(task, [*task.candidate_groups, group] if group not in task.candidate_groups else None)
-    people = recipients(task.tenant_id, groups=[group])
+    people = workers(task.tenant_id, groups=[group])
     notes.notify(notes.TASK_ESCALATED, instance, task, people, escalation_level=level, escalation_group=group)
     _, after, timeout = plan(props)
     if level < len(levels) or timeout:
@@ -161,7 +161,7 @@ def _time_out(instance: ProcessInstance, task: UserTask, action: str | None) -> 
         group = action.split(":", 1)[1].strip()
         task.candidate_users, task.offered_to_all = [], False  # the group's alone from now on
         _offer_to(task, [group], unassign=True)
-        people = recipients(task.tenant_id, groups=[group])
+        people = workers(task.tenant_id, groups=[group])
         notes.notify(notes.TASK_ASSIGNED, instance, task, people)
         db.session.commit()
         return f"reassigned:{group}"

@@ -1,4 +1,6 @@
-"""Who hears about a step: the active users named or in the groups named, and whom they unsubscribed.
+"""Who hears about a step: the active users named or in the groups named, whoever stands in for them
+(an active delegation: the delegate works the delegator's tasks, so hears of them too), and whom
+they unsubscribed.
 
 Answers are remembered for the transaction (a timer batch asks the same per instance) and forgotten
 at its end.
@@ -10,8 +12,10 @@ from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models import Group, GroupMembership, User, UserTask
+from app.models import Delegation, Group, GroupMembership, User, UserTask
+from app.models.base import utcnow
 from app.models.notifications import NotificationPreference
+from app.services.delegation import active_at
 
 MAX_RECIPIENTS = 200
 _PEOPLE = "baton_people"  # per-transaction cache of who is who: a timer batch asks the same per instance
@@ -63,8 +67,29 @@ def _load_recipients(tenant_id: str, users, groups) -> list[User]:
 
 def task_recipients(task: UserTask) -> list[User]:
     if task.assignee:
-        return recipients(task.tenant_id, [task.assignee])
-    return recipients(task.tenant_id, task.candidate_users or [], task.candidate_groups or [])
+        return workers(task.tenant_id, [task.assignee])
+    return workers(task.tenant_id, task.candidate_users or [], task.candidate_groups or [])
+
+
+def workers(tenant_id: str, users=(), groups=()) -> list[User]:
+    """Who hears of a task offered to `users` and `groups`: those `recipients` and their stand-ins."""
+    people = recipients(tenant_id, users, groups)
+    if not people:
+        return people
+    key = ("stand_ins", tenant_id, *sorted(p.username for p in people))
+    return people + _remembered(key, lambda: _load_stand_ins(tenant_id, people))
+
+
+def _load_stand_ins(tenant_id: str, people: list[User]) -> list[User]:
+    names = [p.username for p in people]
+    delegates = select(Delegation.delegate).where(
+        Delegation.tenant_id == tenant_id, Delegation.delegator.in_(names), active_at(utcnow())
+    )
+    query = select(User).where(
+        User.tenant_id == tenant_id, User.active.is_(True),
+        User.username.in_(delegates), User.username.not_in(names),
+    )  # fmt: skip
+    return list(db.session.execute(query.order_by(User.username).limit(MAX_RECIPIENTS)).scalars())
 
 
 def unsubscribed(people: list[User]) -> set[tuple]:

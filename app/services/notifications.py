@@ -26,7 +26,13 @@ from app.models.notifications import EMAIL, INAPP, WEBHOOK, Notification
 from app.services import backoff, outcomes  # (outcomes' hook records what notify_step names)
 from app.services.bundles import definition_facts
 from app.services.dispatch import send_after_commit
-from app.services.notification_recipients import recipients, task_recipients, unsubscribed, user_named
+from app.services.notification_recipients import (
+    recipients,
+    task_recipients,
+    unsubscribed,
+    user_named,
+    workers,
+)
 from app.services.stepping import after_step
 
 log = logging.getLogger(__name__)
@@ -239,4 +245,4 @@ def _notify_assigned(session) -> None:
     for task in session.execute(select(UserTask).where(UserTask.id.in_(task_ids))).scalars():
         instance = session.get(ProcessInstance, task.instance_id)
         if instance is not None and task.assignee:
-            notify(TASK_ASSIGNED, instance, task, recipients(task.tenant_id, [task.assignee]))
+            notify(TASK_ASSIGNED, instance, task, workers(task.tenant_id, [task.assignee]))

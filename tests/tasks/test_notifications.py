@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import json
 import threading
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
@@ -70,6 +70,27 @@ def test_a_requester_who_completes_their_own_instance_is_not_told(admin):
     assert admin.post(f"/tasks/{task_id}/complete", json={"variables": {}}).status_code == 200
     kinds = [n["kind"] for n in admin.get("/notifications").json["items"]]
     assert "instance_completed" not in kinds
+
+
+def test_an_out_of_office_delegate_hears_of_the_delegators_new_tasks_while_it_lasts(admin, as_user):
+    alice, dave = _team(as_user, admin), as_user("dave")  # dave is in no group: he stands in for alice
+    erin = as_user("erin")  # neither in the group nor anyone's stand-in
+    now = datetime.now(UTC)
+    window = {
+        "starts_at": (now - timedelta(hours=1)).isoformat(),
+        "ends_at": (now + timedelta(1)).isoformat(),
+    }
+    made = alice.post("/delegations", json={"delegate": "dave", **window})
+    assert made.status_code == 201
+    admin.post("/process-definitions/leave_request/instances", json={"business_key": "L-8"})
+    [note] = dave.get("/notifications").json["items"]
+    assert note["kind"] == "task_created" and note["title"] == "New task: Approve leave (L-8)"
+    assert alice.get("/notifications").json["unread"] == 1 and erin.get("/notifications").json["unread"] == 0
+    revoked = alice.client.delete(f"/api/v1/delegations/{made.json['id']}", headers=alice._headers())
+    assert revoked.status_code == 200
+    admin.post("/process-definitions/leave_request/instances", json={"business_key": "L-9"})
+    assert dave.get("/notifications").json["unread"] == 1  # the revoked delegation tells him no more
+    assert alice.get("/notifications").json["unread"] == 2
 
 
 def test_a_user_unsubscribed_from_in_app_gets_no_notifications(admin, as_user):
