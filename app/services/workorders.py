@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app.engine.reports import StepResult
 from app.engine.runner import Runner
-from app.errors import Conflict, ValidationError
+from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance, User, WorkOrderLink
 from app.models.brief import CANCELLED_ORDER, CLOSED_ORDER, OPEN_ORDER, WAITING_DEPS
@@ -49,6 +49,7 @@ def link_orders(actor: User, parent_id, orders: list[dict]) -> list[WorkOrderLin
         raise ValidationError("each order in a batch needs a distinct ref", {"field": "orders"})
     known = {str(link.id): link for link in existing}
     for order in orders:
+        _require_startable(actor, order)
         link = refs[order["ref"]]
         link.definition_key, link.title = order["definition_key"], order["title"]
         link.estimated_hours, link.variables = order["estimated_hours"], order["variables"]
@@ -73,6 +74,19 @@ def _require_running(parent: ProcessInstance) -> ProcessInstance:
     return parent
 
 
+def _require_startable(actor: User, order: dict) -> None:
+    """Each order is checked now as its start would be, though it may wait: else one that waits would
+    start later unchecked (a process its linker may not start), or break the completion of the order
+    it waits for (a process that does not exist)."""
+    try:
+        definition = startable_definition(actor.tenant_id, order["definition_key"])
+    except (NotFound, Conflict) as unstartable:
+        raise ValidationError(
+            f"order '{order['ref']}': {unstartable.message}", {"field": "definition_key", "ref": order["ref"]}
+        )
+    permissions.require_starter(actor, definition)
+
+
 def _resolve(ref: str, batch: dict, known: dict) -> str:
     if ref in batch:
         return str(batch[ref].id)
@@ -84,7 +98,14 @@ def _resolve(ref: str, batch: dict, known: dict) -> str:
 
 
 def _settle(actor, parent: ProcessInstance, links: list[WorkOrderLink]) -> None:
-    """Withdraw the waiting orders that can never start, then start the ones that are ready."""
+    """Withdraw the waiting orders that can never start, then start the ones that are ready (again
+    while a ready one could not start: what waits for it is withdrawn in turn)."""
+    _withdraw_orphans(parent, links)
+    while _start_ready(actor, parent, links):
+        _withdraw_orphans(parent, links)
+
+
+def _withdraw_orphans(parent: ProcessInstance, links: list[WorkOrderLink]) -> None:
     by_id = {str(link.id): link for link in links}
     withdrawn = True
     while withdrawn:  # (until no more: a withdrawn order withdraws what waits for it)
@@ -94,7 +115,6 @@ def _settle(actor, parent: ProcessInstance, links: list[WorkOrderLink]) -> None:
             if gone is not None:
                 _withdraw(None, parent, link, _prerequisite_gone(gone))
                 withdrawn = True
-    _start_ready(actor, parent, links)
 
 
 def _is_cancelled(link: WorkOrderLink | None) -> bool:
@@ -119,19 +139,26 @@ def _all_settled(links) -> bool:
     return bool(links) and all(link.status in (CLOSED_ORDER, CANCELLED_ORDER) for link in links)
 
 
-def _start_ready(actor, parent: ProcessInstance, links: list[WorkOrderLink]) -> None:
+def _start_ready(actor, parent: ProcessInstance, links: list[WorkOrderLink]) -> bool:
+    """Start the waiting orders whose prerequisites are all closed; True when one could not start."""
     closed = {str(link.id) for link in links if link.status == CLOSED_ORDER}
+    withdrawn = False
     for link in links:
         if link.status == WAITING_DEPS and set(link.depends_on) <= closed:
-            link.child_instance_id = _start_child(actor, parent, link).id
+            try:
+                definition = startable_definition(parent.tenant_id, link.definition_key)
+            except (NotFound, Conflict) as unstartable:  # deprecated since it was linked
+                _withdraw(None, parent, link, f"its process cannot start: {unstartable.message}")
+                withdrawn = True
+                continue
+            link.child_instance_id = _start_child(actor, parent, link, definition).id
             link.status = OPEN_ORDER
+    return withdrawn
 
 
-def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink) -> ProcessInstance:
-    """Start a linked order's instance inside the current transaction (no commit of its own)."""
-    definition = startable_definition(parent.tenant_id, link.definition_key)
-    if isinstance(actor, User):
-        permissions.require_starter(actor, definition)
+def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink, definition) -> ProcessInstance:
+    """Start a linked order's instance inside the current transaction (no commit of its own); who
+    linked it was checked as a starter then (_require_startable)."""
     bundle = bundle_for(definition)
     runner = Runner.start(bundle, dict(link.variables or {}))
     result = runner.result()
