@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from app.extensions import db
 from app.models import User
+from app.request_text import refuse_unstorable_request
 from app.services.sign_ins import SignInPaused, sign_in
 from app.web import web_bp
 
@@ -49,6 +50,9 @@ def _load_user_and_check_csrf():
     if request.endpoint == "web.login":
         return None if _same_origin() else _sign_in_afresh()
     abort(400, "The form expired or did not come from this site; reload the page and try again.")
+
+
+web_bp.before_request(refuse_unstorable_request)  # (after the session and CSRF check above)
 
 
 def _same_origin() -> bool:
