@@ -145,9 +145,13 @@ def login_required(view):
 
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: an attacker's ?next=https://evil must not turn sign-in into a redirector.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.index")
+    # Browsers read "\\" as "/" and drop tabs and newlines ("/<tab>/evil" is "//evil" to them), so
+    # neither may appear; a control character has no place in a path of ours either.
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("web.index")
+    if any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return url_for("web.index")
+    return target
 
 
 def sign_in_page(status: int = 200, username: str = ""):

@@ -6,6 +6,8 @@ import json
 import re
 from uuid import UUID
 
+import pytest
+
 from tests.conftest import DATA, ROOT, password_of
 
 INSPECTION = DATA / "inbox" / "inspection.bpmn"
@@ -148,6 +150,20 @@ def test_next_parameter_cannot_redirect_off_site(client, make_user):
     token = csrf_of(client.get("/").get_data(as_text=True))
     data = {"username": "ida", "password": "pw-ida", "csrf_token": token, "next": "//evil.example/x"}
     assert client.post("/login", data=data).headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example/x", "/\n/evil.example", "/\r\n/evil.x", " //evil.x"])
+def test_a_next_parameter_with_control_characters_stays_on_this_site(app, make_user, target):
+    """Browsers drop tabs and newlines from a URL: "/<tab>/evil.example" is "//evil.example" to them,
+    and a sign-in link carrying it must not send who signs in there (nor be an error 500)."""
+    make_user("ida")
+    browser = app.test_client()
+    page = browser.get("/login", query_string={"next": target}).get_data(as_text=True)
+    form = {"username": "ida", "password": "pw-ida", "csrf_token": csrf_of(page), "next": target}
+    signed_in = browser.post("/login", data=form)
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/"
+    again = browser.get("/login", query_string={"next": target})  # signed in: sent on at once
+    assert again.status_code == 302 and again.headers["Location"] == "/"
 
 
 def test_group_task_is_claimed_then_delegated_from_the_list(client, admin, make_user):
