@@ -398,3 +398,23 @@ def test_delegate_offers_only_people_who_can_sign_in_to_the_inbox(client, admin,
     offered = re.findall(r"<option>([^<]+)</option>", page)
     assert "sam" in offered and "admin" in offered
     assert "bootstrap" not in offered and "gone" not in offered
+
+
+def test_the_inbox_holds_people_to_their_roles_as_the_api_does(client, admin, make_user):
+    """An operator (or a modeler) who signs in to the inbox starts no case and works no task: the API
+    refuses them both ('start', 'work'), and the inbox is no way around it."""
+    admin.deploy(DATA / "security" / "open_task.bpmn")
+    task_id = admin.post("/process-definitions/open_task/instances", json={}).json["tasks"][0]["id"]
+    make_user("opal", roles="operator")
+    sign_in(client, "opal", "pw-opal")
+    page = client.get("/start/open_task")
+    assert page.status_code == 403
+    token = csrf_of(client.get("/").get_data(as_text=True))
+    assert client.post("/start/open_task", data={"csrf_token": token}).status_code == 403
+    assert client.post(f"/tasks/{task_id}/claim", data={"csrf_token": token}).status_code in (302, 403)
+    refused = client.post(f"/tasks/{task_id}", data={"csrf_token": token})
+    assert refused.status_code == 422  # the task page again, saying why
+    assert "&#39;work&#39; requires one of the roles" in refused.get_data(as_text=True)
+    task = admin.get(f"/tasks/{task_id}").json
+    assert task["status"] == "open" and task["assignee"] is None
+    assert admin.get("/instances?key=open_task").json["total"] == 1
