@@ -45,7 +45,8 @@ def _load_user_and_check_csrf():
         return _sign_in_again()
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
     expected = session.get("csrf")
-    if expected and secrets.compare_digest(sent, expected):
+    # (bytes: compare_digest refuses str with non-ASCII characters, which a forged token may hold)
+    if expected and secrets.compare_digest(sent.encode(), expected.encode()):
         return None
     if request.endpoint == "web.login":
         return None if _same_origin() else _sign_in_afresh()

@@ -58,6 +58,17 @@ def test_forms_without_the_session_csrf_token_are_refused(client, make_user):
     assert "did not come from this site" in refused.get_data(as_text=True)
 
 
+def test_a_csrf_token_that_is_not_ascii_is_refused_as_a_wrong_one(client, make_user):
+    """A forged token of any characters is just wrong (a 400), never an error 500."""
+    make_user("ida")
+    client.get("/")
+    refused = client.post("/login", data={"username": "ida", "password": "pw-ida", "csrf_token": "jeton-é"})
+    assert refused.status_code == 400
+    sign_in(client, "ida", "pw-ida")
+    refused = client.post("/notifications/read", headers={"X-CSRF-Token": "jeton-\u00e9"})
+    assert refused.status_code == 400 and "did not come from this site" in refused.get_data(as_text=True)
+
+
 def test_a_sign_in_page_left_open_past_its_session_still_signs_in(app, client, make_user):
     make_user("ida")
     token = csrf_of(client.get("/login").get_data(as_text=True))
