@@ -170,7 +170,8 @@ def login_page():
 
 @web_bp.post("/login")
 def login():
-    username = (request.form.get("username") or "").strip()
+    # (no username is longer than the trail's object id: a longer one fails as any unknown name)
+    username = (request.form.get("username") or "").strip()[:255]
     password = request.form.get("password") or ""
     try:  # (an unknown name fails as a wrong password does, in time too; the failure is audited)
         user = sign_in(username, password, request.remote_addr)

@@ -156,6 +156,15 @@ def test_a_nul_in_a_sign_in_or_a_task_form_is_a_400_naming_the_field(client, adm
     assert admin.get(f"/tasks/{task_id}").json["status"] == "open"
 
 
+def test_a_username_longer_than_any_is_a_failed_sign_in_like_any_unknown_name(client, admin):
+    """No user has a 300-character name: the attempt fails as an unknown name does (and is audited,
+    cut to what the trail keeps), not as an error 500."""
+    refused = sign_in(client, "u" * 300, "guess")
+    assert refused.status_code == 401
+    [entry] = admin.get("/audit?action=user.sign_in_failed").json["items"]
+    assert entry["after"]["username"] == "u" * 255 and entry["object_id"] == "u" * 255
+
+
 def test_next_parameter_cannot_redirect_off_site(client, make_user):
     make_user("ida")
     token = csrf_of(client.get("/").get_data(as_text=True))
