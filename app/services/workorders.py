@@ -24,8 +24,9 @@ from app.models.brief import CANCELLED_ORDER, CLOSED_ORDER, OPEN_ORDER, WAITING_
 from app.models.instances import CANCELLED, COMPLETED, ENDED, SUSPENDED
 from app.services import audit, permissions
 from app.services.bundles import bundle_for
+from app.services.form_values import check_values
 from app.services.instance_control import cancel_locked, resume_locked, suspend_locked
-from app.services.instances import lock_instance, startable_definition
+from app.services.instances import check_variables, lock_instance, startable_definition
 from app.services.stepping import after_step, born_instance, persist_step
 from app.services.visibility import check_instance_visible
 from app.services.workorder_progress import critical_path, links_of
@@ -49,10 +50,9 @@ def link_orders(actor: User, parent_id, orders: list[dict]) -> list[WorkOrderLin
         raise ValidationError("each order in a batch needs a distinct ref", {"field": "orders"})
     known = {str(link.id): link for link in existing}
     for order in orders:
-        _require_startable(actor, order)
         link = refs[order["ref"]]
         link.definition_key, link.title = order["definition_key"], order["title"]
-        link.estimated_hours, link.variables = order["estimated_hours"], order["variables"]
+        link.estimated_hours, link.variables = order["estimated_hours"], _startable_with(actor, order)
         link.depends_on = [_resolve(ref, refs, known) for ref in order["depends_on"]]
     critical_path(existing + list(refs.values()))  # raises on a cycle, before anything is written
     for link in refs.values():
@@ -74,17 +74,23 @@ def _require_running(parent: ProcessInstance) -> ProcessInstance:
     return parent
 
 
-def _require_startable(actor: User, order: dict) -> None:
-    """Each order is checked now as its start would be, though it may wait: else one that waits would
-    start later unchecked (a process its linker may not start), or break the completion of the order
-    it waits for (a process that does not exist)."""
+def _startable_with(actor: User, order: dict) -> dict:
+    """The order's variables, checked now as its start would check them, though it may wait (else
+    one that waits would start later unchecked: a process its linker may not start, values its
+    start form refuses; or break the completion of the order it waits for: a process that does
+    not exist); converted as the start form converts them."""
+    ref = order["ref"]
     try:
         definition = startable_definition(actor.tenant_id, order["definition_key"])
     except (NotFound, Conflict) as unstartable:
-        raise ValidationError(
-            f"order '{order['ref']}': {unstartable.message}", {"field": "definition_key", "ref": order["ref"]}
-        )
+        message = f"order '{ref}': {unstartable.message}"
+        raise ValidationError(message, {"field": "definition_key", "ref": ref})
     permissions.require_starter(actor, definition)
+    try:
+        variables = check_variables(order["variables"])
+        return check_values(actor.tenant_id, definition.meta.get("start_form"), variables)
+    except ValidationError as refused:
+        raise ValidationError(f"order '{ref}': {refused.message}", {**refused.details, "ref": ref})
 
 
 def _resolve(ref: str, batch: dict, known: dict) -> str:

@@ -381,3 +381,23 @@ def test_a_waiting_order_whose_process_was_deprecated_is_withdrawn_and_its_prere
     assert [(o["title"], o["status"]) for o in orders] == [("a", "closed"), ("b", "cancelled")]
     assert orders[1]["instance_id"] is None and "two_steps" in orders[1]["withdrawn_reason"]
     assert instance(admin, master)["status"] == "completed"
+
+
+def test_an_orders_variables_are_checked_against_its_start_form_when_linked(admin, master):
+    """A linked order is a start: its variables pass the process's start form (regulatory_work_order:
+    a required title, whole estimated hours) as a start over REST does, converted, or nothing is
+    linked."""
+    deploy(admin, "regulatory_work_order.bpmn")
+    order = {"ref": "calibrate", "definition_key": "regulatory_work_order", "title": "Calibrate"}
+    bad = {**order, "variables": {"estimated_hours": "lots"}}
+    refused = admin.post(f"/work-orders/{master}/links", json={"orders": [bad]})
+    assert refused.status_code == 400, refused.json
+    assert set(refused.json["details"]["fields"]) == {"title", "estimated_hours"}
+    assert refused.json["details"]["ref"] == "calibrate" and "calibrate" in refused.json["message"]
+    empty_name = {**order, "variables": {"": 1, "title": "Calibrate"}}
+    assert admin.post(f"/work-orders/{master}/links", json={"orders": [empty_name]}).status_code == 400
+    assert admin.get(f"/work-orders/{master}").json["total"] == 0
+    good = {**order, "variables": {"title": "Calibrate", "estimated_hours": "4"}}
+    assert admin.post(f"/work-orders/{master}/links", json={"orders": [good]}).status_code == 201
+    child = admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"]
+    assert instance(admin, child)["variables"]["estimated_hours"] == 4  # converted, as a start converts it
