@@ -90,7 +90,8 @@ def _startable_with(actor: User, order: dict) -> dict:
         variables = check_variables(order["variables"])
         return check_values(actor.tenant_id, definition.meta.get("start_form"), variables)
     except ValidationError as refused:
-        raise ValidationError(f"order '{ref}': {refused.message}", {**refused.details, "ref": ref})
+        details = refused.details if isinstance(refused.details, dict) else {}
+        raise ValidationError(f"order '{ref}': {refused.message}", {**details, "ref": ref})
 
 
 def _resolve(ref: str, batch: dict, known: dict) -> str:
