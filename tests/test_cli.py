@@ -70,3 +70,18 @@ def test_an_admin_created_with_the_role_or_the_flag_holds_the_admin_role(cli, sq
         for name in ("root", "boss"):
             user = identity.find_user(name)
             assert "admin" in user.roles.split(",") and user.is_admin, (name, user.roles)
+
+
+def test_the_bootstrap_admin_token_is_on_the_audit_trail(sqlite_app, cli, monkeypatch):
+    """Every token made is audited: the one BATON_ADMIN_TOKEN names (made by `flask bootstrap` at each
+    start of the container) too, once, as `flask tokens create` makes one."""
+    from tests.conftest import Api
+
+    raw = "bt_bootstrap-secret-value-0123456789"
+    monkeypatch.setattr(sqlite_app.config["BATON"], "BATON_ADMIN_TOKEN", raw)
+    assert cli("baton", "bootstrap").exit_code == 0 and cli("baton", "bootstrap").exit_code == 0  # (once)
+    entries = Api(sqlite_app.test_client(), raw).get("/audit?action=token.create").json["items"]
+    assert [(e["after"]["user"], e["after"]["name"], e["after"]["prefix"]) for e in entries] == [
+        ("admin", "bootstrap", raw[:8])
+    ]
+    assert raw not in str(entries)

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, current_app, g, request
 from app.api.access import check_endpoint
 from app.api.contract import CONTRACTS
 from app.errors import UnsupportedMediaType, ValidationError
+from app.request_text import refuse_unstorable_json, refuse_unstorable_request
 from app.services.identity import authenticate_token
 
 api_bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -36,6 +37,9 @@ def _authenticate() -> None:
     scheme, _, raw = header.partition(" ")
     g.user = authenticate_token(raw.strip() if scheme.lower() == "bearer" else None)
     check_endpoint(g.user, request.endpoint)
+
+
+api_bp.before_request(refuse_unstorable_request)  # (after the token: an anonymous caller learns nothing)
 
 
 @api_bp.before_request
@@ -80,6 +84,7 @@ def json_body():
         raise _too_deep()
     if raw.count(b"[") + raw.count(b"{") > MAX_DEPTH and _deeper_than(body, MAX_DEPTH):
         raise _too_deep()
+    refuse_unstorable_json(raw, body)
     return body
 
 

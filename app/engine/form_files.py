@@ -4,6 +4,8 @@ process (zeebe:userTaskForm), each checked to be a form-js schema and keyed as f
 from __future__ import annotations
 
 import json
+import math
+import sys
 
 from app.engine import form_checks
 from app.engine.deployment_files import ParsedDeployment, ParsedForm
@@ -40,9 +42,47 @@ def process_forms(process, filename: str) -> list[ParsedForm]:
 def _form_schema(data: bytes | str, filename: str, line: int | None = None, element_id=None) -> dict:
     where = {"filename": filename, "line": line, "element_id": element_id}
     try:
-        schema = json.loads(data)
+        schema = json.loads(data, parse_constant=_not_json, parse_float=_finite)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ModelError(f"form is not valid JSON: {exc}", **where)
+    except RecursionError:
+        raise ModelError(f"form is nested deeper than {sys.getrecursionlimit()} levels", **where)
     if not isinstance(schema, dict) or not isinstance(schema.get("components", []), list):
         raise ModelError("a form must be a JSON object with a list of components (a form-js schema)", **where)
+    problem = _unstorable_text(schema)
+    if problem:
+        raise ModelError(f"form holds {problem}", **where)
     return schema
+
+
+def _unstorable_text(value) -> str | None:
+    """What in the schema's strings no text can hold (PostgreSQL's json no NUL, UTF-8 no lone
+    surrogate, both of which a JSON string can spell), or None."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and "\x00" in item:
+            return "the character NUL (\\u0000)"
+        elif isinstance(item, str) and not item.isascii():
+            try:
+                item.encode()
+            except UnicodeEncodeError:
+                return "a lone surrogate (\\ud800 to \\udfff), which is no Unicode text"
+    return None
+
+
+# The schema is stored in a json column: Python's parser takes what PostgreSQL's json refuses.
+def _not_json(name: str):
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"the number {text} is too large for a float")
+    return number

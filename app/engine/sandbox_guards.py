@@ -100,6 +100,8 @@ class Run(Meter):
         if not isinstance(name, str) or name.startswith("_") or name in BLOCKED_ATTRIBUTES:
             self.abort(SandboxViolation(f"access to '{name}' is not allowed"))
         value = getattr(obj, name)
+        if type(obj) is list and name == "extend":
+            return self.extender(obj)
         if isinstance(obj, (str, bytes)) and name in SIZED_STR_METHODS:
             return SIZED_STR_METHODS[name](self, obj)
         if isinstance(value, FORBIDDEN_TYPES) or id(value) in FORBIDDEN_IDS:
@@ -109,7 +111,22 @@ class Run(Meter):
     def write(self, obj: Any) -> Any:
         if type(obj) not in (dict, list):
             self.abort(SandboxViolation(f"a {type(obj).__name__} cannot be changed in place"))
-        return obj
+        return _ListWrites(self, obj) if type(obj) is list else obj
+
+    # -- what grows a list from others: one C call can double it ------------------------------
+    def extender(self, target: list) -> Callable[[Any], None]:
+        def extend(items: Any) -> None:
+            items = _sized(items)
+            self.grow(len(target), len(items), "this extend()")
+            target.extend(items)
+
+        return extend
+
+    def unpacked(self, items: Any) -> Any:
+        """`*items` in a list, tuple or set display or a call."""
+        items = _sized(items)
+        self.charge(8 * len(items), "this unpacking")
+        return items
 
     # -- guarded builtins ---------------------------------------------------------------------
     def range(self, *args: int) -> range:
@@ -148,6 +165,33 @@ class Run(Meter):
         if len(allowed) != len(real):
             self.abort(SandboxViolation("isinstance() only accepts the builtin value types"))
         return isinstance(obj, allowed)
+
+
+class _ListWrites:
+    """What `x[key] = value` and `del x[key]` reach when `x` is a list (the policy writes them as
+    `_write_(x)[key]`): a slice store can grow it, so that is checked as extend() is."""
+
+    __slots__ = ("run", "target")
+
+    def __init__(self, run: Run, target: list):
+        self.run, self.target = run, target
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.target[key]
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if isinstance(key, slice):
+            value = _sized(value)
+            self.run.grow(len(self.target), len(value), "this slice assignment")
+        self.target[key] = value
+
+    def __delitem__(self, key: Any) -> None:
+        del self.target[key]
+
+
+def _sized(items: Any) -> Any:
+    # An iterator's items are taken one by one first (a generator of the script's is timed as it runs).
+    return items if isinstance(items, (list, tuple, str, dict, range, set, frozenset)) else list(items)
 
 
 def _apply(func: Callable, *args: Any, **kwargs: Any) -> Any:
@@ -215,7 +259,17 @@ GUARDS: dict[str, Any] = {
     "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
     **{
         f"_{name}_": _on_current_run(getattr(Run, name))
-        for name in ("getattr", "write", "inplacevar", "inplaceitem", "pow", "lshift", "mod", "fstr")
+        for name in (
+            "getattr",
+            "write",
+            "inplacevar",
+            "inplaceitem",
+            "pow",
+            "lshift",
+            "mod",
+            "fstr",
+            "unpacked",
+        )
     },
     "_mul_": _mul_,
     "_add_": _add_,

@@ -3,8 +3,9 @@ recursion limits, and the byte accounting the size checks charge against.
 
 Memory is bounded per operation, not per process (an rlimit would hit the whole server): the
 operations that can build a huge value in one C call (`*`, `**`, `<<`, `+`, `%`, f-string
-widths, `str()`, `join`, `replace`, `center` ...) go through checks (`sandbox_guards`) that
-refuse a result over `Limits.max_bytes` before it is built, and each run has an allocation
+widths, `str()`, `join`, `replace`, `center` ..., and what grows a list in place or builds
+one from others: `extend`, a slice store, `*` unpacking) go through checks (`sandbox_guards`)
+that refuse a result over `Limits.max_bytes` before it is built, and each run has an allocation
 budget across them. Python-level loops that grow a list one item at a time are bounded by the
 time limit.
 """
@@ -97,6 +98,18 @@ class Meter:
         self.spent += size
         if self.spent > self.limits.budget_bytes:
             self.abort(SandboxMemoryError(f"the script built more than {self.limits.budget_bytes:,} bytes"))
+
+    def grow(self, items: int, added: int, what: str) -> None:
+        """A list of `items` growing in place by `added`: the list it becomes is held to max_bytes
+        (8 bytes an item) and only the addition is charged, so many small additions stay cheap."""
+        if 8 * (items + added) > self.limits.max_bytes:
+            self.abort(
+                SandboxMemoryError(
+                    f"{what} would make a list of {items + added:,} items, over the limit of "
+                    f"{self.limits.max_bytes // 8:,}"
+                )
+            )
+        self.charge(8 * added, what)
 
     def check_int_bits(self, bits: int, what: str) -> None:
         if bits > self.limits.max_int_bits:

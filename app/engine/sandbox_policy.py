@@ -6,7 +6,8 @@ and rewrites attribute, item and iteration access into guard calls. On top of th
 
 - refuses imports, class definitions, decorators, yield, global/nonlocal, `with`, `finally`,
   bare `except` and the builtins that reach the interpreter (getattr, eval, type, open ...);
-- rewrites `*`, `**`, `<<`, `+`, `%` and f-string fields into size-checked guard calls;
+- rewrites `*`, `**`, `<<`, `+`, `%`, f-string fields and `*` unpacking into size-checked guard
+  calls;
 - rewrites `except ValueError` into a name the script cannot rebind, so that matching an
   exception never runs script code (see `Abort` for why that matters).
 """
@@ -193,6 +194,12 @@ class BatonPolicy(RestrictingNodeTransformer):
         node = cast(ast.BinOp, super().visit_BinOp(node))
         guard = _CHECKED_OPERATORS.get(type(node.op))
         return _call(guard, [node.left, node.right], node) if guard else node
+
+    def visit_Starred(self, node: ast.Starred) -> Any:
+        node = cast(ast.Starred, super().visit_Starred(node))  # as visit_BinOp above
+        if isinstance(node.ctx, ast.Load):  # (`first, *rest = ...` builds nothing bigger)
+            node.value = _call("_unpacked_", [node.value], node)
+        return node
 
     def visit_AugAssign(self, node: ast.AugAssign) -> Any:
         if not isinstance(node.target, ast.Subscript):

@@ -9,6 +9,7 @@ scripts, since a template loop is Python code too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -53,28 +54,33 @@ class _Environment(ImmutableSandboxedEnvironment):
         return check(left, right)
 
 
-def _environment(html: bool) -> _Environment:
-    env = _Environment(autoescape=html)
+Escape = Callable[[str], str]
+
+
+def _environment(html: bool, escape: Escape | None) -> _Environment:
+    # `finalize` sees what each {{ ... }} writes out, after its filters, slices and tests.
+    env = _Environment(autoescape=html, finalize=(lambda value: escape(str(value))) if escape else None)
     for name in _UNSAFE_FILTERS:
         env.filters.pop(name, None)
     return env
 
 
-@lru_cache(maxsize=2)
-def _env(html: bool) -> _Environment:
-    return _environment(html)
+@lru_cache(maxsize=4)
+def _env(html: bool, escape: Escape | None) -> _Environment:
+    return _environment(html, escape)
 
 
 @lru_cache(maxsize=1024)
-def _template(source: str, html: bool) -> Any:
+def _template(source: str, html: bool, escape: Escape | None) -> Any:
+    env = _env(html, escape)
     try:
-        for line, token, value in _env(html).lex(source):
+        for line, token, value in env.lex(source):
             # `~` concatenates without an interceptable hook, and recursive macros can double a
             # string per call; notifications need neither.
             if (token, value) in (("operator", "~"), ("name", "macro"), ("name", "call")):
                 raise SandboxViolation(f"'{value}' is not allowed in templates", line)
-        tree = _env(html).parse(source)
-        return _env(html).from_string(tree), _is_plain(tree)
+        tree = env.parse(source)
+        return env.from_string(tree), _is_plain(tree)
     except TemplateSyntaxError as exc:
         raise SandboxSyntaxError(exc.message or "template syntax error", exc.lineno)
 
@@ -91,12 +97,15 @@ def _is_plain(tree: nodes.Template) -> bool:
     return all(type(node) in _PLAIN_NODES for node in tree.find_all(nodes.Node))
 
 
-def render_template(template: str, variables: dict, *, html: bool = False, timeout: float = 1.0) -> str:
-    """Render a notification template; `html=True` escapes the variables for HTML.
+def render_template(
+    template: str, variables: dict, *, html: bool = False, escape: Escape | None = None, timeout: float = 1.0
+) -> str:
+    """Render a notification template; `html=True` escapes the variables for HTML, `escape` (a
+    module-level function: it keys the template cache) what each `{{ ... }}` writes out.
 
     Missing variables render empty. Refused attribute access raises SandboxViolation.
     """
-    compiled, plain = _template(template, html)
+    compiled, plain = _template(template, html, escape)
     run = Run(timeout, _LIMITS, filename=TEMPLATE_FILENAME)
     context = {k: v for k, v in variables.items() if isinstance(k, str) and not k.startswith("_")}
     try:

@@ -162,30 +162,17 @@ _MARKDOWN = re.compile(r"([!-/:-@\[-`{-~])")
 
 def instructions(task: UserTask, variables: dict) -> str | None:
     """A task's documentation (Markdown) with the case's values in its `{{ name }}` placeholders, as
-    spiff-arena renders instructionsForEndUser. A value is shown as text, never as Markdown (a
-    requester's input must not put a link into an approver's instructions); a template that fails
-    is shown as written."""
+    spiff-arena renders instructionsForEndUser. What each placeholder writes is shown as text, never
+    as Markdown, whatever filter or slice it went through (a requester's input must not put a link
+    into an approver's instructions); a template that fails is shown as written."""
     text = task.documentation
     if not text or ("{{" not in text and "{%" not in text):
         return text
-    shown = {name: _as_text(value) for name, value in variables.items()}
     try:
-        return render_template(text, shown)
+        return render_template(text, variables, escape=escape_markdown)
     except SandboxError:
         return text
 
 
-class _Shown(str):
-    """A text value that compares as itself (`{% if route == "first_line" %}`) but is written out
-    with its Markdown escaped."""
-
-    def __str__(self) -> str:
-        return _MARKDOWN.sub(r"\\\1", str.__str__(self))
-
-
-def _as_text(value):
-    if isinstance(value, dict):
-        return {key: _as_text(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_as_text(item) for item in value]
-    return _Shown(value) if isinstance(value, str) else value
+def escape_markdown(text: str) -> str:
+    return _MARKDOWN.sub(r"\\\1", text)

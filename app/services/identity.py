@@ -230,7 +230,9 @@ def ensure_bootstrap_admin(raw_token: str, username: str = "admin") -> User:
     exists = db.session.execute(
         select(ApiToken.id).where(ApiToken.token_hash == hash_token(raw_token))
     ).first()
-    if not exists:
-        add_token(user, "bootstrap", raw=raw_token)
+    if not exists:  # (audited as every other token is: a token made unseen is a way in unseen)
+        token, _ = add_token(user, "bootstrap", raw=raw_token)
+        after = {"user": username, "name": "bootstrap", "prefix": token.prefix}
+        audit.record(None, "token.create", token, after=after)
         db.session.commit()
     return user

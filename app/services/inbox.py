@@ -218,6 +218,8 @@ def offered_for_start(definition: Definition) -> str | None:
 
 
 def may_start(user: User, definition: Definition) -> bool:
+    if not permissions.allowed(user, permissions.START):
+        return False
     groups = definition.meta.get("candidate_starter_groups") or []
     users = definition.meta.get("candidate_starter_users") or []
     if user.is_admin or not (groups or users):

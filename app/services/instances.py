@@ -87,6 +87,7 @@ def start_instance(
     returns the first instance (created=False); any other use of the key is a 409. The values of the
     start form are checked as a task's are (app/services/form_values.py).
     """
+    permissions.require(actor, permissions.START)  # (the API checks it at its door; a message, the inbox not)
     variables = check_variables(variables)
     definition_id, definition = _definition_to_start(actor, key)  # (a refused starter: no replay)
     keyed = idempotency.KeyedStart.of(idempotency_key, actor, key, business_key, variables)

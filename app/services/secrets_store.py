@@ -36,10 +36,15 @@ def _find(tenant_id: str, name: str) -> Secret | None:
     ).scalar_one_or_none()
 
 
+NAME_LENGTH = 150  # the column's (models/security.py)
+
+
 def set_secret(actor: User, name: str, value: str) -> Secret:
     """Create or replace a secret of the actor's tenant; the audit entry names it, never its value."""
     if not name or not isinstance(value, str) or not value:
         raise ValidationError("a secret needs a name and a non-empty string value", {"field": "value"})
+    if len(name) > NAME_LENGTH:
+        raise ValidationError(f"a secret's name is at most {NAME_LENGTH} characters", {"field": "name"})
     secret = _find(actor.tenant_id, name)
     action = "secret.update" if secret else "secret.create"
     if secret is None:

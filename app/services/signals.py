@@ -97,6 +97,7 @@ def _deliver(tenant_id: str, instance_id, name: str, variables: dict, reader: Us
 def _start(definition: Definition, name: str, variables: dict, reader: User | None) -> ProcessInstance:
     """An instance of `definition` started at its start event catching signal `name`."""
     if reader is not None:
+        permissions.require(reader, permissions.START)  # (correlating alone starts nothing)
         permissions.require_starter(reader, definition)
     runner = Runner.start(bundle_for(definition), variables, signal=name)
     result = runner.result()

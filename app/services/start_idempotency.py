@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from app.errors import Conflict
+from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance
+
+KEY_LENGTH = 255  # the column's (models/instances.py)
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,10 @@ class KeyedStart:
     def of(cls, key: str | None, actor, process_key: str, business_key, variables: dict) -> KeyedStart | None:
         if not key:
             return None
+        if len(key) > KEY_LENGTH:
+            raise ValidationError(
+                f"the Idempotency-Key header is at most {KEY_LENGTH} characters", {"field": "Idempotency-Key"}
+            )
         digest = request_digest(actor.username, process_key, business_key, variables)
         return cls(key, actor.tenant_id, actor.username, process_key, business_key, digest)
 

@@ -15,6 +15,7 @@ from app.services.tasks import get_task, require_open, require_running, require_
 
 
 def claim_task(user: User, task_id) -> UserTask:
+    permissions.require(user, permissions.WORK)  # (the API checks it at its door; the inbox not)
     task = get_task(user, task_id, lock=True)
     require_open(task)
     if task.assignee and task.assignee != user.username:
@@ -32,6 +33,7 @@ def claim_task(user: User, task_id) -> UserTask:
 
 def unclaim_task(user: User, task_id) -> UserTask:
     """Give a claimed task back to its candidates (or everyone, when its model names no one)."""
+    permissions.require(user, permissions.WORK)
     task = require_workable(user, get_task(user, task_id, lock=True), "unclaim")
     if task.assignee is None:
         raise Conflict(f"task {task_id} is not claimed")
@@ -50,6 +52,7 @@ def unclaim_task(user: User, task_id) -> UserTask:
 def delegate_task(user: User, task_id, to_username: str) -> UserTask:
     """Hand a task to another user of the tenant who works tasks; its holder (or an admin, or for an
     unclaimed task whoever may work on it) may do so."""
+    permissions.require(user, permissions.TRIAGE)
     task = require_workable(user, get_task(user, task_id, lock=True), "delegate")
     instance, element = duties.element_of(task)
     require_running(instance, "delegated")

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.models import ProcessInstance, TaskCandidate, User, UserTask
 from app.models.instances import SUSPENDED
 from app.models.tasks import OPEN
-from app.services import audit, duties, signatures
+from app.services import audit, duties, permissions, signatures
 from app.services.form_values import check_values
 from app.services.instances import (
     check_variables,
@@ -204,6 +204,7 @@ def complete_task(
     password, role}: the password is the signer's own, checked again at each signature;
     one marked reasonRequired=true, and every rejection, needs a `reason`.
     """
+    permissions.require(user, permissions.WORK)  # (the API checks it at its door; the inbox not)
     variables = check_variables(variables)
     instance, task = _lock_for_completion(user, task_id)
     require_running(instance, "completed")

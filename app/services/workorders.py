@@ -17,15 +17,16 @@ from sqlalchemy import select
 
 from app.engine.reports import StepResult
 from app.engine.runner import Runner
-from app.errors import Conflict, ValidationError
+from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance, User, WorkOrderLink
 from app.models.brief import CANCELLED_ORDER, CLOSED_ORDER, OPEN_ORDER, WAITING_DEPS
 from app.models.instances import CANCELLED, COMPLETED, ENDED, SUSPENDED
 from app.services import audit, permissions
 from app.services.bundles import bundle_for
+from app.services.form_values import check_values
 from app.services.instance_control import cancel_locked, resume_locked, suspend_locked
-from app.services.instances import lock_instance, startable_definition
+from app.services.instances import check_variables, lock_instance, startable_definition
 from app.services.stepping import after_step, born_instance, persist_step
 from app.services.visibility import check_instance_visible
 from app.services.workorder_progress import critical_path, links_of
@@ -51,7 +52,7 @@ def link_orders(actor: User, parent_id, orders: list[dict]) -> list[WorkOrderLin
     for order in orders:
         link = refs[order["ref"]]
         link.definition_key, link.title = order["definition_key"], order["title"]
-        link.estimated_hours, link.variables = order["estimated_hours"], order["variables"]
+        link.estimated_hours, link.variables = order["estimated_hours"], _startable_with(actor, order)
         link.depends_on = [_resolve(ref, refs, known) for ref in order["depends_on"]]
     critical_path(existing + list(refs.values()))  # raises on a cycle, before anything is written
     for link in refs.values():
@@ -73,6 +74,26 @@ def _require_running(parent: ProcessInstance) -> ProcessInstance:
     return parent
 
 
+def _startable_with(actor: User, order: dict) -> dict:
+    """The order's variables, checked now as its start would check them, though it may wait (else
+    one that waits would start later unchecked: a process its linker may not start, values its
+    start form refuses; or break the completion of the order it waits for: a process that does
+    not exist); converted as the start form converts them."""
+    ref = order["ref"]
+    try:
+        definition = startable_definition(actor.tenant_id, order["definition_key"])
+    except (NotFound, Conflict) as unstartable:
+        message = f"order '{ref}': {unstartable.message}"
+        raise ValidationError(message, {"field": "definition_key", "ref": ref})
+    permissions.require_starter(actor, definition)
+    try:
+        variables = check_variables(order["variables"])
+        return check_values(actor.tenant_id, definition.meta.get("start_form"), variables)
+    except ValidationError as refused:
+        details = refused.details if isinstance(refused.details, dict) else {}
+        raise ValidationError(f"order '{ref}': {refused.message}", {**details, "ref": ref})
+
+
 def _resolve(ref: str, batch: dict, known: dict) -> str:
     if ref in batch:
         return str(batch[ref].id)
@@ -84,7 +105,14 @@ def _resolve(ref: str, batch: dict, known: dict) -> str:
 
 
 def _settle(actor, parent: ProcessInstance, links: list[WorkOrderLink]) -> None:
-    """Withdraw the waiting orders that can never start, then start the ones that are ready."""
+    """Withdraw the waiting orders that can never start, then start the ones that are ready (again
+    while a ready one could not start: what waits for it is withdrawn in turn)."""
+    _withdraw_orphans(parent, links)
+    while _start_ready(actor, parent, links):
+        _withdraw_orphans(parent, links)
+
+
+def _withdraw_orphans(parent: ProcessInstance, links: list[WorkOrderLink]) -> None:
     by_id = {str(link.id): link for link in links}
     withdrawn = True
     while withdrawn:  # (until no more: a withdrawn order withdraws what waits for it)
@@ -94,7 +122,6 @@ def _settle(actor, parent: ProcessInstance, links: list[WorkOrderLink]) -> None:
             if gone is not None:
                 _withdraw(None, parent, link, _prerequisite_gone(gone))
                 withdrawn = True
-    _start_ready(actor, parent, links)
 
 
 def _is_cancelled(link: WorkOrderLink | None) -> bool:
@@ -119,19 +146,26 @@ def _all_settled(links) -> bool:
     return bool(links) and all(link.status in (CLOSED_ORDER, CANCELLED_ORDER) for link in links)
 
 
-def _start_ready(actor, parent: ProcessInstance, links: list[WorkOrderLink]) -> None:
+def _start_ready(actor, parent: ProcessInstance, links: list[WorkOrderLink]) -> bool:
+    """Start the waiting orders whose prerequisites are all closed; True when one could not start."""
     closed = {str(link.id) for link in links if link.status == CLOSED_ORDER}
+    withdrawn = False
     for link in links:
         if link.status == WAITING_DEPS and set(link.depends_on) <= closed:
-            link.child_instance_id = _start_child(actor, parent, link).id
+            try:
+                definition = startable_definition(parent.tenant_id, link.definition_key)
+            except (NotFound, Conflict) as unstartable:  # deprecated since it was linked
+                _withdraw(None, parent, link, f"its process cannot start: {unstartable.message}")
+                withdrawn = True
+                continue
+            link.child_instance_id = _start_child(actor, parent, link, definition).id
             link.status = OPEN_ORDER
+    return withdrawn
 
 
-def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink) -> ProcessInstance:
-    """Start a linked order's instance inside the current transaction (no commit of its own)."""
-    definition = startable_definition(parent.tenant_id, link.definition_key)
-    if isinstance(actor, User):
-        permissions.require_starter(actor, definition)
+def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink, definition) -> ProcessInstance:
+    """Start a linked order's instance inside the current transaction (no commit of its own); who
+    linked it was checked as a starter then (_require_startable)."""
     bundle = bundle_for(definition)
     runner = Runner.start(bundle, dict(link.variables or {}))
     result = runner.result()

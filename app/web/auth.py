@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from app.extensions import db
 from app.models import User
+from app.request_text import refuse_unstorable_request
 from app.services.sign_ins import SignInPaused, sign_in
 from app.web import web_bp
 
@@ -44,11 +45,15 @@ def _load_user_and_check_csrf():
         return _sign_in_again()
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token", "")
     expected = session.get("csrf")
-    if expected and secrets.compare_digest(sent, expected):
+    # (bytes: compare_digest refuses str with non-ASCII characters, which a forged token may hold)
+    if expected and secrets.compare_digest(sent.encode(), expected.encode()):
         return None
     if request.endpoint == "web.login":
         return None if _same_origin() else _sign_in_afresh()
     abort(400, "The form expired or did not come from this site; reload the page and try again.")
+
+
+web_bp.before_request(refuse_unstorable_request)  # (after the session and CSRF check above)
 
 
 def _same_origin() -> bool:
@@ -141,9 +146,13 @@ def login_required(view):
 
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: an attacker's ?next=https://evil must not turn sign-in into a redirector.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("web.index")
+    # Browsers read "\\" as "/" and drop tabs and newlines ("/<tab>/evil" is "//evil" to them), so
+    # neither may appear; a control character has no place in a path of ours either.
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("web.index")
+    if any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return url_for("web.index")
+    return target
 
 
 def sign_in_page(status: int = 200, username: str = ""):
@@ -161,7 +170,8 @@ def login_page():
 
 @web_bp.post("/login")
 def login():
-    username = (request.form.get("username") or "").strip()
+    # (no username is longer than the trail's object id: a longer one fails as any unknown name)
+    username = (request.form.get("username") or "").strip()[:255]
     password = request.form.get("password") or ""
     try:  # (an unknown name fails as a wrong password does, in time too; the failure is audited)
         user = sign_in(username, password, request.remote_addr)

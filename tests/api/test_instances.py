@@ -22,6 +22,13 @@ def test_an_idempotency_key_makes_a_retried_start_return_the_first_instance(depl
     assert deployed.get("/instances?key=two_steps").json["total"] == 1
 
 
+def test_an_idempotency_key_longer_than_its_column_is_a_400_naming_the_header(deployed):
+    refused = _start(deployed, idempotency_key="k" * 256)
+    assert refused.status_code == 400 and refused.json["details"]["field"] == "Idempotency-Key", refused.json
+    assert deployed.get("/instances?key=two_steps").json["total"] == 0
+    assert _start(deployed, idempotency_key="k" * 255).status_code == 201
+
+
 def _start(api, key="two_steps", idempotency_key="start-7", **body):
     path = f"/process-definitions/{key}/instances"
     return api.post(path, json=body, headers={"Idempotency-Key": idempotency_key})

@@ -126,3 +126,17 @@ def test_a_user_sees_and_completes_only_tasks_offered_to_them(admin, as_user):
     refused = outsider.post(f"/tasks/{task['id']}/complete", json={})
     assert refused.status_code == 403 and "not assigned or offered" in refused.json["message"]
     assert reviewer.post(f"/tasks/{task['id']}/complete", json={}).status_code == 200
+
+
+def test_a_message_or_signal_that_would_start_a_case_needs_the_start_permission(admin, as_user):
+    """An operator correlates messages and signals (CORRELATE) but starts nothing: a message start
+    or a signal start is a start, as Camunda 7 asks CREATE_INSTANCE for one."""
+    admin.deploy(DATA / "messages" / "two_starts.bpmn")
+    admin.deploy(DATA / "events" / "alarm.bpmn")
+    operator = as_user("opal", roles="operator")
+    refused = operator.post("/messages", json={"name": "qa_go"})
+    assert refused.status_code == 403 and refused.json["details"]["permission"] == "start", refused.json
+    refused = operator.post("/signals", json={"name": "plant_alarm"})
+    assert refused.status_code == 403 and refused.json["details"]["permission"] == "start", refused.json
+    assert admin.get("/instances").json["total"] == 0
+    assert as_user("ursula").post("/messages", json={"name": "qa_go"}).status_code == 201

@@ -137,3 +137,52 @@ def test_an_empty_variable_name_is_a_400_wherever_variables_are_given(deployed, 
         assert list(response.json["details"]["fields"]) == ["variables"], path
         assert "must not be empty" in response.json["message"], path
     assert deployed.get(f"/tasks/{started['tasks'][0]['id']}").json["status"] == "open"
+
+
+UNSTORABLE = {"nul": "a\u0000b", "lone surrogate": "\ud800"}
+
+
+@pytest.mark.parametrize("text", UNSTORABLE.values(), ids=UNSTORABLE.keys())
+def test_text_no_column_can_hold_is_a_400_naming_where_it_was_sent(deployed, text):
+    """NUL and lone surrogates fit no PostgreSQL text: a 400 naming the field, never a 500, nothing
+    written."""
+    doors = [
+        ("/process-definitions/two_steps/instances", {"variables": {"note": text}}, "body.variables.note"),
+        ("/process-definitions/two_steps/instances", {"variables": {text: 1}}, "body.variables"),
+        ("/process-definitions/two_steps/instances", {"business_key": text}, "body.business_key"),
+        ("/tokens", {"name": text}, "body.name"),
+        ("/messages", {"name": "m", "variables": {"list": ["ok", text]}}, "body.variables.list[1]"),
+    ]
+    tokens = deployed.get("/tokens").json["items"]
+    for path, body, field in doors:
+        response = deployed.post(path, json=body)
+        assert response.status_code == 400, (path, response.json)
+        assert response.json["details"]["field"].startswith(field), (path, response.json)
+        assert field in response.json["message"], response.json
+    assert deployed.get("/instances?key=two_steps").json["total"] == 0
+    assert deployed.get("/tokens").json["items"] == tokens
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/audit?actor=a%00b",
+        "/tasks?definition_key=a%00",
+        "/instances?business_key=%00",
+        "/sla?definition_key=%00",
+    ],
+)
+def test_a_nul_in_a_query_parameter_is_a_400_naming_it(deployed, path):
+    response = deployed.get(path)
+    assert response.status_code == 400, response.json
+    name = path.split("?")[1].split("=")[0]
+    assert response.json["details"]["field"] == name and "NUL" in response.json["message"]
+
+
+def test_a_nul_in_a_path_or_a_deployment_name_is_a_400(deployed):
+    response = deployed.get("/process-definitions/a%00b")
+    assert response.status_code == 400 and response.json["details"]["field"] == "path"
+    bpmn = (DATA / "simple" / "two_steps.bpmn").read_bytes().replace(b'"two_steps"', b'"other"')
+    response = deployed.deploy_bytes({"other.bpmn": bpmn}, name="release\u00001")
+    assert response.status_code == 400 and response.json["details"]["field"] == "name"
+    assert deployed.get("/process-definitions/other").status_code == 404

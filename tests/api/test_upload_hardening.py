@@ -125,6 +125,27 @@ def test_nesting_past_the_parser_bound_is_refused_by_libxml2_itself(admin, db_se
     assert_refused(admin, db_session, {"deeper.bpmn": with_extension(deep)}, "Excessive depth")
 
 
+def _form(components: bytes) -> bytes:
+    return b'{"id": "hostile", "type": "default", "components": ' + components + b"}"
+
+
+HOSTILE_FORMS = {
+    "nested too deep": (_form(b"[" * 100_000 + b"]" * 100_000), "nested deeper than"),
+    "NaN": (_form(b'[{"type": "number", "key": "a", "validate": {"min": NaN}}]'), "NaN"),
+    "a number past float": (_form(b'[{"type": "number", "key": "a", "validate": {"max": 1e400}}]'), "1e400"),
+    "NUL": (_form(b'[{"type": "textfield", "key": "a\\u0000"}]'), "NUL"),
+    "a lone surrogate": (_form(b'[{"type": "textfield", "label": "a\\ud800"}]'), "surrogate"),
+}
+
+
+@pytest.mark.parametrize(("content", "phrase"), HOSTILE_FORMS.values(), ids=HOSTILE_FORMS.keys())
+def test_a_form_file_no_json_column_can_hold_is_a_400_naming_it(admin, db_session, content, phrase):
+    """A .form is JSON stored as JSON: what PostgreSQL's json refuses (NaN, Infinity, NUL) or Python's
+    parser cannot nest is refused at the door, not a 500 at the insert."""
+    response = assert_refused(admin, db_session, {"hostile.form": content}, phrase)
+    assert response.json["details"]["file"] == "hostile.form"
+
+
 def test_a_deep_dmn_is_refused_too(admin, db_session):
     deep = b'<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/">' + b"<a>" * 220
     deep += b"</a>" * 220 + b"</definitions>"

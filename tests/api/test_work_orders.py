@@ -335,3 +335,69 @@ def test_an_order_linked_on_a_cancelled_order_is_withdrawn_at_once(admin, master
     assert last["status"] == "cancelled" and last["instance_id"] is None
     assert a_id in last["withdrawn_reason"] and progress["withdrawn"] == [last["id"]]
     assert admin.get("/instances?key=leave_request").json["total"] == 2
+
+
+def _waiting_on_a(master_api, master, definition_key):
+    """Link `a` (starts now) and `b` of `definition_key` (waits for a)."""
+    orders = [_order("a", 1), {**_order("b", 1, "a"), "definition_key": definition_key}]
+    return master_api.post(f"/work-orders/{master}/links", json={"orders": orders})
+
+
+def test_an_order_the_linker_may_not_start_is_refused_even_when_it_would_wait(admin, as_user):
+    """A user who may not start a process must not get it started by linking it behind another order."""
+    from tests.conftest import DATA
+
+    deploy(admin, "work_order_master.bpmn", "leave_request.bpmn")
+    admin.deploy(DATA / "security" / "restricted_start.bpmn")  # planners and carol only
+    planner = as_user("pia")
+    master = start(planner, "work_order_master", business_key="SHUTDOWN-10")
+    refused = _waiting_on_a(planner, master, "restricted_start")
+    assert refused.status_code == 403, refused.json
+    assert "restricted_start" in refused.json["message"]
+    assert admin.get(f"/work-orders/{master}").json["total"] == 0  # nothing linked, nothing started
+    assert admin.get("/instances?key=leave_request").json["total"] == 0
+
+
+def test_an_order_of_a_process_that_does_not_exist_is_a_400_naming_it_when_linked(admin, master):
+    refused = _waiting_on_a(admin, master, "no_such_process")
+    assert refused.status_code == 400, refused.json
+    assert "no_such_process" in refused.json["message"] and refused.json["details"]["ref"] == "b"
+    assert refused.json["details"]["field"] == "definition_key"
+    assert admin.get(f"/work-orders/{master}").json["total"] == 0
+
+
+def test_a_waiting_order_whose_process_was_deprecated_is_withdrawn_and_its_prerequisite_closes(admin, master):
+    """The order it waited for completes as usual: a process deprecated since the linking is no reason
+    to refuse someone's completion of another order's task. The order that cannot start is withdrawn,
+    saying why, and the master closes."""
+    from tests.conftest import DATA
+
+    admin.deploy(DATA / "simple" / "two_steps.bpmn")
+    assert _waiting_on_a(admin, master, "two_steps").status_code == 201
+    deprecated = admin.post("/process-definitions/two_steps/status", json={"status": "deprecated"})
+    assert deprecated.status_code == 200, deprecated.json
+    _finish(admin, admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"])
+    orders = admin.get(f"/work-orders/{master}").json["orders"]
+    assert [(o["title"], o["status"]) for o in orders] == [("a", "closed"), ("b", "cancelled")]
+    assert orders[1]["instance_id"] is None and "two_steps" in orders[1]["withdrawn_reason"]
+    assert instance(admin, master)["status"] == "completed"
+
+
+def test_an_orders_variables_are_checked_against_its_start_form_when_linked(admin, master):
+    """A linked order is a start: its variables pass the process's start form (regulatory_work_order:
+    a required title, whole estimated hours) as a start over REST does, converted, or nothing is
+    linked."""
+    deploy(admin, "regulatory_work_order.bpmn")
+    order = {"ref": "calibrate", "definition_key": "regulatory_work_order", "title": "Calibrate"}
+    bad = {**order, "variables": {"estimated_hours": "lots"}}
+    refused = admin.post(f"/work-orders/{master}/links", json={"orders": [bad]})
+    assert refused.status_code == 400, refused.json
+    assert set(refused.json["details"]["fields"]) == {"title", "estimated_hours"}
+    assert refused.json["details"]["ref"] == "calibrate" and "calibrate" in refused.json["message"]
+    empty_name = {**order, "variables": {"": 1, "title": "Calibrate"}}
+    assert admin.post(f"/work-orders/{master}/links", json={"orders": [empty_name]}).status_code == 400
+    assert admin.get(f"/work-orders/{master}").json["total"] == 0
+    good = {**order, "variables": {"title": "Calibrate", "estimated_hours": "4"}}
+    assert admin.post(f"/work-orders/{master}/links", json={"orders": [good]}).status_code == 201
+    child = admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"]
+    assert instance(admin, child)["variables"]["estimated_hours"] == 4  # converted, as a start converts it

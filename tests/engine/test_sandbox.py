@@ -71,6 +71,28 @@ first, *rest = [1, 2, 3]
     assert (result["first"], result["rest"]) == (1, [2, 3])
 
 
+def test_lists_grow_by_extend_slices_and_unpacking_as_in_python():
+    """Growing a list in place is checked for size (tests/engine/test_sandbox_escapes.py), not refused:
+    many small additions in a loop stay far inside the run's budget."""
+    code = """
+steps = [1]
+steps.extend([2, 3])
+steps.extend(n for n in range(4, 6))
+steps[len(steps):] = (6, 7)
+steps[0:1] = []
+merged = [*steps, *extra]
+pair = (*extra, 0)
+log = []
+for i in range(20000):
+    log.extend([i])
+log[:] = log[:3]
+"""
+    result = run_script(code, {"extra": [8, 9]})
+    assert result["steps"] == [2, 3, 4, 5, 6, 7]
+    assert result["merged"] == [2, 3, 4, 5, 6, 7, 8, 9] and result["pair"] == (8, 9, 0)
+    assert result["log"] == [0, 1, 2]
+
+
 def test_try_except_with_named_exceptions_works():
     code = "try:\n    x = 1 / 0\nexcept ZeroDivisionError as e:\n    x = str(e)"
     assert run_script(code, {})["x"] == "division by zero"

@@ -119,6 +119,13 @@ ESCAPES = {
     "range_list": ("x = list(range(10**10))", SandboxMemoryError),
     "doubling_str": ("s = 'a'\nwhile True:\n    s = s + s", SandboxMemoryError),
     "doubling_inplace": ("s = [0]\nwhile True:\n    s += s", SandboxMemoryError),
+    # (each of these doubles a list in one C call: the time limit, checked between lines, came
+    # only after gigabytes)
+    "doubling_extend": ("s = [0]\nwhile True:\n    s.extend(s)", SandboxMemoryError),
+    "doubling_slice_store": ("s = [0]\nwhile True:\n    s[len(s):] = s", SandboxMemoryError),
+    "doubling_star_list": ("s = [0]\nwhile True:\n    s = [*s, *s]", SandboxMemoryError),
+    "doubling_star_tuple": ("s = (0,)\nwhile True:\n    s = (*s, *s)", SandboxMemoryError),
+    "extending_by_ranges": ("s = []\nwhile True:\n    s.extend(range(10**6))", SandboxMemoryError),
     "join": ("s = 'a' * 10**6\nx = ','.join([s] * 10**4)", SandboxMemoryError),
     "replace": ("s = 'a' * 10**5\nx = s.replace('', s)", SandboxMemoryError),
     "center": ("x = 'x'.center(10**10)", SandboxMemoryError),

@@ -84,3 +84,11 @@ def test_a_database_error_does_not_carry_the_values_it_was_given(admin, db_sessi
         db_session.add(User(username="admin", display_name=VALUE))  # the admin exists already
         db_session.flush()
     assert "INSERT INTO users" in str(clash.value) and VALUE not in str(clash.value)
+
+
+def test_a_secret_name_longer_than_its_column_is_a_400_naming_it(admin):
+    path = "/api/v1/secrets/" + "k" * 151
+    refused = admin.client.put(path, json={"value": VALUE}, headers=admin._headers())
+    assert refused.status_code == 400 and refused.json["details"]["field"] == "name", refused.json
+    assert VALUE not in refused.get_data(as_text=True)
+    assert admin.get("/secrets").json["items"] == []

@@ -73,3 +73,22 @@ def test_the_bell_names_the_way_the_case_ended(client, admin, make_user):
     assert ">Leave rejected: Leave request (LV-1)</a>" in bell  # not "Completed: ..."
     case = client.get(f"/instances/{task['instance_id']}").get_data(as_text=True)
     assert "Outcome: <strong>Leave rejected</strong>" in case
+
+
+def test_a_value_put_through_a_filter_or_a_slice_in_instructions_is_still_no_link(client, admin, make_user):
+    """Instructions often tidy a value (`| trim`, `| title`, `[:80]`): what comes out is the
+    requester's text all the same, and must not become a link on the approver's page."""
+    documentation = "Check {{ title | trim }} for {{ requester | title }}, {{ title[:80] }} ({{ n }})."
+    bpmn = (DATA / "simple" / "two_steps.bpmn").read_text().replace("Check the request.", documentation)
+    assert admin.deploy_bytes({"two_steps.bpmn": bpmn.encode()}).status_code == 201
+    typed = {"title": "[click](https://evil.example)", "requester": "[me](http://evil.example)", "n": 1.5}
+    started = admin.post("/process-definitions/two_steps/instances", json={"variables": typed}).json
+    make_user("rita", groups=["reviewers"])
+    sign_in(client, "rita", "pw-rita")
+    page = client.get(f"/tasks/{started['tasks'][0]['id']}").get_data(as_text=True)
+    instructions = re.search(r'<div class="markdown">(.*?)</div>', page, re.S).group(1)
+    assert "<a " not in instructions, instructions
+    assert (
+        "Check [click](https://evil.example) for [Me](Http://evil.example), "
+        "[click](https://evil.example) (1.5)." in instructions
+    )

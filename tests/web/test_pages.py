@@ -6,6 +6,8 @@ import json
 import re
 from uuid import UUID
 
+import pytest
+
 from tests.conftest import DATA, ROOT, password_of
 
 INSPECTION = DATA / "inbox" / "inspection.bpmn"
@@ -54,6 +56,17 @@ def test_forms_without_the_session_csrf_token_are_refused(client, make_user):
     refused = client.post("/login", data={"username": "ida", "password": "pw-ida", "csrf_token": "forged"})
     assert refused.status_code == 400
     assert "did not come from this site" in refused.get_data(as_text=True)
+
+
+def test_a_csrf_token_that_is_not_ascii_is_refused_as_a_wrong_one(client, make_user):
+    """A forged token of any characters is just wrong (a 400), never an error 500."""
+    make_user("ida")
+    client.get("/")
+    refused = client.post("/login", data={"username": "ida", "password": "pw-ida", "csrf_token": "jeton-é"})
+    assert refused.status_code == 400
+    sign_in(client, "ida", "pw-ida")
+    refused = client.post("/notifications/read", headers={"X-CSRF-Token": "jeton-\u00e9"})
+    assert refused.status_code == 400 and "did not come from this site" in refused.get_data(as_text=True)
 
 
 def test_a_sign_in_page_left_open_past_its_session_still_signs_in(app, client, make_user):
@@ -125,11 +138,52 @@ def test_a_failed_sign_in_is_audited_without_saying_whether_the_user_exists(clie
     assert len(admin.get("/audit?action=user.sign_in_failed").json["items"]) == 2
 
 
+def test_a_nul_in_a_sign_in_or_a_task_form_is_a_400_naming_the_field(client, admin, make_user):
+    """PostgreSQL text holds no NUL: the page says which field, instead of an error 500."""
+    make_user("ines")
+    refused = sign_in(client, "ines\x00", "pw-ines")
+    assert refused.status_code == 400 and "username" in refused.get_data(as_text=True)
+    assert admin.get("/audit?action=user.sign_in_failed").json["total"] == 0
+    admin.deploy(INSPECTION)
+    make_user("inspector")
+    admin.post("/process-definitions/inspection/instances", json={})
+    sign_in(client, "inspector", "pw-inspector")
+    inbox = client.get("/").get_data(as_text=True)
+    task_id = re.search(r'data-task-id="([^"]+)"', inbox).group(1)
+    form = {"csrf_token": csrf_of(inbox), "measurement": "7", "grade": "A", "notes": "fine\x00"}
+    refused = client.post(f"/tasks/{task_id}", data=form)
+    assert refused.status_code == 400 and "notes" in refused.get_data(as_text=True)
+    assert admin.get(f"/tasks/{task_id}").json["status"] == "open"
+
+
+def test_a_username_longer_than_any_is_a_failed_sign_in_like_any_unknown_name(client, admin):
+    """No user has a 300-character name: the attempt fails as an unknown name does (and is audited,
+    cut to what the trail keeps), not as an error 500."""
+    refused = sign_in(client, "u" * 300, "guess")
+    assert refused.status_code == 401
+    [entry] = admin.get("/audit?action=user.sign_in_failed").json["items"]
+    assert entry["after"]["username"] == "u" * 255 and entry["object_id"] == "u" * 255
+
+
 def test_next_parameter_cannot_redirect_off_site(client, make_user):
     make_user("ida")
     token = csrf_of(client.get("/").get_data(as_text=True))
     data = {"username": "ida", "password": "pw-ida", "csrf_token": token, "next": "//evil.example/x"}
     assert client.post("/login", data=data).headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example/x", "/\n/evil.example", "/\r\n/evil.x", " //evil.x"])
+def test_a_next_parameter_with_control_characters_stays_on_this_site(app, make_user, target):
+    """Browsers drop tabs and newlines from a URL: "/<tab>/evil.example" is "//evil.example" to them,
+    and a sign-in link carrying it must not send who signs in there (nor be an error 500)."""
+    make_user("ida")
+    browser = app.test_client()
+    page = browser.get("/login", query_string={"next": target}).get_data(as_text=True)
+    form = {"username": "ida", "password": "pw-ida", "csrf_token": csrf_of(page), "next": target}
+    signed_in = browser.post("/login", data=form)
+    assert signed_in.status_code == 302 and signed_in.headers["Location"] == "/"
+    again = browser.get("/login", query_string={"next": target})  # signed in: sent on at once
+    assert again.status_code == 302 and again.headers["Location"] == "/"
 
 
 def test_group_task_is_claimed_then_delegated_from_the_list(client, admin, make_user):
@@ -364,3 +418,23 @@ def test_delegate_offers_only_people_who_can_sign_in_to_the_inbox(client, admin,
     offered = re.findall(r"<option>([^<]+)</option>", page)
     assert "sam" in offered and "admin" in offered
     assert "bootstrap" not in offered and "gone" not in offered
+
+
+def test_the_inbox_holds_people_to_their_roles_as_the_api_does(client, admin, make_user):
+    """An operator (or a modeler) who signs in to the inbox starts no case and works no task: the API
+    refuses them both ('start', 'work'), and the inbox is no way around it."""
+    admin.deploy(DATA / "security" / "open_task.bpmn")
+    task_id = admin.post("/process-definitions/open_task/instances", json={}).json["tasks"][0]["id"]
+    make_user("opal", roles="operator")
+    sign_in(client, "opal", "pw-opal")
+    page = client.get("/start/open_task")
+    assert page.status_code == 403
+    token = csrf_of(client.get("/").get_data(as_text=True))
+    assert client.post("/start/open_task", data={"csrf_token": token}).status_code == 403
+    assert client.post(f"/tasks/{task_id}/claim", data={"csrf_token": token}).status_code in (302, 403)
+    refused = client.post(f"/tasks/{task_id}", data={"csrf_token": token})
+    assert refused.status_code == 422  # the task page again, saying why
+    assert "&#39;work&#39; requires one of the roles" in refused.get_data(as_text=True)
+    task = admin.get(f"/tasks/{task_id}").json
+    assert task["status"] == "open" and task["assignee"] is None
+    assert admin.get("/instances?key=open_task").json["total"] == 1
