@@ -2,13 +2,13 @@
 
 A generated form field of a type Baton does not know is stored as sent; a constraint it does not
 know (camunda:validation `validator`, a Java class) is not checked; a bound that is not a number
-bounds nothing; a pattern Python's `re` cannot read (JavaScript-only syntax) is checked in the
-browser only. Each is a warning naming the element and the field: the model still deploys.
+bounds nothing; a pattern the server's regex module cannot read (JavaScript-only syntax) is checked
+in the browser only. Each is a warning naming the element and the field: the model still deploys.
 """
 
 from __future__ import annotations
 
-import re
+from app.engine import patterns
 
 NS = {"camunda": "http://camunda.org/schema/1.0/bpmn"}
 FIELD_TYPES = ("string", "long", "double", "boolean", "date", "enum")
@@ -65,8 +65,8 @@ def _pattern_problem(pattern) -> str | None:
     if pattern in (None, ""):
         return None
     try:
-        re.compile(str(pattern))
-    except re.error as exc:
+        patterns.compiled(str(pattern))
+    except patterns.error as exc:
         return f"the pattern {pattern} is not understood by the server ({exc}); only the browser checks it"
     return None
 

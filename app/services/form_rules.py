@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-import re
+
+from app.engine import patterns
 
 
 def collect(checks) -> tuple[dict, dict]:
@@ -40,9 +41,11 @@ def matches(pattern, value: str, whole: bool = False) -> None:
     if not pattern or not isinstance(pattern, str):
         return
     try:
-        found = (re.fullmatch if whole else re.search)(pattern, value)
-    except re.error:
+        found = patterns.search(pattern, value, whole=whole)
+    except patterns.error:
         return  # refused at deploy; a stored one that no longer compiles checks nothing
+    except patterns.PatternTooSlow:
+        raise ValueError(f"Could not be checked against the pattern {pattern} in time.") from None
     if found is None:
         raise ValueError(f"Must match the pattern {pattern}.")
 

@@ -104,6 +104,30 @@ def test_a_generated_forms_pattern_constraint_is_checked(admin):
     assert admin.post(f"/tasks/{task}/complete", json={"variables": {"code": "AB-12"}}).status_code == 200
 
 
+def test_a_pattern_that_backtracks_without_bound_holds_no_request(admin):
+    """A value typed against a modeller's nested repetition: Python's re took minutes on it (the
+    request thread held all along); it is refused at once, or named as uncheckable in time."""
+    fields = "".join(
+        f'<camunda:formField id="{name}" type="string"><camunda:validation>'
+        f'<camunda:constraint name="pattern" config="{pattern}" /></camunda:validation></camunda:formField>'
+        for name, pattern in (("code", "(a+)+"), ("tag", "(a|aa)+"))
+    )
+    assert _deploy_review_form(admin, fields).status_code == 201
+    iid = admin.post("/process-definitions/two_steps/instances", json={}).json["id"]
+    task = _task(admin, iid, "review")
+    refused = admin.post(f"/tasks/{task}/complete", json={"variables": {"code": "a" * 28 + "b", "tag": "aa"}})
+    assert refused.status_code == 400
+    assert refused.json["details"]["fields"] == {"code": "Must match the pattern (a+)+."}
+    slow = admin.post(f"/tasks/{task}/complete", json={"variables": {"code": "aaa", "tag": "a" * 40 + "b"}})
+    assert slow.json["details"]["fields"] == {
+        "tag": "Could not be checked against the pattern (a|aa)+ in time."
+    }
+    assert (
+        admin.post(f"/tasks/{task}/complete", json={"variables": {"code": "aaa", "tag": "aa"}}).status_code
+        == 200
+    )
+
+
 def test_completing_a_task_without_a_form_reads_no_form(admin, app):
     """The hot path stays as it was: no form, no lookup (B1's user task has none)."""
     from sqlalchemy import event
@@ -133,7 +157,7 @@ def test_what_the_server_will_not_check_is_a_deploy_warning_naming_element_and_f
         '<camunda:formField id="n" type="long"><camunda:validation>'
         '<camunda:constraint name="validator" config="com.acme.Check" />'
         '<camunda:constraint name="min" config="${low}" />'
-        '<camunda:constraint name="pattern" config="(?&lt;x&gt;a)" />'
+        '<camunda:constraint name="pattern" config="[^]" />'  # JavaScript's any character
         "</camunda:validation></camunda:formField>"
     )
     deployed = _deploy_review_form(admin, fields)
@@ -145,7 +169,7 @@ def test_what_the_server_will_not_check_is_a_deploy_warning_naming_element_and_f
         ("review", "form field 'n': the constraint min='${low}' is not a number and bounds nothing"),
         ("review", warnings[3][1]),
     ]
-    assert warnings[3][1].startswith("form field 'n': the pattern (?<x>a) is not understood by the server")
+    assert warnings[3][1].startswith("form field 'n': the pattern [^] is not understood by the server")
 
 
 def test_a_required_field_the_instance_already_holds_need_not_be_sent_again(admin):

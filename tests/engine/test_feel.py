@@ -369,3 +369,14 @@ def test_camunda_extension_functions(text, expected):
 def test_a_failed_assert_fails_the_expression_with_its_cause():
     with pytest.raises(FeelEvaluationError, match="assertion failed: x is needed"):
         feel('assert(x, x != null, "x is needed")')
+
+
+def test_a_pattern_that_backtracks_without_bound_answers_at_once_or_fails_naming_itself():
+    """Python's re needs minutes for the first (28 a's, then a b): a FEEL matches() on a value
+    someone typed would hold its thread as long. The regex module answers at once, and stops the
+    rest at its time limit with an error naming the pattern, not a null the decision goes on with."""
+    assert feel('matches(x, "^(a+)+$")', x="a" * 28 + "b") is False
+    assert feel('replace(x, "^(\\\\w+\\\\s?)*$", "-")', x="a" * 28 + "!") == "a" * 28 + "!"
+    with pytest.raises(Exception, match=r"took longer than .* s on this text"):
+        feel('matches(x, "^(a|aa)+$")', x="a" * 40 + "b")
+    assert feel('matches("Zoë", "^\\\\p{L}+$")') is True  # XPath's letter class, which re lacks

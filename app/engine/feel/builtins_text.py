@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
+from app.engine import patterns
 from app.engine.feel.ops import MAX_STRING
 
 
@@ -47,38 +47,32 @@ def substring_after(string: Any, match: Any) -> str:
     return text[index + len(part) :] if index >= 0 else ""
 
 
-_FLAGS = {"i": re.IGNORECASE, "s": re.DOTALL, "m": re.MULTILINE, "x": re.VERBOSE}
-
-
-@lru_cache(maxsize=256)
-def _regex(pattern: str, flags: str) -> re.Pattern[str]:
-    """An XPath regular expression compiled by Python's re (the common subset agrees)."""
+def _flags(pattern: str, flags: str) -> tuple[str, int]:
+    """An XPath pattern and flags as the regex module takes them (the common syntax agrees)."""
     value = 0
     for flag in flags:
-        if flag not in _FLAGS and flag != "q":
+        if flag not in patterns.FLAGS and flag != "q":
             raise ValueError(f"unknown regular expression flag {flag!r}")
-        value |= _FLAGS.get(flag, 0)
-    if "q" in flags:
-        pattern = re.escape(pattern)
-    return re.compile(pattern, value)
+        value |= patterns.FLAGS.get(flag, 0)
+    return (re.escape(pattern) if "q" in flags else pattern), value
 
 
 def matches(string: Any, pattern: Any, flags: Any = None) -> bool:
-    regex = _regex(need(pattern, str), need(flags, str, type(None)) or "")
-    return regex.search(need(string, str)) is not None
+    text, value = _flags(need(pattern, str), need(flags, str, type(None)) or "")
+    return patterns.search(text, need(string, str), value) is not None
 
 
 def replace(string: Any, pattern: Any, replacement: Any, flags: Any = None) -> str:
-    regex = _regex(need(pattern, str), need(flags, str, type(None)) or "")
+    text, value = _flags(need(pattern, str), need(flags, str, type(None)) or "")
     template = re.sub(r"\$(\d+)", r"\\g<\1>", need(replacement, str))
-    result = regex.sub(template, need(string, str))
+    result = patterns.substitute(text, template, need(string, str), value)
     if len(result) > MAX_STRING:
         raise ValueError("string too long")
     return result
 
 
 def split(string: Any, delimiter: Any) -> list[str]:
-    return _regex(need(delimiter, str), "").split(need(string, str))
+    return patterns.split(need(delimiter, str), need(string, str))
 
 
 def string_join(items: Any, delimiter: Any = None, prefix: Any = None, suffix: Any = None) -> str:
