@@ -13,7 +13,7 @@ from app.engine.duties import STARTER, not_by
 from app.errors import BatonError, Forbidden, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance, User, UserTask
-from app.models.tasks import COMPLETED
+from app.models.tasks import COMPLETED, OPEN
 from app.services import audit
 from app.services.bundles import bundle_for_id
 
@@ -24,11 +24,13 @@ def element_of(task: UserTask) -> tuple[ProcessInstance, dict]:
 
 
 def reason_against(
-    username: str, instance: ProcessInstance, element: dict, task: UserTask | None = None
+    username: str, instance: ProcessInstance, element: dict, task: UserTask | None = None, taking=False
 ) -> str | None:
     """What keeps `username` from a task of `element` in `instance`, said of them ("started this
     case"), or None when nothing does. A multi-instance task whose `notBy` names itself takes one
-    completion per person in each round (a vote each, however many seats their groups give them)."""
+    completion per person in each round (a vote each, however many seats their groups give them),
+    and, when they are `taking` it (a claim, a delegation to them), one seat held at a time: a second
+    would stay theirs, unworkable, once they voted on the first."""
     names = not_by(element)
     if STARTER in names and instance.started_by == username:
         return "started this case"
@@ -37,8 +39,11 @@ def reason_against(
         siblings = _round_siblings(instance, task)
         if siblings is not None:  # a loop instance: its own name means the others of its round
             tasks.remove(task.element_id)
+            seat = f"another '{task.name or task.element_id}' of this round"
             if _completed_any(username, siblings):
-                return f"completed another '{task.name or task.element_id}' of this round"
+                return f"completed {seat}"
+            if taking and _holds_any(username, siblings - {task.id}):
+                return f"took {seat}"
     if not tasks:
         return None
     done = db.session.execute(
@@ -68,12 +73,19 @@ def _completed_any(username: str, task_ids: set) -> bool:
     return db.session.execute(query.limit(1)).first() is not None
 
 
+def _holds_any(username: str, task_ids: set) -> bool:
+    query = select(UserTask.id).where(
+        UserTask.id.in_(task_ids), UserTask.status == OPEN, UserTask.assignee == username
+    )
+    return db.session.execute(query.limit(1)).first() is not None
+
+
 def require_separate(
     user: User, instance: ProcessInstance, task: UserTask, element: dict, doing: str, audited: bool = True
 ):
     """A 403 naming the rule when the model keeps `user` from this task (four eyes); an attempt to
     change the task (`audited`: claim, complete) is audited as `task.<doing>_refused`."""
-    why = reason_against(user.username, instance, element, task)
+    why = reason_against(user.username, instance, element, task, taking=doing == "claim")
     if why:
         refused = Forbidden(
             f"four eyes: you {why}, so someone else must {doing} '{task.name or task.element_id}'",
@@ -86,7 +98,7 @@ def require_separate(
 
 def require_delegable(user: User, username: str, instance: ProcessInstance, task: UserTask, element: dict):
     """A 400 naming `to` when the rule keeps `username` from the task, audited as task.delegate_refused."""
-    why = reason_against(username, instance, element, task)
+    why = reason_against(username, instance, element, task, taking=True)
     if why:
         refused = ValidationError(
             f"four eyes: {username} {why}, so the task cannot go to them", {"field": "to"}

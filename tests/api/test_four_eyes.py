@@ -159,6 +159,23 @@ def test_one_person_casts_one_vote_of_a_round_however_many_seats_their_groups_gi
     assert will.get(f"/instances/{instance_id}").json["active_elements"] == ["Task_chair"]
 
 
+def test_one_person_holds_one_seat_of_a_round_at_a_time(board):
+    """A second seat claimed would stay theirs, and nobody's to vote on, once they voted on the first."""
+    instance_id, vera, will, _ = board
+    first, second, third = _votes(vera, instance_id)
+    assert vera.post(f"/tasks/{first}/claim").status_code == 200
+    refused = vera.post(f"/tasks/{second}/claim")
+    assert refused.status_code == 403, refused.json
+    assert "four eyes: you took another 'Vote' of this round" in refused.json["message"]
+    assert will.post(f"/tasks/{second}/claim").status_code == 200
+    handed = will.post(f"/tasks/{third}/delegate", json={"to": "vera"})
+    assert handed.status_code == 400 and handed.json["details"]["field"] == "to", handed.json
+    assert "vera took another 'Vote' of this round" in handed.json["message"]
+    assert vera.post(f"/tasks/{first}/complete", json={}).status_code == 200
+    assert will.post(f"/tasks/{second}/complete", json={}).status_code == 200
+    assert will.get(f"/instances/{instance_id}").json["active_elements"] == ["Task_chair"]
+
+
 def test_a_new_round_takes_everyone_s_vote_again(board):
     instance_id, vera, will, chair = board
     first, _, third = _votes(vera, instance_id)
