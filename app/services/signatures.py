@@ -178,6 +178,7 @@ def check_completion(
         audit.require_reason(reason, f"completing '{task.name}'")
     role = required_role(element)
     if not role:
+        _refuse_unasked(task, signature)
         return {}
     if not isinstance(signature, dict) or signature.get("decision") not in DECISIONS:
         raise ValidationError(
@@ -197,6 +198,18 @@ def check_completion(
         audit.require_reason(reason, "a rejection")
     _require_same_decision(signature["decision"], variables.get("decision"))
     return {"decision": signature["decision"]}
+
+
+def _refuse_unasked(task: UserTask, signature) -> None:
+    """A signature sent with a password to a task that asks for none is refused, not dropped: its
+    sender believes they signed, and no signature would be recorded. (The inbox's own decision
+    field, sent without a password, is no signature.)"""
+    if isinstance(signature, dict) and signature.get("password"):
+        raise ValidationError(
+            f"task '{task.name or task.element_id}' asks for no signature (its model sets no "
+            "signatureRole): complete it without one",
+            {"field": "signature"},
+        )
 
 
 def record_refusal(user: User, task_id, element: dict, signature: dict | None, refused: BatonError) -> bool:

@@ -69,3 +69,13 @@ def test_a_decision_variable_that_matches_the_signature_is_fine(release):
     _, task_id, quinn = release
     body = {"variables": {"batch": "B1", "decision": "approve"}, "signature": signature(quinn)}
     assert quinn.post(f"/tasks/{task_id}/complete", json=body).status_code == 200
+
+
+def test_a_signature_sent_to_a_task_that_asks_for_none_is_refused_not_dropped(review, admin):
+    """Its sender believes they signed; nothing would say otherwise, and no signature is kept."""
+    instance_id, task_id, alice, _ = review
+    refused = alice.post(f"/tasks/{task_id}/complete", json={"signature": signature(alice)})
+    assert refused.status_code == 400 and refused.json["details"]["field"] == "signature"
+    assert "asks for no signature" in refused.json["message"]
+    assert alice.get(f"/tasks/{task_id}").json["status"] == "open"
+    assert alice.post(f"/tasks/{task_id}/complete", json={}).status_code == 200
