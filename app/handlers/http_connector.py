@@ -53,13 +53,18 @@ def http_connector(variables: dict, idempotency_key: str) -> dict:
     request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310
     log.info("http-connector %s %s [%s]", method, host, idempotency_key)
     try:
-        response = _opener.open(request, timeout=config.HTTP_CONNECTOR_TIMEOUT_SECONDS)
+        with _open(request, config.HTTP_CONNECTOR_TIMEOUT_SECONDS) as response:
+            return _result(response, host, config.HTTP_CONNECTOR_MAX_BYTES)
+    except OSError as exc:  # refused, unreachable, timed out (connecting or reading the body)
+        reason = getattr(exc, "reason", exc)
+        raise ConnectionError(f"http-connector could not reach {host}: {reason}") from None
+
+
+def _open(request: urllib.request.Request, timeout: float):
+    try:
+        return _opener.open(request, timeout=timeout)
     except urllib.error.HTTPError as answer:  # a 3xx, 4xx or 5xx: a result all the same
-        response = answer
-    except (urllib.error.URLError, OSError) as exc:
-        raise ConnectionError(f"http-connector could not reach {host}: {getattr(exc, 'reason', exc)}")
-    with response:
-        return _result(response, host, config.HTTP_CONNECTOR_MAX_BYTES)
+        return answer
 
 
 def allowed_host(url: str, allowed: tuple[str, ...]) -> str:
@@ -90,7 +95,11 @@ def _headers(value) -> dict[str, str]:
         return {}
     if not isinstance(value, dict):
         raise ConnectorRefused("http-connector's 'headers' must be a camunda:map")
-    return {str(k): "" if v is None else str(v) for k, v in value.items()}
+    headers = {str(k): "" if v is None else str(v) for k, v in value.items()}
+    for name, text in headers.items():  # (http.client's own error would quote the value: a secret)
+        if "\r" in text or "\n" in text:
+            raise ConnectorRefused(f"http-connector's header '{name}' holds a line break")
+    return headers
 
 
 def _body(payload, headers: dict[str, str]) -> tuple[bytes | None, dict[str, str]]:
