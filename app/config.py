@@ -55,6 +55,10 @@ class Config:
     # Reverse proxies in front of the server whose X-Forwarded-For/-Proto are believed (0: none, so
     # a client cannot claim another address; 1 behind one nginx or load balancer).
     TRUSTED_PROXIES: int = 0
+    # The HTTP connector's outbound hosts (`host`, `host:port`, `*`); none by default: it calls nothing.
+    HTTP_CONNECTOR_ALLOWED_HOSTS: tuple[str, ...] = ()
+    HTTP_CONNECTOR_TIMEOUT_SECONDS: float = 10.0
+    HTTP_CONNECTOR_MAX_BYTES: int = 1024 * 1024  # a bigger response body fails the attempt
     TESTING: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -82,6 +86,9 @@ class Config:
             SIGN_IN_ACCOUNT_MAX_FAILURES=_positive(env, "BATON_SIGN_IN_ACCOUNT_MAX_FAILURES", 20),
             SIGN_IN_ACCOUNT_WINDOW_MINUTES=_positive(env, "BATON_SIGN_IN_ACCOUNT_WINDOW_MINUTES", 15),
             TRUSTED_PROXIES=_whole(env, "BATON_TRUSTED_PROXIES", 0, least=0),
+            HTTP_CONNECTOR_ALLOWED_HOSTS=_hosts(env.get("BATON_HTTP_CONNECTOR_ALLOWED_HOSTS") or ""),
+            HTTP_CONNECTOR_TIMEOUT_SECONDS=_positive(env, "BATON_HTTP_CONNECTOR_TIMEOUT_SECONDS", 10),
+            HTTP_CONNECTOR_MAX_BYTES=_positive(env, "BATON_HTTP_CONNECTOR_MAX_BYTES", 1024 * 1024),
         )
 
     @property
@@ -120,6 +127,10 @@ def _whole(env, name: str, default: int, least: int) -> int:
     if not value.isdigit() or int(value) < least:
         raise ConfigError(f"{name} must be a whole number of at least {least}, got {value!r}")
     return int(value)
+
+
+def _hosts(value: str) -> tuple[str, ...]:
+    return tuple(h.strip().lower() for h in value.split(",") if h.strip())
 
 
 def _embedded_secret() -> str:

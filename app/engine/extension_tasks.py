@@ -4,6 +4,7 @@ for, which decision a business rule task evaluates, and an element's input/outpu
 
 from __future__ import annotations
 
+from app.engine import connectors
 from app.engine.extension_forms import read_form
 from app.engine.extension_xml import CAM, NS, attr, first, names
 
@@ -35,13 +36,15 @@ def has_service(tag: str, node) -> bool:
     if tag in ("intermediateThrowEvent", "endEvent"):  # ... and a message it throws
         message = first(node, "./bpmn:messageEventDefinition") is not None
         camunda = node.get(CAM + "type") is not None or node.get(CAM + "class") is not None
-        return (camunda and tag == "intermediateThrowEvent") or (zeebe_job and message)
+        connector = connectors.find(node) is not None  # Camunda 7: in the messageEventDefinition
+        return (camunda and tag == "intermediateThrowEvent") or ((zeebe_job or connector) and message)
     return False
 
 
 def read_service(node) -> dict:
     task_def = first(node, "./bpmn:extensionElements/zeebe:taskDefinition")
-    handler = _handler(node, task_def)
+    connector = connectors.read(node)
+    handler = _handler(node, task_def) or (connector["id"] if connector else None)
     topic = node.get(CAM + "topic") or (task_def.get("type") if task_def is not None else None) or ""
     return {
         "handler": handler,
@@ -52,6 +55,7 @@ def read_service(node) -> dict:
         "retries": task_def.get("retries") if task_def is not None else None,
         "headers": _headers(node),
         "result_variable": node.get(CAM + "resultVariable"),
+        "connector": connector,  # its connectorId is the handler; its parameters are its own
     }
 
 

@@ -45,13 +45,13 @@ BEFORE = "baton_io_before"  # the process's variables when a task with Zeebe out
 
 
 # --- reading ------------------------------------------------------------------------------------
-def _value(node) -> tuple:
+def value_tree(node) -> tuple:
     """A camunda parameter/value/entry node as a tagged tree: text, list, map, script or null."""
     for child in node:
         if child.tag == CAM + "list":
-            return ("list", [_value(v) for v in child if v.tag == CAM + "value"])
+            return ("list", [value_tree(v) for v in child if v.tag == CAM + "value"])
         if child.tag == CAM + "map":
-            return ("map", [(e.get("key"), _value(e)) for e in child if e.tag == CAM + "entry"])
+            return ("map", [(e.get("key"), value_tree(e)) for e in child if e.tag == CAM + "entry"])
         if child.tag == CAM + "script":
             return ("script", child.get("scriptFormat") or "unknown")
     text = (node.text or "").strip()
@@ -61,8 +61,8 @@ def _value(node) -> tuple:
 def read(node) -> dict | None:
     """The element's mappings: {"inputs": [(target, value)], "outputs": [...]} or None."""
     base = "./bpmn:extensionElements/camunda:inputOutput/camunda:"
-    inputs = [(p.get("name"), _value(p)) for p in node.xpath(base + "inputParameter", namespaces=NS)]
-    outputs = [(p.get("name"), _value(p)) for p in node.xpath(base + "outputParameter", namespaces=NS)]
+    inputs = [(p.get("name"), value_tree(p)) for p in node.xpath(base + "inputParameter", namespaces=NS)]
+    outputs = [(p.get("name"), value_tree(p)) for p in node.xpath(base + "outputParameter", namespaces=NS)]
     zbase = "./bpmn:extensionElements/zeebe:ioMapping/zeebe:"
     inputs += [
         (m.get("target"), ("zeebe", m.get("source") or ""))

@@ -16,6 +16,8 @@ from typing import Any
 
 from lark import Tree
 
+from app.engine.juel_spin import parse as spin_parse
+from app.engine.juel_spin import plain
 from app.engine.juel_syntax import JuelSyntaxError, compile_text
 from app.engine.juel_whitelist import (
     Execution,
@@ -54,7 +56,7 @@ def evaluate(text: str, context: dict) -> Any:
     except RecursionError:
         raise JuelEvaluationError("expression nests too deeply", text)
     if len(values) == 1 and pieces[0][0]:
-        return values[0]
+        return plain(values[0])  # a Spin node is stored as its JSON value
     return "".join(_text(value) for value in values)
 
 
@@ -172,8 +174,11 @@ class _Interpreter:
 
     def function(self, name: Any, *args: Tree) -> Any:
         # Camunda 7's built-in `dateTime()` (a Joda DateTime of now), e.g. in dueDate attributes.
-        if str(name) == "dateTime" and not [a for a in args if a is not None]:
+        values = [self.eval(arg) for arg in args if arg is not None]
+        if str(name) == "dateTime" and not values:
             return datetime.now(UTC)
+        if str(name) in ("S", "JSON") and len(values) in (1, 2):  # Camunda Spin: S(text[, format])
+            return spin_parse(values[0], self.text)
         raise JuelEvaluationError(f"function {str(name)!r} is not available", self.text)
 
 

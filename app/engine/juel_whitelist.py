@@ -13,6 +13,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from app.engine.expression_errors import ExpressionError
+from app.engine.juel_spin import SPIN_METHODS, SpinJson
 
 
 class JuelEvaluationError(ExpressionError):
@@ -111,6 +112,8 @@ _DATETIME_METHODS: dict[str, Callable[..., Any]] = {
 
 
 def _methods_for(target: Any) -> dict[str, Callable[..., Any]]:
+    if isinstance(target, SpinJson):
+        return SPIN_METHODS
     if isinstance(target, datetime):
         return _DATETIME_METHODS
     if isinstance(target, str):

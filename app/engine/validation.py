@@ -17,7 +17,7 @@ import re
 
 from lxml import etree
 
-from app.engine import duties, expressions, form_checks, io_mapping, timers
+from app.engine import connectors, duties, expressions, form_checks, io_mapping, timers
 from app.engine.errors import ModelError
 from app.engine.expression_errors import ExpressionError
 from app.engine.scripting import RUNNABLE_SCRIPTS
@@ -47,6 +47,7 @@ def validate_process(process, filename: str) -> list[dict]:
         _check_timer_literals(node, filename)
         _check_retry_cycle(node, filename)
         _check_priority(node, filename)
+        connectors.check(node, filename)
         warnings.extend(_warnings(node))
         warnings.extend(_unknown_function_warnings(node))
     return warnings
@@ -173,6 +174,7 @@ def _mapping_expressions(node) -> list[tuple[str, bool]]:
     found = [
         (e, True) for _, v in mapping["inputs"] + mapping["outputs"] for e in io_mapping.expressions_in(v)
     ]
+    found += [(e, True) for e in connectors.expressions(node)]
     for m in node.xpath(
         "./bpmn:extensionElements/camunda:in | ./bpmn:extensionElements/camunda:out", namespaces=NS
     ):

@@ -6,7 +6,8 @@ resultVariable="total"`) or, like a business rule task, as a job for a worker
 and a model Camunda 8 runs would be refused at deploy. The FEEL script runs as a FEEL script task
 whose value goes to the result variable; a job-worker task is a service task (a Celery job whose
 handler is the job type). So is a message throw or end event with a zeebe:taskDefinition: in
-Camunda 8 the worker is what sends the message.
+Camunda 8 the worker is what sends the message; and one with Camunda 7's camunda:connector in its
+messageEventDefinition, whose connector sends it (app.engine.connectors).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.camunda.parser.task_spec import ScriptTaskParser
 
-from app.engine import io_mapping
+from app.engine import connectors, io_mapping
 from app.engine.extension_xml import CAM, NS
 from app.engine.specs import BatonServiceTask
 
@@ -56,7 +57,8 @@ class _JobWorkerEvent:
 
     def create_task(self):
         node = self.node
-        if is_job_worker(node) and node.xpath("./bpmn:messageEventDefinition", namespaces=NS):
+        worker = is_job_worker(node) or connectors.find(node) is not None
+        if worker and node.xpath("./bpmn:messageEventDefinition", namespaces=NS):
             spec = job_worker_task(self)
             io_mapping.attach(spec, io_mapping.read(node))
             return spec

@@ -86,7 +86,7 @@ def _takes_headers(func: Callable) -> bool:
 
 
 _loaded: set[str] = set()
-DEFAULT_MODULES = ("app.handlers.builtin",)
+DEFAULT_MODULES = ("app.handlers.builtin", "app.handlers.http_connector")
 
 
 def load_handlers(extra: tuple[str, ...] = ()) -> None:

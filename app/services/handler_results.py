@@ -8,10 +8,10 @@ handler (and its side effect) is not called again.
 
 from __future__ import annotations
 
-from app.engine import expressions
+from app.engine import connectors, expressions
 from app.engine.data import json_problem
 from app.engine.expression_errors import ExpressionError
-from app.handlers import BpmnError
+from app.handlers import BpmnError, call_handler
 
 
 def outputs_of(name: str | None, returned) -> dict:
@@ -26,6 +26,13 @@ def outputs_of(name: str | None, returned) -> dict:
     if problem:
         raise TypeError(f"handler '{name}' returned {problem}")
     return returned
+
+
+def connector_outputs(name: str | None, handler, connector: dict, variables: dict, key: str | None) -> dict:
+    """A camunda:connector's call: its handler gets the evaluated inputs; only its outputs, evaluated
+    against what it returned, become variables (none without output parameters, as in Camunda)."""
+    returned = outputs_of(name, call_handler(handler, connectors.inputs(connector, variables), key, {}))
+    return outputs_of(name, connectors.outputs(connector, returned, variables))
 
 
 def error_outcome(name: str | None, error: BpmnError) -> tuple:

@@ -89,6 +89,7 @@ class _HandlerCall(NamedTuple):
     result_variable: str | None
     headers: dict  # zeebe:taskHeaders, as written in the model
     by_expression: bool
+    connector: dict | None  # a camunda:connector's parameters: its handler is called with them
 
     @classmethod
     def of(cls, job: Job) -> _HandlerCall:
@@ -96,7 +97,13 @@ class _HandlerCall(NamedTuple):
         variables, headers = dict(payload.get("variables") or {}), dict(payload.get("headers") or {})
         expression = bool(payload.get("handler_expression"))
         return cls(
-            job.handler, job.idempotency_key, variables, payload.get("result_variable"), headers, expression
+            job.handler,
+            job.idempotency_key,
+            variables,
+            payload.get("result_variable"),
+            headers,
+            expression,
+            payload.get("connector"),
         )
 
     def outcome(self, job_id) -> tuple:
@@ -106,6 +113,11 @@ class _HandlerCall(NamedTuple):
             if self.by_expression and name:  # (always named: the expression is the handler)
                 name = results.topic(name, self.variables)
             handler = get_handler(name)
+            if self.connector:
+                return (
+                    "ok",
+                    results.connector_outputs(name, handler, self.connector, self.variables, self.key),
+                )
             outputs = results.outputs_of(name, call_handler(handler, self.variables, self.key, self.headers))
             return ("ok", {self.result_variable: outputs} if self.result_variable else outputs)
         except BpmnError as exc:

@@ -108,6 +108,7 @@ def _sync_services(instance, result: StepResult, existing: dict) -> None:
                 "result_variable": element.get("result_variable"),
                 **({"headers": element["headers"]} if element.get("headers") else {}),
                 **({"handler_expression": True} if element.get("handler_expression") else {}),
+                **({"connector": element["connector"]} if element.get("connector") else {}),
             },
             status=QUEUED,
             due_at=now,

@@ -35,14 +35,25 @@ def handler_warnings(processes) -> list[dict]:
     warnings = []
     for process in processes:
         for element_id, element in (process.meta.get("elements") or {}).items():
-            if element.get("type") not in ("serviceTask", "sendTask") or element.get("handler_expression"):
-                continue
-            try:
-                get_handler(element.get("handler"))
-            except UnknownHandler as exc:
-                message = f"{exc} (app/handlers or BATON_HANDLER_MODULES): its jobs will fail into incidents"
+            message = _unknown_handler(element)
+            if message:
                 warnings.append({"file": process.filename, "element_id": element_id, "message": message})
     return warnings
+
+
+def _unknown_handler(element: dict) -> str | None:
+    service = element.get("type") in ("serviceTask", "sendTask") or element.get("connector")
+    if not service or element.get("handler_expression"):
+        return None
+    try:
+        get_handler(element.get("handler"))
+    except UnknownHandler as exc:
+        problem = str(exc)
+        if element.get("connector"):  # (a connectorId names a handler: one may be registered so)
+            name = element["connector"]["id"]
+            problem = f"camunda:connector '{name}' is not one Baton runs (http-connector is) nor a handler"
+        return f"{problem} (app/handlers or BATON_HANDLER_MODULES): its jobs will fail into incidents"
+    return None
 
 
 def _check(process, element_id: str, props: dict) -> None:

@@ -146,6 +146,8 @@ def worker(commits_app, effects_dir, smtp_server, tmp_path_factory):
         "BATON_SMTP_HOST": "127.0.0.1",
         "BATON_SMTP_PORT": str(smtp_server[1]),
         "BATON_SMTP_FROM": "baton@test.example",
+        # The HTTP connector may call the tests' servers on 127.0.0.1 (any port), nothing else.
+        "BATON_HTTP_CONNECTOR_ALLOWED_HOSTS": "127.0.0.1",
     }
     proc = start_worker(env, workdir, "baton-test")
     yield proc
