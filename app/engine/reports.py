@@ -12,6 +12,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent, EventBasedGateway
+from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.util.task import TaskState
 
 from app.engine import state as live
@@ -107,7 +108,7 @@ def record(task) -> HistoryRecord:
         task.id,
         spec.bpmn_id,
         element_type(spec),
-        spec.bpmn_name,
+        element_name(task),
         TaskState.get_name(task.state).lower(),
         _ts(task.internal_data.get(live.ENTERED)),
         _ts(task.last_state_change),
@@ -141,7 +142,7 @@ def _open_record(task) -> HistoryRecord:
     state = "failed" if task.state == TaskState.ERROR else "active"
     entered = _ts(task.internal_data.get(live.ENTERED) or task.last_state_change)
     return HistoryRecord(
-        task.id, spec.bpmn_id, element_type(spec), spec.bpmn_name, state, entered, None, None
+        task.id, spec.bpmn_id, element_type(spec), element_name(task), state, entered, None, None
     )
 
 
@@ -203,6 +204,15 @@ def element_type(spec) -> str:
         name = spec.__class__.__name__
         found = name[:1].lower() + name[1:]
     return found
+
+
+def element_name(task) -> str | None:
+    """The element's name. A loop or multi-instance body is the element too, but the parser gives
+    its name to the instances' spec only: the body's history row takes it from there."""
+    spec = task.task_spec
+    if spec.bpmn_name or not isinstance(spec, LoopTask):
+        return spec.bpmn_name
+    return getattr(task.workflow.spec.task_specs.get(spec.task_spec), "bpmn_name", None)
 
 
 def is_start(task) -> bool:

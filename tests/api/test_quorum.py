@@ -159,3 +159,13 @@ def test_a_vote_withdrawn_by_an_event_subprocess_leaves_no_voters_locals_in_the_
     assert not {"member", "loopCounter"} & set(variables), variables
     assert variables["note"] == "from the requester"
     assert (variables["approvals"], variables["rejections"]) == (1, 0)  # the vote cast stays
+
+
+def test_the_vote_s_history_names_its_body_as_its_votes(board):
+    """The multi-instance body's row (the vote as a whole) had no name: a history read as a list of
+    'Vote' rows and one nameless one."""
+    iid = start(board, "board_vote", board=BOARD, needed=2)
+    vote(board, iid, BOARD[0], True)
+    vote(board, iid, BOARD[1], True)
+    rows = [r for r in board.get(f"/instances/{iid}/history").json["items"] if r["element_id"] == "Task_vote"]
+    assert len(rows) == 4 and {r["name"] for r in rows} == {"Vote"}
