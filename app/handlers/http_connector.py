@@ -85,9 +85,13 @@ def allowed_host(url: str, allowed: tuple[str, ...]) -> str:
 
 def _required(variables: dict, name: str) -> str:
     value = variables.get(name)
-    if not isinstance(value, str) or not value.strip():
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
         raise ConnectorRefused(f"http-connector needs a '{name}' input parameter")
-    return value.strip()
+    if " " in text or not (text.isascii() and text.isprintable()):
+        # (http.client's own error would quote the URL, which may carry a secret in its query)
+        raise ConnectorRefused(f"http-connector's '{name}' holds a space, a control or a non-ASCII character")
+    return text
 
 
 def _headers(value) -> dict[str, str]:
@@ -99,7 +103,17 @@ def _headers(value) -> dict[str, str]:
     for name, text in headers.items():  # (http.client's own error would quote the value: a secret)
         if "\r" in text or "\n" in text:
             raise ConnectorRefused(f"http-connector's header '{name}' holds a line break")
+        if not _latin1(text):  # (the encoder's error would quote a character of it)
+            raise ConnectorRefused(f"http-connector's header '{name}' holds a character HTTP cannot carry")
     return headers
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _body(payload, headers: dict[str, str]) -> tuple[bytes | None, dict[str, str]]:

@@ -12,6 +12,8 @@ from app.engine import connectors, expressions
 from app.engine.data import json_problem
 from app.engine.expression_errors import ExpressionError
 from app.handlers import BpmnError, call_handler
+from app.handlers.http_connector import HTTP_CONNECTOR
+from app.services import connector_secrets
 
 
 def outputs_of(name: str | None, returned) -> dict:
@@ -28,10 +30,16 @@ def outputs_of(name: str | None, returned) -> dict:
     return returned
 
 
-def connector_outputs(name: str | None, handler, connector: dict, variables: dict, key: str | None) -> dict:
-    """A camunda:connector's call: its handler gets the evaluated inputs; only its outputs, evaluated
-    against what it returned, become variables (none without output parameters, as in Camunda)."""
-    returned = outputs_of(name, call_handler(handler, connectors.inputs(connector, variables), key, {}))
+def connector_outputs(
+    name: str | None, handler, connector: dict, variables: dict, key: str | None, tenant_id: str
+) -> dict:
+    """A camunda:connector's call: its handler gets the evaluated inputs (the HTTP connector's with
+    the tenant's `{{secrets.NAME}}` filled in); only its outputs, evaluated against what it returned,
+    become variables (none without output parameters, as in Camunda)."""
+    request = connectors.inputs(connector, variables)
+    if name == HTTP_CONNECTOR:
+        request = connector_secrets.resolve(request, tenant_id)
+    returned = outputs_of(name, call_handler(handler, request, key, {}))
     return outputs_of(name, connectors.outputs(connector, returned, variables))
 
 

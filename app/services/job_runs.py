@@ -90,6 +90,7 @@ class _HandlerCall(NamedTuple):
     headers: dict  # zeebe:taskHeaders, as written in the model
     by_expression: bool
     connector: dict | None  # a camunda:connector's parameters: its handler is called with them
+    tenant_id: str  # whose secrets a connector's `{{secrets.NAME}}` reads
 
     @classmethod
     def of(cls, job: Job) -> _HandlerCall:
@@ -104,6 +105,7 @@ class _HandlerCall(NamedTuple):
             headers,
             expression,
             payload.get("connector"),
+            job.tenant_id,
         )
 
     def outcome(self, job_id) -> tuple:
@@ -116,7 +118,9 @@ class _HandlerCall(NamedTuple):
             if self.connector:
                 return (
                     "ok",
-                    results.connector_outputs(name, handler, self.connector, self.variables, self.key),
+                    results.connector_outputs(
+                        name, handler, self.connector, self.variables, self.key, self.tenant_id
+                    ),
                 )
             outputs = results.outputs_of(name, call_handler(handler, self.variables, self.key, self.headers))
             return ("ok", {self.result_variable: outputs} if self.result_variable else outputs)

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from app.handlers.http_connector import http_connector
+from app.handlers.http_connector import ConnectorRefused, http_connector
 
 
 class Site(BaseHTTPRequestHandler):
@@ -84,3 +84,16 @@ def test_a_header_value_with_a_line_break_is_refused_without_quoting_it(site):
     with pytest.raises(Exception, match="header 'Authorization' holds a line break") as refused:
         http_connector({"url": f"{site}/ok", "method": "GET", "headers": headers}, "key")
     assert "s3cret" not in str(refused.value) and Site.paths == []
+
+
+@pytest.mark.parametrize("url", ["/ok?key=s3cret value", "/ok?key=s3cret\x7f", "/ok?key=s3crét"])
+def test_a_url_http_cannot_carry_is_refused_without_quoting_it(site, url):
+    with pytest.raises(ConnectorRefused, match="'url' holds a space, a control or a non-ASCII") as refused:
+        http_connector({"url": f"{site}{url}", "method": "GET"}, "key")
+    assert "s3cr" not in str(refused.value) and Site.paths == []
+
+
+def test_a_header_value_http_cannot_carry_is_refused_without_quoting_it(site):
+    with pytest.raises(ConnectorRefused, match="header 'Authorization' holds a character") as refused:
+        http_connector({"url": f"{site}/ok", "method": "GET", "headers": {"Authorization": "s3cr€t"}}, "key")
+    assert "€" not in str(refused.value) and Site.paths == []

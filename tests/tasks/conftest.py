@@ -132,8 +132,14 @@ def smtp_server():
 
 
 @pytest.fixture(scope="session")
-def worker(commits_app, effects_dir, smtp_server, tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("worker")
+def worker_dir(tmp_path_factory) -> Path:
+    """The worker's instance directory; its log (stdout and stderr, INFO and up) is `baton-test.log`."""
+    return tmp_path_factory.mktemp("worker")
+
+
+@pytest.fixture(scope="session")
+def worker(commits_app, effects_dir, smtp_server, worker_dir):
+    workdir = worker_dir
     env = {
         **os.environ,
         "DATABASE_URL": COMMITS_DB_URL,

@@ -12,7 +12,9 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from sqlalchemy import text
 
+from app.extensions import db
 from tests.conftest import DATA
 from tests.tasks.conftest import wait_for
 
@@ -33,7 +35,7 @@ class RatesApi(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802 - http.server's hook name
         self._record(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-        if self.path == "/orders":
+        if self.path.partition("?")[0] == "/orders":
             return self._answer(201, b'{"id": "ord-17"}', "application/json")
         self._answer(204, b"", "text/plain")
 
@@ -143,3 +145,43 @@ def test_a_message_end_event_with_a_connector_sends_it_and_the_instance_ends(api
     iid = _start(api, "message_end.bpmn", "conn_end", {"base": f"http://127.0.0.1:{server}", "order": 7})
     assert wait_for(lambda: api.get(f"/instances/{iid}").json["status"] == "completed")
     assert [(m, p, b) for m, p, _, b in RatesApi.received] == [("POST", "/shipped", b"order 7 shipped")]
+
+
+TOKEN = "tok-5f2e-very-secret"
+
+
+def _set_secret(api, name: str, value: str) -> None:
+    saved = api.client.put(f"/api/v1/secrets/{name}", json={"value": value}, headers=api._headers())
+    assert saved.status_code == 200, saved.json
+
+
+def test_a_secret_placeholder_sends_the_tenants_secret_and_stores_it_nowhere(api, server, worker_dir):
+    _set_secret(api, "api-token", TOKEN)
+    iid = _start(
+        api, "secret_header.bpmn", "conn_secret", {"base": f"http://127.0.0.1:{server}", "sku": "A-1"}
+    )
+    assert _reviewed(api, iid)["variables"]["orderId"] == "ord-17"
+    ((method, path, headers, body),) = RatesApi.received
+    assert (method, path, headers["Authorization"]) == ("POST", f"/orders?key={TOKEN}", f"Bearer {TOKEN}")
+    assert json.loads(body) == {"sku": "A-1", "token": TOKEN}
+    seen = [api.get(f"/instances/{iid}"), api.get(f"/instances/{iid}/history"), api.get("/audit")]
+    assert all(r.status_code == 200 and TOKEN not in r.get_data(as_text=True) for r in seen)
+    rows = db.session.execute(text("SELECT payload::text || coalesce(last_error, '') FROM jobs"))
+    jobs = list(rows.scalars())
+    assert "{{secrets.api-token}}" in "".join(jobs) and all(TOKEN not in job for job in jobs)
+    log = (worker_dir / "baton-test.log").read_text()
+    assert f"http-connector POST 127.0.0.1:{server}" in log and TOKEN not in log
+
+
+def test_an_unknown_secret_is_an_incident_naming_it_and_nothing_is_sent(api, server):
+    _set_secret(api, "api-token", TOKEN)
+    iid = _start(
+        api,
+        "unknown_secret.bpmn",
+        "conn_no_secret",
+        {"base": f"http://127.0.0.1:{server}", "payloadJson": "{}"},
+    )
+    incident = _incident(api, iid)
+    assert "after 2 attempt(s)" in incident["message"]  # R2/PT1S
+    assert "secret 'no-such-token'" in incident["message"] and TOKEN not in incident["message"]
+    assert RatesApi.received == []
