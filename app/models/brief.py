@@ -104,4 +104,7 @@ class WorkOrderLink(Model):
         Boolean, nullable=False, default=False, server_default=false()
     )
     withdrawn_reason: Mapped[str | None] = mapped_column(Text)  # why it was withdrawn before it started
+    # Who linked it: its instance's starter when it starts, however much later (None: linked before
+    # this was kept, and the instance takes whoever's step starts it, as it did then).
+    linked_by: Mapped[str | None] = mapped_column(String(150))
     created_at: Mapped[datetime] = created_column()

@@ -43,7 +43,9 @@ def link_orders(actor: User, parent_id, orders: list[dict]) -> list[WorkOrderLin
     parent = _require_running(check_instance_visible(actor, lock_instance(actor.tenant_id, parent_id)))
     existing = links_of(parent.id)
     refs = {
-        o["ref"]: WorkOrderLink(id=uuid.uuid4(), tenant_id=actor.tenant_id, parent_instance_id=parent.id)
+        o["ref"]: WorkOrderLink(
+            id=uuid.uuid4(), tenant_id=actor.tenant_id, parent_instance_id=parent.id, linked_by=actor.username
+        )
         for o in orders
     }
     if len(refs) != len(orders):
@@ -164,8 +166,9 @@ def _start_ready(actor, parent: ProcessInstance, links: list[WorkOrderLink]) -> 
 
 
 def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink, definition) -> ProcessInstance:
-    """Start a linked order's instance inside the current transaction (no commit of its own); who
-    linked it was checked as a starter then (_require_startable)."""
+    """Start a linked order's instance inside the current transaction (no commit of its own). Who
+    linked it was checked as a starter then (_require_startable), and is its starter: the four-eyes
+    rule `starter` binds them, not whoever closed the order it waited for."""
     bundle = bundle_for(definition)
     runner = Runner.start(bundle, dict(link.variables or {}))
     result = runner.result()
@@ -176,7 +179,7 @@ def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink, definition
         parent.tenant_id,
         business_key=link.title[:255],
         parent_instance_id=parent.id,
-        started_by=getattr(actor, "username", None) or parent.started_by,
+        started_by=link.linked_by or getattr(actor, "username", None) or parent.started_by,
     )
     db.session.add(child)
     db.session.flush()

@@ -401,3 +401,15 @@ def test_an_orders_variables_are_checked_against_its_start_form_when_linked(admi
     assert admin.post(f"/work-orders/{master}/links", json={"orders": [good]}).status_code == 201
     child = admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"]
     assert instance(admin, child)["variables"]["estimated_hours"] == 4  # converted, as a start converts it
+
+
+def test_a_waiting_order_is_started_as_its_linker_when_its_prerequisite_closes(admin, as_user, master):
+    """Four eyes' `starter` binds whoever raised the order: a waiting order took the starter of the
+    step that closed its prerequisite (or the master's), so its linker could approve it themself."""
+    ada = as_user("ada", admin=True)
+    linked = ada.post(f"/work-orders/{master}/links", json={"orders": [_order("a", 1), _order("b", 1, "a")]})
+    assert linked.status_code == 201, linked.json
+    _finish(admin, admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"])
+    first, second = (o["instance_id"] for o in admin.get(f"/work-orders/{master}").json["orders"])
+    assert instance(admin, first)["started_by"] == "ada"  # started at once, by ada's request
+    assert instance(admin, second)["started_by"] == "ada"  # started when admin closed the first
