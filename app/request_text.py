@@ -15,6 +15,7 @@ import re
 
 from flask import request
 
+from app.engine.data import why_unstorable
 from app.errors import ValidationError
 
 _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -22,17 +23,6 @@ _FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 # or a surrogate's raw UTF-8 bytes (Python's JSON parser lets them through). Most bodies hold none,
 # and are not walked.
 _MAYBE_IN_JSON = re.compile(rb"\\u(?:0000|[dD][89a-fA-F])|\xed[\xa0-\xbf]")
-
-
-def why_unstorable(text: str) -> str | None:
-    """Why `text` cannot be stored, or None."""
-    if "\x00" in text:
-        return "contains the character NUL (\\u0000)"
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return "contains a lone surrogate (\\ud800 to \\udfff), which is no Unicode text"
-    return None
 
 
 def refuse_unstorable_request() -> None:

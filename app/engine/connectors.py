@@ -22,6 +22,8 @@ from app.engine.data import copy_value
 from app.engine.errors import ModelError
 from app.engine.expression_errors import ExpressionError
 from app.engine.extension_xml import NS, first, text_at
+from app.engine.juel import FUNCTIONS
+from app.engine.juel_syntax import compile_text
 
 _PLACES = (
     "./bpmn:extensionElements/camunda:connector",
@@ -83,19 +85,14 @@ def _problem(value) -> str | None:
     if _has_script(value):
         return "is a camunda:script, which Baton does not run"
     for text in io_mapping.expressions_in(value):
-        unknown = sorted(_functions(text) - _FUNCTIONS) if "${" in text or "#{" in text else []
+        unknown = sorted(_functions(text) - FUNCTIONS) if "${" in text or "#{" in text else []
         if unknown:
             return f"calls {unknown[0]}(), which Baton's expressions do not have"
     return None
 
 
-_FUNCTIONS = {"S", "JSON", "dateTime"}
-
-
 def _functions(text: str) -> set[str]:
-    from app.engine.juel_syntax import compile_text  # (a syntax error is reported by validation)
-
-    try:
+    try:  # (a syntax error is reported by validation)
         pieces = compile_text(text)
     except ExpressionError:
         return set()

@@ -52,6 +52,18 @@ def merge_branches(base: dict, branches: list[dict]) -> dict:
     return result
 
 
+def why_unstorable(text: str) -> str | None:
+    """Why no text column can hold `text` (PostgreSQL's text and json refuse NUL; UTF-8 has no lone
+    surrogates, which a JSON string can spell as `\\ud800`), or None."""
+    if "\x00" in text:
+        return "contains the character NUL (\\u0000)"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "contains a lone surrogate (\\ud800 to \\udfff), which is no Unicode text"
+    return None
+
+
 def json_problem(data: dict) -> str | None:
     """Why `data` is not a JSON object of variables (naming the variable), or None if it is."""
     for name, value in data.items():

@@ -21,6 +21,8 @@ from copy import deepcopy
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 
+from app.engine.interrupted import attached_activities
+
 THROWER = "baton_thrower"  # attribute of a BpmnEvent: the task that threw it
 
 
@@ -80,8 +82,7 @@ def _scopes(thrower):
 
 
 def _attached_to(boundary):
-    siblings = boundary.parent.children if boundary.parent is not None else []
-    main = [t for t in siblings if not isinstance(t.task_spec, BoundaryEvent)]
+    main = attached_activities(boundary)
     return main[0].id if main else None
 
 

@@ -218,14 +218,12 @@ def _boundary_run_hook(self, my_task):
 
 def _take_activity_data(boundary_task) -> None:
     """What the interrupted activity had written (app.engine.interrupted), as the instance showed it."""
-    siblings = boundary_task.parent.children if boundary_task.parent is not None else []
-    for activity in (t for t in siblings if not isinstance(t.task_spec, BoundaryEvent)):
+    for activity in interrupted.attached_activities(boundary_task):
         boundary_task.data.update(data.copy_value(interrupted.written_by(activity)))
 
 
 def _activity_open(boundary_task) -> bool:
-    siblings = boundary_task.parent.children if boundary_task.parent is not None else []
-    activities = [t for t in siblings if not isinstance(t.task_spec, BoundaryEvent)]
+    activities = interrupted.attached_activities(boundary_task)
     return any(not t.has_state(TaskState.FINISHED_MASK) for t in activities)
 
 

@@ -8,6 +8,7 @@ import math
 import sys
 
 from app.engine import form_checks
+from app.engine.data import why_unstorable
 from app.engine.deployment_files import ParsedDeployment, ParsedForm
 from app.engine.errors import ModelError
 from app.engine.extension_forms import embedded_forms
@@ -51,7 +52,7 @@ def _form_schema(data: bytes | str, filename: str, line: int | None = None, elem
         raise ModelError("a form must be a JSON object with a list of components (a form-js schema)", **where)
     problem = _unstorable_text(schema)
     if problem:
-        raise ModelError(f"form holds {problem}", **where)
+        raise ModelError(f"form holds text that {problem}", **where)
     return schema
 
 
@@ -66,13 +67,8 @@ def _unstorable_text(value) -> str | None:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
-        elif isinstance(item, str) and "\x00" in item:
-            return "the character NUL (\\u0000)"
-        elif isinstance(item, str) and not item.isascii():
-            try:
-                item.encode()
-            except UnicodeEncodeError:
-                return "a lone surrogate (\\ud800 to \\udfff), which is no Unicode text"
+        elif isinstance(item, str) and (why := why_unstorable(item)):
+            return why
     return None
 
 

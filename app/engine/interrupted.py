@@ -9,11 +9,18 @@ first step of an approval stage), though the instance had shown them. The event 
 
 from __future__ import annotations
 
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 
 from app.engine.io_mapping import ABSENT, BEFORE, SHADOW, process_view
 
 _EMBEDDED = ("subProcess", "transaction", "adHocSubProcess")  # the tags sharing the process's variables
+
+
+def attached_activities(boundary_task) -> list:
+    """The activity a boundary event's task is attached to (its siblings that are no boundary events)."""
+    siblings = boundary_task.parent.children if boundary_task.parent is not None else []
+    return [t for t in siblings if not isinstance(t.task_spec, BoundaryEvent)]
 
 
 def written_by(activity) -> dict:

@@ -30,6 +30,7 @@ from app.engine.juel_whitelist import (
 
 __all__ = ["JuelEvaluationError", "JuelSyntaxError", "compile_text", "evaluate", "is_juel"]
 
+FUNCTIONS = frozenset({"dateTime", "S", "JSON"})  # Camunda 7's dateTime() and Spin's S() / JSON()
 _OPERATOR_NAMES = {
     "eq": "==",
     "ne": "!=",
@@ -172,7 +173,7 @@ class _Interpreter:
         values = [self.eval(arg) for arg in args if arg is not None]
         return call_method(self.eval(target), str(name), values, self.text)
 
-    def function(self, name: Any, *args: Tree) -> Any:
+    def function(self, name: Any, *args: Tree) -> Any:  # (FUNCTIONS names what this takes)
         # Camunda 7's built-in `dateTime()` (a Joda DateTime of now), e.g. in dueDate attributes.
         values = [self.eval(arg) for arg in args if arg is not None]
         if str(name) == "dateTime" and not values:

@@ -10,6 +10,8 @@ backtracking outright, and stops what remains at `TIME_LIMIT` with an error nami
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 import regex
@@ -37,26 +39,26 @@ def compiled(pattern: str, flags: int = 0) -> regex.Pattern:
     return regex.compile(pattern, flags)
 
 
+@contextmanager
+def _in_time(pattern: str) -> Iterator[None]:
+    try:
+        yield
+    except TimeoutError:
+        raise PatternTooSlow(pattern) from None
+
+
 def search(pattern: str, text: str, flags: int = 0, whole: bool = False):
     """The first match of `pattern` in `text` (all of `text` when `whole`), or None."""
     found = compiled(pattern, flags)
-    try:
-        if whole:
-            return found.fullmatch(text, timeout=TIME_LIMIT)
-        return found.search(text, timeout=TIME_LIMIT)
-    except TimeoutError:
-        raise PatternTooSlow(pattern) from None
+    with _in_time(pattern):
+        return (found.fullmatch if whole else found.search)(text, timeout=TIME_LIMIT)
 
 
 def substitute(pattern: str, template: str, text: str, flags: int = 0) -> str:
-    try:
+    with _in_time(pattern):
         return compiled(pattern, flags).sub(template, text, timeout=TIME_LIMIT)
-    except TimeoutError:
-        raise PatternTooSlow(pattern) from None
 
 
 def split(pattern: str, text: str) -> list[str]:
-    try:
+    with _in_time(pattern):
         return compiled(pattern).split(text, timeout=TIME_LIMIT)
-    except TimeoutError:
-        raise PatternTooSlow(pattern) from None

@@ -24,6 +24,11 @@ def table_of(model: type[Model]) -> Table:
     return cast(Table, model.__table__)
 
 
+def column_length(model: type[Model], name: str) -> int:
+    """The length of a model's String column: what longer text the database refuses."""
+    return cast(String, table_of(model).c[name].type).length or 0
+
+
 class _UtcOnSqlite(TypeDecorator):
     """SQLite has no time zones: it keeps the UTC wall time, and this reads it back as UTC.
 

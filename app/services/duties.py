@@ -40,9 +40,10 @@ def reason_against(
         if siblings is not None:  # a loop instance: its own name means the others of its round
             tasks.remove(task.element_id)
             seat = f"another '{task.name or task.element_id}' of this round"
-            if _completed_any(username, siblings):
+            if _any_of(siblings, UserTask.status == COMPLETED, UserTask.completed_by == username):
                 return f"completed {seat}"
-            if taking and _holds_any(username, siblings - {task.id}):
+            held = (UserTask.status == OPEN, UserTask.assignee == username)
+            if taking and _any_of(siblings - {task.id}, *held):
                 return f"took {seat}"
     if not tasks:
         return None
@@ -66,17 +67,9 @@ def _round_siblings(instance: ProcessInstance, task: UserTask) -> set | None:
     return runner.round_siblings(task.id)
 
 
-def _completed_any(username: str, task_ids: set) -> bool:
-    query = select(UserTask.id).where(
-        UserTask.id.in_(task_ids), UserTask.status == COMPLETED, UserTask.completed_by == username
-    )
-    return db.session.execute(query.limit(1)).first() is not None
-
-
-def _holds_any(username: str, task_ids: set) -> bool:
-    query = select(UserTask.id).where(
-        UserTask.id.in_(task_ids), UserTask.status == OPEN, UserTask.assignee == username
-    )
+def _any_of(task_ids: set, *where) -> bool:
+    """Whether any of the tasks `task_ids` matches `where`."""
+    query = select(UserTask.id).where(UserTask.id.in_(task_ids), *where)
     return db.session.execute(query.limit(1)).first() is not None
 
 

@@ -83,11 +83,11 @@ def _jobs_of(instance: ProcessInstance) -> list[Job]:
 
 def _sync_services(instance, result: StepResult, existing: dict) -> None:
     waiting = {s.task_id for s in result.service_tasks}
-    services = [(task_id, row) for (kind, task_id), row in existing.items() if kind == SERVICE]
-    for task_id, row in services:
-        if task_id not in waiting and row.status in LIVE:
+    services = [row for (kind, _), row in existing.items() if kind == SERVICE]
+    for row in services:
+        if row.task_id not in waiting and row.status in LIVE:
             row.status = CANCELLED  # interrupted (boundary timer, cancel): the worker will skip it
-    _sync_failed(instance, result, [(task_id in waiting, row) for task_id, row in services])
+    _sync_failed(instance, waiting, services)
     elements: Mapping = {}
     if result.service_tasks:  # a called process's service task is found among the step's elements
         elements = result.elements if result.elements is not None else instance_elements(instance)
@@ -122,15 +122,15 @@ def _sync_services(instance, result: StepResult, existing: dict) -> None:
         send_after_commit(job.id)
 
 
-def _sync_failed(instance, result: StepResult, services: list) -> None:
+def _sync_failed(instance, waiting: set, services: list[Job]) -> None:
     """A service task whose job failed into an incident holds the instance failed while it waits
     (a step on another branch does not make it 'waiting'); one the step interrupted (a boundary
     event, a terminate end) has its job cancelled and its incident resolved, as Camunda 7 deletes a
     cancelled activity's job and incident (it was left open, neither retryable nor resolvable)."""
-    failed = [(still, row) for still, row in services if row.status == JOB_FAILED]
-    gone = {row.task_id for still, row in failed if not still}
-    for still, row in failed:
-        if not still:
+    failed = [row for row in services if row.status == JOB_FAILED]
+    gone = {row.task_id for row in failed if row.task_id not in waiting}
+    for row in failed:
+        if row.task_id in gone:
             row.status = CANCELLED
     if gone:
         task_incidents.resolve_interrupted(instance, gone)

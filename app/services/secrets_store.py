@@ -18,7 +18,7 @@ from sqlalchemy import select
 from app.errors import NotFound, Unavailable, ValidationError
 from app.extensions import db
 from app.models import Secret, User
-from app.models.base import DEFAULT_TENANT, utcnow
+from app.models.base import DEFAULT_TENANT, column_length, utcnow
 from app.services import audit
 
 
@@ -36,7 +36,7 @@ def _find(tenant_id: str, name: str) -> Secret | None:
     ).scalar_one_or_none()
 
 
-NAME_LENGTH = 150  # the column's (models/security.py)
+NAME_LENGTH = column_length(Secret, "name")
 
 
 def set_secret(actor: User, name: str, value: str) -> Secret:

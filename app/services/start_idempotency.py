@@ -18,8 +18,9 @@ from sqlalchemy import select
 from app.errors import Conflict, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance
+from app.models.base import column_length
 
-KEY_LENGTH = 255  # the column's (models/instances.py)
+KEY_LENGTH = column_length(ProcessInstance, "idempotency_key")
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,7 @@ def _start_ready(actor, parent: ProcessInstance, links: list[WorkOrderLink]) -> 
 
 def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink, definition) -> ProcessInstance:
     """Start a linked order's instance inside the current transaction (no commit of its own). Who
-    linked it was checked as a starter then (_require_startable), and is its starter: the four-eyes
+    linked it was checked as a starter then (_startable_with), and is its starter: the four-eyes
     rule `starter` binds them, not whoever closed the order it waited for."""
     bundle = bundle_for(definition)
     runner = Runner.start(bundle, dict(link.variables or {}))
