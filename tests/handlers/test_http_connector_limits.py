@@ -4,13 +4,13 @@ cap, the timeout (called directly, with the app's configuration narrowed for eac
 from __future__ import annotations
 
 import dataclasses
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from app.handlers.http_connector import ConnectorRefused, http_connector
+from tests.local_http import serving
 
 
 class Site(BaseHTTPRequestHandler):
@@ -53,12 +53,8 @@ def site(app, monkeypatch):
     )
     monkeypatch.setitem(app.config, "BATON", config)
     Site.paths = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Site)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    with app.app_context():
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(Site) as port, app.app_context():
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_a_redirect_is_the_result_and_is_not_followed(site):

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from sqlalchemy import text
 
 from app.extensions import db
 from tests.conftest import DATA
+from tests.local_http import serving
 from tests.tasks.conftest import wait_for
 
 pytestmark = pytest.mark.commits
@@ -57,11 +57,8 @@ class RatesApi(BaseHTTPRequestHandler):
 def server():
     """The API's port; what it received is in RatesApi.received (emptied for each test)."""
     RatesApi.received = []
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), RatesApi)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield httpd.server_port
-    httpd.shutdown()
-    httpd.server_close()
+    with serving(RatesApi) as port:
+        yield port
 
 
 def _start(api, name: str, key: str, variables: dict) -> str:

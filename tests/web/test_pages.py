@@ -138,19 +138,24 @@ def test_a_failed_sign_in_is_audited_without_saying_whether_the_user_exists(clie
     assert len(admin.get("/audit?action=user.sign_in_failed").json["items"]) == 2
 
 
+def _inspection_in_the_inbox(client, admin, make_user) -> tuple[str, str]:
+    """An inspection task in the signed-in inspector's inbox: its id and the page's CSRF token."""
+    admin.deploy(INSPECTION)
+    make_user("inspector")
+    admin.post("/process-definitions/inspection/instances", json={})
+    sign_in(client, "inspector", "pw-inspector")
+    inbox = client.get("/").get_data(as_text=True)
+    return re.search(r'data-task-id="([^"]+)"', inbox).group(1), csrf_of(inbox)
+
+
 def test_a_nul_in_a_sign_in_or_a_task_form_is_a_400_naming_the_field(client, admin, make_user):
     """PostgreSQL text holds no NUL: the page says which field, instead of an error 500."""
     make_user("ines")
     refused = sign_in(client, "ines\x00", "pw-ines")
     assert refused.status_code == 400 and "username" in refused.get_data(as_text=True)
     assert admin.get("/audit?action=user.sign_in_failed").json["total"] == 0
-    admin.deploy(INSPECTION)
-    make_user("inspector")
-    admin.post("/process-definitions/inspection/instances", json={})
-    sign_in(client, "inspector", "pw-inspector")
-    inbox = client.get("/").get_data(as_text=True)
-    task_id = re.search(r'data-task-id="([^"]+)"', inbox).group(1)
-    form = {"csrf_token": csrf_of(inbox), "measurement": "7", "grade": "A", "notes": "fine\x00"}
+    task_id, token = _inspection_in_the_inbox(client, admin, make_user)
+    form = {"csrf_token": token, "measurement": "7", "grade": "A", "notes": "fine\x00"}
     refused = client.post(f"/tasks/{task_id}", data=form)
     assert refused.status_code == 400 and "notes" in refused.get_data(as_text=True)
     assert admin.get(f"/tasks/{task_id}").json["status"] == "open"
@@ -248,13 +253,7 @@ def test_an_empty_my_tasks_tab_points_to_tasks_waiting_to_be_claimed(client, adm
 
 
 def test_server_rejects_values_the_browser_should_have_caught(client, admin, make_user):
-    admin.deploy(INSPECTION)
-    make_user("inspector")
-    admin.post("/process-definitions/inspection/instances", json={})
-    sign_in(client, "inspector", "pw-inspector")
-    inbox = client.get("/").get_data(as_text=True)
-    task_id = re.search(r'data-task-id="([^"]+)"', inbox).group(1)
-    token = csrf_of(inbox)
+    task_id, token = _inspection_in_the_inbox(client, admin, make_user)
     bad = client.post(f"/tasks/{task_id}", data={"csrf_token": token, "measurement": "x", "grade": "Z"})
     html = bad.get_data(as_text=True)
     assert bad.status_code == 422
