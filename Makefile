@@ -19,6 +19,7 @@ run: install
 	$(PY) scripts/run.py
 
 test: install
+	scripts/install_chromium.sh
 	$(PY) scripts/check_services.py
 	$(PY) -m pytest
 
