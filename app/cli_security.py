@@ -18,16 +18,29 @@ signatures_cli = CommandGroup("signatures", help="Check electronic signatures.")
 @click.option("--tenant", default=None, help="Check one tenant's chain (default: every tenant).")
 def verify_audit(tenant):
     """Walk the chain from the first entry and report the first broken link."""
-    from app.services.audit import verify_chain
+    from app.services.audit_verify import verify_chain
 
     result = verify_chain(tenant)
     if result["ok"]:
-        click.echo(f"audit trail intact: {result['checked']} entries checked")
+        click.echo(f"audit trail intact: {result['checked']} entries checked, {_sealed(result)}")
         return
     b = result["broken"]
     where = f"entry {b['seq']}" + (f" (id {b['id']})" if b["id"] is not None else "")
     click.echo(f"audit trail BROKEN at tenant {b['tenant']} {where}: {b['problem']}")
     sys.exit(1)
+
+
+def _sealed(result: dict) -> str:
+    sealed = [f"{tenant} through entry {seq}" for tenant, seq in result["sealed_through"].items() if seq]
+    return "sealed: " + (", ".join(sealed) if sealed else "none yet")
+
+
+@audit_cli.command("seal")
+def seal_audit():
+    """Sign every tenant's chain head that moved since its last seal (the beat does it every minute)."""
+    from app.services.audit_seals import seal_heads
+
+    click.echo(f"{seal_heads()} seal(s) made")
 
 
 @signatures_cli.command("verify")

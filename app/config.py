@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -42,6 +44,7 @@ class Config:
     BATON_ADMIN_TOKEN: str | None = None
     MAX_UPLOAD_BYTES: int = 5 * 1024 * 1024
     SECRETS_KEY: str | None = None  # Fernet key for handler secrets; derived from SECRET_KEY when unset
+    AUDIT_SEAL_KEY: str | None = None  # base64 Ed25519 private key; derived from SECRET_KEY when unset
     BASE_URL: str = "http://127.0.0.1:5000"
     SMTP_HOST: str | None = None  # email notifications are off without it
     SMTP_PORT: int = 25
@@ -76,6 +79,7 @@ class Config:
             BATON_ADMIN_TOKEN=env.get("BATON_ADMIN_TOKEN") or None,
             MAX_UPLOAD_BYTES=int(env.get("BATON_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)),
             SECRETS_KEY=env.get("BATON_SECRETS_KEY") or None,
+            AUDIT_SEAL_KEY=_seal_key(env.get("BATON_AUDIT_SEAL_KEY") or None),
             BASE_URL=env.get("BATON_BASE_URL", f"http://127.0.0.1:{port}"),
             SMTP_HOST=env.get("BATON_SMTP_HOST") or None,
             SMTP_PORT=int(env.get("BATON_SMTP_PORT") or 25),
@@ -127,6 +131,15 @@ def _whole(env, name: str, default: int, least: int) -> int:
     if not value.isdigit() or int(value) < least:
         raise ConfigError(f"{name} must be a whole number of at least {least}, got {value!r}")
     return int(value)
+
+
+def _seal_key(value: str | None) -> str | None:
+    try:
+        if value is None or len(base64.b64decode(value, validate=True)) == 32:
+            return value
+    except binascii.Error:
+        pass
+    raise ConfigError("BATON_AUDIT_SEAL_KEY must be the base64 of a raw 32-byte Ed25519 private key")
 
 
 def _hosts(value: str) -> tuple[str, ...]:

@@ -47,7 +47,7 @@ def test_the_audit_heads_migration_takes_each_tenants_last_entry(tmp_path):
     the next append chains on."""
     from sqlalchemy import text
 
-    from app.services import audit
+    from app.services import audit, audit_verify
 
     sqlite_app = create_app(make_config(f"sqlite:///{tmp_path / 'baton.db'}"))
     with sqlite_app.app_context():
@@ -74,7 +74,7 @@ def test_the_audit_heads_migration_takes_each_tenants_last_entry(tmp_path):
         heads = dict(db.session.execute(text("SELECT tenant_id, seq FROM audit_heads")).all())
         audit.record("cli", "after.upgrade", ("task", "t"))
         db.session.commit()
-        result = audit.verify_chain()
+        result = audit_verify.verify_chain()
         last = db.session.execute(text("SELECT max(seq) FROM audit_entries WHERE tenant_id = 'default'"))
         last_seq = last.scalar()
         db.engine.dispose()

@@ -49,6 +49,7 @@ ENDPOINT_PERMISSIONS = {
     "api.revoke_api_token": p.SELF,
     "api.list_audit": p.AUDIT,
     "api.verify_audit": p.AUDIT,
+    "api.list_audit_seals": p.AUDIT,
     "api.verify_signatures": p.AUDIT,
     "api.list_signatures": p.READ,
     "api.list_secrets": p.ADMIN,

@@ -177,6 +177,9 @@ CONTRACTS: dict[str, Contract] = {
     ),
     "api.list_audit": C("The audit trail", responses.AuditPageSchema, query=security.AuditQuerySchema),
     "api.verify_audit": C("Verify my tenant's audit hash chain", responses.AuditVerificationSchema),
+    "api.list_audit_seals": C(
+        "Signed checkpoints of my tenant's audit chain", responses.AuditSealPageSchema, query=core.PageSchema
+    ),
     "api.list_signatures": C("The electronic signatures of an instance", responses.SignaturePageSchema),
     "api.verify_signatures": C("Verify an instance's signatures", responses.VerificationSchema),
     "api.list_secrets": C("Names of the handler secrets", responses.SecretPageSchema),

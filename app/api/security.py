@@ -7,17 +7,19 @@ from uuid import UUID
 from flask import g, jsonify, request
 
 from app.api import api_bp, json_body
+from app.schemas.core import PageSchema
 from app.schemas.loading import load
 from app.schemas.security import (
     AuditEntrySchema,
     AuditQuerySchema,
+    AuditSealSchema,
     SecretSchema,
     SecretSetSchema,
     SignatureSchema,
     TokenCreateSchema,
     TokenSchema,
 )
-from app.services import audit, secrets_store, signature_verification, tokens
+from app.services import audit, audit_seals, audit_verify, secrets_store, signature_verification, tokens
 
 token_schema = TokenSchema()
 secret_schema = SecretSchema()
@@ -55,7 +57,16 @@ def list_audit():
 @api_bp.get("/audit/verify")
 def verify_audit():
     """Check my tenant's audit hash chain; names the first broken entry."""
-    return jsonify(audit.verify_chain(g.user.tenant_id))
+    return jsonify(audit_verify.verify_chain(g.user.tenant_id))
+
+
+@api_bp.get("/audit/seals")
+def list_audit_seals():
+    """My tenant's signed chain checkpoints, newest first, with the public key that checks them."""
+    q = load(PageSchema, request.args)
+    items, total = audit_seals.list_seals(g.user.tenant_id, q["limit"], q["offset"])
+    key = audit_seals.public_key()
+    return jsonify({"items": AuditSealSchema().dump(items, many=True), "total": total, "key": key})
 
 
 @api_bp.get("/instances/<uuid:instance_id>/signatures")

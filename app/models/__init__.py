@@ -6,13 +6,14 @@ from app.models.identity import ApiToken, Group, GroupMembership, User
 from app.models.instances import HistoryEntry, Incident, InstanceState, MessageSubscription, ProcessInstance
 from app.models.jobs import Job
 from app.models.notifications import Escalation, Notification, NotificationPreference
-from app.models.security import AuditEntry, AuditHead, Secret, Signature, UserKey
+from app.models.security import AuditEntry, AuditHead, AuditSeal, Secret, Signature, UserKey
 from app.models.tasks import TaskCandidate, UserTask
 
 __all__ = [
     "ApiToken",
     "AuditEntry",
     "AuditHead",
+    "AuditSeal",
     "CatalogVersion",
     "Definition",
     "Delegation",

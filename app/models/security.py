@@ -83,6 +83,24 @@ class AuditHead(Model):
     hash: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
+class AuditSeal(Model):
+    """A signed checkpoint of a tenant's chain: its head (seq and hash) at `sealed_at`, signed with
+    the server's Ed25519 seal key (services/audit_seals.py). Whoever can write to the database but
+    does not hold the key can no longer rewrite the trail up to a seal, even re-chaining it.
+
+    On PostgreSQL a trigger (see the migration) refuses UPDATE and DELETE.
+    """
+
+    __tablename__ = "audit_seals"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    sealed_at: Mapped[str] = mapped_column(String(40), nullable=False)  # ISO text: signed as stored
+    key_id: Mapped[str] = mapped_column(String(64), nullable=False)  # SHA-256 of the public key
+    signature: Mapped[str] = mapped_column(String(100), nullable=False)  # base64
+
+
 class Signature(Model):
     """An electronic signature on a task decision (an approval or a rejection).
 

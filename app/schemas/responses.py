@@ -10,7 +10,7 @@ from app.schemas.brief import DelegationSchema, LinkSchema, SlaEventSchema
 from app.schemas.core import DefinitionSchema, HistoryEntrySchema, InstanceSchema, TaskSchema
 from app.schemas.incidents import IncidentSchema
 from app.schemas.notifications import NotificationSchema
-from app.schemas.security import AuditEntrySchema, SecretSchema, SignatureSchema, TokenSchema
+from app.schemas.security import AuditEntrySchema, AuditSealSchema, SecretSchema, SignatureSchema, TokenSchema
 
 
 def page_of(item: type[Schema], name: str, **extra: fields.Field) -> type[Schema]:
@@ -35,6 +35,13 @@ IncidentPageSchema = page_of(IncidentSchema, "IncidentPageSchema")
 DelegationPageSchema = page_of(DelegationSchema, "DelegationPageSchema")
 TokenPageSchema = page_of(TokenSchema, "TokenPageSchema")
 AuditPageSchema = page_of(AuditEntrySchema, "AuditPageSchema")
+AuditSealPageSchema = page_of(
+    AuditSealSchema,
+    "AuditSealPageSchema",
+    key=fields.Dict(
+        metadata={"description": "the seal key's public half: {algorithm, key_id, public_key (base64)}"}
+    ),
+)
 SignaturePageSchema = page_of(SignatureSchema, "SignaturePageSchema")
 SecretPageSchema = page_of(SecretSchema, "SecretPageSchema")
 NotificationPageSchema = Schema.from_dict(
@@ -146,6 +153,9 @@ class AuditVerificationSchema(Schema):
     broken = fields.Dict(
         allow_none=True,
         metadata={"description": "null, or the first broken link: {tenant, seq, id, problem}"},
+    )
+    sealed_through = fields.Dict(
+        metadata={"description": "per tenant, the last entry a valid seal vouches for (null: none yet)"}
     )
 
 

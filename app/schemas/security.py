@@ -38,6 +38,14 @@ class AuditQuerySchema(PageSchema):
         return require_ordered(data, "since", "until")
 
 
+class AuditSealSchema(Schema):
+    seq = fields.Integer()
+    hash = fields.String()
+    sealed_at = fields.String()
+    key_id = fields.String()
+    signature = fields.String()
+
+
 class AuditEntrySchema(Schema):
     seq = fields.Integer()
     at = fields.String()

@@ -2,7 +2,9 @@
 
 Tamper evidence: each entry stores the hash of the previous entry of its tenant and its own hash
 over its canonical JSON (sorted keys, no whitespace) including that previous hash. Changing, removing
-or inserting an entry breaks the chain from that point; `verify_chain` names the first broken link.
+or inserting an entry breaks the chain from that point; `audit_verify.verify_chain` names the first
+broken link, and checks the signed seals (audit_seals.py) that a writer without the server's key
+cannot forge.
 
 Serialisation point: two transactions appending at once would both read the same "latest" entry and
 fork the chain. Each tenant has a head row (audit_heads: the last entry's seq and hash); appending
@@ -47,7 +49,7 @@ _OBJECT_TYPES = {
     "Secret": "secret",
     "Signature": "signature",
 }
-_HASHED = (
+HASHED = (
     "tenant_id",
     "seq",
     "at",
@@ -74,7 +76,7 @@ def _jsonable(value):
 
 
 def entry_hash(fields: dict) -> str:
-    return hashlib.sha256(canonical({k: fields[k] for k in _HASHED}).encode()).hexdigest()
+    return hashlib.sha256(canonical({k: fields[k] for k in HASHED}).encode()).hexdigest()
 
 
 def require_reason(reason: str | None, what: str) -> str:
@@ -99,7 +101,7 @@ def _actor(actor) -> tuple[str, str | None, str | None]:
     return (actor or "system"), None, None
 
 
-_APPEND = Prepared(insert(table_of(AuditEntry)), column_keys=(*_HASHED, "hash"))
+_APPEND = Prepared(insert(table_of(AuditEntry)), column_keys=(*HASHED, "hash"))
 
 
 def record(actor, action: str, obj, before=None, after=None, reason: str | None = None) -> None:
@@ -189,56 +191,6 @@ _INSERT_ENTRY = (
     " e.before, e.after, e.reason, h.prev_hash, h.hash"
     " FROM {prev} AS h, json_populate_record(NULL::audit_entries, %({p}_entry)s::json) AS e"
 )
-
-
-def verify_chain(tenant_id: str | None = None) -> dict:
-    """Check every tenant's chain (or one): {ok, checked, broken: None | {tenant, seq, id, problem}}."""
-    # (a tenant whose every entry was removed still has its head)
-    everyone = select(AuditEntry.tenant_id).union(select(AuditHead.tenant_id))
-    tenants = [tenant_id] if tenant_id else list(db.session.execute(everyone).scalars())
-    checked = 0
-    for tenant in sorted(tenants):
-        count, broken = _verify_tenant(tenant)
-        checked += count
-        if broken:
-            return {"ok": False, "checked": checked, "broken": broken}
-    return {"ok": True, "checked": checked, "broken": None}
-
-
-def _verify_tenant(tenant_id: str) -> tuple[int, dict | None]:
-    rows = db.session.execute(
-        select(AuditEntry).where(AuditEntry.tenant_id == tenant_id).order_by(AuditEntry.seq)
-    ).scalars()
-    prev, expected_seq, count = GENESIS, 1, 0
-    for row in rows:
-        count += 1
-        problem = _problem(row, prev, expected_seq)
-        if problem:
-            return count, {"tenant": tenant_id, "seq": row.seq, "id": row.id, "problem": problem}
-        prev, expected_seq = row.hash, row.seq + 1
-    return count, _head_problem(tenant_id, expected_seq - 1, prev)
-
-
-def _head_problem(tenant_id: str, last_seq: int, last_hash: str) -> dict | None:
-    """The trail must end where its head says: removing the last entries leaves no broken link."""
-    head = db.session.get(AuditHead, tenant_id)
-    if head is None or (head.seq, head.hash) == (last_seq, last_hash):
-        return None
-    if head.seq > last_seq:
-        problem = f"entries {last_seq + 1} to {head.seq} are missing from the end of the trail"
-    else:
-        problem = "the last entry is not the one the chain's head names"
-    return {"tenant": tenant_id, "seq": head.seq, "id": None, "problem": problem}
-
-
-def _problem(row: AuditEntry, prev: str, expected_seq: int) -> str | None:
-    if row.seq != expected_seq:
-        return f"entry {expected_seq} is missing (next entry is {row.seq})"
-    if row.prev_hash != prev:
-        return "the previous-hash link does not match the previous entry"
-    if entry_hash({k: getattr(row, k) for k in _HASHED}) != row.hash:
-        return "the entry's content does not match its hash (it was changed after it was written)"
-    return None
 
 
 def list_entries(tenant_id: str, filters: dict, limit: int = 50, offset: int = 0):

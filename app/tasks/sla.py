@@ -1,4 +1,5 @@
-"""The SLA check: warnings and breaches are recorded on time even for instances nobody touches."""
+"""The minutely checks: SLA warnings and breaches recorded on time even for instances nobody
+touches, and the audit chain sealed."""
 
 from __future__ import annotations
 
@@ -11,3 +12,11 @@ def check_sla() -> int:
     from app.services.sla import check_open_clocks
 
     return check_open_clocks()
+
+
+@shared_task(name="baton.seal_audit")
+def seal_audit() -> int:
+    """Sign every tenant's audit chain head that moved since its last seal; returns how many."""
+    from app.services.audit_seals import seal_heads
+
+    return seal_heads()

@@ -104,12 +104,12 @@ def test_a_deployment_and_a_publish_are_audited(as_user):
 def test_an_entry_hashed_by_the_database_verifies_in_python(db_session):
     """On PostgreSQL the chain's head is read and the entry hashed in the INSERT itself; the
     canonical JSON it hashes must be the one verify_chain rebuilds, byte for byte."""
-    from app.services import audit
+    from app.services import audit, audit_verify
 
     audit.record("cli", "instance.start", ("instance", "i-1"), after={"ü": ["ç", {"b": 1, "a": '"q"'}]})
     audit.record("cli", "task.complete", ("task", "t-1"), before={"x": None}, reason='résumé "quoted"')
     audit.record(None, "noop", ("task", "t-2"))
-    result = audit.verify_chain()
+    result = audit_verify.verify_chain()
     assert result["ok"] and result["checked"] >= 3, result
 
 
@@ -142,7 +142,7 @@ def _entries(object_id: str) -> list:
 
 def test_held_back_entries_survive_a_later_savepoint_rollback_and_die_with_their_own(db_session):
     """An entry held back before a savepoint is sent before it; one made inside dies with it."""
-    from app.services import audit
+    from app.services import audit, audit_verify
 
     audit.record("cli", "before.savepoint", ("task", "sp-1"))
     with pytest.raises(RuntimeError), db.session.begin_nested():
@@ -152,14 +152,14 @@ def test_held_back_entries_survive_a_later_savepoint_rollback_and_die_with_their
     audit.record("cli", "second.in.one.flush", ("task", "sp-1"))  # (one head move per statement)
     db.session.flush()
     assert _entries("sp-1") == ["before.savepoint", "after.savepoint", "second.in.one.flush"]
-    assert audit.verify_chain("default")["ok"]
+    assert audit_verify.verify_chain("default")["ok"]
 
 
 def test_the_audit_chain_on_sqlite_has_a_head_too(tmp_path):
     from flask_migrate import upgrade
 
     from app import create_app
-    from app.services import audit
+    from app.services import audit, audit_verify
     from tests.conftest import make_config
 
     app = create_app(make_config(f"sqlite:///{tmp_path / 'baton.db'}"))
@@ -168,10 +168,10 @@ def test_the_audit_chain_on_sqlite_has_a_head_too(tmp_path):
         for n in range(3):
             audit.record("cli", f"step.{n}", ("task", "t-1"))
         db.session.commit()
-        assert audit.verify_chain()["ok"]
+        assert audit_verify.verify_chain()["ok"]
         db.session.execute(text("DELETE FROM audit_entries WHERE seq = 3"))  # (no trigger on SQLite)
         db.session.commit()
-        broken = audit.verify_chain()["broken"]
+        broken = audit_verify.verify_chain()["broken"]
         db.engine.dispose()
     assert broken["problem"] == "entries 3 to 3 are missing from the end of the trail"
 
