@@ -31,7 +31,10 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class ConnectorRefused(RuntimeError):
-    """The request may not be sent (its scheme, its host, its shape)."""
+    """The request may not be sent (its scheme, its host, its shape). Retrying cannot help (the model
+    or the worker's configuration must change), so it becomes an incident at once."""
+
+    retryable = False
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):

@@ -141,8 +141,8 @@ def _record_outcome(job_id, outcome: tuple) -> str:
         job.status = CANCELLED
         db.session.commit()
         return "cancelled"
-    if outcome[0] == "fail":
-        return _failed(instance, job, outcome[1])
+    if outcome[0] == "fail":  # (an exception saying `retryable = False` is an incident at once)
+        return _failed(instance, job, outcome[1], retry=getattr(outcome[1], "retryable", True) is not False)
     if instance.status == SUSPENDED:
         job.payload = {**job.payload, "outcome": results.keepable(outcome)}  # applied on resume, not redone
         return _postpone(job)

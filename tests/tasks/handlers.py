@@ -29,6 +29,17 @@ def flaky(variables: dict, idempotency_key: str) -> dict:
     return {"synced": True}
 
 
+class LedgerClosed(RuntimeError):
+    retryable = False  # (the period stays closed however often it is asked)
+
+
+@service_handler("tests.closed_ledger")
+def closed_ledger(variables: dict, idempotency_key: str) -> dict:
+    with (_dir() / f"ledger-{idempotency_key}.calls").open("a") as calls:
+        calls.write(f"{time.time()}\n")
+    raise LedgerClosed("the 2026-11 period is closed for postings")
+
+
 @service_handler("test.slow_counter")
 def slow_counter(variables: dict, idempotency_key: str) -> dict:
     """Counts calls and side effects per key; the first call sleeps so a test can SIGKILL it."""

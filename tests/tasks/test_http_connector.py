@@ -117,6 +117,7 @@ def test_a_host_the_configuration_does_not_allow_is_never_called_and_becomes_an_
     iid = _start(api, "status.bpmn", "conn_status", {"url": f"http://localhost:{server}/rates/EUR"})
     incident = _incident(api, iid)
     assert f"may not call localhost:{server}" in incident["message"]
+    assert "after 1 attempt(s)" in incident["message"]  # not retried: the model says R3/PT1S
     assert "BATON_HTTP_CONNECTOR_ALLOWED_HOSTS" in incident["message"]
     assert incident["element_id"] == "call" and RatesApi.received == []
 

@@ -72,6 +72,15 @@ def test_a_failing_handler_is_retried_then_becomes_an_incident_that_can_be_retri
     assert api.post(f"/incidents/{incidents[0]['id']}/retry").status_code == 409
 
 
+def test_a_failure_that_says_it_is_not_retryable_is_an_incident_after_one_attempt(api, effects_dir):
+    started = _start(api, "service/closed_ledger.bpmn", "svc_closed_ledger")  # R3/PT1S in the model
+    incident = wait_for(lambda: _open_incidents(api, started["id"]), 20)[0]
+    assert "after 1 attempt(s)" in incident["message"] and "period is closed" in incident["message"]
+    assert incident["element_id"] == "post" and _instance(api, started["id"])["status"] == "failed"
+    (calls,) = effects_dir.glob("ledger-*.calls")
+    assert len(calls.read_text().split()) == 1
+
+
 def test_a_list_of_retry_intervals_waits_each_in_turn_then_opens_an_incident(api, effects_dir):
     started = _start(api, "service/interval_list.bpmn", "svc_interval_list")  # PT1S,PT2S
     incident = wait_for(lambda: _open_incidents(api, started["id"]), 20)[0]
