@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from app.api.contract import CONTRACTS
-from app.services import identity
+from app.services import audit_seals, identity
 from app.services.secrets_store import get_secret
 from tests.api.test_permissions import ROUTES
 from tests.conftest import DATA, Api
@@ -39,7 +39,9 @@ def tenant_a(admin):
     admin.post("/process-definitions/waits_for_message/instances", json={})
     token = admin.post("/tokens", json={"name": "a-token"}).json
     admin.client.put("/api/v1/secrets/crm_api_key", json={"value": "A's value"}, headers=admin._headers())
+    audit_seals.seal_heads()  # (A's chain is sealed; B's seals must not show it)
     return {
+        "seal_hash": admin.get("/audit/seals").json["items"][0]["hash"],
         "key": "two_steps",
         "instance_id": instance["id"],
         "task_id": instance["tasks"][0]["id"],
@@ -77,6 +79,14 @@ def _no_a_ids(ids):
     return check
 
 
+def _no_a_seal(ids):
+    def check(response):
+        assert response.status_code == 200, response.json
+        assert ids["seal_hash"] not in response.get_data(as_text=True)
+
+    return check
+
+
 def _created(response):
     assert response.status_code == 201, response.json
 
@@ -103,6 +113,7 @@ WITHOUT_IDS = {
     "api.list_tokens": _no_a_ids,
     "api.list_audit": _no_a_ids,
     "api.verify_audit": _no_a_ids,  # B's own chain (the answer names no entry of A's)
+    "api.list_audit_seals": _no_a_seal,
     "api.list_incidents": _no_a_ids,
     "api.create_api_token": lambda ids: _created,
     "api.list_delegations": _no_a_ids,
