@@ -45,6 +45,7 @@ class Config:
     MAX_UPLOAD_BYTES: int = 5 * 1024 * 1024
     SECRETS_KEY: str | None = None  # Fernet key for handler secrets; derived from SECRET_KEY when unset
     AUDIT_SEAL_KEY: str | None = None  # base64 Ed25519 private key; derived from SECRET_KEY when unset
+    AUDIT_SEAL_RETIRED_KEYS: tuple[str, ...] = ()  # base64 public keys whose earlier seals still count
     BASE_URL: str = "http://127.0.0.1:5000"
     SMTP_HOST: str | None = None  # email notifications are off without it
     SMTP_PORT: int = 25
@@ -79,7 +80,10 @@ class Config:
             BATON_ADMIN_TOKEN=env.get("BATON_ADMIN_TOKEN") or None,
             MAX_UPLOAD_BYTES=int(env.get("BATON_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)),
             SECRETS_KEY=env.get("BATON_SECRETS_KEY") or None,
-            AUDIT_SEAL_KEY=_seal_key(env.get("BATON_AUDIT_SEAL_KEY") or None),
+            AUDIT_SEAL_KEY=_raw_key(
+                env.get("BATON_AUDIT_SEAL_KEY") or None, "BATON_AUDIT_SEAL_KEY", "private"
+            ),
+            AUDIT_SEAL_RETIRED_KEYS=_retired_keys(env.get("BATON_AUDIT_SEAL_RETIRED_KEYS") or ""),
             BASE_URL=env.get("BATON_BASE_URL", f"http://127.0.0.1:{port}"),
             SMTP_HOST=env.get("BATON_SMTP_HOST") or None,
             SMTP_PORT=int(env.get("BATON_SMTP_PORT") or 25),
@@ -133,13 +137,18 @@ def _whole(env, name: str, default: int, least: int) -> int:
     return int(value)
 
 
-def _seal_key(value: str | None) -> str | None:
+def _raw_key(value: str | None, name: str, half: str) -> str | None:
     try:
         if value is None or len(base64.b64decode(value, validate=True)) == 32:
             return value
     except binascii.Error:
         pass
-    raise ConfigError("BATON_AUDIT_SEAL_KEY must be the base64 of a raw 32-byte Ed25519 private key")
+    raise ConfigError(f"{name} must be the base64 of a raw 32-byte Ed25519 {half} key")
+
+
+def _retired_keys(value: str) -> tuple[str, ...]:
+    keys = [k.strip() for k in value.split(",") if k.strip()]
+    return tuple(k for k in keys if _raw_key(k, "BATON_AUDIT_SEAL_RETIRED_KEYS", "public"))
 
 
 def _hosts(value: str) -> tuple[str, ...]:

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import func, select
@@ -94,8 +94,7 @@ class SealCheck:
         self.tenant_id = tenant_id
         query = select(AuditSeal).where(AuditSeal.tenant_id == tenant_id)
         self.seals = {seal.seq: seal for seal in db.session.execute(query).scalars()}
-        self.key = seal_key().public_key()
-        self.key_id = _key_id(self.key.public_bytes(*_RAW))
+        self.keys = _trusted_keys()
         self.through: int | None = None  # the last seal the trail matched
 
     def problem(self, seq: int, hash_: str) -> str | None:
@@ -122,14 +121,22 @@ class SealCheck:
         return {"tenant": self.tenant_id, "seq": cut, "id": None, "problem": problem}
 
     def _forged(self, seal: AuditSeal) -> str | None:
-        if seal.key_id != self.key_id:
-            return f"the seal of entry {seal.seq} names key {seal.key_id[:16]}, not this server's seal key"
+        key = self.keys.get(seal.key_id)
+        if key is None:
+            return f"the seal of entry {seal.seq} names key {seal.key_id[:16]}, not a seal key of this server"
         signed = payload(seal.tenant_id, seal.seq, seal.hash, seal.sealed_at)
         try:
-            self.key.verify(base64.b64decode(seal.signature, validate=True), signed)
+            key.verify(base64.b64decode(seal.signature, validate=True), signed)
         except (InvalidSignature, binascii.Error, ValueError):
-            return f"the seal of entry {seal.seq} has a signature this server's seal key did not make"
+            return f"the seal of entry {seal.seq} has a signature its seal key did not make"
         return None
+
+
+def _trusted_keys() -> dict[str, Ed25519PublicKey]:
+    """The current seal key's public half and the retired ones (BATON_AUDIT_SEAL_RETIRED_KEYS), by id."""
+    raws = [seal_key().public_key().public_bytes(*_RAW)]
+    raws += [base64.b64decode(k) for k in current_app.config["BATON"].AUDIT_SEAL_RETIRED_KEYS]
+    return {_key_id(raw): Ed25519PublicKey.from_public_bytes(raw) for raw in raws}
 
 
 def _key_id(raw_public: bytes) -> str:

@@ -90,7 +90,7 @@ def test_a_seal_not_made_with_the_servers_key_is_reported(db_session):
     db.session.execute(text("UPDATE audit_seals SET signature = :s WHERE seq = :q"), {"s": forged, "q": seq})
     broken = audit_verify.verify_chain("default")["broken"]
     assert broken["seq"] == seq
-    assert "signature this server's seal key did not make" in broken["problem"]
+    assert "signature its seal key did not make" in broken["problem"]
 
 
 def test_seals_are_append_only(db_session):
@@ -123,7 +123,7 @@ def test_flask_audit_seal_and_verify_say_how_far_the_trail_is_sealed(app, db_ses
     assert f"sealed: default through entry {_last_seq()}" in verified.output
 
 
-def test_a_configured_seal_key_is_used_and_a_malformed_one_refused_at_start(app, db_session, monkeypatch):
+def test_a_new_seal_key_is_used_and_the_retired_one_still_vouches_for_its_seals(app, db_session, monkeypatch):
     from dataclasses import replace
 
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -139,13 +139,33 @@ def test_a_configured_seal_key_is_used_and_a_malformed_one_refused_at_start(app,
     for wrong in ("not base64!", base64.b64encode(b"short").decode()):
         with pytest.raises(ConfigError, match="BATON_AUDIT_SEAL_KEY must be the base64 of a raw 32-byte"):
             Config.from_env({"BATON_AUDIT_SEAL_KEY": wrong})
+        with pytest.raises(ConfigError, match="BATON_AUDIT_SEAL_RETIRED_KEYS must be the base64 of a raw"):
+            Config.from_env({"BATON_AUDIT_SEAL_RETIRED_KEYS": wrong})
     _trail(1)
     audit_seals.seal_heads()  # with the key derived from SECRET_KEY
+    retired = audit_seals.public_key()["public_key"]
     own = Ed25519PrivateKey.generate()
     raw = base64.b64encode(own.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())).decode()
-    configured = Config.from_env({"BATON_AUDIT_SEAL_KEY": raw}).AUDIT_SEAL_KEY
-    monkeypatch.setitem(app.config, "BATON", replace(app.config["BATON"], AUDIT_SEAL_KEY=configured))
+    new = Config.from_env({"BATON_AUDIT_SEAL_KEY": raw}).AUDIT_SEAL_KEY
+    monkeypatch.setitem(app.config, "BATON", replace(app.config["BATON"], AUDIT_SEAL_KEY=new))
     public = own.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     assert audit_seals.public_key()["public_key"] == base64.b64encode(public).decode()
     broken = audit_verify.verify_chain("default")["broken"]  # the older seal is not this key's
-    assert "not this server's seal key" in broken["problem"]
+    assert "not a seal key of this server" in broken["problem"]
+    env = {"BATON_AUDIT_SEAL_KEY": raw, "BATON_AUDIT_SEAL_RETIRED_KEYS": f" {retired} "}
+    monkeypatch.setitem(app.config, "BATON", replace(app.config["BATON"], **_seal_settings(env)))
+    _trail(1)
+    audit_seals.seal_heads()  # with the new key
+    result = audit_verify.verify_chain("default")
+    assert result["ok"], result
+    assert result["sealed_through"] == {"default": _last_seq()}
+
+
+def _seal_settings(env: dict) -> dict:
+    from app.config import Config
+
+    config = Config.from_env(env)
+    return {
+        "AUDIT_SEAL_KEY": config.AUDIT_SEAL_KEY,
+        "AUDIT_SEAL_RETIRED_KEYS": config.AUDIT_SEAL_RETIRED_KEYS,
+    }
