@@ -20,12 +20,12 @@ from app.handlers import BpmnError, call_handler, get_handler
 from app.models import Job, ProcessInstance
 from app.models.base import utcnow
 from app.models.instances import ENDED, FAILED, SUSPENDED
-from app.models.jobs import CANCELLED, DONE, LIVE, PENDING, RUNNING, SERVICE, START_TIMER, TIMER
+from app.models.jobs import CANCELLED, DONE, PENDING, RUNNING, SERVICE, START_TIMER, TIMER
 from app.models.jobs import FAILED as JOB_FAILED
 from app.services import backoff
 from app.services import handler_results as results
 from app.services.instances import commit_step, load_runner, lock_instance
-from app.services.jobs import JOB_RUNNERS, POSTPONE, lease
+from app.services.jobs import JOB_RUNNERS, POSTPONE, lease, runnable
 from app.services.stepping import persist_step
 from app.services.task_incidents import open_incident
 
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 def run_job(job_id) -> str:
     """Run one claimed job (a Celery delivery); safe to call twice: returns what it did."""
     job = db.session.get(Job, job_id)
-    if job is None or job.status not in LIVE:
+    if not runnable(job):
         db.session.rollback()
         return "skipped"
     if job.kind == SERVICE:
@@ -55,7 +55,7 @@ def locked_job(job_id) -> Job | None:
     job = db.session.execute(
         select(Job).where(Job.id == job_id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
-    return job if job is not None and job.status in LIVE else None
+    return job if runnable(job) else None
 
 
 def _lock_for_step(job: Job) -> tuple[ProcessInstance | None, Job | None]:

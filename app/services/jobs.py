@@ -37,6 +37,19 @@ def lease() -> timedelta:
     return timedelta(seconds=current_app.config.get("BATON_JOB_LEASE_SECONDS", 300))
 
 
+def runnable(job: Job | None) -> bool:
+    """Whether a delivery may run `job` now: live, and not a pending row due later.
+
+    A pending row due later waits out a retry's backoff, a postponement or a start timer's next
+    period; the sweep claims it when it falls due. A message that finds it so is a duplicate (a
+    worker lost after its commit, before its ack, gets its message again) or a stale one, and
+    running it would retry before the backoff, burn an attempt or start a timer's instance early.
+    """
+    if job is None or job.status not in LIVE:
+        return False
+    return job.status != PENDING or _aware(job.due_at) <= utcnow()
+
+
 # --- writing jobs from a step (same transaction) ---------------------------------------------------
 @after_step
 def sync_jobs(instance: ProcessInstance, result: StepResult) -> None:

@@ -28,7 +28,7 @@ from app.models import Job
 from app.models.base import utcnow
 from app.models.jobs import DONE, FAILED, PENDING, RUNNING
 from app.services import backoff
-from app.services.jobs import JOB_RUNNERS, lease
+from app.services.jobs import JOB_RUNNERS, lease, runnable
 from app.services.notifications import NOTIFICATION
 from app.services.secrets_store import get_secret
 
@@ -83,7 +83,7 @@ def send_webhook(payload: dict, tenant_id: str) -> None:
 def deliver(claimed: Job) -> str:
     """Run one delivery attempt of a claimed notification job; a repeated delivery is a no-op."""
     job = db.session.get(Job, claimed.id, with_for_update=True, populate_existing=True)
-    if job is None or job.status in (DONE, FAILED):
+    if not runnable(job):
         db.session.rollback()
         return "skipped"
     job.status, job.attempts, job.locked_until = RUNNING, job.attempts + 1, utcnow() + lease()

@@ -9,6 +9,7 @@ from app.models import Definition, Job
 from app.models.jobs import START_TIMER
 from app.services.job_runs import run_job
 from tests.conftest import DATA
+from tests.due_jobs import claimed
 
 WEEKLY = (DATA / "timers" / "start_cycle.bpmn").read_text().replace("R3/PT1S", "R/P7D")
 
@@ -27,7 +28,7 @@ def test_deprecating_the_latest_version_gives_the_schedule_back_to_the_published
     assert deprecated.status_code == 200, deprecated.json
     assert _scheduled_versions("maintenance_round") == [1]  # v1 is what starts now, by hand or on time
     (row,) = db.session.execute(select(Job).where(Job.kind == START_TIMER)).scalars()
-    assert run_job(row.id) == "started"
+    assert run_job(claimed(row).id) == "started"
     (started,) = admin.get("/instances", query_string={"key": "maintenance_round"}).json["items"]
     assert started["definition_version"] == 1 and started["started_by"] == "timer"
     published = admin.post("/process-definitions/maintenance_round/status", json={"status": "published"})

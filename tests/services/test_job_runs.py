@@ -1,0 +1,62 @@
+"""Running a job as the worker does (app.services.job_runs.run_job): a Celery message delivered
+twice, or late, does nothing the job's row does not ask for."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.handlers import service_handler
+from app.models import Job
+from app.models.base import utcnow
+from app.services.job_runs import run_job
+from app.services.jobs import claim_due_jobs
+from tests.conftest import DATA
+
+CALLS: list[str] = []
+WEEKLY = (DATA / "timers" / "start_cycle.bpmn").read_text().replace("R3/PT1S", "R/P7D")
+
+
+@service_handler("jobs.erp_down")
+def erp_down(variables: dict, idempotency_key: str) -> dict:
+    CALLS.append(idempotency_key)
+    raise ConnectionError("the ERP refuses connections")
+
+
+def _fall_due(job: Job) -> None:
+    """Make `job` due and claim it, as the sweep does before it sends the job's message."""
+    job.due_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert str(job.id) in [job_id for job_id, _, _ in claim_due_jobs()]
+
+
+def _service_job(admin, key: str) -> Job:
+    assert admin.deploy(DATA / "jobs" / f"{key}.bpmn").status_code == 201
+    started = admin.post(f"/process-definitions/{key}/instances", json={})
+    assert started.status_code == 201, started.json
+    query = select(Job).where(Job.instance_id == started.json["id"], Job.kind == "service")
+    return db.session.execute(query).scalar_one()
+
+
+def test_a_message_delivered_again_while_the_job_waits_out_its_backoff_does_not_call_the_handler(admin):
+    CALLS.clear()
+    job = _service_job(admin, "erp_sync")  # R3/PT10M: three attempts ten minutes apart
+    assert run_job(job.id) == "retrying"
+    assert run_job(job.id) == "skipped"  # the same message again (a worker lost after its commit)
+    db.session.refresh(job)
+    assert len(CALLS) == 1 and job.attempts == 1
+    assert (job.due_at - utcnow()).total_seconds() > 7 * 60  # still waiting out its ten minutes
+
+
+def test_a_start_timer_message_delivered_again_starts_no_second_instance(admin):
+    assert admin.deploy_bytes({"round.bpmn": WEEKLY.encode()}).status_code == 201
+    row = db.session.execute(select(Job).where(Job.kind == "start_timer")).scalar_one()
+    _fall_due(row)
+    assert run_job(row.id) == "started"
+    next_due = row.due_at
+    assert run_job(row.id) == "skipped"  # the same message again, a week early
+    assert admin.get("/instances", query_string={"key": "maintenance_round"}).json["total"] == 1
+    db.session.refresh(row)
+    assert row.due_at == next_due
