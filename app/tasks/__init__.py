@@ -7,6 +7,8 @@ needs nothing else. Work is sent only after the commit that created it (app.serv
 
 from __future__ import annotations
 
+import logging
+
 from celery import Celery, Task
 from flask import Flask
 from sqlalchemy import event
@@ -14,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from app.config import INSTANCE_DIR
 from app.tasks.quiet_logs import quiet_routine_sweeps
+
+log = logging.getLogger(__name__)
 
 
 def broker_url(redis_url: str | None) -> str:
@@ -95,8 +99,19 @@ def _send_committed(session) -> None:
         return
     from app.tasks.jobs import send_job
 
-    for job_id, eta in pending:
-        send_job(job_id, eta)
+    for sent, (job_id, eta) in enumerate(pending):
+        try:
+            send_job(job_id, eta)
+        except Exception as exc:  # (kombu's OperationalError, a timeout: the broker is unreachable)
+            _not_sent(pending[sent:], exc)
+            return
+
+
+def _not_sent(pending: list, exc: Exception) -> None:
+    # The work is committed and its row leased: the sweep claims it when the lease runs out. An
+    # error here would fail a request whose work was done (a start, retried, starts twice).
+    ids = ", ".join(job_id for job_id, _ in pending)
+    log.warning("jobs %s not sent (%r); the sweep sends them when their lease runs out", ids, exc)
 
 
 def _drop_uncommitted(session, previous_transaction) -> None:
