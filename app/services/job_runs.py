@@ -74,10 +74,21 @@ def _run_service(job: Job) -> str:
         return _postpone(job, counted=False)  # as Camunda suspends a suspended instance's jobs
     if "outcome" in job.payload:  # the handler returned while the instance was suspended
         return _record_outcome(job.id, results.kept_outcome(job.payload["outcome"]))
+    if job.status == RUNNING or job.attempts >= job.max_attempts:
+        return _record_outcome(job.id, ("fail", WorkerLost()))
     job.status, job.attempts, job.locked_until = RUNNING, job.attempts + 1, utcnow() + lease()
     job_id, call = job.id, _HandlerCall.of(job)
     db.session.commit()  # the attempt is counted even if this worker dies inside the handler
     return _record_outcome(job_id, call.outcome(job_id))
+
+
+class WorkerLost(Exception):
+    """An attempt began (its count committed) and never came back: the delivery that finds the job
+    still running, or its attempts used up, is the broker's redelivery after its worker died. A
+    handler that kills its worker (out of memory, a crash) would otherwise be called for ever."""
+
+    def __init__(self):
+        super().__init__("the worker running the handler stopped (killed, out of memory or crashed)")
 
 
 class _HandlerCall(NamedTuple):

@@ -60,3 +60,29 @@ def test_a_start_timer_message_delivered_again_starts_no_second_instance(admin):
     assert admin.get("/instances", query_string={"key": "maintenance_round"}).json["total"] == 1
     db.session.refresh(row)
     assert row.due_at == next_due
+
+
+def _lost_in_attempt(job: Job, attempt: int) -> None:
+    """The row as a worker killed inside the handler leaves it: the attempt counted, still running."""
+    job.status, job.attempts, job.locked_until = "running", attempt, utcnow() + timedelta(minutes=5)
+    db.session.commit()
+
+
+def test_an_attempt_whose_worker_died_waits_out_the_backoff_like_a_failure(admin):
+    CALLS.clear()
+    job = _service_job(admin, "erp_sync")
+    _lost_in_attempt(job, 1)
+    assert run_job(job.id) == "retrying"  # the broker's redelivery after the worker was lost
+    db.session.refresh(job)
+    assert CALLS == [] and job.status == "pending" and "stopped (killed" in job.last_error
+    assert (job.due_at - utcnow()).total_seconds() > 7 * 60
+
+
+def test_a_job_whose_worker_died_in_its_last_attempt_is_an_incident_not_another_call(admin):
+    CALLS.clear()
+    job = _service_job(admin, "erp_sync")
+    _lost_in_attempt(job, 3)  # R3: the last attempt (a handler that runs its worker out of memory)
+    assert run_job(job.id) == "incident"
+    (incident,) = admin.get("/incidents", query_string={"instance_id": str(job.instance_id)}).json["items"]
+    assert "failed after 3 attempt(s)" in incident["message"] and "out of memory" in incident["message"]
+    assert CALLS == [] and admin.get(f"/instances/{job.instance_id}").json["status"] == "failed"
