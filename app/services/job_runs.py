@@ -74,7 +74,7 @@ def _run_service(job: Job) -> str:
         return _postpone(job, counted=False)  # as Camunda suspends a suspended instance's jobs
     if "outcome" in job.payload:  # the handler returned while the instance was suspended
         return _record_outcome(job.id, results.kept_outcome(job.payload["outcome"]))
-    if job.status == RUNNING or job.attempts >= job.max_attempts:
+    if job.status == RUNNING:  # an attempt began and never came back: its worker was lost
         return _record_outcome(job.id, ("fail", WorkerLost()))
     job.status, job.attempts, job.locked_until = RUNNING, job.attempts + 1, utcnow() + lease()
     job_id, call = job.id, _HandlerCall.of(job)
@@ -83,9 +83,10 @@ def _run_service(job: Job) -> str:
 
 
 class WorkerLost(Exception):
-    """An attempt began (its count committed) and never came back: the delivery that finds the job
-    still running, or its attempts used up, is the broker's redelivery after its worker died. A
-    handler that kills its worker (out of memory, a crash) would otherwise be called for ever."""
+    """An attempt began (its count committed) and never came back: a delivery that finds the job
+    still running is the broker's redelivery after its worker died (a sweep that claims a job
+    whose lease ran out makes it queued, so a slow handler's next attempt is not taken for this).
+    A handler that kills its worker (out of memory, a crash) would otherwise be called for ever."""
 
     def __init__(self):
         super().__init__("the worker running the handler stopped (killed, out of memory or crashed)")
