@@ -1,13 +1,14 @@
 """Celery tasks (thin: take ids, call a service) and the beat schedule.
 
 `init_celery(app)` builds the Celery app from Baton's config: Redis when REDIS_URL is set
-(production), else the embedded default, a SQLite-backed broker under instance/ so `make run`
-needs nothing else. Work is sent only after the commit that created it (app.services.dispatch).
+(production), else the embedded default, a SQLite-backed broker under instance/ (app.tasks.sqlite_broker)
+so `make run` needs nothing else. Work is sent only after the commit that created it (app.services.dispatch).
 """
 
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from celery import Celery, Task
 from flask import Flask
@@ -15,16 +16,17 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.config import INSTANCE_DIR
+from app.tasks import sqlite_broker
 from app.tasks.quiet_logs import quiet_routine_sweeps
 
 log = logging.getLogger(__name__)
 
 
-def broker_url(redis_url: str | None) -> str:
+def broker_url(redis_url: str | None, instance_dir: Path = INSTANCE_DIR) -> str:
     if redis_url:
         return redis_url
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    return f"sqla+sqlite:///{INSTANCE_DIR / 'celery.db'}"
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    return f"{sqlite_broker.register()}+sqlite:///{instance_dir / 'celery.db'}"
 
 
 def init_celery(app: Flask) -> Celery:
@@ -52,8 +54,6 @@ def init_celery(app: Flask) -> Celery:
     )
     celery.set_default()
     quiet_routine_sweeps()
-    if not config.REDIS_URL:
-        _poll_sqlite_broker_often()
     app.extensions["celery"] = celery
     # Without Redis in a test run nobody consumes the queue: jobs stay in the outbox table.
     app.extensions["baton_dispatch"] = bool(config.REDIS_URL) or not config.TESTING
@@ -68,14 +68,6 @@ def init_celery(app: Flask) -> Celery:
     from app.tasks import sla as sla_tasks  # noqa: F401
 
     return celery
-
-
-def _poll_sqlite_broker_often() -> None:
-    # The SQLite broker is polled (1 s by default); 0.1 s keeps a due timer's lag well under a
-    # second. Set on the class because kombu hands this transport's options to create_engine.
-    from kombu.transport.sqlalchemy import Transport
-
-    Transport.polling_interval = 0.1
 
 
 _listening = False
