@@ -30,16 +30,18 @@ from app.services.stepping import persist_step
 from app.services.task_incidents import open_incident
 
 log = logging.getLogger(__name__)
+ATTEMPT_BY = "attempt_by"  # in a service job's payload: the Celery message that began its attempt
 
 
-def run_job(job_id) -> str:
-    """Run one claimed job (a Celery delivery); safe to call twice: returns what it did."""
+def run_job(job_id, delivery: str | None = None) -> str:
+    """Run one claimed job (a Celery delivery, `delivery` its message's id); safe to call twice:
+    returns what it did."""
     job = db.session.get(Job, job_id)
     if not runnable(job):
         db.session.rollback()
         return "skipped"
     if job.kind == SERVICE:
-        return _run_service(job)
+        return _run_service(job, delivery)
     if job.kind == TIMER:
         return _fire_timer(job)
     if job.kind == START_TIMER:
@@ -68,25 +70,35 @@ def _lock_for_step(job: Job) -> tuple[ProcessInstance | None, Job | None]:
     return instance, locked_job(job_id)
 
 
-def _run_service(job: Job) -> str:
+def _run_service(job: Job, delivery: str | None) -> str:
     instance = db.session.get(ProcessInstance, job.instance_id)
     if instance is not None and instance.status == SUSPENDED:
         return _postpone(job, counted=False)  # as Camunda suspends a suspended instance's jobs
     if "outcome" in job.payload:  # the handler returned while the instance was suspended
         return _record_outcome(job.id, results.kept_outcome(job.payload["outcome"]))
-    if job.status == RUNNING:  # an attempt began and never came back: its worker was lost
-        return _record_outcome(job.id, ("fail", WorkerLost()))
+    job = locked_job(job.id)  # two deliveries at once: the second sees the first's attempt
+    if job is None or job.status == RUNNING:
+        return _attempt_running(job, delivery)
     job.status, job.attempts, job.locked_until = RUNNING, job.attempts + 1, utcnow() + lease()
+    job.payload = {**job.payload, ATTEMPT_BY: delivery}
     job_id, call = job.id, _HandlerCall.of(job)
     db.session.commit()  # the attempt is counted even if this worker dies inside the handler
     return _record_outcome(job_id, call.outcome(job_id))
 
 
+def _attempt_running(job: Job | None, delivery: str | None) -> str:
+    """An attempt began and has not come back. The message that began it, delivered again, means
+    its worker was lost: the broker gives a message back only then. Another message (one the sweep
+    sent when the job's lease ran out before the first was taken) leaves the attempt alone."""
+    job_id = job.id if job is not None else None
+    lost = job is not None and delivery is not None and job.payload.get(ATTEMPT_BY) == delivery
+    db.session.rollback()  # (the job's lock: the outcome takes the instance's first)
+    return _record_outcome(job_id, ("fail", WorkerLost())) if lost else "skipped"
+
+
 class WorkerLost(Exception):
-    """An attempt began (its count committed) and never came back: a delivery that finds the job
-    still running is the broker's redelivery after its worker died (a sweep that claims a job
-    whose lease ran out makes it queued, so a slow handler's next attempt is not taken for this).
-    A handler that kills its worker (out of memory, a crash) would otherwise be called for ever."""
+    """An attempt whose worker died (its count was committed before the handler was called). A
+    handler that kills its worker (out of memory, a crash) would otherwise be called for ever."""
 
     def __init__(self):
         super().__init__("the worker running the handler stopped (killed, out of memory or crashed)")

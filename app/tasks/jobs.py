@@ -30,12 +30,12 @@ def send_timers(job_ids: list[str], eta: datetime | None = None) -> None:
     _send("baton.fire_timers", [job_ids], eta)
 
 
-@shared_task(name="baton.run_job", acks_late=True, reject_on_worker_lost=True)
-def run_job(job_id: str) -> str:
+@shared_task(name="baton.run_job", bind=True, acks_late=True, reject_on_worker_lost=True)
+def run_job(self, job_id: str) -> str:
     """Run one service call, timer or start timer; a repeated delivery is a no-op."""
     from app.services.job_runs import run_job as run
 
-    return run(UUID(job_id))
+    return run(UUID(job_id), self.request.id)  # (the message's id: redelivered, it is the same)
 
 
 @shared_task(name="baton.fire_timers", acks_late=True, reject_on_worker_lost=True)

@@ -65,6 +65,7 @@ def test_a_start_timer_message_delivered_again_starts_no_second_instance(admin):
 def _lost_in_attempt(job: Job, attempt: int) -> None:
     """The row as a worker killed inside the handler leaves it: the attempt counted, still running."""
     job.status, job.attempts, job.locked_until = "running", attempt, utcnow() + timedelta(minutes=5)
+    job.payload = {**job.payload, "attempt_by": "message-1"}  # the Celery message that began it
     db.session.commit()
 
 
@@ -72,7 +73,7 @@ def test_an_attempt_whose_worker_died_waits_out_the_backoff_like_a_failure(admin
     CALLS.clear()
     job = _service_job(admin, "erp_sync")
     _lost_in_attempt(job, 1)
-    assert run_job(job.id) == "retrying"  # the broker's redelivery after the worker was lost
+    assert run_job(job.id, "message-1") == "retrying"  # the broker's redelivery after the worker was lost
     db.session.refresh(job)
     assert CALLS == [] and job.status == "pending" and "stopped (killed" in job.last_error
     assert (job.due_at - utcnow()).total_seconds() > 7 * 60
@@ -82,7 +83,18 @@ def test_a_job_whose_worker_died_in_its_last_attempt_is_an_incident_not_another_
     CALLS.clear()
     job = _service_job(admin, "erp_sync")
     _lost_in_attempt(job, 3)  # R3: the last attempt (a handler that runs its worker out of memory)
-    assert run_job(job.id) == "incident"
+    assert run_job(job.id, "message-1") == "incident"
     (incident,) = admin.get("/incidents", query_string={"instance_id": str(job.instance_id)}).json["items"]
     assert "failed after 3 attempt(s)" in incident["message"] and "out of memory" in incident["message"]
     assert CALLS == [] and admin.get(f"/instances/{job.instance_id}").json["status"] == "failed"
+
+
+def test_another_message_for_a_job_whose_attempt_is_running_leaves_the_attempt_alone(admin):
+    # A job queued while the worker was down has the message sent at its commit and the one the
+    # sweep sent when its lease ran out: the second must not call the handler again, nor fail it.
+    CALLS.clear()
+    job = _service_job(admin, "erp_sync")
+    _lost_in_attempt(job, 1)  # (running: message-1's attempt, still within its lease)
+    assert run_job(job.id, "message-2") == "skipped"
+    db.session.refresh(job)
+    assert CALLS == [] and job.status == "running" and job.attempts == 1 and job.last_error is None
