@@ -80,7 +80,7 @@ def _schedule(instance: ProcessInstance, task_id, level: int, due: datetime) -> 
     )
 
 
-def run_escalation(claimed: Job) -> str:
+def run_escalation(claimed: Job, delivery: str | None = None) -> str:
     """Fire one escalation job (a Celery delivery); a second delivery finds it done and does nothing."""
     job_id, tenant_id, instance_id = claimed.id, claimed.tenant_id, claimed.instance_id
     try:

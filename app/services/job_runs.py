@@ -25,12 +25,11 @@ from app.models.jobs import FAILED as JOB_FAILED
 from app.services import backoff
 from app.services import handler_results as results
 from app.services.instances import commit_step, load_runner, lock_instance
-from app.services.jobs import JOB_RUNNERS, POSTPONE, lease, runnable
+from app.services.jobs import ATTEMPT_BY, JOB_RUNNERS, POSTPONE, begun_by_another, lease, runnable
 from app.services.stepping import persist_step
 from app.services.task_incidents import open_incident
 
 log = logging.getLogger(__name__)
-ATTEMPT_BY = "attempt_by"  # in a service job's payload: the Celery message that began its attempt
 
 
 def run_job(job_id, delivery: str | None = None) -> str:
@@ -49,7 +48,7 @@ def run_job(job_id, delivery: str | None = None) -> str:
 
         return fire_start_timer(job.id)
     if job.kind in JOB_RUNNERS:
-        return JOB_RUNNERS[job.kind](job)
+        return JOB_RUNNERS[job.kind](job, delivery)
     return "skipped"
 
 
@@ -88,10 +87,9 @@ def _run_service(job: Job, delivery: str | None) -> str:
 
 def _attempt_running(job: Job | None, delivery: str | None) -> str:
     """An attempt began and has not come back. The message that began it, delivered again, means
-    its worker was lost: the broker gives a message back only then. Another message (one the sweep
-    sent when the job's lease ran out before the first was taken) leaves the attempt alone."""
+    its worker was lost; another message leaves the attempt alone (jobs.begun_by_another)."""
     job_id = job.id if job is not None else None
-    lost = job is not None and delivery is not None and job.payload.get(ATTEMPT_BY) == delivery
+    lost = job is not None and not begun_by_another(job, delivery)
     db.session.rollback()  # (the job's lock: the outcome takes the instance's first)
     return _record_outcome(job_id, ("fail", WorkerLost())) if lost else "skipped"
 

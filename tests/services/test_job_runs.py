@@ -98,3 +98,18 @@ def test_another_message_for_a_job_whose_attempt_is_running_leaves_the_attempt_a
     assert run_job(job.id, "message-2") == "skipped"
     db.session.refresh(job)
     assert CALLS == [] and job.status == "running" and job.attempts == 1 and job.last_error is None
+
+
+def test_a_second_message_for_a_notification_being_sent_does_not_send_it_again(admin):
+    # Queued while the workers were down, a delivery had two messages; taken at once, both sent it.
+    now = utcnow()
+    job = Job(
+        tenant_id="default", kind="notification", handler="email", status="running", attempts=1,
+        due_at=now, locked_until=now + timedelta(minutes=5),
+        payload={"to": "erin@example.com", "subject": "New task", "body": "...", "attempt_by": "message-1"},
+    )  # fmt: skip
+    db.session.add(job)
+    db.session.commit()
+    assert run_job(job.id, "message-2") == "skipped"
+    db.session.refresh(job)
+    assert job.status == "running" and job.attempts == 1 and job.last_error is None
