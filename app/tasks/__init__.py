@@ -12,11 +12,13 @@ from pathlib import Path
 
 from celery import Celery, Task
 from flask import Flask
+from kombu import Queue
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.config import INSTANCE_DIR
 from app.tasks import sqlite_broker
+from app.tasks.queues import DEFAULT_QUEUE, HANDLERS_QUEUE
 from app.tasks.quiet_logs import quiet_routine_sweeps
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,11 @@ def init_celery(app: Flask) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        # Handler calls and deliveries (they wait on other systems) have a queue of their own, so
+        # a worker consuming only the default one keeps timers on time while slow handlers fill
+        # the other's slots. A worker started without -Q consumes both.
+        task_queues=(Queue(DEFAULT_QUEUE), Queue(HANDLERS_QUEUE)),
+        task_default_queue=DEFAULT_QUEUE,
         beat_schedule=BEAT_SCHEDULE,
         beat_max_loop_interval=1,
         broker_connection_retry_on_startup=True,
@@ -93,7 +100,7 @@ def _send_committed(session) -> None:
 
     for sent, (job_id, eta) in enumerate(pending):
         try:
-            send_job(job_id, eta)
+            send_job(job_id, eta, HANDLERS_QUEUE)  # (what a step sends on: handler calls, deliveries)
         except Exception as exc:  # (kombu's OperationalError, a timeout: the broker is unreachable)
             _not_sent(pending[sent:], exc)
             return
