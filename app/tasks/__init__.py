@@ -98,11 +98,11 @@ def _send_committed(session) -> None:
         return
     from app.tasks.jobs import send_job
 
-    for sent, (job_id, eta) in enumerate(pending):
+    for index, (job_id, eta) in enumerate(pending):
         try:
             send_job(job_id, eta, HANDLERS_QUEUE)  # (what a step sends on: handler calls, deliveries)
         except Exception as exc:  # (kombu's OperationalError, a timeout: the broker is unreachable)
-            _not_sent(pending[sent:], exc)
+            _not_sent(pending[index:], exc)
             return
 
 
