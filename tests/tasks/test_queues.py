@@ -1,9 +1,10 @@
 """Handler calls and deliveries go to a queue of their own, timers to the default one, so a worker
-for each (docker-compose.yml, make run) keeps slow handlers from making timers late. Checked on a
-real Redis no worker consumes."""
+for each (docker-compose.yml, make run) keeps slow handlers from making timers late. Checked on the
+tests' Redis, under a key prefix of this test's own that no worker consumes."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -17,19 +18,25 @@ from app.models.base import utcnow
 from tests.conftest import DATA
 from tests.tasks.conftest import REDIS_URL
 
-# The next database after the worker tests' one: their worker must not take these messages.
-_BASE, _DB = REDIS_URL.rsplit("/", 1)
-QUIET_REDIS = f"{_BASE}/{int(_DB) + 1}"
+
+class Queues:
+    def __init__(self, prefix: str):
+        self.prefix, self.redis = prefix, redis.Redis.from_url(REDIS_URL)
+
+    def llen(self, queue: str) -> int:
+        return self.redis.llen(self.prefix + queue)
 
 
 @pytest.fixture
 def broker(app, monkeypatch):
-    queues = redis.Redis.from_url(QUIET_REDIS)
-    queues.flushdb()
-    monkeypatch.setitem(app.extensions, "celery", Celery("queues", broker=QUIET_REDIS))
+    queues = Queues(f"baton-test-queues-{uuid.uuid4().hex}:")  # (the worker tests' worker reads none)
+    options = {"global_keyprefix": queues.prefix}
+    celery = Celery("queues", broker=REDIS_URL, broker_transport_options=options)
+    monkeypatch.setitem(app.extensions, "celery", celery)
     monkeypatch.setitem(app.extensions, "baton_dispatch", True)
     yield queues
-    queues.flushdb()
+    for key in queues.redis.scan_iter(match=queues.prefix + "*"):
+        queues.redis.delete(key)
 
 
 def test_a_handler_call_and_a_due_timer_wait_in_different_queues(admin, broker):
