@@ -45,7 +45,7 @@ def main() -> None:
     flask("baton", "deploy-dir", "bpmn", "dmn", env=env)
     if generated:
         print(f"\nAdmin API token (kept in {INSTANCE / 'admin_token'}):\n  {token}\n", flush=True)
-    children = [worker(env), beat(env), web(env, port)]
+    children = [worker(env, "handlers", 4), worker(env, "celery", 2), beat(env), web(env, port)]
     print(f"Baton is serving on http://127.0.0.1:{port}  (Ctrl-C to stop)", flush=True)
     supervise(children)
 
@@ -56,10 +56,11 @@ def celery(*args: str, env: dict) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
 
 
-def worker(env: dict) -> subprocess.Popen:
-    """Service tasks, timers and notifications (on SQLite's broker unless REDIS_URL). Threads: no forks."""
-    options = ("--pool=threads", "--concurrency=4", "--without-mingle", "--without-gossip")
-    return celery("worker", *options, env=env)
+def worker(env: dict, queue: str, threads: int) -> subprocess.Popen:
+    """One queue's worker (on SQLite's broker unless REDIS_URL). Threads: no forks. `handlers` runs
+    service tasks and notifications, `celery` the sweep and timers: slow handlers never delay a timer."""
+    options = ("--pool=threads", f"--concurrency={threads}", "-Q", queue, "-n", f"{queue}@%h")
+    return celery("worker", *options, "--without-mingle", "--without-gossip", env=env)
 
 
 def beat(env: dict) -> subprocess.Popen:

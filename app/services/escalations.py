@@ -31,7 +31,7 @@ from app.models.tasks import OPEN
 from app.services import calendars
 from app.services import notifications as notes
 from app.services.instances import commit_step, load_runner, lock_instance
-from app.services.jobs import JOB_RUNNERS, POSTPONE
+from app.services.jobs import JOB_RUNNERS, POSTPONE, _aware
 from app.services.notification_recipients import workers
 from app.services.stepping import after_step, persist_step
 
@@ -80,7 +80,7 @@ def _schedule(instance: ProcessInstance, task_id, level: int, due: datetime) -> 
     )
 
 
-def run_escalation(claimed: Job) -> str:
+def run_escalation(claimed: Job, delivery: str | None = None) -> str:
     """Fire one escalation job (a Celery delivery); a second delivery finds it done and does nothing."""
     job_id, tenant_id, instance_id = claimed.id, claimed.tenant_id, claimed.instance_id
     try:
@@ -103,7 +103,7 @@ def run_escalation(claimed: Job) -> str:
         db.session.commit()
         return "duplicate"
     if level <= len(levels):
-        return _escalate(instance, task, level, levels, props)
+        return _escalate(instance, task, level, levels, props, _aware(job.due_at))
     return _time_out(instance, task, timeout)
 
 
@@ -126,15 +126,16 @@ def _record_level(task: UserTask, level: int, target: str) -> bool:
     return True
 
 
-def _escalate(instance, task: UserTask, level: int, levels: list[str], props: dict) -> str:
+def _escalate(instance, task: UserTask, level: int, levels: list[str], props: dict, due: datetime) -> str:
     group = levels[level - 1]
     _offer_to(task, [*task.candidate_groups, group] if group not in task.candidate_groups else None)
     people = workers(task.tenant_id, groups=[group])
     notes.notify(notes.TASK_ESCALATED, instance, task, people, escalation_level=level, escalation_group=group)
     _, after, timeout = plan(props)
     if level < len(levels) or timeout:
-        due = calendars.due_after(props, utcnow(), after)
-        _schedule(instance, task.id, level + 1, due)
+        # From when this level was due, not when it ran: a level fired late (the worker was down)
+        # does not push the next ones back (24, 48, 72 h after the task was made, not 24, 54, 78).
+        _schedule(instance, task.id, level + 1, calendars.due_after(props, due, after))
     db.session.commit()
     return f"escalated:{group}"
 

@@ -20,26 +20,27 @@ from app.handlers import BpmnError, call_handler, get_handler
 from app.models import Job, ProcessInstance
 from app.models.base import utcnow
 from app.models.instances import ENDED, FAILED, SUSPENDED
-from app.models.jobs import CANCELLED, DONE, LIVE, PENDING, RUNNING, SERVICE, START_TIMER, TIMER
+from app.models.jobs import CANCELLED, DONE, PENDING, RUNNING, SERVICE, START_TIMER, TIMER
 from app.models.jobs import FAILED as JOB_FAILED
 from app.services import backoff
 from app.services import handler_results as results
 from app.services.instances import commit_step, load_runner, lock_instance
-from app.services.jobs import JOB_RUNNERS, POSTPONE, lease
+from app.services.jobs import ATTEMPT_BY, JOB_RUNNERS, POSTPONE, begun_by_another, lease, runnable
 from app.services.stepping import persist_step
 from app.services.task_incidents import open_incident
 
 log = logging.getLogger(__name__)
 
 
-def run_job(job_id) -> str:
-    """Run one claimed job (a Celery delivery); safe to call twice: returns what it did."""
+def run_job(job_id, delivery: str | None = None) -> str:
+    """Run one claimed job (a Celery delivery, `delivery` its message's id); safe to call twice:
+    returns what it did."""
     job = db.session.get(Job, job_id)
-    if job is None or job.status not in LIVE:
+    if not runnable(job):
         db.session.rollback()
         return "skipped"
     if job.kind == SERVICE:
-        return _run_service(job)
+        return _run_service(job, delivery)
     if job.kind == TIMER:
         return _fire_timer(job)
     if job.kind == START_TIMER:
@@ -47,7 +48,7 @@ def run_job(job_id) -> str:
 
         return fire_start_timer(job.id)
     if job.kind in JOB_RUNNERS:
-        return JOB_RUNNERS[job.kind](job)
+        return JOB_RUNNERS[job.kind](job, delivery)
     return "skipped"
 
 
@@ -55,7 +56,7 @@ def locked_job(job_id) -> Job | None:
     job = db.session.execute(
         select(Job).where(Job.id == job_id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
-    return job if job is not None and job.status in LIVE else None
+    return job if runnable(job) else None
 
 
 def _lock_for_step(job: Job) -> tuple[ProcessInstance | None, Job | None]:
@@ -68,16 +69,37 @@ def _lock_for_step(job: Job) -> tuple[ProcessInstance | None, Job | None]:
     return instance, locked_job(job_id)
 
 
-def _run_service(job: Job) -> str:
+def _run_service(job: Job, delivery: str | None) -> str:
     instance = db.session.get(ProcessInstance, job.instance_id)
     if instance is not None and instance.status == SUSPENDED:
         return _postpone(job, counted=False)  # as Camunda suspends a suspended instance's jobs
     if "outcome" in job.payload:  # the handler returned while the instance was suspended
         return _record_outcome(job.id, results.kept_outcome(job.payload["outcome"]))
+    job = locked_job(job.id)  # two deliveries at once: the second sees the first's attempt
+    if job is None or job.status == RUNNING:
+        return _attempt_running(job, delivery)
     job.status, job.attempts, job.locked_until = RUNNING, job.attempts + 1, utcnow() + lease()
+    job.payload = {**job.payload, ATTEMPT_BY: delivery}
     job_id, call = job.id, _HandlerCall.of(job)
     db.session.commit()  # the attempt is counted even if this worker dies inside the handler
     return _record_outcome(job_id, call.outcome(job_id))
+
+
+def _attempt_running(job: Job | None, delivery: str | None) -> str:
+    """An attempt began and has not come back. The message that began it, delivered again, means
+    its worker was lost; another message leaves the attempt alone (jobs.begun_by_another)."""
+    job_id = job.id if job is not None else None
+    lost = job is not None and not begun_by_another(job, delivery)
+    db.session.rollback()  # (the job's lock: the outcome takes the instance's first)
+    return _record_outcome(job_id, ("fail", WorkerLost())) if lost else "skipped"
+
+
+class WorkerLost(Exception):
+    """An attempt whose worker died (its count was committed before the handler was called). A
+    handler that kills its worker (out of memory, a crash) would otherwise be called for ever."""
+
+    def __init__(self):
+        super().__init__("the worker running the handler stopped (killed, out of memory or crashed)")
 
 
 class _HandlerCall(NamedTuple):

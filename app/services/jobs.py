@@ -21,7 +21,7 @@ from app.extensions import db
 from app.models import Job, ProcessInstance
 from app.models.base import utcnow
 from app.models.instances import FAILED, WAITING
-from app.models.jobs import CANCELLED, LIVE, PENDING, QUEUED, SERVICE, TIMER
+from app.models.jobs import CANCELLED, LIVE, PENDING, QUEUED, RUNNING, SERVICE, TIMER
 from app.models.jobs import FAILED as JOB_FAILED
 from app.services import backoff, task_incidents
 from app.services.bundles import spec_fact
@@ -29,12 +29,34 @@ from app.services.dispatch import send_after_commit
 from app.services.stepping import after_step
 
 POSTPONE = timedelta(seconds=5)  # a suspended instance's due work is looked at again this much later
-JOB_RUNNERS: dict = {}  # other job kinds -> run(job): notification deliveries, escalations
+JOB_RUNNERS: dict = {}  # other job kinds -> run(job, delivery): notification deliveries, escalations
+ATTEMPT_BY = "attempt_by"  # in a job's payload: the Celery message that began its running attempt
 _KNOWN = "baton_known_jobs"  # session.info key: instance id -> its job rows loaded by a timer batch
 
 
 def lease() -> timedelta:
     return timedelta(seconds=current_app.config.get("BATON_JOB_LEASE_SECONDS", 300))
+
+
+def runnable(job: Job | None) -> bool:
+    """Whether a delivery may run `job` now: live, and not a pending row due later.
+
+    A pending row due later waits out a retry's backoff, a postponement or a start timer's next
+    period; the sweep claims it when it falls due. A message that finds it so is a duplicate (a
+    worker lost after its commit, before its ack, gets its message again) or a stale one, and
+    running it would retry before the backoff, burn an attempt or start a timer's instance early.
+    """
+    if job is None or job.status not in LIVE:
+        return False
+    return job.status != PENDING or _aware(job.due_at) <= utcnow()
+
+
+def begun_by_another(job: Job, delivery: str | None) -> bool:
+    """Whether `job` is running an attempt another message began: a job queued while the workers
+    were down gets the message sent at its commit and the sweep's (its lease ran out), and the
+    second must not repeat the first's attempt. Only the message that began it comes again (the
+    broker gives a message back when its worker died), and it finds the attempt its own."""
+    return job.status == RUNNING and (delivery is None or job.payload.get(ATTEMPT_BY) != delivery)
 
 
 # --- writing jobs from a step (same transaction) ---------------------------------------------------

@@ -28,7 +28,7 @@ from app.models import Job
 from app.models.base import utcnow
 from app.models.jobs import DONE, FAILED, PENDING, RUNNING
 from app.services import backoff
-from app.services.jobs import JOB_RUNNERS, lease
+from app.services.jobs import ATTEMPT_BY, JOB_RUNNERS, begun_by_another, lease, runnable
 from app.services.notifications import NOTIFICATION
 from app.services.secrets_store import get_secret
 
@@ -80,13 +80,15 @@ def send_webhook(payload: dict, tenant_id: str) -> None:
             raise ConnectionError(f"webhook answered {response.status}")
 
 
-def deliver(claimed: Job) -> str:
-    """Run one delivery attempt of a claimed notification job; a repeated delivery is a no-op."""
+def deliver(claimed: Job, delivery: str | None = None) -> str:
+    """Run one delivery attempt of a claimed notification job (`delivery`: the Celery message's
+    id); a repeated delivery is a no-op, and a second message does not send it twice."""
     job = db.session.get(Job, claimed.id, with_for_update=True, populate_existing=True)
-    if job is None or job.status in (DONE, FAILED):
+    if not runnable(job) or begun_by_another(job, delivery):
         db.session.rollback()
         return "skipped"
     job.status, job.attempts, job.locked_until = RUNNING, job.attempts + 1, utcnow() + lease()
+    job.payload = {**job.payload, ATTEMPT_BY: delivery}
     job_id, channel, payload, tenant = job.id, job.handler, dict(job.payload), job.tenant_id
     db.session.commit()  # the attempt counts even if this worker dies while sending
     try:

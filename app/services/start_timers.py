@@ -18,7 +18,7 @@ from app.models import Definition, Job, ProcessInstance
 from app.models.base import utcnow
 from app.models.definitions import PUBLISHED
 from app.models.instances import WAITING
-from app.models.jobs import LIVE, PENDING, START_TIMER
+from app.models.jobs import DONE, LIVE, PENDING, START_TIMER
 from app.services.bundles import bundle_for
 from app.services.stepping import persist_step
 
@@ -41,7 +41,7 @@ def schedule_start_timers(definitions: list[Definition]) -> None:
             continue
         db.session.flush()
         if starts and _has_rows(definition.id):
-            continue  # identical redeploy: the schedule goes on
+            continue  # identical redeploy: the schedule goes on (or stays ended: a done row)
         # Also when this version has no timer start event: the schedule is the latest version's,
         # and an older one's would go on starting instances of it (Camunda 7 removes it too).
         _drop_other_versions(definition)
@@ -103,8 +103,8 @@ def fire_start_timer(job_id) -> str:
         return "cancelled"
     _start(definition)
     due, state = timers.next_start(_aware(job.due_at), job.payload.get("state") or {}, utcnow())
-    if due is None:
-        db.session.delete(job)
+    if due is None:  # kept, done: the same file deployed again must not schedule it anew
+        job.status, job.locked_until = DONE, None
     else:
         job.due_at, job.status, job.locked_until = due, PENDING, None
         job.payload = {**job.payload, "state": state}

@@ -30,7 +30,7 @@ from app.models.base import utcnow
 from app.models.instances import ENDED, SUSPENDED
 from app.models.jobs import LIVE, PENDING, SERVICE, TIMER
 from app.services.instances import commit_step, load_runner
-from app.services.jobs import delete_known_job, forget_known_jobs, known_jobs
+from app.services.jobs import delete_known_job, forget_known_jobs, known_jobs, runnable
 from app.services.stepping import persist_step
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ def _lock_jobs(job_ids: list, instance_ids: list) -> list[Job]:
         known[row.instance_id].append(row)
     known_jobs(known)
     wanted = set(job_ids)
-    return [j for rows in known.values() for j in rows if j.id in wanted and j.status in LIVE]
+    return [j for rows in known.values() for j in rows if j.id in wanted and runnable(j)]
 
 
 def _states(instance_ids: list) -> dict:

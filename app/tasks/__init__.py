@@ -1,26 +1,34 @@
 """Celery tasks (thin: take ids, call a service) and the beat schedule.
 
 `init_celery(app)` builds the Celery app from Baton's config: Redis when REDIS_URL is set
-(production), else the embedded default, a SQLite-backed broker under instance/ so `make run`
-needs nothing else. Work is sent only after the commit that created it (app.services.dispatch).
+(production), else the embedded default, a SQLite-backed broker under instance/ (app.tasks.sqlite_broker)
+so `make run` needs nothing else. Work is sent only after the commit that created it (app.services.dispatch).
 """
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 from celery import Celery, Task
 from flask import Flask
+from kombu import Queue
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.config import INSTANCE_DIR
+from app.tasks import sqlite_broker
+from app.tasks.queues import DEFAULT_QUEUE, HANDLERS_QUEUE
 from app.tasks.quiet_logs import quiet_routine_sweeps
 
+log = logging.getLogger(__name__)
 
-def broker_url(redis_url: str | None) -> str:
+
+def broker_url(redis_url: str | None, instance_dir: Path = INSTANCE_DIR) -> str:
     if redis_url:
         return redis_url
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    return f"sqla+sqlite:///{INSTANCE_DIR / 'celery.db'}"
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    return f"{sqlite_broker.register()}+sqlite:///{instance_dir / 'celery.db'}"
 
 
 def init_celery(app: Flask) -> Celery:
@@ -42,14 +50,17 @@ def init_celery(app: Flask) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        # Handler calls and deliveries (they wait on other systems) have a queue of their own, so
+        # a worker consuming only the default one keeps timers on time while slow handlers fill
+        # the other's slots. A worker started without -Q consumes both.
+        task_queues=(Queue(DEFAULT_QUEUE), Queue(HANDLERS_QUEUE)),
+        task_default_queue=DEFAULT_QUEUE,
         beat_schedule=BEAT_SCHEDULE,
         beat_max_loop_interval=1,
         broker_connection_retry_on_startup=True,
     )
     celery.set_default()
     quiet_routine_sweeps()
-    if not config.REDIS_URL:
-        _poll_sqlite_broker_often()
     app.extensions["celery"] = celery
     # Without Redis in a test run nobody consumes the queue: jobs stay in the outbox table.
     app.extensions["baton_dispatch"] = bool(config.REDIS_URL) or not config.TESTING
@@ -64,14 +75,6 @@ def init_celery(app: Flask) -> Celery:
     from app.tasks import sla as sla_tasks  # noqa: F401
 
     return celery
-
-
-def _poll_sqlite_broker_often() -> None:
-    # The SQLite broker is polled (1 s by default); 0.1 s keeps a due timer's lag well under a
-    # second. Set on the class because kombu hands this transport's options to create_engine.
-    from kombu.transport.sqlalchemy import Transport
-
-    Transport.polling_interval = 0.1
 
 
 _listening = False
@@ -95,8 +98,19 @@ def _send_committed(session) -> None:
         return
     from app.tasks.jobs import send_job
 
-    for job_id, eta in pending:
-        send_job(job_id, eta)
+    for index, (job_id, eta) in enumerate(pending):
+        try:
+            send_job(job_id, eta, HANDLERS_QUEUE)  # (what a step sends on: handler calls, deliveries)
+        except Exception as exc:  # (kombu's OperationalError, a timeout: the broker is unreachable)
+            _not_sent(pending[index:], exc)
+            return
+
+
+def _not_sent(pending: list, exc: Exception) -> None:
+    # The work is committed and its row leased: the sweep claims it when the lease runs out. An
+    # error here would fail a request whose work was done (a start, retried, starts twice).
+    ids = ", ".join(job_id for job_id, _ in pending)
+    log.warning("jobs %s not sent (%r); the sweep sends them when their lease runs out", ids, exc)
 
 
 def _drop_uncommitted(session, previous_transaction) -> None:

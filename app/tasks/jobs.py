@@ -9,20 +9,22 @@ from celery import shared_task
 from flask import current_app
 
 from app.models.base import utcnow
+from app.tasks.queues import DEFAULT_QUEUE, HANDLER_KINDS, HANDLERS_QUEUE
 
 SWEEP_ROUNDS = 10  # a sweep claims up to this many times its limit before leaving the rest to the next
 
 
-def _send(name: str, args: list, eta: datetime | None) -> None:
+def _send(name: str, args: list, eta: datetime | None, queue: str = DEFAULT_QUEUE) -> None:
     # The Celery app bound to this Flask app, not Celery's process-wide default: that is whichever
     # app was built last, which in a process holding two apps (the tests) may be the other broker.
     options = {"eta": eta} if eta is not None and eta > utcnow() else {}
-    current_app.extensions["celery"].send_task(name, args=args, **options)
+    current_app.extensions["celery"].send_task(name, args=args, queue=queue, **options)
 
 
-def send_job(job_id: str, eta: datetime | None = None) -> None:
-    """Queue `run_job(job_id)`, held by the worker until `eta` when that is in the future."""
-    _send("baton.run_job", [job_id], eta)
+def send_job(job_id: str, eta: datetime | None = None, queue: str = DEFAULT_QUEUE) -> None:
+    """Queue `run_job(job_id)` on `queue` (HANDLERS_QUEUE for a handler call or a delivery), held
+    by the worker until `eta` when that is in the future."""
+    _send("baton.run_job", [job_id], eta, queue)
 
 
 def send_timers(job_ids: list[str], eta: datetime | None = None) -> None:
@@ -30,12 +32,12 @@ def send_timers(job_ids: list[str], eta: datetime | None = None) -> None:
     _send("baton.fire_timers", [job_ids], eta)
 
 
-@shared_task(name="baton.run_job", acks_late=True, reject_on_worker_lost=True)
-def run_job(job_id: str) -> str:
+@shared_task(name="baton.run_job", bind=True, acks_late=True, reject_on_worker_lost=True)
+def run_job(self, job_id: str) -> str:
     """Run one service call, timer or start timer; a repeated delivery is a no-op."""
     from app.services.job_runs import run_job as run
 
-    return run(UUID(job_id))
+    return run(UUID(job_id), self.request.id)  # (the message's id: redelivered, it is the same)
 
 
 @shared_task(name="baton.fire_timers", acks_late=True, reject_on_worker_lost=True)
@@ -60,7 +62,7 @@ def sweep() -> int:
             send_timers(job_ids, eta)
         for job_id, due, kind in claimed:
             if kind != "timer":
-                send_job(job_id, due)
+                send_job(job_id, due, HANDLERS_QUEUE if kind in HANDLER_KINDS else DEFAULT_QUEUE)
         total += len(claimed)
         if len(claimed) < limit:
             break

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.models.jobs import Job
 from app.services import job_runs
 from tests.conftest import DATA
+from tests.due_jobs import claimed
 
 MODEL = DATA / "events" / "payment_or_timeout.bpmn"
 
@@ -44,7 +45,7 @@ def test_the_timer_after_an_event_gateway_fires_and_the_message_is_no_longer_awa
     api, iid = started
     [timer] = _timers(db_session, iid)
     assert timer.element_id == "timed_out"
-    assert job_runs.run_job(timer.id) == "fired"
+    assert job_runs.run_job(claimed(timer).id) == "fired"
     assert _open_elements(api, iid) == ["pack", "remind"]
     late = api.post("/messages", json={"name": "payment_received"})
     assert late.status_code == 404, late.json

@@ -94,3 +94,14 @@ def send_letter(variables: dict, idempotency_key: str) -> dict:
         calls.write(f"{time.time()}\n")
     time.sleep(2)
     return {"letter": "sent"}
+
+
+@service_handler("test.kills_its_worker")
+def kills_its_worker(variables: dict, idempotency_key: str) -> dict:
+    """Dies as a handler that runs its worker out of memory does, on every call."""
+    import signal
+
+    with (_dir() / f"killer-{idempotency_key}.calls").open("a") as calls:
+        calls.write(f"{time.time()}\n")
+    os.kill(os.getpid(), signal.SIGKILL)
+    return {}

@@ -117,6 +117,15 @@ def test_a_worker_killed_mid_task_redelivers_without_losing_or_doubling_the_step
     assert history.count("ship") == 1 and history.count("end") == 1
 
 
+def test_a_handler_that_kills_its_worker_each_time_becomes_an_incident_after_its_attempts(api, effects_dir):
+    # The broker gave the message back after each death: the handler was called for ever, no incident.
+    started = _start(api, "service/kills_its_worker.bpmn", "svc_killer")
+    incident = wait_for(lambda: _open_incidents(api, started["id"]), 45)[0]
+    assert "failed after 3 attempt(s)" in incident["message"] and "killed" in incident["message"]
+    calls = next(effects_dir.glob("killer-*.calls"))
+    assert len(calls.read_text().split()) == 3 and _instance(api, started["id"])["status"] == "failed"
+
+
 def test_a_retry_with_corrected_variables_runs_the_handler_with_them(api):
     started = _start(api, "service/limit.bpmn", "svc_limit", {"amount": 500, "card": "c-1"})
     incident = wait_for(lambda: _open_incidents(api, started["id"]), 20)[0]
