@@ -75,9 +75,10 @@ def _run_service(job: Job, delivery: str | None) -> str:
         return _postpone(job, counted=False)  # as Camunda suspends a suspended instance's jobs
     if "outcome" in job.payload:  # the handler returned while the instance was suspended
         return _record_outcome(job.id, results.kept_outcome(job.payload["outcome"]))
-    job = locked_job(job.id)  # two deliveries at once: the second sees the first's attempt
-    if job is None or job.status == RUNNING:
-        return _attempt_running(job, delivery)
+    locked = locked_job(job.id)  # two deliveries at once: the second sees the first's attempt
+    if locked is None or locked.status == RUNNING:
+        return _attempt_running(locked, delivery)
+    job = locked
     job.status, job.attempts, job.locked_until = RUNNING, job.attempts + 1, utcnow() + lease()
     job.payload = {**job.payload, ATTEMPT_BY: delivery}
     job_id, call = job.id, _HandlerCall.of(job)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import TypeGuard
 
 from flask import current_app
 from sqlalchemy import delete, inspect, or_, select, update
@@ -38,7 +39,7 @@ def lease() -> timedelta:
     return timedelta(seconds=current_app.config.get("BATON_JOB_LEASE_SECONDS", 300))
 
 
-def runnable(job: Job | None) -> bool:
+def runnable(job: Job | None) -> TypeGuard[Job]:
     """Whether a delivery may run `job` now: live, and not a pending row due later.
 
     A pending row due later waits out a retry's backoff, a postponement or a start timer's next
