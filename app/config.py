@@ -63,6 +63,7 @@ class Config:
     HTTP_CONNECTOR_ALLOWED_HOSTS: tuple[str, ...] = ()
     HTTP_CONNECTOR_TIMEOUT_SECONDS: float = 10.0
     HTTP_CONNECTOR_MAX_BYTES: int = 1024 * 1024  # a bigger response body fails the attempt
+    WEBHOOK_ALLOWED_HOSTS: tuple[str, ...] = ()  # hosts a model's webhook.url may name; none by default
     TESTING: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -97,6 +98,7 @@ class Config:
             HTTP_CONNECTOR_ALLOWED_HOSTS=_hosts(env.get("BATON_HTTP_CONNECTOR_ALLOWED_HOSTS") or ""),
             HTTP_CONNECTOR_TIMEOUT_SECONDS=_positive(env, "BATON_HTTP_CONNECTOR_TIMEOUT_SECONDS", 10),
             HTTP_CONNECTOR_MAX_BYTES=_positive(env, "BATON_HTTP_CONNECTOR_MAX_BYTES", 1024 * 1024),
+            WEBHOOK_ALLOWED_HOSTS=_hosts(env.get("BATON_WEBHOOK_ALLOWED_HOSTS") or ""),
         )
 
     @property

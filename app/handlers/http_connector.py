@@ -8,9 +8,9 @@ configuration does not allow, a scheme other than http(s), a refused connection,
 over the cap.
 
 This is a server that runs uploaded models, so the connector must not reach what the server can
-reach: only hosts in BATON_HTTP_CONNECTOR_ALLOWED_HOSTS are called (none by default), redirects are
-not followed (a 3xx is the result; following one could leave the allowed hosts), connections are
-direct (no proxy from the environment), and header values and bodies are never logged.
+reach (app/services/outbound.py): only hosts in BATON_HTTP_CONNECTOR_ALLOWED_HOSTS are called (none
+by default), redirects are not followed (a 3xx is the result), connections are direct, and header
+values and bodies are never logged.
 """
 
 from __future__ import annotations
@@ -19,30 +19,19 @@ import json
 import logging
 import urllib.error
 import urllib.request
-from urllib.parse import urlsplit
 
 from flask import current_app
 
 from app.handlers import service_handler
+from app.services import outbound
 
 log = logging.getLogger(__name__)
 HTTP_CONNECTOR = "http-connector"
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-class ConnectorRefused(RuntimeError):
+class ConnectorRefused(outbound.HostRefused):
     """The request may not be sent (its scheme, its host, its shape). Retrying cannot help (the model
     or the worker's configuration must change), so it becomes an incident at once."""
-
-    retryable = False
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None  # the 3xx itself is the result
-
-
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
 
 
 @service_handler(HTTP_CONNECTOR)
@@ -65,24 +54,15 @@ def http_connector(variables: dict, idempotency_key: str) -> dict:
 
 def _open(request: urllib.request.Request, timeout: float):
     try:
-        return _opener.open(request, timeout=timeout)
+        return outbound.opener.open(request, timeout=timeout)
     except urllib.error.HTTPError as answer:  # a 3xx, 4xx or 5xx: a result all the same
         return answer
 
 
 def allowed_host(url: str, allowed: tuple[str, ...]) -> str:
     """The URL's `host:port` when the configuration allows it; ConnectorRefused naming it if not."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
-        raise ConnectorRefused(f"http-connector calls http(s) URLs only, got a {scheme or 'relative'} URL")
-    name = parts.hostname.lower()
-    port = parts.port or _DEFAULT_PORTS[scheme]
-    host = f"[{name}]:{port}" if ":" in name else f"{name}:{port}"
-    if "*" in allowed or name in allowed or host in allowed:
-        return host
-    raise ConnectorRefused(
-        f"http-connector may not call {host}: the host is not in BATON_HTTP_CONNECTOR_ALLOWED_HOSTS"
+    return outbound.allowed_host(
+        url, allowed, HTTP_CONNECTOR, "BATON_HTTP_CONNECTOR_ALLOWED_HOSTS", ConnectorRefused
     )
 
 

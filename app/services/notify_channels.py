@@ -17,6 +17,7 @@ import json
 import logging
 import smtplib
 import time
+import urllib.error
 import urllib.request
 from datetime import timedelta
 from email.message import EmailMessage
@@ -27,7 +28,7 @@ from app.extensions import db
 from app.models import Job
 from app.models.base import utcnow
 from app.models.jobs import DONE, FAILED, PENDING, RUNNING
-from app.services import backoff
+from app.services import backoff, outbound
 from app.services.jobs import ATTEMPT_BY, JOB_RUNNERS, begun_by_another, lease, runnable
 from app.services.notifications import NOTIFICATION
 from app.services.secrets_store import get_secret
@@ -37,7 +38,7 @@ TIMEOUT = 10.0
 
 
 class NotConfigured(RuntimeError):
-    """Retrying cannot help (no SMTP host, a URL that is not http(s)): fail at once."""
+    """Retrying cannot help (no SMTP host, a URL that is not http(s) or not allowed): fail at once."""
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -62,9 +63,11 @@ def send_email(payload: dict) -> None:
 
 
 def send_webhook(payload: dict, tenant_id: str) -> None:
+    """POST the signed event to `webhook.url`, a host BATON_WEBHOOK_ALLOWED_HOSTS allows (a model
+    must not make the server call into its own network), with no redirect followed."""
     url = payload["url"]
-    if not url.startswith(("http://", "https://")):
-        raise NotConfigured(f"webhook.url must be http(s), got {url!r}")
+    allowed = current_app.config["BATON"].WEBHOOK_ALLOWED_HOSTS
+    outbound.allowed_host(url, allowed, "webhook", "BATON_WEBHOOK_ALLOWED_HOSTS", NotConfigured)
     body = json.dumps(payload["json"], sort_keys=True, separators=(",", ":")).encode()
     timestamp = str(int(time.time()))
     headers = {
@@ -75,9 +78,13 @@ def send_webhook(payload: dict, tenant_id: str) -> None:
     db.session.commit()  # the secret is read: no transaction (on SQLite the write lock) waits on the receiver
     # Scheme checked above: no file: or custom schemes.
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-    with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310
-        if response.status >= 300:
-            raise ConnectionError(f"webhook answered {response.status}")
+    try:
+        with outbound.opener.open(request, timeout=TIMEOUT) as response:
+            status = response.status
+    except urllib.error.HTTPError as answer:  # a 3xx (not followed), 4xx or 5xx
+        status = answer.code
+    if status >= 300:
+        raise ConnectionError(f"webhook answered {status}")
 
 
 def deliver(claimed: Job, delivery: str | None = None) -> str:

@@ -154,6 +154,7 @@ def worker(commits_app, effects_dir, smtp_server, worker_dir):
         "BATON_SMTP_FROM": "baton@test.example",
         # The HTTP connector may call the tests' servers on 127.0.0.1 (any port), nothing else.
         "BATON_HTTP_CONNECTOR_ALLOWED_HOSTS": "127.0.0.1",
+        "BATON_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
     }
     proc = start_worker(env, workdir, "baton-test")
     yield proc
