@@ -198,8 +198,19 @@ def _stop(clock: SlaClock, now: datetime) -> None:
 
 
 def check_open_clocks(now: datetime | None = None) -> int:
-    """The periodic check: record warnings and breaches of running clocks; returns how many changed."""
-    clocks = db.session.execute(select(SlaClock).where(SlaClock.stopped_at.is_(None))).scalars().all()
+    """The periodic check: record warnings and breaches of running clocks; returns how many changed.
+
+    Each clock is locked with its instance, as a step locks it: one whose instance is in a step is
+    skipped (that step checks its clock itself), so a warning or a breach is never recorded twice, nor
+    after the step stopped the clock. (SQLite runs one transaction at a time: no race there.)"""
+    running = (
+        select(SlaClock)
+        .join(ProcessInstance, ProcessInstance.id == SlaClock.instance_id)
+        .where(SlaClock.stopped_at.is_(None))
+        .with_for_update(of=[SlaClock, ProcessInstance], skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    clocks = db.session.execute(running).scalars().all()
     changed = 0
     for clock in clocks:
         before = clock.state
