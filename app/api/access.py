@@ -37,6 +37,8 @@ ENDPOINT_PERMISSIONS = {
     "api.list_incidents": p.OPERATE,
     "api.retry_incident": p.OPERATE,
     "api.resolve_incident": p.OPERATE,
+    "api.list_deliveries": p.OPERATE,
+    "api.retry_delivery": p.OPERATE,
     "api.post_message": p.CORRELATE,
     "api.post_signal": p.CORRELATE,
     "api.list_decision_definitions": p.READ,

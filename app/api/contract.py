@@ -131,6 +131,16 @@ CONTRACTS: dict[str, Contract] = {
     "api.resolve_incident": C(
         "Mark an incident resolved", incidents.IncidentSchema, conflicts="resolved already"
     ),
+    "api.list_deliveries": C(
+        "Email and webhook deliveries (status=failed: the dead letters)",
+        responses.DeliveryPageSchema,
+        query=notifications.DeliveryQuerySchema,
+    ),
+    "api.retry_delivery": C(
+        "Give a failed delivery a fresh round of attempts",
+        notifications.DeliverySchema,
+        conflicts="the delivery has not failed",
+    ),
     "api.post_message": C(
         "Correlate a message to waiting instances or start one",
         responses.CorrelationSchema,

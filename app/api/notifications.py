@@ -1,4 +1,5 @@
-"""My notifications (the inbox bell) and my per-channel subscriptions."""
+"""My notifications (the inbox bell) and my per-channel subscriptions; email and webhook deliveries
+for operators."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from flask import g, jsonify, request
 
 from app.api import api_bp, json_body
 from app.schemas.loading import load
-from app.schemas.notifications import NotificationQuerySchema, NotificationSchema, PreferencesSchema
+from app.schemas.notifications import (
+    DeliveryQuerySchema,
+    DeliverySchema,
+    NotificationQuerySchema,
+    NotificationSchema,
+    PreferencesSchema,
+)
+from app.services import deliveries
 from app.services import notification_bell as service
 
 notification_schema = NotificationSchema()
@@ -45,3 +53,21 @@ def set_notification_preferences():
     """Subscribe to or unsubscribe from channels: `{"email": false}`."""
     changes = load(PreferencesSchema, json_body())
     return jsonify(service.set_preferences(g.user, changes))
+
+
+@api_bp.get("/deliveries")
+def list_deliveries():
+    """Email and webhook deliveries of my tenant, newest first (`?status=failed`: the dead letters)."""
+    q = load(DeliveryQuerySchema, request.args)
+    items, total = deliveries.list_deliveries(
+        g.user.tenant_id, q["status"], q["instance_id"], q["limit"], q["offset"]
+    )
+    shown = [deliveries.describe(job) for job in items]
+    return jsonify({"items": DeliverySchema().dump(shown, many=True), "total": total})
+
+
+@api_bp.post("/deliveries/<uuid:delivery_id>/retry")
+def retry_delivery(delivery_id: UUID):
+    """Give a failed delivery a fresh round of attempts."""
+    job = deliveries.retry_delivery(g.user, delivery_id)
+    return jsonify(DeliverySchema().dump(deliveries.describe(job)))

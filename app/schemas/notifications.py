@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from app.schemas.core import PageSchema
 from app.schemas.loading import JsonBoolean, Request
@@ -29,3 +29,29 @@ class PreferencesSchema(Request):
 
     inapp = JsonBoolean()
     email = JsonBoolean()
+
+
+class DeliveryQuerySchema(PageSchema):
+    status = fields.String(
+        load_default=None, validate=validate.OneOf(["queued", "pending", "running", "done", "failed"])
+    )
+    instance_id = fields.UUID(load_default=None)
+
+
+class DeliverySchema(Schema):
+    """An email or webhook delivery as an operator sees it (services/deliveries.describe)."""
+
+    id = fields.UUID()
+    channel = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    max_attempts = fields.Integer()
+    last_error = fields.String(allow_none=True)
+    instance_id = fields.String(allow_none=True)
+    event = fields.String(allow_none=True)
+    subject = fields.String(allow_none=True)
+    recipient = fields.String(
+        allow_none=True, metadata={"description": "the email address, or the webhook's host"}
+    )
+    created_at = fields.DateTime()
+    due_at = fields.DateTime()

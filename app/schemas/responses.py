@@ -9,7 +9,7 @@ from marshmallow import INCLUDE, Schema, fields
 from app.schemas.brief import DelegationSchema, LinkSchema, SlaEventSchema
 from app.schemas.core import DefinitionSchema, HistoryEntrySchema, InstanceSchema, TaskSchema
 from app.schemas.incidents import IncidentSchema
-from app.schemas.notifications import NotificationSchema
+from app.schemas.notifications import DeliverySchema, NotificationSchema
 from app.schemas.security import AuditEntrySchema, AuditSealSchema, SecretSchema, SignatureSchema, TokenSchema
 
 
@@ -32,6 +32,7 @@ TaskPageSchema = page_of(
     total_is_lower_bound=fields.Boolean(metadata={"description": "total was counted only so far"}),
 )
 IncidentPageSchema = page_of(IncidentSchema, "IncidentPageSchema")
+DeliveryPageSchema = page_of(DeliverySchema, "DeliveryPageSchema")
 DelegationPageSchema = page_of(DelegationSchema, "DelegationPageSchema")
 TokenPageSchema = page_of(TokenSchema, "TokenPageSchema")
 AuditPageSchema = page_of(AuditEntrySchema, "AuditPageSchema")

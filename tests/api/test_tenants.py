@@ -47,6 +47,7 @@ def tenant_a(admin):
         "task_id": instance["tasks"][0]["id"],
         "token_id": token["id"],
         "incident_id": str(uuid.uuid4()),  # no incident to borrow; still must be a 404
+        "delivery_id": str(uuid.uuid4()),  # (nor a delivery)
         "name": "crm_api_key",
         "parent_id": instance["id"],  # A's instance as a work-order master
         "delegation_id": admin.post(
@@ -115,6 +116,7 @@ WITHOUT_IDS = {
     "api.verify_audit": _no_a_ids,  # B's own chain (the answer names no entry of A's)
     "api.list_audit_seals": _no_a_seal,
     "api.list_incidents": _no_a_ids,
+    "api.list_deliveries": lambda ids: _empty,
     "api.create_api_token": lambda ids: _created,
     "api.list_delegations": _no_a_ids,
     "api.list_notifications": _no_a_ids,
