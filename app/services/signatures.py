@@ -169,7 +169,8 @@ def check_completion(
     """Validate what completing `task` needs (a signature, a reason); returns variables to add.
 
     A task requires a signature when its element has the property `signatureRole`; it requires a reason
-    when it has `reasonRequired=true`, and every rejection needs one. A signature needs the signer's
+    when it has `reasonRequired=true`, and every rejection (a signed one, or the variable `decision`
+    sent as "reject") needs one. A signature needs the signer's
     password (re-authentication) and membership of the role's group: a refusal of either carries
     `details.refusal` (record_refusal audits it). The signed decision becomes the variable `decision`:
     one sent among the variables must say the same.
@@ -179,6 +180,8 @@ def check_completion(
     role = required_role(element)
     if not role:
         _refuse_unasked(task, signature)
+        if variables.get("decision") == "reject":  # as the inbox asks it of its decision field
+            audit.require_reason(reason, "a rejection")
         return {}
     if not isinstance(signature, dict) or signature.get("decision") not in DECISIONS:
         raise ValidationError(

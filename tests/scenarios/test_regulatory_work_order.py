@@ -75,14 +75,29 @@ def test_only_the_qa_group_may_sign_as_qa(people):
     assert refused.status_code == 403 and "QA" in refused.json["message"]
 
 
-def test_a_rejected_draft_goes_back_to_its_author(people):
+def test_a_rejected_draft_goes_back_to_its_author_with_the_reason(people):
     p = people
     iid = start(p["planner"], KEY, title="Replace filter")
     complete(p["planner"], iid, "Task_draft")
-    complete(p["supervisor"], iid, "Task_approve_order", decision="reject")
+    complete(p["supervisor"], iid, "Task_approve_order", decision="reject", reason="no risk assessment")
     assert [(t["element_id"], t["assignee"]) for t in open_tasks(p["planner"], iid)] == [
         ("Task_draft", "pat")
     ]
+    assert instance(p["planner"], iid)["variables"]["reason"] == "no risk assessment"
+
+
+def test_rejecting_the_work_order_without_a_reason_is_a_400_as_in_the_inbox(people):
+    # The inbox refused it ("Give a reason for rejecting"); the API took it, and the drafter got
+    # the draft back with no word of why, and the audit trail no why for the decision.
+    p = people
+    iid = start(p["planner"], KEY, title="Replace filter")
+    complete(p["planner"], iid, "Task_draft")
+    task = open_tasks(p["supervisor"], iid)[0]
+    body = {"variables": {"decision": "reject"}}
+    refused = p["supervisor"].post(f"/tasks/{task['id']}/complete", json=body)
+    assert refused.status_code == 400 and refused.json["details"]["field"] == "reason"
+    assert "rejection" in refused.json["message"]
+    assert [t["element_id"] for t in open_tasks(p["supervisor"], iid)] == ["Task_approve_order"]
 
 
 def test_four_eyes_keep_the_drafter_from_approving_and_the_technician_from_signing(people, as_user):
