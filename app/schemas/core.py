@@ -210,9 +210,18 @@ class FormSchema(Schema):
     form_fields = fields.List(fields.Dict(), data_key="fields")
 
 
+class SignOffSchema(Request):
+    """A signed task's sign-off: the decision, the signer's password, the role (optional). Its values
+    are checked by the signing service, which says what a signature needs."""
+
+    decision = fields.Raw(load_default=None, allow_none=True)
+    password = fields.Raw(load_default=None, allow_none=True)
+    role = fields.Raw(load_default=None, allow_none=True)
+
+
 class CompleteTaskSchema(Request):
     variables = fields.Dict(keys=fields.String(), load_default=dict)
-    signature = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+    signature = fields.Nested(SignOffSchema, load_default=None, allow_none=True)
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
