@@ -188,7 +188,7 @@ def instance_overview(user: User, instance_id) -> dict:
         "names": case_story.element_names(instance),  # (history rows of a loop's parent have none)
         "decisions": case_story.decisions(user.tenant_id, entries),
         "outcome": case_story.case_outcome(instance, entries),
-        "visits": dict(Counter(e["element_id"] for e in entries if e["state"] != "active")),
+        "visits": dict(Counter(e["element_id"] for e in case_story.path_taken(entries))),
         "incidents": incidents,
         "failed": sorted(failed),  # drawn as failed, not as current, though the token waits there
         "tasks": tasks,

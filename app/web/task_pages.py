@@ -68,7 +68,7 @@ def _task_page(task, values=None, errors=None, status=200, sign_off=None, needs=
         errors=errors or {},
         sign_off=sign_off or {},
         unsent=unsent or {},
-        path=[e["element_id"] for e in entries if e["state"] != "active"],
+        path=[e["element_id"] for e in case_story.path_taken(entries)],
         colleagues=inbox_service.colleagues(user),
         needs=needs or signature_service.requirements_for(task),
         kept_from=_kept_from(user, task, instance),

@@ -3,6 +3,8 @@ completion that stops the case says."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 
 from tests.conftest import DATA, ROOT, password_of
@@ -209,3 +211,34 @@ def test_signing_on_the_task_page_asks_for_the_password_every_time_and_refuses_a
 
     sent["password"] = password_of("quinn")
     assert client.post(f"/tasks/{task_id}", data=sent).status_code == 302
+
+
+def test_a_boundary_event_that_never_fired_is_neither_done_nor_visited_in_the_diagram(
+    client, admin, make_user
+):
+    # One rework, then a pass: the cap's boundary event "Visits used up" was only armed while the
+    # rework waited. It was drawn as done and "Visited 1 time(s)", as though the cap had been hit.
+    from tests.scenarios.flow import complete, deploy, start
+
+    deploy(admin, "remanufacturing.bpmn", "inspection_routing.dmn")
+    iid = start(admin, "remanufacturing", "PART-9")
+    for element, values in [
+        ("Task_receive", {"serial_number": "SN-9"}), ("Task_disassemble", {}), ("Task_clean", {}),
+        ("Task_inspect", {"wear_mm": 0.3, "grade": "B"}), ("Task_rework", {}),
+        ("Task_inspect", {"wear_mm": 0.1, "grade": "A"}),
+    ]:  # fmt: skip
+        complete(admin, iid, element, **values)
+    make_user("viewer", admin=True)
+    sign_in(client, "viewer", password_of("viewer"))
+
+    def diagram_of(path: str) -> dict:
+        page = client.get(path).get_data(as_text=True)
+        return json.loads(html.unescape(re.search(r'id="diagram-data">(.*?)</script>', page).group(1)))
+
+    case = diagram_of(f"/instances/{iid}")
+    assert case["visits"]["Task_rework"] == 1 and case["visits"]["Task_inspect"] == 2
+    assert "Boundary_max_visits" not in case["visits"] and "Boundary_max_visits" not in case["done"]
+    reassemble = admin.get(f"/tasks?instance_id={iid}").json["items"][0]
+    assert reassemble["element_id"] == "Task_reassemble"
+    task = diagram_of(f"/tasks/{reassemble['id']}")
+    assert "Task_rework" in task["done"] and "Boundary_max_visits" not in task["done"]
