@@ -242,3 +242,45 @@ def test_a_boundary_event_that_never_fired_is_neither_done_nor_visited_in_the_di
     assert reassemble["element_id"] == "Task_reassemble"
     task = diagram_of(f"/tasks/{reassemble['id']}")
     assert "Task_rework" in task["done"] and "Boundary_max_visits" not in task["done"]
+
+
+def _disposition_page(client, admin, inspections: list[dict]) -> str:
+    """The quality engineer's 'Scrap or return?' page after the part was inspected with these values
+    (a rework between two inspections)."""
+    from tests.scenarios.flow import complete, deploy, open_tasks, start
+
+    deploy(admin, "remanufacturing.bpmn", "inspection_routing.dmn")
+    iid = start(admin, "remanufacturing", "PART-7")
+    for element, values in [
+        ("Task_receive", {"serial_number": "SN-7"}),
+        ("Task_disassemble", {}),
+        ("Task_clean", {}),
+    ]:
+        complete(admin, iid, element, **values)
+    for n, values in enumerate(inspections):
+        if n:
+            complete(admin, iid, "Task_rework")
+        complete(admin, iid, "Task_inspect", **values)
+    (task,) = open_tasks(admin, iid)
+    assert task["element_id"] == "Task_scrap_decision"
+    sign_in(client, "qe", password_of("qe"))
+    return client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+
+
+def test_the_disposition_page_says_the_reworks_were_used_up_when_the_cap_sent_the_part(
+    client, admin, make_user
+):
+    # It said "failed inspection or reached the maximum number of inspections": which, the
+    # quality engineer could not tell.
+    make_user("qe", groups=["quality-engineers"])
+    worn = {"wear_mm": 0.3, "grade": "B"}
+    page = _disposition_page(client, admin, [worn, worn, worn])
+    assert "used up its 2 reworks" in page and "routed it to scrap" not in page
+    assert "issue an RMA" in page  # all four dispositions, not only scrap or return
+
+
+def test_the_disposition_page_says_the_inspection_scrapped_the_part(client, admin, make_user):
+    make_user("qe", groups=["quality-engineers"])
+    page = _disposition_page(client, admin, [{"wear_mm": 0.7, "grade": "B", "crack_found": True}])
+    assert "The inspection routed it to scrap (wear 0.7 mm, grade B, a crack found)" in page
+    assert "used up its" not in page
