@@ -123,6 +123,9 @@ class InstanceSchema(Schema):
     active_elements = fields.List(fields.String())
     outcome = fields.String(allow_none=True)
     started_by = fields.String(allow_none=True)
+    parent_instance_id = fields.UUID(
+        allow_none=True, metadata={"description": "a linked work order's master (GET /work-orders/{id})"}
+    )
     created_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
 

@@ -413,3 +413,14 @@ def test_a_waiting_order_is_started_as_its_linker_when_its_prerequisite_closes(a
     first, second = (o["instance_id"] for o in admin.get(f"/work-orders/{master}").json["orders"])
     assert instance(admin, first)["started_by"] == "ada"  # started at once, by ada's request
     assert instance(admin, second)["started_by"] == "ada"  # started when admin closed the first
+
+
+def test_a_linked_orders_instance_names_its_master_and_a_plain_one_none(admin, master):
+    # The README says an order's instance starts with parent_instance_id set; GET /instances/{id}
+    # did not show it, so whoever worked on an order could not find its master.
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": [_order("isolate", 2)]}).json
+    child = made["items"][0]["child_instance_id"]
+    assert instance(admin, child)["parent_instance_id"] == master
+    assert instance(admin, master)["parent_instance_id"] is None
+    listed = admin.get("/instances?key=leave_request").json["items"]
+    assert [i["parent_instance_id"] for i in listed] == [master]
