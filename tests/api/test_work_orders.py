@@ -424,3 +424,12 @@ def test_a_linked_orders_instance_names_its_master_and_a_plain_one_none(admin, m
     assert instance(admin, master)["parent_instance_id"] is None
     listed = admin.get("/instances?key=leave_request").json["items"]
     assert [i["parent_instance_id"] for i in listed] == [master]
+
+
+def test_the_links_answer_names_each_order_by_the_ref_it_was_sent_with(admin, master):
+    # depends_on and the progress report speak of link ids; the answer gave no way but position
+    # to tell which id a ref became.
+    sent = [_order("isolate", 2), _order("repair", 8, "isolate")]
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": sent}).json["items"]
+    by_ref = {item["ref"]: item for item in made}
+    assert by_ref["repair"]["depends_on"] == [by_ref["isolate"]["id"]]
