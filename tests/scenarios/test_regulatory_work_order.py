@@ -117,3 +117,22 @@ def test_four_eyes_keep_the_drafter_from_approving_and_the_technician_from_signi
     assert refused.status_code == 403 and "you completed 'Carry out work'" in refused.json["message"]
     complete(p["owner"], iid, "Task_owner_signoff", signed="approve")
     assert [t["element_id"] for t in open_tasks(p["qa"], iid)] == ["Task_qa_signoff"]
+
+
+def test_an_auditor_reads_one_orders_whole_trail_with_who_and_why(people):
+    # Its decisions are entries about its tasks; /audit filtered by object only by one task id or
+    # the instance's own id (which gave the start alone), so one order's trail took a call per task.
+    p = people
+    other = start(p["planner"], KEY, title="Another order")
+    iid = _to_work(p)
+    complete(p["tech"], iid, "Task_work", blocked=False)
+    complete(p["owner"], iid, "Task_owner_signoff", signed="reject", reason="torque not recorded")
+    trail = p["admin"].get(f"/audit?instance_id={iid}&limit=100").json
+    said = [(e["action"], e["actor"], e["reason"]) for e in reversed(trail["items"])]
+    assert said[0] == ("instance.start", "pat", None)
+    assert ("task.sign", "olga", "torque not recorded") in said
+    assert ("task.complete", "olga", "torque not recorded") in said
+    assert [a for a, actor, _ in said if a == "task.complete"] == ["task.complete"] * 5
+    assert trail["total"] == len(said) and other not in {e["object_id"] for e in trail["items"]}
+    refused = p["admin"].get("/audit?instance_id=nope")
+    assert refused.status_code == 400 and "instance_id" in refused.json["message"]
