@@ -42,10 +42,7 @@ def test_the_order_goes_through_its_lifecycle_and_closes_with_two_signatures(peo
     iid = _to_work(p)
     assert [t["assignee"] for t in open_tasks(p["tech"], iid)] == ["tom"]
     complete(p["tech"], iid, "Task_work", blocked=True)
-    assert (
-        form_values(p["supervisor"], iid, "Task_unblock")["blocked"] is None
-    )  # not ticked by the technician's
-    complete(p["supervisor"], iid, "Task_unblock", blocked=False)
+    complete(p["supervisor"], iid, "Task_unblock", resolution="spare part delivered")
     assert form_values(p["tech"], iid, "Task_work")["blocked"] is None
     complete(p["tech"], iid, "Task_work", blocked=False)
     complete(p["owner"], iid, "Task_owner_signoff", signed="approve")
@@ -136,3 +133,22 @@ def test_an_auditor_reads_one_orders_whole_trail_with_who_and_why(people):
     assert trail["total"] == len(said) and other not in {e["object_id"] for e in trail["items"]}
     refused = p["admin"].get("/audit?instance_id=nope")
     assert refused.status_code == 400 and "instance_id" in refused.json["message"]
+
+
+def test_the_supervisor_records_how_the_blocker_was_resolved_and_the_work_goes_on(people):
+    # The supervisor's task asked "Still blocked" (required yes/no), yet the order went back to
+    # the technician whatever the answer: a "yes" unblocked it all the same.
+    p = people
+    iid = _to_work(p)
+    complete(p["tech"], iid, "Task_work", blocked=True)
+    (task,) = open_tasks(p["supervisor"], iid)
+    form = p["supervisor"].get(f"/tasks/{task['id']}/form").json
+    assert [(f["id"], f["type"], f["validation"]) for f in form["fields"]] == [
+        ("resolution", "string", {"required": True})
+    ]
+    refused = p["supervisor"].post(f"/tasks/{task['id']}/complete", json={"variables": {}})
+    assert refused.status_code == 400 and "resolution" in refused.json["details"]["fields"]
+    complete(p["supervisor"], iid, "Task_unblock", resolution="permit issued")
+    assert _lifecycle(p["admin"], iid) == ["Task_work"]
+    assert form_values(p["tech"], iid, "Task_work")["blocked"] is None  # the technician answers afresh
+    assert instance(p["admin"], iid)["variables"]["resolution"] == "permit issued"
