@@ -160,7 +160,15 @@ def requirements_for(task: UserTask) -> dict:
     return {
         "signature_role": required_role(element),
         "reason_required": str(props.get("reasonRequired", "")).lower() == "true",
+        "reason_to_reject": _may_reject(task.form),
     }
+
+
+def _may_reject(form: dict | None) -> bool:
+    """Whether the task's generated form offers the decision "reject", which needs a reason."""
+    fields = (form or {}).get("fields") or []
+    decisions = [f for f in fields if isinstance(f, dict) and f.get("id") == "decision"]
+    return any(v.get("id") == "reject" for f in decisions for v in f.get("values") or [])
 
 
 def check_completion(

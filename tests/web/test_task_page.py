@@ -284,3 +284,24 @@ def test_the_disposition_page_says_the_inspection_scrapped_the_part(client, admi
     page = _disposition_page(client, admin, [{"wear_mm": 0.7, "grade": "B", "crack_found": True}])
     assert "The inspection routed it to scrap (wear 0.7 mm, grade B, a crack found)" in page
     assert "used up its" not in page
+
+
+def test_a_rejection_from_the_inbox_has_a_reason_field_to_give_its_reason_in(client, admin, make_user):
+    # The page refused "Reject" without a reason ("Give a reason for rejecting."), but only signed
+    # or reasonRequired tasks had a reason field: the work order's approval could not be rejected.
+    from tests.scenarios.flow import complete, deploy, open_tasks, start
+
+    deploy(admin, "regulatory_work_order.bpmn")
+    iid = start(admin, "regulatory_work_order", "WO-9", title="Replace filter")
+    complete(admin, iid, "Task_draft")
+    (task,) = open_tasks(admin, iid)
+    make_user("sue", groups=["supervisors"])
+    sign_in(client, "sue", password_of("sue"))
+    page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert '<textarea id="reason" name="reason"' in page and "(required to reject)" in page
+    sent = {"csrf_token": csrf_of(page), "decision": "reject"}
+    refused = client.post(f"/tasks/{task['id']}", data=sent).get_data(as_text=True)
+    assert 'id="reason-error">Give a reason for rejecting.' in refused
+    done = client.post(f"/tasks/{task['id']}", data={**sent, "reason": "no risk assessment"})
+    assert done.status_code == 302
+    assert admin.get(f"/instances/{iid}").json["variables"]["reason"] == "no risk assessment"
