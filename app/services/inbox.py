@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import exists, func, or_, select
 
+from app.errors import NotFound
 from app.extensions import db
 from app.models import Definition, Incident, ProcessInstance, TaskCandidate, User, UserTask
 from app.models.definitions import PUBLISHED
@@ -193,7 +194,21 @@ def instance_overview(user: User, instance_id) -> dict:
         "failed": sorted(failed),  # drawn as failed, not as current, though the token waits there
         "tasks": tasks,
         "openable": {task.id for task in tasks if may_see(user, task)},
+        "master": _master_of(user, instance),
     }
+
+
+def _master_of(user: User, instance: ProcessInstance) -> dict | None:
+    """A linked work order's master, named and linked when `user` may read it (else `id` None);
+    None for an instance that is no linked order."""
+    if instance.parent_instance_id is None:
+        return None
+    try:
+        master = read_instance(user, instance.parent_instance_id)
+    except NotFound:
+        return {"id": None, "title": None}
+    title = instance_definition(master).name or master.definition_key
+    return {"id": master.id, "title": f"{title} · {master.business_key}" if master.business_key else title}
 
 
 def diagram_xml(user: User, instance_id) -> str:

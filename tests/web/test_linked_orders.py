@@ -1,0 +1,34 @@
+"""A linked work order's case page names its master, linked for whoever may read the master."""
+
+from tests.conftest import password_of
+from tests.scenarios.flow import complete, deploy, start
+from tests.web.test_pages import sign_in
+
+
+def _linked_order(admin) -> tuple[str, str]:
+    """(master id, the instance id of one order linked under it)."""
+    deploy(admin, "work_order_master.bpmn", "leave_request.bpmn")
+    master = start(admin, "work_order_master", business_key="SHUTDOWN-3")
+    complete(admin, master, "Task_plan")
+    order = {"ref": "isolate", "definition_key": "leave_request", "title": "Isolate"}
+    order["variables"] = {"days": 1}
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": [order]}).json
+    return master, made["items"][0]["child_instance_id"]
+
+
+def test_a_linked_orders_page_links_its_master(client, admin, make_user):
+    # The page showed nothing of the master: from an order there was no way to its siblings.
+    master, child = _linked_order(admin)
+    make_user("olive", roles="operator")
+    sign_in(client, "olive", password_of("olive"))
+    page = client.get(f"/instances/{child}").get_data(as_text=True)
+    assert f'Linked order of <a href="/instances/{master}">Master work order · SHUTDOWN-3</a>' in page
+    assert "Linked order of" not in client.get(f"/instances/{master}").get_data(as_text=True)
+
+
+def test_a_reader_of_the_order_alone_sees_that_it_is_linked_but_no_link(client, admin, make_user):
+    _, child = _linked_order(admin)
+    make_user("mia", groups=["managers"])  # the order's review is offered to managers
+    sign_in(client, "mia", password_of("mia"))
+    page = client.get(f"/instances/{child}").get_data(as_text=True)
+    assert "Linked order of a master work order</p>" in page
