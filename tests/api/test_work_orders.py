@@ -433,3 +433,16 @@ def test_the_links_answer_names_each_order_by_the_ref_it_was_sent_with(admin, ma
     made = admin.post(f"/work-orders/{master}/links", json={"orders": sent}).json["items"]
     by_ref = {item["ref"]: item for item in made}
     assert by_ref["repair"]["depends_on"] == [by_ref["isolate"]["id"]]
+
+
+def test_a_start_form_refusal_of_a_linked_order_says_it_is_about_its_variables(admin, master):
+    # The order's own `title` names it in the master's report; the start form's `title` is read
+    # from its variables. "order 'c': ... title: This field is required." left a linker who had
+    # sent a title wondering which.
+    deploy(admin, "regulatory_work_order.bpmn")
+    order = {"ref": "paint", "definition_key": "regulatory_work_order", "title": "Paint"}
+    refused = admin.post(f"/work-orders/{master}/links", json={"orders": [order]}).json
+    assert refused["message"].startswith(
+        "order 'paint': its variables (the start form of 'regulatory_work_order')"
+    )
+    assert "title: This field is required." in refused["message"]
