@@ -151,6 +151,7 @@ def require_signer_of_offers(delegate: User, delegator: User) -> None:
 
 def requirements_for(task: UserTask) -> dict:
     """What completing `task` asks of a person: a signature role and/or a reason (for the task page)."""
+    from app.services import forms
     from app.services.bundles import bundle_for_id
     from app.services.instances import get_instance
 
@@ -160,15 +161,8 @@ def requirements_for(task: UserTask) -> dict:
     return {
         "signature_role": required_role(element),
         "reason_required": str(props.get("reasonRequired", "")).lower() == "true",
-        "reason_to_reject": _may_reject(task.form),
+        "reason_to_reject": forms.offers_reject(task.tenant_id, task.form),
     }
-
-
-def _may_reject(form: dict | None) -> bool:
-    """Whether the task's generated form offers the decision "reject", which needs a reason."""
-    fields = (form or {}).get("fields") or []
-    decisions = [f for f in fields if isinstance(f, dict) and f.get("id") == "decision"]
-    return any(v.get("id") == "reject" for f in decisions for v in f.get("values") or [])
 
 
 def check_completion(

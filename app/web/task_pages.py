@@ -164,7 +164,9 @@ def _field_errors(exc) -> dict | None:
     fields = form_errors(exc) if isinstance(exc, ValidationError) else None
     if fields is None:
         return None
-    return {key: value for key, value in fields.items() if not key.startswith("signature.")}
+    # (a service's one-field error is a list of messages, as marshmallow's are: shown as text)
+    said = {key: " ".join(map(str, v)) if isinstance(v, list) else v for key, v in fields.items()}
+    return {key: value for key, value in said.items() if not key.startswith("signature.")}
 
 
 def _refused(task, submitted: dict, errors: dict, sign_off: dict, password, refused=None):

@@ -305,3 +305,17 @@ def test_a_rejection_from_the_inbox_has_a_reason_field_to_give_its_reason_in(cli
     done = client.post(f"/tasks/{task['id']}", data={**sent, "reason": "no risk assessment"})
     assert done.status_code == 302
     assert admin.get(f"/instances/{iid}").json["variables"]["reason"] == "no risk assessment"
+
+
+def test_a_camunda_form_that_decides_reject_has_a_reason_field_too(client, admin, make_user):
+    # Over the API and in the inbox a rejection needs a reason; a form-js form's "decision" select
+    # is inside its JSON, so only generated forms got the field to give it in.
+    assert admin.deploy(DATA / "forms" / "decide.bpmn", DATA / "forms" / "decide.form").status_code == 201
+    make_user("rae")
+    task_id, page = open_task(admin, client, "decide", "rae")
+    assert '<textarea id="reason" name="reason"' in page
+    sent = {"csrf_token": csrf_of(page), "form_data": json.dumps({"decision": "reject"})}
+    refused = client.post(f"/tasks/{task_id}", data=sent).get_data(as_text=True)
+    assert 'id="reason-error">a rejection requires a reason</p>' in refused  # text, not a list
+    done = client.post(f"/tasks/{task_id}", data={**sent, "reason": "over budget"})
+    assert done.status_code == 302
