@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Definition, Incident, ProcessInstance, TaskCandidate, User, UserTask
 from app.models.definitions import PUBLISHED
 from app.models.tasks import OPEN
-from app.services import case_story, duties, permissions
+from app.services import case_story, duties, permissions, workorder_progress
 from app.services.definitions import list_definitions
 from app.services.instance_history import history
 from app.services.instances import instance_definition, read_instance
@@ -195,6 +195,7 @@ def instance_overview(user: User, instance_id) -> dict:
         "tasks": tasks,
         "openable": {task.id for task in tasks if may_see(user, task)},
         "master": _master_of(user, instance),
+        "linked": workorder_progress.orders_for_page(user, instance),
     }
 
 

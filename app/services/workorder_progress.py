@@ -8,7 +8,7 @@ from graphlib import CycleError, TopologicalSorter
 
 from sqlalchemy import select
 
-from app.errors import ValidationError
+from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance, User, WorkOrderLink
 from app.models.brief import CANCELLED_ORDER, CLOSED_ORDER, WAITING_DEPS
@@ -67,6 +67,26 @@ def progress(actor: User, parent_id) -> dict:
         "withdrawn": [i["id"] for i in items if i["withdrawn_reason"]],
         "critical_path": critical_path(links),
     }
+
+
+def orders_for_page(actor: User, parent: ProcessInstance) -> dict | None:
+    """A master's orders for its case page (None when it has none): each with its lifecycle and
+    its instance's id only when `actor` may read that instance (the page links it)."""
+    links = links_of(parent.id)
+    if not links:
+        return None
+    items = [_item(link) for link in links]
+    for item in items:
+        item["instance_id"] = item["instance_id"] and _readable(actor, item["instance_id"])
+    closed = sum(1 for i in items if i["status"] == CLOSED_ORDER)
+    return {"orders": items, "percent_complete": round(100 * closed / len(items))}
+
+
+def _readable(actor: User, instance_id: str) -> str | None:
+    try:
+        return str(read_instance(actor, instance_id).id)
+    except NotFound:
+        return None
 
 
 def _item(link: WorkOrderLink) -> dict:

@@ -1,5 +1,7 @@
 """A linked work order's case page names its master, linked for whoever may read the master."""
 
+import re
+
 from tests.conftest import password_of
 from tests.scenarios.flow import complete, deploy, start
 from tests.web.test_pages import sign_in
@@ -32,3 +34,19 @@ def test_a_reader_of_the_order_alone_sees_that_it_is_linked_but_no_link(client, 
     sign_in(client, "mia", password_of("mia"))
     page = client.get(f"/instances/{child}").get_data(as_text=True)
     assert "Linked order of a master work order</p>" in page
+
+
+def test_a_masters_page_lists_its_orders_with_their_state(client, admin, make_user):
+    # The master's page showed its planning task and nothing of its orders or their progress.
+    master, child = _linked_order(admin)
+    waiting = {"ref": "repair", "definition_key": "leave_request", "title": "Repair"}
+    waiting.update(
+        variables={"days": 1}, depends_on=[admin.get(f"/work-orders/{master}").json["orders"][0]["id"]]
+    )
+    assert admin.post(f"/work-orders/{master}/links", json={"orders": [waiting]}).status_code == 201
+    make_user("olive", roles="operator")
+    sign_in(client, "olive", password_of("olive"))
+    page = client.get(f"/instances/{master}").get_data(as_text=True)
+    assert "Linked orders (0 % complete)" in page
+    assert f'<a href="/instances/{child}">Isolate</a>' in page
+    assert re.search(r"<span>Repair</span>\s*— waiting", page)  # no instance yet: nothing to link
