@@ -152,3 +152,22 @@ def test_the_supervisor_records_how_the_blocker_was_resolved_and_the_work_goes_o
     assert _lifecycle(p["admin"], iid) == ["Task_work"]
     assert form_values(p["tech"], iid, "Task_work")["blocked"] is None  # the technician answers afresh
     assert instance(p["admin"], iid)["variables"]["resolution"] == "permit issued"
+
+
+def test_whoever_raised_the_order_cannot_give_its_qa_signature(people, as_user):
+    # QA kept out the technician and the System Owner who signed, but not the order's originator:
+    # a QA member who raised an order could release it with their own QA signature.
+    p = people
+    quinn = p["qa"]
+    iid = start(quinn, KEY, title="Change line 2 recipe")
+    complete(quinn, iid, "Task_draft")
+    complete(p["supervisor"], iid, "Task_approve_order", **APPROVE)
+    complete(p["supervisor"], iid, "Task_assign", technician="tom")
+    complete(p["tech"], iid, "Task_work", blocked=False)
+    complete(p["owner"], iid, "Task_owner_signoff", signed="approve")
+    signoff = open_tasks(p["admin"], iid)[0]
+    body = {"signature": signature(quinn)}
+    refused = quinn.post(f"/tasks/{signoff['id']}/complete", json=body)
+    assert refused.status_code == 403 and "you started this case" in refused.json["message"]
+    complete(as_user("quentin", groups=["QA"]), iid, "Task_qa_signoff", signed="approve")
+    ended(p["admin"], iid, "End_closed", "closed")
