@@ -25,7 +25,7 @@ def links_of(parent_id) -> list[WorkOrderLink]:
 def critical_path(links: list[WorkOrderLink]) -> dict:
     """The longest chain of estimated hours through the dependency DAG; a cycle is a 400."""
     by_id = {str(link.id): link for link in links}
-    graph = {key: set(link.depends_on) for key, link in by_id.items()}
+    graph = {key: {d for d in link.depends_on if d in by_id} for key, link in by_id.items()}
     finish: dict[str, float] = {}
     before: dict[str, str | None] = {}
     for key in _in_order(graph, by_id):
@@ -65,7 +65,8 @@ def progress(actor: User, parent_id) -> dict:
         "blocked": [i["id"] for i in items if i["lifecycle"] == "blocked"],
         "waiting": [i["id"] for i in items if i["status"] == WAITING_DEPS],
         "withdrawn": [i["id"] for i in items if i["withdrawn_reason"]],
-        "critical_path": critical_path(links),
+        # (the work still to be done or done: cancelled and withdrawn orders will never be worked)
+        "critical_path": critical_path([link for link in links if link.status != CANCELLED_ORDER]),
     }
 
 

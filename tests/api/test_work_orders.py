@@ -446,3 +446,15 @@ def test_a_start_form_refusal_of_a_linked_order_says_it_is_about_its_variables(a
         "order 'paint': its variables (the start form of 'regulatory_work_order')"
     )
     assert "title: This field is required." in refused["message"]
+
+
+def test_the_critical_path_leaves_out_cancelled_and_withdrawn_orders(admin, master):
+    # It ran through every order ever linked: 12 h through a cancelled order and the two withdrawn
+    # after it, none of which will be worked, where 2 h of work remained.
+    orders = [_order("a", 4), _order("b", 4, "a"), _order("c", 4, "b"), _order("d", 2)]
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": orders}).json["items"]
+    ids = {o["ref"]: o["id"] for o in made}
+    a = admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"]
+    assert admin.post(f"/instances/{a}/cancel", json={"reason": "wrong asset"}).status_code == 200
+    path = admin.get(f"/work-orders/{master}").json["critical_path"]
+    assert path == {"hours": 2.0, "orders": [ids["d"]]}
