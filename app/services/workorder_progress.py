@@ -77,13 +77,13 @@ def orders_for_page(actor: User, parent: ProcessInstance) -> dict | None:
     if not links:
         return None
     items = [_item(link) for link in links]
-    for item in items:
-        item["instance_id"] = item["instance_id"] and _readable(actor, item["instance_id"])
+    for item, link in zip(items, links, strict=True):  # (the row's uuid: SQLite's column takes no text)
+        item["instance_id"] = link.child_instance_id and _readable(actor, link.child_instance_id)
     closed = sum(1 for i in items if i["status"] == CLOSED_ORDER)
     return {"orders": items, "percent_complete": round(100 * closed / len(items))}
 
 
-def _readable(actor: User, instance_id: str) -> str | None:
+def _readable(actor: User, instance_id) -> str | None:
     try:
         return str(read_instance(actor, instance_id).id)
     except NotFound:

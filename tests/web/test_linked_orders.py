@@ -50,3 +50,17 @@ def test_a_masters_page_lists_its_orders_with_their_state(client, admin, make_us
     assert "Linked orders (0 % complete)" in page
     assert f'<a href="/instances/{child}">Isolate</a>' in page
     assert re.search(r"<span>Repair</span>\s*— waiting", page)  # no instance yet: nothing to link
+
+
+def test_a_masters_page_lists_its_orders_on_the_embedded_sqlite_too(sqlite_app, sqlite_admin):
+    # make run's SQLite refused the order's instance id as text: the master's page was a 500.
+    master, child = _linked_order(sqlite_admin)
+    with sqlite_app.app_context():
+        from app.services import identity
+
+        identity.create_user("olive", roles="operator", password=password_of("olive"))
+    client = sqlite_app.test_client()
+    sign_in(client, "olive", password_of("olive"))
+    page = client.get(f"/instances/{master}")
+    assert page.status_code == 200
+    assert f'<a href="/instances/{child}">Isolate</a>' in page.get_data(as_text=True)
