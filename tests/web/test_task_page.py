@@ -319,3 +319,23 @@ def test_a_camunda_form_that_decides_reject_has_a_reason_field_too(client, admin
     assert 'id="reason-error">a rejection requires a reason</p>' in refused  # text, not a list
     done = client.post(f"/tasks/{task_id}", data={**sent, "reason": "over budget"})
     assert done.status_code == 302
+
+
+def test_the_rework_page_says_why_the_part_is_there_and_that_reworks_are_capped(client, admin, make_user):
+    # Rework had no instructions: the technician saw no reason for it and no word that a third
+    # rework would not happen (the part goes to a quality engineer instead).
+    from tests.scenarios.flow import complete, deploy, open_tasks, start
+
+    deploy(admin, "remanufacturing.bpmn", "inspection_routing.dmn")
+    iid = start(admin, "remanufacturing", "PART-8")
+    for element, values in [
+        ("Task_receive", {"serial_number": "SN-8"}), ("Task_disassemble", {}), ("Task_clean", {}),
+        ("Task_inspect", {"wear_mm": 0.3, "grade": "B"}),
+    ]:  # fmt: skip
+        complete(admin, iid, element, **values)
+    (task,) = open_tasks(admin, iid)
+    make_user("tess", groups=["technicians"])
+    sign_in(client, "tess", password_of("tess"))
+    page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert "The inspection sent the part to rework (wear 0.3 mm, grade B)." in page
+    assert "reworked at most twice" in page
