@@ -96,3 +96,6 @@ def test_an_unknown_signature_field_is_a_400_naming_it_and_nothing_is_signed(adm
     assert "decision, password, role" in refused.json["message"]
     assert admin.get(f"/instances/{started['id']}/signatures").json["total"] == 0
     assert quinn.get(f"/tasks/{started['tasks'][0]['id']}").json["status"] == "open"
+    not_an_object = quinn.post(f"/tasks/{started['tasks'][0]['id']}/complete", json={"signature": "approve"})
+    assert not_an_object.status_code == 400
+    assert not_an_object.json["message"] == "invalid request: signature: not a JSON object"  # not "_schema"
