@@ -64,3 +64,16 @@ def test_a_masters_page_lists_its_orders_on_the_embedded_sqlite_too(sqlite_app, 
     page = client.get(f"/instances/{master}")
     assert page.status_code == 200
     assert f'<a href="/instances/{child}">Isolate</a>' in page.get_data(as_text=True)
+
+
+def test_the_planning_task_says_how_orders_are_linked_and_what_completing_it_does(client, admin, as_user):
+    # "Plan linked orders" had no instructions: its assignee had no way to learn that orders are
+    # linked over the API and that completing the task makes the master wait for them.
+    deploy(admin, "work_order_master.bpmn")
+    pia = as_user("pia")
+    master = start(pia, "work_order_master", business_key="SHUTDOWN-4")
+    task = pia.get(f"/tasks?instance_id={master}").json["items"][0]
+    sign_in(client, "pia", password_of("pia"))
+    page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert "<code>POST /api/v1/work-orders/{id}/links</code>" in page
+    assert "waits until every linked order is closed" in page
