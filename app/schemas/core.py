@@ -211,6 +211,13 @@ class FormSchema(Schema):
     values = fields.Dict()
     form_schema = fields.Dict(allow_none=True, data_key="schema")
     form_fields = fields.List(fields.Dict(), data_key="fields")
+    signature_role = fields.String(
+        allow_none=True, metadata={"description": "a task's: the role its completion is signed as"}
+    )
+    reason_required = fields.Boolean(metadata={"description": "a task's: completing it needs a reason"})
+    reason_to_reject = fields.Boolean(
+        metadata={"description": "a task's: its form decides reject, which needs a reason"}
+    )
 
 
 class SignOffSchema(Request):

@@ -38,9 +38,12 @@ def _require_reader(user: User, task: UserTask) -> UserTask:
 
 def task_form(user: User, task_id) -> dict:
     """The form of a task the user may work on, with the instance's current values to prefill."""
+    from app.services.signatures import requirements_for  # (it reads forms: imported when called)
+
     task = _require_reader(user, get_task(user, task_id))
     instance = get_instance(user.tenant_id, task.instance_id)
-    return {"task_id": str(task.id), **describe(user.tenant_id, task.form, task_variables(instance, task.id))}
+    described = describe(user.tenant_id, task.form, task_variables(instance, task.id))
+    return {"task_id": str(task.id), **described, **requirements_for(task)}  # (what completing asks)
 
 
 def start_form(user: User, key: str) -> dict:

@@ -171,3 +171,19 @@ def test_whoever_raised_the_order_cannot_give_its_qa_signature(people, as_user):
     assert refused.status_code == 403 and "you started this case" in refused.json["message"]
     complete(as_user("quentin", groups=["QA"]), iid, "Task_qa_signoff", signed="approve")
     ended(p["admin"], iid, "End_closed", "closed")
+
+
+def test_a_tasks_form_tells_a_rest_client_what_completing_it_asks(people):
+    # A signed task's form said {"type": null}: a client learnt it had to ask for a password and a
+    # decision only from the 400 its first completion got.
+    p = people
+    iid = start(p["planner"], KEY, title="Replace filter")
+    complete(p["planner"], iid, "Task_draft")
+    approval = p["supervisor"].get(f"/tasks/{open_tasks(p['supervisor'], iid)[0]['id']}/form").json
+    assert (approval["signature_role"], approval["reason_to_reject"]) == (None, True)
+    complete(p["supervisor"], iid, "Task_approve_order", **APPROVE)
+    complete(p["supervisor"], iid, "Task_assign", technician="tom")
+    complete(p["tech"], iid, "Task_work", blocked=False)
+    signoff = p["owner"].get(f"/tasks/{open_tasks(p['owner'], iid)[0]['id']}/form").json
+    assert signoff["type"] is None and signoff["signature_role"] == "System Owner"
+    assert signoff["reason_required"] is False
