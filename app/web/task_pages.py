@@ -47,6 +47,7 @@ def _key_variables(variables: dict) -> list[tuple[str, str]]:
 def _task_page(task, values=None, errors=None, status=200, sign_off=None, needs=None, unsent=None):
     """The page; after a refused completion, with everything that was sent and every error."""
     user = g.web_user
+    needs = needs or signature_service.requirements_for(task)
     instance = get_instance(user.tenant_id, task.instance_id)
     schema = form_service.form_schema(user.tenant_id, task.form)
     entries = history(user.tenant_id, instance.id)
@@ -69,8 +70,8 @@ def _task_page(task, values=None, errors=None, status=200, sign_off=None, needs=
         sign_off=sign_off or {},
         unsent=unsent or {},
         path=[e["element_id"] for e in case_story.path_taken(entries)],
-        colleagues=inbox_service.colleagues(user),
-        needs=needs or signature_service.requirements_for(task),
+        colleagues=inbox_service.colleagues(user, needs["signature_role"]),
+        needs=needs,
         kept_from=_kept_from(user, task, instance),
     ), status
 

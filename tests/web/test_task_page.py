@@ -339,3 +339,15 @@ def test_the_rework_page_says_why_the_part_is_there_and_that_reworks_are_capped(
     page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
     assert "The inspection sent the part to rework (wear 0.3 mm, grade B)." in page
     assert "reworked at most twice" in page
+
+
+def test_a_signed_tasks_delegate_list_offers_only_members_of_its_role(client, admin, make_user):
+    # It offered every colleague; handing the task to one outside the role's group is refused
+    # ("is not a member of the group 'QA'"), so most of the list could only fail.
+    admin.deploy(RELEASE)
+    make_user("quinn", groups=["QA"])
+    make_user("quentin", groups=["QA"])
+    make_user("tom", groups=["technicians"])
+    task_id, page = open_task(admin, client, "signed_release", "quinn")
+    offered = re.search(r'<select[^>]*name="to".*?</select>', page, re.S).group(0)
+    assert "<option>quentin</option>" in offered and "tom" not in offered
