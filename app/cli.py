@@ -35,11 +35,14 @@ baton_cli = CommandGroup("baton", help="Server set-up tasks.")
 @click.option("--password", default=None, help="Sets a web sign-in password.")
 @click.option("--admin", is_flag=True, help="Give the user every permission (the same as the role admin).")
 @click.option("--roles", default="user", help=f"Comma-separated roles: {', '.join(ROLES)}.")
+@click.option("--display-name", default=None, help="The name pages show (default: the username).")
 @click.option("--email", default=None)
 @click.option("--tenant", default="default")
-def create_user(username, password, admin, roles, email, tenant):
+def create_user(username, password, admin, roles, display_name, email, tenant):
     roles = f"{roles},admin" if admin else roles
-    user = identity.create_user(username, password=password, roles=roles, email=email, tenant_id=tenant)
+    user = identity.create_user(
+        username, password=password, roles=roles, display_name=display_name, email=email, tenant_id=tenant
+    )
     click.echo(f"created user {user.username} ({user.id})")
 
 

@@ -18,7 +18,8 @@ from flask import request
 from app.engine.data import why_unstorable
 from app.errors import ValidationError
 
-_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+_URLENCODED = "application/x-www-form-urlencoded"
+_FORMS = ("multipart/form-data", _URLENCODED)
 # What a JSON body must hold for one of its strings to be unstorable: NUL or a surrogate, escaped,
 # or a surrogate's raw UTF-8 bytes (Python's JSON parser lets them through). Most bodies hold none,
 # and are not walked.
@@ -30,6 +31,11 @@ def refuse_unstorable_request() -> None:
     sent = [("path", "path", request.path)]
     sent += [("query parameter", k, text) for k, v in request.args.items(multi=True) for text in (k, v)]
     if request.mimetype in _FORMS:
+        if request.mimetype == _URLENCODED:
+            # Keep the raw body: reading the form consumes the stream, and the API's json_body must
+            # still see what `curl -d '{...}'` (which says form-urlencoded) sent, to refuse it as not
+            # JSON instead of taking it as no body at all. werkzeug parses the form from this copy.
+            request.get_data(cache=True)
         sent += [("form field", k, text) for k, v in request.form.items(multi=True) for text in (k, v)]
         sent += [("file name of", k, f.filename or "") for k, f in request.files.items(multi=True)]
     for kind, name, text in sent:

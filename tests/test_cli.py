@@ -85,3 +85,14 @@ def test_the_bootstrap_admin_token_is_on_the_audit_trail(sqlite_app, cli, monkey
         ("admin", "bootstrap", raw[:8])
     ]
     assert raw not in str(entries)
+
+
+def test_a_user_is_created_with_the_name_people_know_them_by(cli, sqlite_app):
+    # The inbox names people by their display name, but the CLI, the only way to make a user,
+    # could not set one: every page said "jdoe", never "Jane Doe".
+    from app.services import identity
+
+    made = cli("users", "create", "jdoe", "--display-name", "Jane Doe", "--password", "pw")
+    assert made.exit_code == 0, made.output
+    with sqlite_app.app_context():
+        assert identity.find_user("jdoe").display_name == "Jane Doe"

@@ -63,8 +63,9 @@ def instance_sla(instance_id: UUID):
 @api_bp.post("/work-orders/<uuid:parent_id>/links")
 def link_work_orders(parent_id: UUID):
     data = load(LinkOrdersSchema, json_body())
-    links = workorders.link_orders(g.user, parent_id, data["orders"])
-    return jsonify({"items": LinkSchema().dump(links, many=True)}), 201
+    links = workorders.link_orders(g.user, parent_id, data["orders"])  # (in the order sent)
+    dumped = zip(LinkSchema().dump(links, many=True), data["orders"], strict=True)
+    return jsonify({"items": [{**link, "ref": order["ref"]} for link, order in dumped]}), 201
 
 
 @api_bp.get("/work-orders/<uuid:parent_id>")

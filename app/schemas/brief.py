@@ -56,6 +56,7 @@ class LinkOrdersSchema(Request):
 
 class LinkSchema(Schema):
     id = fields.UUID()
+    ref = fields.String(metadata={"description": "the ref the order was linked with (the link's answer)"})
     title = fields.String()
     definition_key = fields.String()
     status = fields.String()

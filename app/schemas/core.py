@@ -123,6 +123,9 @@ class InstanceSchema(Schema):
     active_elements = fields.List(fields.String())
     outcome = fields.String(allow_none=True)
     started_by = fields.String(allow_none=True)
+    parent_instance_id = fields.UUID(
+        allow_none=True, metadata={"description": "a linked work order's master (GET /work-orders/{id})"}
+    )
     created_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
 
@@ -208,11 +211,27 @@ class FormSchema(Schema):
     values = fields.Dict()
     form_schema = fields.Dict(allow_none=True, data_key="schema")
     form_fields = fields.List(fields.Dict(), data_key="fields")
+    signature_role = fields.String(
+        allow_none=True, metadata={"description": "a task's: the role its completion is signed as"}
+    )
+    reason_required = fields.Boolean(metadata={"description": "a task's: completing it needs a reason"})
+    reason_to_reject = fields.Boolean(
+        metadata={"description": "a task's: its form decides reject, which needs a reason"}
+    )
+
+
+class SignOffSchema(Request):
+    """A signed task's sign-off: the decision, the signer's password, the role (optional). Its values
+    are checked by the signing service, which says what a signature needs."""
+
+    decision = fields.Raw(load_default=None, allow_none=True)
+    password = fields.Raw(load_default=None, allow_none=True)
+    role = fields.Raw(load_default=None, allow_none=True)
 
 
 class CompleteTaskSchema(Request):
     variables = fields.Dict(keys=fields.String(), load_default=dict)
-    signature = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
+    signature = fields.Nested(SignOffSchema, load_default=None, allow_none=True)
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 

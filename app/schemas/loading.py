@@ -54,6 +54,12 @@ def _refuse_repeated(args: MultiDict) -> None:
 
 def _named(name, messages: dict, known: dict, source: str) -> str:
     """How the error message names one bad field; an unknown one gets its likely meaning."""
+    if isinstance(messages.get(name), dict) and isinstance(known.get(name), fields.Nested):
+        inner, nested = messages[name], known[name].schema.load_fields  # (the signature block)
+        if "_schema" in inner:  # (marshmallow's "Invalid input type.": no object was given)
+            messages[name] = ["Not a JSON object."]
+            return f"{name}: not a JSON object"
+        return f"{name}: " + ", ".join(_named(key, inner, nested, source) for key in sorted(inner, key=str))
     if name in known or messages[name] != ["Unknown field."]:
         return str(name)
     keys = [field.data_key or key for key, field in known.items()]

@@ -30,6 +30,10 @@ class AuditQuerySchema(PageSchema):
     action = fields.String(load_default=None)
     object_type = fields.String(load_default=None)
     object_id = fields.String(load_default=None)
+    instance_id = fields.UUID(
+        load_default=None,
+        metadata={"description": "entries about one instance: the instance's own and its tasks'"},
+    )
     since = fields.DateTime(load_default=None)
     until = fields.DateTime(load_default=None)
 

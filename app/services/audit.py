@@ -31,7 +31,7 @@ from sqlalchemy import func, insert, select
 
 from app.errors import ValidationError
 from app.extensions import db
-from app.models import AuditEntry, AuditHead, User
+from app.models import AuditEntry, AuditHead, User, UserTask
 from app.models.base import DEFAULT_TENANT, table_of, utcnow
 from app.services import pending_writes
 from app.services.prepared import Prepared
@@ -199,6 +199,8 @@ def list_entries(tenant_id: str, filters: dict, limit: int = 50, offset: int = 0
     for name in ("actor", "action", "object_type", "object_id"):
         if filters.get(name):
             query = query.where(getattr(AuditEntry, name) == filters[name])
+    if filters.get("instance_id"):
+        query = query.where(_about_instance(tenant_id, filters["instance_id"]))
     if filters.get("since"):
         query = query.where(AuditEntry.at >= _utc_text(filters["since"]))
     if filters.get("until"):
@@ -206,6 +208,18 @@ def list_entries(tenant_id: str, filters: dict, limit: int = 50, offset: int = 0
     total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     items = db.session.execute(query.order_by(AuditEntry.seq.desc()).limit(limit).offset(offset)).scalars()
     return list(items), total
+
+
+def _about_instance(tenant_id: str, instance_id):
+    """Entries about an instance: its own (start, cancel, messages, incidents, linked orders) and
+    its tasks' (claims, completions, signatures, refusals). Task ids are read first: object_id is
+    text, and a uuid column's text differs between PostgreSQL and SQLite."""
+    task_ids = db.session.execute(
+        select(UserTask.id).where(UserTask.tenant_id == tenant_id, UserTask.instance_id == instance_id)
+    ).scalars()
+    own = (AuditEntry.object_type == "instance") & (AuditEntry.object_id == str(instance_id))
+    tasks = (AuditEntry.object_type == "task") & AuditEntry.object_id.in_([str(t) for t in task_ids])
+    return own | tasks
 
 
 def _utc_text(moment) -> str:

@@ -140,6 +140,12 @@ def _decision(variables: dict) -> str | None:
     return None
 
 
+def path_taken(entries: list[dict]) -> list[dict]:
+    """The history entries the case passed through, for the diagram's done marks and visit counts:
+    not what it is in now. (A boundary event only armed while its activity ran is in no history.)"""
+    return [e for e in entries if e["state"] != "active"]
+
+
 def element_names(instance: ProcessInstance) -> dict[str, str]:
     """Each element's name in the instance's model, by id (elements without a name are left out)."""
     facts = definition_facts(instance.definition_id)

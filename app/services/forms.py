@@ -10,7 +10,7 @@ from __future__ import annotations
 from app.errors import Forbidden
 from app.models import User, UserTask
 from app.models.tasks import OPEN
-from app.services import duties, permissions
+from app.services import camunda_form_values, duties, permissions
 from app.services.form_refs import CAMUNDA_FORM, form_schema
 from app.services.form_values import GENERATED, convert, declared_keys
 from app.services.instances import get_instance, startable_definition, task_variables
@@ -38,9 +38,12 @@ def _require_reader(user: User, task: UserTask) -> UserTask:
 
 def task_form(user: User, task_id) -> dict:
     """The form of a task the user may work on, with the instance's current values to prefill."""
+    from app.services.signatures import requirements_for  # (it reads forms: imported when called)
+
     task = _require_reader(user, get_task(user, task_id))
     instance = get_instance(user.tenant_id, task.instance_id)
-    return {"task_id": str(task.id), **describe(user.tenant_id, task.form, task_variables(instance, task.id))}
+    described = describe(user.tenant_id, task.form, task_variables(instance, task.id))
+    return {"task_id": str(task.id), **described, **requirements_for(task)}  # (what completing asks)
 
 
 def start_form(user: User, key: str) -> dict:
@@ -119,3 +122,21 @@ def declared_values(form: dict | None, schema: dict | None, submitted: dict) -> 
         readonly = {f["id"] for f in form["fields"] if "readonly" in (f.get("validation") or {})}
         declared -= readonly  # shown disabled: the browser's value is not the user's
     return {key: value for key, value in submitted.items() if key in declared}
+
+
+def offers_reject(tenant_id: str, form: dict | None) -> bool:
+    """Whether the form's field `decision` offers "reject", which needs a reason (the task page
+    then asks for one): a generated form's enum, or a Camunda Form's select or radio."""
+    if not form:
+        return False
+    if form.get("type") == CAMUNDA_FORM:
+        schema = form_schema(tenant_id, form) or {}
+        found = [c for path, c, _ in camunda_form_values.fields(schema) if path == ("decision",)]
+        return any(o.get("value") == "reject" for c in found for o in _options(c, "values"))
+    found = [f for f in form.get("fields") or [] if isinstance(f, dict) and f.get("id") == "decision"]
+    return any(o.get("id") == "reject" for f in found for o in _options(f, "values"))
+
+
+def _options(field: dict, key: str) -> list[dict]:
+    options = field.get(key)
+    return [o for o in options if isinstance(o, dict)] if isinstance(options, list) else []

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import exists, func, or_, select
 
+from app.errors import NotFound
 from app.extensions import db
-from app.models import Definition, Incident, ProcessInstance, TaskCandidate, User, UserTask
+from app.models import Definition, Group, Incident, ProcessInstance, TaskCandidate, User, UserTask
 from app.models.definitions import PUBLISHED
 from app.models.tasks import OPEN
-from app.services import case_story, duties, permissions
+from app.services import case_story, duties, permissions, workorder_progress
 from app.services.definitions import list_definitions
 from app.services.instance_history import history
 from app.services.instances import instance_definition, read_instance
@@ -188,12 +189,27 @@ def instance_overview(user: User, instance_id) -> dict:
         "names": case_story.element_names(instance),  # (history rows of a loop's parent have none)
         "decisions": case_story.decisions(user.tenant_id, entries),
         "outcome": case_story.case_outcome(instance, entries),
-        "visits": dict(Counter(e["element_id"] for e in entries if e["state"] != "active")),
+        "visits": dict(Counter(e["element_id"] for e in case_story.path_taken(entries))),
         "incidents": incidents,
         "failed": sorted(failed),  # drawn as failed, not as current, though the token waits there
         "tasks": tasks,
         "openable": {task.id for task in tasks if may_see(user, task)},
+        "master": _master_of(user, instance),
+        "linked": workorder_progress.orders_for_page(user, instance),
     }
+
+
+def _master_of(user: User, instance: ProcessInstance) -> dict | None:
+    """A linked work order's master, named and linked when `user` may read it (else `id` None);
+    None for an instance that is no linked order."""
+    if instance.parent_instance_id is None:
+        return None
+    try:
+        master = read_instance(user, instance.parent_instance_id)
+    except NotFound:
+        return {"id": None, "title": None}
+    title = instance_definition(master).name or master.definition_key
+    return {"id": master.id, "title": f"{title} · {master.business_key}" if master.business_key else title}
 
 
 def diagram_xml(user: User, instance_id) -> str:
@@ -235,9 +251,10 @@ def startable_processes(user: User) -> list[Definition]:
     ]
 
 
-def colleagues(user: User) -> list[str]:
+def colleagues(user: User, group: str | None = None) -> list[str]:
     """The usernames the inbox offers to delegate a task to: users of the tenant who can work it in
-    the inbox (active, with a password to sign in, a role that works on tasks).
+    the inbox (active, with a password to sign in, a role that works on tasks), and members of
+    `group` when given (a signed task goes only to members of its role's group).
 
     A token-only user (the bootstrap admin, a client of the API) is no choice here: it cannot sign
     in to work what it was handed. The API still delegates to it (delegate_target): it works tasks
@@ -249,6 +266,7 @@ def colleagues(user: User) -> list[str]:
             User.active.is_(True),
             User.password_hash.is_not(None),
             User.username != user.username,
+            *([User.groups.any(Group.name == group)] if group else []),
         )
         .order_by(User.username)
         .limit(500)

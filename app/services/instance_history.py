@@ -54,7 +54,14 @@ def history(tenant_id: str, instance_id) -> list[dict]:
         _entry(r.element_id, r.name, r.element_type, r.state, r.entered_at) for r in _open_records(instance)
     ]
     entries.sort(key=_entered)  # a stable sort: entries entered at the same time keep the row order
-    return entries
+    return [e for e in entries if not _never_fired(e)]
+
+
+def _never_fired(entry: dict) -> bool:
+    """A boundary event only armed while its activity ran: the engine ends it as cancelled when the
+    activity ends. It was never passed (Camunda's history has no such event, as the active elements
+    list no waiting boundary event)."""
+    return entry["state"] == "cancelled" and entry["type"] == "boundaryEvent"
 
 
 def _open_records(instance: ProcessInstance) -> list:

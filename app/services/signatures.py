@@ -151,6 +151,7 @@ def require_signer_of_offers(delegate: User, delegator: User) -> None:
 
 def requirements_for(task: UserTask) -> dict:
     """What completing `task` asks of a person: a signature role and/or a reason (for the task page)."""
+    from app.services import forms
     from app.services.bundles import bundle_for_id
     from app.services.instances import get_instance
 
@@ -160,6 +161,7 @@ def requirements_for(task: UserTask) -> dict:
     return {
         "signature_role": required_role(element),
         "reason_required": str(props.get("reasonRequired", "")).lower() == "true",
+        "reason_to_reject": forms.offers_reject(task.tenant_id, task.form),
     }
 
 
@@ -169,7 +171,8 @@ def check_completion(
     """Validate what completing `task` needs (a signature, a reason); returns variables to add.
 
     A task requires a signature when its element has the property `signatureRole`; it requires a reason
-    when it has `reasonRequired=true`, and every rejection needs one. A signature needs the signer's
+    when it has `reasonRequired=true`, and every rejection (a signed one, or the variable `decision`
+    sent as "reject") needs one. A signature needs the signer's
     password (re-authentication) and membership of the role's group: a refusal of either carries
     `details.refusal` (record_refusal audits it). The signed decision becomes the variable `decision`:
     one sent among the variables must say the same.
@@ -179,6 +182,8 @@ def check_completion(
     role = required_role(element)
     if not role:
         _refuse_unasked(task, signature)
+        if variables.get("decision") == "reject":  # as the inbox asks it of its decision field
+            audit.require_reason(reason, "a rejection")
         return {}
     if not isinstance(signature, dict) or signature.get("decision") not in DECISIONS:
         raise ValidationError(

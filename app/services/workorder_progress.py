@@ -8,7 +8,7 @@ from graphlib import CycleError, TopologicalSorter
 
 from sqlalchemy import select
 
-from app.errors import ValidationError
+from app.errors import NotFound, ValidationError
 from app.extensions import db
 from app.models import ProcessInstance, User, WorkOrderLink
 from app.models.brief import CANCELLED_ORDER, CLOSED_ORDER, WAITING_DEPS
@@ -25,7 +25,7 @@ def links_of(parent_id) -> list[WorkOrderLink]:
 def critical_path(links: list[WorkOrderLink]) -> dict:
     """The longest chain of estimated hours through the dependency DAG; a cycle is a 400."""
     by_id = {str(link.id): link for link in links}
-    graph = {key: set(link.depends_on) for key, link in by_id.items()}
+    graph = {key: {d for d in link.depends_on if d in by_id} for key, link in by_id.items()}
     finish: dict[str, float] = {}
     before: dict[str, str | None] = {}
     for key in _in_order(graph, by_id):
@@ -65,8 +65,29 @@ def progress(actor: User, parent_id) -> dict:
         "blocked": [i["id"] for i in items if i["lifecycle"] == "blocked"],
         "waiting": [i["id"] for i in items if i["status"] == WAITING_DEPS],
         "withdrawn": [i["id"] for i in items if i["withdrawn_reason"]],
-        "critical_path": critical_path(links),
+        # (the work still to be done or done: cancelled and withdrawn orders will never be worked)
+        "critical_path": critical_path([link for link in links if link.status != CANCELLED_ORDER]),
     }
+
+
+def orders_for_page(actor: User, parent: ProcessInstance) -> dict | None:
+    """A master's orders for its case page (None when it has none): each with its lifecycle and
+    its instance's id only when `actor` may read that instance (the page links it)."""
+    links = links_of(parent.id)
+    if not links:
+        return None
+    items = [_item(link) for link in links]
+    for item, link in zip(items, links, strict=True):  # (the row's uuid: SQLite's column takes no text)
+        item["instance_id"] = link.child_instance_id and _readable(actor, link.child_instance_id)
+    closed = sum(1 for i in items if i["status"] == CLOSED_ORDER)
+    return {"orders": items, "percent_complete": round(100 * closed / len(items))}
+
+
+def _readable(actor: User, instance_id) -> str | None:
+    try:
+        return str(read_instance(actor, instance_id).id)
+    except NotFound:
+        return None
 
 
 def _item(link: WorkOrderLink) -> dict:

@@ -93,7 +93,10 @@ def _startable_with(actor: User, order: dict) -> dict:
         return check_values(actor.tenant_id, definition.meta.get("start_form"), variables)
     except ValidationError as refused:
         details = refused.details if isinstance(refused.details, dict) else {}
-        raise ValidationError(f"order '{ref}': {refused.message}", {**details, "ref": ref})
+        form = f"the start form of '{order['definition_key']}'"
+        raise ValidationError(
+            f"order '{ref}': its variables ({form}): {refused.message}", {**details, "ref": ref}
+        )
 
 
 def _resolve(ref: str, batch: dict, known: dict) -> str:

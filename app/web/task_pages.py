@@ -47,6 +47,7 @@ def _key_variables(variables: dict) -> list[tuple[str, str]]:
 def _task_page(task, values=None, errors=None, status=200, sign_off=None, needs=None, unsent=None):
     """The page; after a refused completion, with everything that was sent and every error."""
     user = g.web_user
+    needs = needs or signature_service.requirements_for(task)
     instance = get_instance(user.tenant_id, task.instance_id)
     schema = form_service.form_schema(user.tenant_id, task.form)
     entries = history(user.tenant_id, instance.id)
@@ -68,9 +69,9 @@ def _task_page(task, values=None, errors=None, status=200, sign_off=None, needs=
         errors=errors or {},
         sign_off=sign_off or {},
         unsent=unsent or {},
-        path=[e["element_id"] for e in entries if e["state"] != "active"],
-        colleagues=inbox_service.colleagues(user),
-        needs=needs or signature_service.requirements_for(task),
+        path=[e["element_id"] for e in case_story.path_taken(entries)],
+        colleagues=inbox_service.colleagues(user, needs["signature_role"]),
+        needs=needs,
         kept_from=_kept_from(user, task, instance),
     ), status
 
@@ -164,7 +165,9 @@ def _field_errors(exc) -> dict | None:
     fields = form_errors(exc) if isinstance(exc, ValidationError) else None
     if fields is None:
         return None
-    return {key: value for key, value in fields.items() if not key.startswith("signature.")}
+    # (a service's one-field error is a list of messages, as marshmallow's are: shown as text)
+    said = {key: " ".join(map(str, v)) if isinstance(v, list) else v for key, v in fields.items()}
+    return {key: value for key, value in said.items() if not key.startswith("signature.")}
 
 
 def _refused(task, submitted: dict, errors: dict, sign_off: dict, password, refused=None):

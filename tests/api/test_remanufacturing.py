@@ -91,6 +91,11 @@ def test_three_failed_inspections_go_to_the_scrap_decision(line):
     _complete(line, iid, "Task_scrap_decision", disposition="scrap")
     final = _instance(line, iid)
     assert final["status"] == "completed" and final["variables"]["outcome"] == "scrapped"
+    # The item's history has the cap's boundary event once, when it fired: not a "cancelled"
+    # "Visits used up" after each rework, where it was only armed (as Camunda lists no such event).
+    history = line.get(f"/instances/{iid}/history").json["items"]
+    caps = [(h["element_id"], h["state"]) for h in history if h["type"] == "boundaryEvent"]
+    assert caps == [("Boundary_max_visits", "completed")]
 
 
 def test_a_cracked_part_is_returned_to_the_supplier(line):

@@ -36,6 +36,25 @@ def test_a_body_that_is_not_sent_as_json_is_a_415(deployed):
     assert deployed.get("/instances?key=two_steps").json["total"] == 0
 
 
+def test_json_sent_as_curl_sends_it_without_a_content_type_is_a_415_not_an_empty_start(deployed):
+    # `curl -d '{...}'` without -H 'Content-Type: application/json' says form-urlencoded: the form
+    # parser used to swallow the body first, so the start went ahead without its variables (201).
+    body = b'{"variables": {"a": 1}, "business_key": "CURL"}'
+    form = "application/x-www-form-urlencoded"
+    response = _post_raw(deployed, "/process-definitions/two_steps/instances", body, form)
+    assert response.status_code == 415 and "application/json" in response.json["message"]
+    assert form in response.json["message"]
+    assert deployed.get("/instances?key=two_steps").json["total"] == 0
+
+
+def test_a_completion_sent_as_a_form_leaves_the_task_open(deployed):
+    task = deployed.post("/process-definitions/two_steps/instances", json={}).json["tasks"][0]
+    body = b'{"variables": {"amount": 5}}'
+    response = _post_raw(deployed, f"/tasks/{task['id']}/complete", body, "application/x-www-form-urlencoded")
+    assert response.status_code == 415
+    assert deployed.get(f"/tasks/{task['id']}").json["status"] == "open"
+
+
 def test_nan_and_infinity_are_not_json_values(deployed):
     for raw in (b'{"variables": {"x": NaN}}', b'{"variables": {"x": -Infinity}}'):
         response = _post_raw(deployed, "/process-definitions/two_steps/instances", raw)

@@ -98,7 +98,7 @@ def test_compliance_rate_and_average_resolution_by_definition(admin):
     db.session.get(SlaClock, slow).calendar = None  # count wall-clock so the test does not depend on the day
     _age(slow, 30)
     for iid in (quick, slow):
-        complete(admin, iid, "Task_manager_review", decision="reject")
+        complete(admin, iid, "Task_manager_review", decision="reject", reason="no cover")
     summary = admin.get("/sla").json["definitions"]
     leave = next(s for s in summary if s["definition_key"] == "leave_request")
     assert leave["closed"] == 2 and leave["compliance_rate"] == 0.5
@@ -108,7 +108,7 @@ def test_compliance_rate_and_average_resolution_by_definition(admin):
 def test_a_cancelled_instance_counts_neither_for_nor_against_compliance(admin):
     deploy(admin, "leave_request.bpmn")
     done, dropped = start(admin, "leave_request", days=1), start(admin, "leave_request", days=1)
-    complete(admin, done, "Task_manager_review", decision="reject")
+    complete(admin, done, "Task_manager_review", decision="reject", reason="no cover")
     _age(dropped, 30)
     assert admin.post(f"/instances/{dropped}/cancel", json={"reason": "withdrawn"}).status_code == 200
     leave = next(s for s in admin.get("/sla").json["definitions"] if s["definition_key"] == "leave_request")
@@ -147,7 +147,7 @@ def test_figures_by_team_in_business_and_wall_clock_hours(admin):
     for iid, hours in ((late, 30), (waiting, 14)):  # slaHours 16: one missed, one at 87 %
         db.session.get(SlaClock, iid).calendar = None
         _age(iid, hours)
-    complete(admin, late, "Task_manager_review", decision="reject")
+    complete(admin, late, "Task_manager_review", decision="reject", reason="no cover")
     change = start(admin, "it_change_request", change_type="standard", summary="patch")  # slaTeam
 
     teams = {r["team"]: r for r in admin.get("/sla/summary?group_by=team").json["items"]}

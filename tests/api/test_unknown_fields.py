@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import DATA
+from tests.conftest import DATA, signature
 
 
 @pytest.fixture
@@ -81,3 +81,21 @@ def test_a_version_that_is_not_a_number_is_refused_not_read_as_the_latest(deploy
     assert response.status_code == 400 and "version" in response.json["message"]
     assert deployed.get("/process-definitions/two_steps?version=1").json["version"] == 1
     assert deployed.get("/process-definitions/two_steps/xml?version=0").status_code == 400
+
+
+def test_an_unknown_signature_field_is_a_400_naming_it_and_nothing_is_signed(admin, as_user):
+    # A signer who adds the meaning of their signature ("meaning": ...) must not believe it was
+    # recorded: the signature block used to take any key and drop the ones it did not know.
+    assert admin.deploy(DATA / "inbox" / "signed_release.bpmn").status_code == 201
+    started = admin.post("/process-definitions/signed_release/instances", json={}).json
+    quinn = as_user("quinn", groups=["QA"])
+    body = {"variables": {"batch": "B1"}, "signature": signature(quinn, meaning="Reviewed")}
+    refused = quinn.post(f"/tasks/{started['tasks'][0]['id']}/complete", json=body)
+    assert refused.status_code == 400, refused.json
+    assert "signature: unknown field 'meaning'" in refused.json["message"]
+    assert "decision, password, role" in refused.json["message"]
+    assert admin.get(f"/instances/{started['id']}/signatures").json["total"] == 0
+    assert quinn.get(f"/tasks/{started['tasks'][0]['id']}").json["status"] == "open"
+    not_an_object = quinn.post(f"/tasks/{started['tasks'][0]['id']}/complete", json={"signature": "approve"})
+    assert not_an_object.status_code == 400
+    assert not_an_object.json["message"] == "invalid request: signature: not a JSON object"  # not "_schema"

@@ -414,3 +414,48 @@ def test_a_waiting_order_is_started_as_its_linker_when_its_prerequisite_closes(a
     first, second = (o["instance_id"] for o in admin.get(f"/work-orders/{master}").json["orders"])
     assert instance(admin, first)["started_by"] == "ada"  # started at once, by ada's request
     assert instance(admin, second)["started_by"] == "ada"  # started when admin closed the first
+
+
+def test_a_linked_orders_instance_names_its_master_and_a_plain_one_none(admin, master):
+    # The README says an order's instance starts with parent_instance_id set; GET /instances/{id}
+    # did not show it, so whoever worked on an order could not find its master.
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": [_order("isolate", 2)]}).json
+    child = made["items"][0]["child_instance_id"]
+    assert instance(admin, child)["parent_instance_id"] == master
+    assert instance(admin, master)["parent_instance_id"] is None
+    listed = admin.get("/instances?key=leave_request").json["items"]
+    assert [i["parent_instance_id"] for i in listed] == [master]
+
+
+def test_the_links_answer_names_each_order_by_the_ref_it_was_sent_with(admin, master):
+    # depends_on and the progress report speak of link ids; the answer gave no way but position
+    # to tell which id a ref became.
+    sent = [_order("isolate", 2), _order("repair", 8, "isolate")]
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": sent}).json["items"]
+    by_ref = {item["ref"]: item for item in made}
+    assert by_ref["repair"]["depends_on"] == [by_ref["isolate"]["id"]]
+
+
+def test_a_start_form_refusal_of_a_linked_order_says_it_is_about_its_variables(admin, master):
+    # The order's own `title` names it in the master's report; the start form's `title` is read
+    # from its variables. "order 'c': ... title: This field is required." left a linker who had
+    # sent a title wondering which.
+    deploy(admin, "regulatory_work_order.bpmn")
+    order = {"ref": "paint", "definition_key": "regulatory_work_order", "title": "Paint"}
+    refused = admin.post(f"/work-orders/{master}/links", json={"orders": [order]}).json
+    assert refused["message"].startswith(
+        "order 'paint': its variables (the start form of 'regulatory_work_order')"
+    )
+    assert "title: This field is required." in refused["message"]
+
+
+def test_the_critical_path_leaves_out_cancelled_and_withdrawn_orders(admin, master):
+    # It ran through every order ever linked: 12 h through a cancelled order and the two withdrawn
+    # after it, none of which will be worked, where 2 h of work remained.
+    orders = [_order("a", 4), _order("b", 4, "a"), _order("c", 4, "b"), _order("d", 2)]
+    made = admin.post(f"/work-orders/{master}/links", json={"orders": orders}).json["items"]
+    ids = {o["ref"]: o["id"] for o in made}
+    a = admin.get(f"/work-orders/{master}").json["orders"][0]["instance_id"]
+    assert admin.post(f"/instances/{a}/cancel", json={"reason": "wrong asset"}).status_code == 200
+    path = admin.get(f"/work-orders/{master}").json["critical_path"]
+    assert path == {"hours": 2.0, "orders": [ids["d"]]}

@@ -29,14 +29,14 @@ def test_a_long_leave_also_needs_hr(leave):
 
 def test_the_manager_rejects(leave):
     iid = start(leave, "leave_request", days=3)
-    complete(leave, iid, "Task_manager_review", decision="reject")
+    complete(leave, iid, "Task_manager_review", decision="reject", reason="team short-staffed")
     ended(leave, iid, "End_rejected", "rejected")
 
 
 def test_hr_rejects_a_long_leave(leave):
     iid = start(leave, "leave_request", days=20)
     complete(leave, iid, "Task_manager_review", decision="approve")
-    complete(leave, iid, "Task_hr_review", decision="reject")
+    complete(leave, iid, "Task_hr_review", decision="reject", reason="over the allowance")
     ended(leave, iid, "End_rejected", "rejected")
 
 
@@ -44,7 +44,7 @@ def test_instances_are_filtered_by_outcome(leave):
     yes, no = start(leave, "leave_request", days=1), start(leave, "leave_request", days=1)
     complete(leave, yes, "Task_manager_review", decision="approve")
     complete(leave, yes, "Task_record")
-    complete(leave, no, "Task_manager_review", decision="reject")
+    complete(leave, no, "Task_manager_review", decision="reject", reason="clash")
     rejected = leave.get("/instances?outcome=rejected").json
     assert [i["id"] for i in rejected["items"]] == [no] and rejected["total"] == 1
 

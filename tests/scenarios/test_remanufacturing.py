@@ -89,3 +89,13 @@ def test_a_wear_reading_outside_0_to_5_mm_is_refused_as_a_typo(line):
         sent = {"variables": {**GOOD, "wear_mm": typed}}
         refused = line.post(f"/tasks/{task['id']}/complete", json=sent)
         assert refused.status_code == 400 and refused.json["details"]["fields"] == {"wear_mm": said}
+
+
+def test_final_qa_goes_to_the_qa_group_that_signs_work_orders(line, as_user):
+    # Final QA was offered to "qa", the work order's QA signature to "QA": a QA engineer set up for
+    # one never saw the other's tasks.
+    quinn = as_user("quinn", groups=["QA"])
+    iid = _inspected(line, **GOOD)
+    complete(line, iid, "Task_reassemble")
+    assert [t["element_id"] for t in open_tasks(quinn, iid)] == ["Task_final_qa"]
+    complete(quinn, iid, "Task_final_qa", qa_passed=True)

@@ -3,6 +3,8 @@ completion that stops the case says."""
 
 from __future__ import annotations
 
+import html
+import json
 import re
 
 from tests.conftest import DATA, ROOT, password_of
@@ -209,3 +211,143 @@ def test_signing_on_the_task_page_asks_for_the_password_every_time_and_refuses_a
 
     sent["password"] = password_of("quinn")
     assert client.post(f"/tasks/{task_id}", data=sent).status_code == 302
+
+
+def test_a_boundary_event_that_never_fired_is_neither_done_nor_visited_in_the_diagram(
+    client, admin, make_user
+):
+    # One rework, then a pass: the cap's boundary event "Visits used up" was only armed while the
+    # rework waited. It was drawn as done and "Visited 1 time(s)", as though the cap had been hit.
+    from tests.scenarios.flow import complete, deploy, start
+
+    deploy(admin, "remanufacturing.bpmn", "inspection_routing.dmn")
+    iid = start(admin, "remanufacturing", "PART-9")
+    for element, values in [
+        ("Task_receive", {"serial_number": "SN-9"}), ("Task_disassemble", {}), ("Task_clean", {}),
+        ("Task_inspect", {"wear_mm": 0.3, "grade": "B"}), ("Task_rework", {}),
+        ("Task_inspect", {"wear_mm": 0.1, "grade": "A"}),
+    ]:  # fmt: skip
+        complete(admin, iid, element, **values)
+    make_user("viewer", admin=True)
+    sign_in(client, "viewer", password_of("viewer"))
+
+    def diagram_of(path: str) -> dict:
+        page = client.get(path).get_data(as_text=True)
+        return json.loads(html.unescape(re.search(r'id="diagram-data">(.*?)</script>', page).group(1)))
+
+    case = diagram_of(f"/instances/{iid}")
+    assert case["visits"]["Task_rework"] == 1 and case["visits"]["Task_inspect"] == 2
+    assert "Boundary_max_visits" not in case["visits"] and "Boundary_max_visits" not in case["done"]
+    reassemble = admin.get(f"/tasks?instance_id={iid}").json["items"][0]
+    assert reassemble["element_id"] == "Task_reassemble"
+    task = diagram_of(f"/tasks/{reassemble['id']}")
+    assert "Task_rework" in task["done"] and "Boundary_max_visits" not in task["done"]
+
+
+def _disposition_page(client, admin, inspections: list[dict]) -> str:
+    """The quality engineer's 'Scrap or return?' page after the part was inspected with these values
+    (a rework between two inspections)."""
+    from tests.scenarios.flow import complete, deploy, open_tasks, start
+
+    deploy(admin, "remanufacturing.bpmn", "inspection_routing.dmn")
+    iid = start(admin, "remanufacturing", "PART-7")
+    for element, values in [
+        ("Task_receive", {"serial_number": "SN-7"}),
+        ("Task_disassemble", {}),
+        ("Task_clean", {}),
+    ]:
+        complete(admin, iid, element, **values)
+    for n, values in enumerate(inspections):
+        if n:
+            complete(admin, iid, "Task_rework")
+        complete(admin, iid, "Task_inspect", **values)
+    (task,) = open_tasks(admin, iid)
+    assert task["element_id"] == "Task_scrap_decision"
+    sign_in(client, "qe", password_of("qe"))
+    return client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+
+
+def test_the_disposition_page_says_the_reworks_were_used_up_when_the_cap_sent_the_part(
+    client, admin, make_user
+):
+    # It said "failed inspection or reached the maximum number of inspections": which, the
+    # quality engineer could not tell.
+    make_user("qe", groups=["quality-engineers"])
+    worn = {"wear_mm": 0.3, "grade": "B"}
+    page = _disposition_page(client, admin, [worn, worn, worn])
+    assert "used up its 2 reworks" in page and "routed it to scrap" not in page
+    assert "issue an RMA" in page  # all four dispositions, not only scrap or return
+
+
+def test_the_disposition_page_says_the_inspection_scrapped_the_part(client, admin, make_user):
+    make_user("qe", groups=["quality-engineers"])
+    page = _disposition_page(client, admin, [{"wear_mm": 0.7, "grade": "B", "crack_found": True}])
+    assert "The inspection routed it to scrap (wear 0.7 mm, grade B, a crack found)" in page
+    assert "used up its" not in page
+
+
+def test_a_rejection_from_the_inbox_has_a_reason_field_to_give_its_reason_in(client, admin, make_user):
+    # The page refused "Reject" without a reason ("Give a reason for rejecting."), but only signed
+    # or reasonRequired tasks had a reason field: the work order's approval could not be rejected.
+    from tests.scenarios.flow import complete, deploy, open_tasks, start
+
+    deploy(admin, "regulatory_work_order.bpmn")
+    iid = start(admin, "regulatory_work_order", "WO-9", title="Replace filter")
+    complete(admin, iid, "Task_draft")
+    (task,) = open_tasks(admin, iid)
+    make_user("sue", groups=["supervisors"])
+    sign_in(client, "sue", password_of("sue"))
+    page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert '<textarea id="reason" name="reason"' in page and "(required to reject)" in page
+    sent = {"csrf_token": csrf_of(page), "decision": "reject"}
+    refused = client.post(f"/tasks/{task['id']}", data=sent).get_data(as_text=True)
+    assert 'id="reason-error">Give a reason for rejecting.' in refused
+    done = client.post(f"/tasks/{task['id']}", data={**sent, "reason": "no risk assessment"})
+    assert done.status_code == 302
+    assert admin.get(f"/instances/{iid}").json["variables"]["reason"] == "no risk assessment"
+
+
+def test_a_camunda_form_that_decides_reject_has_a_reason_field_too(client, admin, make_user):
+    # Over the API and in the inbox a rejection needs a reason; a form-js form's "decision" select
+    # is inside its JSON, so only generated forms got the field to give it in.
+    assert admin.deploy(DATA / "forms" / "decide.bpmn", DATA / "forms" / "decide.form").status_code == 201
+    make_user("rae")
+    task_id, page = open_task(admin, client, "decide", "rae")
+    assert '<textarea id="reason" name="reason"' in page
+    sent = {"csrf_token": csrf_of(page), "form_data": json.dumps({"decision": "reject"})}
+    refused = client.post(f"/tasks/{task_id}", data=sent).get_data(as_text=True)
+    assert 'id="reason-error">a rejection requires a reason</p>' in refused  # text, not a list
+    done = client.post(f"/tasks/{task_id}", data={**sent, "reason": "over budget"})
+    assert done.status_code == 302
+
+
+def test_the_rework_page_says_why_the_part_is_there_and_that_reworks_are_capped(client, admin, make_user):
+    # Rework had no instructions: the technician saw no reason for it and no word that a third
+    # rework would not happen (the part goes to a quality engineer instead).
+    from tests.scenarios.flow import complete, deploy, open_tasks, start
+
+    deploy(admin, "remanufacturing.bpmn", "inspection_routing.dmn")
+    iid = start(admin, "remanufacturing", "PART-8")
+    for element, values in [
+        ("Task_receive", {"serial_number": "SN-8"}), ("Task_disassemble", {}), ("Task_clean", {}),
+        ("Task_inspect", {"wear_mm": 0.3, "grade": "B"}),
+    ]:  # fmt: skip
+        complete(admin, iid, element, **values)
+    (task,) = open_tasks(admin, iid)
+    make_user("tess", groups=["technicians"])
+    sign_in(client, "tess", password_of("tess"))
+    page = client.get(f"/tasks/{task['id']}").get_data(as_text=True)
+    assert "The inspection sent the part to rework (wear 0.3 mm, grade B)." in page
+    assert "reworked at most twice" in page
+
+
+def test_a_signed_tasks_delegate_list_offers_only_members_of_its_role(client, admin, make_user):
+    # It offered every colleague; handing the task to one outside the role's group is refused
+    # ("is not a member of the group 'QA'"), so most of the list could only fail.
+    admin.deploy(RELEASE)
+    make_user("quinn", groups=["QA"])
+    make_user("quentin", groups=["QA"])
+    make_user("tom", groups=["technicians"])
+    task_id, page = open_task(admin, client, "signed_release", "quinn")
+    offered = re.search(r'<select[^>]*name="to".*?</select>', page, re.S).group(0)
+    assert "<option>quentin</option>" in offered and "tom" not in offered
