@@ -42,6 +42,24 @@ def test_literals(text, expected):
     assert feel(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (r'"\d\s\."', r"\d\s\."),  # feel-scala keeps an escape it does not know, backslash and all
+        (r'"a\\b"', "a\\b"),
+        (r'"\n\t\'"', "\n\t'"),
+        (r'"\u00e9\U01F40E"', "\u00e9\U0001f40e"),
+        (r'"\ud83d\udc0e"', "\U0001f40e"),  # a UTF-16 pair is one character
+        (r'"\uZZ"', r"\uZZ"),
+        (r'split("John Doe", "\s")', ["John", "Doe"]),  # DMN TCK 0067
+        (r'matches("a1", "\d")', True),
+        (r'replace("a.b", "\.", "-")', "a-b"),
+    ],
+)
+def test_string_escapes(text, expected):
+    assert feel(text) == expected
+
+
 def test_numbers_are_decimals():
     assert evaluate("0.1 + 0.2") == Decimal("0.3")
     assert evaluate("10 / 4") == Decimal("2.5")

@@ -1,0 +1,25 @@
+"""FEEL as Camunda's feel-scala reads it, seen through deployed Camunda 8 models: what a person
+who drew the model in Camunda Modeler sees route, map and decide over HTTP."""
+
+from __future__ import annotations
+
+from tests.conftest import DATA
+
+ZEEBE = DATA / "zeebe"
+
+
+def _start_routing(admin, condition: bytes, variables: dict) -> dict:
+    model = (ZEEBE / "routing.bpmn").read_bytes().replace(b"=amount &gt; 1000", condition)
+    assert admin.deploy_bytes({"routing.bpmn": model}).status_code in (200, 201)
+    started = admin.post("/process-definitions/z8_routing/instances", json={"variables": variables})
+    assert started.status_code == 201, started.json
+    return started.json
+
+
+def test_a_regex_escape_in_a_feel_string_reaches_matches_as_written(admin):
+    # feel-scala keeps "\d" as backslash-d, so the pattern is a regex's digit class; reading it
+    # as "d" routed every well-formed code to the default flow.
+    started = _start_routing(admin, rb'=matches(code, "^\d{3}-\d{4}$")', {"code": "123-4567"})
+    assert started["active_elements"] == ["managerApproval"], started
+    started = _start_routing(admin, rb'=matches(code, "^\d{3}-\d{4}$")', {"code": "ddd-dddd"})
+    assert started["active_elements"] == ["book"], started
