@@ -144,7 +144,7 @@ class DecisionTable:
             rows = [self._row(rule, context) for rule in matched]
         except FeelEvaluationError as exc:
             raise DmnEvaluationError(str(exc))
-        if not rows:
+        if not rows and self.aggregation != "COUNT":  # no rule matched: a count of 0, as in Camunda
             return self._default_rows(context)
         return apply_hit_policy(self, matched, rows)
 
