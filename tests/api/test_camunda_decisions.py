@@ -1,0 +1,53 @@
+"""Business rule tasks drawn in Camunda Modeler: what their result variable holds, as Camunda 7
+(camunda:mapDecisionResult, resultList by default) and Camunda 8 (zeebe:calledDecision, the
+decision's own result) put it there. Deployed and started over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import DATA
+
+FILES = DATA / "decisions"
+RATES = (FILES / "rates.dmn").read_bytes()
+
+
+def _result(admin, model: str, variables: dict, decision: str = "discount", mapping: str = ""):
+    text = (FILES / model).read_bytes().replace(b'"discount"', f'"{decision}"'.encode())
+    if mapping:
+        variable = b'camunda:resultVariable="result"'
+        text = text.replace(variable, variable + b" " + mapping.encode())
+    deployed = admin.deploy_bytes({model: text, "rates.dmn": RATES})
+    assert deployed.status_code in (200, 201), deployed.json
+    key = "decide_c8" if "zeebe" in model else "decide_c7"
+    started = admin.post(f"/process-definitions/{key}/instances", json={"variables": variables})
+    assert started.status_code == 201 and started.json["status"] == "waiting", started.json
+    return admin.get(f"/instances/{started.json['id']}").json["variables"]["result"]
+
+
+@pytest.mark.parametrize(
+    ("decision", "amount", "expected"),
+    [
+        ("discount", 5000, 0.1),  # one output: its value, as Zeebe stores it
+        ("discount", 10, 0),
+        ("offer", 10, {"rate": 0.05, "note": "standard"}),  # several outputs: a context
+        ("flags", 50000, ["big", "huge"]),  # a multi-hit table: a list
+        ("flags", 5, []),
+    ],
+)
+def test_a_zeebe_result_variable_holds_the_decisions_own_result(admin, decision, amount, expected):
+    # A Zeebe model reads it as `=result > 0`: a {"rate": 0.1} there compared no number.
+    assert _result(admin, "decide_zeebe.bpmn", {"amount": amount}, decision) == expected
+
+
+def test_a_camunda_7_result_variable_without_a_mapping_holds_the_result_list(admin):
+    # camunda:mapDecisionResult defaults to resultList in Camunda 7 (and the Modeler omits it).
+    assert _result(admin, "decide.bpmn", {"amount": 5000}) == [{"rate": 0.1}]
+    assert _result(admin, "decide.bpmn", {"amount": 5}, "flags") == []
+
+
+def test_a_collect_count_that_no_rule_matches_counts_0(admin):
+    mapping = 'camunda:mapDecisionResult="singleEntry"'
+    assert _result(admin, "decide.bpmn", {"amount": 5}, "flag_count", mapping) == 0
+    assert _result(admin, "decide.bpmn", {"amount": 500}, "flag_count", mapping) == 1
+    assert _result(admin, "decide_zeebe.bpmn", {"amount": 5}, "flag_count") == 0
