@@ -42,6 +42,7 @@ NS = {
 CAM = "{" + NS["camunda"] + "}"
 SHADOW, ABSENT = "baton_io_shadow", "baton_io_absent"
 BEFORE = "baton_io_before"  # the process's variables when a task with Zeebe outputs began
+LOCALS = "baton_io_locals"  # the inputs' local variables as the task completed with them
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -154,6 +155,9 @@ def apply_outputs(mapping: dict, task) -> None:
             values[target] = evaluate(value, context)
         except (ExpressionError, TypeError, ValueError) as exc:
             raise _fail(task, "output", target, value, exc)
+    roots = [*task.internal_data.get(ABSENT, []), *task.internal_data.get(SHADOW, {})]
+    if roots:
+        task.internal_data[LOCALS] = {name: copy_value(context[name]) for name in roots if name in context}
     for name in task.internal_data.pop(ABSENT, []):
         task.data.pop(name, None)
     task.data.update(task.internal_data.pop(SHADOW, {}))
@@ -162,6 +166,13 @@ def apply_outputs(mapping: dict, task) -> None:
         task.data.update(task.internal_data.pop(BEFORE))
     for target, result in values.items():
         set_path(task.data, target, copy_value(result))
+
+
+def completed_scope(task) -> dict:
+    """What an expression evaluated as `task` completes sees, as Zeebe evaluates a multi-instance
+    outputElement in the inner instance's scope: its input mappings' local variables (the
+    completion's value when it set one of them) over the variables it gives back."""
+    return {**task.data, **task.internal_data.get(LOCALS, {})}
 
 
 def rebase(task, data: dict) -> None:

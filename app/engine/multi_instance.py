@@ -9,7 +9,8 @@ condition none of the counters Camunda models use. Baton's version:
   kept in the activity's internal data (the spec is never changed);
 - each instance gets camunda:elementVariable / zeebe inputElement and `loopCounter` as local
   variables (removed when it completes; everything else it sets reaches the process);
-- zeebe outputElement is evaluated in each instance and stored at its index in outputCollection;
+- zeebe outputElement is evaluated in each instance, its input mappings' local variables
+  included as in Zeebe's inner instance scope, and stored at its index in outputCollection;
 - completionCondition sees Camunda 7's nrOfInstances, nrOfCompletedInstances, nrOfActiveInstances
   and Zeebe's numberOfInstances, numberOfCompletedInstances, numberOfActiveInstances,
   numberOfTerminatedInstances (always 0: an instance is only withdrawn when the activity ends);
@@ -34,7 +35,7 @@ from SpiffWorkflow.bpmn.specs.defaults import ParallelMultiInstanceTask, Sequent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import expressions
+from app.engine import expressions, io_mapping
 from app.engine.compensation_records import LOCALS
 from app.engine.data import copy_value
 from app.engine.expression_errors import ExpressionError
@@ -131,7 +132,7 @@ class BatonMultiInstanceMixin:
         my_task = child.parent
         if self.output_collection and self.output_element:
             try:
-                value = expressions.evaluate(self.output_element, dict(child.data))
+                value = expressions.evaluate(self.output_element, io_mapping.completed_scope(child))
             except ExpressionError as exc:
                 raise WorkflowTaskException(f"outputElement failed: {exc.message}", task=child)
             outputs = my_task.data.setdefault(self.output_collection, [])

@@ -119,6 +119,21 @@ def test_zeebe_multi_instance_collects_output_elements_in_order(admin):
     assert _variables(admin, iid)["prices"] == [10, 30]
 
 
+def test_zeebe_output_element_reads_the_inner_instances_input_mapped_locals(admin):
+    # Camunda's documented way to collect each instance's result: an input mapping makes
+    # `answer` local (=null), the completion sets it, outputElement reads it. Baton dropped the
+    # locals before reading, so every vote was collected as {who: null, answer: null}.
+    _deploy(admin, "zeebe_votes.bpmn")
+    iid = _start(admin, "zeebe_votes", voters=[{"name": "ann"}, {"name": "bob"}])["id"]
+    for task, answer in zip(_tasks(admin, iid), ("yes", "no"), strict=True):
+        _complete(admin, task, answer=answer)
+    variables = _variables(admin, iid)
+    votes = variables["votes"]
+    assert [vote["who"] for vote in votes] == ["ann", "bob"]  # in the voters' order
+    assert sorted(vote["answer"] for vote in votes) == ["no", "yes"]
+    assert "answer" not in variables and "who" not in variables  # locals of each instance
+
+
 def test_unquoted_iso_timers_and_timer_expressions_proceed_when_due(admin):
     _deploy(admin, "timers.bpmn")
     body = _start(admin, "timers", delay="PT0S", since="2021-06-01T00:00:00Z")
