@@ -20,7 +20,7 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 
 from app.engine import expressions
-from app.engine.bindings import Binding
+from app.engine.bindings import Binding, resolve_key
 from app.engine.data import copy_value
 from app.engine.expression_errors import ExpressionError
 from app.engine.io_mapping import ABSENT, NS
@@ -103,7 +103,8 @@ class BatonCallActivity(CallActivity):
             return super().start_workflow(my_task)  # no server behind the engine: by name, as the library
         try:
             origin = getattr(my_task.workflow.spec, "baton_definition", None)
-            definition_id = specs.bindings.process(self.spec, self.binding, my_task.data, origin)
+            key = resolve_key(self.spec, my_task.data, "process")
+            definition_id = specs.bindings.process(key, self.binding, my_task.data, origin)
         except LookupError as exc:
             my_task.error()
             raise WorkflowTaskException(f"call activity '{self.bpmn_id}': {exc}", task=my_task)

@@ -51,3 +51,20 @@ def test_a_collect_count_that_no_rule_matches_counts_0(admin):
     assert _result(admin, "decide.bpmn", {"amount": 5}, "flag_count", mapping) == 0
     assert _result(admin, "decide.bpmn", {"amount": 500}, "flag_count", mapping) == 1
     assert _result(admin, "decide_zeebe.bpmn", {"amount": 5}, "flag_count") == 0
+
+
+@pytest.mark.parametrize(
+    ("model", "reference"),
+    [
+        ("decide.bpmn", "${which}"),
+        ("decide_zeebe.bpmn", "=which"),
+        ("decide_zeebe.bpmn", "=&quot;dis&quot; + &quot;count&quot;"),
+    ],
+)
+def test_a_decision_reference_written_as_an_expression_evaluates_the_decision_it_names(
+    admin, model, reference
+):
+    # camunda:decisionRef="${...}" and zeebe decisionId="=..." are evaluated when the task is
+    # reached; Baton looked for a decision keyed by the expression's text (an incident).
+    mapping = 'camunda:mapDecisionResult="singleEntry"'
+    assert _result(admin, model, {"amount": 5000, "which": "discount"}, reference, mapping) == 0.1

@@ -93,6 +93,40 @@ def test_zeebe_call_activity_without_propagation_returns_only_its_outputs(admin)
     assert _variables(admin, iid) == {"amount": 2, "outcome": "fine"}
 
 
+@pytest.mark.parametrize(
+    ("model", "written", "expression"),
+    [
+        ("call_parent.bpmn", b'calledElement="call_child"', b'calledElement="${childKind}"'),
+        ("call_parent.bpmn", b'calledElement="call_child"', b'calledElement="call_${kind}"'),
+        ("call_zeebe.bpmn", b'processId="call_child"', b'processId="=&quot;call_&quot; + kind"'),
+    ],
+)
+def test_a_called_element_written_as_an_expression_calls_the_process_it_names(
+    admin, model, written, expression
+):
+    # Camunda evaluates calledElement (${...}) and zeebe processId (=...) when the call is reached;
+    # Baton looked for a process keyed by the expression's text, and the call failed as undeployed.
+    drawn = (CAMUNDA / model).read_bytes()
+    assert written in drawn
+    deployed = admin.deploy_bytes({model: drawn.replace(written, expression)})
+    assert deployed.status_code == 201 and deployed.json["warnings"] == [], deployed.json
+    _deploy(admin, "call_child.bpmn")
+    started = _start(admin, model.removesuffix(".bpmn"), childKind="call_child", kind="child", amount=1)
+    assert started["status"] == "waiting", started
+    assert [t["element_id"] for t in _tasks(admin, started["id"])] == ["child_task"]
+
+
+def test_a_called_element_expression_that_names_no_process_is_an_incident_naming_it(admin):
+    drawn = (CAMUNDA / "call_parent.bpmn").read_bytes()
+    admin.deploy_bytes(
+        {"call_parent.bpmn": drawn.replace(b'calledElement="call_child"', b'calledElement="${kind}"')}
+    )
+    started = _start(admin, "call_parent", kind=5)
+    (incident,) = admin.get("/incidents", query_string={"instance_id": started["id"]}).json["items"]
+    assert incident["element_id"] == "call"
+    assert "the process key '${kind}' gave 5, not the key of a process" in incident["message"]
+
+
 def test_camunda_collection_with_completion_condition_and_cardinality(admin, make_user):
     for reviewer in "abc":
         make_user(reviewer)
