@@ -68,3 +68,17 @@ def test_a_decision_reference_written_as_an_expression_evaluates_the_decision_it
     # reached; Baton looked for a decision keyed by the expression's text (an incident).
     mapping = 'camunda:mapDecisionResult="singleEntry"'
     assert _result(admin, model, {"amount": 5000, "which": "discount"}, reference, mapping) == 0.1
+
+
+@pytest.mark.parametrize(
+    ("amount", "customer", "tier"),
+    [(20000, "x", "platinum"), (5, "vip-7", "gold"), (5000, "x", "silver"), (5, "x", "standard")],
+)
+def test_input_entries_read_the_input_by_name_and_a_true_expression_matches(admin, amount, customer, tier):
+    # Camunda names the input value in its entries: cellInput, or the input's camunda:inputVariable
+    # (amt > 10000); an entry that is an expression giving true matches (amount > 1000), as in
+    # feel-scala. Baton read those names as unset variables and compared the input with the
+    # expression's value, so every rule but the catch-all silently failed to match.
+    variables = {"amount": amount, "customer": customer}
+    mapping = 'camunda:mapDecisionResult="singleEntry"'
+    assert _result(admin, "decide.bpmn", variables, "tier", mapping) == tier

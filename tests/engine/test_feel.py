@@ -308,6 +308,9 @@ def test_temporal_arithmetic_and_comparison(text, expected):
         ("= 3", 3, True),
         ("!= 3", 3, False),
         ("< 5", None, False),
+        ("x > 1", 500, True),  # feel-scala: an expression giving true is satisfied
+        ("x > 3", 500, False),
+        ("x > 3", False, True),  # ... and false equals a false input
     ],
 )
 def test_unary_tests(tests, value, expected):
