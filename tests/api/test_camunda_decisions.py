@@ -9,7 +9,6 @@ import pytest
 from tests.conftest import DATA
 
 FILES = DATA / "decisions"
-RATES = (FILES / "rates.dmn").read_bytes()
 
 
 def _result(admin, model: str, variables: dict, decision: str = "discount", mapping: str = ""):
@@ -17,7 +16,8 @@ def _result(admin, model: str, variables: dict, decision: str = "discount", mapp
     if mapping:
         variable = b'camunda:resultVariable="result"'
         text = text.replace(variable, variable + b" " + mapping.encode())
-    deployed = admin.deploy_bytes({model: text, "rates.dmn": RATES})
+    rates = "juel_rates.dmn" if decision.startswith("juel_") else "rates.dmn"
+    deployed = admin.deploy_bytes({model: text, rates: (FILES / rates).read_bytes()})
     assert deployed.status_code in (200, 201), deployed.json
     key = "decide_c8" if "zeebe" in model else "decide_c7"
     started = admin.post(f"/process-definitions/{key}/instances", json={"variables": variables})
@@ -82,3 +82,14 @@ def test_input_entries_read_the_input_by_name_and_a_true_expression_matches(admi
     variables = {"amount": amount, "customer": customer}
     mapping = 'camunda:mapDecisionResult="singleEntry"'
     assert _result(admin, "decide.bpmn", variables, "tier", mapping) == tier
+
+
+@pytest.mark.parametrize(
+    ("decision", "amount", "expected"),
+    [("juel_discount", 5000, 500), ("juel_discount", 10, 0), ("juel_label", 7, "Order of 7")],
+)
+def test_a_camunda_7_decision_written_in_juel_decides(admin, decision, amount, expected):
+    # expressionLanguage="juel" on input expressions, entries (cellInput) and literal expressions,
+    # as Camunda Modeler 7 offers; the deployment was refused ('$' in a FEEL expression).
+    mapping = 'camunda:mapDecisionResult="singleEntry"'
+    assert _result(admin, "decide.bpmn", {"order": {"amount": amount}}, decision, mapping) == expected

@@ -10,6 +10,7 @@ from lxml import etree
 
 from app.engine.dmn.errors import DmnEvaluationError
 from app.engine.dmn.hit_policies import apply_hit_policy
+from app.engine.dmn.juel_language import entry_test, is_juel
 from app.engine.dmn.loading import Loader
 from app.engine.dmn.transforms import OUTPUT_TRANSFORMS, TypeMismatch
 from app.engine.feel import CompiledExpression, FeelEvaluationError
@@ -102,6 +103,8 @@ class DecisionTable:
     @staticmethod
     def _entry_test(entry: etree._Element, clause: Input, load: Loader) -> Any:
         text = load.text(entry)
+        if text and text != "-" and is_juel(entry):
+            return entry_test(load.juel(text, entry), clause.variable)
         tests = load.unary_tests(text, entry)
         if tests.matches_all:
             return None
