@@ -23,3 +23,21 @@ def test_a_regex_escape_in_a_feel_string_reaches_matches_as_written(admin):
     assert started["active_elements"] == ["managerApproval"], started
     started = _start_routing(admin, rb'=matches(code, "^\d{3}-\d{4}$")', {"code": "ddd-dddd"})
     assert started["active_elements"] == ["book"], started
+
+
+def test_camunda_8_feel_extension_functions_deploy_without_warning_and_route(admin):
+    # extract, is blank, uuid, to base64, random number and date and time(value, zone) are
+    # Camunda's own FEEL functions: Baton warned they did not exist and gave null, so a Zeebe
+    # condition using one failed into an incident.
+    condition = (
+        rb'=count(extract(code, "\d")) = 3 and not(is blank(note)) and string length(uuid()) = 36'
+        rb' and to base64("FEEL") = "RkVFTA==" and random number() &lt; 1'
+        rb' and date and time(@"2020-07-31T14:27:30Z", "Europe/Berlin").hour = 16'
+    )
+    model = (ZEEBE / "routing.bpmn").read_bytes().replace(b"=amount &gt; 1000", condition)
+    deployed = admin.deploy_bytes({"routing.bpmn": model})
+    assert deployed.status_code == 201 and deployed.json["warnings"] == [], deployed.json
+    started = admin.post(
+        "/process-definitions/z8_routing/instances", json={"variables": {"code": "a1b2c3", "note": "x"}}
+    )
+    assert started.json["active_elements"] == ["managerApproval"], started.json

@@ -381,6 +381,21 @@ def test_json_conversion_round_trip():
         ('cycle(repetitions: 2, interval: duration("P1M"))', "R2/P1M"),
         ('cycle(-1, duration("PT1H"))', None),
         ('cycle("PT1H")', None),  # a duration, not text
+        ('extract("references are 1234, 1256, 1378", "12[0-9]*")', ["1234", "1256"]),
+        ('extract("none", "\\d")', []),
+        ('is blank(" ")', True),
+        ('is blank("hello world")', False),
+        ("string length(uuid())", 36),
+        ("uuid() != uuid()", True),
+        ('to base64("FEEL")', "RkVFTA=="),
+        ('from base64("RkVFTA==")', "FEEL"),
+        ("random number() >= 0 and random number() < 1", True),
+        (
+            'string(date and time(@"2020-07-31T14:27:30@Europe/Berlin", "America/Los_Angeles"))',
+            "2020-07-31T05:27:30@America/Los_Angeles",
+        ),
+        ('string(date and time(@"2020-07-31T14:27:30Z", "+02:00"))', "2020-07-31T16:27:30+02:00"),
+        ('string(date and time(date("2020-07-31"), time("14:27:30")))', "2020-07-31T14:27:30"),
     ],
 )
 def test_camunda_extension_functions(text, expected):
