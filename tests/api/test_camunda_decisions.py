@@ -93,3 +93,10 @@ def test_a_camunda_7_decision_written_in_juel_decides(admin, decision, amount, e
     # as Camunda Modeler 7 offers; the deployment was refused ('$' in a FEEL expression).
     mapping = 'camunda:mapDecisionResult="singleEntry"'
     assert _result(admin, "decide.bpmn", {"order": {"amount": amount}}, decision, mapping) == expected
+
+
+def test_a_literal_expression_decisions_result_is_named_by_its_variable(admin):
+    # Camunda 7 keys a literal expression's result by its <variable name="label">, which a
+    # singleResult or resultList mapping shows; Baton used the decision's name, "Label (JUEL)".
+    result = _result(admin, "decide.bpmn", {"order": {"amount": 7}}, "juel_label")
+    assert result == [{"label": "Order of 7"}]
