@@ -127,6 +127,17 @@ def test_a_called_element_expression_that_names_no_process_is_an_incident_naming
     assert "the process key '${kind}' gave 5, not the key of a process" in incident["message"]
 
 
+def test_juel_calls_javas_string_methods_as_camunda_7_expressions_do(admin):
+    # matches, split, replaceAll (with $1) and isBlank are java.lang.String's: Baton refused them
+    # ("method 'matches' is not allowed on a str"), an incident at the gateway.
+    _deploy(admin, "email_check.bpmn")
+    started = _start(admin, "email_check", email="Ann.Lee@Example.ORG")
+    assert started["active_elements"] == ["welcome"], started
+    seen = _task_data(started["id"])
+    assert seen["domain"] == "example.org" and seen["masked"] == "A***@Example.ORG"
+    assert _start(admin, "email_check", email="not an address")["active_elements"] == ["fix"]
+
+
 def test_camunda_collection_with_completion_condition_and_cardinality(admin, make_user):
     for reviewer in "abc":
         make_user(reviewer)
