@@ -56,7 +56,8 @@ class Binding:
 
 def is_key_expression(key: str | None) -> bool:
     """A decisionRef / calledElement that is an expression (Camunda 7 `${...}`, Zeebe `=...`)."""
-    return bool(key) and (key.strip().startswith("=") or "${" in key or "#{" in key)
+    text = key or ""
+    return text.strip().startswith("=") or "${" in text or "#{" in text
 
 
 def resolve_key(key: str, data: dict, what: str) -> str:

@@ -59,8 +59,8 @@ class Loader:
         return DmnParseError(message, self.filename, element.sourceline, element_id(element))
 
     def expression(self, text: str, element: etree._Element) -> CompiledExpression:
-        if is_juel(element):
-            return self.juel(text, element)  # type: ignore[return-value]  (it quacks like one)
+        if is_juel(element):  # a JuelExpression quacks like a CompiledExpression
+            return self.juel(text, element)  # type: ignore[return-value]
         try:
             return compile_expression(text, special_names(self.names, text))
         except FeelSyntaxError as exc:
