@@ -41,3 +41,15 @@ def test_camunda_8_feel_extension_functions_deploy_without_warning_and_route(adm
         "/process-definitions/z8_routing/instances", json={"variables": {"code": "a1b2c3", "note": "x"}}
     )
     assert started.json["active_elements"] == ["managerApproval"], started.json
+
+
+def test_a_name_in_backticks_reads_a_variable_whose_name_feel_cannot_spell(admin):
+    # `order-amount` is how Camunda's FEEL names a variable holding a dash; the deployment was a
+    # 400 ("unexpected character '`'").
+    condition = (
+        rb"=`order-amount` &gt; 1000"
+        rb" and get value(order, [&quot;customer&quot;, &quot;tier&quot;]) = &quot;gold&quot;"
+    )
+    variables = {"order-amount": 5000, "order": {"customer": {"tier": "gold"}}}
+    started = _start_routing(admin, condition, variables)
+    assert started["active_elements"] == ["managerApproval"], started

@@ -60,6 +60,14 @@ def test_string_escapes(text, expected):
     assert feel(text) == expected
 
 
+def test_a_name_in_backticks_may_hold_any_character():
+    variables = {"order-id": 5, "x": {"y-z": 3}, "a b": 2}
+    assert feel("`order-id` + 1", **variables) == 6
+    assert feel("x.`y-z` + `a b`", **variables) == 5
+    assert feel("{`k-1`: 4}.`k-1`") == 4
+    assert feel('"`quoted`"') == "`quoted`"  # inside a string, backticks are text
+
+
 def test_numbers_are_decimals():
     assert evaluate("0.1 + 0.2") == Decimal("0.3")
     assert evaluate("10 / 4") == Decimal("2.5")
@@ -381,6 +389,9 @@ def test_json_conversion_round_trip():
         ('cycle(repetitions: 2, interval: duration("P1M"))', "R2/P1M"),
         ('cycle(-1, duration("PT1H"))', None),
         ('cycle("PT1H")', None),  # a duration, not text
+        ('get value({a: {b: 2}}, ["a", "b"])', 2),
+        ('get value({a: {b: 2}}, ["a", "c", "d"])', None),
+        ('get value({a: 1}, "a")', 1),
         ('extract("references are 1234, 1256, 1378", "12[0-9]*")', ["1234", "1256"]),
         ('extract("none", "\\d")', []),
         ('is blank(" ")', True),
