@@ -72,6 +72,25 @@ def test_zeebe_io_mapping_uses_feel_and_dotted_targets(admin):
     assert "doubled" not in after and "label" not in after
 
 
+def test_a_zeebe_input_sees_the_inputs_mapped_before_it(admin):
+    # Zeebe reads a task's inputs as one FEEL context ({doubled: amount * 2, tens: doubled * 10}):
+    # `tens` sees the local `doubled`, and `amount` its own new value; Baton evaluated each against
+    # the process's variables, so `tens` was null and `scaled` used the old amount.
+    drawn = (CAMUNDA / "zeebe_io.bpmn").read_bytes()
+    first = b'<zeebe:input source="=amount * 2" target="doubled" />'
+    more = (
+        b'<zeebe:input source="=doubled * 10" target="tens" />'
+        b'<zeebe:input source="=amount + 1" target="amount" />'
+        b'<zeebe:input source="=amount * 100" target="scaled" />'
+    )
+    assert first in drawn
+    admin.deploy_bytes({"zeebe_io.bpmn": drawn.replace(first, first + more)})
+    iid = _start(admin, "zeebe_io", amount=5)["id"]
+    seen = _task_data(iid)
+    assert (seen["doubled"], seen["tens"], seen["amount"], seen["scaled"]) == (10, 100, 6, 600)
+    assert _variables(admin, iid)["amount"] == 5  # the inputs are the task's own
+
+
 def test_call_activity_passes_only_the_camunda_in_and_out_variables(admin):
     _deploy(admin, "call_child.bpmn", "call_parent.bpmn")
     iid = _start(admin, "call_parent", order={"id": 7}, amount=1, secret="x")["id"]
