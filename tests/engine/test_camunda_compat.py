@@ -157,6 +157,21 @@ def test_juel_calls_javas_string_methods_as_camunda_7_expressions_do(admin):
     assert _start(admin, "email_check", email="not an address")["active_elements"] == ["fix"]
 
 
+def test_zeebe_call_activity_without_parent_propagation_passes_only_its_inputs(admin):
+    # propagateAllParentVariables="false": the child gets the input mappings' variables only;
+    # Baton gave it every variable of the caller (here `secret`).
+    drawn = (CAMUNDA / "call_zeebe.bpmn").read_bytes()
+    element = b'propagateAllChildVariables="false"'
+    assert element in drawn
+    closed = drawn.replace(element, element + b' propagateAllParentVariables="false"')
+    admin.deploy_bytes({"call_zeebe.bpmn": closed})
+    _deploy(admin, "call_child.bpmn")
+    iid = _start(admin, "call_zeebe", amount=2, secret="x")["id"]
+    assert _task_data(iid) == {"scaled": 20}
+    _complete(admin, _tasks(admin, iid)[0], verdict="fine")
+    assert _variables(admin, iid) == {"amount": 2, "secret": "x", "outcome": "fine"}
+
+
 def test_camunda_collection_with_completion_condition_and_cardinality(admin, make_user):
     for reviewer in "abc":
         make_user(reviewer)
