@@ -100,3 +100,17 @@ def test_a_literal_expression_decisions_result_is_named_by_its_variable(admin):
     # singleResult or resultList mapping shows; Baton used the decision's name, "Label (JUEL)".
     result = _result(admin, "decide.bpmn", {"order": {"amount": 7}}, "juel_label")
     assert result == [{"label": "Order of 7"}]
+
+
+def test_a_decision_in_juel_without_saying_so_decides_as_in_camunda_7_before_7_13(admin):
+    # Camunda 7 took JUEL by default for input expressions and output entries before 7.13, so
+    # older files write ${...} with no expressionLanguage: FEEL cannot read it, JUEL is meant.
+    dmn = (FILES / "juel_rates.dmn").read_bytes().replace(b' expressionLanguage="juel"', b"")
+    dmn = dmn.replace(b"Order of ${order.amount}", b'${"Order of ".concat(order.amount)}')
+    assert b"expressionLanguage" not in dmn
+    model = (FILES / "decide.bpmn").read_bytes().replace(b'"discount"', b'"juel_discount"')
+    assert admin.deploy_bytes({"decide.bpmn": model, "juel_rates.dmn": dmn}).status_code == 201
+    started = admin.post(
+        "/process-definitions/decide_c7/instances", json={"variables": {"order": {"amount": 5000}}}
+    )
+    assert started.json["variables"]["result"] == [{"discount": 500}], started.json

@@ -17,8 +17,11 @@ from app.engine.feel import FeelEvaluationError, from_json_value
 from app.engine.feel.scope import DEFAULT_TIME_LIMIT
 
 
-def is_juel(element) -> bool:
-    """True when the element's expression language, or its file's, is JUEL."""
+def is_juel(element, text: str = "") -> bool:
+    """True when the element's expression language, or its file's, is JUEL, or when its text is
+    `${...}`, which FEEL cannot read (Camunda 7 before 7.13 took JUEL without saying so)."""
+    if text.lstrip().startswith(("${", "#{")):
+        return True
     language = element.get("expressionLanguage")
     if language is None:
         language = element.getroottree().getroot().get("expressionLanguage")

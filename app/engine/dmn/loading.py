@@ -59,7 +59,7 @@ class Loader:
         return DmnParseError(message, self.filename, element.sourceline, element_id(element))
 
     def expression(self, text: str, element: etree._Element) -> CompiledExpression:
-        if is_juel(element):  # a JuelExpression quacks like a CompiledExpression
+        if is_juel(element, text):  # a JuelExpression quacks like a CompiledExpression
             return self.juel(text, element)  # type: ignore[return-value]
         try:
             return compile_expression(text, special_names(self.names, text))

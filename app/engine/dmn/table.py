@@ -103,7 +103,7 @@ class DecisionTable:
     @staticmethod
     def _entry_test(entry: etree._Element, clause: Input, load: Loader) -> Any:
         text = load.text(entry)
-        if text and text != "-" and is_juel(entry):
+        if text and text != "-" and is_juel(entry, text):
             return entry_test(load.juel(text, entry), clause.variable)
         tests = load.unary_tests(text, entry)
         if tests.matches_all:
