@@ -8,7 +8,8 @@ condition none of the counters Camunda models use. Baton's version:
   or loopCardinality (any dialect) giving 0..n-1; evaluated once when the activity starts and
   kept in the activity's internal data (the spec is never changed);
 - each instance gets camunda:elementVariable / zeebe inputElement and `loopCounter` as local
-  variables (removed when it completes; everything else it sets reaches the process);
+  variables (removed when it completes; everything else it sets reaches the process); the first
+  instance's loopCounter is 0 in Camunda 7 and 1 in Zeebe, as each engine counts;
 - zeebe outputElement is evaluated in each instance, its input mappings' local variables
   included as in Zeebe's inner instance scope, and stored at its index in outputCollection;
 - completionCondition sees Camunda 7's nrOfInstances, nrOfCompletedInstances, nrOfActiveInstances
@@ -82,6 +83,7 @@ def outside_instance(task, data: dict) -> dict:
 class BatonMultiInstanceMixin:
     collection = element_variable = output_collection = output_element = loop_cardinality = None
     strict_condition = False  # a Camunda 8 model's: true or false, else the completion fails
+    first_counter = 0  # loopCounter of the first instance: 0 in Camunda 7, 1 in Zeebe
 
     def _items(self, my_task) -> list:
         data = my_task.data
@@ -121,7 +123,7 @@ class BatonMultiInstanceMixin:
         child.triggered = True
         index = key_or_index if isinstance(key_or_index, int) else len(my_task.children) - 1
         child.internal_data["key_or_index"] = index
-        child.data["loopCounter"] = index
+        child.data["loopCounter"] = index + self.first_counter
         if self.element_variable:
             child.data[self.element_variable] = copy_value(item)
         child.task_spec._update(child)
@@ -230,6 +232,7 @@ def loop_settings(parser, loop) -> dict | None:
     if settings["collection"] is None and settings["loop_cardinality"] is None:
         return None
     settings["strict_condition"] = (settings["condition"] or "").startswith("=") and for_camunda_8(loop)
+    settings["first_counter"] = 1 if zeebe or for_camunda_8(loop) else 0
     return settings
 
 

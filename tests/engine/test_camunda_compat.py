@@ -213,6 +213,19 @@ def test_zeebe_output_element_reads_the_inner_instances_input_mapped_locals(admi
     assert "answer" not in variables and "who" not in variables  # locals of each instance
 
 
+def test_zeebe_counts_its_instances_from_1(admin):
+    # Zeebe's loopCounter starts at 1 (Camunda 7's at 0); Baton gave a Zeebe model 0, 1, ...
+    drawn = (CAMUNDA / "zeebe_votes.bpmn").read_bytes()
+    element = b'outputElement="={who: who, answer: answer}"'
+    assert element in drawn
+    counted = drawn.replace(element, b'outputElement="={who: who, n: loopCounter}"')
+    admin.deploy_bytes({"zeebe_votes.bpmn": counted})
+    iid = _start(admin, "zeebe_votes", voters=[{"name": "ann"}, {"name": "bob"}])["id"]
+    for task in _tasks(admin, iid):
+        _complete(admin, task, answer="yes")
+    assert _variables(admin, iid)["votes"] == [{"who": "ann", "n": 1}, {"who": "bob", "n": 2}]
+
+
 def test_unquoted_iso_timers_and_timer_expressions_proceed_when_due(admin):
     _deploy(admin, "timers.bpmn")
     body = _start(admin, "timers", delay="PT0S", since="2021-06-01T00:00:00Z")
