@@ -53,3 +53,12 @@ def test_a_name_in_backticks_reads_a_variable_whose_name_feel_cannot_spell(admin
     variables = {"order-amount": 5000, "order": {"customer": {"tier": "gold"}}}
     started = _start_routing(admin, condition, variables)
     assert started["active_elements"] == ["managerApproval"], started
+
+
+def test_time_across_a_clock_change_is_the_time_that_passed(admin):
+    # The night Berlin's clocks spring forward, 01:30 to 03:30 is one hour (feel-scala, java.time);
+    # Baton subtracted the wall clocks (two hours) and took the default flow.
+    condition = rb"=date and time(end) - date and time(begin) = duration(&quot;PT1H&quot;)"
+    night = {"begin": "2022-03-27T01:30:00@Europe/Berlin", "end": "2022-03-27T03:30:00@Europe/Berlin"}
+    started = _start_routing(admin, condition, night)
+    assert started["active_elements"] == ["managerApproval"], started

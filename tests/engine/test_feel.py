@@ -286,6 +286,20 @@ def test_temporal_values_and_properties():
         ('date("2024-01-01") < date("2024-01-02")', True),
         ('date("2024-01-01") = date and time("2024-01-01T00:00:00")', None),
         ('duration("P1D") + 1', None),
+        # exact time across Berlin's spring-forward night, as java.time counts it
+        (
+            'date and time("2022-03-27T03:30:00@Europe/Berlin")'
+            ' - date and time("2022-03-27T01:30:00@Europe/Berlin")',
+            "PT1H",
+        ),
+        (
+            'date and time("2022-03-27T01:30:00@Europe/Berlin") + duration("PT1H")',
+            "2022-03-27T03:30:00@Europe/Berlin",
+        ),
+        (
+            'date and time("2022-03-26T12:00:00@Europe/Berlin") + duration("P1D")',
+            "2022-03-27T13:00:00@Europe/Berlin",
+        ),
     ],
 )
 def test_temporal_arithmetic_and_comparison(text, expected):
