@@ -91,6 +91,23 @@ def test_a_zeebe_input_sees_the_inputs_mapped_before_it(admin):
     assert _variables(admin, iid)["amount"] == 5  # the inputs are the task's own
 
 
+def test_deploy_warns_of_a_juel_read_of_an_execution_property_baton_does_not_provide(admin):
+    # ${execution.processBusinessKey} is the business key in Camunda 7; Baton's execution holds
+    # the variables only, so it was null without a word. getVariable(...) is fine.
+    drawn = (CAMUNDA / "io_mapping.bpmn").read_bytes()
+    anchor = b'<camunda:inputParameter name="nothing" />'
+    extra = (
+        b'<camunda:inputParameter name="key">${execution.processBusinessKey}</camunda:inputParameter>'
+        b"<camunda:inputParameter name=\"same\">${execution.getVariable('name')}</camunda:inputParameter>"
+    )
+    assert anchor in drawn
+    deployed = admin.deploy_bytes({"io_mapping.bpmn": drawn.replace(anchor, anchor + extra)})
+    assert deployed.status_code == 201, deployed.json
+    (warning,) = deployed.json["warnings"]
+    assert warning["element_id"] == "review" and warning["file"] == "io_mapping.bpmn"
+    assert "reads execution.processBusinessKey, which Baton does not provide" in warning["message"]
+
+
 def test_call_activity_passes_only_the_camunda_in_and_out_variables(admin):
     _deploy(admin, "call_child.bpmn", "call_parent.bpmn")
     iid = _start(admin, "call_parent", order={"id": 7}, amount=1, secret="x")["id"]
