@@ -54,6 +54,28 @@ class Binding:
         return "the latest version" if self.kind == "latest" else "the version deployed with this model"
 
 
+def is_key_expression(key: str | None) -> bool:
+    """A decisionRef / calledElement that is an expression (Camunda 7 `${...}`, Zeebe `=...`)."""
+    text = key or ""
+    return text.strip().startswith("=") or "${" in text or "#{" in text
+
+
+def resolve_key(key: str, data: dict, what: str) -> str:
+    """The key a decision reference or called element names: as written, or what its expression
+    gives against the element's variables when it is reached, as Camunda evaluates it."""
+    if not is_key_expression(key):
+        return key
+    from app.engine import juel
+
+    try:
+        value = juel.evaluate(key, data) if juel.is_juel(key) else expressions.evaluate(key, data)
+    except ExpressionError as exc:
+        raise LookupError(f"the {what} key {key!r} failed: {exc}") from exc
+    if not isinstance(value, str) or not value.strip():
+        raise LookupError(f"the {what} key {key!r} gave {value!r}, not the key of a {what}")
+    return value.strip()
+
+
 def read(node, what: str) -> Binding:
     """The binding of a businessRuleTask (`what`="decision") or callActivity ("process");
     raises ValueError naming the attribute that is wrong."""
@@ -94,8 +116,8 @@ def check_references(process, filename: str, here: dict, deployed: dict) -> list
             binding = read(node, what)
         except ValueError as exc:
             raise ModelError(str(exc), filename=filename, line=node.sourceline, element_id=node.get("id"))
-        if not key or key in here[what]:
-            continue
+        if not key or key in here[what] or is_key_expression(key):
+            continue  # (an expression's key is known when the element is reached)
         if binding.kind == "deployment":
             raise ModelError(
                 f"it binds the {what} '{key}' deployed with it, and this deployment has no {what} '{key}'",

@@ -3,7 +3,8 @@
 - camunda:in / camunda:out (source, sourceExpression, variables="all"): when an element has any
   of them, only what they name crosses, in each direction (Camunda 7's rule); camunda:in
   businessKey is accepted and ignored (the child is part of the caller's instance here).
-- zeebe:calledElement: the child sees every variable of the call activity (inputs included);
+- zeebe:calledElement: the child sees every variable of the call activity (inputs included), or
+  with propagateAllParentVariables="false" only its input mappings' variables;
   propagateAllChildVariables="false" returns only what the output mappings take.
 - neither: SpiffWorkflow's behaviour (everything in, everything back).
 The called process is zeebe:calledElement processId or the calledElement attribute.
@@ -20,10 +21,10 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 
 from app.engine import expressions
-from app.engine.bindings import Binding
+from app.engine.bindings import Binding, resolve_key
 from app.engine.data import copy_value
 from app.engine.expression_errors import ExpressionError
-from app.engine.io_mapping import ABSENT, NS
+from app.engine.io_mapping import ABSENT, NS, SHADOW
 
 CALLED = "baton_called"  # internal data of a call activity's task: the definition id it bound
 
@@ -42,6 +43,7 @@ def read_mappings(node) -> dict:
         "in": in_out_rows(node, "in"),
         "out": in_out_rows(node, "out"),
         "zeebe": zeebe[0].get("propagateAllChildVariables", "true") != "false" if zeebe else None,
+        "zeebe_in": zeebe[0].get("propagateAllParentVariables", "true") != "false" if zeebe else None,
     }
 
 
@@ -103,7 +105,8 @@ class BatonCallActivity(CallActivity):
             return super().start_workflow(my_task)  # no server behind the engine: by name, as the library
         try:
             origin = getattr(my_task.workflow.spec, "baton_definition", None)
-            definition_id = specs.bindings.process(self.spec, self.binding, my_task.data, origin)
+            key = resolve_key(self.spec, my_task.data, "process")
+            definition_id = specs.bindings.process(key, self.binding, my_task.data, origin)
         except LookupError as exc:
             my_task.error()
             raise WorkflowTaskException(f"call activity '{self.bpmn_id}': {exc}", task=my_task)
@@ -119,10 +122,16 @@ class BatonCallActivity(CallActivity):
         return bool(self.mappings["in"] or self.mappings["out"])
 
     def copy_data(self, my_task, subworkflow):
-        if not self._camunda():
+        if self._camunda():
+            given = mapped(self.mappings["in"], my_task.data, my_task)
+        elif self.mappings.get("zeebe_in") is False:
+            # propagateAllParentVariables="false": the child gets the input mappings' variables only
+            locals_ = [*my_task.internal_data.get(ABSENT, []), *my_task.internal_data.get(SHADOW, {})]
+            given = {name: copy_value(my_task.data[name]) for name in locals_ if name in my_task.data}
+        else:
             return super().copy_data(my_task, subworkflow)
         start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")
-        start.set_data(**mapped(self.mappings["in"], my_task.data, my_task))
+        start.set_data(**given)
 
     def update_data(self, my_task, subworkflow):
         child = subworkflow.last_task.data

@@ -29,6 +29,7 @@ from SpiffWorkflow.bpmn.parser.event_parsers import (
 from SpiffWorkflow.bpmn.parser.ProcessParser import ProcessParser
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.bpmn.specs.defaults import EventSubprocess, StartEvent, SubWorkflowTask
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -77,7 +78,8 @@ class EventSubprocessStart(StartEvent):
             current = _current_data(owner)
             my_task.data.update(copy_value(current))
             io_mapping.rebase(my_task, current)  # what Zeebe output mappings give back to
-            fire(owner, self.cancel_activity, _fires_again(self.event_definition))
+            edge = isinstance(self.event_definition, ConditionalEventDefinition)
+            fire(owner, self.cancel_activity, _fires_again(self.event_definition), edge)
         return super()._run_hook(my_task)
 
 
@@ -133,7 +135,10 @@ def _fires_again(definition) -> bool:
     )
 
 
-def fire(esp_task, interrupting: bool, again: bool = True) -> None:
+def fire(esp_task, interrupting: bool, again: bool = True, edge: bool = False) -> None:
+    """The event subprocess `esp_task` fires; a non-interrupting one listens again (`edge`: its
+    conditional start fires when its condition next becomes true, not at once)."""
+    from app.engine.conditional_events import rearm
     from app.engine.state import mark_entered
 
     esp_task.internal_data[FIRED] = True
@@ -142,6 +147,8 @@ def fire(esp_task, interrupting: bool, again: bool = True) -> None:
         _cancel_siblings(esp_task)
     elif again:
         listener = esp_task.parent._add_child(esp_task.task_spec, TaskState.FUTURE)
+        if edge:
+            rearm(listener)
         listener.task_spec._update(listener)  # a fresh one: a non-interrupting event may fire again
 
 

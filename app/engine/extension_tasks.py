@@ -81,14 +81,21 @@ def _headers(node) -> dict[str, str]:
 
 def read_decision(node) -> dict:
     zeebe = first(node, "./bpmn:extensionElements/zeebe:calledDecision")
+    result_variable = node.get(CAM + "resultVariable")
     return {
         "decision_ref": node.get(CAM + "decisionRef")
         or (zeebe.get("decisionId") if zeebe is not None else None),
-        "result_variable": node.get(CAM + "resultVariable")
-        or (zeebe.get("resultVariable") if zeebe is not None else None),
-        "map_decision_result": node.get(CAM + "mapDecisionResult")
-        or ("singleResult" if zeebe is not None else None),
+        "result_variable": result_variable or (zeebe.get("resultVariable") if zeebe is not None else None),
+        "map_decision_result": _decision_mapping(node, result_variable),
     }
+
+
+def _decision_mapping(node, result_variable: str | None) -> str | None:
+    """Camunda 7 maps a decision's result for camunda:resultVariable as resultList unless
+    camunda:mapDecisionResult says otherwise. Zeebe maps none: its resultVariable holds the
+    decision's own result (a single output's value, a context of several, a list for a
+    multi-hit table), which is what None gives."""
+    return node.get(CAM + "mapDecisionResult") or ("resultList" if result_variable else None)
 
 
 def read_io_mapping(node) -> dict | None:

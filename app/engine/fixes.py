@@ -30,6 +30,9 @@ worse than either. `unpatched()` restores the library for tests that prove a fau
 - EventBasedGateway._run_hook: kept the events it caught (library objects) in the gateway's
   internal data, so a state holding the passed gateway could not be saved; they are dropped once
   the gateway has chosen its path.
+- ConditionalEventDefinition.has_fired: a re-armed non-interrupting conditional event whose
+  condition still held fired again at once, without end; it fires when its condition next becomes
+  true (app.engine.conditional_events, which also checks waiting conditions after each step).
 - BoundaryEvent._run_hook: a non-interrupting boundary event fired once and listened no more,
   though its activity was still open; it re-arms now (messages, signals, escalations: Camunda
   catches each while the activity runs; a date or duration timer happens once, and a cycle
@@ -55,6 +58,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.control import _EndJoin
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     CodeEventDefinition,
     ErrorEventDefinition,
@@ -72,7 +76,15 @@ from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 from SpiffWorkflow.workflow import Workflow
 
-from app.engine import branch_ends, data, error_scopes, interrupted, speedups, timer_faults
+from app.engine import (
+    branch_ends,
+    conditional_events,
+    data,
+    error_scopes,
+    interrupted,
+    speedups,
+    timer_faults,
+)
 
 ARRIVED = "baton_arrived"  # internal_data of a join task: ids of the join tasks that arrived before
 
@@ -212,6 +224,8 @@ def _boundary_run_hook(self, my_task):
     if not self.cancel_activity and recurs and _activity_open(my_task):
         again = my_task.parent._add_child(self, TaskState.FUTURE)
         self._predict(again, mask=TaskState.FUTURE | TaskState.PREDICTED_MASK)  # its path, and the join
+        if isinstance(self.event_definition, ConditionalEventDefinition):
+            conditional_events.rearm(again)
         self._update(again)  # listens again while the activity runs
     return done
 
@@ -242,6 +256,7 @@ _PATCHES = {
     (EventManager, "catch"): _catch,
     (EventBasedGateway, "_run_hook"): _event_gateway_run_hook,
     (BoundaryEvent, "_run_hook"): _boundary_run_hook,
+    (ConditionalEventDefinition, "has_fired"): conditional_events.has_fired,
     (CatchingEvent, "_update_hook"): timer_faults.catching_update_hook,
     (TimerEventDefinition, "get_datetime"): staticmethod(timer_faults.get_datetime),
     (TimerEventDefinition, "parse_time_or_duration"): staticmethod(timer_faults.parse_time_or_duration),

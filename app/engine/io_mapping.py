@@ -17,6 +17,9 @@ process, so the process's variables are taken back as they were when the task be
 A mapping that fails marks the task failed and raises, so the instance gets an incident naming
 the element and the expression.
 
+A Zeebe input sees the inputs listed before it (Zeebe reads them as one FEEL context); a
+Camunda 7 input parameter is evaluated outside the element, so it sees none of them.
+
 Value forms: Camunda 7 text (`${...}` JUEL, a composite `Hello ${name}`, or a constant string),
 camunda:list / camunda:map (nested), and an empty parameter (null); Zeebe `=FEEL` sources (a
 source without `=` is a static string) with dotted targets (`order.id`) building nested objects.
@@ -42,6 +45,7 @@ NS = {
 CAM = "{" + NS["camunda"] + "}"
 SHADOW, ABSENT = "baton_io_shadow", "baton_io_absent"
 BEFORE = "baton_io_before"  # the process's variables when a task with Zeebe outputs began
+LOCALS = "baton_io_locals"  # the inputs' local variables as the task completed with them
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -120,6 +124,17 @@ def set_path(data: dict, target: str, value: Any) -> None:
     node[last] = value
 
 
+def _layer(context: dict, target: str, value: Any) -> None:
+    """set_path on `context` copying each object on the way, so the task's data stays as it was."""
+    *parents, last = target.split(".")
+    node = context
+    for name in parents:
+        child = node.get(name)
+        node[name] = dict(child) if isinstance(child, dict) else {}
+        node = node[name]
+    node[last] = value
+
+
 def _fail(task, what: str, target: str, value: tuple, exc: Exception):
     text = value[1] if len(value) > 1 and isinstance(value[1], str) else ""
     message = getattr(exc, "message", str(exc))
@@ -137,6 +152,10 @@ def apply_inputs(mapping: dict, task) -> None:
             values[target] = evaluate(value, context)
         except (ExpressionError, TypeError, ValueError) as exc:
             raise _fail(task, "input", target, value, exc)
+        if value[0] == "zeebe":
+            # Zeebe reads its inputs as one FEEL context, {x: 5, y: x * 2}: each sees those before
+            # it. Camunda 7 evaluates every input parameter outside the element, so none does.
+            _layer(context, target, values[target])
     if SHADOW not in task.internal_data:
         roots = {t.split(".")[0] for t in values}
         task.internal_data[SHADOW] = {k: copy_value(task.data[k]) for k in roots if k in task.data}
@@ -154,6 +173,9 @@ def apply_outputs(mapping: dict, task) -> None:
             values[target] = evaluate(value, context)
         except (ExpressionError, TypeError, ValueError) as exc:
             raise _fail(task, "output", target, value, exc)
+    roots = [*task.internal_data.get(ABSENT, []), *task.internal_data.get(SHADOW, {})]
+    if roots:
+        task.internal_data[LOCALS] = {name: copy_value(context[name]) for name in roots if name in context}
     for name in task.internal_data.pop(ABSENT, []):
         task.data.pop(name, None)
     task.data.update(task.internal_data.pop(SHADOW, {}))
@@ -162,6 +184,13 @@ def apply_outputs(mapping: dict, task) -> None:
         task.data.update(task.internal_data.pop(BEFORE))
     for target, result in values.items():
         set_path(task.data, target, copy_value(result))
+
+
+def completed_scope(task) -> dict:
+    """What an expression evaluated as `task` completes sees, as Zeebe evaluates a multi-instance
+    outputElement in the inner instance's scope: its input mappings' local variables (the
+    completion's value when it set one of them) over the variables it gives back."""
+    return {**task.data, **task.internal_data.get(LOCALS, {})}
 
 
 def rebase(task, data: dict) -> None:

@@ -12,8 +12,10 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from app.engine import patterns
 from app.engine.expression_errors import ExpressionError
 from app.engine.juel_spin import SPIN_METHODS, SpinJson
+from app.engine.juel_strings import STRING_METHODS
 
 
 class JuelEvaluationError(ExpressionError):
@@ -63,9 +65,10 @@ _STRING_METHODS: dict[str, Callable[..., Any]] = {
     "toUpperCase": str.upper,
     "toLowerCase": str.lower,
     "trim": str.strip,
-    "indexOf": lambda s, part: s.find(part),
+    "indexOf": lambda s, part, start=0: s.find(part, int(start)),
     "substring": lambda s, start, end=None: s[int(start) : None if end is None else int(end)],
     "toString": str,
+    **STRING_METHODS,
 }
 _LIST_METHODS: dict[str, Callable[..., Any]] = {
     "size": len,
@@ -127,6 +130,9 @@ def _methods_for(target: Any) -> dict[str, Callable[..., Any]]:
     return {}
 
 
+_METHOD_ERRORS = (TypeError, ValueError, IndexError, AttributeError, patterns.error, patterns.PatternTooSlow)
+
+
 def call_method(target: Any, name: str, args: list[Any], text: str) -> Any:
     """Call a whitelisted method; any other raises JuelEvaluationError naming it."""
     variables = _variables(target)
@@ -137,7 +143,14 @@ def call_method(target: Any, name: str, args: list[Any], text: str) -> Any:
         raise _error(f"method {name!r} is not allowed on a {type(target).__name__}", text)
     try:
         return method(target, *args)
-    except (TypeError, ValueError, IndexError, AttributeError) as exc:
+    except (
+        TypeError,
+        ValueError,
+        IndexError,
+        AttributeError,
+        patterns.error,
+        patterns.PatternTooSlow,
+    ) as exc:
         raise _error(f"{name}() failed: {exc}", text)
 
 

@@ -8,8 +8,10 @@ condition none of the counters Camunda models use. Baton's version:
   or loopCardinality (any dialect) giving 0..n-1; evaluated once when the activity starts and
   kept in the activity's internal data (the spec is never changed);
 - each instance gets camunda:elementVariable / zeebe inputElement and `loopCounter` as local
-  variables (removed when it completes; everything else it sets reaches the process);
-- zeebe outputElement is evaluated in each instance and stored at its index in outputCollection;
+  variables (removed when it completes; everything else it sets reaches the process); the first
+  instance's loopCounter is 0 in Camunda 7 and 1 in Zeebe, as each engine counts;
+- zeebe outputElement is evaluated in each instance, its input mappings' local variables
+  included as in Zeebe's inner instance scope, and stored at its index in outputCollection;
 - completionCondition sees Camunda 7's nrOfInstances, nrOfCompletedInstances, nrOfActiveInstances
   and Zeebe's numberOfInstances, numberOfCompletedInstances, numberOfActiveInstances,
   numberOfTerminatedInstances (always 0: an instance is only withdrawn when the activity ends);
@@ -34,7 +36,7 @@ from SpiffWorkflow.bpmn.specs.defaults import ParallelMultiInstanceTask, Sequent
 from SpiffWorkflow.bpmn.specs.mixins.multiinstance_task import LoopTask
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import expressions
+from app.engine import expressions, io_mapping
 from app.engine.compensation_records import LOCALS
 from app.engine.data import copy_value
 from app.engine.expression_errors import ExpressionError
@@ -81,6 +83,7 @@ def outside_instance(task, data: dict) -> dict:
 class BatonMultiInstanceMixin:
     collection = element_variable = output_collection = output_element = loop_cardinality = None
     strict_condition = False  # a Camunda 8 model's: true or false, else the completion fails
+    first_counter = 0  # loopCounter of the first instance: 0 in Camunda 7, 1 in Zeebe
 
     def _items(self, my_task) -> list:
         data = my_task.data
@@ -120,7 +123,7 @@ class BatonMultiInstanceMixin:
         child.triggered = True
         index = key_or_index if isinstance(key_or_index, int) else len(my_task.children) - 1
         child.internal_data["key_or_index"] = index
-        child.data["loopCounter"] = index
+        child.data["loopCounter"] = index + self.first_counter
         if self.element_variable:
             child.data[self.element_variable] = copy_value(item)
         child.task_spec._update(child)
@@ -131,7 +134,7 @@ class BatonMultiInstanceMixin:
         my_task = child.parent
         if self.output_collection and self.output_element:
             try:
-                value = expressions.evaluate(self.output_element, dict(child.data))
+                value = expressions.evaluate(self.output_element, io_mapping.completed_scope(child))
             except ExpressionError as exc:
                 raise WorkflowTaskException(f"outputElement failed: {exc.message}", task=child)
             outputs = my_task.data.setdefault(self.output_collection, [])
@@ -229,6 +232,7 @@ def loop_settings(parser, loop) -> dict | None:
     if settings["collection"] is None and settings["loop_cardinality"] is None:
         return None
     settings["strict_condition"] = (settings["condition"] or "").startswith("=") and for_camunda_8(loop)
+    settings["first_counter"] = 1 if zeebe or for_camunda_8(loop) else 0
     return settings
 
 

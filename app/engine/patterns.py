@@ -54,11 +54,17 @@ def search(pattern: str, text: str, flags: int = 0, whole: bool = False):
         return (found.fullmatch if whole else found.search)(text, timeout=TIME_LIMIT)
 
 
-def substitute(pattern: str, template: str, text: str, flags: int = 0) -> str:
+def substitute(pattern: str, template: str, text: str, flags: int = 0, count: int = 0) -> str:
     with _in_time(pattern):
-        return compiled(pattern, flags).sub(template, text, timeout=TIME_LIMIT)
+        return compiled(pattern, flags).sub(template, text, count=count, timeout=TIME_LIMIT)
 
 
 def split(pattern: str, text: str) -> list[str]:
     with _in_time(pattern):
         return compiled(pattern).split(text, timeout=TIME_LIMIT)
+
+
+def find_all(pattern: str, text: str) -> list[str]:
+    """Every match of `pattern` in `text`, whole (feel-scala's extract())."""
+    with _in_time(pattern):
+        return [match.group(0) for match in compiled(pattern).finditer(text, timeout=TIME_LIMIT)]

@@ -17,6 +17,7 @@ from SpiffWorkflow.util.task import TaskState
 from app.engine import reports, visits
 from app.engine import state as live
 from app.engine.call_activity import CalledElements, CalledSpecs, calls_processes, own_element_ids
+from app.engine.conditional_events import fire_met_conditions
 from app.engine.data import copy_value
 from app.engine.errors import CompletionFailed, NotReady, StepError
 from app.engine.implicit_splits import shown_element
@@ -129,8 +130,9 @@ class Runner(WorkerActs, Recovery, StepReporting):
     # --- acting -------------------------------------------------------------------------------
     def advance(self) -> None:
         """Run engine steps until every token waits (user task, timer, message) or the process ends."""
+        fired: set = set()
         try:
-            while not self._run_chunk():
+            while not self._run_chunk() or fire_met_conditions(self.workflow, fired):
                 self._collect_and_prune()
             if self.bundle.clock is not None:
                 count_in_business_time(self.workflow, self.bundle.clock)

@@ -59,13 +59,14 @@ class BatonScriptEngine(PythonScriptEngine):
 
     def evaluate_decision(self, task, decision_ref: str, map_mode: str | None, binding=None):
         from app.engine import dmn, feel
-        from app.engine.bindings import Binding
+        from app.engine.bindings import Binding, resolve_key
 
         if self.bindings is None:
             raise WorkflowTaskException("no decisions are available to this process", task=task)
         try:
             origin = getattr(task.workflow.spec, "baton_definition", None)
             seen = _seen(task)
+            decision_ref = resolve_key(decision_ref, seen, "decision")
             model = self.bindings.decision(decision_ref, binding or Binding(), seen, origin)
             if map_mode:
                 rows = model.evaluate_rows(decision_ref, seen)

@@ -50,6 +50,7 @@ def validate_process(process, filename: str) -> list[dict]:
         connectors.check(node, filename)
         warnings.extend(_warnings(node))
         warnings.extend(_unknown_function_warnings(node))
+        warnings.extend(_execution_property_warnings(node))
     return warnings
 
 
@@ -262,6 +263,29 @@ def _unknown_function_warnings(node) -> list[dict]:
         )
         for text in _feel_texts(node)
         for name in unknown_functions(text[1:])
+    ]
+
+
+_EXECUTION_PROPERTY = re.compile(r"\bexecution\s*\.\s*(\w+)\b(?!\s*\()")
+
+
+def _execution_property_warnings(node) -> list[dict]:
+    """Camunda 7's `execution` holds more than the variables (processBusinessKey,
+    processInstanceId, currentActivityId...); Baton's holds the variables only, so such a read
+    gives null (or a variable of that name): name it, the model still deploys."""
+    found = [
+        (text, name)
+        for text, _ in _expressions(node)
+        if "${" in text or "#{" in text
+        for name in _EXECUTION_PROPERTY.findall(text)
+    ]
+    return [
+        _warn(
+            node.get("id"),
+            f"JUEL expression {text!r} reads execution.{name}, which Baton does not provide: "
+            "it gives null (or the process variable of that name)",
+        )
+        for text, name in dict.fromkeys(found)
     ]
 
 

@@ -72,6 +72,42 @@ def test_zeebe_io_mapping_uses_feel_and_dotted_targets(admin):
     assert "doubled" not in after and "label" not in after
 
 
+def test_a_zeebe_input_sees_the_inputs_mapped_before_it(admin):
+    # Zeebe reads a task's inputs as one FEEL context ({doubled: amount * 2, tens: doubled * 10}):
+    # `tens` sees the local `doubled`, and `amount` its own new value; Baton evaluated each against
+    # the process's variables, so `tens` was null and `scaled` used the old amount.
+    drawn = (CAMUNDA / "zeebe_io.bpmn").read_bytes()
+    first = b'<zeebe:input source="=amount * 2" target="doubled" />'
+    more = (
+        b'<zeebe:input source="=doubled * 10" target="tens" />'
+        b'<zeebe:input source="=amount + 1" target="amount" />'
+        b'<zeebe:input source="=amount * 100" target="scaled" />'
+    )
+    assert first in drawn
+    admin.deploy_bytes({"zeebe_io.bpmn": drawn.replace(first, first + more)})
+    iid = _start(admin, "zeebe_io", amount=5)["id"]
+    seen = _task_data(iid)
+    assert (seen["doubled"], seen["tens"], seen["amount"], seen["scaled"]) == (10, 100, 6, 600)
+    assert _variables(admin, iid)["amount"] == 5  # the inputs are the task's own
+
+
+def test_deploy_warns_of_a_juel_read_of_an_execution_property_baton_does_not_provide(admin):
+    # ${execution.processBusinessKey} is the business key in Camunda 7; Baton's execution holds
+    # the variables only, so it was null without a word. getVariable(...) is fine.
+    drawn = (CAMUNDA / "io_mapping.bpmn").read_bytes()
+    anchor = b'<camunda:inputParameter name="nothing" />'
+    extra = (
+        b'<camunda:inputParameter name="key">${execution.processBusinessKey}</camunda:inputParameter>'
+        b"<camunda:inputParameter name=\"same\">${execution.getVariable('name')}</camunda:inputParameter>"
+    )
+    assert anchor in drawn
+    deployed = admin.deploy_bytes({"io_mapping.bpmn": drawn.replace(anchor, anchor + extra)})
+    assert deployed.status_code == 201, deployed.json
+    (warning,) = deployed.json["warnings"]
+    assert warning["element_id"] == "review" and warning["file"] == "io_mapping.bpmn"
+    assert "reads execution.processBusinessKey, which Baton does not provide" in warning["message"]
+
+
 def test_call_activity_passes_only_the_camunda_in_and_out_variables(admin):
     _deploy(admin, "call_child.bpmn", "call_parent.bpmn")
     iid = _start(admin, "call_parent", order={"id": 7}, amount=1, secret="x")["id"]
@@ -91,6 +127,66 @@ def test_zeebe_call_activity_without_propagation_returns_only_its_outputs(admin)
     assert _variables(admin, iid)["scaled"] == 20
     _complete(admin, _tasks(admin, iid)[0], verdict="fine", junk=1)
     assert _variables(admin, iid) == {"amount": 2, "outcome": "fine"}
+
+
+@pytest.mark.parametrize(
+    ("model", "written", "expression"),
+    [
+        ("call_parent.bpmn", b'calledElement="call_child"', b'calledElement="${childKind}"'),
+        ("call_parent.bpmn", b'calledElement="call_child"', b'calledElement="call_${kind}"'),
+        ("call_zeebe.bpmn", b'processId="call_child"', b'processId="=&quot;call_&quot; + kind"'),
+    ],
+)
+def test_a_called_element_written_as_an_expression_calls_the_process_it_names(
+    admin, model, written, expression
+):
+    # Camunda evaluates calledElement (${...}) and zeebe processId (=...) when the call is reached;
+    # Baton looked for a process keyed by the expression's text, and the call failed as undeployed.
+    drawn = (CAMUNDA / model).read_bytes()
+    assert written in drawn
+    deployed = admin.deploy_bytes({model: drawn.replace(written, expression)})
+    assert deployed.status_code == 201 and deployed.json["warnings"] == [], deployed.json
+    _deploy(admin, "call_child.bpmn")
+    started = _start(admin, model.removesuffix(".bpmn"), childKind="call_child", kind="child", amount=1)
+    assert started["status"] == "waiting", started
+    assert [t["element_id"] for t in _tasks(admin, started["id"])] == ["child_task"]
+
+
+def test_a_called_element_expression_that_names_no_process_is_an_incident_naming_it(admin):
+    drawn = (CAMUNDA / "call_parent.bpmn").read_bytes()
+    admin.deploy_bytes(
+        {"call_parent.bpmn": drawn.replace(b'calledElement="call_child"', b'calledElement="${kind}"')}
+    )
+    started = _start(admin, "call_parent", kind=5)
+    (incident,) = admin.get("/incidents", query_string={"instance_id": started["id"]}).json["items"]
+    assert incident["element_id"] == "call"
+    assert "the process key '${kind}' gave 5, not the key of a process" in incident["message"]
+
+
+def test_juel_calls_javas_string_methods_as_camunda_7_expressions_do(admin):
+    # matches, split, replaceAll (with $1) and isBlank are java.lang.String's: Baton refused them
+    # ("method 'matches' is not allowed on a str"), an incident at the gateway.
+    _deploy(admin, "email_check.bpmn")
+    started = _start(admin, "email_check", email="Ann.Lee@Example.ORG")
+    assert started["active_elements"] == ["welcome"], started
+    seen = _task_data(started["id"])
+    assert seen["domain"] == "example.org" and seen["masked"] == "A***@Example.ORG"
+    assert _start(admin, "email_check", email="not an address")["active_elements"] == ["fix"]
+
+
+def test_zeebe_call_activity_without_parent_propagation_passes_only_its_inputs(admin):
+    # propagateAllParentVariables="false": the child gets the input mappings' variables only;
+    # Baton gave it every variable of the caller (here `secret`).
+    drawn = (CAMUNDA / "call_zeebe.bpmn").read_bytes()
+    element = b'propagateAllChildVariables="false"'
+    assert element in drawn
+    closed = drawn.replace(element, element + b' propagateAllParentVariables="false"')
+    admin.deploy_bytes({"call_zeebe.bpmn": closed})
+    _deploy(admin, "call_child.bpmn")
+    iid = _start(admin, "call_zeebe", amount=2, secret="x")["id"]
+    assert _task_data(iid) == {"scaled": 20}
+    _complete(admin, _tasks(admin, iid)[0], verdict="fine")
+    assert _variables(admin, iid) == {"amount": 2, "secret": "x", "outcome": "fine"}
 
 
 def test_camunda_collection_with_completion_condition_and_cardinality(admin, make_user):
@@ -117,6 +213,34 @@ def test_zeebe_multi_instance_collects_output_elements_in_order(admin):
     _deploy(admin, "zeebe_multi.bpmn")
     iid = _start(admin, "zeebe_multi", items=[{"qty": 1}, {"qty": 3}])["id"]
     assert _variables(admin, iid)["prices"] == [10, 30]
+
+
+def test_zeebe_output_element_reads_the_inner_instances_input_mapped_locals(admin):
+    # Camunda's documented way to collect each instance's result: an input mapping makes
+    # `answer` local (=null), the completion sets it, outputElement reads it. Baton dropped the
+    # locals before reading, so every vote was collected as {who: null, answer: null}.
+    _deploy(admin, "zeebe_votes.bpmn")
+    iid = _start(admin, "zeebe_votes", voters=[{"name": "ann"}, {"name": "bob"}])["id"]
+    for task, answer in zip(_tasks(admin, iid), ("yes", "no"), strict=True):
+        _complete(admin, task, answer=answer)
+    variables = _variables(admin, iid)
+    votes = variables["votes"]
+    assert [vote["who"] for vote in votes] == ["ann", "bob"]  # in the voters' order
+    assert sorted(vote["answer"] for vote in votes) == ["no", "yes"]
+    assert "answer" not in variables and "who" not in variables  # locals of each instance
+
+
+def test_zeebe_counts_its_instances_from_1(admin):
+    # Zeebe's loopCounter starts at 1 (Camunda 7's at 0); Baton gave a Zeebe model 0, 1, ...
+    drawn = (CAMUNDA / "zeebe_votes.bpmn").read_bytes()
+    element = b'outputElement="={who: who, answer: answer}"'
+    assert element in drawn
+    counted = drawn.replace(element, b'outputElement="={who: who, n: loopCounter}"')
+    admin.deploy_bytes({"zeebe_votes.bpmn": counted})
+    iid = _start(admin, "zeebe_votes", voters=[{"name": "ann"}, {"name": "bob"}])["id"]
+    for task in _tasks(admin, iid):
+        _complete(admin, task, answer="yes")
+    assert _variables(admin, iid)["votes"] == [{"who": "ann", "n": 1}, {"who": "bob", "n": 2}]
 
 
 def test_unquoted_iso_timers_and_timer_expressions_proceed_when_due(admin):

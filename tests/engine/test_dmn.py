@@ -91,6 +91,10 @@ def test_collect_with_and_without_aggregation():
     assert evaluate(table("COLLECT", numbers, aggregation="MAX").replace(b'"string"', b'"number"'), 7) == 300
     assert evaluate(table("COLLECT", numbers, aggregation="COUNT").replace(b'"string"', b'"number"'), 50) == 2
     assert evaluate(table("COLLECT", RULES), -1000) == ["low", "medium"]
+    # No rule matches: a count of 0 (Camunda 7 and 8), the other aggregations null
+    count = table("COLLECT", numbers[2:], aggregation="COUNT").replace(b'"string"', b'"number"')
+    assert evaluate(count, 0) == 0
+    assert evaluate(count.replace(b'"COUNT"', b'"SUM"'), 0) is None
 
 
 def test_multiple_outputs_give_contexts_and_rows():

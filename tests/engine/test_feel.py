@@ -42,6 +42,32 @@ def test_literals(text, expected):
     assert feel(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (r'"\d\s\."', r"\d\s\."),  # feel-scala keeps an escape it does not know, backslash and all
+        (r'"a\\b"', "a\\b"),
+        (r'"\n\t\'"', "\n\t'"),
+        (r'"\u00e9\U01F40E"', "\u00e9\U0001f40e"),
+        (r'"\ud83d\udc0e"', "\U0001f40e"),  # a UTF-16 pair is one character
+        (r'"\uZZ"', r"\uZZ"),
+        (r'split("John Doe", "\s")', ["John", "Doe"]),  # DMN TCK 0067
+        (r'matches("a1", "\d")', True),
+        (r'replace("a.b", "\.", "-")', "a-b"),
+    ],
+)
+def test_string_escapes(text, expected):
+    assert feel(text) == expected
+
+
+def test_a_name_in_backticks_may_hold_any_character():
+    variables = {"order-id": 5, "x": {"y-z": 3}, "a b": 2}
+    assert feel("`order-id` + 1", **variables) == 6
+    assert feel("x.`y-z` + `a b`", **variables) == 5
+    assert feel("{`k-1`: 4}.`k-1`") == 4
+    assert feel('"`quoted`"') == "`quoted`"  # inside a string, backticks are text
+
+
 def test_numbers_are_decimals():
     assert evaluate("0.1 + 0.2") == Decimal("0.3")
     assert evaluate("10 / 4") == Decimal("2.5")
@@ -260,6 +286,20 @@ def test_temporal_values_and_properties():
         ('date("2024-01-01") < date("2024-01-02")', True),
         ('date("2024-01-01") = date and time("2024-01-01T00:00:00")', None),
         ('duration("P1D") + 1', None),
+        # exact time across Berlin's spring-forward night, as java.time counts it
+        (
+            'date and time("2022-03-27T03:30:00@Europe/Berlin")'
+            ' - date and time("2022-03-27T01:30:00@Europe/Berlin")',
+            "PT1H",
+        ),
+        (
+            'date and time("2022-03-27T01:30:00@Europe/Berlin") + duration("PT1H")',
+            "2022-03-27T03:30:00@Europe/Berlin",
+        ),
+        (
+            'date and time("2022-03-26T12:00:00@Europe/Berlin") + duration("P1D")',
+            "2022-03-27T13:00:00@Europe/Berlin",
+        ),
     ],
 )
 def test_temporal_arithmetic_and_comparison(text, expected):
@@ -290,6 +330,9 @@ def test_temporal_arithmetic_and_comparison(text, expected):
         ("= 3", 3, True),
         ("!= 3", 3, False),
         ("< 5", None, False),
+        ("x > 1", 500, True),  # feel-scala: an expression giving true is satisfied
+        ("x > 3", 500, False),
+        ("x > 3", False, True),  # ... and false equals a false input
     ],
 )
 def test_unary_tests(tests, value, expected):
@@ -360,6 +403,24 @@ def test_json_conversion_round_trip():
         ('cycle(repetitions: 2, interval: duration("P1M"))', "R2/P1M"),
         ('cycle(-1, duration("PT1H"))', None),
         ('cycle("PT1H")', None),  # a duration, not text
+        ('get value({a: {b: 2}}, ["a", "b"])', 2),
+        ('get value({a: {b: 2}}, ["a", "c", "d"])', None),
+        ('get value({a: 1}, "a")', 1),
+        ('extract("references are 1234, 1256, 1378", "12[0-9]*")', ["1234", "1256"]),
+        ('extract("none", "\\d")', []),
+        ('is blank(" ")', True),
+        ('is blank("hello world")', False),
+        ("string length(uuid())", 36),
+        ("uuid() != uuid()", True),
+        ('to base64("FEEL")', "RkVFTA=="),
+        ('from base64("RkVFTA==")', "FEEL"),
+        ("random number() >= 0 and random number() < 1", True),
+        (
+            'string(date and time(@"2020-07-31T14:27:30@Europe/Berlin", "America/Los_Angeles"))',
+            "2020-07-31T05:27:30@America/Los_Angeles",
+        ),
+        ('string(date and time(@"2020-07-31T14:27:30Z", "+02:00"))', "2020-07-31T16:27:30+02:00"),
+        ('string(date and time(date("2020-07-31"), time("14:27:30")))', "2020-07-31T14:27:30"),
     ],
 )
 def test_camunda_extension_functions(text, expected):

@@ -94,6 +94,20 @@ def test_empty(text, expected):
         ("${empty_list.isEmpty()}", True),
         ("${invoice.containsKey('amount')}", True),
         ("${text.toUpperCase()}", "ABC"),
+        ("${text.matches('[a-c]+')}", True),
+        ("${text.matches('b')}", False),  # Java's matches is the whole string
+        ("${text.replace('b', 'B')}", "aBc"),
+        ("${'a1b22'.replaceAll('[0-9]+', '#')}", "a#b#"),
+        ("${'12-34'.replaceAll('(\\d+)-(\\d+)', '$2/$1')}", "34/12"),
+        ("${'a1b2'.replaceFirst('[0-9]', '#')}", "a#b2"),
+        ("${'a,b,,c,,'.split(',')}", ["a", "b", "", "c"]),  # Java drops trailing empties
+        ("${'a,b,c'.split(',', 2)}", ["a", "b,c"]),
+        ("${text.concat('d')}", "abcd"),
+        ("${text.charAt(1)}", "b"),
+        ("${'abcb'.lastIndexOf('b')}", 3),
+        ("${'abcb'.indexOf('b', 2)}", 3),
+        ("${'  '.isBlank()}", True),
+        ("${text.compareTo('abd') < 0}", True),
     ],
 )
 def test_whitelisted_methods(text, expected):

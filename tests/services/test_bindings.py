@@ -58,7 +58,7 @@ def test_zeebe_binding_type_deployment_keeps_the_decision_deployed_with_it(admin
     )
     deploy(admin, decide_bpmn=zeebe, pick_dmn=PICK)
     deploy(admin, pick_dmn=PICK_V2)
-    assert picked(admin) == {"picked": "one"}  # Baton maps a zeebe:calledDecision result as singleResult
+    assert picked(admin) == "one"  # Zeebe keeps the decision's own result: one output, its value
 
 
 def test_a_deployment_binding_to_what_the_deployment_lacks_is_refused(admin):

@@ -57,7 +57,7 @@ def _literal(element: etree._Element, load: Loader) -> Evaluator:
     if not text:
         return lambda context: None
     language = (element.get("expressionLanguage") or "").lower()
-    if language in ("juel", "javascript", "groovy", "python"):
+    if language in ("javascript", "groovy", "python"):
         raise load.error(f"expression language {language!r} is not supported", element)
     return load.expression(text, element).evaluate
 

@@ -9,6 +9,7 @@ from typing import Any
 from lxml import etree
 
 from app.engine.dmn.errors import DmnParseError
+from app.engine.dmn.juel_language import JuelExpression, is_juel
 from app.engine.dmn.types import TypeRegistry
 from app.engine.feel import (
     CompiledExpression,
@@ -18,6 +19,7 @@ from app.engine.feel import (
     compile_unary_tests,
 )
 from app.engine.feel.parser import special_names
+from app.engine.juel_syntax import JuelSyntaxError
 
 DMN_NAMESPACES = {
     "http://www.omg.org/spec/DMN/20151101/dmn.xsd": "1.1",
@@ -57,10 +59,18 @@ class Loader:
         return DmnParseError(message, self.filename, element.sourceline, element_id(element))
 
     def expression(self, text: str, element: etree._Element) -> CompiledExpression:
+        if is_juel(element, text):  # a JuelExpression quacks like a CompiledExpression
+            return self.juel(text, element)  # type: ignore[return-value]
         try:
             return compile_expression(text, special_names(self.names, text))
         except FeelSyntaxError as exc:
             raise self.error(f"{exc.message} in FEEL expression {text!r}", element)
+
+    def juel(self, text: str, element: etree._Element) -> JuelExpression:
+        try:
+            return JuelExpression(text)
+        except JuelSyntaxError as exc:
+            raise self.error(f"{exc.message} in JUEL expression {text!r}", element)
 
     def unary_tests(self, text: str, element: etree._Element) -> CompiledUnaryTests:
         try:

@@ -27,6 +27,7 @@ class Decision:
     type_ref: str | None
     required: list[str]
     evaluate: Callable[[dict], Any]
+    result_name: str = ""  # a literal expression's result in Camunda's mapping: its variable's name
 
     @property
     def table(self) -> DecisionTable | None:
@@ -75,12 +76,14 @@ class DmnModel:
 
     def evaluate_rows(self, decision_id: str, variables: dict | None = None) -> list[dict[str, Any]]:
         """The matched rows (output name -> value), for Camunda's decision result mapping; a
-        literal expression decision gives one row keyed by its name."""
+        literal expression decision gives one row keyed by its variable's name, as Camunda 7
+        names it (the decision's name when it has no variable)."""
         decision = self.decision(decision_id)
         context = self._context(decision, variables or {})
         table = decision.table
         if table is None:
-            return [{decision.name: self._run(decision, lambda: decision.evaluate(context))}]
+            name = decision.result_name or decision.name
+            return [{name: self._run(decision, lambda: decision.evaluate(context))}]
         return self._run(decision, lambda: table.rows(context), coerce=False)
 
     def _run(self, decision: Decision, step: Callable[[], Any], coerce: bool = True) -> Any:

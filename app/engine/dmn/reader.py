@@ -101,7 +101,13 @@ def _decision(element: etree._Element, load: Loader) -> Decision:
         _variable_type(element, load),
         required,
         compile_child(element, load),
+        _variable_name(element, load),
     )
+
+
+def _variable_name(element: etree._Element, load: Loader) -> str:
+    variable = load.child(element, "variable")
+    return (variable.get("name") or "") if variable is not None else ""
 
 
 def _check_requirements(decisions: dict[str, Decision], root: etree._Element, load: Loader) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,6 +10,7 @@ from lxml import etree
 
 from app.engine.dmn.errors import DmnEvaluationError
 from app.engine.dmn.hit_policies import apply_hit_policy
+from app.engine.dmn.juel_language import entry_test, is_juel
 from app.engine.dmn.loading import Loader
 from app.engine.dmn.transforms import OUTPUT_TRANSFORMS, TypeMismatch
 from app.engine.feel import CompiledExpression, FeelEvaluationError
@@ -17,6 +19,7 @@ from app.engine.feel.scope import Budget, Scope
 SINGLE_HIT = ("UNIQUE", "FIRST", "PRIORITY", "ANY")
 HIT_POLICIES = (*SINGLE_HIT, "COLLECT", "RULE ORDER", "OUTPUT ORDER")
 AGGREGATIONS = ("SUM", "MIN", "MAX", "COUNT")
+CAMUNDA_INPUT_VARIABLE = "{http://camunda.org/schema/1.0/dmn}inputVariable"
 
 
 @dataclass
@@ -33,6 +36,7 @@ class Input:
     expression: CompiledExpression
     transform: Any
     label: str
+    variable: str = "cellInput"  # what Camunda calls the input value in its entries
 
 
 @dataclass
@@ -68,9 +72,9 @@ class DecisionTable:
         if expression is None or not text:
             raise load.error("an input clause needs an input expression", clause)
         label = clause.get("label") or clause.get("id") or text
-        return Input(
-            load.expression(text, expression), load.types.transformer(expression.get("typeRef")), label
-        )
+        transform = load.types.transformer(expression.get("typeRef"))
+        variable = clause.get(CAMUNDA_INPUT_VARIABLE) or "cellInput"
+        return Input(load.expression(text, expression), transform, label, variable)
 
     @staticmethod
     def _output(clause: etree._Element, load: Loader) -> Output:
@@ -90,9 +94,25 @@ class DecisionTable:
         outputs = load.children(rule, "outputEntry")
         if len(entries) != len(self.inputs) or len(outputs) != len(self.outputs):
             raise load.error("a rule must have one entry per input and per output", rule)
-        tests = [load.unary_tests(load.text(entry), entry) for entry in entries]
+        tests = [
+            self._entry_test(entry, clause, load) for entry, clause in zip(entries, self.inputs, strict=True)
+        ]
         values = [load.expression(load.text(entry), entry) if load.text(entry) else None for entry in outputs]
-        return Rule(index, rule.get("id"), [None if t.matches_all else t.test for t in tests], values)
+        return Rule(index, rule.get("id"), tests, values)
+
+    @staticmethod
+    def _entry_test(entry: etree._Element, clause: Input, load: Loader) -> Any:
+        text = load.text(entry)
+        if text and text != "-" and is_juel(entry, text):
+            return entry_test(load.juel(text, entry), clause.variable)
+        tests = load.unary_tests(text, entry)
+        if tests.matches_all:
+            return None
+        if not re.search(rf"(?<!\w){re.escape(clause.variable)}(?!\w)", text):
+            return tests.test
+        # Camunda gives the entry the input value by name (cellInput, or camunda:inputVariable)
+        test, name = tests.test, clause.variable
+        return lambda value, scope: test(value, scope.child({name: value}))
 
     def matching_rules(self, context: dict) -> list[Rule]:
         scope = Scope(context, None, Budget())
@@ -144,7 +164,7 @@ class DecisionTable:
             rows = [self._row(rule, context) for rule in matched]
         except FeelEvaluationError as exc:
             raise DmnEvaluationError(str(exc))
-        if not rows:
+        if not rows and self.aggregation != "COUNT":  # no rule matched: a count of 0, as in Camunda
             return self._default_rows(context)
         return apply_hit_policy(self, matched, rows)
 

@@ -6,13 +6,18 @@ builds it (app.engine.feel.loops.invoke). The rest take values like any built-in
 
 from __future__ import annotations
 
+import base64
 import calendar
 import datetime as dt
+import random
+import uuid
 from decimal import Decimal
 from typing import Any
 
+from app.engine import patterns
+from app.engine.feel import temporal
 from app.engine.feel.builtins_text import need
-from app.engine.feel.builtins_time import _day
+from app.engine.feel.builtins_time import _date_and_time, _day
 from app.engine.feel.scope import FeelEvaluationError
 from app.engine.feel.values import YearsMonthsDuration, duration_isoformat
 
@@ -61,6 +66,20 @@ def _cycle(first: Any, second: Any = None) -> str:
     return f"R{int(count)}/{period}"
 
 
+def _at_zone(value: Any, zone_or_time: Any = None) -> dt.datetime | None:
+    """date and time(date, time) as FEEL has it, and Camunda's date and time(value, timezone):
+    the same moment in that zone ("Europe/Berlin", "Z", "+02:00"); a local value is read as UTC."""
+    if type(zone_or_time) is not str:
+        return _date_and_time(value, zone_or_time)
+    moment, name = need(value, dt.datetime), zone_or_time.strip()
+    zone = temporal.parse_zone(name if name[:1] in ("Z", "+", "-") else "@" + name)
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).astimezone(zone)
+
+
+def _from_base64(text: Any) -> str:
+    return base64.b64decode(need(text, str), validate=True).decode("utf-8")
+
+
 CAMUNDA_FUNCTIONS = {
     "get or else": ((("value", "default"),), lambda value, default: default if value is None else value),
     "is empty": ((("list",),), lambda items: len(need(items, list)) == 0),
@@ -70,4 +89,11 @@ CAMUNDA_FUNCTIONS = {
     "last day of month": ((("date",),), _last_day_of_month),
     "assert": ((("value", "condition", "cause?"),), _assert),
     "cycle": ((("interval",), ("repetitions", "interval")), _cycle),
+    "extract": ((("input", "pattern"),), lambda text, p: patterns.find_all(need(p, str), need(text, str))),
+    "is blank": ((("string",),), lambda text: need(text, str).strip() == ""),
+    "uuid": (((),), lambda: str(uuid.uuid4())),
+    "to base64": ((("value",),), lambda text: base64.b64encode(need(text, str).encode()).decode("ascii")),
+    "from base64": ((("value",),), _from_base64),
+    "random number": (((),), lambda: Decimal(repr(random.random()))),  # noqa: S311 (not for secrets)
+    "date and time": ((("from",), ("date", "time"), ("date", "timezone")), _at_zone),
 }

@@ -122,6 +122,16 @@ def _context(entries: Any) -> dict:
     return result
 
 
+def _get_value(context: Any, keys: Any) -> Any:
+    """get value(m, key), and Camunda's get value(context, keys): the value at a path of keys."""
+    value = need(context, dict)
+    for key in [keys] if type(keys) is str else need(keys, list):
+        if type(value) is not dict:
+            return None
+        value = value.get(need(key, str))
+    return value
+
+
 def _context_put(context: Any, keys: Any, value: Any) -> dict:
     path = [keys] if type(keys) is str else need(keys, list)
     if not path:
@@ -172,7 +182,7 @@ NUMBER_FUNCTIONS = {
     "number": ((("from", "grouping separator?", "decimal separator?"),), _number),
     "string": ((("from",),), feel_string),
     "not": ((("negand",),), _not),
-    "get value": ((("m", "key"),), lambda m, key: need(m, dict).get(need(key, str))),
+    "get value": ((("m", "key"), ("context", "keys")), _get_value),
     "get entries": ((("m",),), _get_entries),
     "context": ((("entries",),), _context),
     "context put": ((("context", "key", "value"), ("context", "keys", "value")), _context_put),

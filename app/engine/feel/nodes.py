@@ -4,6 +4,7 @@ binary operations, comparisons (with a fast path for a number) and path access.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any, Protocol, cast
 
@@ -37,22 +38,29 @@ def constant(value: Any) -> ConstantNode:
     return constant_node
 
 
+_ESCAPE = re.compile(r"\\(U[0-9a-fA-F]{6}|u[0-9a-fA-F]{4}|.)", re.DOTALL)
+
+
+def _escaped(match: re.Match) -> str:
+    code = match.group(1)
+    if len(code) > 1:
+        point = int(code[1:], 16)
+        return chr(point) if point <= 0x10FFFF else match.group(0)
+    # Any other escape keeps its backslash, as in feel-scala: "\d" and "\s" are regex escapes
+    # for matches(), replace() and split() (the DMN TCK's split("John Doe", "\s")).
+    return _ESCAPES.get(code, "\\" + code)
+
+
 def unescape(token: str) -> str:
-    body, out, i = token[1:-1], [], 0
-    while i < len(body):
-        char = body[i]
-        if char == "\\" and i + 1 < len(body):
-            nxt = body[i + 1]
-            if nxt == "u" and i + 5 < len(body) + 1:
-                out.append(chr(int(body[i + 2 : i + 6], 16)))
-                i += 6
-                continue
-            out.append(_ESCAPES.get(nxt, nxt))
-            i += 2
-            continue
-        out.append(char)
-        i += 1
-    return "".join(out)
+    text = _ESCAPE.sub(_escaped, token[1:-1])
+    # "\ud83d\udc0e" (a UTF-16 pair, as JSON and Java write one) is one character
+    if not _has_surrogate(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "surrogatepass")
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= char <= "\udfff" for char in text)
 
 
 def binary(operation):

@@ -130,6 +130,8 @@ def _temporal_add(a: Any, b: Any, sign: int) -> Any:
         if tb is dt.timedelta:
             if ta is dt.timedelta:
                 return a + sign * b
+            if ta is dt.datetime and a.tzinfo is not None:
+                return _shift(a, sign * b)
             if ta in (dt.date, dt.datetime):
                 return a + sign * b
             if ta is dt.time:
@@ -147,9 +149,19 @@ def _temporal_add(a: Any, b: Any, sign: int) -> Any:
 
 def _difference(a: dt.date, b: dt.date) -> dt.timedelta | None:
     try:
+        if isinstance(a, dt.datetime) and isinstance(b, dt.datetime) and a.tzinfo and b.tzinfo:
+            # Python subtracts two times of one zone by their wall clocks (03:30 - 01:30 is PT2H
+            # on the day clocks spring forward); FEEL, as java.time, by the time that passed.
+            return a.astimezone(dt.UTC) - b.astimezone(dt.UTC)
         return a - b
     except TypeError:  # a naive and an aware date and time
         return None
+
+
+def _shift(value: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """An aware date and time moved by exact time, as java.time moves it: Python moves one with a
+    zone by its wall clock (01:30 + PT1H was a 02:30 that does not exist that night)."""
+    return (value.astimezone(dt.UTC) + delta).astimezone(value.tzinfo)
 
 
 def _time_difference(a: dt.time, b: dt.time) -> dt.timedelta | None:

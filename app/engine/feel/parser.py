@@ -5,6 +5,7 @@ spaces such as `Monthly Salary`. Names that the grammar cannot read that way, be
 a keyword (`date and time`) or an operator character (`Approved/Declined`), are known in advance
 (the built-ins, and the variable names the caller passes), so before lexing each occurrence
 outside string literals is replaced by one placeholder word, mapped back when the tree is built.
+So is a name in backticks, feel-scala's way to write any name (`order-id`, `a b.c`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ _KEYWORDS = {
 _SIMPLE_NAME = re.compile(r"[^\W\d][\w']*(?: +[^\W\d][\w']*)*")
 _STRING = re.compile(r'"(?:\\.|[^"\\])*"')
 PLACEHOLDER = "__feel_name_{}__"
+_BACKTICKED = r"`([^`]+)`"
 # Built-in function names the grammar cannot read as plain words.
 BUILTIN_SPECIAL_NAMES = ("date and time", "years and months duration", "get or else")
 
@@ -82,15 +84,17 @@ def special_names(names: Iterable[object], text: str) -> tuple[str, ...]:
 
 def _substitute(text: str, names: tuple[str, ...]) -> tuple[str, dict[str, str]]:
     candidates = [name for name in (*names, *BUILTIN_SPECIAL_NAMES) if name in text]
-    if not candidates:
+    if not candidates and "`" not in text:
         return text, {}
     candidates.sort(key=len, reverse=True)
-    pattern = re.compile("|".join(rf"(?<![\w]){re.escape(name)}(?![\w])" for name in candidates))
+    # A name in backticks (`order-id`, feel-scala's escaped name) is any text but a backtick.
+    alternatives = [_BACKTICKED, *(rf"(?<![\w]){re.escape(name)}(?![\w])" for name in candidates)]
+    pattern = re.compile("|".join(alternatives))
     mapping: dict[str, str] = {}
     placeholder_of: dict[str, str] = {}
 
     def replace(match: re.Match[str]) -> str:
-        name = re.sub(r"\s+", " ", match.group(0))
+        name = match.group(1) if match.group(1) is not None else re.sub(r"\s+", " ", match.group(0))
         if name not in placeholder_of:
             placeholder_of[name] = PLACEHOLDER.format(len(placeholder_of))
             mapping[placeholder_of[name]] = name

@@ -27,7 +27,7 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
-def _zone(text: str | None) -> dt.tzinfo | None:
+def parse_zone(text: str | None) -> dt.tzinfo | None:
     if not text:
         return None
     if text == "Z":
@@ -52,7 +52,7 @@ def parse_time(text: str) -> dt.time | None:
     hour, minute, second, fraction, zone = match.groups()
     micros = int((fraction[1:] + "000000")[:6]) if fraction else 0
     try:
-        return dt.time(int(hour), int(minute), int(second), micros, tzinfo=_zone(zone))
+        return dt.time(int(hour), int(minute), int(second), micros, tzinfo=parse_zone(zone))
     except ValueError:
         return None
 

@@ -1,8 +1,9 @@
 """Compiler rules for unary tests: decision table input entries and the right side of `in`.
 
 A compiled test is `test(value, scope) -> True | False | None`. An expression test compares the
-input with the expression's value (membership for a list or range), unless the expression
-mentions `?`, in which case its own boolean value decides.
+input with the expression's value (membership for a list or range) and, as in Camunda's
+feel-scala, is satisfied by a value of true; when the expression mentions `?`, its own boolean
+value decides.
 """
 
 from __future__ import annotations
@@ -63,7 +64,9 @@ def expression_test(self, children):
         return const_test
 
     def test(value, scope):
-        return _membership(value, node(scope))
+        result = node(scope)
+        # feel-scala: an expression that gives true is satisfied (`amount > 1000`, `cellInput > 5`)
+        return True if result is True else _membership(value, result)
 
     test.expr = node
     return test
