@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH_PROCESS = ROOT / "scripts" / "bench_process"
 BENCH_KEY = "bench_routing"
 REMAN_KEY = "remanufacturing"
-REMAN_GROUPS = ("receiving", "technicians", "inspectors", "qa", "shipping", "quality-engineers")
+REMAN_GROUPS = ("receiving", "technicians", "inspectors", "QA", "shipping", "quality-engineers")
 INBOX_GROUPS = tuple(f"g{n:02d}" for n in range(50))
 INBOX_USER_GROUPS = INBOX_GROUPS[:5]
 

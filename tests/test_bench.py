@@ -61,7 +61,7 @@ def test_the_smallest_bench_run_works_end_to_end(tmp_path):
         "BENCH_RESULTS": str(tmp_path),
         "BENCH_REDIS_URL": os.environ.get("BATON_TEST_BENCH_REDIS_URL", "redis://localhost:6379/11"),
     }
-    argv = [sys.executable, "scripts/bench.py", "--quick", "--only", "b1", "--clients", "1"]
+    argv = [sys.executable, "scripts/bench.py", "--quick", "--only", "b1,b1b", "--clients", "1"]
     argv += ["--duration", "1", "--pg-url", pg]
     done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
@@ -73,3 +73,6 @@ def test_the_smallest_bench_run_works_end_to_end(tmp_path):
     floor = results["floor"]  # the bare Flask app, served and driven the same way
     assert floor["completed"] > 0 and floor["errors"] == 0, floor
     assert "B1        1 clients: completed/s" in done.stdout
+    # B1b works the example's every task as a user of its groups: a renamed group shows here.
+    reman = results["b1b"]
+    assert reman["completed"] > 0 and reman["errors"] == 0, reman.get("first_error")
