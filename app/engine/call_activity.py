@@ -24,7 +24,7 @@ from app.engine import expressions
 from app.engine.bindings import Binding, resolve_key
 from app.engine.data import copy_value
 from app.engine.expression_errors import ExpressionError
-from app.engine.io_mapping import ABSENT, NS, SHADOW
+from app.engine.io_mapping import ABSENT, NS, local_names
 
 CALLED = "baton_called"  # internal data of a call activity's task: the definition id it bound
 
@@ -126,8 +126,8 @@ class BatonCallActivity(CallActivity):
             given = mapped(self.mappings["in"], my_task.data, my_task)
         elif self.mappings.get("zeebe_in") is False:
             # propagateAllParentVariables="false": the child gets the input mappings' variables only
-            locals_ = [*my_task.internal_data.get(ABSENT, []), *my_task.internal_data.get(SHADOW, {})]
-            given = {name: copy_value(my_task.data[name]) for name in locals_ if name in my_task.data}
+            names = local_names(my_task)
+            given = {name: copy_value(my_task.data[name]) for name in names if name in my_task.data}
         else:
             return super().copy_data(my_task, subworkflow)
         start = subworkflow.get_next_task(subworkflow.task_tree, skip_subprocesses=True, spec_name="Start")

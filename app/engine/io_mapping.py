@@ -173,7 +173,7 @@ def apply_outputs(mapping: dict, task) -> None:
             values[target] = evaluate(value, context)
         except (ExpressionError, TypeError, ValueError) as exc:
             raise _fail(task, "output", target, value, exc)
-    roots = [*task.internal_data.get(ABSENT, []), *task.internal_data.get(SHADOW, {})]
+    roots = local_names(task)
     if roots:
         task.internal_data[LOCALS] = {name: copy_value(context[name]) for name in roots if name in context}
     for name in task.internal_data.pop(ABSENT, []):
@@ -184,6 +184,11 @@ def apply_outputs(mapping: dict, task) -> None:
         task.data.update(task.internal_data.pop(BEFORE))
     for target, result in values.items():
         set_path(task.data, target, copy_value(result))
+
+
+def local_names(task) -> list[str]:
+    """The names the task's input mappings made local (new ones, and ones shadowing a variable)."""
+    return [*task.internal_data.get(ABSENT, []), *task.internal_data.get(SHADOW, {})]
 
 
 def completed_scope(task) -> dict:

@@ -143,14 +143,7 @@ def call_method(target: Any, name: str, args: list[Any], text: str) -> Any:
         raise _error(f"method {name!r} is not allowed on a {type(target).__name__}", text)
     try:
         return method(target, *args)
-    except (
-        TypeError,
-        ValueError,
-        IndexError,
-        AttributeError,
-        patterns.error,
-        patterns.PatternTooSlow,
-    ) as exc:
+    except _METHOD_ERRORS as exc:
         raise _error(f"{name}() failed: {exc}", text)
 
 

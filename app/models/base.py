@@ -18,6 +18,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A timestamp with its zone: a naive one (SQLite's, or one a caller built) was written in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def table_of(model: type[Model]) -> Table:
     """The Table a model maps. SQLAlchemy types `__table__` as any FromClause (a class may map a join
     or a select); each of Baton's models maps one table."""

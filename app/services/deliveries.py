@@ -53,7 +53,7 @@ def retry_delivery(actor: User, delivery_id) -> Job:
 def describe(job: Job) -> dict:
     """What an operator is shown of a delivery: never a body, a secret's name or a full URL."""
     payload = job.payload or {}
-    url = payload.get("url")
+    url, event = payload.get("url"), payload.get("json") or {}  # (a webhook's event; an email has none)
     return {
         "id": job.id,
         "channel": job.handler,
@@ -62,8 +62,8 @@ def describe(job: Job) -> dict:
         "max_attempts": job.max_attempts,
         "last_error": job.last_error,
         "instance_id": payload.get("instance_id"),
-        "event": (payload.get("json") or {}).get("event"),
-        "subject": payload.get("subject") or (payload.get("json") or {}).get("subject"),
+        "event": event.get("event"),
+        "subject": payload.get("subject") or event.get("subject"),
         "recipient": payload.get("to") or (urlsplit(url).netloc if url else None),
         "created_at": job.created_at,
         "due_at": job.due_at,

@@ -24,14 +24,14 @@ from app.engine.reports import StepResult
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.models import Escalation, Job, ProcessInstance, TaskCandidate, UserTask
-from app.models.base import utcnow
+from app.models.base import as_utc, utcnow
 from app.models.instances import ENDED, SUSPENDED
 from app.models.jobs import DONE, ESCALATION, LIVE, PENDING
 from app.models.tasks import OPEN
 from app.services import calendars
 from app.services import notifications as notes
 from app.services.instances import commit_step, load_runner, lock_instance
-from app.services.jobs import JOB_RUNNERS, POSTPONE, _aware
+from app.services.jobs import JOB_RUNNERS, POSTPONE
 from app.services.notification_recipients import workers
 from app.services.stepping import after_step, persist_step
 
@@ -103,7 +103,7 @@ def run_escalation(claimed: Job, delivery: str | None = None) -> str:
         db.session.commit()
         return "duplicate"
     if level <= len(levels):
-        return _escalate(instance, task, level, levels, props, _aware(job.due_at))
+        return _escalate(instance, task, level, levels, props, as_utc(job.due_at))
     return _time_out(instance, task, timeout)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import lru_cache
 
 from flask import current_app, has_app_context
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.errors import Conflict, NotFound, Unauthorized, ValidationError
 from app.extensions import db
 from app.models import ApiToken, Group, User
-from app.models.base import DEFAULT_TENANT, utcnow
+from app.models.base import DEFAULT_TENANT, as_utc, utcnow
 from app.services import audit, auth_cache, delegation
 from app.services.permissions import ROLES
 
@@ -82,7 +82,7 @@ def authenticate_token(raw: str | None) -> User:
     token = db.session.execute(select(ApiToken).where(ApiToken.token_hash == token_hash)).scalar_one_or_none()
     if token is None or token.revoked_at is not None:
         raise Unauthorized("the API token is not valid")
-    expires_at = _aware(token.expires_at) if token.expires_at is not None else None
+    expires_at = as_utc(token.expires_at) if token.expires_at is not None else None
     if expires_at is not None and expires_at <= now:
         raise Unauthorized("the API token has expired")
     if not token.user.active:
@@ -90,11 +90,6 @@ def authenticate_token(raw: str | None) -> User:
     seconds = current_app.config["BATON"].AUTH_CACHE_SECONDS if has_app_context() else 0
     auth_cache.remember(token_hash, token.user, delegation.acting_for(token.user), expires_at, now, seconds)
     return token.user
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; they were written in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def create_user(

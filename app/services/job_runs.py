@@ -25,7 +25,15 @@ from app.models.jobs import FAILED as JOB_FAILED
 from app.services import backoff
 from app.services import handler_results as results
 from app.services.instances import commit_step, load_runner, lock_instance
-from app.services.jobs import ATTEMPT_BY, JOB_RUNNERS, POSTPONE, begun_by_another, lease, runnable
+from app.services.jobs import (
+    ATTEMPT_BY,
+    JOB_RUNNERS,
+    POSTPONE,
+    begun_by_another,
+    lease,
+    retryable,
+    runnable,
+)
 from app.services.stepping import persist_step
 from app.services.task_incidents import open_incident
 
@@ -164,8 +172,8 @@ def _record_outcome(job_id, outcome: tuple) -> str:
         job.status = CANCELLED
         db.session.commit()
         return "cancelled"
-    if outcome[0] == "fail":  # (an exception saying `retryable = False` is an incident at once)
-        return _failed(instance, job, outcome[1], retry=getattr(outcome[1], "retryable", True) is not False)
+    if outcome[0] == "fail":
+        return _failed(instance, job, outcome[1], retry=retryable(outcome[1]))
     if instance.status == SUSPENDED:
         job.payload = {**job.payload, "outcome": results.keepable(outcome)}  # applied on resume, not redone
         return _postpone(job)

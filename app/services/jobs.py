@@ -20,7 +20,7 @@ from app.engine.reports import StepResult
 from app.engine.timers import uses_jobs
 from app.extensions import db
 from app.models import Job, ProcessInstance
-from app.models.base import utcnow
+from app.models.base import as_utc, utcnow
 from app.models.instances import FAILED, WAITING
 from app.models.jobs import CANCELLED, LIVE, PENDING, QUEUED, RUNNING, SERVICE, TIMER
 from app.models.jobs import FAILED as JOB_FAILED
@@ -49,7 +49,13 @@ def runnable(job: Job | None) -> TypeGuard[Job]:
     """
     if job is None or job.status not in LIVE:
         return False
-    return job.status != PENDING or _aware(job.due_at) <= utcnow()
+    return job.status != PENDING or as_utc(job.due_at) <= utcnow()
+
+
+def retryable(exc: BaseException) -> bool:
+    """Whether a failed attempt is worth another: not when its exception's class says
+    `retryable = False` (the model or the configuration must change first)."""
+    return getattr(exc, "retryable", True) is not False
 
 
 def begun_by_another(job: Job, delivery: str | None) -> bool:
@@ -184,14 +190,8 @@ def _sync_timers(instance, result: StepResult, existing: dict) -> None:
             )
         else:
             row.element_id = timer.element_id  # (an instance migrated with a mapping moved it)
-            if _aware(row.due_at) != due:
+            if as_utc(row.due_at) != due:
                 row.due_at, row.status, row.locked_until = due, PENDING, None
-
-
-def _aware(value: datetime) -> datetime:
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def instance_elements(instance: ProcessInstance) -> Mapping:
@@ -229,7 +229,7 @@ def claim_due_jobs(limit: int = 1000, lookahead: float = 1.0) -> list[tuple[str,
         .execution_options(synchronize_session=False)
     ).all()
     db.session.commit()
-    return [(str(r.id), _aware(r.due_at), r.kind) for r in rows]
+    return [(str(r.id), as_utc(r.due_at), r.kind) for r in rows]
 
 
 def cancel_jobs_of(instance_id) -> None:

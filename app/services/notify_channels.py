@@ -29,7 +29,7 @@ from app.models import Job
 from app.models.base import utcnow
 from app.models.jobs import DONE, FAILED, PENDING, RUNNING
 from app.services import backoff, outbound
-from app.services.jobs import ATTEMPT_BY, JOB_RUNNERS, begun_by_another, lease, runnable
+from app.services.jobs import ATTEMPT_BY, JOB_RUNNERS, begun_by_another, lease, retryable, runnable
 from app.services.notifications import NOTIFICATION
 from app.services.secrets_store import get_secret
 
@@ -39,6 +39,8 @@ TIMEOUT = 10.0
 
 class NotConfigured(RuntimeError):
     """Retrying cannot help (no SMTP host, a URL that is not http(s) or not allowed): fail at once."""
+
+    retryable = False
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -116,7 +118,7 @@ def _record(job_id, error: Exception | None) -> str:
         job.status, job.locked_until, job.last_error = DONE, None, None
     else:
         job.last_error = f"{type(error).__name__}: {error}"[:4000]
-        retry = not isinstance(error, NotConfigured) and job.attempts < job.max_attempts
+        retry = retryable(error) and job.attempts < job.max_attempts
         delay = backoff.delay_seconds(job.attempts, job.retry_cycle) if retry else 0
         job.status, job.locked_until = (PENDING if retry else FAILED), None
         job.due_at = utcnow() + timedelta(seconds=delay)

@@ -16,7 +16,7 @@ computed on read, so a report is right even between the periodic checks.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -32,10 +32,6 @@ from app.services.stepping import after_step
 log = logging.getLogger(__name__)
 
 WARN_AT = 0.8
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def hours_between(start: datetime, end: datetime, calendar: str | None) -> float:

@@ -15,7 +15,7 @@ from app.engine import timers
 from app.engine.runner import Runner
 from app.extensions import db
 from app.models import Definition, Job, ProcessInstance
-from app.models.base import utcnow
+from app.models.base import as_utc, utcnow
 from app.models.definitions import PUBLISHED
 from app.models.instances import WAITING
 from app.models.jobs import DONE, LIVE, PENDING, START_TIMER
@@ -90,7 +90,6 @@ def _add_row(definition: Definition, start: dict) -> None:
 def fire_start_timer(job_id) -> str:
     """Start one instance for a due start-timer row and schedule its next firing, in one commit."""
     from app.services.job_runs import locked_job
-    from app.services.jobs import _aware
 
     job = locked_job(job_id)
     if job is None:
@@ -102,7 +101,7 @@ def fire_start_timer(job_id) -> str:
         db.session.commit()
         return "cancelled"
     _start(definition)
-    due, state = timers.next_start(_aware(job.due_at), job.payload.get("state") or {}, utcnow())
+    due, state = timers.next_start(as_utc(job.due_at), job.payload.get("state") or {}, utcnow())
     if due is None:  # kept, done: the same file deployed again must not schedule it anew
         job.status, job.locked_until = DONE, None
     else:

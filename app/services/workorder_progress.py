@@ -56,12 +56,11 @@ def progress(actor: User, parent_id) -> dict:
     parent = read_instance(actor, parent_id)
     links = links_of(parent.id)
     items = [_item(link) for link in links]
-    closed = sum(1 for i in items if i["status"] == CLOSED_ORDER)
     return {
         "master": {"id": str(parent.id), "status": parent.status, "outcome": parent.outcome},
         "orders": items,
         "total": len(items),
-        "percent_complete": round(100 * closed / len(items), 1) if items else 0.0,
+        "percent_complete": round(_percent_closed(items), 1),
         "blocked": [i["id"] for i in items if i["lifecycle"] == "blocked"],
         "waiting": [i["id"] for i in items if i["status"] == WAITING_DEPS],
         "withdrawn": [i["id"] for i in items if i["withdrawn_reason"]],
@@ -79,8 +78,13 @@ def orders_for_page(actor: User, parent: ProcessInstance) -> dict | None:
     items = [_item(link) for link in links]
     for item, link in zip(items, links, strict=True):  # (the row's uuid: SQLite's column takes no text)
         item["instance_id"] = link.child_instance_id and _readable(actor, link.child_instance_id)
+    return {"orders": items, "percent_complete": round(_percent_closed(items))}
+
+
+def _percent_closed(items: list[dict]) -> float:
+    """% of the orders closed (not cancelled or withdrawn); 0 when there are none."""
     closed = sum(1 for i in items if i["status"] == CLOSED_ORDER)
-    return {"orders": items, "percent_complete": round(100 * closed / len(items))}
+    return 100 * closed / len(items) if items else 0.0
 
 
 def _readable(actor: User, instance_id) -> str | None:

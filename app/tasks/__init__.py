@@ -71,6 +71,7 @@ def init_celery(app: Flask) -> Celery:
         jobs,  # noqa: F401  (registers the step hook that writes job rows)
         notify_channels,
     )
+    from app.tasks import audit as audit_tasks  # noqa: F401
     from app.tasks import jobs as job_tasks  # noqa: F401  (registers the tasks on this app)
     from app.tasks import sla as sla_tasks  # noqa: F401
 

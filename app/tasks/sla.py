@@ -1,5 +1,4 @@
-"""The minutely checks: SLA warnings and breaches recorded on time even for instances nobody
-touches, and the audit chain sealed."""
+"""The SLA check: warnings and breaches are recorded on time even for instances nobody touches."""
 
 from __future__ import annotations
 
@@ -12,11 +11,3 @@ def check_sla() -> int:
     from app.services.sla import check_open_clocks
 
     return check_open_clocks()
-
-
-@shared_task(name="baton.seal_audit")
-def seal_audit() -> int:
-    """Sign every tenant's audit chain head that moved since its last seal; returns how many."""
-    from app.services.audit_seals import seal_heads
-
-    return seal_heads()

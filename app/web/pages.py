@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from app.errors import BatonError
 from app.extensions import db
+from app.models.base import as_utc
 from app.services import case_story, task_assignment
 from app.services import inbox as inbox_service
 from app.services import tasks as task_service
@@ -30,7 +31,7 @@ def render_markdown(text: str | None) -> Markup:
 @web_bp.app_template_filter("when")
 def format_when(moment: datetime | None) -> str:
     # Stored and shown in UTC, and said so: a reader elsewhere must not take it for local time.
-    return _aware(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+    return as_utc(moment).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if moment else ""
 
 
 @web_bp.app_template_global("offer_of")
@@ -50,7 +51,7 @@ def offer_of(task) -> str:
 
 @web_bp.app_template_global("overdue")
 def is_overdue(task) -> bool:
-    return task.due is not None and _aware(task.due) < datetime.now(UTC)
+    return task.due is not None and as_utc(task.due) < datetime.now(UTC)
 
 
 @web_bp.app_template_global("sla_state")
@@ -58,12 +59,8 @@ def sla_state(task) -> str | None:
     """A placeholder SLA reading driven by the due date alone: 'breached', 'at-risk' (< 24 h) or None."""
     if task.due is None:
         return None
-    left = (_aware(task.due) - datetime.now(UTC)).total_seconds()
+    left = (as_utc(task.due) - datetime.now(UTC)).total_seconds()
     return "breached" if left < 0 else "at-risk" if left < 86400 else "on-track"
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @web_bp.app_template_global("may_work")
