@@ -53,10 +53,16 @@ def verify_signatures(instance_id: uuid.UUID, tenant):
     result = verify_instance(tenant, instance_id)
     for s in result["signatures"]:
         state = "ok" if s["valid"] else f"INVALID: {s['problem']}"
-        click.echo(f"{s['signed_at']} {s['approver']} as {s['role']}: {s['decision']} [{state}]")
+        click.echo(f"{s['signed_at']} {_signer(s)} as {s['role']}: {s['decision']} [{state}]")
     click.echo(f"{result['count']} signature(s), {'all valid' if result['ok'] else 'NOT all valid'}")
     if not result["ok"]:
         sys.exit(1)
+
+
+def _signer(result: dict) -> str:
+    """The printed name, with the username when they differ: "Olga Owen (olga)", else "olga"."""
+    name, username = result["printed_name"], result["approver"]
+    return username if name == username else f"{name} ({username})"
 
 
 def register_security_cli(app: Flask) -> None:

@@ -135,9 +135,10 @@ class Api:
 def make_user(db_session):
     from app.services import identity
 
-    def make(username=None, *, admin=False, groups=(), roles="user") -> Api:
+    def make(username=None, *, admin=False, groups=(), roles="user", display_name=None) -> Api:
         username = username or f"user-{uuid.uuid4().hex[:8]}"
-        identity.create_user(username, roles="admin" if admin else roles, password=password_of(username))
+        role = "admin" if admin else roles
+        identity.create_user(username, roles=role, password=password_of(username), display_name=display_name)
         for group in groups:
             identity.add_to_group(username, group)
         return identity.create_token(username)

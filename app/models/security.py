@@ -107,7 +107,9 @@ class Signature(Model):
     The signed payload is rebuilt from these columns at verification, so a changed column breaks it.
     `scheme` says which columns the payload holds (services/signatures.py): 1, the first rows, left
     out the approver's name, the element and the reason; 2 binds every column a reader is shown; 3 binds
-    also the SHA-256 of `signed_values`, the canonical JSON of the values the completion submitted.
+    also the SHA-256 of `signed_values`, the canonical JSON of the values the completion submitted; 4
+    binds also `printed_name`, the signer's name as printed on the signature (21 CFR 11.50: the display
+    name at signing, else the username), kept as it was then however the user is renamed later.
     """
 
     __tablename__ = "signatures"
@@ -122,6 +124,7 @@ class Signature(Model):
     definition_version: Mapped[int] = mapped_column(Integer, nullable=False)
     approver_id: Mapped[uuid.UUID] = mapped_column(Uuid, nullable=False)
     approver: Mapped[str] = mapped_column(String(150), nullable=False)
+    printed_name: Mapped[str | None] = mapped_column(String(200))  # (scheme 4; None before)
     role: Mapped[str] = mapped_column(String(150), nullable=False)
     decision: Mapped[str] = mapped_column(String(20), nullable=False)
     reason: Mapped[str | None] = mapped_column(Text)

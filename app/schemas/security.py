@@ -8,7 +8,7 @@ from marshmallow import Schema, fields, post_load, validate
 
 from app.schemas.core import PageSchema
 from app.schemas.loading import Request, require_ordered
-from app.services.signatures import values_digest
+from app.services.signatures import shown_name, values_digest
 
 
 class TokenCreateSchema(Request):
@@ -68,14 +68,23 @@ class SignatureSchema(Schema):
     id = fields.UUID()
     task_id = fields.UUID()
     element_id = fields.String()
-    approver = fields.String()
+    approver = fields.String(metadata={"description": "the signer's username"})
+    printed_name = fields.Function(
+        shown_name,
+        metadata={
+            "description": "the signer's printed name (21 CFR 11.50), as signed: their display name at "
+            "signing, else their username (signatures before scheme 4 recorded only the username)"
+        },
+    )
     role = fields.String()
     decision = fields.String()
     reason = fields.String(allow_none=True)
     signed_at = fields.String()
     key_id = fields.String()
     signature = fields.String()
-    scheme = fields.Integer(metadata={"description": "what the signature binds: 3 binds the values too"})
+    scheme = fields.Integer(
+        metadata={"description": "what the signature binds: 3 binds the values too, 4 the printed name too"}
+    )
     values = fields.Function(
         lambda sig: None if sig.signed_values is None else json.loads(sig.signed_values),
         allow_none=True,

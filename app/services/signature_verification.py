@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEntry, Signature, User, UserKey, UserTask
-from app.services.signatures import payload
+from app.services.signatures import payload, shown_name
 
 
 def signatures_read_by(user: User, instance_id) -> list[Signature]:
@@ -67,6 +67,7 @@ def _missing_row(entry: AuditEntry) -> dict:
         "id": None,
         "task_id": entry.object_id,
         "approver": entry.actor,
+        "printed_name": after.get("printed_name") or entry.actor,
         "role": after.get("role"),
         "decision": after.get("decision"),
         "signed_at": entry.at,
@@ -80,6 +81,7 @@ def _verify(sig: Signature) -> dict:
         "id": str(sig.id),
         "task_id": str(sig.task_id),
         "approver": sig.approver,
+        "printed_name": shown_name(sig),
         "role": sig.role,
         "decision": sig.decision,
         "signed_at": sig.signed_at,

@@ -13,12 +13,16 @@ reveals no private key; a dump plus SECRET_KEY does, which is the same trust bou
 Who may sign for a role: a member of the group named exactly as the role (e.g. group "QA"). Admins get
 no exception: a signature attests a person's qualification, not an administrative right.
 
-The signed payload is the canonical JSON (sorted keys, no whitespace) of approver id and name,
-instance id, definition key and version, task and element id, decision, role, reason, timestamp and
-the SHA-256 of the canonical JSON of the values the completion submitted (stored as that JSON on the
-row), rebuilt from the stored columns at verification, so changing any of them afterwards fails
-verification. (Signatures of scheme 1, made before the name, element and reason were bound, and of
-scheme 2, before the values were, verify over the columns they were signed with.)
+The signed payload is the canonical JSON (sorted keys, no whitespace) of approver id, username and
+printed name, instance id, definition key and version, task and element id, decision, role, reason,
+timestamp and the SHA-256 of the canonical JSON of the values the completion submitted (stored as that
+JSON on the row), rebuilt from the stored columns at verification, so changing any of them afterwards
+fails verification. (Signatures of scheme 1, made before the username, element and reason were bound,
+of scheme 2, before the values were, and of scheme 3, before the printed name was, verify over the
+columns they were signed with.)
+
+The printed name (21 CFR 11.50(a)(1)) is the signer's display name at signing, else their username:
+stored on the signature as it was then, so renaming the user later changes no signed record.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ from app.services import audit, reauthentication
 
 DECISIONS = ("approve", "reject")
 NOT_IN_GROUP = "not-in-group"  # why a signature was refused, besides the password's reasons
-SCHEME = 3  # what payload() binds; stored on each signature (models/security.py)
+SCHEME = 4  # what payload() binds; stored on each signature (models/security.py)
 _RAW = serialization.Encoding.Raw, serialization.PublicFormat.Raw
 
 
@@ -92,7 +96,21 @@ def payload(sig: Signature) -> bytes:
     if sig.scheme >= 3:
         # The values decided on, not only the decision: the audit entry alone held them before.
         signed["values_sha256"] = values_digest(sig)
+    if sig.scheme >= 4:
+        # The name a reader is shown as the signer's (11.50), not only the account that signed.
+        signed["printed_name"] = sig.printed_name
     return audit.canonical(signed).encode()
+
+
+def printed_name(user: User) -> str:
+    """The name a signature by `user` shows (11.50): their display name, else their username."""
+    return (user.display_name or "").strip() or user.username
+
+
+def shown_name(sig: Signature) -> str:
+    """Who signed, as a reader is shown it: the printed name signed (scheme 4), else the username,
+    the only name the signatures of earlier schemes recorded."""
+    return sig.printed_name or sig.approver
 
 
 def values_digest(sig: Signature) -> str | None:
@@ -255,6 +273,7 @@ def sign(
         definition_version=instance.definition_version,
         approver_id=user.id,
         approver=user.username,
+        printed_name=printed_name(user) if SCHEME >= 4 else None,
         role=role,
         decision=values["decision"],
         reason=reason,
@@ -267,5 +286,7 @@ def sign(
     sig.signature = private.sign(payload(sig)).hex()
     db.session.add(sig)
     after = {"role": role, "decision": sig.decision, "values_sha256": values_digest(sig)}
+    if sig.printed_name:  # (so a deleted row is still reported with its signer's name)
+        after["printed_name"] = sig.printed_name
     audit.record(user, "task.sign", task, after=after, reason=reason)
     return sig

@@ -109,7 +109,8 @@ def _tamper(db_session, statement: str) -> None:
 @pytest.mark.parametrize(
     "change",
     [
-        "approver = 'olly'",  # the printed name shown with the signature
+        "approver = 'olly'",  # the account that signed
+        "printed_name = 'Olly Other'",  # the printed name shown with the signature (11.50)
         "reason = 'all fine'",  # why it was signed
         "element_id = 'owner_approval'",  # which step of the process it was signed at
     ],
@@ -189,7 +190,7 @@ def test_a_signature_binds_the_values_submitted_so_a_changed_value_is_invalid(
     body = {"variables": {"batch": "B-17"}, "signature": signature(quinn)}
     assert quinn.post(f"/tasks/{task_id}/complete", json=body).status_code == 200
     (listed,) = admin.get(f"/instances/{instance_id}/signatures").json["items"]
-    assert listed["scheme"] == 3 and listed["values"] == {"batch": "B-17", "decision": "approve"}
+    assert listed["scheme"] == 4 and listed["values"] == {"batch": "B-17", "decision": "approve"}
     canonical = json.dumps(listed["values"], sort_keys=True, separators=(",", ":"))
     assert listed["values_sha256"] == hashlib.sha256(canonical.encode()).hexdigest()
     assert admin.get(f"/instances/{instance_id}/signatures/verify").json["ok"] is True
@@ -201,9 +202,10 @@ def test_a_signature_binds_the_values_submitted_so_a_changed_value_is_invalid(
     assert cli.exit_code == 1 and "quinn as QA" in cli.output
 
 
-@pytest.mark.parametrize("scheme", [1, 2])
+@pytest.mark.parametrize("scheme", [1, 2, 3])
 def test_signatures_of_the_earlier_schemes_verify_as_before(release, admin, monkeypatch, scheme):
-    """Rows signed before the values were bound (scheme 1, 2) keep verifying over what they bound."""
+    """Rows signed before the values (scheme 1, 2) or the printed name (3) were bound keep verifying
+    over what they bound, and show the only name they recorded, the username."""
     from app.services import signatures
 
     monkeypatch.setattr(signatures, "SCHEME", scheme)
@@ -211,5 +213,39 @@ def test_signatures_of_the_earlier_schemes_verify_as_before(release, admin, monk
     body = {"variables": {"batch": "B-17"}, "signature": signature(quinn)}
     assert quinn.post(f"/tasks/{task_id}/complete", json=body).status_code == 200
     (listed,) = admin.get(f"/instances/{instance_id}/signatures").json["items"]
-    assert listed["scheme"] == scheme and listed["values"] is None and listed["values_sha256"] is None
-    assert admin.get(f"/instances/{instance_id}/signatures/verify").json["ok"] is True
+    assert listed["scheme"] == scheme and (listed["values"] is None) == (scheme < 3)
+    assert listed["printed_name"] == "quinn"
+    verified = admin.get(f"/instances/{instance_id}/signatures/verify").json
+    assert verified["ok"] is True and verified["signatures"][0]["printed_name"] == "quinn"
+
+
+def test_a_signature_shows_the_signers_printed_name_as_it_was_at_signing(
+    app, instance, as_user, admin, db_session
+):
+    """21 CFR 11.50(a)(1): the signed record shows the signer's printed name (their display name,
+    not the account), kept as signed when the user is renamed later."""
+    qa = as_user("quinn", groups=["QA"], display_name="Quinn Q. Adams")
+    task = _open_task(qa, instance["id"])
+    assert qa.post(f"/tasks/{task['id']}/complete", json={"signature": signature(qa)}).status_code == 200
+    db_session.execute(text("UPDATE users SET display_name = 'Quinn Baker' WHERE username = 'quinn'"))
+
+    (listed,) = admin.get(f"/instances/{instance['id']}/signatures").json["items"]
+    assert (listed["printed_name"], listed["approver"], listed["scheme"]) == ("Quinn Q. Adams", "quinn", 4)
+    verified = admin.get(f"/instances/{instance['id']}/signatures/verify").json
+    assert verified["ok"] is True and verified["signatures"][0]["printed_name"] == "Quinn Q. Adams"
+    cli = app.test_cli_runner().invoke(args=["signatures", "verify", instance["id"]])
+    assert cli.exit_code == 0 and "Quinn Q. Adams (quinn) as QA: approve [ok]" in cli.output
+
+    _tamper(db_session, "UPDATE signatures SET printed_name = 'Quinn Baker'")
+    tampered = admin.get(f"/instances/{instance['id']}/signatures/verify").json
+    assert tampered["ok"] is False and "changed after signing" in tampered["signatures"][0]["problem"]
+
+
+def test_a_removed_signature_is_reported_with_its_printed_name(instance, as_user, admin, db_session):
+    qa = as_user("quinn", groups=["QA"], display_name="Quinn Q. Adams")
+    task = _open_task(qa, instance["id"])
+    assert qa.post(f"/tasks/{task['id']}/complete", json={"signature": signature(qa)}).status_code == 200
+    _tamper(db_session, "DELETE FROM signatures")
+    (missing,) = admin.get(f"/instances/{instance['id']}/signatures/verify").json["signatures"]
+    shown = (missing["printed_name"], missing["approver"], missing["valid"])
+    assert shown == ("Quinn Q. Adams", "quinn", False)
