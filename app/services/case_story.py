@@ -7,6 +7,7 @@ Read-only queries over the rows steps wrote (tasks, history, the audit trail); n
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,11 +15,12 @@ from sqlalchemy import select
 
 from app.engine.sandbox import SandboxError, render_template
 from app.extensions import db
-from app.models import AuditEntry, HistoryEntry, ProcessInstance, User, UserTask
+from app.models import AuditEntry, HistoryEntry, ProcessInstance, Signature, User, UserTask
 from app.models.instances import CANCELLED as CASE_CANCELLED
 from app.models.tasks import CANCELLED, COMPLETED
 from app.services.bundles import definition_facts
 from app.services.outcomes import outcome_label
+from app.services.signatures import shown_name
 from app.services.tasks import get_task
 
 # Events that move a process on past a waiting task (a deadline, a message, a signal).
@@ -111,8 +113,9 @@ def task_now(user: User, task_id) -> UserTask:
 
 def decisions(tenant_id: str, entries: list[dict]) -> dict:
     """What each person decided, by task id, for the user tasks of a case's history `entries`:
-    {"decision": "approve", "reason": "..."} as the audit trail recorded the completion. A task's
-    decision is its variable `decision` (a form field or a sign-off) or one ending in `_decision`."""
+    {"decision": "approve", "reason": "...", "signed": {...} | None} as the audit trail recorded the
+    completion. A task's decision is its variable `decision` (a form field or a sign-off) or one ending
+    in `_decision`; a signed one carries its signature as a reader is shown it (signed_by)."""
     ids = [str(e["task_id"]) for e in entries if e["type"] == "userTask" and e["completed_by"]]
     if not ids:
         return {}
@@ -129,8 +132,26 @@ def decisions(tenant_id: str, entries: list[dict]) -> dict:
         sent = (after or {}).get("variables") or {}
         decision = _decision(sent)
         if decision or reason:
-            found[object_id] = {"decision": decision, "reason": reason or sent.get("reason")}
+            found[object_id] = {"decision": decision, "reason": reason or sent.get("reason"), "signed": None}
+    for sig in signed_by(tenant_id, ids):
+        said = found.setdefault(str(sig["task_id"]), {"decision": sig["decision"], "reason": None})
+        said["signed"] = sig
     return found
+
+
+def signed_by(tenant_id: str, task_ids: list[str]) -> list[dict]:
+    """The signatures on these tasks as their manifestation shows them (21 CFR 11.50): the printed
+    name, the date and time, and the meaning (the role signed as and the decision)."""
+    rows = db.session.execute(
+        select(Signature).where(
+            Signature.tenant_id == tenant_id, Signature.task_id.in_([uuid.UUID(str(t)) for t in task_ids])
+        )
+    ).scalars()
+    return [
+        {"task_id": sig.task_id, "name": shown_name(sig), "role": sig.role, "decision": sig.decision,
+         "at": datetime.fromisoformat(sig.signed_at)}
+        for sig in rows
+    ]  # fmt: skip
 
 
 def _decision(variables: dict) -> str | None:
