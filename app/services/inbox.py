@@ -13,7 +13,7 @@ from sqlalchemy import exists, func, or_, select
 
 from app.errors import NotFound
 from app.extensions import db
-from app.models import Definition, Group, Incident, ProcessInstance, TaskCandidate, User, UserTask
+from app.models import Definition, Incident, ProcessInstance, TaskCandidate, User, UserTask
 from app.models.definitions import PUBLISHED
 from app.models.tasks import OPEN
 from app.services import case_story, duties, permissions, workorder_progress
@@ -249,26 +249,3 @@ def startable_processes(user: User) -> list[Definition]:
     return [
         d for d in latest if d.status == PUBLISHED and offered_for_start(d) is None and may_start(user, d)
     ]
-
-
-def colleagues(user: User, group: str | None = None) -> list[str]:
-    """The usernames the inbox offers to delegate a task to: users of the tenant who can work it in
-    the inbox (active, with a password to sign in, a role that works on tasks), and members of
-    `group` when given (a signed task goes only to members of its role's group).
-
-    A token-only user (the bootstrap admin, a client of the API) is no choice here: it cannot sign
-    in to work what it was handed. The API still delegates to it (delegate_target): it works tasks
-    through the API, with its token."""
-    rows = db.session.execute(
-        select(User)
-        .where(
-            User.tenant_id == user.tenant_id,
-            User.active.is_(True),
-            User.password_hash.is_not(None),
-            User.username != user.username,
-            *([User.groups.any(Group.name == group)] if group else []),
-        )
-        .order_by(User.username)
-        .limit(500)
-    ).scalars()
-    return [other.username for other in rows if permissions.allowed(other, permissions.WORK)]

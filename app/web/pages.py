@@ -12,7 +12,7 @@ from markupsafe import Markup
 from app.errors import BatonError
 from app.extensions import db
 from app.models.base import as_utc
-from app.services import case_story, task_assignment
+from app.services import case_story, delegate_choices, task_assignment
 from app.services import inbox as inbox_service
 from app.services import tasks as task_service
 from app.web import web_bp
@@ -106,7 +106,7 @@ def index():
         sort=args.get("sort", "priority"),
         process=args.get("process", ""),
         q=args.get("q", ""),
-        colleagues=inbox_service.colleagues(g.web_user),
+        delegates=delegate_choices.delegates_by_task(g.web_user, page.tasks),
     )
 
 

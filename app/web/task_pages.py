@@ -11,7 +11,7 @@ from markupsafe import Markup
 from app.errors import Conflict, Forbidden, TooManyRequests, ValidationError
 from app.models.instances import FAILED
 from app.models.tasks import OPEN
-from app.services import case_story, reauthentication
+from app.services import case_story, delegate_choices, reauthentication
 from app.services import duties as duty_service
 from app.services import forms as form_service
 from app.services import inbox as inbox_service
@@ -70,7 +70,7 @@ def _task_page(task, values=None, errors=None, status=200, sign_off=None, needs=
         sign_off=sign_off or {},
         unsent=unsent or {},
         path=[e["element_id"] for e in case_story.path_taken(entries)],
-        colleagues=inbox_service.colleagues(user, needs["signature_role"]),
+        delegates=delegate_choices.delegates_for(user, task),
         needs=needs,
         kept_from=_kept_from(user, task, instance),
     ), status
