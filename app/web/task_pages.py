@@ -72,6 +72,7 @@ def _task_page(task, values=None, errors=None, status=200, sign_off=None, needs=
         path=[e["element_id"] for e in case_story.path_taken(entries)],
         delegates=delegate_choices.delegates_for(user, task),
         needs=needs,
+        signer_name=signature_service.printed_name(user),
         kept_from=_kept_from(user, task, instance),
     ), status
 

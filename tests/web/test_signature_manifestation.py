@@ -44,6 +44,7 @@ def test_the_task_and_case_pages_show_each_signature_with_its_printed_name_time_
     page = client.get(f"/tasks/{owner_task['id']}").get_data(as_text=True)
     decided = re.search(r'<ul class="decisions">(.*?)</ul>', page, re.S).group(1)
     assert re.search(_signed_line("Quinn Q. Adams", "QA", "approval"), decided)
+    assert 'under the printed name <strong class="printed-name">Olga Owen</strong>' in page  # before signing
 
     body = {"signature": signature(owner, "reject", role="System Owner"), "reason": "wrong torque"}
     assert owner.post(f"/tasks/{owner_task['id']}/complete", json=body).status_code == 200
