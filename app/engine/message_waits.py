@@ -8,9 +8,10 @@ Here the waits are counted as Camunda counts executions:
 - an activity with its boundary events is one wait (the split above them), and one of them catches;
 - a listening event subprocess is not counted: its message start event catches every message
   for it beside the wait the message reaches, as it did before correlation counted waits.
-A Camunda 8 correlation key narrows the waits to those whose zeebe:subscription gave that key.
-Correlation values narrow them to the waits whose own variables hold them, when some do; when
-none does, the instance's variables hold them (the service matched those), and every wait does.
+A Camunda 8 correlation key narrows the waits, listeners too, to those whose zeebe:subscription
+gave that key. Correlation values narrow the waits (not the listeners, whose data is what it was
+when they began listening) to those whose own variables hold them, when some do; when none does,
+the instance's variables hold them (the service matched those), and every wait does.
 """
 
 from __future__ import annotations
