@@ -44,3 +44,12 @@ class CompletionFailed(StepError):
 
 class NotReady(Exception):
     """The task cannot be acted on in its current state (already done, cancelled, not ready)."""
+
+
+class AmbiguousMessage(Exception):
+    """A message one wait should take matches several in an instance (Camunda 7's
+    MismatchingMessageCorrelationException): nothing caught it."""
+
+    def __init__(self, name: str, waits: int, element_ids: list[str]):
+        super().__init__(f"message '{name}' matches {waits} waits, of {', '.join(element_ids)}")
+        self.name, self.waits, self.element_ids = name, waits, element_ids

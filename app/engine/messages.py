@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnParser, full_tag
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser
@@ -94,11 +94,14 @@ _EVENT_TAGS = ("startEvent", "endEvent", "intermediateCatchEvent", "intermediate
 
 
 def event_parser_overrides() -> dict:
-    """Parser classes for every event element, producing Baton's message and signal definitions."""
+    """Parser classes for every event element and the receive task, producing Baton's message
+    and signal definitions. (A receive task had the library's own message definition: a message
+    Baton delivers, made from a catch event's definition, was no event it catches.)"""
     overrides = {}
-    for tag in _EVENT_TAGS:
-        parser_cls, spec_cls = CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag(tag)]
-        name = parser_cls.__name__.replace("Camunda", "Baton")
+    for tag in (*_EVENT_TAGS, "receiveTask"):
+        known = CamundaParser.OVERRIDE_PARSER_CLASSES.get(full_tag(tag))
+        parser_cls, spec_cls = known or BpmnParser.PARSER_CLASSES[full_tag(tag)]
+        name = "Baton" + parser_cls.__name__.removeprefix("Camunda")
         baton_cls = type(name, (BatonEventDefinitionParser, parser_cls), {})
         overrides[full_tag(tag)] = (baton_cls, spec_cls)
     return overrides

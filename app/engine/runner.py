@@ -9,18 +9,18 @@ from functools import cached_property
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     SignalEventDefinition,
 )
-from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import reports, visits
+from app.engine import message_waits, reports, visits
 from app.engine import state as live
 from app.engine.call_activity import CalledElements, CalledSpecs, calls_processes, own_element_ids
 from app.engine.conditional_events import fire_met_conditions
 from app.engine.data import copy_value
 from app.engine.errors import CompletionFailed, NotReady, StepError
 from app.engine.implicit_splits import shown_element
+from app.engine.message_waits import Correlation
 from app.engine.messages import message_event
 from app.engine.recovery import Recovery
 from app.engine.reports import HistoryRecord
@@ -194,14 +194,19 @@ class Runner(WorkerActs, Recovery, StepReporting):
             )
         self.advance()
 
-    def deliver_message(self, name: str, payload: dict) -> int:
-        """Deliver a message to the waiting catch events; returns how many caught it."""
-        waits = (d for t in list(self.workflow.event_manager.tasks.values()) for d, _ in reports.awaited(t))
-        found = (d for d in waits if isinstance(d, MessageEventDefinition) and d.name == name)
-        definition = next(found, None)
+    def deliver_message(self, name: str, payload: dict, correlation: Correlation | None = None) -> int:
+        """Deliver a message; returns how many waiting tasks caught it. With `correlation` it reaches
+        one wait, or each with all (message_waits; AmbiguousMessage when one is asked for and
+        several match); without, every task waiting for it (a message start, Baton's own messages)."""
+        definition = message_waits.awaited_definition(self.workflow, name)
         if definition is None:
             return 0
-        caught = self.workflow.event_manager.catch(message_event(definition, payload), internal=False)
+        event = message_event(definition, payload)
+        if correlation is None:
+            caught = self.workflow.event_manager.catch(event, internal=False)
+        else:
+            tasks = message_waits.reached(self.workflow, event, correlation)
+            caught = message_waits.catch(self.workflow, event, tasks)
         if caught:
             self.advance()
         return caught

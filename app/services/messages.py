@@ -7,6 +7,8 @@ import json
 from sqlalchemy import and_, cast, func, literal, select
 from sqlalchemy.dialects.postgresql import JSONB
 
+from app.engine.errors import AmbiguousMessage
+from app.engine.message_waits import Correlation
 from app.errors import Conflict, NotFound, ValidationError
 from app.extensions import db
 from app.models import Definition, MessageSubscription, ProcessInstance, User
@@ -31,8 +33,11 @@ def correlate_message(
 ) -> dict:
     """Deliver `name` to the instance waiting for it, else start one on a message start event; else 404.
 
-    As in Camunda 7, suspended instances are no correlation targets. With `all_matches` every other
-    matching instance receives the message, all in one transaction (all of them or none). Only the
+    As in Camunda 7, suspended instances are no correlation targets, and the message reaches one
+    wait: an instance with several waits that match is a 409 naming them, nothing changed
+    (app.engine.message_waits says what a wait is and how the correlation narrows them). With
+    `all_matches` every matching wait of every matching instance receives the message, all in one
+    transaction (all of them or none). Only the
     instances `actor` may read are matched (services/visibility.py): operators and admins the
     tenant's; a user's others are neither reached nor counted in a refusal. `correlation_key`
     matches the key a waiting event's zeebe:subscription gave (Camunda 8's correlation).
@@ -48,7 +53,8 @@ def correlate_message(
             "or correlation values, or send it with all=true"
         )
     if targets:
-        return {"delivered_to": _deliver(actor, targets, name, variables, all_matches), "started": None}
+        within = Correlation(correlation_key, correlation, all_matches)
+        return {"delivered_to": _deliver(actor, targets, name, variables, within), "started": None}
     definition = next(iter(start_definitions(actor.tenant_id, name, "start_messages")), None)
     if definition is None:
         raise _nothing_to_deliver_to(actor, name, keys, correlation, len(matches))
@@ -145,16 +151,16 @@ def _nothing_to_deliver_to(actor: User, name: str, keys: tuple, correlation: dic
     return NotFound(f"no instance is waiting for message '{name}' and no process starts on it")
 
 
-def _deliver(actor: User, instance_ids: list, name: str, variables: dict, all_matches: bool) -> list[str]:
+def _deliver(actor: User, instance_ids: list, name: str, variables: dict, within: Correlation) -> list[str]:
     """Step every target and commit once. With all=true an instance that cannot take the message
     (suspended or moved on since the query) is left out, never a reason to stop half way."""
     delivered = []
     for instance_id in instance_ids:
         instance = lock_instance(actor.tenant_id, instance_id)
-        refusal = _deliver_to(actor, instance, name, variables)
+        refusal = _deliver_to(actor, instance, name, variables, within)
         if refusal is None:
             delivered.append(str(instance.id))
-        elif not all_matches:
+        elif not within.all:
             raise Conflict(refusal)
     if not delivered:
         raise Conflict(f"no instance is waiting for message '{name}' any more")
@@ -162,16 +168,31 @@ def _deliver(actor: User, instance_ids: list, name: str, variables: dict, all_ma
     return delivered
 
 
-def _deliver_to(actor: User, instance: ProcessInstance, name: str, variables: dict) -> str | None:
+def _deliver_to(
+    actor: User, instance: ProcessInstance, name: str, variables: dict, within: Correlation
+) -> str | None:
     """Step `instance` past its wait for `name`; else say why it cannot take it."""
     if instance.status == SUSPENDED:
         return f"instance {instance.id} waiting for message '{name}' was suspended meanwhile"
     runner, elements = load_runner(instance)
-    if not runner.deliver_message(name, variables):
+    try:
+        caught = runner.deliver_message(name, variables, within)
+    except AmbiguousMessage as ambiguous:
+        raise _ambiguous(instance, ambiguous) from None
+    if not caught:
         return f"instance {instance.id} is no longer waiting for message '{name}'"
     persist_step(instance, runner.result(), elements, actor=actor.username, sent=variables)
     audit.record(actor, "message.deliver", instance, after={"message": name, "variables": variables})
     return None
+
+
+def _ambiguous(instance: ProcessInstance, ambiguous: AmbiguousMessage) -> Conflict:
+    waits = ", ".join(f"'{e}'" for e in ambiguous.element_ids)
+    return Conflict(
+        f"message '{ambiguous.name}' matches {ambiguous.waits} waits of instance {instance.id} "
+        f"({waits}); narrow it with a correlation key or correlation values, or send it with all=true",
+        {"instance_id": str(instance.id), "element_ids": ambiguous.element_ids},
+    )
 
 
 def start_definitions(tenant_id: str, name: str, starts: str) -> list[Definition]:
