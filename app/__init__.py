@@ -49,7 +49,21 @@ def create_app(config: Config | None = None) -> Flask:
     from app.cli import register_cli
 
     register_cli(app)
+    _install_lazy_begin(app, config)
     return app
+
+
+def _install_lazy_begin(app: Flask, config: Config) -> None:
+    """On PostgreSQL, reads run outside a transaction until the first write (services/lazy_begin),
+    once every module has registered its commit listeners."""
+    if config.is_sqlite:
+        return
+    from app.extensions import db
+    from app.services import lazy_begin, pending_writes
+
+    pending_writes.run_last()
+    with app.app_context():
+        lazy_begin.install(db.engine)
 
 
 def _trust_proxies(app: Flask, hops: int) -> None:

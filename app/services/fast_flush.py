@@ -120,7 +120,7 @@ def _write_step_rows(session: Session, flush_context, objects) -> None:
         writes.delete(_states, "instance_id", [s.instance_id for s in dropped])
     if not writes:
         return
-    matched = writes.run()
+    matched = writes.run(alone=_alone(session, new, dirty, stepped, (*states, *dropped)))
     if stepped and matched != len(stepped):
         raise StaleDataError(
             # (matched is never None here: the stepped rows are the counted, versioned update)
@@ -128,6 +128,17 @@ def _write_step_rows(session: Session, flush_context, objects) -> None:
         )
     _settle(session, new, stepped, states, dropped)
     pending_writes.write(session)  # (what one statement could not take: a second audit entry)
+
+
+def _alone(session: Session, new: dict, dirty, stepped: list, states: tuple) -> bool:
+    """Whether this statement is all its commit writes: the commit's flush, nothing held back
+    left for another statement, no object left for the ORM, and no version to check after it
+    (which may still have to roll it back)."""
+    if stepped or not pending_writes.committing(session) or pending_writes.held(session):
+        return False
+    written = {id(o) for o in states} | {id(o) for objs in new.values() for o in objs}
+    pending = (*session.new, *dirty, *session.deleted)
+    return all(id(o) in written for o in pending)
 
 
 def _new_rows(session: Session) -> dict:

@@ -32,6 +32,7 @@ _CLOSES = "baton_pending_task_closes"
 _PARTS = "baton_pending_parts"
 _HISTORY = "baton_pending_history"
 _DRIVER = "baton_pending_driver_connection"  # the connection whose transaction holds them
+_COMMITTING = "baton_commit_flush"
 _HISTORY_KEYS = [c.key for c in HistoryEntry.__table__.columns if c.key != "id"]
 # A closed task's notifications ("New task: ...") are news no more: read, for everyone they went to.
 _READ_NOTES = (
@@ -116,10 +117,33 @@ def _history_ready(session: Session, inserting_instances: bool) -> bool:
     return inserting_instances or not any(type(o) is ProcessInstance for o in session.new)
 
 
+def held(session: Session) -> bool:
+    """Whether anything is still held back (after `add_to`: what the statement could not take)."""
+    info = session.info
+    return bool(info.get(_CLOSES) or info.get(_PARTS) or info.get(_HISTORY))
+
+
+def committing(session: Session) -> bool:
+    """Whether this flush is the commit's: the last writes before COMMIT (see `run_last`)."""
+    return bool(session.info.get(_COMMITTING))
+
+
 @event.listens_for(Session, "before_commit")
 def _before_commit(session: Session) -> None:
-    session.flush()  # (before the commit's own flush: what is held back rides with the step's rows)
+    session.info[_COMMITTING] = True
+    try:
+        session.flush()  # (before the commit's own flush: what is held back rides with the step's rows)
+    finally:
+        session.info.pop(_COMMITTING, None)
     write(session)
+
+
+def run_last() -> None:
+    """Make the commit's flush the last before_commit listener, once every module registered its
+    own: what other listeners write then goes before it, so a flush that finds no transaction open
+    knows it is the commit's only write (lazy_begin)."""
+    event.remove(Session, "before_commit", _before_commit)
+    event.listen(Session, "before_commit", _before_commit)
 
 
 @event.listens_for(Session, "do_orm_execute")

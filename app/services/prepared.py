@@ -24,6 +24,7 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 
 from app.extensions import db
+from app.services import lazy_begin
 
 _before_statement: list = []
 
@@ -63,7 +64,9 @@ class Prepared:
         if not _is_psycopg(connection):
             return connection.execute(self.statement, params)
         sql, processors, fixed = self._compiled(connection.dialect)
-        cursor = driver_connection(connection).cursor()
+        driver = driver_connection(connection)
+        lazy_begin.begin_for(sql, driver)
+        cursor = driver.cursor()
         with translated_errors():
             cursor.execute(sql, _bind(params, processors, fixed), prepare=True)
         return cursor

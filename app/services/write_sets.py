@@ -21,6 +21,7 @@ import orjson
 from sqlalchemy import Table
 
 from app.extensions import db
+from app.services import lazy_begin
 from app.services.prepared import driver_connection as driver_of
 from app.services.prepared import translated_errors
 
@@ -85,11 +86,16 @@ class WriteSet:
         self.parts.append(template.format(p=name))
         self.params[name] = value
 
-    def run(self, driver_connection=None) -> int | None:
-        """Send the statement on the session's connection (or on `driver_connection`, psycopg's)."""
+    def run(self, driver_connection=None, alone: bool = False) -> int | None:
+        """Send the statement on the session's connection (or on `driver_connection`, psycopg's);
+        `alone`: it is all its commit writes, and goes without a transaction if none is open."""
         ctes = ", ".join(f"w{n} AS ({part})" for n, part in enumerate(self.parts))
         tail = "SELECT 0" if self.counted is None else f"SELECT count(*) FROM w{self.counted}"  # noqa: S608
         driver = driver_connection or driver_of(db.session.connection())
+        if alone and lazy_begin.can_go_alone(driver):
+            lazy_begin.sent_alone(driver)
+        else:
+            lazy_begin.begin(driver)
         cursor = driver.cursor()
         with translated_errors():
             cursor.execute(f"WITH {ctes} {tail}", self.params, prepare=True)
