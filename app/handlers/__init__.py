@@ -7,6 +7,8 @@ the name is looked up here. A handler is called as `handler(variables, idempoten
 - returns a dict of output variables (or None),
 - raises `BpmnError(code, message, variables=None)` to throw a BPMN error (caught by a boundary
   error event, which gets the variables),
+- raises `JobError(message, retries=None, backoff_seconds=None)` to fail with that many retries
+  left and that wait before the next (Camunda 8's failJob; a connector's `jobError(...)`),
 - raises anything else to fail: the job is retried with backoff, then becomes an incident.
 
 A handler that also takes `headers` gets the task's static headers (Camunda 8's
@@ -34,6 +36,15 @@ class BpmnError(Exception):
         super().__init__(message or code)
         self.code, self.message = code, message
         self.variables = variables or {}  # set where the error is caught (Camunda's handleBpmnError)
+
+
+class JobError(Exception):
+    """Raised by a handler to fail the attempt saying how many retries are left and how long to
+    wait before the next (None: as the model's retry cycle says)."""
+
+    def __init__(self, message: str, retries: int | None = None, backoff_seconds: float | None = None):
+        super().__init__(message)
+        self.retries, self.backoff_seconds = retries, backoff_seconds
 
 
 class UnknownHandler(LookupError):

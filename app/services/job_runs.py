@@ -16,7 +16,7 @@ from sqlalchemy import select
 from app.engine.errors import NotReady
 from app.errors import Conflict, NotFound
 from app.extensions import db
-from app.handlers import BpmnError, call_handler, get_handler
+from app.handlers import BpmnError, JobError, call_handler, get_handler
 from app.models import Job, ProcessInstance
 from app.models.base import utcnow
 from app.models.instances import ENDED, FAILED, SUSPENDED
@@ -206,8 +206,12 @@ def _postpone(job: Job, counted: bool = True) -> str:
 
 def _failed(instance, job: Job, exc: Exception, retry: bool = True, kind: str = "service") -> str:
     job.last_error = f"{type(exc).__name__}: {exc}"[:4000]
+    if isinstance(exc, JobError) and exc.retries is not None:  # the handler says how many are left
+        job.max_attempts = job.attempts + max(0, exc.retries)
     if retry and job.attempts < job.max_attempts:
         delay = backoff.delay_seconds(job.attempts, job.retry_cycle)
+        if isinstance(exc, JobError) and exc.backoff_seconds is not None:
+            delay = exc.backoff_seconds
         job.status, job.due_at, job.locked_until = PENDING, utcnow() + timedelta(seconds=delay), None
         db.session.commit()
         return "retrying"
