@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from app.engine import rest_connector
 from app.engine.extension_forms import read_form
 from app.engine.extension_tasks import (
     has_service,
@@ -151,6 +152,7 @@ def _event_and_job(node) -> dict:
     if error is not None:
         info["error_variables"] = _error_variables(error)
     retry = text_at(node, "./bpmn:extensionElements/camunda:failedJobRetryTimeCycle")
+    retry = retry or rest_connector.retry_cycle(node)  # Camunda 8's REST connector: retries + backoff
     if retry:
         info["retry_cycle"] = retry
     io = read_io_mapping(node)

@@ -8,7 +8,7 @@ import re
 
 from lxml import etree
 
-from app.engine import element_expressions, form_checks, io_mapping
+from app.engine import element_expressions, form_checks, io_mapping, rest_connector
 from app.engine.scripting import RUNNABLE_SCRIPTS
 from app.engine.zeebe_conditions import for_camunda_8
 
@@ -18,7 +18,8 @@ BPMN = "{" + NS["bpmn"] + "}"
 
 def of(node) -> list[dict]:
     """Every warning about one element."""
-    return _warnings(node) + _unknown_function_warnings(node) + _execution_property_warnings(node)
+    found = _warnings(node) + _unknown_function_warnings(node) + _execution_property_warnings(node)
+    return found + rest_connector.warnings(node)
 
 
 def _warnings(node) -> list[dict]:

@@ -22,6 +22,7 @@ from app.engine import (
     expressions,
     io_mapping,
     model_warnings,
+    rest_connector,
     timers,
 )
 from app.engine.errors import ModelError
@@ -47,6 +48,7 @@ def validate_process(process, filename: str) -> list[dict]:
         _check_retry_cycle(node, filename)
         _check_priority(node, filename)
         connectors.check(node, filename)
+        rest_connector.check(node, filename)
         warnings.extend(model_warnings.of(node))
     return warnings
 

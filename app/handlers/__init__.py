@@ -97,7 +97,7 @@ def _takes_headers(func: Callable) -> bool:
 
 
 _loaded: set[str] = set()
-DEFAULT_MODULES = ("app.handlers.builtin", "app.handlers.http_connector")
+DEFAULT_MODULES = ("app.handlers.builtin", "app.handlers.http_connector", "app.handlers.http_json")
 
 
 def load_handlers(extra: tuple[str, ...] = ()) -> None:

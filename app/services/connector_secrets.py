@@ -1,8 +1,10 @@
-"""Camunda 8's connector secrets in the HTTP connector's inputs: `{{secrets.NAME}}`.
+"""Camunda 8's connector secrets in the HTTP connectors' inputs: `{{secrets.NAME}}`.
 
 The placeholders are replaced by the tenant's handler secrets (app.services.secrets_store) in the
-request the connector is about to send, and only there: in the url's query string, the headers'
-values and the payload (text, or the strings of a map or list). The evaluated inputs are never
+request the connector is about to send, and only there: in the url's query string and the fields
+the connector names (Camunda 7's http-connector: the headers' values and the payload; Camunda 8's
+REST connector: headers, queryParameters, body and authentication), text or the strings of a map
+or list. The evaluated inputs are never
 stored, so a value lives only in this call; errors name the secret, never a value. The query string
 only, not the host or path: the host is named in log lines and incident messages.
 """
@@ -22,45 +24,55 @@ class UnknownSecret(LookupError):
     """A placeholder names a secret the tenant does not have."""
 
 
-def resolve(inputs: dict, tenant_id: str) -> dict:
-    """The connector's inputs with their placeholders replaced by the tenant's secrets."""
+HTTP_CONNECTOR_FIELDS = ("headers", "payload")
+
+
+def resolve(
+    inputs: dict,
+    tenant_id: str,
+    fields: tuple[str, ...] = HTTP_CONNECTOR_FIELDS,
+    caller: str = "http-connector",
+) -> dict:
+    """The connector's inputs with their placeholders replaced by the tenant's secrets: in the url's
+    query string and in `fields`."""
     values: dict[str, str] = {}
     resolved = {**inputs}
+
+    def fill(value):
+        return _fill(value, tenant_id, values, caller)
+
     if isinstance(inputs.get("url"), str):
-        resolved["url"] = _url(inputs["url"], lambda text: _fill(text, tenant_id, values))
-    if isinstance(inputs.get("headers"), dict):
-        resolved["headers"] = {k: _fill(v, tenant_id, values) for k, v in inputs["headers"].items()}
-    if "payload" in inputs:
-        resolved["payload"] = _fill(inputs["payload"], tenant_id, values)
+        resolved["url"] = _url(inputs["url"], fill, caller)
+    for field in fields:
+        if field in inputs:
+            resolved[field] = fill(inputs[field])
     if values:
         db.session.commit()  # the secrets are read: no transaction stays open during the call
     return resolved
 
 
-def _url(url: str, fill) -> str:
+def _url(url: str, fill, caller: str) -> str:
     before, mark, query = url.partition("?")
     if PLACEHOLDER.search(before):
-        raise ValueError("http-connector resolves {{secrets.NAME}} in the url's query string only")
+        raise ValueError(f"{caller} resolves {{{{secrets.NAME}}}} in the url's query string only")
     return before + mark + fill(query)
 
 
-def _fill(value, tenant_id: str, values: dict[str, str]):
+def _fill(value, tenant_id: str, values: dict[str, str], caller: str):
     """Replace the placeholders in a string, or in the strings of a map or list."""
     if isinstance(value, dict):
-        return {k: _fill(v, tenant_id, values) for k, v in value.items()}
+        return {k: _fill(v, tenant_id, values, caller) for k, v in value.items()}
     if isinstance(value, list):
-        return [_fill(v, tenant_id, values) for v in value]
+        return [_fill(v, tenant_id, values, caller) for v in value]
     if not isinstance(value, str):
         return value
-    return PLACEHOLDER.sub(lambda found: _secret(found.group(1), tenant_id, values), value)
+    return PLACEHOLDER.sub(lambda found: _secret(found.group(1), tenant_id, values, caller), value)
 
 
-def _secret(name: str, tenant_id: str, values: dict[str, str]) -> str:
+def _secret(name: str, tenant_id: str, values: dict[str, str], caller: str) -> str:
     if name not in values:
         try:
             values[name] = get_secret(name, tenant_id)
         except NotFound:
-            raise UnknownSecret(
-                f"http-connector input refers to secret '{name}', which does not exist"
-            ) from None
+            raise UnknownSecret(f"{caller} input refers to secret '{name}', which does not exist") from None
     return values[name]

@@ -8,12 +8,15 @@ handler (and its side effect) is not called again.
 
 from __future__ import annotations
 
-from app.engine import connectors, expressions
+from app.engine import connectors, expressions, rest_connector
 from app.engine.data import json_problem
 from app.engine.expression_errors import ExpressionError
-from app.handlers import BpmnError, call_handler
+from app.handlers import BpmnError, JobError, call_handler
 from app.handlers.http_connector import HTTP_CONNECTOR
+from app.handlers.http_json import HttpStatusError
 from app.services import connector_secrets
+
+REST_SECRET_FIELDS = ("headers", "queryParameters", "body", "authentication")
 
 
 def outputs_of(name: str | None, returned) -> dict:
@@ -41,6 +44,35 @@ def connector_outputs(
         request = connector_secrets.resolve(request, tenant_id)
     returned = outputs_of(name, call_handler(handler, request, key, {}))
     return outputs_of(name, connectors.outputs(connector, returned, variables))
+
+
+def rest_connector_outputs(
+    name: str, handler, variables: dict, key: str | None, headers: dict, tenant_id: str
+) -> dict:
+    """Camunda 8's REST connector's call: its inputs with the tenant's `{{secrets.NAME}}` filled in
+    (in this call only), then its task headers: errorExpression over the response or the 4xx/5xx
+    error (a bpmnError() throws, a jobError() fails the attempt), then resultVariable and
+    resultExpression give the variables it sets."""
+    request = connector_secrets.resolve(variables, tenant_id, REST_SECRET_FIELDS, name)
+    try:
+        response = outputs_of(name, call_handler(handler, request, key, headers))
+    except HttpStatusError as failed:
+        _raise_decision(rest_connector.error_decision(headers, {"error": failed.context()}))
+        raise
+    _raise_decision(rest_connector.error_decision(headers, rest_connector.response_scope(response)))
+    return outputs_of(name, rest_connector.result_variables(headers, response))
+
+
+def _raise_decision(decision: dict | None) -> None:
+    if decision is None:
+        return
+    variables = decision.get("variables") if isinstance(decision.get("variables"), dict) else {}
+    if decision["errorType"] == "bpmnError":
+        raise BpmnError(str(decision.get("code") or ""), decision.get("message"), variables)
+    retries, wait = decision.get("retries"), decision.get("retryBackoff")
+    raise JobError(
+        str(decision.get("message") or "jobError"), retries if isinstance(retries, int) else None, wait
+    )
 
 
 def error_outcome(name: str | None, error: BpmnError) -> tuple:

@@ -14,6 +14,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 
 from app.engine.errors import NotReady
+from app.engine.rest_connector import HTTP_JSON
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.handlers import BpmnError, JobError, call_handler, get_handler
@@ -146,6 +147,9 @@ class _HandlerCall(NamedTuple):
             if self.by_expression and name:  # (always named: the expression is the handler)
                 name = results.topic(name, self.variables)
             handler = get_handler(name)
+            if name == HTTP_JSON:  # Camunda 8's REST connector: its task headers say what it sets
+                args = (self.variables, self.key, self.headers, self.tenant_id)
+                return ("ok", results.rest_connector_outputs(name, handler, *args))
             if self.connector:
                 return (
                     "ok",
