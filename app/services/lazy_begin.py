@@ -60,9 +60,13 @@ def is_read(sql: str) -> bool:
 
 
 def begin_for(sql: str, driver) -> None:
-    """Open the transaction before `sql` unless it only reads (psycopg's connection `driver`)."""
-    if driver._autocommit and not is_read(sql):
+    """Open the transaction before `sql` unless it only reads (psycopg's connection `driver`). A
+    read after a commit goes outside a transaction again: one opened for it would end in a
+    ROLLBACK, and psycopg forgets every prepared statement of the connection at a ROLLBACK."""
+    if not is_read(sql):
         begin(driver)
+    elif not driver._autocommit and driver.pgconn.transaction_status == _IDLE:
+        driver.autocommit = True
 
 
 def begin(driver) -> None:

@@ -53,6 +53,18 @@ def test_a_connection_reads_in_autocommit_until_its_first_write(committed_app):
 
 
 @pytest.mark.commits
+def test_a_read_after_a_commit_runs_outside_a_transaction_again(committed_app):
+    with committed_app.app_context(), db.engine.connect() as connection:
+        driver = _driver(connection)
+        connection.execute(text("SELECT 1 FROM users FOR UPDATE"))
+        connection.commit()
+        connection.execute(text("SELECT 1"))
+        # (no transaction to end in a ROLLBACK, which would make psycopg forget its prepared statements)
+        assert driver.autocommit and driver.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        connection.rollback()
+
+
+@pytest.mark.commits
 def test_a_write_after_a_lone_statement_raises_until_its_commit_ends(committed_app):
     with committed_app.app_context(), db.engine.connect() as connection:
         driver = _driver(connection)
