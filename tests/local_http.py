@@ -8,6 +8,28 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
+class RecordingApi(BaseHTTPRequestHandler):
+    """A local API's handler: `record` keeps each request in the class's `received` (method, path,
+    headers, body), `answer` sends a status and a body, and nothing is logged."""
+
+    received: list = []
+
+    def record(self, body: bytes | None = None) -> None:
+        if body is None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        type(self).received.append((self.command, self.path, dict(self.headers), body))
+
+    def answer(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
 @contextmanager
 def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
     """Serve `handler` on a free port of 127.0.0.1 in a thread; yields the port."""

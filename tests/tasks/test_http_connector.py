@@ -8,49 +8,35 @@ from __future__ import annotations
 
 import json
 import socket
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 from sqlalchemy import text
 
 from app.extensions import db
 from tests.conftest import DATA
-from tests.local_http import serving
+from tests.local_http import RecordingApi, serving
 from tests.tasks.conftest import wait_for
 
 pytestmark = pytest.mark.commits
 
 
-class RatesApi(BaseHTTPRequestHandler):
+class RatesApi(RecordingApi):
     """A small JSON API that keeps every request it receives: (method, path, headers, body)."""
 
     received: list = []
 
     def do_GET(self):  # noqa: N802 - http.server's hook name
-        self._record(b"")
+        self.record(b"")
         if self.path == "/rates/EUR":
             rate = {"rate": 1.08, "name": "Euro", "open": True, "bank": {"city": "Frankfurt"}}
-            return self._answer(200, json.dumps(rate).encode(), "application/json")
-        self._answer(404, b"no such rate", "text/plain")
+            return self.answer(200, json.dumps(rate).encode(), "application/json")
+        self.answer(404, b"no such rate", "text/plain")
 
     def do_POST(self):  # noqa: N802 - http.server's hook name
-        self._record(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+        self.record()
         if self.path.partition("?")[0] == "/orders":
-            return self._answer(201, b'{"id": "ord-17"}', "application/json")
-        self._answer(204, b"", "text/plain")
-
-    def _record(self, body: bytes) -> None:
-        RatesApi.received.append((self.command, self.path, dict(self.headers), body))
-
-    def _answer(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+            return self.answer(201, b'{"id": "ord-17"}', "application/json")
+        self.answer(204, b"", "text/plain")
 
 
 @pytest.fixture

@@ -9,51 +9,37 @@ from __future__ import annotations
 
 import base64
 import json
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 from sqlalchemy import text
 
 from app.extensions import db
 from tests.conftest import DATA
-from tests.local_http import serving
+from tests.local_http import RecordingApi, serving
 from tests.tasks.conftest import wait_for
 
 pytestmark = pytest.mark.commits
 INPUTS = ("url", "method", "headers", "queryParameters", "authentication", "body", "storeResponse")
 
 
-class ShopApi(BaseHTTPRequestHandler):
+class ShopApi(RecordingApi):
     """A small JSON API keeping every request it receives: (method, path, headers, body)."""
 
     received: list = []
 
     def do_GET(self):  # noqa: N802 - http.server's hook name
-        self._record(b"")
+        self.record(b"")
         path = self.path.partition("?")[0]
         if path == "/rates/EUR":
             rate = {"rate": 1.08, "open": True, "bank": {"city": "Frankfurt"}}
-            return self._answer(200, json.dumps(rate).encode())
+            return self.answer(200, json.dumps(rate).encode())
         if path == "/rates/BAD":
-            return self._answer(500, b'{"error": "database down"}')
-        self._answer(404, b'{"error": "unknown currency"}')
+            return self.answer(500, b'{"error": "database down"}')
+        self.answer(404, b'{"error": "unknown currency"}')
 
     def do_POST(self):  # noqa: N802 - http.server's hook name
-        self._record(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-        self._answer(201, b'{"id": "ord-17"}')
-
-    def _record(self, body: bytes) -> None:
-        ShopApi.received.append((self.command, self.path, dict(self.headers), body))
-
-    def _answer(self, status: int, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.record()
+        self.answer(201, b'{"id": "ord-17"}')
 
 
 @pytest.fixture
