@@ -6,8 +6,8 @@ have seen inside it. What an open transaction costs is round trips. BEGIN is one
 start paid BEGIN, its lookup, its write and COMMIT, and a page that only reads paid BEGIN and
 ROLLBACK around its SELECTs. So a pooled connection is handed out in autocommit mode, as Django
 runs by default, and leaves it just before the first statement that is not a plain SELECT (a write,
-a row lock, a savepoint, an advisory lock, a sequence): psycopg then sends BEGIN first, and from
-there on everything is one transaction as before.
+a row lock, a savepoint, an advisory lock, a sequence, a server-side cursor's DECLARE): psycopg
+then sends BEGIN first, and from there on everything is one transaction as before.
 
 A commit whose whole write is one statement, sent while no transaction is open (a start: its rows
 go as one write set, see fast_flush), goes alone in autocommit: PostgreSQL runs a lone statement as
@@ -15,9 +15,9 @@ a transaction of its own, all of it or none, so nothing is less atomic, and BEGI
 two round trips fewer. Whatever tried to write after it before that commit ends could not share its
 transaction: that raises instead of committing apart (see `begin`).
 
-Measured on B1 (start + complete over HTTP, 8 clients), with every connection in autocommit as the
-upper bound of what the round trips cost: +10 % instances/s. The numbers of this change are in the
-benchmark issue's note.
+Measured on B1 (start + complete over HTTP, 8 clients), 4 alternating runs each: 244.6/s against
+227.9/s before (every connection in autocommit, the unsafe upper bound of what BEGIN and COMMIT
+cost there, gave +10 %). The README's benchmark section has the runs.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import re
 import weakref
 from functools import lru_cache
 
+from psycopg import ServerCursor
 from psycopg.pq import TransactionStatus
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -93,6 +94,9 @@ def _checked_out(dbapi_connection, record, proxy) -> None:
 
 
 def _before_cursor_execute(conn, cursor, statement, parameters, context, executemany) -> None:
+    if isinstance(cursor, ServerCursor):  # (a streamed read: DECLARE needs a transaction)
+        begin(conn.connection.driver_connection)
+        return
     begin_for(statement, conn.connection.driver_connection)
 
 

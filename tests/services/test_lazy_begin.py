@@ -103,3 +103,11 @@ def test_a_start_commits_its_rows_in_one_statement_alone(committed_admin, monkey
     done = committed_admin.post(f"/tasks/{task_id}/complete", json={"variables": {}})
     assert done.status_code == 200, done.json
     assert len(alone) == 1  # a completion checks the instance's version after its write: a transaction
+
+
+@pytest.mark.commits
+def test_a_streamed_read_gets_the_transaction_its_server_side_cursor_needs(committed_app):
+    with committed_app.app_context(), db.engine.connect() as connection:
+        rows = connection.execution_options(stream_results=True).execute(text("SELECT 1 UNION SELECT 2"))
+        assert sorted(r[0] for r in rows) == [1, 2]
+        connection.rollback()
