@@ -111,3 +111,21 @@ def test_a_streamed_read_gets_the_transaction_its_server_side_cursor_needs(commi
         rows = connection.execution_options(stream_results=True).execute(text("SELECT 1 UNION SELECT 2"))
         assert sorted(r[0] for r in rows) == [1, 2]
         connection.rollback()
+
+
+def test_the_commit_flush_is_the_last_before_commit_listener_once_every_module_is_imported(app):
+    """What another before_commit listener writes must go before the commit's flush, or a lone
+    statement would already be committed: every module that listens is imported by create_app."""
+    import importlib
+    import pkgutil
+
+    import app as package
+    from sqlalchemy.orm import Session
+
+    from app.services import pending_writes
+
+    entry_points = {"app.wsgi", "app.celery_worker"}  # (they build an app from the environment)
+    for module in pkgutil.walk_packages(package.__path__, "app."):
+        if module.name not in entry_points:
+            importlib.import_module(module.name)
+    assert list(Session().dispatch.before_commit)[-1] is pending_writes._before_commit
