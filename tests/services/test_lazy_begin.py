@@ -119,9 +119,9 @@ def test_the_commit_flush_is_the_last_before_commit_listener_once_every_module_i
     import importlib
     import pkgutil
 
-    import app as package
     from sqlalchemy.orm import Session
 
+    import app as package
     from app.services import pending_writes
 
     entry_points = {"app.wsgi", "app.celery_worker"}  # (they build an app from the environment)
