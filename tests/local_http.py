@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,3 +41,13 @@ def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextmanager
+def allowed_site(app, monkeypatch, handler: type[BaseHTTPRequestHandler], **settings) -> Iterator[str]:
+    """`handler` served on 127.0.0.1, a host the HTTP connectors may call (with `settings` replacing
+    the app's other configuration for the test); yields its base URL, inside an app context."""
+    config = dataclasses.replace(app.config["BATON"], HTTP_CONNECTOR_ALLOWED_HOSTS=("127.0.0.1",), **settings)
+    monkeypatch.setitem(app.config, "BATON", config)
+    with serving(handler) as port, app.app_context():
+        yield f"http://127.0.0.1:{port}"

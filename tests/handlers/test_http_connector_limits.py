@@ -3,17 +3,15 @@ cap, the timeout (called directly, with the app's configuration narrowed for eac
 
 from __future__ import annotations
 
-import dataclasses
 import time
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from app.handlers.http_connector import ConnectorRefused, http_connector
-from tests.local_http import serving
+from tests.local_http import RecordingApi, allowed_site
 
 
-class Site(BaseHTTPRequestHandler):
+class Site(RecordingApi):
     paths: list = []
 
     def do_GET(self):  # noqa: N802 - http.server's hook name
@@ -38,23 +36,14 @@ class Site(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
 
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture
 def site(app, monkeypatch):
     """The server's base URL; the connector may call 127.0.0.1, reads 50 bytes, waits 1 s."""
-    config = dataclasses.replace(
-        app.config["BATON"],
-        HTTP_CONNECTOR_ALLOWED_HOSTS=("127.0.0.1",),
-        HTTP_CONNECTOR_MAX_BYTES=50,
-        HTTP_CONNECTOR_TIMEOUT_SECONDS=1,
-    )
-    monkeypatch.setitem(app.config, "BATON", config)
     Site.paths = []
-    with serving(Site) as port, app.app_context():
-        yield f"http://127.0.0.1:{port}"
+    settings = {"HTTP_CONNECTOR_MAX_BYTES": 50, "HTTP_CONNECTOR_TIMEOUT_SECONDS": 1}
+    with allowed_site(app, monkeypatch, Site, **settings) as url:
+        yield url
 
 
 def test_a_redirect_is_the_result_and_is_not_followed(site):

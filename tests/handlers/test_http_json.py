@@ -3,18 +3,16 @@ configuration narrowed for each test): API keys, timeouts, the body's format, re
 
 from __future__ import annotations
 
-import dataclasses
 import time
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from app.handlers.http_json import HttpStatusError, http_json
 from app.handlers.http_request import ConnectorRefused
-from tests.local_http import serving
+from tests.local_http import RecordingApi, allowed_site
 
 
-class Site(BaseHTTPRequestHandler):
+class Site(RecordingApi):
     seen: list = []
 
     def do_GET(self):  # noqa: N802 - http.server's hook name
@@ -35,20 +33,13 @@ class Site(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, *args):
-        pass
-
 
 @pytest.fixture
 def site(app, monkeypatch):
     """The server's base URL; the connector may call 127.0.0.1 and waits 5 s unless told otherwise."""
-    config = dataclasses.replace(
-        app.config["BATON"], HTTP_CONNECTOR_ALLOWED_HOSTS=("127.0.0.1",), HTTP_CONNECTOR_TIMEOUT_SECONDS=5
-    )
-    monkeypatch.setitem(app.config, "BATON", config)
     Site.seen = []
-    with serving(Site) as port, app.app_context():
-        yield f"http://127.0.0.1:{port}"
+    with allowed_site(app, monkeypatch, Site, HTTP_CONNECTOR_TIMEOUT_SECONDS=5) as url:
+        yield url
 
 
 def _call(site: str, path: str = "/ok", **inputs) -> dict:
