@@ -95,6 +95,9 @@ def supervise(children: list[subprocess.Popen]) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
+    # Also Ctrl-C's: started in the background by a shell without job control, the process
+    # inherits SIGINT ignored, and Python then installs no KeyboardInterrupt for it.
+    signal.signal(signal.SIGINT, stop)
     try:
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
