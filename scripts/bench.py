@@ -44,6 +44,12 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     )
     parser.add_argument("--clients", default=env("BENCH_CLIENTS", "1,8,32"))
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=int(env("BENCH_ROUNDS", "1")),
+        help="then measure N (floor, B1 at 8 clients) pairs alternately and report their medians",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=int(env("BENCH_WORKERS", "0")) or None,
@@ -85,6 +91,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     )
     settings.duration = args.duration or (3.0 if args.quick else 15.0)
     settings.clients = tuple(int(c) for c in args.clients.split(",") if c)
+    settings.rounds = max(1, args.rounds)
     settings.workers = args.workers or settings.workers
     settings.threads = args.threads or settings.threads
     settings.celery_concurrency = args.celery_concurrency or settings.celery_concurrency

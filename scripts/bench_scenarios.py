@@ -21,6 +21,7 @@ def run_scenarios(settings: Settings, stack: Stack, tokens: dict, results: dict)
         ("baseline", "b1", lambda: _baseline(settings)),
         ("floor", "b1", lambda: _floor(settings)),
         ("b1", "b1", lambda: _b1(settings, stack, tokens)),
+        ("rounds", "b1", lambda: _rounds(settings, stack, tokens)),
         ("b1b", "b1b", lambda: _b1b(settings, stack, tokens)),
         ("b5", "b5", lambda: _b5(settings, stack, tokens)),
         ("b3", "b3", lambda: _b3(settings, stack, tokens)),
@@ -59,6 +60,14 @@ def _b1(settings: Settings, stack: Stack, tokens: dict) -> dict:
     from bench_throughput import run_b1
 
     return run_b1(settings, stack, tokens["bench_worker"], settings.duration)
+
+
+def _rounds(settings: Settings, stack: Stack, tokens: dict) -> dict:
+    if settings.rounds < 2:
+        return {"not_run": "one round: the floor and B1 above (--rounds N alternates N pairs)"}
+    from bench_rounds import run_rounds
+
+    return run_rounds(settings, stack, tokens["bench_worker"])
 
 
 def _b1b(settings: Settings, stack: Stack, tokens: dict) -> dict:

@@ -45,6 +45,7 @@ class Settings:
     celery_concurrency: int = 2 * (os.cpu_count() or 1)
     duration: float = 15.0
     clients: tuple[int, ...] = (1, 8, 32)
+    rounds: int = 1  # (floor, B1 at 8 clients) pairs measured alternately after the usual steps
     quick: bool = False
     only: tuple[str, ...] = ()
     profile: bool = False

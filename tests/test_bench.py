@@ -52,6 +52,19 @@ def test_the_table_sets_b1_against_the_bare_flask_floor(capsys):
     assert any("share of the bare Flask app's rate" in line and "0.25" in line for line in lines)
 
 
+def test_rounds_report_each_pair_and_judge_the_median(capsys):
+    pair = {"floor_per_s": 700.0, "b1_per_s": 210.0, "share": 0.3, "b1_server_cpu_ms": 5.5,
+            "b1_postgres_cpu_ms": 1.7, "errors": 0}  # fmt: skip
+    rounds = {"rounds": [pair, {**pair, "b1_per_s": 260.0, "share": 0.37}, pair]}
+    print_table(
+        {"rounds": {**rounds, "median_b1_per_s": 210.0, "median_share": 0.3, "median_server_cpu_ms": 5.5}}
+    )
+    lines = capsys.readouterr().out.splitlines()
+    assert sum("floor / B1 (8 clients)" in line for line in lines) == 3
+    median = next(line for line in lines if "median of the rounds: B1 completed/s" in line)
+    assert "210.0/s" in median and median.rstrip().endswith("NOT met")
+
+
 def test_the_smallest_bench_run_works_end_to_end(tmp_path):
     url = make_url(TEST_DB_URL)
     pg = f"postgresql://{url.username or 'postgres'}@{url.host or 'localhost'}:{url.port or 5432}"
@@ -62,7 +75,7 @@ def test_the_smallest_bench_run_works_end_to_end(tmp_path):
         "BENCH_REDIS_URL": os.environ.get("BATON_TEST_BENCH_REDIS_URL", "redis://localhost:6379/11"),
     }
     argv = [sys.executable, "scripts/bench.py", "--quick", "--only", "b1,b1b", "--clients", "1"]
-    argv += ["--duration", "1", "--pg-url", pg]
+    argv += ["--duration", "1", "--pg-url", pg, "--rounds", "2"]
     done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     results = json.loads(Path(tmp_path / "bench.json").read_text())
@@ -73,6 +86,10 @@ def test_the_smallest_bench_run_works_end_to_end(tmp_path):
     floor = results["floor"]  # the bare Flask app, served and driven the same way
     assert floor["completed"] > 0 and floor["errors"] == 0, floor
     assert "B1        1 clients: completed/s" in done.stdout
+    rounds = results["rounds"]["rounds"]  # (floor, B1) pairs taken alternately
+    assert len(rounds) == 2 and all(r["b1_per_s"] > 0 and r["floor_per_s"] > 0 for r in rounds), rounds
+    assert results["rounds"]["median_share"] > 0
+    assert "median of the rounds: B1 completed/s" in done.stdout
     # B1b works the example's every task as a user of its groups: a renamed group shows here.
     reman = results["b1b"]
     assert reman["completed"] > 0 and reman["errors"] == 0, reman.get("first_error")
