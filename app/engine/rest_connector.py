@@ -6,7 +6,8 @@ The template writes the request as zeebe:ioMapping inputs (`method`, `url`, `hea
 which the handler (app/handlers/http_json.py) reads; and the rest as zeebe:taskHeaders:
 `resultVariable` (the whole response), `resultExpression` (a FEEL context over `response` =
 {status, headers, body}, whose keys become variables), `errorExpression` (FEEL over the response,
-or over `error` = {code, message, variables: {response}} when the answer is a 4xx or 5xx, whose
+or over `error` = {code, message, variables: {response}} when the answer is a 4xx or 5xx, or
+{type, message} with no code when none came (refused, unreachable, timed out), whose
 `bpmnError(code, message)` throws a BPMN error and `jobError(message, ...)` fails the job) and
 `retryBackoff` (with the task definition's `retries`, the job's retry cycle).
 

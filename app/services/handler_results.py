@@ -50,17 +50,26 @@ def rest_connector_outputs(
     name: str, handler, variables: dict, key: str | None, headers: dict, tenant_id: str
 ) -> dict:
     """Camunda 8's REST connector's call: its inputs with the tenant's `{{secrets.NAME}}` filled in
-    (in this call only), then its task headers: errorExpression over the response or the 4xx/5xx
-    error (a bpmnError() throws, a jobError() fails the attempt), then resultVariable and
-    resultExpression give the variables it sets."""
+    (in this call only), then its task headers: errorExpression over the response, the 4xx/5xx
+    error or the failure to get any answer (a bpmnError() throws, a jobError() fails the attempt),
+    then resultVariable and resultExpression give the variables it sets."""
     request = connector_secrets.resolve(variables, tenant_id, REST_SECRET_FIELDS, name)
     try:
         response = outputs_of(name, call_handler(handler, request, key, headers))
     except HttpStatusError as failed:
         _raise_decision(rest_connector.error_decision(headers, {"error": failed.context()}))
         raise
+    except ConnectionError as failed:  # refused, unreachable, timed out: no answer, so no code
+        _raise_decision(rest_connector.error_decision(headers, {"error": _unanswered(failed)}))
+        raise
     _raise_decision(rest_connector.error_decision(headers, rest_connector.response_scope(response)))
     return outputs_of(name, rest_connector.result_variables(headers, response))
+
+
+def _unanswered(failed: ConnectionError) -> dict:
+    """`error` for a call that got no answer, as Camunda's runtime maps any exception: its type and
+    message, no code (an expression matching `error.code` leaves it alone: retried, then an incident)."""
+    return {"type": type(failed).__name__, "message": str(failed), "code": None, "variables": {}}
 
 
 def _raise_decision(decision: dict | None) -> None:

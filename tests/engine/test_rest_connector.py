@@ -32,3 +32,5 @@ def test_bpmn_error_and_job_error_are_what_the_error_expression_decides():
     only_404 = {"errorExpression": '=if error.code = "404" then bpmnError("X", "") else null'}
     error = {"code": "500", "message": "Server Error", "variables": {}}
     assert error_decision(only_404, {"error": error}) is None  # the failure stands: retried
+    unanswered = {"type": "ConnectionError", "message": "could not reach", "code": None, "variables": {}}
+    assert error_decision(only_404, {"error": unanswered}) is None  # no code: no match, no FEEL error

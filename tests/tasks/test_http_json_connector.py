@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 
 import pytest
 from sqlalchemy import text
@@ -128,6 +129,26 @@ def test_a_job_error_fails_the_job_with_the_retries_it_names(api, server):
     iid = _start(api, "rest_rate.bpmn", "z8_rest_rate", {"base": base, "currency": "EUR"}, xml)
     incident = _incident(api, iid)
     assert "after 1 attempt(s)" in incident["message"] and "market closed" in incident["message"]
+
+
+def test_no_answer_at_all_reaches_the_error_expression_as_an_error_without_a_code(api):
+    """As Camunda's runtime maps any failure to `error`: a refused connection has a type and a
+    message but no code, so `error.code = "404"` leaves it alone and this expression catches it."""
+    xml = (DATA / "zeebe" / "rest_rate.bpmn").read_text()
+    start = xml.index('<zeebe:header key="errorExpression"')
+    end = xml.index("/>", start) + 2
+    unreachable = (
+        "=if error.code = null and error.type = &#34;ConnectionError&#34; then bpmnError(&#34;NO_RATE&#34;, "
+        "error.message, {answer: error.message, status: &#34;unreachable&#34;}) else null"
+    )
+    xml = xml[:start] + f'<zeebe:header key="errorExpression" value="{unreachable}" />' + xml[end:]
+    with socket.socket() as closed:  # a port taken and never listened on: the connection is refused
+        closed.bind(("127.0.0.1", 0))
+        base = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        iid = _start(api, "rest_rate.bpmn", "z8_rest_rate", {"base": base, "currency": "EUR"}, xml)
+        variables = _waiting_in(api, iid, "askForRate")["variables"]
+    assert variables["status"] == "unreachable" and "could not reach 127.0.0.1" in variables["answer"]
+    assert api.get(f"/incidents?instance_id={iid}").json["items"] == []
 
 
 TOKEN = "tok-c8-very-secret"
