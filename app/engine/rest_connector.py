@@ -155,7 +155,7 @@ def result_variables(headers: dict, response: dict) -> dict[str, Any]:
         out[name] = response
     expression = _feel(headers.get("resultExpression"))
     if expression:
-        value = _evaluate(expression, {**response, "response": response})
+        value = _evaluate(expression, response_scope(response))
         if not isinstance(value, dict):
             raise ValueError(f"{HTTP_JSON} resultExpression gave {type(value).__name__}, not a context")
         out.update(value)

@@ -66,8 +66,8 @@ def begin_for(sql: str, driver) -> None:
     ROLLBACK, and psycopg forgets every prepared statement of the connection at a ROLLBACK."""
     if not is_read(sql):
         begin(driver)
-    elif not driver._autocommit and driver.pgconn.transaction_status == _IDLE:
-        driver.autocommit = True
+    else:
+        _autocommit_when_idle(driver)
 
 
 def begin(driver) -> None:
@@ -88,9 +88,14 @@ def sent_alone(driver) -> None:
     _SENT_ALONE.add(driver)
 
 
+def _autocommit_when_idle(driver) -> None:
+    """Back to autocommit when no transaction is open (setting it inside one would fail)."""
+    if not driver._autocommit and driver.pgconn.transaction_status == _IDLE:
+        driver.autocommit = True
+
+
 def _checked_out(dbapi_connection, record, proxy) -> None:
-    if not dbapi_connection._autocommit and dbapi_connection.pgconn.transaction_status == _IDLE:
-        dbapi_connection.autocommit = True
+    _autocommit_when_idle(dbapi_connection)
 
 
 def _before_cursor_execute(conn, cursor, statement, parameters, context, executemany) -> None:

@@ -273,7 +273,7 @@ def sign(
         definition_version=instance.definition_version,
         approver_id=user.id,
         approver=user.username,
-        printed_name=printed_name(user) if SCHEME >= 4 else None,
+        printed_name=printed_name(user),
         role=role,
         decision=values["decision"],
         reason=reason,
