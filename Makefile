@@ -1,13 +1,14 @@
 # Baton: one target each for install, run, test, lint and bench.
 VENV ?= .venv
 PY := $(VENV)/bin/python
+PYTHON ?= $(shell scripts/find_python.sh)
 PORT ?= 5000
 export PORT
 
 .PHONY: install run test lint format bench clean
 
 $(VENV)/.installed: pyproject.toml
-	test -x $(PY) || python3 -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@

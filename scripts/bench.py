@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import signal
 import sys
 import time
@@ -114,7 +115,7 @@ def run(settings: Settings) -> dict:
         stack.start()
         print(
             f"serving on 127.0.0.1:{stack.port}: gunicorn x{settings.workers} "
-            f"(threads {settings.threads}), {', '.join(stack.procs)}",
+            f"(threads {settings.threads}), {', '.join(stack.procs)}; Python {platform.python_version()}",
             flush=True,
         )
         run_scenarios(settings, stack, tokens, results)
@@ -128,6 +129,7 @@ def run(settings: Settings) -> dict:
 def _describe(settings: Settings) -> dict:
     return {
         "cores": os.cpu_count(),
+        "python": platform.python_version(),  # the server's too: gunicorn runs from this venv
         "workers": settings.workers,
         "threads": settings.threads,
         "celery_concurrency": settings.celery_concurrency,
