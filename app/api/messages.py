@@ -22,6 +22,7 @@ def post_message():
         data["variables"],
         data["all"],
         data["correlation_key"],
+        data["local_correlation"],
     )
     return jsonify(result), 201 if result["started"] else 200
 

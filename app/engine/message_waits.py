@@ -11,7 +11,10 @@ Here the waits are counted as Camunda counts executions:
 A Camunda 8 correlation key narrows the waits, listeners too, to those whose zeebe:subscription
 gave that key. Correlation values narrow the waits (not the listeners, whose data is what it was
 when they began listening) to those whose own variables hold them, when some do; when none does,
-the instance's variables hold them (the service matched those), and every wait does.
+the instance's variables hold them (the service matched those), and every wait does. Local
+correlation values (Camunda 7's localCorrelationKeys) are strict: only the waits whose own
+variables hold them (a multi-instance receive's element variable, an activity's inputs) are
+reached, and with none the message reaches nothing here, its listeners neither.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ class Correlation:
     key: str | None = None  # a Camunda 8 correlation key
     values: Mapping = field(default_factory=dict)  # variable -> JSON scalar
     all: bool = False
+    local: Mapping = field(default_factory=dict)  # a wait's own variable -> JSON scalar
 
 
 def awaited_definition(workflow, name: str):
@@ -52,7 +56,10 @@ def reached(workflow, event, correlation: Correlation) -> list:
     if correlation.key is not None:
         tasks = [t for t in tasks if correlation.key in _keys(t, name)]
     listeners = [t for t in tasks if isinstance(t.task_spec, EventSubprocessStart)]
-    one_each = _one_each(_holding(correlation.values, [t for t in tasks if t not in listeners]))
+    waits = [t for t in tasks if t not in listeners and _holds(correlation.local, t)]
+    if not waits and correlation.local:
+        return []
+    one_each = _one_each(_holding(correlation.values, waits))
     if len(one_each) > 1 and not correlation.all:
         raise AmbiguousMessage(name, len(one_each), sorted({_element(t, name) for t in one_each}))
     return [t for t in tasks if t in one_each or t in listeners]
@@ -99,8 +106,16 @@ def _holding(values: Mapping, tasks: list) -> list:
     """The tasks whose own variables hold `values`; all of them when none does (or none is given)."""
     if not values:
         return tasks
-    holding = [t for t in tasks if all(_same(task_variables(t), k, v) for k, v in values.items())]
+    holding = [t for t in tasks if _holds(values, t)]
     return holding or tasks
+
+
+def _holds(values: Mapping, task) -> bool:
+    """The task's own variables hold every one of `values` (none given: it holds them)."""
+    if not values:
+        return True
+    seen = task_variables(task)
+    return all(_same(seen, key, value) for key, value in values.items())
 
 
 def _same(variables: Mapping, key: str, value) -> bool:

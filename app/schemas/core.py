@@ -244,6 +244,7 @@ class MessageSchema(Request):
     business_key = fields.String(load_default=None, allow_none=True)
     correlation = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
     correlation_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    local_correlation = fields.Dict(keys=fields.String(), load_default=None, allow_none=True)
     variables = fields.Dict(keys=fields.String(), load_default=dict)
     all = JsonBoolean(load_default=False)
 

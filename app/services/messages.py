@@ -20,6 +20,7 @@ from app.services.stepping import persist_step
 from app.services.visibility import instances_visible_to, oversees
 
 _MAX_TARGETS = 1000
+_UNCAUGHT = "none of the instance's waits holds the local correlation values"
 
 
 def correlate_message(
@@ -30,6 +31,7 @@ def correlate_message(
     variables: dict | None = None,
     all_matches: bool = False,
     correlation_key: str | None = None,
+    local_correlation: dict | None = None,
 ) -> dict:
     """Deliver `name` to the instance waiting for it, else start one on a message start event; else 404.
 
@@ -41,38 +43,44 @@ def correlate_message(
     instances `actor` may read are matched (services/visibility.py): operators and admins the
     tenant's; a user's others are neither reached nor counted in a refusal. `correlation_key`
     matches the key a waiting event's zeebe:subscription gave (Camunda 8's correlation).
+    `local_correlation` (Camunda 7's localCorrelationKeys) matches a wait's own variables: an
+    instance none of whose waits holds them is no match.
     """
     variables = check_variables(variables)
-    correlation = _check_correlation(correlation)
+    correlation = _check_correlation(correlation, "correlation")
+    local = _check_correlation(local_correlation, "local_correlation")
     keys = (business_key, correlation_key)
     matches = _waiting_instances(actor, name, keys, correlation)
     targets = [iid for iid, status in matches if status != SUSPENDED]
-    if len(targets) > 1 and not all_matches:
-        raise Conflict(
-            f"message '{name}' matches {len(targets)} instances; narrow it with a business key "
-            "or correlation values, or send it with all=true"
-        )
-    if targets:
-        within = Correlation(correlation_key, correlation, all_matches)
-        return {"delivered_to": _deliver(actor, targets, name, variables, within), "started": None}
+    if len(targets) > 1 and not all_matches and not local:  # local: counted once delivered
+        raise _several(name, len(targets))
+    within = Correlation(correlation_key, correlation, all_matches, local)
+    delivered = _deliver(actor, targets, name, variables, within) if targets else []
+    if delivered:
+        return {"delivered_to": delivered, "started": None}
     definition = next(iter(start_definitions(actor.tenant_id, name, "start_messages")), None)
     if definition is None:
-        raise _nothing_to_deliver_to(actor, name, keys, correlation, len(matches))
+        raise _nothing_to_deliver_to(actor, name, keys, (correlation, local), len(matches))
     instance, _ = start_instance(definition.key, actor, variables, business_key, message=(name, variables))
     return {"delivered_to": [], "started": str(instance.id)}
 
 
-def _check_correlation(correlation: dict | None) -> dict:
+def _several(name: str, count: int) -> Conflict:
+    return Conflict(
+        f"message '{name}' matches {count} instances; narrow it with a business key "
+        "or correlation values, or send it with all=true"
+    )
+
+
+def _check_correlation(correlation: dict | None, field: str) -> dict:
     for key, value in (correlation or {}).items():
         if value is not None and not isinstance(value, bool | int | float | str):
             raise ValidationError(
-                f"correlation value of '{key}' must be a string, number, boolean or null",
-                {"field": f"correlation.{key}"},
+                f"{field} value of '{key}' must be a string, number, boolean or null",
+                {"field": f"{field}.{key}"},
             )
         if '"' in key or "\\" in key:
-            raise ValidationError(
-                f"correlation key {key!r} is not a variable name", {"field": f"correlation.{key}"}
-            )
+            raise ValidationError(f"{field} key {key!r} is not a variable name", {"field": f"{field}.{key}"})
     return correlation or {}
 
 
@@ -125,7 +133,14 @@ def _variable_equals(key: str, value):
     return and_(json_type.in_(("integer", "real")), func.json_extract(variables, path) == value)
 
 
-def _nothing_to_deliver_to(actor: User, name: str, keys: tuple, correlation: dict, matched: int):
+def _nothing_to_deliver_to(actor: User, name: str, keys: tuple, values: tuple, matched: int):
+    correlation, local = values
+    if local and matched:
+        return NotFound(
+            f"{matched} instance(s) wait for message '{name}' but none at a wait whose own variables "
+            f"hold {json.dumps(local)}, and no process starts on it",
+            {"waiting": matched},
+        )
     if matched:
         return Conflict(
             f"the {matched} instance(s) waiting for message '{name}' that match are suspended; "
@@ -160,10 +175,15 @@ def _deliver(actor: User, instance_ids: list, name: str, variables: dict, within
         refusal = _deliver_to(actor, instance, name, variables, within)
         if refusal is None:
             delivered.append(str(instance.id))
-        elif not within.all:
+        elif not within.all and not (within.local and refusal is _UNCAUGHT):
             raise Conflict(refusal)
+    if within.local and not delivered:
+        return []  # no wait holds the local values: no match (the caller says so)
     if not delivered:
         raise Conflict(f"no instance is waiting for message '{name}' any more")
+    if len(delivered) > 1 and not within.all:  # only with local values, counted once delivered
+        db.session.rollback()  # what the deliveries stepped goes: the 409 changes nothing
+        raise _several(name, len(delivered))
     commit_step()
     return delivered
 
@@ -180,7 +200,9 @@ def _deliver_to(
     except AmbiguousMessage as ambiguous:
         raise _ambiguous(instance, ambiguous) from None
     if not caught:
-        return f"instance {instance.id} is no longer waiting for message '{name}'"
+        return (
+            _UNCAUGHT if within.local else f"instance {instance.id} is no longer waiting for message '{name}'"
+        )
     persist_step(instance, runner.result(), elements, actor=actor.username, sent=variables)
     audit.record(actor, "message.deliver", instance, after={"message": name, "variables": variables})
     return None

@@ -1,6 +1,7 @@
 """A correlated message reaches one wait of an instance, as Camunda 7's correlate() reaches one
 execution: several matching waits are a 409 naming them, nothing changed, unless the message is
-sent with all=true (correlateAll). A correlation key or correlation values may single one out.
+sent with all=true (correlateAll). A correlation key or correlation values may single one out,
+and local correlation values (localCorrelationKeys) a wait by its own variables.
 An event-based gateway and an activity's boundary events are one wait; a listening event
 subprocess catches the message beside the wait it reaches."""
 
@@ -93,3 +94,51 @@ def test_a_listening_event_subprocess_catches_the_message_beside_the_wait_it_rea
     assert _open(admin, iid) == ["after", "log_ping"]
     assert _ping(admin).status_code == 200  # the listener alone: it listens again (non-interrupting)
     assert _open(admin, iid) == ["after", "log_ping", "log_ping"]
+
+
+def test_local_correlation_values_give_each_receive_task_instance_its_own_message(admin):
+    # Camunda 7's localCorrelationKeys: a loop instance's element variable is its own, not the
+    # instance's, so correlation values cannot tell the instances apart; local ones can.
+    iid = _start(admin, "item_pings", {"items": ["A", "B"]})
+    assert _ping(admin, correlation={"item": "B"}).status_code == 404  # no process variable `item`
+    sent = _ping(admin, local_correlation={"item": "B"})
+    assert sent.status_code == 200 and sent.json["delivered_to"] == [iid], sent.json
+    assert admin.get(f"/instances/{iid}").json["active_elements"] == ["ping_each"]
+    gone = _ping(admin, local_correlation={"item": "B"})  # B has had its message
+    assert gone.status_code == 404, gone.json
+    assert gone.json["message"] == (
+        "1 instance(s) wait for message 'ping' but none at a wait whose own variables hold "
+        '{"item": "B"}, and no process starts on it'
+    )
+    assert _ping(admin, local_correlation={"item": "A"}).status_code == 200
+    assert _open(admin, iid) == ["after"]
+    assert admin.get(f"/instances/{iid}").json["variables"]["pinged"] is True
+
+
+def test_local_correlation_matching_waits_of_two_instances_is_a_409_and_changes_nothing(admin):
+    first = _start(admin, "item_pings", {"items": ["A", "B"]})
+    made = admin.post("/process-definitions/item_pings/instances", json={"variables": {"items": ["B", "C"]}})
+    second = made.json["id"]
+
+    def seen():
+        return [
+            (admin.get(f"/instances/{i}").json, admin.get(f"/instances/{i}/history").json)
+            for i in (first, second)
+        ]
+
+    before = seen()
+    refused = _ping(admin, local_correlation={"item": "B"})
+    assert refused.status_code == 409, refused.json
+    assert refused.json["message"].startswith("message 'ping' matches 2 instances")
+    assert seen() == before
+    only_c = _ping(admin, local_correlation={"item": "C"})  # one instance holds C: no conflict
+    assert only_c.status_code == 200 and only_c.json["delivered_to"] == [second], only_c.json
+    both = _ping(admin, local_correlation={"item": "B"}, all=True)
+    assert both.status_code == 200 and sorted(both.json["delivered_to"]) == sorted([first, second])
+    assert _open(admin, second) == ["after"] and _open(admin, first) == []
+
+
+def test_a_local_correlation_value_must_be_a_scalar(admin):
+    refused = _ping(admin, local_correlation={"item": ["B"]})
+    assert refused.status_code == 400
+    assert refused.json["details"]["field"] == "local_correlation.item", refused.json
