@@ -16,6 +16,7 @@ from typing import Any
 
 from lark import Tree
 
+from app.engine import execution_facts
 from app.engine.juel_spin import parse as spin_parse
 from app.engine.juel_spin import plain
 from app.engine.juel_syntax import JuelSyntaxError, compile_text
@@ -133,7 +134,7 @@ class _Interpreter:
         if name in self.context:
             return self.context[name]
         if name == "execution":
-            return Execution(self.context)
+            return Execution(self.context, execution_facts.current())
         raise JuelEvaluationError(f"unknown variable {name!r}", self.text)
 
     def ternary(self, condition: Tree, then: Tree, otherwise: Tree) -> Any:

@@ -13,6 +13,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from app.engine import patterns
+from app.engine.execution_facts import GETTERS, ExecutionFacts
 from app.engine.expression_errors import ExpressionError
 from app.engine.juel_spin import SPIN_METHODS, SpinJson
 from app.engine.juel_strings import STRING_METHODS
@@ -27,23 +28,20 @@ def _error(message: str, text: str) -> ExpressionError:
 
 
 class Execution:
-    """What `execution` means in an expression: read access to the process variables."""
+    """What `execution` means in an expression: read access to the process variables and, within an
+    instance, Camunda 7's properties of it (app.engine.execution_facts)."""
 
-    def __init__(self, variables: dict):
+    def __init__(self, variables: dict, facts: ExecutionFacts | None = None):
         self.variables = variables
-
-
-def _variables(target: Any) -> dict | None:
-    return target.variables if isinstance(target, Execution) else None
+        self.properties = facts.properties() if facts is not None else {}
 
 
 def read_property(target: Any, key: Any, text: str) -> Any:
     """`a.b` / `a['b']` / `list[0]`: dict keys and list indexes only; null stays null."""
     if target is None:
         return None
-    variables = _variables(target)
-    if variables is not None:
-        return variables.get(key)
+    if isinstance(target, Execution):
+        return target.properties[key] if key in target.properties else target.variables.get(key)
     if isinstance(target, dict):
         return target.get(key)
     if isinstance(target, list | tuple) and isinstance(key, int | float | str) and not isinstance(key, bool):
@@ -135,9 +133,10 @@ _METHOD_ERRORS = (TypeError, ValueError, IndexError, AttributeError, patterns.er
 
 def call_method(target: Any, name: str, args: list[Any], text: str) -> Any:
     """Call a whitelisted method; any other raises JuelEvaluationError naming it."""
-    variables = _variables(target)
-    if variables is not None:
-        target = variables
+    if isinstance(target, Execution):
+        if name in GETTERS and not args and target.properties:
+            return target.properties[GETTERS[name]]
+        target = target.variables
     method = _methods_for(target).get(name)
     if method is None:
         raise _error(f"method {name!r} is not allowed on a {type(target).__name__}", text)

@@ -9,6 +9,7 @@ import re
 from lxml import etree
 
 from app.engine import element_expressions, form_checks, io_mapping, rest_connector
+from app.engine.execution_facts import PROPERTIES
 from app.engine.scripting import RUNNABLE_SCRIPTS
 from app.engine.zeebe_conditions import for_camunda_8
 
@@ -82,14 +83,16 @@ _EXECUTION_PROPERTY = re.compile(r"\bexecution\s*\.\s*(\w+)\b(?!\s*\()")
 
 
 def _execution_property_warnings(node) -> list[dict]:
-    """Camunda 7's `execution` holds more than the variables (processBusinessKey,
-    processInstanceId, currentActivityId...); Baton's holds the variables only, so such a read
-    gives null (or a variable of that name): name it, the model still deploys."""
+    """Camunda 7's `execution` holds more than the variables; Baton's holds the variables and the
+    instance's properties (execution_facts.PROPERTIES: processBusinessKey, processInstanceId...),
+    so a read of another (currentActivityId...) gives null (or a variable of that name): name it,
+    the model still deploys."""
     found = [
         (text, name)
         for text, _ in element_expressions.of(node)
         if "${" in text or "#{" in text
         for name in _EXECUTION_PROPERTY.findall(text)
+        if name not in PROPERTIES
     ]
     return [
         _warn(

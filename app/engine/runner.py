@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, wraps
 
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import (
     SignalEventDefinition,
@@ -19,6 +19,7 @@ from app.engine.call_activity import CalledElements, CalledSpecs, calls_processe
 from app.engine.conditional_events import fire_met_conditions
 from app.engine.data import copy_value
 from app.engine.errors import CompletionFailed, NotReady, StepError
+from app.engine.execution_facts import ExecutionFacts, held
 from app.engine.implicit_splits import shown_element
 from app.engine.message_waits import Correlation
 from app.engine.messages import message_event
@@ -75,14 +76,20 @@ class ProcessBundle:
 class Runner(WorkerActs, Recovery, StepReporting):
     """Wraps one BpmnWorkflow; the only object outside the engine that touches SpiffWorkflow state."""
 
-    def __init__(self, bundle: ProcessBundle, workflow: BpmnWorkflow):
+    def __init__(self, bundle: ProcessBundle, workflow: BpmnWorkflow, facts: ExecutionFacts | None = None):
         self.bundle, self.workflow, self.error = bundle, workflow, None
+        self.facts = facts  # what `execution` tells expressions of the instance (while it acts)
         self._history: list[HistoryRecord] = []  # records of tasks pruned during advance
         self.had_message_waits = False
 
     @classmethod
     def start(
-        cls, bundle: ProcessBundle, variables: dict, message: tuple[str, dict] | None = None, signal=None
+        cls,
+        bundle: ProcessBundle,
+        variables: dict,
+        message: tuple[str, dict] | None = None,
+        signal=None,
+        facts: ExecutionFacts | None = None,
     ) -> Runner:
         """A new instance. With `message` (name, payload) it starts at the start event(s) catching
         that message, as Camunda does; its other start events (a none start too) are not taken.
@@ -97,7 +104,7 @@ class Runner(WorkerActs, Recovery, StepReporting):
             keep_message_starts(workflow, message[0])
         elif signal is not None:
             keep_message_starts(workflow, signal, SignalEventDefinition)
-        runner = cls(bundle, workflow)
+        runner = cls(bundle, workflow, facts)
         runner.advance()
         if message is not None:
             runner.deliver_message(*message)
@@ -106,9 +113,9 @@ class Runner(WorkerActs, Recovery, StepReporting):
         return runner
 
     @classmethod
-    def load(cls, bundle: ProcessBundle, state: str) -> Runner:
+    def load(cls, bundle: ProcessBundle, state: str, facts: ExecutionFacts | None = None) -> Runner:
         specs = bundle.subprocess_specs_for_a_workflow()
-        runner = cls(bundle, live.load(state, bundle.spec, specs, cls._engine(bundle)))
+        runner = cls(bundle, live.load(state, bundle.spec, specs, cls._engine(bundle)), facts)
         runner.had_message_waits = bool(runner.workflow.event_manager.tasks) and bool(
             reports.waiting_messages(runner.workflow)
         )
@@ -275,3 +282,19 @@ def _error_kind(spec) -> str:
     """What failed, for the incident: a gateway's conditions, a decision, else a script or expression."""
     names = " ".join(cls.__name__ for cls in type(spec).__mro__)
     return "gateway" if "Gateway" in names else "decision" if "DecisionTask" in names else "script"
+
+
+def _holding_facts(act):
+    @wraps(act)
+    def acting(self, *args, **kwargs):
+        with held(self.facts):
+            return act(self, *args, **kwargs)
+
+    return acting
+
+
+# Every act that may evaluate an expression (result() too: a new user task's assignee, due date...).
+_ACTS = ("advance", "complete_user_task", "deliver_message", "deliver_signal", "cancel", "result", "retry")
+_WORKER_ACTS = ("merge_into_service_task", "complete_service_task", "throw_bpmn_error", "fire_timer")
+for _act in (*_ACTS, *_WORKER_ACTS, "fire_start_timers"):
+    setattr(Runner, _act, _holding_facts(getattr(Runner, _act)))

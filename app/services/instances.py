@@ -28,7 +28,7 @@ from app.services.deployments import latest_definition
 from app.services.fast_flush import writes_step_rows
 from app.services.form_values import check_values
 from app.services.prepared import Loader
-from app.services.stepping import born_instance, persist_step
+from app.services.stepping import born_instance, facts, facts_of, persist_step
 from app.services.visibility import check_instance_visible, instances_visible_to, oversees
 
 
@@ -101,14 +101,17 @@ def start_instance(
         bundle = bundle_for_id(definition_id)
     except ModelError as exc:
         raise Unprocessable(str(exc), exc.as_details())
-    runner = Runner.start(bundle, variables, message)
+    instance_id = uuid4()  # now: the step's expressions and rows name it before anything is flushed
+    runner = Runner.start(
+        bundle, variables, message, facts=facts(instance_id, business_key, definition_id, actor.tenant_id)
+    )
     result = runner.result()
     instance = born_instance(
         result,
         definition,
         definition_id,
         actor.tenant_id,
-        id=uuid4(),  # now: the step's rows name it before anything is flushed
+        id=instance_id,
         business_key=business_key,
         started_by=actor.username,
         idempotency_key=idempotency_key,
@@ -202,7 +205,7 @@ def load_runner(instance: ProcessInstance) -> tuple[Runner, Mapping]:
     if state is None:
         raise Conflict(f"process instance {instance.id} has ended")
     instance.state_row = state  # held, so the step's save finds it (the session only holds it weakly)
-    runner = Runner.load(bundle_for_id(instance.definition_id), state.state)
+    runner = Runner.load(bundle_for_id(instance.definition_id), state.state, facts_of(instance))
     return runner, runner.elements
 
 

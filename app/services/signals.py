@@ -10,6 +10,7 @@ from outside. Suspended instances are no targets, as for messages.
 from __future__ import annotations
 
 from contextvars import ContextVar
+from uuid import uuid4
 
 from sqlalchemy import select
 
@@ -22,7 +23,7 @@ from app.services import audit, permissions
 from app.services.bundles import bundle_for
 from app.services.instances import check_variables, commit_step, load_runner, lock_instance
 from app.services.messages import start_definitions
-from app.services.stepping import after_step, born_instance, persist_step
+from app.services.stepping import after_step, born_instance, facts, persist_step
 from app.services.visibility import instances_visible_to, oversees
 
 _MAX_DEPTH = 20  # signals setting off signals: a model whose signals answer each other forever stops
@@ -99,10 +100,14 @@ def _start(definition: Definition, name: str, variables: dict, reader: User | No
     if reader is not None:
         permissions.require(reader, permissions.START)  # (correlating alone starts nothing)
         permissions.require_starter(reader, definition)
-    runner = Runner.start(bundle_for(definition), variables, signal=name)
+    instance_id = uuid4()
+    known = facts(instance_id, None, definition.id, definition.tenant_id)
+    runner = Runner.start(bundle_for(definition), variables, signal=name, facts=known)
     result = runner.result()
     started_by = reader.username if reader is not None else "signal"
-    instance = born_instance(result, definition, definition.id, definition.tenant_id, started_by=started_by)
+    instance = born_instance(
+        result, definition, definition.id, definition.tenant_id, id=instance_id, started_by=started_by
+    )
     db.session.add(instance)
     db.session.flush()
     persist_step(instance, result, runner.elements, new=True, sent=variables if reader else None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from uuid import uuid4
 
 from sqlalchemy import select
 
@@ -20,7 +21,7 @@ from app.models.definitions import PUBLISHED
 from app.models.instances import WAITING
 from app.models.jobs import DONE, LIVE, PENDING, START_TIMER
 from app.services.bundles import bundle_for
-from app.services.stepping import persist_step
+from app.services.stepping import facts, persist_step
 
 log = logging.getLogger(__name__)
 
@@ -113,9 +114,11 @@ def fire_start_timer(job_id) -> str:
 
 def _start(definition: Definition) -> ProcessInstance:
     bundle = bundle_for(definition)
-    runner = Runner.start(bundle, {})
+    instance_id = uuid4()
+    runner = Runner.start(bundle, {}, facts=facts(instance_id, None, definition.id, definition.tenant_id))
     runner.fire_start_timers()
     instance = ProcessInstance(
+        id=instance_id,
         tenant_id=definition.tenant_id,
         definition_id=definition.id,
         definition_key=definition.key,

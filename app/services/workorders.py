@@ -27,7 +27,7 @@ from app.services.bundles import bundle_for
 from app.services.form_values import check_values
 from app.services.instance_control import cancel_locked, resume_locked, suspend_locked
 from app.services.instances import check_variables, lock_instance, startable_definition
-from app.services.stepping import after_step, born_instance, persist_step
+from app.services.stepping import after_step, born_instance, facts, persist_step
 from app.services.visibility import check_instance_visible
 from app.services.workorder_progress import critical_path, links_of
 
@@ -173,14 +173,17 @@ def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink, definition
     linked it was checked as a starter then (_startable_with), and is its starter: the four-eyes
     rule `starter` binds them, not whoever closed the order it waited for."""
     bundle = bundle_for(definition)
-    runner = Runner.start(bundle, dict(link.variables or {}))
+    child_id, business_key = uuid.uuid4(), link.title[:255]
+    known = facts(child_id, business_key, definition.id, parent.tenant_id)
+    runner = Runner.start(bundle, dict(link.variables or {}), facts=known)
     result = runner.result()
     child = born_instance(
         result,
         definition,
         definition.id,
         parent.tenant_id,
-        business_key=link.title[:255],
+        id=child_id,
+        business_key=business_key,
         parent_instance_id=parent.id,
         started_by=link.linked_by or getattr(actor, "username", None) or parent.started_by,
     )

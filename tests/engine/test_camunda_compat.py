@@ -91,21 +91,49 @@ def test_a_zeebe_input_sees_the_inputs_mapped_before_it(admin):
     assert _variables(admin, iid)["amount"] == 5  # the inputs are the task's own
 
 
-def test_deploy_warns_of_a_juel_read_of_an_execution_property_baton_does_not_provide(admin):
-    # ${execution.processBusinessKey} is the business key in Camunda 7; Baton's execution holds
-    # the variables only, so it was null without a word. getVariable(...) is fine.
+def _with_inputs(admin, inputs: bytes):
     drawn = (CAMUNDA / "io_mapping.bpmn").read_bytes()
     anchor = b'<camunda:inputParameter name="nothing" />'
-    extra = (
-        b'<camunda:inputParameter name="key">${execution.processBusinessKey}</camunda:inputParameter>'
-        b"<camunda:inputParameter name=\"same\">${execution.getVariable('name')}</camunda:inputParameter>"
-    )
     assert anchor in drawn
-    deployed = admin.deploy_bytes({"io_mapping.bpmn": drawn.replace(anchor, anchor + extra)})
+    return admin.deploy_bytes({"io_mapping.bpmn": drawn.replace(anchor, anchor + inputs)})
+
+
+def test_juel_reads_camunda_7s_execution_properties_of_the_instance(admin):
+    # ${execution.processBusinessKey} is the business key in Camunda 7 (a property or its getter).
+    deployed = _with_inputs(
+        admin,
+        b'<camunda:inputParameter name="key">${execution.processBusinessKey}</camunda:inputParameter>'
+        b'<camunda:inputParameter name="getter">${execution.getBusinessKey()}</camunda:inputParameter>'
+        b'<camunda:inputParameter name="iid">${execution.processInstanceId}</camunda:inputParameter>'
+        b'<camunda:inputParameter name="tenant">${execution.tenantId}</camunda:inputParameter>'
+        b"<camunda:inputParameter name=\"same\">${execution.getVariable('name')}</camunda:inputParameter>",
+    )
+    assert deployed.status_code == 201 and deployed.json["warnings"] == [], deployed.json
+    body = {"variables": {"name": "Ada", "amount": 1}, "business_key": "PART-7"}
+    iid = admin.post("/process-definitions/io_mapping/instances", json=body).json["id"]
+    seen = _task_data(iid)
+    assert (seen["key"], seen["getter"], seen["iid"], seen["same"]) == ("PART-7", "PART-7", iid, "Ada")
+    assert seen["tenant"] == "default"
+
+
+@pytest.mark.parametrize(("business_key", "next_task"), [("VIP-1", "vip"), ("ORD-1", "normal")])
+def test_a_condition_reads_the_business_key_when_the_instance_is_loaded_again(admin, business_key, next_task):
+    _deploy(admin, "business_key_route.bpmn")
+    body = {"variables": {}, "business_key": business_key}
+    iid = admin.post("/process-definitions/business_key_route/instances", json=body).json["id"]
+    (check,) = _tasks(admin, iid)
+    _complete(admin, check)
+    assert [t["element_id"] for t in _tasks(admin, iid)] == [next_task]
+
+
+def test_deploy_warns_of_a_juel_read_of_an_execution_property_baton_does_not_provide(admin):
+    deployed = _with_inputs(
+        admin, b'<camunda:inputParameter name="at">${execution.currentActivityId}</camunda:inputParameter>'
+    )
     assert deployed.status_code == 201, deployed.json
     (warning,) = deployed.json["warnings"]
     assert warning["element_id"] == "review" and warning["file"] == "io_mapping.bpmn"
-    assert "reads execution.processBusinessKey, which Baton does not provide" in warning["message"]
+    assert "reads execution.currentActivityId, which Baton does not provide" in warning["message"]
 
 
 def test_call_activity_passes_only_the_camunda_in_and_out_variables(admin):

@@ -139,3 +139,17 @@ def test_errors_are_expression_errors():
         evaluate("${missing > 1}", CONTEXT)
     with pytest.raises(JuelEvaluationError, match="division by zero"):
         evaluate("${1 / 0}", CONTEXT)
+
+
+def test_execution_properties_are_the_instances_facts_while_a_runner_holds_them():
+    from app.engine.execution_facts import ExecutionFacts, held
+
+    context = {"processBusinessKey": "a variable", "name": "Ada"}
+    with held(ExecutionFacts("iid-1", "PART-7", "def-1", "acme")):
+        assert evaluate("${execution.processBusinessKey}", context) == "PART-7"
+        assert evaluate("${execution.getProcessInstanceId()}/${execution.tenantId}", context) == "iid-1/acme"
+        assert evaluate("${execution.name}", context) == "Ada"  # any other name: the variable
+    # Outside an instance (deploy checks, a handler's error expression): the variable of that name.
+    assert evaluate("${execution.processBusinessKey}", context) == "a variable"
+    with pytest.raises(JuelEvaluationError, match="getProcessBusinessKey"):
+        evaluate("${execution.getProcessBusinessKey()}", context)
