@@ -27,8 +27,9 @@ from app.services.catalog import latest_definition_id
 from app.services.deployments import latest_definition
 from app.services.fast_flush import writes_step_rows
 from app.services.form_values import check_values
+from app.services.instance_facts import facts, facts_of
 from app.services.prepared import Loader
-from app.services.stepping import born_instance, facts, facts_of, persist_step
+from app.services.stepping import born_instance, persist_step
 from app.services.visibility import check_instance_visible, instances_visible_to, oversees
 
 

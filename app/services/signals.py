@@ -21,9 +21,10 @@ from app.models import Definition, MessageSubscription, ProcessInstance, User
 from app.models.instances import SUSPENDED
 from app.services import audit, permissions
 from app.services.bundles import bundle_for
+from app.services.instance_facts import facts
 from app.services.instances import check_variables, commit_step, load_runner, lock_instance
 from app.services.messages import start_definitions
-from app.services.stepping import after_step, born_instance, facts, persist_step
+from app.services.stepping import after_step, born_instance, persist_step
 from app.services.visibility import instances_visible_to, oversees
 
 _MAX_DEPTH = 20  # signals setting off signals: a model whose signals answer each other forever stops

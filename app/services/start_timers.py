@@ -21,7 +21,8 @@ from app.models.definitions import PUBLISHED
 from app.models.instances import WAITING
 from app.models.jobs import DONE, LIVE, PENDING, START_TIMER
 from app.services.bundles import bundle_for
-from app.services.stepping import facts, persist_step
+from app.services.instance_facts import facts
+from app.services.stepping import persist_step
 
 log = logging.getLogger(__name__)
 

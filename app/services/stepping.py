@@ -9,7 +9,6 @@ from collections.abc import Mapping
 
 from sqlalchemy import delete
 
-from app.engine.execution_facts import ExecutionFacts
 from app.engine.reports import StepResult
 from app.extensions import db
 from app.models import HistoryEntry, InstanceState, MessageSubscription, ProcessInstance
@@ -33,15 +32,6 @@ def after_step(hook):
     """
     _after_step_hooks.append(hook)
     return hook
-
-
-def facts(instance_id, business_key: str | None, definition_id, tenant_id: str) -> ExecutionFacts:
-    """What `execution` tells the expressions of an instance, given to the runner that steps it."""
-    return ExecutionFacts(str(instance_id), business_key, str(definition_id), tenant_id)
-
-
-def facts_of(instance: ProcessInstance) -> ExecutionFacts:
-    return facts(instance.id, instance.business_key, instance.definition_id, instance.tenant_id)
 
 
 def born_instance(result: StepResult, definition, definition_id, tenant_id: str, **fields) -> ProcessInstance:

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
+from app.engine.execution_facts import held
 from app.engine.reports import StepResult
 from app.engine.usertasks import has_people, task_fields
 from app.extensions import db
@@ -27,6 +28,7 @@ from app.models.notifications import Notification
 from app.models.tasks import CANCELLED, COMPLETED, OPEN, TaskCandidate, UserTask
 from app.services import assignees, fast_flush, pending_writes, task_incidents
 from app.services.bundles import spec_fact
+from app.services.instance_facts import facts_of
 from app.services.prepared import Prepared, new_row
 from app.services.step_locks import take_open_task_ids
 
@@ -127,9 +129,10 @@ def _forget_closed(task_id, status: str, now: datetime, actor: str | None) -> No
 def _create_user_tasks(instance, new: list, elements: Mapping, sent: dict | None, now: datetime) -> list:
     """The rows of the step's new tasks; one incident for each whose people or schedule failed."""
     elements_of = [(ready, elements.get(ready.element_id, {})) for ready in new]
-    planned = [
-        (ready, element, *task_fields(element, ready.data, instance)) for ready, element in elements_of
-    ]
+    with held(facts_of(instance)):
+        planned = [
+            (ready, element, *task_fields(element, ready.data, instance)) for ready, element in elements_of
+        ]
     ghosts = assignees.ghost_problems(instance.tenant_id, [p[:3] for p in planned], sent)
     return [
         _create_user_task(instance, ready, fields, _problem(ready, error, ghosts.get(ready.task_id)), now)
@@ -181,7 +184,8 @@ _REDEFINED = ("candidate_users", "candidate_groups", "offered_to_all", "form", "
 def redefine_user_task(instance: ProcessInstance, row: UserTask, ready, element: dict) -> None:
     """Give an open task the name, form and candidates its element defines, built as a new task's
     are (an instance moved to another version of its process). The caller commits."""
-    fields, _ = task_fields(element, ready.data, instance)
+    with held(facts_of(instance)):
+        fields, _ = task_fields(element, ready.data, instance)
     row.element_id, row.name = ready.element_id, ready.name or ready.element_id  # (a mapped element's id)
     for name in _REDEFINED:
         setattr(row, name, fields[name])

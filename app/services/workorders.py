@@ -26,8 +26,9 @@ from app.services import audit, permissions
 from app.services.bundles import bundle_for
 from app.services.form_values import check_values
 from app.services.instance_control import cancel_locked, resume_locked, suspend_locked
+from app.services.instance_facts import facts
 from app.services.instances import check_variables, lock_instance, startable_definition
-from app.services.stepping import after_step, born_instance, facts, persist_step
+from app.services.stepping import after_step, born_instance, persist_step
 from app.services.visibility import check_instance_visible
 from app.services.workorder_progress import critical_path, links_of
 

@@ -122,6 +122,7 @@ def test_a_condition_reads_the_business_key_when_the_instance_is_loaded_again(ad
     body = {"variables": {}, "business_key": business_key}
     iid = admin.post("/process-definitions/business_key_route/instances", json=body).json["id"]
     (check,) = _tasks(admin, iid)
+    assert check["priority"] == (90 if next_task == "vip" else 50)  # a new task's priority reads it too
     _complete(admin, check)
     assert [t["element_id"] for t in _tasks(admin, iid)] == [next_task]
 
