@@ -9,6 +9,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.json_provider import column_loads
+
 # The repository's instance/, wherever the command runs from: the folder `make run` (scripts/run.py)
 # uses, so `flask users create ...` run from elsewhere finds the same database.
 INSTANCE_DIR = Path(
@@ -115,7 +117,7 @@ class Config:
             secret = _embedded_secret()
         # Stale connections are caught by app.pool_health (a ping after idling, not on every checkout).
         # Statement parameters (process variables, form data) stay out of error messages and logs.
-        engine_options = {"hide_parameters": True, **({} if self.is_sqlite else {"pool_size": 10})}
+        engine_options = {"hide_parameters": True, **({} if self.is_sqlite else _POSTGRESQL_ENGINE)}
         return {
             "SQLALCHEMY_DATABASE_URI": self.DATABASE_URL,
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
@@ -125,6 +127,10 @@ class Config:
             "BATON": self,
             **self.extra,
         }
+
+
+# JSON columns read back through orjson (app/json_provider.py); SQLite keeps SQLAlchemy's own.
+_POSTGRESQL_ENGINE = {"pool_size": 10, "json_deserializer": column_loads}
 
 
 def _positive(env, name: str, default: int) -> int:
