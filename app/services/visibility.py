@@ -83,17 +83,18 @@ def _visibility(pg: bool, tenant, names, groups, oversee: bool):
         _one_of(UserTask.assignee, names, pg),
     ]
     if oversee:
-        seen.append(_unassigned())
+        seen.append(_unassigned(pg))
     return (UserTask.tenant_id == tenant) & or_(*seen)
 
 
-def _unassigned():
+def _unassigned(pg: bool):
     """Tasks whose model named people who came to nobody, and that nobody has been handed yet."""
+    length = func.jsonb_array_length if pg else func.json_array_length
     return (
         ~UserTask.offered_to_all
         & UserTask.assignee.is_(None)
-        & (func.json_array_length(UserTask.candidate_groups) == 0)
-        & (func.json_array_length(UserTask.candidate_users) == 0)
+        & (length(UserTask.candidate_groups) == 0)
+        & (length(UserTask.candidate_users) == 0)
     )
 
 
@@ -112,7 +113,7 @@ def _one_of(column, names, pg: bool):
 def _holds_any(column, names, pg: bool):
     """Whether the task's JSON list `column` (candidate users or groups) holds one of `names`."""
     if pg:
-        return cast(column, JSONB).has_any(names)
+        return cast(column, JSONB).has_any(names)  # (jsonb already: no cast runs; models.tasks.NAME_LIST)
     each = func.json_each(column).table_valued("value")
     return exists().where(each.c.value.in_(names))
 
