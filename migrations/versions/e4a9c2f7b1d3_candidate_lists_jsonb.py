@@ -23,20 +23,18 @@ _COLUMNS = ('candidate_users', 'candidate_groups')
 
 
 def upgrade():
-    if op.get_bind().dialect.name != 'postgresql':
-        return
-    for column in _COLUMNS:
-        op.alter_column(
-            'user_tasks', column, type_=postgresql.JSONB(), existing_type=sa.JSON(),
-            existing_nullable=False, postgresql_using=f'{column}::jsonb',
-        )
+    _retype(postgresql.JSONB(), sa.JSON(), 'jsonb')
 
 
 def downgrade():
+    _retype(sa.JSON(), postgresql.JSONB(), 'json')
+
+
+def _retype(type_, existing_type, cast: str):
     if op.get_bind().dialect.name != 'postgresql':
         return
     for column in _COLUMNS:
         op.alter_column(
-            'user_tasks', column, type_=sa.JSON(), existing_type=postgresql.JSONB(),
-            existing_nullable=False, postgresql_using=f'{column}::json',
+            'user_tasks', column, type_=type_, existing_type=existing_type,
+            existing_nullable=False, postgresql_using=f'{column}::{cast}',
         )
