@@ -13,24 +13,27 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass
+from contextvars import ContextVar, Token
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True)
-class ExecutionFacts:
-    process_instance_id: str
+class ExecutionFacts(NamedTuple):
+    """Built at every start and load, read only when an expression reads `execution`: a tuple,
+    its ids turned to text only then."""
+
+    process_instance_id: Any
     business_key: str | None = None
-    process_definition_id: str | None = None
+    process_definition_id: Any = None
     tenant_id: str | None = None
 
     def properties(self) -> dict:
         """Camunda 7's property names (DelegateExecution's getters without `get`) and their values."""
+        definition = self.process_definition_id
         return {
-            "processInstanceId": self.process_instance_id,
+            "processInstanceId": str(self.process_instance_id),
             "processBusinessKey": self.business_key,
             "businessKey": self.business_key,
-            "processDefinitionId": self.process_definition_id,
+            "processDefinitionId": None if definition is None else str(definition),
             "tenantId": self.tenant_id,
         }
 
@@ -43,6 +46,15 @@ _current: ContextVar[ExecutionFacts | None] = ContextVar("baton_execution_facts"
 
 def current() -> ExecutionFacts | None:
     return _current.get()
+
+
+def hold(facts: ExecutionFacts | None) -> Token:
+    """What `held` does, for a caller that resets it itself (the runner, around each act)."""
+    return _current.set(facts)
+
+
+def release(token: Token) -> None:
+    _current.reset(token)
 
 
 @contextmanager

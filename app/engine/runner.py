@@ -19,7 +19,7 @@ from app.engine.call_activity import CalledElements, CalledSpecs, calls_processe
 from app.engine.conditional_events import fire_met_conditions
 from app.engine.data import copy_value
 from app.engine.errors import CompletionFailed, NotReady, StepError
-from app.engine.execution_facts import ExecutionFacts, held
+from app.engine.execution_facts import ExecutionFacts, hold, release
 from app.engine.implicit_splits import shown_element
 from app.engine.message_waits import Correlation
 from app.engine.messages import message_event
@@ -287,8 +287,11 @@ def _error_kind(spec) -> str:
 def _holding_facts(act):
     @wraps(act)
     def acting(self, *args, **kwargs):
-        with held(self.facts):
+        token = hold(self.facts)
+        try:
             return act(self, *args, **kwargs)
+        finally:
+            release(token)
 
     return acting
 

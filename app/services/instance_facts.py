@@ -9,7 +9,7 @@ from app.models import ProcessInstance
 
 
 def facts(instance_id, business_key: str | None, definition_id, tenant_id: str) -> ExecutionFacts:
-    return ExecutionFacts(str(instance_id), business_key, str(definition_id), tenant_id)
+    return ExecutionFacts(instance_id, business_key, definition_id, tenant_id)
 
 
 def facts_of(instance: ProcessInstance) -> ExecutionFacts:
