@@ -176,6 +176,7 @@ def _deliver(actor: User, instance_ids: list, name: str, variables: dict, within
         if refusal is None:
             delivered.append(str(instance.id))
         elif not within.all and not (within.local and refusal is _UNCAUGHT):
+            db.session.rollback()  # (with local values an instance before it may have been stepped)
             raise Conflict(refusal)
     if within.local and not delivered:
         return []  # no wait holds the local values: no match (the caller says so)
