@@ -49,7 +49,7 @@ def current() -> ExecutionFacts | None:
 
 
 def hold(facts: ExecutionFacts | None) -> Token:
-    """What `held` does, for a caller that resets it itself (the runner, around each act)."""
+    """Expressions evaluated until `release(token)` read `facts` (the runner, around each act)."""
     return _current.set(facts)
 
 
@@ -60,8 +60,8 @@ def release(token: Token) -> None:
 @contextmanager
 def held(facts: ExecutionFacts | None) -> Iterator[None]:
     """Expressions evaluated inside read `facts` (None: none, as outside any instance)."""
-    token = _current.set(facts)
+    token = hold(facts)
     try:
         yield
     finally:
-        _current.reset(token)
+        release(token)
