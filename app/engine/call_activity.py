@@ -23,6 +23,7 @@ from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from app.engine import expressions
 from app.engine.bindings import Binding, resolve_key
 from app.engine.data import copy_value
+from app.engine.execution_facts import acting_on
 from app.engine.expression_errors import ExpressionError
 from app.engine.io_mapping import ABSENT, NS, local_names
 
@@ -60,7 +61,8 @@ def mapped(rows: list[dict], source: dict, task) -> dict:
             out.update(copy_value(source))
         elif row.get("sourceExpression") and row.get("target"):
             try:
-                out[row["target"]] = expressions.evaluate(row["sourceExpression"], source)
+                with acting_on(task):
+                    out[row["target"]] = expressions.evaluate(row["sourceExpression"], source)
             except ExpressionError as exc:
                 task.error()
                 raise WorkflowTaskException(f"mapping to '{row['target']}' failed: {exc.message}", task=task)

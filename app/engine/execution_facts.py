@@ -7,6 +7,13 @@ runner these facts, and the runner holds them (a context variable) while it acts
 evaluated meanwhile reads them, wherever in the library it is evaluated. Outside a runner's act
 (deploy checks, a handler's error expression) there are none, and such a read is the variable of
 that name, as before.
+
+Which activity is evaluating (`${execution.currentActivityId}`, `currentActivityName`,
+`activityInstanceId`) is held the same way, by what evaluates for a task: the script engine
+(conditions, timers, conditional events), input and output mappings, multi-instance collections,
+call activities' mappings and message subscriptions hold the library task they evaluate for, and
+a service evaluating a new user task's fields holds that task's `Activity`. Each holds it only
+there, so steps that evaluate nothing pay nothing for it.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any, NamedTuple
+
+from app.engine.implicit_splits import shown_element
 
 
 class ExecutionFacts(NamedTuple):
@@ -38,14 +47,37 @@ class ExecutionFacts(NamedTuple):
         }
 
 
-PROPERTIES = frozenset(ExecutionFacts("").properties())
+class Activity(NamedTuple):
+    """The activity an expression belongs to, as Camunda 7's execution names it."""
+
+    element_id: str | None
+    name: str | None
+    task_id: Any
+
+    def properties(self) -> dict:
+        instance_id = None if self.element_id is None else f"{self.element_id}:{self.task_id}"
+        return {
+            "currentActivityId": self.element_id,
+            "currentActivityName": self.name,
+            "activityInstanceId": instance_id,
+        }
+
+
+def activity_of(task: Any) -> Activity:
+    """The Activity of a library task (or the Activity itself); engine specs without a BPMN
+    element (the process's start and end) have none."""
+    if isinstance(task, Activity):
+        return task
+    spec = task.task_spec
+    return Activity(shown_element(spec), getattr(spec, "bpmn_name", None), task.id)
+
+
+_NO_ACTIVITY = Activity(None, None, None)  # (an instance's expression evaluated between steps)
+PROPERTIES = frozenset(ExecutionFacts("").properties()) | frozenset(_NO_ACTIVITY.properties())
 GETTERS = {"get" + name[0].upper() + name[1:]: name for name in PROPERTIES}
 
 _current: ContextVar[ExecutionFacts | None] = ContextVar("baton_execution_facts", default=None)
-
-
-def current() -> ExecutionFacts | None:
-    return _current.get()
+_acting_on: ContextVar[Any] = ContextVar("baton_current_activity", default=None)
 
 
 def hold(facts: ExecutionFacts | None) -> Token:
@@ -65,3 +97,24 @@ def held(facts: ExecutionFacts | None) -> Iterator[None]:
         yield
     finally:
         release(token)
+
+
+def properties() -> dict:
+    """What `execution` tells an expression evaluated now besides the variables ({} outside any
+    instance and activity: then a read is the variable of that name)."""
+    facts, task = _current.get(), _acting_on.get()
+    if facts is None and task is None:
+        return {}
+    found = facts.properties() if facts is not None else {}
+    found.update((activity_of(task) if task is not None else _NO_ACTIVITY).properties())
+    return found
+
+
+@contextmanager
+def acting_on(task: Any) -> Iterator[None]:
+    """Expressions evaluated inside belong to `task` (a library task or an Activity)."""
+    token = _acting_on.set(task)
+    try:
+        yield
+    finally:
+        _acting_on.reset(token)

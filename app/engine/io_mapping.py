@@ -35,6 +35,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from app.engine import expressions
 from app.engine.data import copy_value
+from app.engine.execution_facts import acting_on
 from app.engine.expression_errors import ExpressionError
 
 NS = {
@@ -142,20 +143,25 @@ def _fail(task, what: str, target: str, value: tuple, exc: Exception):
     return WorkflowTaskException(f"{what} mapping '{target}' ({text}) failed: {message}", task=task)
 
 
+def _mapped(task, what: str, target: str, value: tuple, context: dict) -> Any:
+    try:
+        return evaluate(value, context)
+    except (ExpressionError, TypeError, ValueError) as exc:
+        raise _fail(task, what, target, value, exc)
+
+
 # --- the hooks ----------------------------------------------------------------------------------
 def apply_inputs(mapping: dict, task) -> None:
     """Evaluate the inputs into the task's data; remember what they shadow (first time only)."""
     context = dict(task.data)
-    values = {}
-    for target, value in mapping["inputs"]:
-        try:
-            values[target] = evaluate(value, context)
-        except (ExpressionError, TypeError, ValueError) as exc:
-            raise _fail(task, "input", target, value, exc)
-        if value[0] == "zeebe":
-            # Zeebe reads its inputs as one FEEL context, {x: 5, y: x * 2}: each sees those before
-            # it. Camunda 7 evaluates every input parameter outside the element, so none does.
-            _layer(context, target, values[target])
+    values: dict = {}
+    with acting_on(task):
+        for target, value in mapping["inputs"]:
+            values[target] = _mapped(task, "input", target, value, context)
+            if value[0] == "zeebe":
+                # Zeebe reads its inputs as one FEEL context, {x: 5, y: x * 2}: each sees those
+                # before it. Camunda 7 evaluates every input parameter outside the element: none does.
+                _layer(context, target, values[target])
     if SHADOW not in task.internal_data:
         roots = {t.split(".")[0] for t in values}
         task.internal_data[SHADOW] = {k: copy_value(task.data[k]) for k in roots if k in task.data}
@@ -167,12 +173,10 @@ def apply_inputs(mapping: dict, task) -> None:
 def apply_outputs(mapping: dict, task) -> None:
     """Evaluate outputs in the task's scope, drop the local inputs, write outputs to the process."""
     context = dict(task.data)
-    values = {}
-    for target, value in mapping["outputs"]:
-        try:
-            values[target] = evaluate(value, context)
-        except (ExpressionError, TypeError, ValueError) as exc:
-            raise _fail(task, "output", target, value, exc)
+    with acting_on(task):
+        values = {
+            target: _mapped(task, "output", target, value, context) for target, value in mapping["outputs"]
+        }
     roots = local_names(task)
     if roots:
         task.internal_data[LOCALS] = {name: copy_value(context[name]) for name in roots if name in context}

@@ -134,7 +134,7 @@ class _Interpreter:
         if name in self.context:
             return self.context[name]
         if name == "execution":
-            return Execution(self.context, execution_facts.current())
+            return Execution(self.context, execution_facts.properties())
         raise JuelEvaluationError(f"unknown variable {name!r}", self.text)
 
     def ternary(self, condition: Tree, then: Tree, otherwise: Tree) -> Any:

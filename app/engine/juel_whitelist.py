@@ -13,7 +13,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 
 from app.engine import patterns
-from app.engine.execution_facts import GETTERS, ExecutionFacts
+from app.engine.execution_facts import GETTERS
 from app.engine.expression_errors import ExpressionError
 from app.engine.juel_spin import SPIN_METHODS, SpinJson
 from app.engine.juel_strings import STRING_METHODS
@@ -29,11 +29,11 @@ def _error(message: str, text: str) -> ExpressionError:
 
 class Execution:
     """What `execution` means in an expression: read access to the process variables and, within an
-    instance, Camunda 7's properties of it (app.engine.execution_facts)."""
+    instance, Camunda 7's properties of it and of the activity evaluating (app.engine.execution_facts)."""
 
-    def __init__(self, variables: dict, facts: ExecutionFacts | None = None):
+    def __init__(self, variables: dict, properties: dict | None = None):
         self.variables = variables
-        self.properties = facts.properties() if facts is not None else {}
+        self.properties = properties or {}
 
 
 def read_property(target: Any, key: Any, text: str) -> Any:

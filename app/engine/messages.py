@@ -19,6 +19,7 @@ from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import CamundaEventDefinitionParser
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 
+from app.engine.execution_facts import acting_on
 from app.engine.signals import BatonSignalEventDefinition, read_passes
 
 
@@ -54,7 +55,8 @@ def correlation_key(task, definition) -> str | None:
     from app.engine import expressions
 
     try:
-        value = expressions.evaluate(expression, dict(task.data))
+        with acting_on(task):
+            value = expressions.evaluate(expression, dict(task.data))
     except Exception:  # noqa: BLE001 (a key that cannot be evaluated matches no key)
         return None
     if value is None or isinstance(value, str):

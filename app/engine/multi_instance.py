@@ -39,6 +39,7 @@ from SpiffWorkflow.util.task import TaskState
 from app.engine import expressions, io_mapping
 from app.engine.compensation_records import LOCALS
 from app.engine.data import copy_value
+from app.engine.execution_facts import acting_on
 from app.engine.expression_errors import ExpressionError
 from app.engine.zeebe_conditions import for_camunda_8, zeebe_type
 
@@ -88,12 +89,8 @@ class BatonMultiInstanceMixin:
     def _items(self, my_task) -> list:
         data = my_task.data
         try:
-            if self.collection is not None:
-                text = self.collection.strip()
-                value = expressions.evaluate(text, data) if _is_expression(text) else data.get(text)
-            else:
-                value = expressions.evaluate(str(self.loop_cardinality).strip(), data)
-                value = list(range(int(value)))
+            with acting_on(my_task):
+                value = self._evaluate_items(data)
         except (ExpressionError, TypeError, ValueError) as exc:
             my_task.error()
             raise WorkflowTaskException(f"multi-instance items failed: {exc}", task=my_task)
@@ -106,6 +103,12 @@ class BatonMultiInstanceMixin:
                 f"multi-instance collection '{what}' is not a list: {value!r}", task=my_task
             )
         return value
+
+    def _evaluate_items(self, data: dict):
+        if self.collection is not None:
+            text = self.collection.strip()
+            return expressions.evaluate(text, data) if _is_expression(text) else data.get(text)
+        return list(range(int(expressions.evaluate(str(self.loop_cardinality).strip(), data))))
 
     def _update_hook(self, my_task):
         if ITEMS not in my_task.internal_data:
@@ -134,7 +137,8 @@ class BatonMultiInstanceMixin:
         my_task = child.parent
         if self.output_collection and self.output_element:
             try:
-                value = expressions.evaluate(self.output_element, io_mapping.completed_scope(child))
+                with acting_on(child):
+                    value = expressions.evaluate(self.output_element, io_mapping.completed_scope(child))
             except ExpressionError as exc:
                 raise WorkflowTaskException(f"outputElement failed: {exc.message}", task=child)
             outputs = my_task.data.setdefault(self.output_collection, [])

@@ -11,7 +11,7 @@ from __future__ import annotations
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 
-from app.engine import expressions
+from app.engine import execution_facts, expressions
 from app.engine.data import copy_value
 from app.engine.expression_errors import ExpressionError
 
@@ -31,7 +31,8 @@ class BatonScriptEngine(PythonScriptEngine):
     def evaluate(self, task, expression, external_context=None):
         context = {**_seen(task), **(external_context or {})}
         try:
-            return expressions.evaluate(expression, context)
+            with execution_facts.acting_on(task):  # (a check after the step too: conditional events)
+                return expressions.evaluate(expression, context)
         except ExpressionError as exc:
             raise WorkflowTaskException(f"expression '{expression}' failed: {exc.message}", task=task)
 

@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
-from app.engine.execution_facts import held
+from app.engine.execution_facts import Activity, acting_on, held
 from app.engine.reports import StepResult
 from app.engine.usertasks import has_people, task_fields
 from app.extensions import db
@@ -130,14 +130,18 @@ def _create_user_tasks(instance, new: list, elements: Mapping, sent: dict | None
     """The rows of the step's new tasks; one incident for each whose people or schedule failed."""
     elements_of = [(ready, elements.get(ready.element_id, {})) for ready in new]
     with held(facts_of(instance)):
-        planned = [
-            (ready, element, *task_fields(element, ready.data, instance)) for ready, element in elements_of
-        ]
+        planned = [(ready, el, *_task_fields(el, ready, instance)) for ready, el in elements_of]
     ghosts = assignees.ghost_problems(instance.tenant_id, [p[:3] for p in planned], sent)
     return [
         _create_user_task(instance, ready, fields, _problem(ready, error, ghosts.get(ready.task_id)), now)
         for ready, element, fields, error in planned
     ]
+
+
+def _task_fields(element: dict, ready, instance) -> tuple[dict, str | None]:
+    """The new task's fields, its expressions reading it as `execution`'s current activity."""
+    with acting_on(Activity(ready.element_id, ready.name, ready.task_id)):
+        return task_fields(element, ready.data, instance)
 
 
 def _problem(ready, error: str | None, ghost: str | None) -> tuple[str, str] | None:
@@ -185,7 +189,7 @@ def redefine_user_task(instance: ProcessInstance, row: UserTask, ready, element:
     """Give an open task the name, form and candidates its element defines, built as a new task's
     are (an instance moved to another version of its process). The caller commits."""
     with held(facts_of(instance)):
-        fields, _ = task_fields(element, ready.data, instance)
+        fields, _ = _task_fields(element, ready, instance)
     row.element_id, row.name = ready.element_id, ready.name or ready.element_id  # (a mapped element's id)
     for name in _REDEFINED:
         setattr(row, name, fields[name])

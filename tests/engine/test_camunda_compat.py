@@ -127,14 +127,28 @@ def test_a_condition_reads_the_business_key_when_the_instance_is_loaded_again(ad
     assert [t["element_id"] for t in _tasks(admin, iid)] == [next_task]
 
 
+def test_juel_reads_the_activity_evaluating_as_camunda_7s_current_activity(admin):
+    # Inputs, outputs, a new task's candidate groups and a gateway's condition each read their own.
+    assert _deploy(admin, "activity_ids.bpmn")["warnings"] == []
+    iid = _start(admin, "activity_ids")["id"]
+    (review,) = _tasks(admin, iid)
+    assert review["candidate_groups"] == ["review-team"]
+    seen = _task_data(iid)
+    assert (seen["at"], seen["named"]) == ("review", "Review order")
+    assert seen["occurrence"] == f"review:{review['id']}"
+    _complete(admin, review)
+    assert _variables(admin, iid)["reviewedAt"] == "review"
+    assert [t["element_id"] for t in _tasks(admin, iid)] == ["routed"]  # evaluated at `route`
+
+
 def test_deploy_warns_of_a_juel_read_of_an_execution_property_baton_does_not_provide(admin):
     deployed = _with_inputs(
-        admin, b'<camunda:inputParameter name="at">${execution.currentActivityId}</camunda:inputParameter>'
+        admin, b'<camunda:inputParameter name="at">${execution.eventName}</camunda:inputParameter>'
     )
     assert deployed.status_code == 201, deployed.json
     (warning,) = deployed.json["warnings"]
     assert warning["element_id"] == "review" and warning["file"] == "io_mapping.bpmn"
-    assert "reads execution.currentActivityId, which Baton does not provide" in warning["message"]
+    assert "reads execution.eventName, which Baton does not provide" in warning["message"]
 
 
 def test_call_activity_passes_only_the_camunda_in_and_out_variables(admin):

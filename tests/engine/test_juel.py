@@ -153,3 +153,16 @@ def test_execution_properties_are_the_instances_facts_while_a_runner_holds_them(
     assert evaluate("${execution.processBusinessKey}", context) == "a variable"
     with pytest.raises(JuelEvaluationError, match="getProcessBusinessKey"):
         evaluate("${execution.getProcessBusinessKey()}", context)
+
+
+def test_execution_names_the_activity_evaluating_while_the_engine_holds_it():
+    from app.engine.execution_facts import Activity, acting_on
+
+    context = {"currentActivityId": "a variable"}
+    with acting_on(Activity("inspect", "Inspect part", "t-1")):
+        assert evaluate("${execution.currentActivityId}", context) == "inspect"
+        assert evaluate("${execution.getCurrentActivityName()}", context) == "Inspect part"
+        assert evaluate("${execution.activityInstanceId}", context) == "inspect:t-1"
+        with acting_on(Activity(None, None, "t-2")):  # the engine's own start: no BPMN element
+            assert evaluate("${execution.currentActivityId}", context) is None
+    assert evaluate("${execution.currentActivityId}", context) == "a variable"
