@@ -84,9 +84,9 @@ _EXECUTION_PROPERTY = re.compile(r"\bexecution\s*\.\s*(\w+)\b(?!\s*\()")
 
 def _execution_property_warnings(node) -> list[dict]:
     """Camunda 7's `execution` holds more than the variables; Baton's holds the variables and the
-    instance's properties (execution_facts.PROPERTIES: processBusinessKey, processInstanceId...),
-    so a read of another (currentActivityId...) gives null (or a variable of that name): name it,
-    the model still deploys."""
+    instance's and the current activity's properties (execution_facts.PROPERTIES: processBusinessKey,
+    currentActivityId...), so a read of another (eventName...) gives null (or a variable of that
+    name): name it, the model still deploys."""
     found = [
         (text, name)
         for text, _ in element_expressions.of(node)
