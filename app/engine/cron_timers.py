@@ -25,7 +25,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefi
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 
-from app.engine import timers
+from app.engine import cycles, timers
 from app.engine.event_subprocess import listener_of
 
 NEXT_KEY = "baton_cron_next:"  # on an event subprocess's parent task: its cron's next occurrence
@@ -93,7 +93,7 @@ class CronCycleTimerEventDefinition(CycleTimerEventDefinition):
         if value is None:
             text = self._cycle_text(my_task)
             if not timers.looks_like_cron(text):
-                return super().cycle_complete(my_task)
+                return self._iso_cycle_complete(my_task, cycles.parse(text, _now()))
             value = {"cycles": -1, "cron": text, "next": _first(text, _rearmed_after(my_task))}
         elif not (isinstance(value, dict) and "cron" in value):
             return self._iso_cycle_complete(my_task, value)  # ISO, or the start-event state Runner sets
@@ -108,13 +108,20 @@ class CronCycleTimerEventDefinition(CycleTimerEventDefinition):
         if exhausted(value) and not _repeats(my_task):
             my_task._set_internal_data(event_value=value)
             return False  # (the library would mark it fired)
-        # The library counts the next period from the firing; from the period fired, when elapse said.
-        anchor = value.pop(ANCHOR, None) if isinstance(value, dict) else None
-        ready = super().cycle_complete(my_task)
-        after = my_task._get_internal_data("event_value")
-        if ready and anchor is not None and after is not None and "next" in after:
-            period = timedelta(seconds=after["duration"])
-            after["next"] = (datetime.fromisoformat(anchor) + period).isoformat()
+        # As the library's: an elapsed period fires once and the next is counted from it (from the
+        # period fired, when elapse said); the periods are the calendar's (app.engine.cycles).
+        anchor = value.pop(ANCHOR, None)
+        ready = False
+        if value["cycles"] != 0:
+            due = datetime.fromisoformat(value["next"])
+            if due < _now():
+                base = datetime.fromisoformat(anchor) if anchor is not None else due
+                value["next"] = cycles.advance(base, value).isoformat()
+                value["cycles"] -= 1
+                ready = True
+        else:
+            my_task.internal_data["event_fired"] = True
+        my_task._set_internal_data(event_value=value)
         return ready
 
     def _cycle_text(self, my_task) -> str:
@@ -167,8 +174,7 @@ def _elapsed_slot(event_value: dict) -> datetime:
     stays on the hour), and periods missed while nothing ran are one firing, as a timer start
     event's are (timers.next_start). Fired before its due time (by hand): now."""
     now, due = _now(), datetime.fromisoformat(event_value["next"])
-    period = timedelta(seconds=event_value.get("duration") or 0)
-    return due + period * ((now - due) // period) if period and due <= now else now
+    return cycles.latest(due, now, event_value) if due <= now else now
 
 
 def _timer_parser(base):

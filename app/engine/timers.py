@@ -20,6 +20,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.util.task import TaskState
 
+from app.engine import cycles as _cycles
 from app.engine import expressions
 from app.engine.expression_errors import ExpressionError
 
@@ -64,7 +65,7 @@ def check_iso_literal(kind: str, text: str) -> None:
     parse = {
         "date": TimerEventDefinition.parse_time_or_duration,
         "duration": TimerEventDefinition.parse_iso_duration,
-        "cycle": TimerEventDefinition.parse_iso_recurring_interval,
+        "cycle": _cycles.parse,
     }[kind]
     try:
         parse(text)
@@ -119,10 +120,11 @@ def first_start(kind: str, expression: str, now: datetime | None = None) -> tupl
         return now + TimerEventDefinition.get_timedelta_from_start(parsed, now), {}
     if is_cron(text):
         return _cron(text, now), {"cron": text}
-    cycles, start, duration = TimerEventDefinition.parse_iso_recurring_interval(text)
-    if cycles == 0:
+    state = _cycles.parse(text, now)
+    if state["cycles"] == 0:
         return None, {}
-    return max(start, now), {"cycles": cycles, "seconds": duration.total_seconds()}
+    start = datetime.fromisoformat(state["next"])
+    return max(start, now), {"cycles": state["cycles"], "seconds": state["duration"], **_period(state)}
 
 
 def next_start(due: datetime, state: dict, now: datetime | None = None) -> tuple[datetime | None, dict]:
@@ -139,12 +141,12 @@ def next_start(due: datetime, state: dict, now: datetime | None = None) -> tuple
     if cycles in (0, 1):
         return None, state
     remaining = cycles - 1 if cycles > 0 else cycles
-    return _next_period(due, timedelta(seconds=state["seconds"]), after), {**state, "cycles": remaining}
+    schedule = {"duration": state["seconds"], **_period(state)}  # (a state saved before: seconds only)
+    return _cycles.first_after(due, after, schedule), {**state, "cycles": remaining}
 
 
-def _next_period(due: datetime, period: timedelta, after: datetime) -> datetime:
-    """The first of due + period, due + 2 * period, ... strictly after `after`."""
-    return due + period * ((after - due) // period + 1)
+def _period(state: dict) -> dict:
+    return {k: state[k] for k in ("period", "zone") if k in state}
 
 
 def duration_seconds(text: str) -> float:

@@ -107,3 +107,32 @@ def _timer_rows(instance_id) -> list[Job]:
     return list(
         db.session.execute(select(Job).where(Job.instance_id == instance_id, Job.kind == TIMER)).scalars()
     )
+
+
+def test_a_monthly_cycle_stays_on_its_day_of_the_month(admin, clock):
+    # Counted as seconds, P1M was March's 31 days each time: due April 3, then May 4, June 4...
+    instance_id = _start_reminders(admin, "P1M")
+    assert _due(instance_id) == datetime(2025, 4, 3, 12, tzinfo=UTC)
+    _fire_at(clock, instance_id, datetime(2025, 4, 3, 12, 5, tzinfo=UTC))
+    assert _due(instance_id) == datetime(2025, 5, 3, 12, tzinfo=UTC)  # April has 30 days
+    _fire_at(clock, instance_id, datetime(2025, 5, 3, 12, tzinfo=UTC) + timedelta(seconds=1))
+    assert _due(instance_id) == datetime(2025, 6, 3, 12, tzinfo=UTC)
+
+
+def test_a_daily_cycle_from_a_zoned_start_keeps_its_local_time_across_daylight_saving(admin, clock):
+    # Berlin moves to summer time on 30 March 2025: 09:00 there is 08:00 UTC before, 07:00 after.
+    instance_id = _start_listening(admin, "R3/2025-03-29T09:00:00@Europe/Berlin/P1D")
+    assert _due(instance_id) == datetime(2025, 3, 29, 8, tzinfo=UTC)
+    _fire_at(clock, instance_id, datetime(2025, 3, 29, 8, 1, tzinfo=UTC))
+    assert _due(instance_id) == datetime(2025, 3, 30, 7, tzinfo=UTC)
+    _fire_at(clock, instance_id, datetime(2025, 3, 30, 7, 1, tzinfo=UTC))
+    assert _due(instance_id) == datetime(2025, 3, 31, 7, tzinfo=UTC)
+
+
+def _start_reminders(admin, period: str) -> str:
+    assert admin.deploy(DATA / "zeebe" / "reminders.bpmn").status_code == 201
+    started = admin.post(
+        "/process-definitions/z8_reminders/instances", json={"variables": {"period": period}}
+    )
+    assert started.status_code == 201, started.json
+    return started.json["id"]
