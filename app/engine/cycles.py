@@ -29,7 +29,7 @@ from app.engine import timer_faults
 
 LOCAL = "local"  # the zone key of a start without an offset: the server's local zone
 # R<n>/<start>/<period>, R<n>/<period>, R<n>/<period>/<end>: a zone name may hold '/' (and `/P`).
-_CYCLE = re.compile(r"R(?P<n>\d*)/(?:(?P<start>.+?)/)?(?P<period>[Pp][\dTt][^/]*)(?:/(?P<end>.+))?")
+_CYCLE = re.compile(r"[Rr](?P<n>\d*)/(?:(?P<start>.+?)/)?(?P<period>[Pp][\dTt][^/]*)(?:/(?P<end>.+))?")
 _ZONE = re.compile(r".*(?:@(?P<at>[\w/+\-]+)|\[(?P<bracket>[\w/+\-]+)\])")
 _CALENDAR = ("years", "months", "weeks", "days")
 

@@ -49,6 +49,7 @@ def test_a_fixed_offset_steps_in_that_offset_and_no_start_counts_one_period_from
     assert _schedule("R/2026-01-30T23:30:00-05:00/P1M", 2)[1] == _utc(2026, 3, 1, 4, 30)  # Feb 28, 23:30 -05
     due, state = timers.first_start("cycle", "R3/P1D", DECEMBER)
     assert due == _utc(2025, 12, 2) and state["cycles"] == 3
+    assert cycles.parse("r3/pt10m", DECEMBER)["period"] == "PT10M"  # (an expression may give it)
 
 
 def test_a_late_firing_takes_the_first_occurrence_after_now_and_old_states_keep_their_seconds():
