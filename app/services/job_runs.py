@@ -14,6 +14,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 
 from app.engine.errors import NotReady
+from app.engine.execution_facts import Activity, ExecutionFacts, acting_on, held
 from app.engine.rest_connector import HTTP_JSON
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -25,6 +26,7 @@ from app.models.jobs import CANCELLED, DONE, PENDING, RUNNING, SERVICE, START_TI
 from app.models.jobs import FAILED as JOB_FAILED
 from app.services import backoff
 from app.services import handler_results as results
+from app.services.instance_facts import facts_of
 from app.services.instances import commit_step, load_runner, lock_instance
 from app.services.jobs import (
     ATTEMPT_BY,
@@ -90,7 +92,7 @@ def _run_service(job: Job, delivery: str | None) -> str:
     job = locked
     job.status, job.attempts, job.locked_until = RUNNING, job.attempts + 1, utcnow() + lease()
     job.payload = {**job.payload, ATTEMPT_BY: delivery}
-    job_id, call = job.id, _HandlerCall.of(job)
+    job_id, call = job.id, _HandlerCall.of(job, instance)
     db.session.commit()  # the attempt is counted even if this worker dies inside the handler
     return _record_outcome(job_id, call.outcome(job_id))
 
@@ -123,9 +125,11 @@ class _HandlerCall(NamedTuple):
     by_expression: bool
     connector: dict | None  # a camunda:connector's parameters: its handler is called with them
     tenant_id: str  # whose secrets a connector's `{{secrets.NAME}}` reads
+    facts: ExecutionFacts | None = None  # what `execution` tells a connector's parameters
+    activity: Activity | None = None
 
     @classmethod
-    def of(cls, job: Job) -> _HandlerCall:
+    def of(cls, job: Job, instance: ProcessInstance | None = None) -> _HandlerCall:
         payload = job.payload
         variables, headers = dict(payload.get("variables") or {}), dict(payload.get("headers") or {})
         expression = bool(payload.get("handler_expression"))
@@ -138,6 +142,8 @@ class _HandlerCall(NamedTuple):
             expression,
             payload.get("connector"),
             job.tenant_id,
+            facts_of(instance) if instance is not None else None,
+            Activity(job.element_id, None, job.task_id),
         )
 
     def outcome(self, job_id) -> tuple:
@@ -151,12 +157,9 @@ class _HandlerCall(NamedTuple):
                 args = (self.variables, self.key, self.headers, self.tenant_id)
                 return ("ok", results.rest_connector_outputs(name, handler, *args))
             if self.connector:
-                return (
-                    "ok",
-                    results.connector_outputs(
-                        name, handler, self.connector, self.variables, self.key, self.tenant_id
-                    ),
-                )
+                with held(self.facts), acting_on(self.activity):  # (its parameters may read `execution`)
+                    given = (self.connector, self.variables, self.key, self.tenant_id)
+                    return ("ok", results.connector_outputs(name, handler, *given))
             outputs = results.outputs_of(name, call_handler(handler, self.variables, self.key, self.headers))
             return ("ok", {self.result_variable: outputs} if self.result_variable else outputs)
         except BpmnError as exc:

@@ -47,10 +47,11 @@ def server():
         yield port
 
 
-def _start(api, name: str, key: str, variables: dict) -> str:
+def _start(api, name: str, key: str, variables: dict, business_key: str | None = None) -> str:
     deployed = api.deploy(DATA / "connector" / name)
     assert deployed.status_code in (200, 201), deployed.json
-    started = api.post(f"/process-definitions/{key}/instances", json={"variables": variables})
+    body = {"variables": variables, **({"business_key": business_key} if business_key else {})}
+    started = api.post(f"/process-definitions/{key}/instances", json=body)
     assert started.status_code == 201, started.json
     return started.json["id"]
 
@@ -83,12 +84,13 @@ def test_a_get_with_a_url_from_variables_maps_the_json_answer_with_spin(api, ser
 def test_a_post_sends_its_payload_and_headers_from_variables(api, server):
     payload = json.dumps({"sku": "A-1", "qty": 2})
     variables = {"base": f"http://127.0.0.1:{server}", "apiKey": "k-123", "payloadJson": payload}
-    iid = _start(api, "post_order.bpmn", "conn_post", variables)
+    iid = _start(api, "post_order.bpmn", "conn_post", variables, business_key="PO-42")
     variables = _reviewed(api, iid)["variables"]
     assert (variables["status"], variables["orderId"]) == (201, "ord-17")
     ((method, path, headers, body),) = RatesApi.received
     assert (method, path) == ("POST", "/orders")
     assert headers["X-Api-Key"] == "k-123" and headers["Content-Type"] == "application/json"
+    assert (headers["X-Order"], headers["X-Step"]) == ("PO-42", "call")  # `execution`, in the worker
     assert json.loads(body) == {"sku": "A-1", "qty": 2}
 
 
