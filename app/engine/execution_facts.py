@@ -19,7 +19,7 @@ there, so steps that evaluate nothing pay nothing for it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar, Token
 from typing import Any, NamedTuple
 
@@ -89,14 +89,9 @@ def release(token: Token) -> None:
     _current.reset(token)
 
 
-@contextmanager
-def held(facts: ExecutionFacts | None) -> Iterator[None]:
+def held(facts: ExecutionFacts | None) -> AbstractContextManager[None]:
     """Expressions evaluated inside read `facts` (None: none, as outside any instance)."""
-    token = hold(facts)
-    try:
-        yield
-    finally:
-        release(token)
+    return _setting(_current, facts)
 
 
 def properties() -> dict:
@@ -110,11 +105,15 @@ def properties() -> dict:
     return found
 
 
-@contextmanager
-def acting_on(task: Any) -> Iterator[None]:
+def acting_on(task: Any) -> AbstractContextManager[None]:
     """Expressions evaluated inside belong to `task` (a library task or an Activity)."""
-    token = _acting_on.set(task)
+    return _setting(_acting_on, task)
+
+
+@contextmanager
+def _setting(variable: ContextVar, value: Any) -> Iterator[None]:
+    token = variable.set(value)
     try:
         yield
     finally:
-        _acting_on.reset(token)
+        variable.reset(token)

@@ -4,13 +4,17 @@ expressions itself (a new user task's assignee, candidates and dates)."""
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from app.engine.execution_facts import ExecutionFacts
 from app.models import ProcessInstance
 
 
-def facts(instance_id, business_key: str | None, definition_id, tenant_id: str) -> ExecutionFacts:
-    return ExecutionFacts(instance_id, business_key, definition_id, tenant_id)
+def new_facts(business_key: str | None, definition_id, tenant_id: str) -> ExecutionFacts:
+    """The facts of an instance about to start, its id chosen now: the first step's expressions
+    and rows name it before anything is flushed (the row takes `process_instance_id`)."""
+    return ExecutionFacts(uuid4(), business_key, definition_id, tenant_id)
 
 
 def facts_of(instance: ProcessInstance) -> ExecutionFacts:
-    return facts(instance.id, instance.business_key, instance.definition_id, instance.tenant_id)
+    return ExecutionFacts(instance.id, instance.business_key, instance.definition_id, instance.tenant_id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from uuid import uuid4
 
 from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +26,7 @@ from app.services.catalog import latest_definition_id
 from app.services.deployments import latest_definition
 from app.services.fast_flush import writes_step_rows
 from app.services.form_values import check_values
-from app.services.instance_facts import facts, facts_of
+from app.services.instance_facts import facts_of, new_facts
 from app.services.prepared import Loader
 from app.services.stepping import born_instance, persist_step
 from app.services.visibility import check_instance_visible, instances_visible_to, oversees
@@ -102,17 +101,15 @@ def start_instance(
         bundle = bundle_for_id(definition_id)
     except ModelError as exc:
         raise Unprocessable(str(exc), exc.as_details())
-    instance_id = uuid4()  # now: the step's expressions and rows name it before anything is flushed
-    runner = Runner.start(
-        bundle, variables, message, facts=facts(instance_id, business_key, definition_id, actor.tenant_id)
-    )
+    known = new_facts(business_key, definition_id, actor.tenant_id)
+    runner = Runner.start(bundle, variables, message, facts=known)
     result = runner.result()
     instance = born_instance(
         result,
         definition,
         definition_id,
         actor.tenant_id,
-        id=instance_id,
+        id=known.process_instance_id,
         business_key=business_key,
         started_by=actor.username,
         idempotency_key=idempotency_key,

@@ -10,7 +10,6 @@ from outside. Suspended instances are no targets, as for messages.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from uuid import uuid4
 
 from sqlalchemy import select
 
@@ -21,7 +20,7 @@ from app.models import Definition, MessageSubscription, ProcessInstance, User
 from app.models.instances import SUSPENDED
 from app.services import audit, permissions
 from app.services.bundles import bundle_for
-from app.services.instance_facts import facts
+from app.services.instance_facts import new_facts
 from app.services.instances import check_variables, commit_step, load_runner, lock_instance
 from app.services.messages import start_definitions
 from app.services.stepping import after_step, born_instance, persist_step
@@ -101,13 +100,17 @@ def _start(definition: Definition, name: str, variables: dict, reader: User | No
     if reader is not None:
         permissions.require(reader, permissions.START)  # (correlating alone starts nothing)
         permissions.require_starter(reader, definition)
-    instance_id = uuid4()
-    known = facts(instance_id, None, definition.id, definition.tenant_id)
+    known = new_facts(None, definition.id, definition.tenant_id)
     runner = Runner.start(bundle_for(definition), variables, signal=name, facts=known)
     result = runner.result()
     started_by = reader.username if reader is not None else "signal"
     instance = born_instance(
-        result, definition, definition.id, definition.tenant_id, id=instance_id, started_by=started_by
+        result,
+        definition,
+        definition.id,
+        definition.tenant_id,
+        id=known.process_instance_id,
+        started_by=started_by,
     )
     db.session.add(instance)
     db.session.flush()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from uuid import uuid4
 
 from sqlalchemy import select
 
@@ -21,7 +20,7 @@ from app.models.definitions import PUBLISHED
 from app.models.instances import WAITING
 from app.models.jobs import DONE, LIVE, PENDING, START_TIMER
 from app.services.bundles import bundle_for
-from app.services.instance_facts import facts
+from app.services.instance_facts import new_facts
 from app.services.stepping import persist_step
 
 log = logging.getLogger(__name__)
@@ -115,11 +114,11 @@ def fire_start_timer(job_id) -> str:
 
 def _start(definition: Definition) -> ProcessInstance:
     bundle = bundle_for(definition)
-    instance_id = uuid4()
-    runner = Runner.start(bundle, {}, facts=facts(instance_id, None, definition.id, definition.tenant_id))
+    known = new_facts(None, definition.id, definition.tenant_id)
+    runner = Runner.start(bundle, {}, facts=known)
     runner.fire_start_timers()
     instance = ProcessInstance(
-        id=instance_id,
+        id=known.process_instance_id,
         tenant_id=definition.tenant_id,
         definition_id=definition.id,
         definition_key=definition.key,

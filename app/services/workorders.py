@@ -26,7 +26,7 @@ from app.services import audit, permissions
 from app.services.bundles import bundle_for
 from app.services.form_values import check_values
 from app.services.instance_control import cancel_locked, resume_locked, suspend_locked
-from app.services.instance_facts import facts
+from app.services.instance_facts import new_facts
 from app.services.instances import check_variables, lock_instance, startable_definition
 from app.services.stepping import after_step, born_instance, persist_step
 from app.services.visibility import check_instance_visible
@@ -174,8 +174,7 @@ def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink, definition
     linked it was checked as a starter then (_startable_with), and is its starter: the four-eyes
     rule `starter` binds them, not whoever closed the order it waited for."""
     bundle = bundle_for(definition)
-    child_id, business_key = uuid.uuid4(), link.title[:255]
-    known = facts(child_id, business_key, definition.id, parent.tenant_id)
+    known = new_facts(link.title[:255], definition.id, parent.tenant_id)
     runner = Runner.start(bundle, dict(link.variables or {}), facts=known)
     result = runner.result()
     child = born_instance(
@@ -183,8 +182,8 @@ def _start_child(actor, parent: ProcessInstance, link: WorkOrderLink, definition
         definition,
         definition.id,
         parent.tenant_id,
-        id=child_id,
-        business_key=business_key,
+        id=known.process_instance_id,
+        business_key=known.business_key,
         parent_instance_id=parent.id,
         started_by=link.linked_by or getattr(actor, "username", None) or parent.started_by,
     )
